@@ -1,0 +1,68 @@
+package chainrule.cli;
+
+import chainrule.diag.DiagnosticException;
+import chainrule.diag.Source;
+import chainrule.model.Analyzer;
+import chainrule.model.Network;
+import chainrule.model.Vertex;
+import chainrule.parse.SourceParser;
+import chainrule.paths.PathGraph;
+import chainrule.paths.Values;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The steps every file command starts with: read, parse, analyse, apply {@code --set}, build the path graph. */
+record LoadedNetwork(Network network, PathGraph graph) {
+
+    static LoadedNetwork load(String file, CommonOptions options) throws CliError, DiagnosticException {
+        Source source = InputLoader.load(file, options.maxInput);
+        var ast = SourceParser.parseFile(source, new SourceParser.Limits(options.maxNesting, (int) Math.min(Integer.MAX_VALUE, options.maxInput)));
+        Network network = Analyzer.analyze(source, ast);
+        Map<String, Double> overrides = options.overrides();
+        for (String name : overrides.keySet()) {
+            Vertex v = network.vertex(name).orElse(null);
+            if (v == null || !v.kind().isDeclared()) {
+                throw new CliError("--set " + name + ": " + source.name() + " declares no input, target, weight, bias or const named '" + name + "'");
+            }
+        }
+        network = network.withValues(overrides);
+        return new LoadedNetwork(network, PathGraph.of(network));
+    }
+
+    /** The forward values, or null when some value the loss needs is missing. */
+    Values valuesIfComplete() {
+        return network.missingValues().isEmpty() ? Values.of(network) : null;
+    }
+
+    /** The forward values; a missing value is an error. */
+    Values requireValues() throws DiagnosticException {
+        network.requireValues();
+        return Values.of(network);
+    }
+
+    /** The parameters named by {@code --wrt}, or all of them. */
+    List<Vertex> parameters(List<String> wrt) throws CliError {
+        if (wrt == null || wrt.isEmpty()) {
+            return network.parameters();
+        }
+        List<Vertex> out = new ArrayList<>();
+        for (String name : wrt) {
+            out.add(parameter(name));
+        }
+        return out;
+    }
+
+    Vertex parameter(String name) throws CliError {
+        Vertex v = network.vertex(name).orElse(null);
+        if (v == null || !v.kind().isParameter()) {
+            List<String> names = new ArrayList<>();
+            for (Vertex p : network.parameters()) {
+                names.add(p.name());
+            }
+            String what = v == null ? "there is no '" + name + "'" : "'" + name + "' is a " + v.kind().word() + ", not a weight or bias";
+            throw new CliError("--wrt " + name + ": " + what + "; the parameters are " + String.join(", ", names));
+        }
+        return v;
+    }
+}

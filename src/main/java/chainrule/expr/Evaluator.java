@@ -1,0 +1,93 @@
+package chainrule.expr;
+
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The reference interpreter: evaluates an expression to a double. Shared subterms are evaluated
+ * once per call. The compiled code is checked against this.
+ */
+public final class Evaluator implements Expr.Visitor<Double> {
+    private final ToDoubleFunction<Sym> env;
+    private final Map<Expr, Double> memo = new IdentityHashMap<>();
+
+    private Evaluator(ToDoubleFunction<Sym> env) {
+        this.env = env;
+    }
+
+    /** Evaluates {@code e}; {@code env} gives every free symbol's value (or throws). */
+    public static double evaluate(Expr e, ToDoubleFunction<Sym> env) {
+        return new Evaluator(env).eval(e);
+    }
+
+    /** Evaluates {@code e} with values looked up by name; names absent from the map throw. */
+    public static double evaluate(Expr e, Map<String, Double> values) {
+        return evaluate(e, sym -> {
+            Double v = values.get(sym.name());
+            if (v == null) {
+                throw new MissingValueException(sym.name());
+            }
+            return v;
+        });
+    }
+
+    /** Thrown when a name has no value; callers turn it into a diagnostic. */
+    public static final class MissingValueException extends RuntimeException {
+        private final String name;
+
+        public MissingValueException(String name) {
+            super("no value for " + name, null, false, false);
+            this.name = name;
+        }
+
+        public String name() { return name; }
+    }
+
+    private double eval(Expr e) {
+        Double v = memo.get(e);
+        if (v == null) {
+            v = e.accept(this);
+            memo.put(e, v);
+        }
+        return v;
+    }
+
+    @Override public Double num(Num e) { return e.value(); }
+
+    @Override public Double sym(Sym e) { return env.applyAsDouble(e); }
+
+    @Override
+    public Double sum(Sum e) {
+        double s = 0;
+        for (Expr t : e.terms()) {
+            s += eval(t);
+        }
+        return s;
+    }
+
+    @Override
+    public Double product(Product e) {
+        double p = 1;
+        for (Expr f : e.factors()) {
+            p *= eval(f);
+        }
+        return p;
+    }
+
+    @Override
+    public Double power(Power e) {
+        return chainrule.runtime.Fns.pow(eval(e.base()), eval(e.exponent()));
+    }
+
+    @Override
+    public Double apply(Apply e) {
+        List<Expr> args = e.args();
+        double[] a = new double[args.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = eval(args.get(i));
+        }
+        return e.fn().value(a);
+    }
+}

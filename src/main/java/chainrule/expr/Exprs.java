@@ -1,0 +1,347 @@
+package chainrule.expr;
+
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The only way to build expressions. Every factory normalises (cheap, local rules that give one
+ * canonical form: flattening, constant folding, like terms and powers collected, canonical order)
+ * and interns, so structurally equal expressions are the same object.
+ *
+ * <p>Normalisation here is deliberately local and always terminates in one pass over the direct
+ * arguments. Anything that searches (factoring, identities) lives in {@code chainrule.simplify}
+ * behind explicit limits.
+ *
+ * <p>The intern table holds its entries weakly: an expression nobody references any more can be
+ * collected, and its key (made of children's never-reused ids) can never be matched again.
+ */
+public final class Exprs {
+    private Exprs() {}
+
+    private static final AtomicLong NEXT_ID = new AtomicLong(1);
+    private static final Map<Key, Ref> TABLE = new HashMap<>();
+    private static final ReferenceQueue<Expr> QUEUE = new ReferenceQueue<>();
+
+    public static final Num ZERO = num(0);
+    public static final Num ONE = num(1);
+    public static final Num MINUS_ONE = num(-1);
+    public static final Num TWO = num(2);
+
+    // ---------------------------------------------------------------- leaves
+
+    public static Num num(double value) {
+        double v = value == 0.0 ? 0.0 : value; // -0.0 and 0.0 are one constant
+        long bits = Double.doubleToLongBits(v);
+        return (Num) intern(new Key(0, null, null, new long[] {bits}),
+                id -> new Num(id, v));
+    }
+
+    public static Sym sym(String name, SymKind kind) {
+        return (Sym) intern(new Key(1, name, kind, new long[0]), id -> new Sym(id, name, kind));
+    }
+
+    /** A free variable, as in {@code diff 'sin(x)' --wrt x}. */
+    public static Sym local(String name) {
+        return sym(name, SymKind.LOCAL);
+    }
+
+    // ---------------------------------------------------------------- arithmetic
+
+    public static Expr add(Expr... terms) {
+        return add(Arrays.asList(terms));
+    }
+
+    public static Expr sub(Expr a, Expr b) {
+        return add(a, neg(b));
+    }
+
+    public static Expr neg(Expr a) {
+        return mul(MINUS_ONE, a);
+    }
+
+    public static Expr div(Expr a, Expr b) {
+        return mul(a, pow(b, MINUS_ONE));
+    }
+
+    /**
+     * A sum: nested sums flattened, numbers folded, like terms collected ({@code 2*x + 3*x = 5*x}),
+     * zero terms dropped, terms in canonical order with the constant last.
+     */
+    public static Expr add(List<Expr> terms) {
+        double constant = 0;
+        Map<Expr, Double> coefficients = new LinkedHashMap<>();
+        List<Expr> pending = new ArrayList<>(terms);
+        for (int i = 0; i < pending.size(); i++) {
+            Expr t = pending.get(i);
+            if (t instanceof Sum s) {
+                pending.addAll(s.terms());
+            } else if (t instanceof Num n) {
+                constant += n.value();
+            } else {
+                double c = 1;
+                Expr monomial = t;
+                if (t instanceof Product p && p.factors().get(0) instanceof Num n) {
+                    c = n.value();
+                    monomial = productOf(p.nonNumericFactors());
+                }
+                coefficients.merge(monomial, c, Double::sum);
+            }
+        }
+        List<Expr> out = new ArrayList<>(coefficients.size() + 1);
+        for (Map.Entry<Expr, Double> e : coefficients.entrySet()) {
+            double c = e.getValue();
+            if (c == 0) {
+                continue;
+            }
+            out.add(c == 1 ? e.getKey() : mul(num(c), e.getKey()));
+        }
+        if (out.isEmpty()) {
+            return num(constant);
+        }
+        out.sort(ExprOrder.TERMS);
+        if (constant != 0) {
+            out.add(num(constant));
+        }
+        if (out.size() == 1) {
+            return out.get(0);
+        }
+        return internNary(2, out);
+    }
+
+    public static Expr mul(Expr... factors) {
+        return mul(Arrays.asList(factors));
+    }
+
+    /**
+     * A product: nested products flattened, numbers folded into one leading coefficient, powers of
+     * equal bases collected ({@code x * x^2 = x^3}). A number times a sum is distributed
+     * ({@code -1*(a - b) = b - a}), which keeps linear forms canonical so that they cancel.
+     */
+    public static Expr mul(List<Expr> factors) {
+        double coefficient = 1;
+        Map<Expr, List<Expr>> exponents = new LinkedHashMap<>();
+        List<Expr> pending = new ArrayList<>(factors);
+        for (int i = 0; i < pending.size(); i++) {
+            Expr f = pending.get(i);
+            if (f instanceof Product p) {
+                pending.addAll(p.factors());
+            } else if (f instanceof Num n) {
+                coefficient *= n.value();
+            } else if (f instanceof Power pw) {
+                exponents.computeIfAbsent(pw.base(), k -> new ArrayList<>(2)).add(pw.exponent());
+            } else {
+                exponents.computeIfAbsent(f, k -> new ArrayList<>(2)).add(ONE);
+            }
+        }
+        if (coefficient == 0 || exponents.isEmpty()) {
+            return num(coefficient);
+        }
+        List<Expr> out = new ArrayList<>(exponents.size() + 1);
+        boolean needsAnotherPass = false;
+        for (Map.Entry<Expr, List<Expr>> e : exponents.entrySet()) {
+            List<Expr> exps = e.getValue();
+            Expr f = exps.size() == 1 && exps.get(0) == ONE ? e.getKey() : pow(e.getKey(), add(exps));
+            if (f instanceof Num n) {
+                coefficient *= n.value();
+            } else {
+                needsAnotherPass |= f instanceof Product;
+                out.add(f);
+            }
+        }
+        if (needsAnotherPass) {
+            // pow() distributed an integer power over a product; fold the pieces in once more.
+            out.add(num(coefficient));
+            return mul(out);
+        }
+        if (coefficient == 0 || out.isEmpty()) {
+            return num(coefficient);
+        }
+        if (out.size() == 1) {
+            Expr only = out.get(0);
+            if (coefficient == 1) {
+                return only;
+            }
+            if (only instanceof Sum s) {
+                List<Expr> distributed = new ArrayList<>(s.terms().size());
+                for (Expr t : s.terms()) {
+                    distributed.add(mul(num(coefficient), t));
+                }
+                return add(distributed);
+            }
+        }
+        out.sort(ExprOrder.FACTORS);
+        if (coefficient != 1) {
+            out.add(0, num(coefficient));
+        }
+        return internNary(3, out);
+    }
+
+    /**
+     * {@code base ^ exponent}: x^0 = 1, x^1 = x, numbers folded for integer exponents,
+     * (x^a)^n = x^(a*n) and (x*y)^n = x^n * y^n for integer n (both exact for every real x).
+     */
+    public static Expr pow(Expr base, Expr exponent) {
+        if (exponent instanceof Num e) {
+            double n = e.value();
+            if (n == 0) {
+                return ONE;
+            }
+            if (n == 1) {
+                return base;
+            }
+            if (base instanceof Num b && e.isInteger() && Math.abs(n) <= 64) {
+                double v = chainrule.runtime.Fns.pow(b.value(), n);
+                if (Double.isFinite(v)) {
+                    return num(v);
+                }
+            }
+            if (e.isInteger()) {
+                if (base instanceof Power p) {
+                    return pow(p.base(), mul(p.exponent(), e));
+                }
+                if (base instanceof Product p) {
+                    List<Expr> parts = new ArrayList<>(p.factors().size());
+                    for (Expr f : p.factors()) {
+                        parts.add(pow(f, e));
+                    }
+                    return mul(parts);
+                }
+            }
+        }
+        if (base == ONE) {
+            return ONE;
+        }
+        if (base == ZERO && exponent instanceof Num e && e.value() > 0) {
+            return ZERO;
+        }
+        Expr b = base;
+        Expr x = exponent;
+        return intern(new Key(4, null, null, new long[] {b.id(), x.id()}), id -> new Power(id, b, x));
+    }
+
+    /**
+     * A function application. Numeric arguments are folded only when the result is a short exact
+     * number (sigmoid(0) = 0.5, exp(0) = 1), so that {@code exp(1)} stays readable.
+     */
+    public static Expr apply(Fn fn, List<Expr> args) {
+        if (args.size() != fn.arity()) {
+            throw new IllegalArgumentException(fn.sourceName() + " takes " + fn.arity() + " arguments, got " + args.size());
+        }
+        boolean allNumbers = true;
+        for (Expr a : args) {
+            allNumbers &= a instanceof Num;
+        }
+        if (allNumbers && fn instanceof Primitive) {
+            double[] a = new double[args.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = ((Num) args.get(i)).value();
+            }
+            double v = fn.value(a);
+            if (isShortExact(v)) {
+                return num(v);
+            }
+        }
+        List<Expr> copy = List.copyOf(args);
+        long[] ids = new long[copy.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = copy.get(i).id();
+        }
+        return intern(new Key(5, fn, null, ids), id -> new Apply(id, fn, copy));
+    }
+
+    public static Expr apply(Fn fn, Expr... args) {
+        return apply(fn, List.of(args));
+    }
+
+    /** A value whose shortest decimal form has at most six significant digits. */
+    private static boolean isShortExact(double v) {
+        if (!Double.isFinite(v)) {
+            return false;
+        }
+        if (v == 0) {
+            return true;
+        }
+        java.math.BigDecimal d = new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros();
+        return d.precision() <= 6;
+    }
+
+    // ---------------------------------------------------------------- interning
+
+    /** A product of already-normalised, non-numeric factors (a slice of a normalised product). */
+    private static Expr productOf(List<Expr> factors) {
+        return factors.size() == 1 ? factors.get(0) : internNary(3, List.copyOf(factors));
+    }
+
+    private static Expr internNary(int kind, List<Expr> children) {
+        List<Expr> copy = List.copyOf(children);
+        long[] ids = new long[copy.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = copy.get(i).id();
+        }
+        return intern(new Key(kind, null, null, ids),
+                id -> kind == 2 ? new Sum(id, copy) : new Product(id, copy));
+    }
+
+    @FunctionalInterface
+    private interface Maker {
+        Expr make(long id);
+    }
+
+    private static synchronized Expr intern(Key key, Maker maker) {
+        purge();
+        Ref ref = TABLE.get(key);
+        if (ref != null) {
+            Expr existing = ref.get();
+            if (existing != null) {
+                return existing;
+            }
+        }
+        Expr made = maker.make(NEXT_ID.getAndIncrement());
+        TABLE.put(key, new Ref(made, key, QUEUE));
+        return made;
+    }
+
+    private static void purge() {
+        for (java.lang.ref.Reference<? extends Expr> r; (r = QUEUE.poll()) != null; ) {
+            Ref dead = (Ref) r;
+            TABLE.remove(dead.key, dead);
+        }
+    }
+
+    /** Number of live interned expressions (for tests of sharing and of the weak table). */
+    public static synchronized int internedCount() {
+        purge();
+        return TABLE.size();
+    }
+
+    private static final class Ref extends WeakReference<Expr> {
+        final Key key;
+
+        Ref(Expr referent, Key key, ReferenceQueue<Expr> q) {
+            super(referent, q);
+            this.key = key;
+        }
+    }
+
+    /** kind, an optional object (a name, a function) and the children's ids or a constant's bits. */
+    private record Key(int kind, Object label, Object tag, long[] ids) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.kind == kind && java.util.Objects.equals(k.label, label)
+                    && k.tag == tag && Arrays.equals(k.ids, ids);
+        }
+
+        @Override
+        public int hashCode() {
+            return (kind * 31 + java.util.Objects.hashCode(label)) * 31 + Arrays.hashCode(ids)
+                    + (tag == null ? 0 : tag.hashCode());
+        }
+    }
+}

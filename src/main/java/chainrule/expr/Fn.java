@@ -1,0 +1,27 @@
+package chainrule.expr;
+
+import java.util.List;
+
+/**
+ * Something that can be applied: a built-in primitive or a user-defined function. The chain rule
+ * (in {@code chainrule.diff.Differentiator}) is written once against this interface; a function
+ * only supplies its local partial derivatives.
+ */
+public sealed interface Fn permits Primitive, UserFunction {
+
+    /** The name used in source text. */
+    String sourceName();
+
+    /** Number of arguments, after defaults are filled in. */
+    int arity();
+
+    /** Numeric value at the given arguments. */
+    double value(double[] args);
+
+    /**
+     * The partial derivative with respect to argument {@code i}, as an expression in the arguments.
+     * {@code self} is the application itself, so a rule may reuse the forward output
+     * (tanh' = 1 - self^2, sigmoid' = self*(1 - self)).
+     */
+    Expr partial(int i, List<Expr> args, Expr self);
+}

@@ -1,0 +1,17 @@
+package chainrule.expr;
+
+import java.util.List;
+
+/** A sum of at least two terms, flattened, like terms collected, in canonical order, constant last. */
+public final class Sum extends Node implements Expr {
+    private final List<Expr> terms;
+
+    Sum(long id, List<Expr> terms) {
+        super(id, terms);
+        this.terms = terms;
+    }
+
+    public List<Expr> terms() { return terms; }
+
+    @Override public <R> R accept(Visitor<R> v) { return v.sum(this); }
+}

@@ -1,0 +1,104 @@
+package chainrule.expr;
+
+import chainrule.diff.Differentiator;
+import chainrule.simplify.Simplifier;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A function defined in a {@code .nn} file: {@code function swish(z) = z*sigmoid(z)}.
+ *
+ * <p>Its partial derivatives are derived symbolically from its body, once, and are themselves user
+ * functions (named {@code swish′}, or {@code f′₁}, {@code f′₂} for several parameters), so
+ * derivatives print as {@code swish′(net)} rather than an inlined body.
+ */
+public final class UserFunction implements Fn {
+    private final String name;
+    private final List<Sym> params;
+    private final Expr body;
+    private final UserFunction derivativeOf;
+    private final List<UserFunction> partials;
+
+    /**
+     * @param params the parameters, as {@link SymKind#LOCAL} symbols
+     * @param body   the body, in terms of the parameters and other functions only
+     */
+    public UserFunction(String name, List<Sym> params, Expr body) {
+        this(name, params, body, null);
+    }
+
+    private UserFunction(String name, List<Sym> params, Expr body, UserFunction derivativeOf) {
+        this.name = name;
+        this.params = List.copyOf(params);
+        this.body = body;
+        this.derivativeOf = derivativeOf;
+        this.partials = new ArrayList<>(params.size());
+        for (int i = 0; i < params.size(); i++) {
+            partials.add(null);
+        }
+    }
+
+    @Override public String sourceName() { return name; }
+
+    @Override public int arity() { return params.size(); }
+
+    public List<Sym> params() { return params; }
+
+    public Expr body() { return body; }
+
+    /** The function this one is a derivative of, or null for a function written by the user. */
+    public UserFunction derivativeOf() { return derivativeOf; }
+
+    @Override
+    public double value(double[] args) {
+        Map<Sym, Double> env = new HashMap<>();
+        for (int i = 0; i < params.size(); i++) {
+            env.put(params.get(i), args[i]);
+        }
+        return Evaluator.evaluate(body, sym -> {
+            Double v = env.get(sym);
+            if (v == null) {
+                throw new IllegalStateException("free name " + sym.name() + " in function " + name);
+            }
+            return v;
+        });
+    }
+
+    @Override
+    public Expr partial(int i, List<Expr> args, Expr self) {
+        return Exprs.apply(partialFunction(i), args);
+    }
+
+    /** ∂f/∂(parameter i) as a function of the same parameters, derived once and cached. */
+    public synchronized UserFunction partialFunction(int i) {
+        UserFunction p = partials.get(i);
+        if (p == null) {
+            Expr d = Simplifier.simplify(Differentiator.derivative(body, params.get(i)));
+            String suffix = params.size() == 1 ? "′" : "′" + subscript(i + 1);
+            p = new UserFunction(name + suffix, params, d, this);
+            partials.set(i, p);
+        }
+        return p;
+    }
+
+    /** The body with the arguments substituted for the parameters. */
+    public Expr inline(List<Expr> args) {
+        Map<Expr, Expr> map = new HashMap<>();
+        for (int i = 0; i < params.size(); i++) {
+            map.put(params.get(i), args.get(i));
+        }
+        return Substitution.replace(body, map);
+    }
+
+    private static String subscript(int n) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : Integer.toString(n).toCharArray()) {
+            sb.append((char) ('₀' + (c - '0')));
+        }
+        return sb.toString();
+    }
+
+    @Override public String toString() { return name; }
+}

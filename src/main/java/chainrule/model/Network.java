@@ -1,0 +1,164 @@
+package chainrule.model;
+
+import chainrule.diag.Diagnostic;
+import chainrule.diag.DiagnosticException;
+import chainrule.diag.Source;
+import chainrule.expr.Evaluator;
+import chainrule.expr.Expr;
+import chainrule.expr.Sym;
+import chainrule.expr.UserFunction;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A resolved network: every vertex of the path graph (declared names, defined nodes, implicit
+ * pre-activations, the loss) with definitions as interned expressions over vertex symbols, the
+ * user's functions, and the declared values. Immutable; {@link #withValues} makes a copy with
+ * values overridden (as {@code --set} does).
+ */
+public final class Network {
+    private final Source source;
+    private final Map<String, Vertex> vertices;
+    private final List<Vertex> definitions;
+    private final Vertex loss;
+    private final Map<String, UserFunction> functions;
+    private final Map<String, Double> values;
+
+    Network(Source source, Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss,
+            Map<String, UserFunction> functions, Map<String, Double> values) {
+        this.source = source;
+        this.vertices = Collections.unmodifiableMap(new LinkedHashMap<>(vertices));
+        this.definitions = List.copyOf(definitions);
+        this.loss = loss;
+        this.functions = Collections.unmodifiableMap(new LinkedHashMap<>(functions));
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    public Source source() { return source; }
+
+    /** Every vertex: declared names in declaration order, then defined ones in evaluation order. */
+    public Collection<Vertex> vertices() { return vertices.values(); }
+
+    public Optional<Vertex> vertex(String name) { return Optional.ofNullable(vertices.get(name)); }
+
+    /** The vertex whose symbol is {@code s}. */
+    public Vertex vertex(Sym s) {
+        Vertex v = vertices.get(s.name());
+        if (v == null || v.symbol() != s) {
+            throw new IllegalArgumentException("not a vertex of this network: " + s.name());
+        }
+        return v;
+    }
+
+    /** Defined vertices in an order where each comes after everything its definition uses. */
+    public List<Vertex> definitions() { return definitions; }
+
+    public Vertex loss() { return loss; }
+
+    /** Weights and biases, in declaration order. */
+    public List<Vertex> parameters() {
+        List<Vertex> out = new ArrayList<>();
+        for (Vertex v : vertices.values()) {
+            if (v.kind().isParameter()) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    public Map<String, UserFunction> functions() { return functions; }
+
+    /** Declared values (after overrides); a declared name without a value is absent. */
+    public Map<String, Double> values() { return values; }
+
+    /** A copy with some declared values replaced. Names must be declared vertices. */
+    public Network withValues(Map<String, Double> overrides) {
+        Map<String, Double> v = new LinkedHashMap<>(values);
+        for (Map.Entry<String, Double> e : overrides.entrySet()) {
+            Vertex x = vertices.get(e.getKey());
+            if (x == null || !x.kind().isDeclared()) {
+                throw new IllegalArgumentException(e.getKey() + " is not a declared name");
+            }
+            v.put(e.getKey(), e.getValue());
+        }
+        return new Network(source, vertices, definitions, loss, functions, v);
+    }
+
+    /** Declared names that the loss depends on and that have no value. */
+    public List<Vertex> missingValues() {
+        Set<String> needed = new HashSet<>();
+        collectDependencies(loss.symbol(), needed);
+        List<Vertex> missing = new ArrayList<>();
+        for (Vertex v : vertices.values()) {
+            if (v.kind().isDeclared() && needed.contains(v.name()) && !values.containsKey(v.name())) {
+                missing.add(v);
+            }
+        }
+        return missing;
+    }
+
+    private void collectDependencies(Sym s, Set<String> seen) {
+        if (!seen.add(s.name())) {
+            return;
+        }
+        Vertex v = vertices.get(s.name());
+        if (v != null && v.isDefined()) {
+            for (Sym d : Symbols.free(v.definition())) {
+                collectDependencies(d, seen);
+            }
+        }
+    }
+
+    /** Throws a diagnostic for every missing value the loss needs, naming how to supply it. */
+    public void requireValues() throws DiagnosticException {
+        List<Diagnostic> ds = new ArrayList<>();
+        for (Vertex v : missingValues()) {
+            ds.add(Diagnostic.error(source, v.pos().line(), v.pos().column(), v.pos().length(),
+                    v.kind().word() + " '" + v.name() + "' has no value; give one in the file ("
+                            + v.name() + " = ...) or on the command line (--set " + v.name() + "=VALUE)"));
+        }
+        if (!ds.isEmpty()) {
+            throw new DiagnosticException(ds);
+        }
+    }
+
+    /**
+     * The forward pass by the interpreter: the value of every vertex, declared and defined.
+     * Requires every value the loss needs ({@link #requireValues()}).
+     */
+    public Map<String, Double> forward() {
+        Map<String, Double> env = new LinkedHashMap<>(values);
+        for (Vertex v : definitions) {
+            env.put(v.name(), Evaluator.evaluate(v.definition(), env));
+        }
+        return env;
+    }
+
+    /** Forward pass from a flat name-to-value map (used by finite differences). */
+    public double lossAt(Map<String, Double> declaredValues) {
+        Map<String, Double> env = new LinkedHashMap<>(declaredValues);
+        for (Vertex v : definitions) {
+            env.put(v.name(), Evaluator.evaluate(v.definition(), env));
+        }
+        return env.get(loss.name());
+    }
+
+    /** The definition of {@code v} with every defined vertex substituted, down to declared names. */
+    public Expr inlined(Vertex v) {
+        Map<Expr, Expr> done = new LinkedHashMap<>();
+        for (Vertex d : definitions) {
+            done.put(d.symbol(), chainrule.expr.Substitution.replace(d.definition(), done));
+            if (d == v) {
+                break;
+            }
+        }
+        return v.isDefined() ? done.get(v.symbol()) : v.symbol();
+    }
+}

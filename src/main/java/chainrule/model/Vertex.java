@@ -1,0 +1,41 @@
+package chainrule.model;
+
+import chainrule.expr.Apply;
+import chainrule.expr.Expr;
+import chainrule.expr.Sym;
+import chainrule.parse.Ast;
+
+/**
+ * A named value of the network: a declared name or a defined node. A defined vertex has its
+ * definition in terms of other vertices' symbols.
+ *
+ * @param definition null for declared names
+ * @param pos        where the name is declared or defined (an implicit vertex: its expression)
+ */
+public record Vertex(String name, VertexKind kind, Sym symbol, Expr definition, Ast.Pos pos) {
+
+    public boolean isDefined() { return definition != null; }
+
+    /**
+     * Whether this vertex is an activation's output (the book's 나): its definition is a function
+     * applied to one other vertex, as in {@code out_h1 = sigmoid(net_h1)} or {@code h = relu(h.in)}.
+     */
+    public boolean isActivation() {
+        return definition instanceof Apply a && !a.args().isEmpty() && a.arg(0) instanceof Sym s
+                && s.kind() == chainrule.expr.SymKind.NODE && otherArgsConstant(a);
+    }
+
+    private static boolean otherArgsConstant(Apply a) {
+        for (int i = 1; i < a.args().size(); i++) {
+            if (!(a.arg(i) instanceof chainrule.expr.Num)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The activation's argument vertex (its 들), when {@link #isActivation()}. */
+    public Sym activationInput() {
+        return (Sym) ((Apply) definition).arg(0);
+    }
+}

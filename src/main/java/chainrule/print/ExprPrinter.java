@@ -1,0 +1,155 @@
+package chainrule.print;
+
+import chainrule.expr.Apply;
+import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
+import chainrule.expr.Num;
+import chainrule.expr.Power;
+import chainrule.expr.Product;
+import chainrule.expr.Sum;
+import chainrule.expr.Sym;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The layout every infix printer shares: where signs go, when a product becomes a fraction, when
+ * parentheses are needed (from {@link Precedence}). Subclasses supply only the tokens: how to write
+ * a number, a name, a product, a fraction, a power, a call, a group.
+ */
+public abstract class ExprPrinter {
+
+    /** A rendered subexpression and the precedence of its outermost operator. */
+    protected record Printed(String text, int prec) {}
+
+    public final String print(Expr e) {
+        return render(e).text();
+    }
+
+    protected abstract String number(double v);
+
+    protected abstract String symbol(Sym s);
+
+    /** Joins factors of a product. */
+    protected abstract String times(List<String> factors);
+
+    /** numerator over denominator; {@code denPrec} is the denominator's precedence. */
+    protected abstract String fraction(String numerator, String denominator, int denPrec);
+
+    /** Whether {@link #fraction} wraps its operands itself (LaTeX's \frac) or relies on precedence. */
+    protected boolean fractionIsGrouping() { return false; }
+
+    protected abstract String power(String base, Expr exponent, String exponentText);
+
+    protected abstract String call(Apply a, List<String> args);
+
+    protected abstract String group(String s);
+
+    protected String plus() { return " + "; }
+
+    protected String minus() { return " - "; }
+
+    protected String negative() { return "-"; }
+
+    protected Printed render(Expr e) {
+        return e.accept(new Expr.Visitor<Printed>() {
+            @Override public Printed num(Num n) {
+                return new Printed(number(n.value()), n.value() < 0 ? Precedence.UNARY : Precedence.ATOM);
+            }
+
+            @Override public Printed sym(Sym s) { return new Printed(symbol(s), Precedence.ATOM); }
+
+            @Override public Printed sum(Sum s) { return renderSum(s); }
+
+            @Override public Printed product(Product p) { return renderProduct(p); }
+
+            @Override public Printed power(Power p) { return renderPower(p); }
+
+            @Override public Printed apply(Apply a) {
+                List<String> args = new ArrayList<>(a.args().size());
+                for (Expr x : a.args()) {
+                    args.add(render(x).text());
+                }
+                return new Printed(call(a, args), Precedence.ATOM);
+            }
+        });
+    }
+
+    /** Whether a term prints with a leading minus. */
+    protected static boolean isNegative(Expr t) {
+        return (t instanceof Num n && n.value() < 0) || (t instanceof Product p && p.coefficient() < 0);
+    }
+
+    private Printed renderSum(Sum s) {
+        List<Expr> terms = new ArrayList<>(s.terms());
+        // Lead with a positive term when there is one: "1 - x", not "-x + 1".
+        if (isNegative(terms.get(0))) {
+            for (int i = 1; i < terms.size(); i++) {
+                if (!isNegative(terms.get(i))) {
+                    terms.add(0, terms.remove(i));
+                    break;
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(wrap(render(terms.get(0)), Precedence.SUM));
+        for (int i = 1; i < terms.size(); i++) {
+            Expr t = terms.get(i);
+            if (isNegative(t)) {
+                sb.append(minus()).append(wrap(render(Exprs.neg(t)), Precedence.SUM + 1));
+            } else {
+                sb.append(plus()).append(wrap(render(t), Precedence.SUM + 1));
+            }
+        }
+        return new Printed(sb.toString(), Precedence.SUM);
+    }
+
+    private Printed renderProduct(Product p) {
+        double c = p.coefficient();
+        List<String> numerator = new ArrayList<>();
+        List<Expr> denominator = new ArrayList<>();
+        if (c != 1 && c != -1) {
+            numerator.add(number(Math.abs(c)));
+        }
+        for (Expr f : p.nonNumericFactors()) {
+            if (f instanceof Power pw && pw.exponent() instanceof Num n && n.value() < 0) {
+                denominator.add(Exprs.pow(pw.base(), Exprs.num(-n.value())));
+            } else {
+                numerator.add(wrap(render(f), Precedence.PRODUCT));
+            }
+        }
+        String text;
+        int prec;
+        if (denominator.isEmpty()) {
+            if (numerator.size() == 1) {
+                // Only -1 * f has a single factor (1 * f is f itself); it keeps f's precedence.
+                Printed only = render(p.nonNumericFactors().get(0));
+                text = numerator.get(0);
+                prec = Math.max(only.prec(), Precedence.PRODUCT);
+            } else {
+                text = times(numerator);
+                prec = Precedence.PRODUCT;
+            }
+        } else {
+            String num = numerator.isEmpty() ? number(1) : numerator.size() == 1 ? numerator.get(0) : times(numerator);
+            Printed d = render(Exprs.mul(denominator));
+            String denText = fractionIsGrouping() ? d.text() : wrap(d, Precedence.PRODUCT + 1);
+            text = fraction(num, denText, d.prec());
+            prec = Precedence.PRODUCT;
+        }
+        // Unary minus binds tighter than * and /, so "-a*b" and "-a/b" need no parentheses.
+        return c < 0 ? new Printed(negative() + text, Precedence.UNARY) : new Printed(text, prec);
+    }
+
+    private Printed renderPower(Power p) {
+        Printed base = render(p.base());
+        String b = wrap(base, Precedence.POWER + 1);
+        Printed x = render(p.exponent());
+        String xText = x.prec() < Precedence.POWER ? group(x.text()) : x.text();
+        return new Printed(power(b, p.exponent(), xText), Precedence.POWER);
+    }
+
+    /** The text, in parentheses when its precedence is below {@code needed}. */
+    protected String wrap(Printed p, int needed) {
+        return p.prec() < needed ? group(p.text()) : p.text();
+    }
+}

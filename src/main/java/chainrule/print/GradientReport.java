@@ -1,0 +1,90 @@
+package chainrule.print;
+
+import chainrule.model.Vertex;
+import chainrule.paths.ClosedForm;
+import chainrule.paths.PathGraph;
+import chainrule.paths.ReverseAccumulator;
+import chainrule.paths.Values;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code chainrule grad} prints: per parameter, the factored closed form of ∂loss/∂w and its
+ * value (computed by reverse accumulation, and equal to the closed form's).
+ *
+ * @param values null when some value is missing: formulas only
+ */
+public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
+
+    /** Closed forms past this size are given in factored form with named δs instead of expanded. */
+    static final long MAX_EXPANDED_SIZE = 4000;
+
+    public String text() {
+        StringBuilder sb = new StringBuilder();
+        Vertex loss = graph.network().loss();
+        if (values != null) {
+            sb.append(loss.name()).append(" = ").append(Numbers.text(values.vertex(loss.name()))).append("\n\n");
+        }
+        Map<String, Double> gradient = values == null ? Map.of() : ReverseAccumulator.gradient(graph, values);
+        ChainText chains = ChainText.pretty();
+        for (Vertex w : wrt) {
+            ClosedForm form = ClosedForm.of(graph, w);
+            String lhs = "∂" + loss.name() + "/∂" + w.name() + " = ";
+            sb.append(lhs).append(chains.print(form.chain())).append("\n");
+            if (values != null) {
+                sb.append(" ".repeat(TextWidth.of(lhs) - 2)).append("= ").append(Numbers.text(gradient.get(w.name()))).append("\n");
+            }
+            for (String d : chains.deltaDefinitions(form, loss.name())) {
+                sb.append("  where ").append(d).append("\n");
+            }
+            sb.append("\n");
+        }
+        return sb.toString();
+    }
+
+    public Map<String, Object> json() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Vertex loss = graph.network().loss();
+        Map<String, Object> lossObject = new LinkedHashMap<>();
+        lossObject.put("name", loss.name());
+        if (values != null) {
+            lossObject.put("value", values.vertex(loss.name()));
+        }
+        out.put("loss", lossObject);
+        if (values != null) {
+            Map<String, Double> all = ReverseAccumulator.gradient(graph, values);
+            Map<String, Object> gradient = new LinkedHashMap<>();
+            for (Vertex w : wrt) {
+                gradient.put(w.name(), all.get(w.name()));
+            }
+            out.put("gradient", gradient);
+        }
+        Map<String, Object> formulas = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (Vertex w : wrt) {
+            formulas.put(w.name(), formula(ClosedForm.of(graph, w)));
+        }
+        out.put("formulas", formulas);
+        if (values == null) {
+            for (Vertex v : graph.network().missingValues()) {
+                missing.add(v.name());
+            }
+            out.put("missing_values", missing);
+        }
+        return out;
+    }
+
+    /**
+     * The closed form as one parseable formula: fully expanded over δs while that stays small,
+     * otherwise the factored chain with δs written out as {@code delta_v} terms.
+     */
+    static String formula(ClosedForm form) {
+        var expr = form.toExpr();
+        if (expr.treeSize() <= MAX_EXPANDED_SIZE) {
+            return TextPrinter.plain().print(expr);
+        }
+        return ChainText.plain().print(form.chain());
+    }
+}

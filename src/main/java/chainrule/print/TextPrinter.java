@@ -1,0 +1,65 @@
+package chainrule.print;
+
+import chainrule.expr.Apply;
+import chainrule.expr.Expr;
+import chainrule.expr.Num;
+import chainrule.expr.Primitive;
+import chainrule.expr.Sym;
+import chainrule.expr.UserFunction;
+import java.util.List;
+
+/**
+ * Expressions as text. {@link #plain()} is ASCII that parses back to the same expression (JSON and
+ * {@code diff} output); {@link #pretty()} is for people: {@code ·} for products, σ for sigmoid,
+ * superscript small powers, ′ for derivatives of user functions.
+ */
+public final class TextPrinter extends ExprPrinter {
+    private final boolean pretty;
+
+    private static final TextPrinter PLAIN = new TextPrinter(false);
+    private static final TextPrinter PRETTY = new TextPrinter(true);
+
+    private TextPrinter(boolean pretty) {
+        this.pretty = pretty;
+    }
+
+    public static TextPrinter plain() { return PLAIN; }
+
+    public static TextPrinter pretty() { return PRETTY; }
+
+    @Override protected String number(double v) { return Numbers.exact(v); }
+
+    @Override protected String symbol(Sym s) { return s.name(); }
+
+    @Override protected String times(List<String> factors) { return String.join(pretty ? "·" : "*", factors); }
+
+    @Override protected String fraction(String numerator, String denominator, int denPrec) {
+        return numerator + "/" + denominator;
+    }
+
+    @Override
+    protected String power(String base, Expr exponent, String exponentText) {
+        if (pretty && exponent instanceof Num n && n.isInteger() && n.value() >= 2 && n.value() <= 9) {
+            return base + "⁰¹²³⁴⁵⁶⁷⁸⁹".charAt((int) n.value());
+        }
+        return base + "^" + exponentText;
+    }
+
+    @Override
+    protected String call(Apply a, List<String> args) {
+        String name;
+        if (a.fn() instanceof Primitive p) {
+            name = pretty ? p.prettyName() : p.sourceName();
+        } else {
+            UserFunction f = (UserFunction) a.fn();
+            if (!pretty && f.derivativeOf() != null) {
+                // A derived function has no name in the language: write its body out.
+                return print(f.inline(a.args()));
+            }
+            name = f.sourceName();
+        }
+        return name + "(" + String.join(", ", args) + ")";
+    }
+
+    @Override protected String group(String s) { return "(" + s + ")"; }
+}

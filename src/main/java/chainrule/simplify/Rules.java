@@ -1,0 +1,172 @@
+package chainrule.simplify;
+
+import static chainrule.expr.Exprs.add;
+import static chainrule.expr.Exprs.apply;
+import static chainrule.expr.Exprs.mul;
+import static chainrule.expr.Exprs.num;
+import static chainrule.expr.Exprs.pow;
+
+import chainrule.expr.Apply;
+import chainrule.expr.Expr;
+import chainrule.expr.Num;
+import chainrule.expr.Power;
+import chainrule.expr.Primitive;
+import chainrule.expr.Product;
+import chainrule.expr.Sum;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rewrite rules beyond what the factories normalise. Each is a guarded, local rewrite; the
+ * ones that could grow an expression are guarded by cost (tree size) so that the runner only ever
+ * moves to shorter forms.
+ */
+public final class Rules {
+    private Rules() {}
+
+    public static final Rule EXP_OF_LOG = new Rule("exp-of-log", "exp(log(x)) = x",
+            e -> e instanceof Apply a && a.fn() == Primitive.EXP
+                    && a.arg(0) instanceof Apply in && in.fn() == Primitive.LOG ? in.arg(0) : null);
+
+    public static final Rule LOG_OF_EXP = new Rule("log-of-exp", "log(exp(x)) = x",
+            e -> e instanceof Apply a && a.fn() == Primitive.LOG
+                    && a.arg(0) instanceof Apply in && in.fn() == Primitive.EXP ? in.arg(0) : null);
+
+    public static final Rule SQRT_OF_SQUARE = new Rule("sqrt-of-square", "sqrt(x^2) = abs(x)",
+            e -> e instanceof Apply a && a.fn() == Primitive.SQRT && a.arg(0) instanceof Power p
+                    && p.exponent() instanceof Num n && n.value() == 2 ? apply(Primitive.ABS, p.base()) : null);
+
+    public static final Rule PYTHAGORAS = new Rule("pythagoras", "c*sin(u)^2 + c*cos(u)^2 = c",
+            Rules::pythagoras);
+
+    public static final Rule FACTOR_COMMON = new Rule("factor-common",
+            "a*b + a*c = a*(b + c), for the factor shared by the most terms, when that is shorter",
+            Rules::factorCommon);
+
+    /** Every rule, in the order the runner tries them. */
+    public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, PYTHAGORAS, FACTOR_COMMON);
+
+    private static Expr pythagoras(Expr e) {
+        if (!(e instanceof Sum s)) {
+            return null;
+        }
+        List<Expr> terms = s.terms();
+        for (int i = 0; i < terms.size(); i++) {
+            Split a = Split.of(terms.get(i), Primitive.SIN);
+            if (a == null) {
+                continue;
+            }
+            for (int j = 0; j < terms.size(); j++) {
+                Split b = Split.of(terms.get(j), Primitive.COS);
+                if (b != null && b.arg == a.arg && b.rest == a.rest) {
+                    List<Expr> out = new ArrayList<>(terms);
+                    out.remove(Math.max(i, j));
+                    out.remove(Math.min(i, j));
+                    out.add(a.rest);
+                    return add(out);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A term c * f(u)^2 split into f's argument u and the rest c. */
+    private record Split(Expr arg, Expr rest) {
+        static Split of(Expr term, Primitive f) {
+            List<Expr> factors = term instanceof Product p ? p.factors() : List.of(term);
+            for (int k = 0; k < factors.size(); k++) {
+                if (factors.get(k) instanceof Power pw && pw.exponent() instanceof Num n && n.value() == 2
+                        && pw.base() instanceof Apply a && a.fn() == f) {
+                    List<Expr> rest = new ArrayList<>(factors);
+                    rest.remove(k);
+                    return new Split(a.arg(0), mul(rest));
+                }
+            }
+            return null;
+        }
+    }
+
+    private static Expr factorCommon(Expr e) {
+        if (!(e instanceof Sum s)) {
+            return null;
+        }
+        // For each base, in how many terms it occurs and with what smallest numeric exponent.
+        Map<Expr, Integer> count = new LinkedHashMap<>();
+        Map<Expr, Double> minExponent = new LinkedHashMap<>();
+        for (Expr t : s.terms()) {
+            for (Map.Entry<Expr, Double> f : baseExponents(t).entrySet()) {
+                count.merge(f.getKey(), 1, Integer::sum);
+                minExponent.merge(f.getKey(), f.getValue(), Math::min);
+            }
+        }
+        Expr best = null;
+        int bestCount = 1;
+        for (Map.Entry<Expr, Integer> c : count.entrySet()) {
+            if (c.getValue() > bestCount) {
+                best = c.getKey();
+                bestCount = c.getValue();
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        // Factor every base that all the chosen terms share, not only the most frequent one.
+        List<Expr> with = new ArrayList<>();
+        List<Expr> without = new ArrayList<>();
+        for (Expr t : s.terms()) {
+            (baseExponents(t).containsKey(best) ? with : without).add(t);
+        }
+        Map<Expr, Double> shared = null;
+        for (Expr t : with) {
+            Map<Expr, Double> be = baseExponents(t);
+            if (shared == null) {
+                shared = new LinkedHashMap<>(be);
+            } else {
+                shared.keySet().retainAll(be.keySet());
+                for (Map.Entry<Expr, Double> x : shared.entrySet()) {
+                    x.setValue(Math.min(x.getValue(), be.get(x.getKey())));
+                }
+            }
+        }
+        List<Expr> commonFactors = new ArrayList<>();
+        for (Map.Entry<Expr, Double> x : shared.entrySet()) {
+            if (x.getValue() != 0) {
+                commonFactors.add(pow(x.getKey(), num(x.getValue())));
+            }
+        }
+        if (commonFactors.isEmpty()) {
+            return null;
+        }
+        Expr common = mul(commonFactors);
+        Expr inverse = pow(common, num(-1));
+        List<Expr> inner = new ArrayList<>(with.size());
+        for (Expr t : with) {
+            inner.add(mul(t, inverse));
+        }
+        List<Expr> outer = new ArrayList<>(without);
+        outer.add(mul(common, add(inner)));
+        Expr factored = add(outer);
+        return factored.treeSize() < e.treeSize() ? factored : null;
+    }
+
+    /** The non-numeric factors of a term as base → numeric exponent (symbolic exponents are skipped). */
+    private static Map<Expr, Double> baseExponents(Expr term) {
+        Map<Expr, Double> out = new LinkedHashMap<>();
+        List<Expr> factors = term instanceof Product p ? p.nonNumericFactors() : List.of(term);
+        for (Expr f : factors) {
+            if (f instanceof Num) {
+                continue;
+            }
+            if (f instanceof Power pw) {
+                if (pw.exponent() instanceof Num n) {
+                    out.put(pw.base(), n.value());
+                }
+            } else {
+                out.put(f, 1.0);
+            }
+        }
+        return out;
+    }
+}
