@@ -17,12 +17,15 @@ import picocli.CommandLine.Command;
         subcommands = {PathsCommand.class, GradCommand.class, DiffCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
-    private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
-    private static final PrintStream ERR = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+    private record Streams(PrintStream out, PrintStream err) {}
 
-    static PrintStream out() { return OUT; }
+    private static final ThreadLocal<Streams> STREAMS = new ThreadLocal<>();
 
-    static PrintStream err() { return ERR; }
+    /** Standard output of the running command (UTF-8 whatever the platform default). */
+    static PrintStream out() { return STREAMS.get().out(); }
+
+    /** Standard error of the running command. */
+    static PrintStream err() { return STREAMS.get().err(); }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -34,7 +37,9 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         int[] status = {0};
-        Thread worker = new Thread(null, () -> status[0] = run(args), "chainrule", 1L << 30);
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        Thread worker = new Thread(null, () -> status[0] = run(out, err, args), "chainrule", 1L << 30);
         worker.start();
         try {
             worker.join();
@@ -42,52 +47,71 @@ public final class Main implements Runnable {
             Thread.currentThread().interrupt();
             status[0] = 1;
         }
-        OUT.flush();
-        ERR.flush();
+        out.flush();
+        err.flush();
         System.exit(status[0]);
     }
 
-    /** Runs one command line and returns its exit status (used by main and by tests). */
-    public static int run(String... args) {
+    /**
+     * Runs one command line, writing to the given streams, and returns its exit status. Used by
+     * {@link #main} and by tests (which run it on a thread with an ordinary stack).
+     */
+    public static int run(PrintStream out, PrintStream err, String... args) {
+        Streams previous = STREAMS.get();
+        STREAMS.set(new Streams(out, err));
+        try {
+            return execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+            STREAMS.set(previous);
+        }
+    }
+
+    private static int execute(String... args) {
+        PrintStream stdout = out();
+        PrintStream stderr = err();
         CommandLine cl = commandLine();
         try {
             return cl.execute(args);
         } catch (StackOverflowError e) {
-            OUT.flush();
-            ERR.println("chainrule: error: the input is nested too deeply to process; simplify it or lower --max-nesting");
+            stdout.flush();
+            stderr.println("chainrule: error: the input is nested too deeply to process; simplify it or lower --max-nesting");
             return 1;
         } catch (OutOfMemoryError e) {
-            OUT.flush();
-            ERR.println("chainrule: error: out of memory; the network is too large for this heap (raise it with java -Xmx)");
+            stdout.flush();
+            stderr.println("chainrule: error: out of memory; the network is too large for this heap (raise it with java -Xmx)");
             return 1;
         }
     }
 
     static CommandLine commandLine() {
+        PrintStream stdout = out();
+        PrintStream stderr = err();
         CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new java.io.PrintWriter(OUT, true));
-        cl.setErr(new java.io.PrintWriter(ERR, true));
+        cl.setOut(new java.io.PrintWriter(stdout, true));
+        cl.setErr(new java.io.PrintWriter(stderr, true));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            OUT.flush();
+            stdout.flush();
             if (ex instanceof DiagnosticException d) {
-                ERR.print(d.render());
+                stderr.print(d.render());
                 return 1;
             }
             if (ex instanceof CliError c) {
-                ERR.println("chainrule: error: " + c.getMessage());
+                stderr.println("chainrule: error: " + c.getMessage());
                 return 1;
             }
             if (ex instanceof CommandLine.ParameterException p) {
-                ERR.println("chainrule: " + p.getMessage());
-                p.getCommandLine().usage(ERR);
+                stderr.println("chainrule: " + p.getMessage());
+                p.getCommandLine().usage(stderr);
                 return 2;
             }
-            ERR.println("chainrule: internal error: " + ex + " (please report this with the input that caused it)");
+            stderr.println("chainrule: internal error: " + ex + " (please report this with the input that caused it)");
             return 1;
         });
         cl.setParameterExceptionHandler((ex, args) -> {
-            ERR.println("chainrule: " + ex.getMessage());
-            ex.getCommandLine().usage(ERR);
+            stderr.println("chainrule: " + ex.getMessage());
+            ex.getCommandLine().usage(stderr);
             return 2;
         });
         return cl;
