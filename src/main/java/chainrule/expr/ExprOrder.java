@@ -165,9 +165,7 @@ public final class ExprOrder {
                 while (j < b.length() && Character.isDigit(b.charAt(j))) {
                     j++;
                 }
-                String da = a.substring(si, i).replaceFirst("^0+(?=.)", "");
-                String db = b.substring(sj, j).replaceFirst("^0+(?=.)", "");
-                int c = da.length() != db.length() ? Integer.compare(da.length(), db.length()) : da.compareTo(db);
+                int c = compareDigitRuns(a, si, i, b, sj, j);
                 if (c != 0) {
                     return c;
                 }
@@ -181,5 +179,20 @@ public final class ExprOrder {
         }
         int c = Integer.compare(a.length() - i, b.length() - j);
         return c != 0 ? c : a.compareTo(b);
+    }
+
+    /** Compares a[as..ae) and b[bs..be), runs of digits, as numbers of any length. */
+    private static int compareDigitRuns(String a, int as, int ae, String b, int bs, int be) {
+        while (as < ae - 1 && a.charAt(as) == '0') {
+            as++;
+        }
+        while (bs < be - 1 && b.charAt(bs) == '0') {
+            bs++;
+        }
+        int c = Integer.compare(ae - as, be - bs);
+        for (int k = 0; c == 0 && k < ae - as; k++) {
+            c = Character.compare(a.charAt(as + k), b.charAt(bs + k));
+        }
+        return c;
     }
 }

@@ -334,6 +334,9 @@ public final class Analyzer {
             }
 
             @Override public Expr binary(Ast.Binary b) {
+                if (b.op() == Ast.BinaryOp.ADD || b.op() == Ast.BinaryOp.SUBTRACT) {
+                    return lowerChain(b, scope);
+                }
                 Expr l = lower(b.left(), scope);
                 Expr r = lower(b.right(), scope);
                 return switch (b.op()) {
@@ -356,6 +359,31 @@ public final class Analyzer {
                 return Exprs.ZERO;
             }
         });
+    }
+
+    /**
+     * Lowers a chain {@code a + b - c + ...} with one call to {@link Exprs#add}: the parser nests it
+     * to the left, and adding one term at a time would renormalise the growing sum each time
+     * (quadratic in a layer's width). Walking the left spine iteratively also keeps long sums off
+     * the stack.
+     */
+    private Expr lowerChain(Ast.Binary chain, Scope scope) {
+        List<Ast.Expr> terms = new ArrayList<>();
+        List<Boolean> negated = new ArrayList<>();
+        Ast.Expr e = chain;
+        while (e instanceof Ast.Binary b && (b.op() == Ast.BinaryOp.ADD || b.op() == Ast.BinaryOp.SUBTRACT)) {
+            terms.add(b.right());
+            negated.add(b.op() == Ast.BinaryOp.SUBTRACT);
+            e = b.left();
+        }
+        terms.add(e);
+        negated.add(false);
+        List<Expr> lowered = new ArrayList<>(terms.size());
+        for (int i = terms.size() - 1; i >= 0; i--) {
+            Expr t = lower(terms.get(i), scope);
+            lowered.add(negated.get(i) ? Exprs.neg(t) : t);
+        }
+        return Exprs.add(lowered);
     }
 
     /**

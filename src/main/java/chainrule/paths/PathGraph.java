@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -45,12 +47,18 @@ public final class PathGraph {
             }
         }
         for (Vertex to : network.definitions()) {
+            Set<Sym> uses = new LinkedHashSet<>();
             for (Sym s : Symbols.free(to.definition())) {
                 Vertex from = network.vertex(s.name()).orElse(null);
-                if (from == null || from.symbol() != s) {
-                    continue;
+                if (from != null && from.symbol() == s && from.kind() != VertexKind.CONSTANT) {
+                    uses.add(s);
                 }
-                Expr d = Simplifier.simplify(Differentiator.derivative(to.definition(), s));
+            }
+            // All of a definition's local partials in one reverse pass.
+            Map<Sym, Expr> partials = Differentiator.gradient(to.definition(), uses);
+            for (Sym s : uses) {
+                Vertex from = network.vertex(s.name()).orElseThrow();
+                Expr d = Simplifier.simplify(partials.getOrDefault(s, chainrule.expr.Exprs.ZERO));
                 d = Substitution.replace(d, foldBack);
                 Edge e = new Edge(from, to, d, classify(from, to, d));
                 outgoing.get(from).add(e);
