@@ -72,7 +72,9 @@ public final class Exprs {
 
     /**
      * A sum: nested sums flattened, numbers folded, like terms collected ({@code 2*x + 3*x = 5*x}),
-     * zero terms dropped, terms in canonical order with the constant last.
+     * zero terms dropped, terms in canonical order with the constant last. A term that is a number
+     * times a sum is expanded ({@code x + 2*(y + 1) = x + 2*y + 2}), so that linear forms cancel;
+     * a product on its own keeps its factored form ({@code 2*(y + 1)}).
      */
     public static Expr add(List<Expr> terms) {
         double constant = 0;
@@ -82,6 +84,12 @@ public final class Exprs {
             Expr t = pending.get(i);
             if (t instanceof Sum s) {
                 pending.addAll(s.terms());
+            } else if (isNumberTimesSum(t)) {
+                // c*(a + b) is expanded inside a sum, so linear forms cancel: (a + b) - (a + b) = 0.
+                Product p = (Product) t;
+                for (Expr inner : ((Sum) p.factors().get(1)).terms()) {
+                    pending.add(mul(p.factors().get(0), inner));
+                }
             } else if (t instanceof Num n) {
                 constant += n.value();
             } else {
@@ -119,10 +127,18 @@ public final class Exprs {
         return mul(Arrays.asList(factors));
     }
 
+    /** {@code c * (a + b + ...)}: a numeric coefficient and a single sum factor. */
+    private static boolean isNumberTimesSum(Expr t) {
+        return t instanceof Product p && p.factors().size() == 2
+                && p.factors().get(0) instanceof Num && p.factors().get(1) instanceof Sum;
+    }
+
     /**
      * A product: nested products flattened, numbers folded into one leading coefficient, powers of
-     * equal bases collected ({@code x * x^2 = x^3}). A number times a sum is distributed
-     * ({@code -1*(a - b) = b - a}), which keeps linear forms canonical so that they cancel.
+     * equal bases collected ({@code x * x^2 = x^3}). A number times a sum stays factored
+     * ({@code -(a - b)}, {@code 2*(x + 1)}): distributing it here would make the normal form depend on
+     * the order in which factors arrive ({@code (2*(x+1))*y} against {@code 2*((x+1)*y)}).
+     * {@link #add} expands it where it is a term of a sum.
      */
     public static Expr mul(List<Expr> factors) {
         double coefficient = 1;
@@ -167,13 +183,6 @@ public final class Exprs {
             Expr only = out.get(0);
             if (coefficient == 1) {
                 return only;
-            }
-            if (only instanceof Sum s) {
-                List<Expr> distributed = new ArrayList<>(s.terms().size());
-                for (Expr t : s.terms()) {
-                    distributed.add(mul(num(coefficient), t));
-                }
-                return add(distributed);
             }
         }
         out.sort(ExprOrder.FACTORS);
