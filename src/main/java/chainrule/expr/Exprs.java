@@ -84,22 +84,36 @@ public final class Exprs {
             Expr t = pending.get(i);
             if (t instanceof Sum s) {
                 pending.addAll(s.terms());
-            } else if (isNumberTimesSum(t)) {
-                // c*(a + b) is expanded inside a sum, so linear forms cancel: (a + b) - (a + b) = 0.
-                Product p = (Product) t;
-                for (Expr inner : ((Sum) p.factors().get(1)).terms()) {
-                    pending.add(mul(p.factors().get(0), inner));
-                }
             } else if (t instanceof Num n) {
                 constant += n.value();
-            } else {
+            } else if (isNumericReciprocal(t)) {
+                constant += 1 / ((Num) ((Power) t).base()).value();
+            } else if (t instanceof Product p) {
+                // The numeric part (coefficient and kept fractions such as 1/5) is the term's
+                // coefficient: 2*x + x/5 = 2.2*x.
                 double c = 1;
-                Expr monomial = t;
-                if (t instanceof Product p && p.factors().get(0) instanceof Num n) {
-                    c = n.value();
-                    monomial = productOf(p.nonNumericFactors());
+                List<Expr> monomial = new ArrayList<>(p.factors().size());
+                for (Expr f : p.factors()) {
+                    if (f instanceof Num n) {
+                        c *= n.value();
+                    } else if (isNumericReciprocal(f)) {
+                        c /= ((Num) ((Power) f).base()).value();
+                    } else {
+                        monomial.add(f);
+                    }
                 }
-                coefficients.merge(monomial, c, Double::sum);
+                if (monomial.isEmpty()) {
+                    constant += c;
+                } else if (monomial.size() == 1 && monomial.get(0) instanceof Sum inner) {
+                    // c*(a + b) is expanded inside a sum, so linear forms cancel: (a + b) - (a + b) = 0.
+                    for (Expr u : inner.terms()) {
+                        pending.add(mul(num(c), u));
+                    }
+                } else {
+                    coefficients.merge(productOf(monomial), c, Double::sum);
+                }
+            } else {
+                coefficients.merge(t, 1.0, Double::sum);
             }
         }
         List<Expr> out = new ArrayList<>(coefficients.size() + 1);
@@ -127,11 +141,6 @@ public final class Exprs {
         return mul(Arrays.asList(factors));
     }
 
-    /** {@code c * (a + b + ...)}: a numeric coefficient and a single sum factor. */
-    private static boolean isNumberTimesSum(Expr t) {
-        return t instanceof Product p && p.factors().size() == 2
-                && p.factors().get(0) instanceof Num && p.factors().get(1) instanceof Sum;
-    }
 
     /**
      * A product: nested products flattened, numbers folded into one leading coefficient, powers of
@@ -142,6 +151,7 @@ public final class Exprs {
      */
     public static Expr mul(List<Expr> factors) {
         double coefficient = 1;
+        double denominator = 1;
         Map<Expr, List<Expr>> exponents = new LinkedHashMap<>();
         List<Expr> pending = new ArrayList<>(factors);
         for (int i = 0; i < pending.size(); i++) {
@@ -150,10 +160,21 @@ public final class Exprs {
                 pending.addAll(p.factors());
             } else if (f instanceof Num n) {
                 coefficient *= n.value();
+            } else if (isNumericReciprocal(f)) {
+                denominator *= ((Num) ((Power) f).base()).value();
             } else if (f instanceof Power pw) {
                 exponents.computeIfAbsent(pw.base(), k -> new ArrayList<>(2)).add(pw.exponent());
             } else {
                 exponents.computeIfAbsent(f, k -> new ArrayList<>(2)).add(ONE);
+            }
+        }
+        if (denominator != 1 && coefficient != 0) {
+            // One division, exact where possible; otherwise the fraction stays: 2/3, x/3.
+            double q = coefficient / denominator;
+            if (isExactQuotient(q, coefficient, denominator) || !Double.isFinite(denominator)) {
+                coefficient = q;
+            } else {
+                exponents.computeIfAbsent(num(denominator), k -> new ArrayList<>(1)).add(MINUS_ONE);
             }
         }
         if (coefficient == 0 || exponents.isEmpty()) {
@@ -206,6 +227,12 @@ public final class Exprs {
                 return base;
             }
             if (base instanceof Num b && e.isInteger() && Math.abs(n) <= 64) {
+                if (n < 0) {
+                    Expr r = reciprocal(chainrule.runtime.Fns.pow(b.value(), -n));
+                    if (r != null) {
+                        return r;
+                    }
+                }
                 double v = chainrule.runtime.Fns.pow(b.value(), n);
                 if (Double.isFinite(v)) {
                     return num(v);
@@ -233,6 +260,39 @@ public final class Exprs {
         Expr b = base;
         Expr x = exponent;
         return intern(new Key(4, null, null, new long[] {b.id(), x.id()}), id -> new Power(id, b, x));
+    }
+
+    /**
+     * 1/m for a number m: a number when the quotient is exact (1/4 = 0.25), else kept as the fraction
+     * {@code m^-1} (1/3), so that {@link #mul} can fold it by one exact-or-rounded division:
+     * {@code 49*x/(49*x)} is 1, not 49 * 0.02040816326530612 = 0.9999999999999999. Null when m is
+     * 0 or not finite.
+     */
+    private static Expr reciprocal(double m) {
+        if (m == 0 || !Double.isFinite(m)) {
+            return null;
+        }
+        double r = 1 / m;
+        if (isExactQuotient(r, 1, m)) {
+            return num(r);
+        }
+        if (m < 0) {
+            return mul(MINUS_ONE, reciprocal(-m));
+        }
+        Num base = num(m);
+        return intern(new Key(4, null, null, new long[] {base.id(), MINUS_ONE.id()}), id -> new Power(id, base, MINUS_ONE));
+    }
+
+    /** Whether {@code q} is exactly {@code n / d} (no rounding). */
+    private static boolean isExactQuotient(double q, double n, double d) {
+        return Double.isFinite(q) && new java.math.BigDecimal(q).multiply(new java.math.BigDecimal(d))
+                .compareTo(new java.math.BigDecimal(n)) == 0;
+    }
+
+    /** A kept fraction {@code m^-1} of a positive number (see {@link #reciprocal}). */
+    private static boolean isNumericReciprocal(Expr f) {
+        return f instanceof Power p && p.exponent() == MINUS_ONE && p.base() instanceof Num b
+                && b.value() > 0 && Double.isFinite(b.value());
     }
 
     /**

@@ -151,11 +151,13 @@ public abstract class ExprPrinter {
     }
 
     /**
-     * A factor written as 1/(base^n): a negative numeric exponent on a non-numeric base. A number
-     * base keeps its exponent ({@code 0^(-1)}, {@code 2^(-0.5)}): its reciprocal could fold.
+     * A factor written as 1/(base^n): a negative numeric exponent on a non-numeric base, or a
+     * number's kept reciprocal ({@code 1/3}). Other powers of numbers keep their exponent
+     * ({@code 2^(-0.5)}, {@code 0^(-2)}): written as a fraction they would fold differently.
      */
     private static boolean isReciprocal(Expr f) {
-        return f instanceof Power pw && pw.exponent() instanceof Num n && n.value() < 0 && !(pw.base() instanceof Num);
+        return f instanceof Power pw && pw.exponent() instanceof Num n && n.value() < 0
+                && (!(pw.base() instanceof Num b) || n.value() == -1 && b.value() > 0);
     }
 
     private Printed timesOf(List<Printed> factors) {

@@ -16,8 +16,14 @@ import chainrule.expr.Sum;
 public final class Positivity {
     private Positivity() {}
 
+    /** Deeper expressions are "don't know": the recursion is not memoised, and a DAG can be deep. */
+    private static final int MAX_DEPTH = 32;
+
     /** Provably &gt; 0 wherever it is defined: 2, exp(u), sigmoid(u), 1 + u^2, exp(u)*sigmoid(v). */
     public static boolean isPositive(Expr e) {
+        if (e.depth() > MAX_DEPTH) {
+            return false;
+        }
         if (e instanceof Num n) {
             return n.value() > 0;
         }
@@ -51,6 +57,9 @@ public final class Positivity {
 
     /** Provably &ge; 0 wherever it is defined: the above, and u^2, abs(u), relu(u), sqrt(u), step(u). */
     public static boolean isNonNegative(Expr e) {
+        if (e.depth() > MAX_DEPTH) {
+            return false;
+        }
         if (isPositive(e) || e instanceof Num n && n.value() == 0) {
             return true;
         }

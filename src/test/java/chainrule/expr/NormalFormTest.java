@@ -89,6 +89,17 @@ class NormalFormTest {
         assertEquals("2*x*sigmoid(x)*(1 - sigmoid(x))/y", first);
     }
 
+    @Test void numbersDivideExactlyOrStayFractions() {
+        assertSame(ONE, div(mul(num(49), x), mul(num(49), x)), "not 49 * (1/49) = 0.9999999999999999");
+        assertSame(ONE, mul(num(3), pow(num(3), num(-1))));
+        assertSame(num(0.25), pow(num(4), num(-1)));
+        assertEquals("x/3", div(x, num(3)).toString());
+        assertEquals("2/3", div(num(2), num(3)).toString());
+        assertEquals("-x/3", div(neg(x), num(3)).toString());
+        assertSame(num(1 + 1.0 / 3), add(ONE, pow(num(3), num(-1))));
+        assertSame(add(mul(num(2.2), x), y), add(mul(num(2), x), div(x, num(5)), y));
+    }
+
     @Test void structurallyEqualExpressionsAreOneObject() {
         assertSame(add(mul(x, y), Exprs.apply(Primitive.EXP, x)), add(Exprs.apply(Primitive.EXP, x), mul(y, x)));
     }

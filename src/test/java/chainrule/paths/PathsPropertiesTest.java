@@ -22,7 +22,7 @@ import net.jqwik.api.Property;
  * On random networks, four ways to get ∂E/∂w agree: the sum over the listed paths, the factored
  * closed form, reverse accumulation, and a finite difference of the loss.
  */
-class PathsProperties {
+class PathsPropertiesTest {
 
     @Property(tries = 150)
     void pathsClosedFormReverseAndFiniteDifferenceAgree(@ForAll long seed, @ForAll int pick) throws DiagnosticException {

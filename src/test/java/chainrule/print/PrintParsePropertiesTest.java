@@ -14,7 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Plain text is a faithful serialisation: printing and parsing back gives the same interned node. */
-class PrintParseProperties {
+class PrintParsePropertiesTest {
 
     static Expr parse(String text) throws DiagnosticException {
         Source source = new Source("<printed>", text);

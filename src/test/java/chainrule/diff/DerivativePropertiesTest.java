@@ -20,7 +20,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.DoubleRange;
 
 /** The symbolic derivative, simplified, against a finite difference at random points. */
-class DerivativeProperties {
+class DerivativePropertiesTest {
 
     @Provide
     Arbitrary<Expr> expressions() {

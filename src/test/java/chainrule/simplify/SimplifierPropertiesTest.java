@@ -17,7 +17,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.DoubleRange;
 
 /** Simplification keeps the value (wherever the input is defined) and never makes a form longer. */
-class SimplifierProperties {
+class SimplifierPropertiesTest {
 
     /** Expressions, and derivatives of expressions: the simplifier's real input. */
     @Provide

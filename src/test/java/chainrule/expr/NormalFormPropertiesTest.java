@@ -23,7 +23,7 @@ import net.jqwik.api.Provide;
  * hold as {@code ==}. Where constants are folded, only numbers whose arithmetic is exact in doubles
  * (small multiples of 1/4) are expected to give identical forms.
  */
-class NormalFormProperties {
+class NormalFormPropertiesTest {
 
     @Provide
     Arbitrary<Expr> e() {
@@ -57,7 +57,8 @@ class NormalFormProperties {
 
     @Property(tries = 200)
     void aOverAIsOne(@ForAll("e") Expr a) {
-        Assume.that(a != ZERO);
+        // Known limit: coefficients fold in doubles, so 49*x/(49*x) is 49*(1/49) = 0.9999999999999999.
+        Assume.that(a != ZERO && hasOnlyQuarterNumbers(a));
         assertSame(ONE, div(a, a), () -> a + " / itself");
     }
 
@@ -80,7 +81,7 @@ class NormalFormProperties {
     void negationIsAnInvolutionAndSubtractionUndoesAddition(@ForAll("e") Expr a, @ForAll("e") Expr b) {
         Assume.that(hasOnlyQuarterNumbers(a) && hasOnlyQuarterNumbers(b));
         assertSame(a, neg(neg(a)));
-        assertSame(a, sub(add(a, b), b));
+        assertSame(add(List.of(a)), sub(add(a, b), b), () -> "(" + a + " + " + b + ") - " + b); // a as a term
     }
 
     /** Whether every constant is a small multiple of 1/4, so that folding it is exact in doubles. */
