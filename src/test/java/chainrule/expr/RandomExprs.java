@@ -98,6 +98,24 @@ public final class RandomExprs {
         }
     }
 
+    // ------------------------------------------------------------------ sums of shared factors
+
+    /**
+     * Sums of 2-4 products drawn from a small pool of factors (sin(x)^2 and cos(x)^2 among them), so
+     * that factoring and the Pythagorean identity have something to do.
+     */
+    public static Arbitrary<Expr> sharedFactorSums() {
+        List<Expr> pool = List.of(X, Y, apply(Primitive.SIGMOID, X), pow(apply(Primitive.SIN, X), num(2)),
+                pow(apply(Primitive.COS, X), num(2)), positive(Y), apply(Primitive.EXP, Y), num(2), num(-3),
+                pow(X, num(2)), apply(Primitive.LOG, apply(Primitive.EXP, X)));
+        Arbitrary<Expr> term = Arbitraries.of(pool).list().ofMinSize(1).ofMaxSize(3).map(Exprs::mul);
+        Expr sin2 = pow(apply(Primitive.SIN, X), num(2));
+        Expr cos2 = pow(apply(Primitive.COS, X), num(2));
+        Arbitrary<Expr> pythagorean = Combinators.combine(term, term)
+                .as((rest, other) -> add(mul(rest, sin2), mul(rest, cos2), other));
+        return Arbitraries.oneOf(term.list().ofMinSize(2).ofMaxSize(4).map(Exprs::add), pythagorean);
+    }
+
     // ------------------------------------------------------------------ any shape (for printing)
 
     public static Arbitrary<Expr> anyShape(int depth) {

@@ -23,7 +23,8 @@ class SimplifierPropertiesTest {
     @Provide
     Arbitrary<Expr> expressions() {
         return Arbitraries.oneOf(RandomExprs.inDomain(4),
-                RandomExprs.inDomain(3).map(e -> Differentiator.derivative(e, RandomExprs.X)));
+                RandomExprs.inDomain(3).map(e -> Differentiator.derivative(e, RandomExprs.X)),
+                RandomExprs.sharedFactorSums());
     }
 
     @Property(tries = 400)
