@@ -78,6 +78,7 @@ public final class Exprs {
      */
     public static Expr add(List<Expr> terms) {
         double constant = 0;
+        List<Expr> constantTerms = new ArrayList<>(2);
         Map<Expr, Double> coefficients = new LinkedHashMap<>();
         List<Expr> pending = new ArrayList<>(terms);
         for (int i = 0; i < pending.size(); i++) {
@@ -86,8 +87,10 @@ public final class Exprs {
                 pending.addAll(s.terms());
             } else if (t instanceof Num n) {
                 constant += n.value();
+                constantTerms.add(t);
             } else if (isNumericReciprocal(t)) {
                 constant += 1 / ((Num) ((Power) t).base()).value();
+                constantTerms.add(t);
             } else if (t instanceof Product p) {
                 // The numeric part (coefficient and kept fractions such as 1/5) is the term's
                 // coefficient: 2*x + x/5 = 2.2*x.
@@ -104,6 +107,7 @@ public final class Exprs {
                 }
                 if (monomial.isEmpty()) {
                     constant += c;
+                    constantTerms.add(t);
                 } else if (monomial.size() == 1 && monomial.get(0) instanceof Sum inner) {
                     // c*(a + b) is expanded inside a sum, so linear forms cancel: (a + b) - (a + b) = 0.
                     for (Expr u : inner.terms()) {
@@ -124,12 +128,14 @@ public final class Exprs {
             }
             out.add(c == 1 ? e.getKey() : mul(num(c), e.getKey()));
         }
+        // A lone fraction stays exact (x + 1/3); several constants fold into one double.
+        Expr constantTerm = constantTerms.size() == 1 ? constantTerms.get(0) : num(constant);
         if (out.isEmpty()) {
-            return num(constant);
+            return constantTerm;
         }
         out.sort(ExprOrder.TERMS);
         if (constant != 0) {
-            out.add(num(constant));
+            out.add(constantTerm);
         }
         if (out.size() == 1) {
             return out.get(0);
@@ -174,6 +180,9 @@ public final class Exprs {
             if (isExactQuotient(q, coefficient, denominator) || !Double.isFinite(denominator)) {
                 coefficient = q;
             } else {
+                double g = commonDivisor(coefficient, denominator); // 5/25 = 1/5
+                coefficient /= g;
+                denominator /= g;
                 exponents.computeIfAbsent(num(denominator), k -> new ArrayList<>(1)).add(MINUS_ONE);
             }
         }
@@ -285,8 +294,24 @@ public final class Exprs {
 
     /** Whether {@code q} is exactly {@code n / d} (no rounding). */
     private static boolean isExactQuotient(double q, double n, double d) {
-        return Double.isFinite(q) && new java.math.BigDecimal(q).multiply(new java.math.BigDecimal(d))
+        return Double.isFinite(q) && Double.isFinite(n) && Double.isFinite(d) && new java.math.BigDecimal(q).multiply(new java.math.BigDecimal(d))
                 .compareTo(new java.math.BigDecimal(n)) == 0;
+    }
+
+    /** The greatest common divisor of two integers that doubles hold exactly; 1 for anything else. */
+    private static double commonDivisor(double a, double b) {
+        double limit = 0x1p53;
+        if (a != Math.rint(a) || b != Math.rint(b) || Math.abs(a) >= limit || Math.abs(b) >= limit) {
+            return 1;
+        }
+        long x = Math.abs((long) a);
+        long y = Math.abs((long) b);
+        while (y != 0) {
+            long t = x % y;
+            x = y;
+            y = t;
+        }
+        return x == 0 ? 1 : x;
     }
 
     /** A kept fraction {@code m^-1} of a positive number (see {@link #reciprocal}). */

@@ -66,7 +66,7 @@ class NormalFormPropertiesTest {
     void likeTermsCollect(@ForAll("e") Expr a) {
         // A number times a sum is expanded in a sum but stays factored on its own (see Exprs.add),
         // so 5*a is compared in its form as a term of a sum.
-        Assume.that(hasOnlyQuarterNumbers(a));
+        Assume.that(hasOnlyQuarterNumbers(a) && !isConstant(a));
         assertSame(add(List.of(mul(num(5), a))), add(mul(num(2), a), mul(num(3), a)));
     }
 
@@ -89,8 +89,23 @@ class NormalFormPropertiesTest {
         if (e instanceof Num n) {
             return Math.abs(n.value()) < 1 << 20 && n.value() * 4 == Math.rint(n.value() * 4);
         }
+        if (e instanceof Power p && p.base() instanceof Num) {
+            return false; // a kept fraction such as 1/5, which sums fold in doubles
+        }
         for (Expr c : e.children()) {
             if (!hasOnlyQuarterNumbers(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isConstant(Expr e) {
+        if (e instanceof Sym) {
+            return false;
+        }
+        for (Expr c : e.children()) {
+            if (!isConstant(c)) {
                 return false;
             }
         }
