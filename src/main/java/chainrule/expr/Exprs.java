@@ -34,6 +34,9 @@ public final class Exprs {
     public static final Num MINUS_ONE = num(-1);
     public static final Num TWO = num(2);
 
+    /** Marks a monomial of {@link #add} with several terms (which are then folded into one). */
+    private static final Expr SEVERAL = sym("<several>", SymKind.LOCAL);
+
     // ---------------------------------------------------------------- leaves
 
     public static Num num(double value) {
@@ -79,6 +82,7 @@ public final class Exprs {
     public static Expr add(List<Expr> terms) {
         double constant = 0;
         List<Expr> constantTerms = new ArrayList<>(2);
+        Map<Expr, Expr> soleTerms = new HashMap<>();
         Map<Expr, Double> coefficients = new LinkedHashMap<>();
         List<Expr> pending = new ArrayList<>(terms);
         for (int i = 0; i < pending.size(); i++) {
@@ -114,10 +118,13 @@ public final class Exprs {
                         pending.add(mul(num(c), u));
                     }
                 } else {
-                    coefficients.merge(productOf(monomial), c, Double::sum);
+                    Expr key = productOf(monomial);
+                    coefficients.merge(key, c, Double::sum);
+                    soleTerms.merge(key, t, (a, b) -> SEVERAL);
                 }
             } else {
                 coefficients.merge(t, 1.0, Double::sum);
+                soleTerms.merge(t, t, (a, b) -> SEVERAL);
             }
         }
         List<Expr> out = new ArrayList<>(coefficients.size() + 1);
@@ -126,7 +133,9 @@ public final class Exprs {
             if (c == 0) {
                 continue;
             }
-            out.add(c == 1 ? e.getKey() : mul(num(c), e.getKey()));
+            // A term with no like term keeps its form (x/3 stays x/3, not 0.3333333333333333*x).
+            Expr sole = soleTerms.get(e.getKey());
+            out.add(sole != SEVERAL ? sole : c == 1 ? e.getKey() : mul(num(c), e.getKey()));
         }
         // A lone fraction stays exact (x + 1/3); several constants fold into one double.
         Expr constantTerm = constantTerms.size() == 1 ? constantTerms.get(0) : num(constant);
