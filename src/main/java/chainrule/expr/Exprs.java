@@ -91,7 +91,9 @@ public final class Exprs {
                 pending.addAll(s.terms());
             } else if (t instanceof Num n) {
                 constant += n.value();
-                constantTerms.add(t);
+                if (n.value() != 0) {
+                    constantTerms.add(t);
+                }
             } else if (isNumericReciprocal(t)) {
                 constant += 1 / ((Num) ((Power) t).base()).value();
                 constantTerms.add(t);

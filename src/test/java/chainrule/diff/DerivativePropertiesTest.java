@@ -27,7 +27,7 @@ class DerivativePropertiesTest {
         return RandomExprs.inDomain(4);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 1000)
     void symbolicDerivativeMatchesFiniteDifference(@ForAll("expressions") Expr f,
                                                    @ForAll @DoubleRange(min = -2, max = 2) double x,
                                                    @ForAll @DoubleRange(min = -2, max = 2) double y) {

@@ -24,7 +24,7 @@ import net.jqwik.api.Property;
  */
 class PathsPropertiesTest {
 
-    @Property(tries = 150)
+    @Property(tries = 300)
     void pathsClosedFormReverseAndFiniteDifferenceAgree(@ForAll long seed, @ForAll int pick) throws DiagnosticException {
         String text = RandomNetworks.source(seed);
         Network net = Analyzer.analyze(new Source("random.nn", text));

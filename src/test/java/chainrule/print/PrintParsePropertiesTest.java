@@ -26,7 +26,7 @@ class PrintParsePropertiesTest {
         return RandomExprs.anyShape(4);
     }
 
-    @Property(tries = 600)
+    @Property(tries = 1500)
     void plainTextParsesBackToTheSameExpression(@ForAll("expressions") Expr e) throws DiagnosticException {
         String text = TextPrinter.plain().print(e);
         Expr back;

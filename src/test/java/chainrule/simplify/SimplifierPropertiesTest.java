@@ -27,7 +27,7 @@ class SimplifierPropertiesTest {
                 RandomExprs.sharedFactorSums());
     }
 
-    @Property(tries = 400)
+    @Property(tries = 800)
     void simplificationPreservesValue(@ForAll("expressions") Expr e,
                                       @ForAll @DoubleRange(min = -3, max = 3) double x,
                                       @ForAll @DoubleRange(min = -3, max = 3) double y) {
