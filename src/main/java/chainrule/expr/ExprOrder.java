@@ -44,8 +44,21 @@ public final class ExprOrder {
         return e instanceof Product p ? p.coefficient() : 1.0;
     }
 
-    /** Polynomial degree in the names (a function application counts as one name). */
+    /**
+     * Polynomial degree in the names (a function application counts as one name). Cached on the
+     * node: on a DAG with shared subterms the plain recursion would be exponential.
+     */
     static double degree(Expr e) {
+        Node n = (Node) e;
+        double d = n.degree;
+        if (Double.isNaN(d)) {
+            d = computeDegree(e);
+            n.degree = d;
+        }
+        return d;
+    }
+
+    private static double computeDegree(Expr e) {
         if (e instanceof Num) {
             return 0;
         }

@@ -34,6 +34,9 @@ public final class Exprs {
     public static final Num MINUS_ONE = num(-1);
     public static final Num TWO = num(2);
 
+    /** Marks a monomial of {@link #add} with several terms (which are then folded into one). */
+    private static final Expr SEVERAL = sym("<several>", SymKind.LOCAL);
+
     // ---------------------------------------------------------------- leaves
 
     public static Num num(double value) {
@@ -72,10 +75,14 @@ public final class Exprs {
 
     /**
      * A sum: nested sums flattened, numbers folded, like terms collected ({@code 2*x + 3*x = 5*x}),
-     * zero terms dropped, terms in canonical order with the constant last.
+     * zero terms dropped, terms in canonical order with the constant last. A term that is a number
+     * times a sum is expanded ({@code x + 2*(y + 1) = x + 2*y + 2}), so that linear forms cancel;
+     * a product on its own keeps its factored form ({@code 2*(y + 1)}).
      */
     public static Expr add(List<Expr> terms) {
         double constant = 0;
+        List<Expr> constantTerms = new ArrayList<>(2);
+        Map<Expr, Expr> soleTerms = new HashMap<>();
         Map<Expr, Double> coefficients = new LinkedHashMap<>();
         List<Expr> pending = new ArrayList<>(terms);
         for (int i = 0; i < pending.size(); i++) {
@@ -84,14 +91,42 @@ public final class Exprs {
                 pending.addAll(s.terms());
             } else if (t instanceof Num n) {
                 constant += n.value();
-            } else {
-                double c = 1;
-                Expr monomial = t;
-                if (t instanceof Product p && p.factors().get(0) instanceof Num n) {
-                    c = n.value();
-                    monomial = productOf(p.nonNumericFactors());
+                if (n.value() != 0) {
+                    constantTerms.add(t);
                 }
-                coefficients.merge(monomial, c, Double::sum);
+            } else if (isNumericReciprocal(t)) {
+                constant += 1 / ((Num) ((Power) t).base()).value();
+                constantTerms.add(t);
+            } else if (t instanceof Product p) {
+                // The numeric part (coefficient and kept fractions such as 1/5) is the term's
+                // coefficient: 2*x + x/5 = 2.2*x.
+                double c = 1;
+                List<Expr> monomial = new ArrayList<>(p.factors().size());
+                for (Expr f : p.factors()) {
+                    if (f instanceof Num n) {
+                        c *= n.value();
+                    } else if (isNumericReciprocal(f)) {
+                        c /= ((Num) ((Power) f).base()).value();
+                    } else {
+                        monomial.add(f);
+                    }
+                }
+                if (monomial.isEmpty()) {
+                    constant += c;
+                    constantTerms.add(t);
+                } else if (monomial.size() == 1 && monomial.get(0) instanceof Sum inner) {
+                    // c*(a + b) is expanded inside a sum, so linear forms cancel: (a + b) - (a + b) = 0.
+                    for (Expr u : inner.terms()) {
+                        pending.add(mul(num(c), u));
+                    }
+                } else {
+                    Expr key = productOf(monomial);
+                    coefficients.merge(key, c, Double::sum);
+                    soleTerms.merge(key, t, (a, b) -> SEVERAL);
+                }
+            } else {
+                coefficients.merge(t, 1.0, Double::sum);
+                soleTerms.merge(t, t, (a, b) -> SEVERAL);
             }
         }
         List<Expr> out = new ArrayList<>(coefficients.size() + 1);
@@ -100,14 +135,18 @@ public final class Exprs {
             if (c == 0) {
                 continue;
             }
-            out.add(c == 1 ? e.getKey() : mul(num(c), e.getKey()));
+            // A term with no like term keeps its form (x/3 stays x/3, not 0.3333333333333333*x).
+            Expr sole = soleTerms.get(e.getKey());
+            out.add(sole != SEVERAL ? sole : c == 1 ? e.getKey() : mul(num(c), e.getKey()));
         }
+        // A lone fraction stays exact (x + 1/3); several constants fold into one double.
+        Expr constantTerm = constantTerms.size() == 1 ? constantTerms.get(0) : num(constant);
         if (out.isEmpty()) {
-            return num(constant);
+            return constantTerm;
         }
         out.sort(ExprOrder.TERMS);
         if (constant != 0) {
-            out.add(num(constant));
+            out.add(constantTerm);
         }
         if (out.size() == 1) {
             return out.get(0);
@@ -119,13 +158,17 @@ public final class Exprs {
         return mul(Arrays.asList(factors));
     }
 
+
     /**
      * A product: nested products flattened, numbers folded into one leading coefficient, powers of
-     * equal bases collected ({@code x * x^2 = x^3}). A number times a sum is distributed
-     * ({@code -1*(a - b) = b - a}), which keeps linear forms canonical so that they cancel.
+     * equal bases collected ({@code x * x^2 = x^3}). A number times a sum stays factored
+     * ({@code -(a - b)}, {@code 2*(x + 1)}): distributing it here would make the normal form depend on
+     * the order in which factors arrive ({@code (2*(x+1))*y} against {@code 2*((x+1)*y)}).
+     * {@link #add} expands it where it is a term of a sum.
      */
     public static Expr mul(List<Expr> factors) {
         double coefficient = 1;
+        double denominator = 1;
         Map<Expr, List<Expr>> exponents = new LinkedHashMap<>();
         List<Expr> pending = new ArrayList<>(factors);
         for (int i = 0; i < pending.size(); i++) {
@@ -134,10 +177,24 @@ public final class Exprs {
                 pending.addAll(p.factors());
             } else if (f instanceof Num n) {
                 coefficient *= n.value();
+            } else if (isNumericReciprocal(f)) {
+                denominator *= ((Num) ((Power) f).base()).value();
             } else if (f instanceof Power pw) {
                 exponents.computeIfAbsent(pw.base(), k -> new ArrayList<>(2)).add(pw.exponent());
             } else {
                 exponents.computeIfAbsent(f, k -> new ArrayList<>(2)).add(ONE);
+            }
+        }
+        if (denominator != 1 && coefficient != 0) {
+            // One division, exact where possible; otherwise the fraction stays: 2/3, x/3.
+            double q = coefficient / denominator;
+            if (isExactQuotient(q, coefficient, denominator) || !Double.isFinite(denominator)) {
+                coefficient = q;
+            } else {
+                double g = commonDivisor(coefficient, denominator); // 5/25 = 1/5
+                coefficient /= g;
+                denominator /= g;
+                exponents.computeIfAbsent(num(denominator), k -> new ArrayList<>(1)).add(MINUS_ONE);
             }
         }
         if (coefficient == 0 || exponents.isEmpty()) {
@@ -168,13 +225,6 @@ public final class Exprs {
             if (coefficient == 1) {
                 return only;
             }
-            if (only instanceof Sum s) {
-                List<Expr> distributed = new ArrayList<>(s.terms().size());
-                for (Expr t : s.terms()) {
-                    distributed.add(mul(num(coefficient), t));
-                }
-                return add(distributed);
-            }
         }
         out.sort(ExprOrder.FACTORS);
         if (coefficient != 1) {
@@ -197,6 +247,12 @@ public final class Exprs {
                 return base;
             }
             if (base instanceof Num b && e.isInteger() && Math.abs(n) <= 64) {
+                if (n < 0) {
+                    Expr r = reciprocal(chainrule.runtime.Fns.pow(b.value(), -n));
+                    if (r != null) {
+                        return r;
+                    }
+                }
                 double v = chainrule.runtime.Fns.pow(b.value(), n);
                 if (Double.isFinite(v)) {
                     return num(v);
@@ -224,6 +280,55 @@ public final class Exprs {
         Expr b = base;
         Expr x = exponent;
         return intern(new Key(4, null, null, new long[] {b.id(), x.id()}), id -> new Power(id, b, x));
+    }
+
+    /**
+     * 1/m for a number m: a number when the quotient is exact (1/4 = 0.25), else kept as the fraction
+     * {@code m^-1} (1/3), so that {@link #mul} can fold it by one exact-or-rounded division:
+     * {@code 49*x/(49*x)} is 1, not 49 * 0.02040816326530612 = 0.9999999999999999. Null when m is
+     * 0 or not finite.
+     */
+    private static Expr reciprocal(double m) {
+        if (m == 0 || !Double.isFinite(m)) {
+            return null;
+        }
+        double r = 1 / m;
+        if (isExactQuotient(r, 1, m)) {
+            return num(r);
+        }
+        if (m < 0) {
+            return mul(MINUS_ONE, reciprocal(-m));
+        }
+        Num base = num(m);
+        return intern(new Key(4, null, null, new long[] {base.id(), MINUS_ONE.id()}), id -> new Power(id, base, MINUS_ONE));
+    }
+
+    /** Whether {@code q} is exactly {@code n / d} (no rounding). */
+    private static boolean isExactQuotient(double q, double n, double d) {
+        return Double.isFinite(q) && Double.isFinite(n) && Double.isFinite(d) && new java.math.BigDecimal(q).multiply(new java.math.BigDecimal(d))
+                .compareTo(new java.math.BigDecimal(n)) == 0;
+    }
+
+    /** The greatest common divisor of two integers that doubles hold exactly; 1 for anything else. */
+    private static double commonDivisor(double a, double b) {
+        double limit = 0x1p53;
+        if (a != Math.rint(a) || b != Math.rint(b) || Math.abs(a) >= limit || Math.abs(b) >= limit) {
+            return 1;
+        }
+        long x = Math.abs((long) a);
+        long y = Math.abs((long) b);
+        while (y != 0) {
+            long t = x % y;
+            x = y;
+            y = t;
+        }
+        return x == 0 ? 1 : x;
+    }
+
+    /** A kept fraction {@code m^-1} of a positive number (see {@link #reciprocal}). */
+    private static boolean isNumericReciprocal(Expr f) {
+        return f instanceof Power p && p.exponent() == MINUS_ONE && p.base() instanceof Num b
+                && b.value() > 0 && Double.isFinite(b.value());
     }
 
     /**

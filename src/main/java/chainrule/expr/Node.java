@@ -9,6 +9,8 @@ abstract class Node {
     final long treeSize;
     private final int hash;
     private final List<Expr> children;
+    /** {@link ExprOrder#degree}, computed on first use (NaN until then); a benign race: same value. */
+    double degree = Double.NaN;
 
     Node(long id, List<? extends Expr> children) {
         this.id = id;

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A product of at least two factors, flattened, powers of equal bases collected, in canonical
- * order. A numeric coefficient other than 1, if any, is the first factor.
+ * order. A numeric coefficient other than 1, if any, is the first factor. Where dividing by a
+ * number is not exact in doubles, the divisor stays as a factor {@code m^-1} ({@code x/3}, {@code 2/3}).
  */
 public final class Product extends Node implements Expr {
     private final List<Expr> factors;

@@ -104,15 +104,25 @@ public abstract class ExprPrinter {
     }
 
     private Printed renderProduct(Product p) {
-        double c = p.coefficient();
+        return renderProduct(p.coefficient(), p.nonNumericFactors());
+    }
+
+    /**
+     * A coefficient times factors; factors with a negative numeric exponent go under a fraction bar.
+     * The denominator is rendered from the factors as they are, never rebuilt through the
+     * normalising factories (which would fold {@code 0^1} or {@code 2^1} into the coefficient).
+     */
+    private Printed renderProduct(double c, List<Expr> factors) {
         List<String> numerator = new ArrayList<>();
-        List<Expr> denominator = new ArrayList<>();
+        List<Printed> denominator = new ArrayList<>();
         if (c != 1 && c != -1) {
             numerator.add(number(Math.abs(c)));
         }
-        for (Expr f : p.nonNumericFactors()) {
-            if (f instanceof Power pw && pw.exponent() instanceof Num n && n.value() < 0) {
-                denominator.add(Exprs.pow(pw.base(), Exprs.num(-n.value())));
+        for (Expr f : factors) {
+            if (isReciprocal(f)) {
+                Power pw = (Power) f;
+                double n = -((Num) pw.exponent()).value();
+                denominator.add(n == 1 ? render(pw.base()) : renderPower(pw.base(), Exprs.num(n)));
             } else {
                 numerator.add(wrap(render(f), Precedence.PRODUCT));
             }
@@ -122,7 +132,7 @@ public abstract class ExprPrinter {
         if (denominator.isEmpty()) {
             if (numerator.size() == 1) {
                 // Only -1 * f has a single factor (1 * f is f itself); it keeps f's precedence.
-                Printed only = render(p.nonNumericFactors().get(0));
+                Printed only = render(factors.get(0));
                 text = numerator.get(0);
                 prec = Math.max(only.prec(), Precedence.PRODUCT);
             } else {
@@ -131,7 +141,7 @@ public abstract class ExprPrinter {
             }
         } else {
             String num = numerator.isEmpty() ? number(1) : numerator.size() == 1 ? numerator.get(0) : times(numerator);
-            Printed d = render(Exprs.mul(denominator));
+            Printed d = denominator.size() == 1 ? denominator.get(0) : timesOf(denominator);
             String denText = fractionIsGrouping() ? d.text() : wrap(d, Precedence.PRODUCT + 1);
             text = fraction(num, denText, d.prec());
             prec = Precedence.PRODUCT;
@@ -140,12 +150,36 @@ public abstract class ExprPrinter {
         return c < 0 ? new Printed(negative() + text, Precedence.UNARY) : new Printed(text, prec);
     }
 
+    /**
+     * A factor written as 1/(base^n): a negative numeric exponent on a non-numeric base, or a
+     * number's kept reciprocal ({@code 1/3}). Other powers of numbers keep their exponent
+     * ({@code 2^(-0.5)}, {@code 0^(-2)}): written as a fraction they would fold differently.
+     */
+    private static boolean isReciprocal(Expr f) {
+        return f instanceof Power pw && pw.exponent() instanceof Num n && n.value() < 0
+                && (!(pw.base() instanceof Num b) || n.value() == -1 && b.value() > 0);
+    }
+
+    private Printed timesOf(List<Printed> factors) {
+        List<String> parts = new ArrayList<>(factors.size());
+        for (Printed f : factors) {
+            parts.add(wrap(f, Precedence.PRODUCT));
+        }
+        return new Printed(times(parts), Precedence.PRODUCT);
+    }
+
     private Printed renderPower(Power p) {
-        Printed base = render(p.base());
-        String b = wrap(base, Precedence.POWER + 1);
-        Printed x = render(p.exponent());
+        if (isReciprocal(p)) {
+            return renderProduct(1, List.of(p)); // 1/(x^2 + 1), not (x^2 + 1)^(-1)
+        }
+        return renderPower(p.base(), p.exponent());
+    }
+
+    private Printed renderPower(Expr base, Expr exponent) {
+        String b = wrap(render(base), Precedence.POWER + 1);
+        Printed x = render(exponent);
         String xText = x.prec() < Precedence.POWER ? group(x.text()) : x.text();
-        return new Printed(power(b, p.exponent(), xText), Precedence.POWER);
+        return new Printed(power(b, exponent, xText), Precedence.POWER);
     }
 
     /** The text, in parentheses when its precedence is below {@code needed}. */

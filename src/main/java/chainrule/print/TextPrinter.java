@@ -27,7 +27,15 @@ public final class TextPrinter extends ExprPrinter {
 
     public static TextPrinter pretty() { return PRETTY; }
 
-    @Override protected String number(double v) { return Numbers.exact(v); }
+    @Override
+    protected String number(double v) {
+        if (!pretty && !Double.isFinite(v)) {
+            // Constant folding can overflow; the language has no literal for inf or nan, but these
+            // fold back to exactly the same constants.
+            return Double.isNaN(v) ? "(1e308*10 - 1e308*10)" : v > 0 ? "(1e308*10)" : "(-1e308*10)";
+        }
+        return Numbers.exact(v);
+    }
 
     @Override protected String symbol(Sym s) { return s.name(); }
 

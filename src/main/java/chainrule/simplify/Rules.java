@@ -26,9 +26,11 @@ import java.util.Map;
 public final class Rules {
     private Rules() {}
 
-    public static final Rule EXP_OF_LOG = new Rule("exp-of-log", "exp(log(x)) = x",
+    /** Guarded: for x &lt; 0 the left side is undefined, and a rewrite must not invent a value. */
+    public static final Rule EXP_OF_LOG = new Rule("exp-of-log", "exp(log(x)) = x, for x >= 0",
             e -> e instanceof Apply a && a.fn() == Primitive.EXP
-                    && a.arg(0) instanceof Apply in && in.fn() == Primitive.LOG ? in.arg(0) : null);
+                    && a.arg(0) instanceof Apply in && in.fn() == Primitive.LOG
+                    && Positivity.isNonNegative(in.arg(0)) ? in.arg(0) : null);
 
     public static final Rule LOG_OF_EXP = new Rule("log-of-exp", "log(exp(x)) = x",
             e -> e instanceof Apply a && a.fn() == Primitive.LOG
@@ -38,6 +40,17 @@ public final class Rules {
             e -> e instanceof Apply a && a.fn() == Primitive.SQRT && a.arg(0) instanceof Power p
                     && p.exponent() instanceof Num n && n.value() == 2 ? apply(Primitive.ABS, p.base()) : null);
 
+    /** sqrt(x)^2 = x; guarded like {@link #EXP_OF_LOG}. Also sqrt(x)^4 = x^2 and so on. */
+    public static final Rule SQUARE_OF_SQRT = new Rule("square-of-sqrt", "sqrt(x)^(2k) = x^k, for x >= 0",
+            e -> e instanceof Power p && p.base() instanceof Apply a && a.fn() == Primitive.SQRT
+                    && p.exponent() instanceof Num n && n.isInteger() && n.value() % 2 == 0
+                    && Positivity.isNonNegative(a.arg(0)) ? pow(a.arg(0), num(n.value() / 2)) : null);
+
+    /** exp(u)^n = exp(n*u), exact for every real u; only where it is shorter ({@code exp(0.5*x)^2 = exp(x)}). */
+    public static final Rule POWER_OF_EXP = new Rule("power-of-exp", "exp(u)^n = exp(n*u), when shorter",
+            e -> e instanceof Power p && p.base() instanceof Apply a && a.fn() == Primitive.EXP
+                    && p.exponent() instanceof Num ? shorter(apply(Primitive.EXP, mul(p.exponent(), a.arg(0))), e) : null);
+
     public static final Rule PYTHAGORAS = new Rule("pythagoras", "c*sin(u)^2 + c*cos(u)^2 = c",
             Rules::pythagoras);
 
@@ -46,7 +59,13 @@ public final class Rules {
             Rules::factorCommon);
 
     /** Every rule, in the order the runner tries them. */
-    public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, PYTHAGORAS, FACTOR_COMMON);
+    public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, SQUARE_OF_SQRT,
+            POWER_OF_EXP, PYTHAGORAS, FACTOR_COMMON);
+
+    /** {@code candidate} when its tree is strictly smaller than {@code original}'s, else null. */
+    private static Expr shorter(Expr candidate, Expr original) {
+        return candidate.treeSize() < original.treeSize() ? candidate : null;
+    }
 
     private static Expr pythagoras(Expr e) {
         if (!(e instanceof Sum s)) {
@@ -147,8 +166,7 @@ public final class Rules {
         }
         List<Expr> outer = new ArrayList<>(without);
         outer.add(mul(common, add(inner)));
-        Expr factored = add(outer);
-        return factored.treeSize() < e.treeSize() ? factored : null;
+        return shorter(add(outer), e);
     }
 
     /** The non-numeric factors of a term as base → numeric exponent (symbolic exponents are skipped). */

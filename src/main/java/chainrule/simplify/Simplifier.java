@@ -53,16 +53,18 @@ public final class Simplifier {
     }
 
     public Result run(Expr e) {
+        fired.clear();
+        outOfTime = false;
         deadline = System.nanoTime() + limits.timeMillis() * 1_000_000L;
         Expr best = e;
         Expr current = e;
         int passes = 0;
         while (true) {
             if (passes >= limits.maxPasses()) {
-                return new Result(best, passes, StopReason.ITERATION_LIMIT, fired);
+                return result(best, passes, StopReason.ITERATION_LIMIT);
             }
             if (countNodes(current, limits.maxNodes()) > limits.maxNodes()) {
-                return new Result(best, passes, StopReason.NODE_LIMIT, fired);
+                return result(best, passes, StopReason.NODE_LIMIT);
             }
             Expr next = pass(current);
             passes++;
@@ -70,13 +72,17 @@ public final class Simplifier {
                 best = next;
             }
             if (outOfTime) {
-                return new Result(best, passes, StopReason.TIME_LIMIT, fired);
+                return result(best, passes, StopReason.TIME_LIMIT);
             }
             if (next == current) {
-                return new Result(best, passes, StopReason.SATURATED, fired);
+                return result(best, passes, StopReason.SATURATED);
             }
             current = next;
         }
+    }
+
+    private Result result(Expr best, int passes, StopReason reason) {
+        return new Result(best, passes, reason, Map.copyOf(fired));
     }
 
     /** One bottom-up pass; each distinct node is visited once. */

@@ -1,0 +1,40 @@
+package chainrule.print;
+
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import chainrule.diag.DiagnosticException;
+import chainrule.diag.Source;
+import chainrule.expr.Expr;
+import chainrule.expr.RandomExprs;
+import chainrule.model.Analyzer;
+import chainrule.parse.SourceParser;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** Plain text is a faithful serialisation: printing and parsing back gives the same interned node. */
+class PrintParsePropertiesTest {
+
+    static Expr parse(String text) throws DiagnosticException {
+        Source source = new Source("<printed>", text);
+        return Analyzer.lowerStandalone(source, SourceParser.parseExpression(source));
+    }
+
+    @Provide
+    Arbitrary<Expr> expressions() {
+        return RandomExprs.anyShape(4);
+    }
+
+    @Property(tries = 1500)
+    void plainTextParsesBackToTheSameExpression(@ForAll("expressions") Expr e) throws DiagnosticException {
+        String text = TextPrinter.plain().print(e);
+        Expr back;
+        try {
+            back = parse(text);
+        } catch (DiagnosticException ex) {
+            throw new AssertionError(text + " does not parse: " + ex.getMessage(), ex);
+        }
+        assertSame(e, back, () -> text + " parsed back as " + back);
+    }
+}
