@@ -74,8 +74,7 @@ public final class Analyzer {
         lowerFunctions();
         List<String> order = orderDefinitions();
         if (loss == null && errors.isEmpty()) {
-            int last = Math.max(1, source.lineCount());
-            error(new Pos(last, 1, 1), "no loss defined; add a line such as 'loss E = 0.5*(t - out)^2'");
+            reportMissingLoss(file);
         }
         Map<String, Vertex> vertices = new LinkedHashMap<>();
         Map<String, Double> values = new LinkedHashMap<>();
@@ -130,6 +129,20 @@ public final class Analyzer {
             throw new DiagnosticException(errors);
         }
         return new Network(source, vertices, definitions, lossVertex, functions, values);
+    }
+
+    /** At the end of the last non-blank line, where the loss would go; an empty file says so. */
+    private void reportMissingLoss(Ast.File file) {
+        int line = source.lineCount();
+        while (line > 1 && source.line(line).isBlank()) {
+            line--;
+        }
+        String text = source.line(line).stripTrailing();
+        int column = text.codePointCount(0, text.length()) + 1;
+        String example = "; add a line such as 'loss E = 0.5*(t - out)^2'";
+        error(new Pos(line, column, 1), file.statements().isEmpty()
+                ? "the file defines nothing: no loss" + example
+                : "no loss defined" + example);
     }
 
     // ------------------------------------------------------------ collecting names
@@ -468,11 +481,23 @@ public final class Analyzer {
                 bestDistance = d;
             }
         }
-        int allowed = Math.max(1, Math.min(2, name.length() / 3));
-        return best != null && bestDistance <= allowed ? "; did you mean '" + best + "'?" : "";
+        return best != null && bestDistance <= allowedEdits(name) ? "; did you mean '" + best + "'?" : "";
     }
 
+    /**
+     * How many edits a suggestion may be from the name. For one- or two-letter names every other
+     * short name is one or two edits away, so a suggestion would be a guess ('q' → 'w'): only a
+     * difference of letter case is suggested ('W' → 'w').
+     */
+    private static int allowedEdits(String name) {
+        int n = name.codePointCount(0, name.length());
+        return n <= 2 ? 0 : n <= 5 ? 1 : 2;
+    }
+
+    /** Edit distance ignoring letter case, so 'W1' → 'w1' counts as a match. */
     static int editDistance(String a, String b) {
+        a = a.toLowerCase(java.util.Locale.ROOT);
+        b = b.toLowerCase(java.util.Locale.ROOT);
         if (Math.abs(a.length() - b.length()) > 3) {
             return Integer.MAX_VALUE;
         }
