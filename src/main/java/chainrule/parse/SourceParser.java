@@ -66,6 +66,7 @@ public final class SourceParser {
         CommonTokenStream tokens = new CommonTokenStream(joiner);
         NetworkParser parser = new NetworkParser(tokens);
         parser.removeErrorListeners();
+        parser.setErrorHandler(new StatementRecovery());
         parser.addErrorListener(new BaseErrorListener() {
             @Override
             public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int charPos,

@@ -62,6 +62,9 @@ final class SyntaxErrorMessage {
         String message = "expected " + wanted + after + ", found " + found;
         if (previous != null && previous.getType() == NetworkLexer.COMMA && endsStatement(offending)) {
             message += " (a list cannot end with ',')";
+        } else if (offending != null && isKeyword(offending.getType())
+                && (expected.contains(NetworkLexer.NEWLINE) || expected.contains(Token.EOF))) {
+            message += "; a new statement starts on a new line or after ';'";
         }
         return message;
     }
