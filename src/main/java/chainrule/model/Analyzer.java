@@ -172,10 +172,8 @@ public final class Analyzer {
                 }
                 if (def.isLoss()) {
                     if (loss != null) {
-                        error(def.name().pos(), "a second loss '" + def.name().text() + "'; a file has exactly one loss")
-                                ;
-                        errors.set(errors.size() - 1, errors.get(errors.size() - 1).withNote(
-                                "the loss '" + loss.name().text() + "' is defined at line " + loss.name().pos().line()));
+                        error(def.name().pos(), "a second loss '" + def.name().text() + "'; a file has exactly one loss");
+                        noteOnLast("the loss '" + loss.name().text() + "' is defined at line " + loss.name().pos().line());
                     } else {
                         loss = def;
                     }
@@ -281,7 +279,17 @@ public final class Analyzer {
             Ast.Definition d = defined.get(cycle.get(0));
             List<String> shown = new ArrayList<>(cycle);
             shown.add(cycle.get(0));
+            if (cycle.size() == 1) {
+                error(d.name().pos(), "'" + cycle.get(0) + "' is defined in terms of itself: "
+                        + String.join(" -> ", shown) + "; definitions must not form a cycle");
+                uses.remove(cycle.get(0));
+                continue;
+            }
             error(d.name().pos(), "definitions form a cycle: " + String.join(" -> ", shown));
+            for (int i = 0; i < cycle.size(); i++) {
+                Ast.Definition user = defined.get(shown.get(i));
+                noteOnLast("'" + shown.get(i) + "' uses '" + shown.get(i + 1) + "' (line " + user.name().pos().line() + ")");
+            }
             for (String n : cycle) {
                 uses.remove(n);
             }
@@ -517,6 +525,10 @@ public final class Analyzer {
             cur = t;
         }
         return prev[b.length()];
+    }
+
+    private void noteOnLast(String note) {
+        errors.set(errors.size() - 1, errors.get(errors.size() - 1).withNote(note));
     }
 
     private void error(Pos pos, String message) {
