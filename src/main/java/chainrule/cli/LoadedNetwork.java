@@ -60,7 +60,7 @@ record LoadedNetwork(Network network, PathGraph graph) {
             for (Vertex p : network.parameters()) {
                 names.add(p.name());
             }
-            String what = v == null ? "there is no '" + name + "'" : "'" + name + "' is a " + v.kind().word() + ", not a weight or bias";
+            String what = v == null ? "there is no '" + name + "'" : "'" + name + "' is " + v.kind().withArticle() + ", not a weight or bias";
             throw new CliError("--wrt " + name + ": " + what + "; the parameters are " + String.join(", ", names));
         }
         return v;

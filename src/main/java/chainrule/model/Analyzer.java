@@ -89,7 +89,7 @@ public final class Analyzer {
                 case CONST -> VertexKind.CONSTANT;
             };
             vertices.put(e.getKey(), new Vertex(e.getKey(), vk, declaredSymbol(e.getKey()), null, d.name().pos()));
-            if (d.value() != null) {
+            if (d.value() != null && d.shape().isEmpty()) { // a vector declaration is reported already
                 scalarValue(d).ifPresent(v -> values.put(e.getKey(), v));
             }
         }
