@@ -44,6 +44,7 @@ final class LineJoiner implements TokenSource {
     private final List<Token> lookahead = new ArrayList<>();
     private final Deque<Token> openBrackets = new ArrayDeque<>();
     private final Map<Token, Token> unclosedAt = new IdentityHashMap<>();
+    private final Set<Token> unmatched = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private int chain;
     private int previousType = -1;
     private boolean stopped;
@@ -68,6 +69,11 @@ final class LineJoiner implements TokenSource {
     /** The bracket still open where {@code statementEnd} (a newline or end of file) ended a statement, or null. */
     Token unclosedBracketAt(Token statementEnd) {
         return unclosedAt.get(statementEnd);
+    }
+
+    /** Whether {@code closing} is a ')' or ']' with no open bracket before it in its statement. */
+    boolean isUnmatched(Token closing) {
+        return unmatched.contains(closing);
     }
 
     @Override
@@ -96,7 +102,11 @@ final class LineJoiner implements TokenSource {
                 }
                 case Token.EOF -> endStatement(t);
                 case NetworkLexer.LPAREN, NetworkLexer.LBRACK -> openBrackets.push(t);
-                case NetworkLexer.RPAREN, NetworkLexer.RBRACK -> openBrackets.poll();
+                case NetworkLexer.RPAREN, NetworkLexer.RBRACK -> {
+                    if (openBrackets.poll() == null) {
+                        unmatched.add(t);
+                    }
+                }
                 case NetworkLexer.CARET -> chain++;
                 case NetworkLexer.PLUS, NetworkLexer.MINUS -> {
                     if (isOperandEnd(previousType)) {

@@ -23,6 +23,7 @@ final class SyntaxErrorMessage {
     private final Token previous;
     private final IntervalSet expected;
     private final Token unclosedBracket;
+    private final boolean unmatchedBracket;
 
     SyntaxErrorMessage(Source source, Parser parser, TokenStream tokens, LineJoiner joiner, Token offending) {
         this.source = source;
@@ -30,6 +31,7 @@ final class SyntaxErrorMessage {
         this.previous = previousToken(tokens, offending);
         this.expected = expectedTokens(parser);
         this.unclosedBracket = offending == null ? null : joiner.unclosedBracketAt(offending);
+        this.unmatchedBracket = offending != null && joiner.isUnmatched(offending);
     }
 
     Diagnostic diagnostic() {
@@ -50,6 +52,10 @@ final class SyntaxErrorMessage {
             return "missing '" + (open.equals("(") ? ")" : "]") + "' to close the '" + open + "' at line "
                     + unclosedBracket.getLine() + ", column " + (unclosedBracket.getCharPositionInLine() + 1);
         }
+        if (unmatchedBracket) {
+            String close = offending.getText();
+            return "unmatched '" + close + "': no '" + (close.equals(")") ? "(" : "[") + "' before it is open";
+        }
         if (offending != null && isKeyword(offending.getType()) && expected.contains(NetworkLexer.IDENT)) {
             return "'" + offending.getText() + "' is a keyword and cannot be used as a name";
         }
@@ -62,6 +68,11 @@ final class SyntaxErrorMessage {
         String message = "expected " + wanted + after + ", found " + found;
         if (previous != null && previous.getType() == NetworkLexer.COMMA && endsStatement(offending)) {
             message += " (a list cannot end with ',')";
+        } else if (is(previous, NetworkLexer.ASSIGN) && is(offending, NetworkLexer.ASSIGN)) {
+            message += " ('==' is not an operator of the language)";
+        } else if (is(offending, NetworkLexer.IDENT) && expected.contains(NetworkLexer.NUMBER)
+                && !expected.contains(NetworkLexer.IDENT)) {
+            message += " (a declared value is a number; compute one with a definition, name = expression)";
         } else if (offending != null && isKeyword(offending.getType())
                 && (expected.contains(NetworkLexer.NEWLINE) || expected.contains(Token.EOF))) {
             message += "; a new statement starts on a new line or after ';'";
@@ -84,6 +95,10 @@ final class SyntaxErrorMessage {
         } catch (RuntimeException notComputable) {
             return new IntervalSet();
         }
+    }
+
+    private static boolean is(Token t, int type) {
+        return t != null && t.getType() == type;
     }
 
     private static boolean endsStatement(Token t) {
