@@ -151,33 +151,28 @@ final class LineJoiner implements TokenSource {
         return lookahead.isEmpty() ? lexer.nextToken() : lookahead.remove(0);
     }
 
-    /** The {@code k}-th (0-based) coming token that is not a newline. */
-    private Token peekPastNewlines(int k) {
-        int seen = 0;
-        for (int i = 0; ; i++) {
-            while (lookahead.size() <= i) {
-                lookahead.add(lexer.nextToken());
-            }
-            Token t = lookahead.get(i);
-            if (t.getType() == Token.EOF) {
-                return t;
-            }
-            if (t.getType() != NetworkLexer.NEWLINE && seen++ == k) {
-                return t;
-            }
+    /** The {@code k}-th (0-based) coming token, read ahead from the lexer. */
+    private Token peek(int k) {
+        while (lookahead.size() <= k) {
+            lookahead.add(lexer.nextToken());
         }
+        return lookahead.get(k);
     }
 
     /**
      * Whether what follows can only be a new statement: a keyword, {@code name =}, or the end of
-     * the file. None of these can continue an expression.
+     * the file. None of these can continue an expression. Blank and comment-only lines in between
+     * are dropped here (the newline being decided stands for them all), so the look-ahead stays two
+     * tokens long however many there are.
      */
     private boolean nextLineStartsStatement() {
-        Token first = peekPastNewlines(0);
-        return switch (first.getType()) {
+        while (peek(0).getType() == NetworkLexer.NEWLINE) {
+            lookahead.remove(0);
+        }
+        return switch (peek(0).getType()) {
             case Token.EOF, NetworkLexer.INPUT, NetworkLexer.TARGET, NetworkLexer.WEIGHT, NetworkLexer.BIAS,
                     NetworkLexer.CONST, NetworkLexer.LOSS, NetworkLexer.FUNCTION -> true;
-            case NetworkLexer.IDENT -> peekPastNewlines(1).getType() == NetworkLexer.ASSIGN;
+            case NetworkLexer.IDENT -> peek(1).getType() == NetworkLexer.ASSIGN;
             default -> false;
         };
     }
