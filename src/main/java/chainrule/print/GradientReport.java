@@ -45,10 +45,7 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
      * (LANGUAGE.md: commands say which names are missing).
      */
     static void appendMissingValues(StringBuilder sb, chainrule.model.Network network) {
-        List<String> missing = new ArrayList<>();
-        for (Vertex v : network.missingValues()) {
-            missing.add(v.name());
-        }
+        List<String> missing = missingNames(network);
         if (!missing.isEmpty()) {
             sb.append("no numbers: ").append(String.join(", ", missing))
                     .append(missing.size() == 1 ? " has" : " have")
@@ -74,18 +71,23 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
             out.put("gradient", gradient);
         }
         Map<String, Object> formulas = new LinkedHashMap<>();
-        List<String> missing = new ArrayList<>();
         for (Vertex w : wrt) {
             formulas.put(w.name(), formula(ClosedForm.of(graph, w)));
         }
         out.put("formulas", formulas);
         if (values == null) {
-            for (Vertex v : graph.network().missingValues()) {
-                missing.add(v.name());
-            }
-            out.put("missing_values", missing);
+            out.put("missing_values", missingNames(graph.network()));
         }
         return out;
+    }
+
+    /** Names of the declared values the loss needs and lacks, in declaration order. */
+    static List<String> missingNames(chainrule.model.Network network) {
+        List<String> names = new ArrayList<>();
+        for (Vertex v : network.missingValues()) {
+            names.add(v.name());
+        }
+        return names;
     }
 
     /**

@@ -152,6 +152,8 @@ public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInte
         }
         if (values != null) {
             out.put("value", closedForm.value(values));
+        } else {
+            out.put("missing_values", GradientReport.missingNames(graph.network()));
         }
         return out;
     }
