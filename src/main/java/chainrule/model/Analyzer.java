@@ -417,7 +417,7 @@ public final class Analyzer {
             if (declared.containsKey(name) || defined.containsKey(name)) {
                 error(c.fn().pos(), "'" + name + "' is a " + describeName(name) + ", not a function");
             } else {
-                error(c.fn().pos(), "unknown function '" + name + "'" + suggestion(name, functionNames()));
+                error(c.fn().pos(), "unknown function '" + name + "'" + Suggestions.didYouMean(name, functionNames()));
             }
             return Exprs.ZERO;
         }
@@ -445,7 +445,7 @@ public final class Analyzer {
                 return Exprs.local(text);
             }
             error(n.pos(), "'" + text + "' is not a parameter of this function; a function body may use only its parameters"
-                    + suggestion(text, f.params()));
+                    + Suggestions.didYouMean(text, f.params()));
             return Exprs.ZERO;
         }
         if (declared.containsKey(text)) {
@@ -460,7 +460,7 @@ public final class Analyzer {
         }
         Set<String> known = new LinkedHashSet<>(declared.keySet());
         known.addAll(defined.keySet());
-        error(n.pos(), "undefined name '" + text + "'" + suggestion(text, known));
+        error(n.pos(), "undefined name '" + text + "'" + Suggestions.didYouMean(text, known));
         return Exprs.ZERO;
     }
 
@@ -476,55 +476,6 @@ public final class Analyzer {
         }
         names.addAll(functionDefs.keySet());
         return names;
-    }
-
-    /** "; did you mean 'x'?" for the closest known name within a small edit distance. */
-    static String suggestion(String name, Set<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = editDistance(name, k);
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        return best != null && bestDistance <= allowedEdits(name) ? "; did you mean '" + best + "'?" : "";
-    }
-
-    /**
-     * How many edits a suggestion may be from the name. For one- or two-letter names every other
-     * short name is one or two edits away, so a suggestion would be a guess ('q' → 'w'): only a
-     * difference of letter case is suggested ('W' → 'w').
-     */
-    private static int allowedEdits(String name) {
-        int n = name.codePointCount(0, name.length());
-        return n <= 2 ? 0 : n <= 5 ? 1 : 2;
-    }
-
-    /** Edit distance ignoring letter case, so 'W1' → 'w1' counts as a match. */
-    static int editDistance(String a, String b) {
-        a = a.toLowerCase(java.util.Locale.ROOT);
-        b = b.toLowerCase(java.util.Locale.ROOT);
-        if (Math.abs(a.length() - b.length()) > 3) {
-            return Integer.MAX_VALUE;
-        }
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     private void noteOnLast(String note) {
