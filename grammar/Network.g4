@@ -64,6 +64,13 @@ NUMBER
     | '.' DIGIT+ EXPONENT?
     ;
 
+// A number with a second decimal point or an exponent without digits ('1.2.3', '1e', '2.5e+'):
+// one token, so the error names the whole number instead of a confusing piece of it.
+MALFORMED_NUMBER
+    : (DIGIT+ ('.' DIGIT*)? | '.' DIGIT+) ('.' DIGIT*)+ EXPONENT?
+    | (DIGIT+ ('.' DIGIT*)? | '.' DIGIT+) [eE] [+-]?
+    ;
+
 IDENT : ID_START ID_PART* ;
 
 PLUS   : '+';

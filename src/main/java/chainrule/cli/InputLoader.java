@@ -39,10 +39,20 @@ final class InputLoader {
             throw new CliError(file + ": cannot read: " + e.getMessage());
         }
         if (bytes.length > maxBytes) {
-            throw new DiagnosticException(Diagnostic.error(new Source(name, ""), 1, 1, 1,
-                    "input too large (more than " + maxBytes + " bytes); raise the limit with --max-input"));
+            throw tooLarge(name, bytes, (int) maxBytes);
         }
         return decode(name, bytes);
+    }
+
+    /** Points at the character where the limit is passed (the bytes before it decoded leniently). */
+    private static DiagnosticException tooLarge(String name, byte[] bytes, int maxBytes) {
+        Source read = new Source(name, new String(bytes, 0, bytes.length, StandardCharsets.UTF_8));
+        Source before = new Source(name, new String(bytes, 0, maxBytes, StandardCharsets.UTF_8));
+        int line = before.lineCount();
+        String text = before.line(line);
+        int column = text.codePointCount(0, text.length()) + 1;
+        return new DiagnosticException(Diagnostic.error(read, line, column, 1,
+                "input too large: more than " + maxBytes + " bytes; raise the limit with --max-input"));
     }
 
     private static byte[] readAtMost(InputStream in, long limit) throws IOException {

@@ -4,6 +4,7 @@ import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
 import chainrule.model.Analyzer;
 import chainrule.model.Network;
+import chainrule.model.Suggestions;
 import chainrule.model.Vertex;
 import chainrule.parse.SourceParser;
 import chainrule.paths.PathGraph;
@@ -23,7 +24,18 @@ record LoadedNetwork(Network network, PathGraph graph) {
         for (String name : overrides.keySet()) {
             Vertex v = network.vertex(name).orElse(null);
             if (v == null || !v.kind().isDeclared()) {
-                throw new CliError("--set " + name + ": " + source.name() + " declares no input, target, weight, bias or const named '" + name + "'");
+                if (v != null) {
+                    throw new CliError("--set " + name + ": '" + name + "' is " + v.kind().withArticle()
+                            + ", computed from its definition; only declared names (input, target, weight, bias, const) take values");
+                }
+                List<String> declared = new ArrayList<>();
+                network.vertices().forEach(x -> {
+                    if (x.kind().isDeclared()) {
+                        declared.add(x.name());
+                    }
+                });
+                throw new CliError("--set " + name + ": " + source.name() + " declares no input, target, weight, bias or const named '"
+                        + name + "'" + Suggestions.didYouMean(name, declared));
             }
         }
         network = network.withValues(overrides);
@@ -60,8 +72,13 @@ record LoadedNetwork(Network network, PathGraph graph) {
             for (Vertex p : network.parameters()) {
                 names.add(p.name());
             }
-            String what = v == null ? "there is no '" + name + "'" : "'" + name + "' is a " + v.kind().word() + ", not a weight or bias";
-            throw new CliError("--wrt " + name + ": " + what + "; the parameters are " + String.join(", ", names));
+            if (v == null) {
+                String guess = Suggestions.didYouMean(name, names);
+                throw new CliError("--wrt " + name + ": there is no '" + name + "'"
+                        + (guess.isEmpty() ? "; the parameters are " + String.join(", ", names) : guess));
+            }
+            throw new CliError("--wrt " + name + ": '" + name + "' is " + v.kind().withArticle()
+                    + ", not a weight or bias; the parameters are " + String.join(", ", names));
         }
         return v;
     }

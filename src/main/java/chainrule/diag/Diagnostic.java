@@ -38,14 +38,24 @@ public record Diagnostic(Severity severity, Source source, int line, int column,
         return source.name() + ":" + line + ":" + column + ": " + severity.label() + ": " + message;
     }
 
+    /** Lines up to this many code points are shown whole; longer ones as a window around the column. */
+    static final int MAX_LINE = 200;
+    /** How much of a long line is shown, and how much of it comes before the column. */
+    static final int WINDOW = 160;
+    static final int WINDOW_BEFORE = 60;
+
     /** Header, source line, caret line and notes, each line ending in a newline. */
     public String render() {
         StringBuilder sb = new StringBuilder(header()).append('\n');
-        String text = source.line(line);
-        if (!text.isEmpty() || line <= source.lineCount()) {
-            String shown = displayLine(text);
-            sb.append("    ").append(shown).append('\n');
-            sb.append("    ").append(caretLine(text, column, length)).append('\n');
+        if (line <= source.lineCount()) {
+            int[] text = source.line(line).codePoints().toArray();
+            int col = Math.max(1, Math.min(column, text.length + 1));
+            int start = text.length <= MAX_LINE ? 0
+                    : Math.max(0, Math.min(col - 1 - WINDOW_BEFORE, text.length - WINDOW));
+            int end = text.length <= MAX_LINE ? text.length : Math.min(text.length, start + WINDOW);
+            String lead = start > 0 ? "… " : "";
+            sb.append("    ").append(lead).append(shown(text, start, end)).append(end < text.length ? " …" : "").append('\n');
+            sb.append("    ").append(" ".repeat(lead.length())).append(caret(text, start, col)).append('\n');
         }
         for (String note : notes) {
             sb.append("    = note: ").append(note).append('\n');
@@ -53,50 +63,31 @@ public record Diagnostic(Severity severity, Source source, int line, int column,
         return sb.toString();
     }
 
-    /** The source line with control characters made visible, so a binary file cannot garble a terminal. */
-    private static String displayLine(String text) {
+    /**
+     * Code points {@code [start, end)} of a line, tabs as spaces and control characters as �, so a
+     * binary file cannot garble a terminal and every character takes the columns the caret counts.
+     */
+    private static String shown(int[] text, int start, int end) {
         StringBuilder sb = new StringBuilder();
-        int shown = 0;
-        for (int i = 0; i < text.length(); ) {
-            int cp = text.codePointAt(i);
-            i += Character.charCount(cp);
-            if (++shown > 200) {
-                sb.append(" …");
-                break;
-            }
-            sb.appendCodePoint(cp == '\t' ? ' ' : Character.isISOControl(cp) ? '�' : cp);
+        for (int i = start; i < end; i++) {
+            int cp = text[i];
+            sb.appendCodePoint(cp == '\t' ? ' ' : Character.isISOControl(cp) ? '\uFFFD' : cp);
         }
         return sb.toString();
     }
 
-    /** Spaces up to the column (two for wide characters such as Hangul), then ^ and ~s. */
-    static String caretLine(String text, int column, int length) {
+    /** Spaces from {@code start} up to the column (two for wide characters such as Hangul), then ^ and ~s. */
+    private String caret(int[] text, int start, int col) {
         StringBuilder sb = new StringBuilder();
-        int col = 1;
-        int shown = 0;
-        for (int i = 0; i < text.length() && col < column; col++) {
-            int cp = text.codePointAt(i);
-            i += Character.charCount(cp);
-            if (++shown > 200) {
-                break;
-            }
-            sb.append(isWide(cp) ? "  " : " ");
+        for (int i = start; i < col - 1; i++) {
+            sb.append(isWide(text[i]) ? "  " : " ");
         }
         sb.append('^');
-        int under = 1;
-        int i = text.offsetByCodePoints(0, Math.min(text.codePointCount(0, text.length()), Math.max(0, column - 1)));
-        for (int k = 1; k < Math.min(length, 80); k++) {
-            int w = 1;
-            if (i < text.length()) {
-                int cp = text.codePointAt(i);
-                i += Character.charCount(cp);
-                w = isWide(cp) ? 2 : 1;
-                if (k == 1 && w == 2) {
-                    sb.append(' ');
-                }
-            }
-            sb.append("~".repeat(w));
-            under++;
+        if (col - 1 < text.length && isWide(text[col - 1])) {
+            sb.append('~');
+        }
+        for (int i = col; i < col - 1 + Math.min(length, 80); i++) {
+            sb.append(i < text.length && isWide(text[i]) ? "~~" : "~");
         }
         return sb.toString();
     }

@@ -74,8 +74,7 @@ public final class Analyzer {
         lowerFunctions();
         List<String> order = orderDefinitions();
         if (loss == null && errors.isEmpty()) {
-            int last = Math.max(1, source.lineCount());
-            error(new Pos(last, 1, 1), "no loss defined; add a line such as 'loss E = 0.5*(t - out)^2'");
+            reportMissingLoss(file);
         }
         Map<String, Vertex> vertices = new LinkedHashMap<>();
         Map<String, Double> values = new LinkedHashMap<>();
@@ -90,7 +89,7 @@ public final class Analyzer {
                 case CONST -> VertexKind.CONSTANT;
             };
             vertices.put(e.getKey(), new Vertex(e.getKey(), vk, declaredSymbol(e.getKey()), null, d.name().pos()));
-            if (d.value() != null) {
+            if (d.value() != null && d.shape().isEmpty()) { // a vector declaration is reported already
                 scalarValue(d).ifPresent(v -> values.put(e.getKey(), v));
             }
         }
@@ -132,6 +131,20 @@ public final class Analyzer {
         return new Network(source, vertices, definitions, lossVertex, functions, values);
     }
 
+    /** At the end of the last non-blank line, where the loss would go; an empty file says so. */
+    private void reportMissingLoss(Ast.File file) {
+        int line = source.lineCount();
+        while (line > 1 && source.line(line).isBlank()) {
+            line--;
+        }
+        String text = source.line(line).stripTrailing();
+        int column = text.codePointCount(0, text.length()) + 1;
+        String example = "; add a line such as 'loss E = 0.5*(t - out)^2'";
+        error(new Pos(line, column, 1), file.statements().isEmpty()
+                ? "the file defines nothing: no loss" + example
+                : "no loss defined" + example);
+    }
+
     // ------------------------------------------------------------ collecting names
 
     private void collect(Ast.File file) {
@@ -159,10 +172,8 @@ public final class Analyzer {
                 }
                 if (def.isLoss()) {
                     if (loss != null) {
-                        error(def.name().pos(), "a second loss '" + def.name().text() + "'; a file has exactly one loss")
-                                ;
-                        errors.set(errors.size() - 1, errors.get(errors.size() - 1).withNote(
-                                "the loss '" + loss.name().text() + "' is defined at line " + loss.name().pos().line()));
+                        error(def.name().pos(), "a second loss '" + def.name().text() + "'; a file has exactly one loss");
+                        noteOnLast("the loss '" + loss.name().text() + "' is defined at line " + loss.name().pos().line());
                     } else {
                         loss = def;
                     }
@@ -268,7 +279,17 @@ public final class Analyzer {
             Ast.Definition d = defined.get(cycle.get(0));
             List<String> shown = new ArrayList<>(cycle);
             shown.add(cycle.get(0));
+            if (cycle.size() == 1) {
+                error(d.name().pos(), "'" + cycle.get(0) + "' is defined in terms of itself: "
+                        + String.join(" -> ", shown) + "; definitions must not form a cycle");
+                uses.remove(cycle.get(0));
+                continue;
+            }
             error(d.name().pos(), "definitions form a cycle: " + String.join(" -> ", shown));
+            for (int i = 0; i < cycle.size(); i++) {
+                Ast.Definition user = defined.get(shown.get(i));
+                noteOnLast("'" + shown.get(i) + "' uses '" + shown.get(i + 1) + "' (line " + user.name().pos().line() + ")");
+            }
             for (String n : cycle) {
                 uses.remove(n);
             }
@@ -424,7 +445,7 @@ public final class Analyzer {
             if (declared.containsKey(name) || defined.containsKey(name)) {
                 error(c.fn().pos(), "'" + name + "' is a " + describeName(name) + ", not a function");
             } else {
-                error(c.fn().pos(), "unknown function '" + name + "'" + suggestion(name, functionNames()));
+                error(c.fn().pos(), "unknown function '" + name + "'" + Suggestions.didYouMean(name, functionNames()));
             }
             return Exprs.ZERO;
         }
@@ -452,7 +473,7 @@ public final class Analyzer {
                 return Exprs.local(text);
             }
             error(n.pos(), "'" + text + "' is not a parameter of this function; a function body may use only its parameters"
-                    + suggestion(text, f.params()));
+                    + Suggestions.didYouMean(text, f.params()));
             return Exprs.ZERO;
         }
         if (declared.containsKey(text)) {
@@ -467,7 +488,7 @@ public final class Analyzer {
         }
         Set<String> known = new LinkedHashSet<>(declared.keySet());
         known.addAll(defined.keySet());
-        error(n.pos(), "undefined name '" + text + "'" + suggestion(text, known));
+        error(n.pos(), "undefined name '" + text + "'" + Suggestions.didYouMean(text, known));
         return Exprs.ZERO;
     }
 
@@ -485,41 +506,8 @@ public final class Analyzer {
         return names;
     }
 
-    /** "; did you mean 'x'?" for the closest known name within a small edit distance. */
-    static String suggestion(String name, Set<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = editDistance(name, k);
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        int allowed = Math.max(1, Math.min(2, name.length() / 3));
-        return best != null && bestDistance <= allowed ? "; did you mean '" + best + "'?" : "";
-    }
-
-    static int editDistance(String a, String b) {
-        if (Math.abs(a.length() - b.length()) > 3) {
-            return Integer.MAX_VALUE;
-        }
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+    private void noteOnLast(String note) {
+        errors.set(errors.size() - 1, errors.get(errors.size() - 1).withNote(note));
     }
 
     private void error(Pos pos, String message) {

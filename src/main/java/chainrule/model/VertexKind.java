@@ -23,6 +23,9 @@ public enum VertexKind {
     /** The word used in messages: "weight", "input", ... */
     public String word() { return word; }
 
+    /** The word with its article: "a weight", "an input". */
+    public String withArticle() { return ("aeiou".indexOf(word.charAt(0)) >= 0 ? "an " : "a ") + word; }
+
     public boolean isParameter() { return this == WEIGHT || this == BIAS; }
 
     /** Declared (has a value), as opposed to defined by an expression. */

@@ -1,6 +1,8 @@
 package chainrule.print;
 
+import chainrule.expr.Apply;
 import chainrule.expr.Expr;
+import chainrule.expr.UserFunction;
 import chainrule.expr.Exprs;
 import chainrule.expr.Sum;
 import chainrule.model.Vertex;
@@ -84,10 +86,66 @@ public final class ChainText {
         return inProduct && (e instanceof Sum || ExprPrinter.isNegative(e)) ? "(" + t + ")" : t;
     }
 
-    /** Lines {@code where δ(v) = ∂E/∂v = ...} for each δ of the form. */
-    public List<String> deltaDefinitions(ClosedForm form, String lossName) {
-        List<String> out = new ArrayList<>();
-        form.deltas().forEach((v, chain) -> out.add(delta(v) + " = ∂" + lossName + "/∂" + v.name() + " = " + print(chain)));
-        return out;
+    /**
+     * The closed form as a block of lines people read:
+     * <pre>
+     * ∂E/∂b1 = out_h1·(1 - out_h1)·(w5·δ(net_o1) + w7·δ(net_o2)) + …
+     *        = 0.0187256093947
+     *   where δ(net_o1) = ∂E/∂net_o1 = out_o1·(1 - out_o1)·(out_o1 - t1) = 0.138498562
+     *         δ(net_o2) = ∂E/∂net_o2 = out_o2·(1 - out_o2)·(out_o2 - t2) = -0.0380982365
+     * </pre>
+     * The value line is last so the {@code =} signs of the formula and its value line up; the δ
+     * names line up under each other.
+     *
+     * @param value    the derivative's value, or null when values are missing
+     * @param adjoints ∂loss/∂v per vertex for the δ values, or null
+     */
+    public List<String> closedFormBlock(ClosedForm form, String lossName, Double value,
+                                        java.util.Map<Vertex, Double> adjoints) {
+        List<String> lines = new ArrayList<>();
+        String lhs = "∂" + lossName + "/∂" + form.wrt().name() + " = ";
+        lines.add(lhs + print(form.chain()));
+        String where = "  where ";
+        for (var e : form.deltas().entrySet()) {
+            String prefix = lines.size() == 1 ? where : " ".repeat(where.length());
+            String number = adjoints == null ? "" : " = " + Numbers.rounded(adjoints.get(e.getKey()), 10);
+            lines.add(prefix + delta(e.getKey()) + " = ∂" + lossName + "/∂" + e.getKey().name() + " = "
+                    + print(e.getValue()) + number);
+        }
+        for (UserFunction f : derivedFunctions(form.toExpr())) {
+            String prefix = lines.size() == 1 ? where : " ".repeat(where.length());
+            List<String> params = new ArrayList<>();
+            for (Expr p : f.params()) {
+                params.add(printer.print(p));
+            }
+            lines.add(prefix + f.sourceName() + "(" + String.join(", ", params) + ") = " + printer.print(f.body()));
+        }
+        if (value != null) {
+            lines.add(1, " ".repeat(TextWidth.of(lhs) - 2) + "= " + Numbers.text(value));
+        }
+        return lines;
+    }
+
+    /**
+     * Derivatives of the user's functions ({@code swish′}) that {@code e} calls, in order of first
+     * appearance: they have no definition in the file, so the text gives theirs.
+     */
+    private static List<UserFunction> derivedFunctions(Expr e) {
+        java.util.Set<UserFunction> found = new java.util.LinkedHashSet<>();
+        java.util.Set<Expr> seen = new java.util.HashSet<>();
+        java.util.Deque<Expr> todo = new java.util.ArrayDeque<>(List.of(e));
+        while (!todo.isEmpty()) {
+            Expr x = todo.pop();
+            if (!seen.add(x)) {
+                continue;
+            }
+            if (x instanceof Apply a && a.fn() instanceof UserFunction f && f.derivativeOf() != null) {
+                found.add(f);
+            }
+            List<Expr> children = new ArrayList<>(x.children());
+            java.util.Collections.reverse(children);
+            children.forEach(todo::push);
+        }
+        return new ArrayList<>(found);
     }
 }

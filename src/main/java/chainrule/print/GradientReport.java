@@ -27,21 +27,30 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         if (values != null) {
             sb.append(loss.name()).append(" = ").append(Numbers.text(values.vertex(loss.name()))).append("\n\n");
         }
-        Map<String, Double> gradient = values == null ? Map.of() : ReverseAccumulator.gradient(graph, values);
+        Map<Vertex, Double> adjoints = values == null ? null : ReverseAccumulator.adjoints(graph, values);
         ChainText chains = ChainText.pretty();
         for (Vertex w : wrt) {
             ClosedForm form = ClosedForm.of(graph, w);
-            String lhs = "∂" + loss.name() + "/∂" + w.name() + " = ";
-            sb.append(lhs).append(chains.print(form.chain())).append("\n");
-            if (values != null) {
-                sb.append(" ".repeat(TextWidth.of(lhs) - 2)).append("= ").append(Numbers.text(gradient.get(w.name()))).append("\n");
-            }
-            for (String d : chains.deltaDefinitions(form, loss.name())) {
-                sb.append("  where ").append(d).append("\n");
+            for (String line : chains.closedFormBlock(form, loss.name(), adjoints == null ? null : adjoints.get(w), adjoints)) {
+                sb.append(line).append("\n");
             }
             sb.append("\n");
         }
+        appendMissingValues(sb, graph.network());
         return sb.toString();
+    }
+
+    /**
+     * Where values are missing, says which, so formulas without numbers do not look like a bug
+     * (LANGUAGE.md: commands say which names are missing).
+     */
+    static void appendMissingValues(StringBuilder sb, chainrule.model.Network network) {
+        List<String> missing = missingNames(network);
+        if (!missing.isEmpty()) {
+            sb.append("no numbers: ").append(String.join(", ", missing))
+                    .append(missing.size() == 1 ? " has" : " have")
+                    .append(" no value (give values in the file or with --set NAME=VALUE)\n");
+        }
     }
 
     public Map<String, Object> json() {
@@ -62,18 +71,23 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
             out.put("gradient", gradient);
         }
         Map<String, Object> formulas = new LinkedHashMap<>();
-        List<String> missing = new ArrayList<>();
         for (Vertex w : wrt) {
             formulas.put(w.name(), formula(ClosedForm.of(graph, w)));
         }
         out.put("formulas", formulas);
         if (values == null) {
-            for (Vertex v : graph.network().missingValues()) {
-                missing.add(v.name());
-            }
-            out.put("missing_values", missing);
+            out.put("missing_values", missingNames(graph.network()));
         }
         return out;
+    }
+
+    /** Names of the declared values the loss needs and lacks, in declaration order. */
+    static List<String> missingNames(chainrule.model.Network network) {
+        List<String> names = new ArrayList<>();
+        for (Vertex v : network.missingValues()) {
+            names.add(v.name());
+        }
+        return names;
     }
 
     /**

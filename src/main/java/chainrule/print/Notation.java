@@ -16,19 +16,24 @@ public enum Notation {
         return this == BOOK ? r.bookLabel() : r.label();
     }
 
-    /** A vertex name, marked 들 or 나 in book notation. */
+    /**
+     * A vertex name, marked 들 or 나 in book notation ({@code net_h1(들)}), unless the user already
+     * named it so ({@code 들1}).
+     */
     public String vertex(PathGraph graph, Vertex v) {
         if (this != BOOK) {
             return v.name();
         }
-        if (v.isActivation()) {
-            return v.name() + "(나)";
-        }
+        String mark = v.isActivation() ? "나" : feedsActivation(graph, v) ? "들" : null;
+        return mark == null || v.name().startsWith(mark) ? v.name() : v.name() + "(" + mark + ")";
+    }
+
+    private static boolean feedsActivation(PathGraph graph, Vertex v) {
         for (var e : graph.outgoing(v)) {
             if (e.role() == Role.ACTIVATION) {
-                return v.name() + "(들)";
+                return true;
             }
         }
-        return v.name();
+        return false;
     }
 }

@@ -63,10 +63,11 @@ public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInte
             for (int i = 0; i < roles.size(); i++) {
                 widths.add(Math.max(TextWidth.of(roles.get(i)), Math.max(TextWidth.of(formulas.get(i)), TextWidth.of(numbers.get(i)))));
             }
-            sb.append(indent).append(row(roles, widths, "   ")).append("\n");
-            sb.append(indent).append(row(formulas, widths, " · ")).append("\n");
+            sb.append(indent).append(row(roles, widths, "   ", false)).append("\n");
+            sb.append(indent).append(row(formulas, widths, " · ", false)).append("\n");
             if (values != null) {
-                sb.append(indent).append(row(numbers, widths, " · ")).append(" = ")
+                // The last cell is padded too, so "= value" stands clear of the widest formula.
+                sb.append(indent).append(row(numbers, widths, " · ", true)).append("   = ")
                         .append(Numbers.text(p.value(values))).append("\n");
             }
         }
@@ -80,26 +81,28 @@ public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInte
                     .append(" = ").append(Numbers.text(sum)).append("\n\n");
         }
         sb.append("closed form, factored:\n");
-        String lhs = "  ∂" + loss + "/∂" + wrt.name() + " = ";
-        sb.append(lhs).append(chains.print(closedForm.chain())).append("\n");
-        if (values != null) {
-            sb.append(" ".repeat(TextWidth.of(lhs) - 2)).append("= ").append(Numbers.text(closedForm.value(values))).append("\n");
+        var adjoints = values == null ? null : chainrule.paths.ReverseAccumulator.adjoints(graph, values);
+        for (String line : chains.closedFormBlock(closedForm, loss, values == null ? null : closedForm.value(values), adjoints)) {
+            sb.append("  ").append(line).append("\n");
         }
-        for (String d : chains.deltaDefinitions(closedForm, loss)) {
-            sb.append("  where ").append(d).append("\n");
+        if (values == null) {
+            sb.append("\n");
+            GradientReport.appendMissingValues(sb, graph.network());
         }
         return sb.toString();
     }
 
-    private static String row(List<String> cells, List<Integer> widths, String separator) {
+    /** Cells padded to their column widths; the last one only if {@code padLast}. */
+    private static String row(List<String> cells, List<Integer> widths, String separator, boolean padLast) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < cells.size(); i++) {
             if (i > 0) {
                 sb.append(separator);
             }
-            sb.append(i == cells.size() - 1 ? cells.get(i) : TextWidth.pad(cells.get(i), widths.get(i)));
+            boolean last = i == cells.size() - 1;
+            sb.append(last && !padLast ? cells.get(i) : TextWidth.pad(cells.get(i), widths.get(i)));
         }
-        return sb.toString().stripTrailing();
+        return padLast ? sb.toString() : sb.toString().stripTrailing();
     }
 
     /** The JSON object of CLI.md. */
@@ -149,6 +152,8 @@ public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInte
         }
         if (values != null) {
             out.put("value", closedForm.value(values));
+        } else {
+            out.put("missing_values", GradientReport.missingNames(graph.network()));
         }
         return out;
     }
