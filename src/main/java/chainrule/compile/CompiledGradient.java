@@ -202,6 +202,11 @@ public final class CompiledGradient {
             return kernel.gradient(work, gradOut);
         }
 
+        /** The compiled gradient this workspace belongs to. */
+        public CompiledGradient compiled() {
+            return CompiledGradient.this;
+        }
+
         /** After an evaluation: the value of a tape operand (used to locate kinks). */
         public double operand(chainrule.expr.Expr operand) {
             return tape.read(work, operand);
