@@ -237,19 +237,25 @@ public final class SourceGenerator implements Expr.Visitor<String> {
                 return value(s.target()) + " = " + value(s.target()) + op + join(op) + lang.end();
             }
             case ADJOINT_SET -> {
-                return assign(adjoint(s.target()), s.target(), factor(s));
+                return s.intoGradient() ? adjointTarget(s) + " = " + factor(s) + lang.end()
+                        : assign(adjoint(s.target()), s.target(), factor(s));
             }
             case ADJOINT_ADD -> {
-                return adjoint(s.target()) + " = " + adjoint(s.target()) + " + " + factor(s) + lang.end();
+                return adjointTarget(s) + " = " + adjointTarget(s) + " + " + factor(s) + lang.end();
             }
             case ADJOINT_SEED -> {
-                return assign(adjoint(s.target()), s.target(), "1.0");
+                return s.intoGradient() ? adjointTarget(s) + " = 1.0" + lang.end()
+                        : assign(adjoint(s.target()), s.target(), "1.0");
             }
             case GRADIENT -> {
-                return "g[" + s.target() + "] = " + (s.source() < 0 ? "0.0" : adjoint(s.source())) + lang.end();
+                return "g[" + s.target() + "] = 0.0" + lang.end();
             }
         }
         throw new AssertionError(s.kind());
+    }
+
+    private String adjointTarget(Step s) {
+        return s.intoGradient() ? "g[" + s.target() + "]" : adjoint(s.target());
     }
 
     private String factor(Step s) {
@@ -257,7 +263,18 @@ public final class SourceGenerator implements Expr.Visitor<String> {
     }
 
     private String operand(Expr o) {
-        return o instanceof Num n ? lang.number(n.value()) : value(tape.slot(o));
+        if (o instanceof Num n) {
+            return lang.number(n.value());
+        }
+        List<Expr> factors = tape.fusedFactors(o);
+        if (factors == null) {
+            return value(tape.slot(o));
+        }
+        List<String> parts = new ArrayList<>();
+        for (Expr f : factors) {
+            parts.add(operand(f));
+        }
+        return String.join(" * ", parts);
     }
 
     private String join(String op) {

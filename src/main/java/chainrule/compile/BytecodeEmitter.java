@@ -109,8 +109,8 @@ final class BytecodeEmitter {
     }
 
     /** An upper bound of a step's bytecode: 5 bytes per array read or constant, plus the store and call. */
-    static int estimatedSize(Step s) {
-        return 24 + 6 * s.operands().size();
+    int estimatedSize(Step s) {
+        return 24 + 6 * tape.operandCount(s);
     }
 
     /** Writes steps into one method; {@code work} and {@code grad} are the local variable numbers. */
@@ -145,9 +145,10 @@ final class BytecodeEmitter {
                     mv.visitInsn(Opcodes.DASTORE);
                 }
                 case ADJOINT_SET, ADJOINT_ADD -> {
-                    address(s.target());
+                    address(s.target(), s.intoGradient());
                     if (s.kind() == Step.Kind.ADJOINT_ADD) {
-                        load(s.target());
+                        address(s.target(), s.intoGradient());
+                        mv.visitInsn(Opcodes.DALOAD);
                     }
                     load(s.source());
                     if (!s.unitFactor()) {
@@ -160,18 +161,13 @@ final class BytecodeEmitter {
                     mv.visitInsn(Opcodes.DASTORE);
                 }
                 case ADJOINT_SEED -> {
-                    address(s.target());
+                    address(s.target(), s.intoGradient());
                     mv.visitInsn(Opcodes.DCONST_1);
                     mv.visitInsn(Opcodes.DASTORE);
                 }
                 case GRADIENT -> {
-                    mv.visitVarInsn(Opcodes.ALOAD, grad);
-                    index(s.target());
-                    if (s.source() < 0) {
-                        mv.visitInsn(Opcodes.DCONST_0);
-                    } else {
-                        load(s.source());
-                    }
+                    address(s.target(), true);
+                    mv.visitInsn(Opcodes.DCONST_0);
                     mv.visitInsn(Opcodes.DASTORE);
                 }
             }
@@ -179,8 +175,12 @@ final class BytecodeEmitter {
 
         /** Pushes the array and index for a following DASTORE. */
         private void address(int slot) {
-            mv.visitVarInsn(Opcodes.ALOAD, work);
-            index(slot);
+            address(slot, false);
+        }
+
+        private void address(int index, boolean inGradient) {
+            mv.visitVarInsn(Opcodes.ALOAD, inGradient ? grad : work);
+            index(index);
         }
 
         private void load(int slot) {
@@ -207,6 +207,13 @@ final class BytecodeEmitter {
                     mv.visitInsn(Opcodes.DCONST_1);
                 } else {
                     mv.visitLdcInsn(v);
+                }
+            } else if (tape.fusedFactors(o) != null) {
+                List<Expr> factors = tape.fusedFactors(o);
+                operand(factors.get(0));
+                for (int i = 1; i < factors.size(); i++) {
+                    operand(factors.get(i));
+                    mv.visitInsn(Opcodes.DMUL);
                 }
             } else {
                 load(tape.slot(o));

@@ -11,12 +11,14 @@ import java.util.List;
  * from its slot ({@link Tape#slot(Expr)}).
  *
  * @param kind     what the step does
- * @param target   the slot written (for {@link Kind#GRADIENT}: the index in the gradient array)
+ * @param target   the slot written, or with {@code intoGradient} the index in the gradient array
+ * @param intoGradient whether {@code target} is a parameter's entry of the gradient array (parameters'
+ *                 adjoints are accumulated there directly)
  * @param node     for {@link Kind#VALUE} and the continuation kinds: the node whose value is computed
  * @param operands the values read: a node's children, or for adjoint steps {@code [factor]}
  * @param source   for adjoint and gradient steps: the slot of the adjoint propagated from
  */
-public record Step(Kind kind, int target, Expr node, List<Expr> operands, int source) {
+public record Step(Kind kind, int target, boolean intoGradient, Expr node, List<Expr> operands, int source) {
 
     /** The instruction kinds. */
     public enum Kind {
@@ -30,9 +32,9 @@ public record Step(Kind kind, int target, Expr node, List<Expr> operands, int so
         ADJOINT_SET,
         /** {@code w[target] += w[source] * operands[0]}: a further contribution to an adjoint. */
         ADJOINT_ADD,
-        /** {@code w[target] = 1}: the loss's own adjoint. */
+        /** {@code target = 1}: the loss's own adjoint. */
         ADJOINT_SEED,
-        /** {@code g[target] = w[source]} (or 0 when {@code source < 0}): one gradient entry. */
+        /** {@code g[target] = 0}: a parameter the loss does not depend on. */
         GRADIENT
     }
 

@@ -50,6 +50,11 @@ public final class Tape {
     private final Map<Expr, Expr> canonical = new HashMap<>();
     private final Map<Expr, Integer> slots = new HashMap<>();
     private final Map<Expr, Integer> adjoints = new HashMap<>();
+    private final Map<Sym, Integer> gradientIndex = new HashMap<>();
+    private final Set<Sym> gradientWritten = new HashSet<>();
+    private final Map<Expr, Integer> uses = new HashMap<>();
+    private final Set<Expr> usedOutsideSums = new HashSet<>();
+    private final Map<Expr, List<Expr>> fused = new HashMap<>();
     private final Set<Expr> active = new HashSet<>();
     private final List<Expr> computed = new ArrayList<>();
     private final List<Step> forward = new ArrayList<>();
@@ -84,6 +89,11 @@ public final class Tape {
             }
         }
         slotCount = declared.size();
+        List<Vertex> params = network.parameters();
+        for (int i = 0; i < params.size(); i++) {
+            gradientIndex.put(params.get(i).symbol(), i);
+        }
+        countUses(canonical(network.loss().symbol()), new HashSet<>());
         for (Vertex v : network.definitions()) {
             Expr c = lower(v.symbol());
             Integer slot = slots.get(c);
@@ -94,19 +104,44 @@ public final class Tape {
         loss = lower(network.loss().symbol());
         current = reverse;
         seedAndPropagate();
-        List<Vertex> params = network.parameters();
         for (int i = 0; i < params.size(); i++) {
-            Integer adj = adjoints.get(params.get(i).symbol());
-            reverse.add(new Step(Step.Kind.GRADIENT, i, null, List.of(), adj == null ? -1 : adj));
+            if (!gradientWritten.contains(params.get(i).symbol())) {
+                reverse.add(new Step(Step.Kind.GRADIENT, i, true, null, List.of(), -1));
+            }
         }
+    }
+
+    /** How often each node of the forward DAG is used, and whether by anything but a sum. */
+    private void countUses(Expr node, Set<Expr> seen) {
+        if (!seen.add(node)) {
+            return;
+        }
+        for (Expr child : node.children()) {
+            Expr c = canonical(child);
+            uses.merge(c, 1, Integer::sum);
+            if (!(node instanceof Sum)) {
+                usedOutsideSums.add(c);
+            }
+            countUses(c, seen);
+        }
+    }
+
+    /**
+     * A product used once, as a term of a sum, is computed inside the sum's step (no slot of its
+     * own), and its adjoint is the sum's: a layer's {@code w1*x1 + w2*x2 + b} becomes one step
+     * forward and one step per weight backward, as hand-written code would do it.
+     */
+    private boolean fusable(Expr c) {
+        return c instanceof Product p && p.factors().size() <= 4 && uses.getOrDefault(c, 0) == 1
+                && !usedOutsideSums.contains(c) && !slots.containsKey(c) && current == forward;
     }
 
     private void seedAndPropagate() {
         if (!active.contains(loss)) {
             return;
         }
-        int seed = adjointSlot(loss);
-        reverse.add(new Step(Step.Kind.ADJOINT_SEED, seed, null, List.of(), -1));
+        Target seed = target(loss);
+        reverse.add(new Step(Step.Kind.ADJOINT_SEED, seed.index(), seed.intoGradient(), null, List.of(), -1));
         for (int i = computed.size() - 1; i >= 0; i--) {
             Expr n = computed.get(i);
             Integer from = adjoints.get(n);
@@ -116,20 +151,52 @@ public final class Tape {
             List<Expr> children = n.children();
             for (int k = 0; k < children.size(); k++) {
                 Expr child = canonical(children.get(k));
-                if (!active.contains(child)) {
-                    continue;
+                if (fused.containsKey(child)) {
+                    // Its adjoint is δn: propagate straight to its factors.
+                    List<Expr> factors = child.children();
+                    for (int j = 0; j < factors.size(); j++) {
+                        int position = j;
+                        contribute(canonical(factors.get(j)), () -> localPartial(child, position), from);
+                    }
+                } else {
+                    int position = k;
+                    contribute(child, () -> localPartial(n, position), from);
                 }
-                Expr factor = lower(localPartial(n, k));
-                boolean first = !adjoints.containsKey(child);
-                int to = adjointSlot(child);
-                reverse.add(new Step(first ? Step.Kind.ADJOINT_SET : Step.Kind.ADJOINT_ADD, to, null,
-                        List.of(factor), from));
             }
         }
     }
 
+    /** δchild += δ(slot from) · partial; a sole use through a sum shares the sum's adjoint instead. */
+    private void contribute(Expr child, java.util.function.Supplier<Expr> partial, int from) {
+        if (!active.contains(child)) {
+            return;
+        }
+        Expr factor = lower(partial.get());
+        boolean soleUse = uses.getOrDefault(child, 0) == 1 && !(child instanceof Sym);
+        if (factor == Exprs.ONE && soleUse && !adjoints.containsKey(child)) {
+            adjoints.put(child, from);
+            return;
+        }
+        boolean first = child instanceof Sym s && gradientIndex.containsKey(s)
+                ? !gradientWritten.contains(s) : !adjoints.containsKey(child);
+        Target to = target(child);
+        reverse.add(new Step(first ? Step.Kind.ADJOINT_SET : Step.Kind.ADJOINT_ADD, to.index(), to.intoGradient(),
+                null, List.of(factor), from));
+    }
+
     private int adjointSlot(Expr e) {
         return adjoints.computeIfAbsent(e, k -> slotCount++);
+    }
+
+    /** Where an adjoint accumulates: a parameter's in the gradient array, anything else's in a slot. */
+    private record Target(int index, boolean intoGradient) {}
+
+    private Target target(Expr e) {
+        if (e instanceof Sym s && gradientIndex.containsKey(s)) {
+            gradientWritten.add(s);
+            return new Target(gradientIndex.get(s), true);
+        }
+        return new Target(adjointSlot(e), false);
     }
 
     /**
@@ -186,7 +253,7 @@ public final class Tape {
         List<Expr> operands = new ArrayList<>(children.size());
         boolean isActive = false;
         for (Expr child : children) {
-            Expr o = lower(child);
+            Expr o = c instanceof Sum && fusable(canonical(child)) ? lowerFused(canonical(child)) : lower(child);
             operands.add(o);
             isActive |= active.contains(o);
         }
@@ -206,15 +273,31 @@ public final class Tape {
         return c;
     }
 
+    /** Lowers a fusable product's factors; the product itself gets no slot (see {@link #fusable}). */
+    private Expr lowerFused(Expr product) {
+        List<Expr> factors = new ArrayList<>();
+        boolean isActive = false;
+        for (Expr f : product.children()) {
+            Expr o = lower(f);
+            factors.add(o);
+            isActive |= active.contains(o);
+        }
+        fused.put(product, List.copyOf(factors));
+        if (isActive) {
+            active.add(product);
+        }
+        return product;
+    }
+
     private void emitValue(Expr c, int slot, List<Expr> operands) {
         if (operands.size() <= MAX_OPERANDS || !(c instanceof Sum || c instanceof Product)) {
-            current.add(new Step(Step.Kind.VALUE, slot, c, operands, -1));
+            current.add(new Step(Step.Kind.VALUE, slot, false, c, operands, -1));
             return;
         }
         Step.Kind more = c instanceof Sum ? Step.Kind.MORE_TERMS : Step.Kind.MORE_FACTORS;
-        current.add(new Step(Step.Kind.VALUE, slot, c, operands.subList(0, MAX_OPERANDS), -1));
+        current.add(new Step(Step.Kind.VALUE, slot, false, c, operands.subList(0, MAX_OPERANDS), -1));
         for (int i = MAX_OPERANDS; i < operands.size(); i += MAX_OPERANDS) {
-            current.add(new Step(more, slot, c, operands.subList(i, Math.min(operands.size(), i + MAX_OPERANDS)), -1));
+            current.add(new Step(more, slot, false, c, operands.subList(i, Math.min(operands.size(), i + MAX_OPERANDS)), -1));
         }
     }
 
@@ -244,11 +327,40 @@ public final class Tape {
     /** The arguments of relu, leaky_relu and abs: where the loss has kinks. */
     public List<Expr> kinkArguments() { return Collections.unmodifiableList(kinkArguments); }
 
+    /**
+     * The factors of a product computed inside the sum that uses it (an operand with no slot of
+     * its own), or null when {@code operand} is not such a product.
+     */
+    public List<Expr> fusedFactors(Expr operand) {
+        return fused.get(operand);
+    }
+
+    /** Operands read by a step, counting each factor of a fused product. */
+    public int operandCount(Step s) {
+        int n = 0;
+        for (Expr o : s.operands()) {
+            List<Expr> f = fused.get(o);
+            n += f == null ? 1 : f.size();
+        }
+        return n;
+    }
+
     /** The name of the vertex a slot holds, if it holds one (for readable generated source). */
     public String slotName(int slot) { return slotNames.get(slot); }
 
     /** The value of an operand after the forward pass has run on {@code work}. */
     public double read(double[] work, Expr operand) {
-        return operand instanceof Num n ? n.value() : work[slot(operand)];
+        if (operand instanceof Num n) {
+            return n.value();
+        }
+        List<Expr> factors = fused.get(operand);
+        if (factors == null) {
+            return work[slot(operand)];
+        }
+        double p = 1;
+        for (Expr f : factors) {
+            p *= read(work, f);
+        }
+        return p;
     }
 }

@@ -100,7 +100,7 @@ public class CompiledGradientTest {
     void wideSumsAreSplitIntoMethodsBelowTheJitLimit() throws Exception {
         StringBuilder src = new StringBuilder("input x = 0.3\n");
         StringBuilder sum = new StringBuilder();
-        for (int i = 0; i < 1200; i++) {
+        for (int i = 0; i < 600; i++) {
             src.append("weight w").append(i).append(" = ").append((i % 17) / 10.0 - 0.8).append('\n');
             src.append("h").append(i).append(" = tanh(w").append(i).append("*x + ").append(i % 5).append(")\n");
             sum.append(i == 0 ? "" : " + ").append("h").append(i).append("^2");
