@@ -9,7 +9,9 @@ import chainrule.expr.Product;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -19,9 +21,9 @@ import org.objectweb.asm.Opcodes;
  *
  * <p>The steps are cut into static methods whose bytecode stays below {@link #METHOD_BUDGET} bytes:
  * HotSpot does not JIT-compile methods over 8000 bytes ({@code -XX:-DontCompileHugeMethods}), and
- * the class-file format caps a method at 64 KB. Values live in the work array, never in locals, so
- * a method boundary can fall between any two steps. Numbers are inlined as constants
- * ({@code ldc2_w}), slot indices as {@code sipush} or {@code ldc}.
+ * the class-file format caps a method at 64 KB. Every value is written to the work array, so a
+ * method boundary can fall between any two steps; within a method values are also kept in locals.
+ * Numbers are inlined as constants ({@code ldc2_w}), slot indices as {@code sipush} or {@code ldc}.
  */
 final class BytecodeEmitter {
     /** Largest estimated method body; the estimate is an upper bound, so real sizes stay below 8000. */
@@ -108,49 +110,58 @@ final class BytecodeEmitter {
         return names;
     }
 
-    /** An upper bound of a step's bytecode: 5 bytes per array read or constant, plus the store and call. */
+    /**
+     * An upper bound of a step's bytecode: at most 11 bytes per operand (a first read from the
+     * array, kept in a wide local), 30 for the store into local and array, the operation and a call.
+     */
     int estimatedSize(Step s) {
-        return 24 + 6 * tape.operandCount(s);
+        return 30 + 11 * tape.operandCount(s);
     }
 
-    /** Writes steps into one method; {@code work} and {@code grad} are the local variable numbers. */
+    /**
+     * Writes steps into one method; {@code work} and {@code grad} are the local variable numbers of
+     * the arrays. Within a method every slot read or written is also kept in a local variable, so
+     * a value is read from the array at most once per method: the JIT cannot keep array elements
+     * in registers across stores (the work and gradient arrays might be the same array), but it
+     * can keep locals there. Every write still goes to the array, for the methods that follow.
+     */
     private final class StepWriter implements Expr.Visitor<Void> {
         private final MethodVisitor mv;
         private final int work;
         private final int grad;
+        private final Map<Integer, Integer> workLocals = new HashMap<>();
+        private final Map<Integer, Integer> gradLocals = new HashMap<>();
+        private int nextLocal;
         private List<Expr> operands;
 
         StepWriter(MethodVisitor mv, int work, int grad) {
             this.mv = mv;
             this.work = work;
             this.grad = grad;
+            this.nextLocal = Math.max(work, grad) + 1;
         }
 
         void step(Step s) {
             operands = s.operands();
             switch (s.kind()) {
                 case VALUE -> {
-                    address(s.target());
                     s.node().accept(this);
-                    mv.visitInsn(Opcodes.DASTORE);
+                    store(s.target(), false);
                 }
                 case MORE_TERMS, MORE_FACTORS -> {
                     int op = s.kind() == Step.Kind.MORE_TERMS ? Opcodes.DADD : Opcodes.DMUL;
-                    address(s.target());
-                    load(s.target());
+                    load(s.target(), false);
                     for (Expr o : operands) {
                         operand(o);
                         mv.visitInsn(op);
                     }
-                    mv.visitInsn(Opcodes.DASTORE);
+                    store(s.target(), false);
                 }
                 case ADJOINT_SET, ADJOINT_ADD -> {
-                    address(s.target(), s.intoGradient());
                     if (s.kind() == Step.Kind.ADJOINT_ADD) {
-                        address(s.target(), s.intoGradient());
-                        mv.visitInsn(Opcodes.DALOAD);
+                        load(s.target(), s.intoGradient());
                     }
-                    load(s.source());
+                    load(s.source(), false);
                     if (!s.unitFactor()) {
                         operand(operands.get(0));
                         mv.visitInsn(Opcodes.DMUL);
@@ -158,34 +169,55 @@ final class BytecodeEmitter {
                     if (s.kind() == Step.Kind.ADJOINT_ADD) {
                         mv.visitInsn(Opcodes.DADD);
                     }
-                    mv.visitInsn(Opcodes.DASTORE);
+                    store(s.target(), s.intoGradient());
                 }
                 case ADJOINT_SEED -> {
-                    address(s.target(), s.intoGradient());
                     mv.visitInsn(Opcodes.DCONST_1);
-                    mv.visitInsn(Opcodes.DASTORE);
+                    store(s.target(), s.intoGradient());
                 }
                 case GRADIENT -> {
-                    address(s.target(), true);
                     mv.visitInsn(Opcodes.DCONST_0);
-                    mv.visitInsn(Opcodes.DASTORE);
+                    store(s.target(), true);
                 }
             }
         }
 
-        /** Pushes the array and index for a following DASTORE. */
-        private void address(int slot) {
-            address(slot, false);
-        }
-
-        private void address(int index, boolean inGradient) {
+        /** Pushes a slot's value: from its local if this method has it, else from the array (then kept). */
+        private void load(int index, boolean inGradient) {
+            Map<Integer, Integer> locals = inGradient ? gradLocals : workLocals;
+            Integer local = locals.get(index);
+            if (local != null) {
+                mv.visitVarInsn(Opcodes.DLOAD, local);
+                return;
+            }
             mv.visitVarInsn(Opcodes.ALOAD, inGradient ? grad : work);
             index(index);
+            mv.visitInsn(Opcodes.DALOAD);
+            mv.visitInsn(Opcodes.DUP2);
+            local = newLocal();
+            locals.put(index, local);
+            mv.visitVarInsn(Opcodes.DSTORE, local);
         }
 
-        private void load(int slot) {
-            address(slot);
-            mv.visitInsn(Opcodes.DALOAD);
+        /** Pops the value on the stack into a slot's local and into the array. */
+        private void store(int index, boolean inGradient) {
+            Map<Integer, Integer> locals = inGradient ? gradLocals : workLocals;
+            Integer local = locals.get(index);
+            if (local == null) {
+                local = newLocal();
+                locals.put(index, local);
+            }
+            mv.visitVarInsn(Opcodes.DSTORE, local);
+            mv.visitVarInsn(Opcodes.ALOAD, inGradient ? grad : work);
+            index(index);
+            mv.visitVarInsn(Opcodes.DLOAD, local);
+            mv.visitInsn(Opcodes.DASTORE);
+        }
+
+        private int newLocal() {
+            int local = nextLocal;
+            nextLocal += 2;
+            return local;
         }
 
         private void index(int i) {
@@ -216,7 +248,7 @@ final class BytecodeEmitter {
                     mv.visitInsn(Opcodes.DMUL);
                 }
             } else {
-                load(tape.slot(o));
+                load(tape.slot(o), false);
             }
         }
 
