@@ -10,8 +10,10 @@ import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -21,8 +23,9 @@ import org.objectweb.asm.Opcodes;
  *
  * <p>The steps are cut into static methods whose bytecode stays below {@link #METHOD_BUDGET} bytes:
  * HotSpot does not JIT-compile methods over 8000 bytes ({@code -XX:-DontCompileHugeMethods}), and
- * the class-file format caps a method at 64 KB. Every value is written to the work array, so a
- * method boundary can fall between any two steps; within a method values are also kept in locals.
+ * the class-file format caps a method at 64 KB. Within a method values live in locals; a value
+ * that another method reads is also written to the work array, so a method boundary can fall
+ * between any two steps.
  * Numbers are inlined as constants ({@code ldc2_w}), slot indices as {@code sipush} or {@code ldc}.
  */
 final class BytecodeEmitter {
@@ -50,12 +53,82 @@ final class BytecodeEmitter {
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, className, null,
                 "java/lang/Object", new String[] {KERNEL});
         constructor();
-        List<String> forward = chunks("forward", tape.forward(), "(" + WORK + ")V");
-        List<String> reverse = chunks("reverse", tape.reverse(), "(" + WORK + WORK + ")V");
-        entry("loss", "(" + WORK + ")D", forward, List.of());
-        entry("gradient", "(" + WORK + WORK + ")D", forward, reverse);
+        // loss() runs the forward steps only; gradient() runs forward and reverse steps as one
+        // sequence, so a small network's whole gradient is one method with every value in locals.
+        List<Step> all = new ArrayList<>(tape.forward());
+        all.addAll(tape.reverse());
+        List<String> forward = chunks("forward", split(tape.forward()), "(" + WORK + WORK + ")V");
+        List<String> gradient = chunks("gradient", split(all), "(" + WORK + WORK + ")V");
+        entry("loss", "(" + WORK + ")D", forward);
+        entry("gradient", "(" + WORK + WORK + ")D", gradient);
         cw.visitEnd();
         return cw.toByteArray();
+    }
+
+    /** Cuts steps into method bodies whose estimated bytecode stays within {@link #METHOD_BUDGET}. */
+    private List<List<Step>> split(List<Step> steps) {
+        List<List<Step>> chunks = new ArrayList<>();
+        List<Step> chunk = new ArrayList<>();
+        int estimate = 0;
+        for (Step s : steps) {
+            if (!chunk.isEmpty() && estimate + estimatedSize(s) > METHOD_BUDGET) {
+                chunks.add(chunk);
+                chunk = new ArrayList<>();
+                estimate = 0;
+            }
+            chunk.add(s);
+            estimate += estimatedSize(s);
+        }
+        if (!chunk.isEmpty()) {
+            chunks.add(chunk);
+        }
+        return chunks;
+    }
+
+    /**
+     * The work slots that must be written to the array, not only to a local: those touched by more
+     * than one method, the loss (read by the entry method) and the kink arguments (read by
+     * {@link CompiledGradient.Workspace#operand} after the forward pass).
+     */
+    private Set<Integer> arraySlots(List<List<Step>> chunks) {
+        Map<Integer, Integer> firstChunk = new HashMap<>();
+        Set<Integer> shared = new HashSet<>();
+        for (Expr e : tape.kinkArguments()) {
+            slotsOf(e, shared);
+        }
+        slotsOf(tape.loss(), shared);
+        for (int c = 0; c < chunks.size(); c++) {
+            for (Step s : chunks.get(c)) {
+                Set<Integer> touched = new HashSet<>();
+                for (Expr o : s.operands()) {
+                    slotsOf(o, touched);
+                }
+                if (s.source() >= 0) {
+                    touched.add(s.source());
+                }
+                if (!s.intoGradient() && s.kind() != Step.Kind.GRADIENT) {
+                    touched.add(s.target());
+                }
+                for (int slot : touched) {
+                    Integer first = firstChunk.putIfAbsent(slot, c);
+                    if (first != null && first != c) {
+                        shared.add(slot);
+                    }
+                }
+            }
+        }
+        return shared;
+    }
+
+    private void slotsOf(Expr operand, Set<Integer> out) {
+        List<Expr> factors = tape.fusedFactors(operand);
+        if (factors != null) {
+            for (Expr f : factors) {
+                slotsOf(f, out);
+            }
+        } else if (tape.slot(operand) >= 0) {
+            out.add(tape.slot(operand));
+        }
     }
 
     private void constructor() {
@@ -69,40 +142,38 @@ final class BytecodeEmitter {
     }
 
     /** {@code loss}/{@code gradient}: call the chunks in order, then return the loss. */
-    private void entry(String name, String descriptor, List<String> forward, List<String> reverse) {
+    private void entry(String name, String descriptor, List<String> chunks) {
         MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC, name, descriptor, null, null);
         mv.visitCode();
-        for (String chunk : forward) {
+        boolean hasGradient = descriptor.startsWith("(" + WORK + WORK);
+        for (String chunk : chunks) {
             mv.visitVarInsn(Opcodes.ALOAD, 1);
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, className, chunk, "(" + WORK + ")V", false);
-        }
-        for (String chunk : reverse) {
-            mv.visitVarInsn(Opcodes.ALOAD, 1);
-            mv.visitVarInsn(Opcodes.ALOAD, 2);
+            if (hasGradient) {
+                mv.visitVarInsn(Opcodes.ALOAD, 2);
+            } else {
+                mv.visitInsn(Opcodes.ACONST_NULL); // forward steps never touch the gradient
+            }
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, className, chunk, "(" + WORK + WORK + ")V", false);
         }
-        new StepWriter(mv, 1, 2).operand(tape.loss());
+        new StepWriter(mv, 1, 2, Set.of()).operand(tape.loss());
         mv.visitInsn(Opcodes.DRETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
     }
 
-    /** Emits {@code steps} as static methods {@code prefix0}, {@code prefix1}, ...; returns their names. */
-    private List<String> chunks(String prefix, List<Step> steps, String descriptor) {
+    /** Emits each chunk as a static method {@code prefix0}, {@code prefix1}, ...; returns their names. */
+    private List<String> chunks(String prefix, List<List<Step>> chunks, String descriptor) {
+        Set<Integer> arraySlots = arraySlots(chunks);
         List<String> names = new ArrayList<>();
-        int i = 0;
-        while (i < steps.size()) {
+        for (List<Step> chunk : chunks) {
             String name = prefix + names.size();
             names.add(name);
             MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, name, descriptor, null, null);
             mv.visitCode();
-            StepWriter w = new StepWriter(mv, 0, 1);
-            int estimate = 0;
-            do {
-                Step s = steps.get(i++);
-                estimate += estimatedSize(s);
+            StepWriter w = new StepWriter(mv, 0, 1, arraySlots);
+            for (Step s : chunk) {
                 w.step(s);
-            } while (i < steps.size() && estimate + estimatedSize(steps.get(i)) <= METHOD_BUDGET);
+            }
             mv.visitInsn(Opcodes.RETURN);
             mv.visitMaxs(0, 0);
             mv.visitEnd();
@@ -131,13 +202,15 @@ final class BytecodeEmitter {
         private final int grad;
         private final Map<Integer, Integer> workLocals = new HashMap<>();
         private final Map<Integer, Integer> gradLocals = new HashMap<>();
+        private final Set<Integer> arraySlots;
         private int nextLocal;
         private List<Expr> operands;
 
-        StepWriter(MethodVisitor mv, int work, int grad) {
+        StepWriter(MethodVisitor mv, int work, int grad, Set<Integer> arraySlots) {
             this.mv = mv;
             this.work = work;
             this.grad = grad;
+            this.arraySlots = arraySlots;
             this.nextLocal = Math.max(work, grad) + 1;
         }
 
@@ -199,7 +272,7 @@ final class BytecodeEmitter {
             mv.visitVarInsn(Opcodes.DSTORE, local);
         }
 
-        /** Pops the value on the stack into a slot's local and into the array. */
+        /** Pops the value on the stack into a slot's local, and into the array if another method reads it. */
         private void store(int index, boolean inGradient) {
             Map<Integer, Integer> locals = inGradient ? gradLocals : workLocals;
             Integer local = locals.get(index);
@@ -208,10 +281,12 @@ final class BytecodeEmitter {
                 locals.put(index, local);
             }
             mv.visitVarInsn(Opcodes.DSTORE, local);
-            mv.visitVarInsn(Opcodes.ALOAD, inGradient ? grad : work);
-            index(index);
-            mv.visitVarInsn(Opcodes.DLOAD, local);
-            mv.visitInsn(Opcodes.DASTORE);
+            if (inGradient || arraySlots.contains(index)) {
+                mv.visitVarInsn(Opcodes.ALOAD, inGradient ? grad : work);
+                index(index);
+                mv.visitVarInsn(Opcodes.DLOAD, local);
+                mv.visitInsn(Opcodes.DASTORE);
+            }
         }
 
         private int newLocal() {

@@ -111,4 +111,40 @@ public class CompiledGradientTest {
         assertTrue(ClassMetrics.methodCodeSizes(g.classFile()).size() > 10);
         assertMatchesInterpreter(net, 1e-12);
     }
+
+    @Test
+    void sharedSubexpressionsAreComputedOnce() throws Exception {
+        Network net = network("""
+                input x = 0.3
+                weight w = 0.7, v = -0.2
+                a = sigmoid(w*x) + v
+                b = sigmoid(w*x) * v
+                loss L = (a - b)^2 + sigmoid(w*x)
+                """);
+        Tape tape = Tape.of(net);
+        long sigmoids = tape.forward().stream().filter(s -> s.node() instanceof chainrule.expr.Apply).count();
+        assertEquals(1, sigmoids);
+        long reverseSigmoids = tape.reverse().stream().filter(s -> s.node() instanceof chainrule.expr.Apply).count();
+        assertEquals(0, reverseSigmoids, "the derivative reuses the forward value");
+        assertMatchesInterpreter(net, 1e-12);
+    }
+
+    @Test
+    void evaluationDoesNotAllocate() throws Exception {
+        CompiledGradient g = CompiledGradient.compile(mazur());
+        CompiledGradient.Workspace ws = g.workspace();
+        double[] grad = new double[g.parameters().size()];
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        double sink = 0;
+        for (int i = 0; i < 20_000; i++) {
+            sink += ws.gradient(grad);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            sink += ws.gradient(grad) + ws.loss();
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 1024, allocated + " bytes allocated by 20000 evaluations (sink " + sink + ")");
+    }
 }
