@@ -66,4 +66,20 @@ class TrainCommandTest {
         assertTrue(r.err().contains("'i1' is a input, not a weight or bias") || r.err().contains("'i1' is an input"), r.err());
         assertEquals(2, Cli.run("train", "examples/mazur.nn", "--lr", "-1", "--steps", "1").status());
     }
+
+    @Test
+    void trainingOnDataLowersTheMeanLossAndWritesWhatEvalReads() throws Exception {
+        Path data = dir.resolve("xor.csv");
+        Files.writeString(data, "i1,i2,t1,t2\n0,0,0.1,0.9\n0,1,0.9,0.1\n1,0,0.9,0.1\n1,1,0.1,0.9\n");
+        Path out = dir.resolve("xor.nn");
+        Map<String, Object> before = TestJson.object(Cli.run("eval", "examples/mazur.nn", "--data", data.toString(), "--json").out());
+        Cli r = Cli.run("train", "examples/mazur.nn", "--data", data.toString(), "--lr", "0.5", "--steps", "300",
+                "--json", "-o", out.toString());
+        assertEquals(0, r.status(), r.err());
+        Map<String, Object> json = TestJson.object(r.out());
+        assertEquals(EvalCheckCommandTest.lossValue(before), (Double) json.get("initial_loss"), 0.0);
+        assertTrue((Double) json.get("loss") < 0.9 * EvalCheckCommandTest.lossValue(before), r.out());
+        Map<String, Object> after = TestJson.object(Cli.run("eval", out.toString(), "--data", data.toString(), "--json").out());
+        assertEquals((Double) json.get("loss"), EvalCheckCommandTest.lossValue(after), 0.0);
+    }
 }
