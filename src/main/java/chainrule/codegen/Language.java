@@ -40,7 +40,13 @@ public enum Language {
         @Override String helper(Primitive p) { return p.lowering().pythonHelper(); }
         @Override String powHelper() {
             return "def cr_pow(b, e):\n    if e == 2.0:\n        return b * b\n    try:\n        return math.pow(b, e)\n"
-                    + "    except OverflowError:\n        return math.inf\n    except ValueError:\n        return math.nan\n";
+                    + "    except OverflowError:\n        return math.inf\n    except ValueError:\n"
+                    + "        return math.inf if b == 0 else math.nan\n";
+        }
+        /** Python raises on 1.0 / 0.0 where Java and C give an infinity. */
+        @Override String reciprocal(String base) { return "cr_recip(" + base + ")"; }
+        @Override String reciprocalHelper() {
+            return "def cr_recip(b):\n    return 1.0 / b if b != 0 else math.copysign(math.inf, b)\n";
         }
         @Override String string(String text) {
             StringBuilder sb = new StringBuilder("\"");
@@ -87,6 +93,12 @@ public enum Language {
     abstract String helper(Primitive p);
 
     abstract String powHelper();
+
+    /** {@code 1 / base}, with IEEE semantics at 0. */
+    String reciprocal(String base) { return "1.0 / " + base; }
+
+    /** The helper {@link #reciprocal} needs, if any. */
+    String reciprocalHelper() { return ""; }
 
     /** A string literal holding exactly {@code text}, in ASCII source. */
     abstract String string(String text);

@@ -38,6 +38,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
     private final Set<Primitive> used = new LinkedHashSet<>();
     private final Set<Integer> declaredLocals = new HashSet<>();
     private boolean usesPow;
+    private boolean usesReciprocal;
     private List<Expr> operands;
 
     private SourceGenerator(Tape tape, Language lang) {
@@ -100,6 +101,9 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         }
         if (usesPow) {
             sb.append(lang.powHelper()).append('\n');
+        }
+        if (usesReciprocal && !lang.reciprocalHelper().isEmpty()) {
+            sb.append(lang.reciprocalHelper()).append('\n');
         }
         return sb.toString();
     }
@@ -302,7 +306,8 @@ public final class SourceGenerator implements Expr.Visitor<String> {
             return base + " * " + base;
         }
         if (exponent instanceof Num n && n.value() == -1.0) {
-            return "1.0 / " + base;
+            usesReciprocal = true;
+            return lang.reciprocal(base);
         }
         usesPow = true;
         return "cr_pow(" + base + ", " + operand(exponent) + ")";

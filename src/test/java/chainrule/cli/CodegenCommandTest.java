@@ -97,4 +97,32 @@ class CodegenCommandTest {
         assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + out);
         return out;
     }
+
+    /** Where Java gives an infinity (1/0, 0^-2) the Python and C programs must not fail either. */
+    @Test
+    void divisionByZeroGivesTheSameNonFiniteResultEverywhere() throws Exception {
+        Path f = dir.resolve("zero.nn");
+        Files.writeString(f, "input x = 0\nweight w = 1\nloss L = w/x + w*x^-2 + w\n");
+        for (String lang : List.of("java", "c", "python")) {
+            Cli gen = Cli.run("codegen", f.toString(), "--lang", lang, "--main");
+            Path work = Files.createDirectories(dir.resolve("zero-" + lang));
+            String out = switch (lang) {
+                case "java" -> {
+                    Files.writeString(work.resolve("ChainruleGradient.java"), gen.out());
+                    run(work, "javac", "ChainruleGradient.java");
+                    yield run(work, "java", "-cp", work.toString(), "ChainruleGradient");
+                }
+                case "c" -> {
+                    Files.writeString(work.resolve("g.c"), gen.out());
+                    run(work, "gcc", "-std=c99", "-o", "g", "g.c", "-lm");
+                    yield run(work, work.resolve("g").toString());
+                }
+                default -> {
+                    Files.writeString(work.resolve("g.py"), gen.out());
+                    yield run(work, "python3", "g.py");
+                }
+            };
+            assertEquals(TestJson.object(Cli.run("eval", f.toString(), "--json").out()), TestJson.object(out), lang);
+        }
+    }
 }
