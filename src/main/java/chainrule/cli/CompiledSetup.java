@@ -1,0 +1,47 @@
+package chainrule.cli;
+
+import chainrule.compile.CompiledGradient;
+import chainrule.compile.Objective;
+import chainrule.data.Dataset;
+import chainrule.data.DatasetObjective;
+import chainrule.diag.DiagnosticException;
+import chainrule.diag.Source;
+import chainrule.model.Network;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What {@code eval}, {@code check} and {@code train} start with: the network loaded (with
+ * {@code --set}), the optional {@code --data} samples, every needed value present, the gradient
+ * compiled, and the objective (one sample, or the mean over the data).
+ *
+ * @param network  the network with every value the loss needs (with data: the first row's inputs)
+ * @param declared the declared values in the compiled layout
+ * @param data     the samples, or null
+ */
+record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient compiled, Objective objective,
+                     double[] declared, Dataset data) {
+
+    static CompiledSetup prepare(String file, CommonOptions options, String dataFile)
+            throws CliError, DiagnosticException {
+        LoadedNetwork loaded = LoadedNetwork.load(file, options);
+        Network network = loaded.network();
+        Dataset data = null;
+        if (dataFile != null) {
+            Source csv = InputLoader.load(dataFile, options.maxInput);
+            data = Dataset.parse(csv, network);
+            Map<String, Double> firstRow = new LinkedHashMap<>();
+            for (int c = 0; c < data.columns().size(); c++) {
+                firstRow.put(data.columns().get(c), data.rows()[0][c]);
+            }
+            network = network.withValues(firstRow);
+        }
+        network.requireValues();
+        CompiledGradient compiled = CompiledGradient.compile(network);
+        Objective objective = data == null ? Objective.single(compiled) : new DatasetObjective(compiled, data);
+        return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), data);
+    }
+
+    /** The loss's name. */
+    String lossName() { return network.loss().name(); }
+}

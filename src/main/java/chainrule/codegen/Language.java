@@ -1,0 +1,143 @@
+package chainrule.codegen;
+
+import chainrule.expr.Primitive;
+import java.nio.charset.StandardCharsets;
+
+/** The syntax of each target language: what differs between Java, C and Python source. */
+public enum Language {
+    JAVA("java", "//", "double ", ";") {
+        @Override String template(Primitive p) { return p.lowering().java(); }
+        @Override String helper(Primitive p) { return p.lowering().javaHelper(); }
+        @Override String powHelper() {
+            return "static double cr_pow(double b, double e) { return e == 2.0 ? b * b : Math.pow(b, e); }";
+        }
+        @Override String string(String text) { return utf16Escaped(text); }
+    },
+    C("c", "//", "double ", ";") {
+        @Override String template(Primitive p) { return p.lowering().c(); }
+        @Override String helper(Primitive p) { return p.lowering().cHelper(); }
+        @Override String powHelper() {
+            return "static double cr_pow(double b, double e) { return e == 2.0 ? b * b : pow(b, e); }";
+        }
+        /** Non-ASCII as octal escapes of the UTF-8 bytes (octal escapes end after 3 digits; hex ones do not). */
+        @Override String string(String text) {
+            StringBuilder sb = new StringBuilder("\"");
+            for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+                int c = b & 0xFF;
+                if (c == '"' || c == '\\') {
+                    sb.append('\\').append((char) c);
+                } else if (c >= 0x20 && c < 0x7F && c != '?') {
+                    sb.append((char) c);
+                } else {
+                    sb.append(String.format("\\%03o", c));
+                }
+            }
+            return sb.append('"').toString();
+        }
+    },
+    PYTHON("python", "#", "", "") {
+        @Override String template(Primitive p) { return p.lowering().python(); }
+        @Override String helper(Primitive p) { return p.lowering().pythonHelper(); }
+        @Override String powHelper() {
+            return "def cr_pow(b, e):\n    if e == 2.0:\n        return b * b\n    try:\n        return math.pow(b, e)\n"
+                    + "    except OverflowError:\n        return math.inf\n    except ValueError:\n"
+                    + "        return math.inf if b == 0 else math.nan\n";
+        }
+        /** Python raises on 1.0 / 0.0 where Java and C give an infinity. */
+        @Override String reciprocal(String base) { return "cr_recip(" + base + ")"; }
+        @Override String reciprocalHelper() {
+            return "def cr_recip(b):\n    return 1.0 / b if b != 0 else math.copysign(math.inf, b)\n";
+        }
+        @Override String string(String text) {
+            StringBuilder sb = new StringBuilder("\"");
+            text.codePoints().forEach(cp -> {
+                if (cp == '"' || cp == '\\') {
+                    sb.append('\\').appendCodePoint(cp);
+                } else if (cp >= 0x20 && cp < 0x7F) {
+                    sb.appendCodePoint(cp);
+                } else if (cp <= 0xFFFF) {
+                    sb.append(String.format("\\u%04x", cp));
+                } else {
+                    sb.append(String.format("\\U%08x", cp));
+                }
+            });
+            return sb.append('"').toString();
+        }
+    };
+
+    private final String optionName;
+    private final String comment;
+    private final String declare;
+    private final String end;
+
+    Language(String optionName, String comment, String declare, String end) {
+        this.optionName = optionName;
+        this.comment = comment;
+        this.declare = declare;
+        this.end = end;
+    }
+
+    /** The name given to {@code --lang}. */
+    public String optionName() { return optionName; }
+
+    String comment() { return comment; }
+
+    /** What starts a new local variable ({@code double } or nothing). */
+    String declare() { return declare; }
+
+    /** What ends a statement. */
+    String end() { return end; }
+
+    abstract String template(Primitive p);
+
+    abstract String helper(Primitive p);
+
+    abstract String powHelper();
+
+    /** {@code 1 / base}, with IEEE semantics at 0. */
+    String reciprocal(String base) { return "1.0 / " + base; }
+
+    /** The helper {@link #reciprocal} needs, if any. */
+    String reciprocalHelper() { return ""; }
+
+    /** A string literal holding exactly {@code text}, in ASCII source. */
+    abstract String string(String text);
+
+    /** A number literal (finite values; the generated code never holds others). */
+    String number(double v) {
+        if (Double.isNaN(v)) {
+            return this == PYTHON ? "math.nan" : this == C ? "NAN" : "Double.NaN";
+        }
+        if (Double.isInfinite(v)) {
+            String inf = this == PYTHON ? "math.inf" : this == C ? "INFINITY" : "Double.POSITIVE_INFINITY";
+            return v > 0 ? inf : "(-" + inf + ")";
+        }
+        String s = Double.toString(v);
+        return v < 0 ? "(" + s + ")" : s;
+    }
+
+    static String utf16Escaped(String text) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c >= 0x20 && c < 0x7F) {
+                sb.append(c);
+            } else {
+                sb.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    /** The language called {@code name} on the command line, or null. */
+    public static Language byOptionName(String name) {
+        for (Language l : values()) {
+            if (l.optionName.equals(name)) {
+                return l;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,136 @@
+package chainrule.data;
+
+import chainrule.diag.Diagnostic;
+import chainrule.diag.DiagnosticException;
+import chainrule.diag.Source;
+import chainrule.model.Network;
+import chainrule.model.Vertex;
+import chainrule.model.VertexKind;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Samples read from a CSV file: a header row naming inputs and targets of a network, then one
+ * sample per row. Blank lines are skipped; cells are trimmed; every cell must be a finite number.
+ * Problems are diagnostics at the offending cell ({@code FILE:LINE:COL}), naming the column.
+ *
+ * @param columns the declared names, one per column
+ * @param rows    the values, {@code rows[r][c]} for column {@code c}
+ */
+public record Dataset(List<String> columns, double[][] rows) {
+
+    /** Reads {@code source} as samples for {@code network}. */
+    public static Dataset parse(Source source, Network network) throws DiagnosticException {
+        List<Diagnostic> problems = new ArrayList<>();
+        List<String> columns = new ArrayList<>();
+        List<double[]> rows = new ArrayList<>();
+        int headerLine = 0;
+        for (int line = 1; line <= source.lineCount(); line++) {
+            String text = source.line(line);
+            if (text.isBlank()) {
+                continue;
+            }
+            List<Cell> cells = split(text);
+            if (headerLine == 0) {
+                headerLine = line;
+                header(source, network, line, cells, columns, problems);
+                if (!problems.isEmpty()) {
+                    break;
+                }
+                continue;
+            }
+            double[] row = row(source, line, cells, columns, problems);
+            if (row != null) {
+                rows.add(row);
+            }
+            if (problems.size() >= 20) {
+                break;
+            }
+        }
+        if (problems.isEmpty() && rows.isEmpty()) {
+            int line = Math.max(1, headerLine);
+            problems.add(Diagnostic.error(source, line, 1, 1, headerLine == 0
+                    ? "empty data file: expected a header row naming inputs and targets, then one sample per row"
+                    : "no samples: the header is not followed by any row"));
+        }
+        if (!problems.isEmpty()) {
+            throw new DiagnosticException(problems);
+        }
+        return new Dataset(List.copyOf(columns), rows.toArray(new double[0][]));
+    }
+
+    private record Cell(String text, int column, int length) {}
+
+    /** Splits a line at commas; columns are 1-based code-point positions of each trimmed cell. */
+    private static List<Cell> split(String line) {
+        List<Cell> cells = new ArrayList<>();
+        int start = 0;
+        while (true) {
+            int comma = line.indexOf(',', start);
+            int end = comma < 0 ? line.length() : comma;
+            String raw = line.substring(start, end);
+            int lead = 0;
+            while (lead < raw.length() && Character.isWhitespace(raw.charAt(lead))) {
+                lead++;
+            }
+            String text = raw.trim();
+            int column = line.codePointCount(0, start + lead) + 1;
+            cells.add(new Cell(text, column, Math.max(1, text.codePointCount(0, text.length()))));
+            if (comma < 0) {
+                return cells;
+            }
+            start = comma + 1;
+        }
+    }
+
+    private static void header(Source source, Network network, int line, List<Cell> cells, List<String> columns,
+                               List<Diagnostic> problems) {
+        Set<String> seen = new HashSet<>();
+        for (Cell c : cells) {
+            Vertex v = network.vertex(c.text()).orElse(null);
+            if (v == null || (v.kind() != VertexKind.INPUT && v.kind() != VertexKind.TARGET)) {
+                String what = v == null ? "is not declared in " + network.source().name()
+                        : "is a " + v.kind().word() + ", not an input or target";
+                problems.add(Diagnostic.error(source, line, c.column(), c.length(),
+                        "column '" + c.text() + "' " + what + "; the header must name inputs and targets"));
+            } else if (!seen.add(c.text())) {
+                problems.add(Diagnostic.error(source, line, c.column(), c.length(),
+                        "column '" + c.text() + "' appears twice in the header"));
+            }
+            columns.add(c.text());
+        }
+    }
+
+    private static double[] row(Source source, int line, List<Cell> cells, List<String> columns,
+                                List<Diagnostic> problems) {
+        if (cells.size() != columns.size()) {
+            Cell at = cells.get(Math.min(cells.size(), columns.size()) - 1);
+            problems.add(Diagnostic.error(source, line, at.column(), at.length(),
+                    "row has " + cells.size() + " values but the header names " + columns.size() + " columns"));
+            return null;
+        }
+        double[] row = new double[cells.size()];
+        for (int c = 0; c < cells.size(); c++) {
+            Cell cell = cells.get(c);
+            try {
+                if (cell.text().matches("(?i).*[a-df-z].*")) {
+                    throw new NumberFormatException();
+                }
+                row[c] = Double.parseDouble(cell.text());
+                if (!Double.isFinite(row[c])) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                problems.add(Diagnostic.error(source, line, cell.column(), cell.length(),
+                        "column '" + columns.get(c) + "': '" + cell.text() + "' is not a finite number"));
+                return null;
+            }
+        }
+        return row;
+    }
+
+    /** Number of samples. */
+    public int size() { return rows.length; }
+}

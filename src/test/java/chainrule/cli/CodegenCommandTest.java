@@ -1,0 +1,128 @@
+package chainrule.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** codegen --main output, compiled and run by javac/java, gcc -std=c99 and python3, prints eval's JSON. */
+class CodegenCommandTest {
+    @TempDir Path dir;
+
+    /** Names that are keywords, Hangul, the generated code's own parameter names, a helper's name. */
+    static final String TRICKY = """
+            function swish(z) = z*sigmoid(z)
+            input class = 0.5, int = -0.25   // keywords of Java and C
+            target lambda = 0.3              # a Python keyword
+            weight 들1 = 0.2, _ = -0.4, cr_sigmoid = 0.7, d = 0.1, g = 0.3, v0_x = 0.5
+            bias b = 0.1
+            나 = swish(들1*class + _*int + b)
+            h = tanh(cr_sigmoid*나) + relu(d - int) + leaky_relu(g*class) + softplus(v0_x) + abs(d*g)
+            k = sin(d)*cos(g) + exp(-g^2) + log(1 + 나^2) + sqrt(1 + d^2) + 나^g + leaky_relu(-g, 0.2) + h/(1 + g)
+            loss L = (lambda - h*k)^2
+            """;
+
+    @Test
+    void mazurInEveryLanguage() throws Exception {
+        for (String lang : List.of("java", "c", "python")) {
+            assertSameAsEval(Path.of("examples/mazur.nn"), lang);
+        }
+    }
+
+    @Test
+    void trickyNamesInEveryLanguage() throws Exception {
+        Path f = dir.resolve("tricky.nn");
+        Files.writeString(f, TRICKY);
+        for (String lang : List.of("java", "c", "python")) {
+            String source = assertSameAsEval(f, lang);
+            assertFalse(source.contains("들"), "non-ASCII must not reach the source: " + lang);
+            assertFalse(source.matches("(?s).*double class\\b.*"), source);
+        }
+    }
+
+    private String assertSameAsEval(Path nn, String lang) throws Exception {
+        Cli gen = Cli.run("codegen", nn.toString(), "--lang", lang, "--main");
+        assertEquals(0, gen.status(), gen.err());
+        Path work = Files.createDirectories(dir.resolve(lang + "-" + nn.getFileName()));
+        String output = switch (lang) {
+            case "java" -> {
+                Path src = work.resolve("ChainruleGradient.java");
+                Files.writeString(src, gen.out());
+                run(work, "javac", "-encoding", "US-ASCII", "-Xlint:all", "-Werror", src.toString());
+                yield run(work, "java", "-cp", work.toString(), "ChainruleGradient");
+            }
+            case "c" -> {
+                Path src = work.resolve("gradient.c");
+                Files.writeString(src, gen.out());
+                run(work, "gcc", "-std=c99", "-Wall", "-Werror", "-pedantic", "-o", work.resolve("gradient").toString(), src.toString(), "-lm");
+                yield run(work, work.resolve("gradient").toString());
+            }
+            default -> {
+                Path src = work.resolve("gradient.py");
+                Files.writeString(src, gen.out());
+                yield run(work, "python3", src.toString());
+            }
+        };
+        Map<String, Object> expected = TestJson.object(Cli.run("eval", nn.toString(), "--json").out());
+        Map<String, Object> actual = TestJson.object(output);
+        assertEquals(((Map<?, ?>) expected.get("loss")).get("name"), ((Map<?, ?>) actual.get("loss")).get("name"));
+        close(EvalCheckCommandTest.lossValue(expected), EvalCheckCommandTest.lossValue(actual), lang + " loss");
+        Map<String, Object> eg = EvalCheckCommandTest.gradient(expected);
+        Map<String, Object> ag = EvalCheckCommandTest.gradient(actual);
+        assertEquals(eg.keySet().stream().toList(), ag.keySet().stream().toList());
+        for (String k : eg.keySet()) {
+            close((Double) eg.get(k), (Double) ag.get(k), lang + " " + k);
+        }
+        return gen.out();
+    }
+
+    private static void close(double expected, double actual, String what) {
+        assertTrue(Math.abs(expected - actual) <= 1e-12 * Math.max(Math.abs(expected), Math.abs(actual)),
+                what + ": eval gives " + expected + ", generated code " + actual);
+    }
+
+    private static String run(Path dir, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + out);
+        return out;
+    }
+
+    /** Where Java gives an infinity (1/0, 0^-2) the Python and C programs must not fail either. */
+    @Test
+    void divisionByZeroGivesTheSameNonFiniteResultEverywhere() throws Exception {
+        Path f = dir.resolve("zero.nn");
+        Files.writeString(f, "input x = 0\nweight w = 1\nloss L = w/x + w*x^-2 + w\n");
+        for (String lang : List.of("java", "c", "python")) {
+            Cli gen = Cli.run("codegen", f.toString(), "--lang", lang, "--main");
+            Path work = Files.createDirectories(dir.resolve("zero-" + lang));
+            String out = switch (lang) {
+                case "java" -> {
+                    Files.writeString(work.resolve("ChainruleGradient.java"), gen.out());
+                    run(work, "javac", "ChainruleGradient.java");
+                    yield run(work, "java", "-cp", work.toString(), "ChainruleGradient");
+                }
+                case "c" -> {
+                    Files.writeString(work.resolve("g.c"), gen.out());
+                    run(work, "gcc", "-std=c99", "-o", "g", "g.c", "-lm");
+                    yield run(work, work.resolve("g").toString());
+                }
+                default -> {
+                    Files.writeString(work.resolve("g.py"), gen.out());
+                    yield run(work, "python3", "g.py");
+                }
+            };
+            assertEquals(TestJson.object(Cli.run("eval", f.toString(), "--json").out()), TestJson.object(out), lang);
+        }
+    }
+}
