@@ -18,17 +18,20 @@ public enum Notation {
 
     /** A vertex name, marked 들 or 나 in book notation. */
     public String vertex(PathGraph graph, Vertex v) {
-        if (this != BOOK) {
-            return v.name();
-        }
+        String mark = this == BOOK ? bookMark(graph, v) : "";
+        return mark.isEmpty() ? v.name() : v.name() + "(" + mark + ")";
+    }
+
+    /** 나 for an activation's output, 들 for an activation's input, otherwise empty. */
+    public static String bookMark(PathGraph graph, Vertex v) {
         if (v.isActivation()) {
-            return v.name() + "(나)";
+            return "나";
         }
         for (var e : graph.outgoing(v)) {
             if (e.role() == Role.ACTIVATION) {
-                return v.name() + "(들)";
+                return "들";
             }
         }
-        return v.name();
+        return "";
     }
 }
