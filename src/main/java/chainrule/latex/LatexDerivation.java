@@ -1,6 +1,9 @@
 package chainrule.latex;
 
 import chainrule.expr.Apply;
+import chainrule.expr.Expr;
+import chainrule.expr.Num;
+import chainrule.expr.Sym;
 import chainrule.model.Vertex;
 import chainrule.paths.ClosedForm;
 import chainrule.paths.Edge;
@@ -104,16 +107,25 @@ public final class LatexDerivation {
         for (Vertex v : graph.network().definitions()) {
             StringBuilder rhs = new StringBuilder("= ").append(symbolic.print(v.definition()));
             if (values != null) {
-                String numbers = substituted.print(v.definition());
-                String value = result(values.vertex(v.name()));
-                if (!LineBreaker.strip(numbers).equals(value)) {
-                    rhs.append(eq()).append(numbers);
-                }
-                rhs.append(eq()).append(value);
+                appendNumbers(rhs, substituted, v.definition(), values.vertex(v.name()));
             }
             String mark = notation == Notation.BOOK ? Notation.bookMark(graph, v) : "";
             out.row(LatexNames.name(v.name()), rhs.toString(), mark.isEmpty() ? null : label(mark));
         }
+    }
+
+    /**
+     * {@code = numbers = value} after a formula: the numbers only when the formula has an operator
+     * (a lone name's number is its value), the value only when the formula is not a number itself.
+     */
+    private static void appendNumbers(StringBuilder rhs, LatexPrinter substituted, Expr formula, double value) {
+        if (formula instanceof Num) {
+            return;
+        }
+        if (!(formula instanceof Sym)) {
+            rhs.append(eq()).append(substituted.print(formula));
+        }
+        rhs.append(eq()).append(result(value));
     }
 
     /** The local derivative on every edge that lies on a path from one of {@code wrt} to the loss. */
@@ -139,12 +151,7 @@ public final class LatexDerivation {
                 }
                 rhs.append(symbolic.print(e.factor()));
                 if (values != null) {
-                    String numbers = substituted.print(e.factor());
-                    String value = result(values.of(e));
-                    if (!LineBreaker.strip(numbers).equals(value)) {
-                        rhs.append(eq()).append(numbers);
-                    }
-                    rhs.append(eq()).append(value);
+                    appendNumbers(rhs, substituted, e.factor(), values.of(e));
                 }
                 out.row(partial(LatexNames.name(e.to().name()), LatexNames.name(e.from().name())), rhs.toString(),
                         label(notation.role(e.role())));

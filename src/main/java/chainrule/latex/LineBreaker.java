@@ -1,6 +1,7 @@
 package chainrule.latex;
 
 import chainrule.print.LatexPrinter;
+import chainrule.print.LatexText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -113,6 +114,7 @@ final class LineBreaker {
         }
         m.appendTail(sb);
         String visible = sb.toString().replaceAll("[{}^_ ]", "");
-        return visible.codePointCount(0, visible.length());
+        // Hangul syllables are about twice as wide as a Latin letter.
+        return visible.codePointCount(0, visible.length()) + (int) visible.codePoints().filter(LatexText::isHangul).count();
     }
 }
