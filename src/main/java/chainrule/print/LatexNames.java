@@ -76,7 +76,7 @@ public final class LatexNames {
         if (preActivation) {
             core = core.substring(0, core.length() - 3);
         }
-        String out = indices != null ? attach(word(core), "_", indices) : scalar(core);
+        String out = indices != null ? attach(elementBase(core), "_", indices) : scalar(core);
         return preActivation ? attach(out, "^", "\\mathrm{in}") : out;
     }
 
@@ -88,6 +88,12 @@ public final class LatexNames {
     /** A function's name for {@code \operatorname{...}}: letters kept, everything else mapped. */
     public static String operatorName(String identifier) {
         return word(identifier).replaceFirst("^\\\\mathrm\\{([^{}]*)\\}$", "$1");
+    }
+
+    /** A vector's name before its indices: {@code W1} stays {@code W1} (the indices take the subscript). */
+    private static String elementBase(String core) {
+        Matcher m = LETTERS_DIGITS.matcher(core);
+        return m.matches() && m.group(1).codePointCount(0, m.group(1).length()) == 1 ? characters(core) : word(core);
     }
 
     /** {@code base_{sub}} or {@code base^{sup}}, bracing a base that already has scripts. */

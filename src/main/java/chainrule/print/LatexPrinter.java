@@ -97,7 +97,8 @@ public final class LatexPrinter extends ExprPrinter {
 
     @Override
     protected String power(String base, Expr exponent, String exponentText) {
-        return base + "^{" + exponentText + "}";
+        // The braces group the exponent already: no parentheses, whatever its precedence.
+        return base + "^{" + print(exponent) + "}";
     }
 
     @Override
