@@ -146,10 +146,14 @@ public final class LatexDerivation {
                     continue;
                 }
                 StringBuilder rhs = new StringBuilder("= ");
+                String factor = symbolic.print(e.factor());
                 if (e.role() == Role.ACTIVATION && e.to().definition() instanceof Apply call) {
-                    rhs.append(symbolic.primedCall(call)).append(eq());
+                    String primed = symbolic.primedCall(call);
+                    if (!primed.equals(factor)) {
+                        rhs.append(primed).append(eq()); // σ′(net) = out(1 − out)
+                    }
                 }
-                rhs.append(symbolic.print(e.factor()));
+                rhs.append(factor);
                 if (values != null) {
                     appendNumbers(rhs, substituted, e.factor(), values.of(e));
                 }

@@ -106,7 +106,7 @@ public final class LatexPrinter extends ExprPrinter {
         if (a.fn() instanceof Primitive p) {
             return fill(p.latexTemplate(), args);
         }
-        return functionName((UserFunction) a.fn()) + "\\left(" + String.join(", ", args) + "\\right)";
+        return functionName((UserFunction) a.fn()) + "\\mathopen{}\\left(" + String.join(", ", args) + "\\right)";
     }
 
     /**
@@ -124,7 +124,7 @@ public final class LatexPrinter extends ExprPrinter {
             }
             return "\\left(" + fill(template, args) + "\\right)'";
         }
-        return functionName((UserFunction) a.fn()) + "'\\left(" + String.join(", ", args) + "\\right)";
+        return functionName((UserFunction) a.fn()) + "'\\mathopen{}\\left(" + String.join(", ", args) + "\\right)";
     }
 
     /** {@code \operatorname{swish}}; a derived function f′ (one parameter) or ∂ᵢf (several). */
@@ -143,8 +143,13 @@ public final class LatexPrinter extends ExprPrinter {
         return "\\partial_{" + (i + 1) + "}" + functionName(of);
     }
 
-    /** The template with {@code {0}}, {@code {1}} replaced in one pass (an argument may contain "{1}"). */
-    private static String fill(String template, List<String> args) {
+    /**
+     * The template with {@code {0}}, {@code {1}} replaced in one pass (an argument may contain
+     * "{1}"). {@code \mathopen{}} before {@code \left(} keeps TeX from putting a space between
+     * the function's name and its parenthesis ("σ(x)", not "σ (x)").
+     */
+    private static String fill(String rawTemplate, List<String> args) {
+        String template = rawTemplate.replace("\\left(", "\\mathopen{}\\left(");
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < template.length(); i++) {
             char c = template.charAt(i);

@@ -68,4 +68,49 @@ class LatexCompileTest {
         }
         return tests;
     }
+
+    /**
+     * The networks shown in the docs: every fenced block of {@code docs/**.md} that has a
+     * {@code loss} line and is a valid network (blocks that show errors on purpose are left out).
+     */
+    @TestFactory
+    List<DynamicTest> everyNetworkInTheDocsCompiles() throws Exception {
+        List<DynamicTest> tests = new ArrayList<>();
+        Path docs = Path.of("docs");
+        if (!Files.isDirectory(docs)) {
+            return tests;
+        }
+        List<Path> pages;
+        try (Stream<Path> files = Files.walk(docs)) {
+            pages = files.filter(p -> p.toString().endsWith(".md")).sorted().toList();
+        }
+        java.util.regex.Pattern fenced = java.util.regex.Pattern.compile("(?ms)^```[^\\n]*\\n(.*?)^```");
+        for (Path page : pages) {
+            java.util.regex.Matcher m = fenced.matcher(Files.readString(page));
+            int block = 0;
+            while (m.find()) {
+                block++;
+                String text = m.group(1);
+                if (!text.matches("(?s)(.*\\n)?loss .*")) {
+                    continue;
+                }
+                Source source = new Source(page + " block " + block, text);
+                try {
+                    Analyzer.analyze(source);
+                } catch (chainrule.diag.DiagnosticException e) {
+                    continue;
+                }
+                tests.add(DynamicTest.dynamicTest(source.name(), () -> {
+                    Path file = Files.createTempFile("chainrule-doc", ".nn");
+                    try {
+                        Files.writeString(file, text);
+                        Pdflatex.assertCompiles(run("latex", file.toString()), source.name());
+                    } finally {
+                        Files.deleteIfExists(file);
+                    }
+                }));
+            }
+        }
+        return tests;
+    }
 }

@@ -43,7 +43,7 @@ class LatexDerivationTest {
         assertTrue(doc.contains("= 0.000438567734474"));
         // Mazur's forward numbers, substituted: net_h1 = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775
         assertTrue(flat.contains("\\mathrm{net}_{h1} &= w_{1} \\cdot i_{1} + w_{2} \\cdot i_{2} + b_{1} = 0.15 \\cdot 0.05 + 0.2 \\cdot 0.1 + 0.35 = 0.3775"));
-        assertTrue(doc.contains("\\sigma'\\left(\\mathrm{net}_{h1}\\right)"), "σ′ from the primitive table's template");
+        assertTrue(doc.contains("\\sigma'\\mathopen{}\\left(\\mathrm{net}_{h1}\\right)"), "σ′ from the primitive table's template");
         assertFalse(doc.contains(String.valueOf(chainrule.print.LatexPrinter.BREAK)), "no break mark reaches the document");
         assertFalse(doc.contains("kotex"), "no Hangul, no kotex");
     }

@@ -19,7 +19,7 @@ class LatexPrinterTest {
         "(-x)^2|x^{2}",
         "a/(b*c)|\\frac{a}{b \\cdot c}",
         "(a + b)^2|{\\left(a + b\\right)}^{2}",
-        "sigmoid(x1)|\\sigma\\left(x_{1}\\right)",
+        "sigmoid(x1)|\\sigma\\mathopen{}\\left(x_{1}\\right)",
         "sqrt(x + 1)|\\sqrt{x + 1}",
         "x^(a + b)|x^{a + b}",
         "2*x*y|2 \\cdot x \\cdot y",
