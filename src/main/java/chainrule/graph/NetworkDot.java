@@ -36,7 +36,7 @@ public final class NetworkDot {
         for (Vertex v : graph.vertices()) {
             ids.put(v, "n" + ids.size());
         }
-        Set<Edge> highlighted = wrt == null ? Set.of() : onPaths(graph, wrt);
+        Set<Edge> highlighted = wrt == null ? Set.of() : PathEdges.from(graph, wrt);
         Set<Vertex> highlightedVertices = new HashSet<>();
         for (Edge e : highlighted) {
             highlightedVertices.add(e.from());
@@ -85,23 +85,6 @@ public final class NetworkDot {
             case LOSS: return "shape=doublecircle, fillcolor=\"#e8eefc\"";
         }
         throw new AssertionError(kind);
-    }
-
-    /** Edges on some path from {@code w} to the loss: reachable from w and reaching the loss. */
-    public static Set<Edge> onPaths(PathGraph graph, Vertex w) {
-        Set<Vertex> reached = new HashSet<>(List.of(w));
-        Set<Edge> edges = new HashSet<>();
-        for (Vertex v : graph.vertices()) {
-            if (reached.contains(v)) {
-                for (Edge e : graph.outgoing(v)) {
-                    if (graph.reachesLoss(e.to())) {
-                        reached.add(e.to());
-                        edges.add(e);
-                    }
-                }
-            }
-        }
-        return edges;
     }
 
     /**

@@ -4,6 +4,7 @@ import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Num;
 import chainrule.expr.Sym;
+import chainrule.graph.PathEdges;
 import chainrule.model.Vertex;
 import chainrule.paths.ClosedForm;
 import chainrule.paths.Edge;
@@ -42,7 +43,7 @@ public final class LatexDerivation {
     /** Significant digits of the numbers inside a step (factor values, substituted names). */
     static final int FACTOR_DIGITS = 6;
     /** Estimated characters per line before a formula is broken. */
-    static final int WIDTH = 58;
+    static final int WIDTH = 60;
 
     private final PathGraph graph;
     private final Values values;
@@ -132,7 +133,7 @@ public final class LatexDerivation {
     private void localDerivatives(List<Vertex> wrt) {
         Set<Edge> edges = new LinkedHashSet<>();
         for (Vertex w : wrt) {
-            edges.addAll(edgesOnPaths(graph, w));
+            edges.addAll(PathEdges.from(graph, w));
         }
         if (edges.isEmpty()) {
             return;
@@ -161,25 +162,6 @@ public final class LatexDerivation {
                         label(notation.role(e.role())));
             }
         }
-    }
-
-    /** Every edge on some path from {@code w} to the loss. */
-    static Set<Edge> edgesOnPaths(PathGraph graph, Vertex w) {
-        Set<Vertex> below = new HashSet<>();
-        below.add(w);
-        Set<Edge> edges = new LinkedHashSet<>();
-        for (Vertex v : graph.vertices()) {
-            if (!below.contains(v)) {
-                continue;
-            }
-            for (Edge e : graph.outgoing(v)) {
-                if (graph.reachesLoss(e.to())) {
-                    below.add(e.to());
-                    edges.add(e);
-                }
-            }
-        }
-        return edges;
     }
 
     /** The section of one parameter: its paths, their sum, the factored form, the numbers. */

@@ -114,7 +114,14 @@ final class LineBreaker {
         }
         m.appendTail(sb);
         String visible = sb.toString().replaceAll("[{}^_ ]", "");
+        // A binary operator or relation takes the room of about three characters with its spaces.
+        int operators = visible.replaceAll("[^+=]", "").length() + countCdots(latex) + latex.split(" - ", -1).length - 1;
         // Hangul syllables are about twice as wide as a Latin letter.
-        return visible.codePointCount(0, visible.length()) + (int) visible.codePoints().filter(LatexText::isHangul).count();
+        return visible.codePointCount(0, visible.length()) + 2 * operators
+                + (int) visible.codePoints().filter(LatexText::isHangul).count();
+    }
+
+    private static int countCdots(String latex) {
+        return latex.split("\\\\cdot", -1).length - 1;
     }
 }

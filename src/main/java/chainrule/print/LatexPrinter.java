@@ -103,10 +103,11 @@ public final class LatexPrinter extends ExprPrinter {
 
     @Override
     protected String call(Apply a, List<String> args) {
+        List<String> bare = args.stream().map(LatexPrinter::withoutGroup).toList();
         if (a.fn() instanceof Primitive p) {
-            return fill(p.latexTemplate(), args);
+            return fill(p.latexTemplate(), bare);
         }
-        return functionName((UserFunction) a.fn()) + "\\mathopen{}\\left(" + String.join(", ", args) + "\\right)";
+        return functionName((UserFunction) a.fn()) + "\\mathopen{}\\left(" + String.join(", ", bare) + "\\right)";
     }
 
     /**
@@ -162,6 +163,19 @@ public final class LatexPrinter extends ExprPrinter {
             }
         }
         return sb.toString();
+    }
+
+    /** A substituted negative value standing alone as an argument needs no parentheses of its own: σ(-0.3). */
+    private static String withoutGroup(String arg) {
+        String open = "{\\left(";
+        String close = "\\right)}";
+        if (arg.startsWith(open) && arg.endsWith(close)) {
+            String inner = arg.substring(open.length(), arg.length() - close.length());
+            if (inner.matches("-[0-9.]+")) {
+                return inner;
+            }
+        }
+        return arg;
     }
 
     /** Parentheses that stretch; braced so that they space like a letter, not like an inner formula. */
