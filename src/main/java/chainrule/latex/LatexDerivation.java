@@ -202,11 +202,11 @@ public final class LatexDerivation {
             }
         }
         String times = LatexPrinter.BREAK + " \\cdot ";
-        StringBuilder rhs = new StringBuilder("= ").append(String.join(times, labelled));
+        out.row("P_{" + index + "}", "= " + String.join(times, labelled), null);
         if (values != null) {
-            rhs.append(eq()).append(String.join(times, numbers)).append(eq()).append(result(p.value(values)));
+            // The numbers start a line of their own, under the formulas they replace.
+            out.row("", "= " + String.join(times, numbers) + eq() + result(p.value(values)), null);
         }
-        out.row("P_{" + index + "}", rhs.toString(), null);
     }
 
     private void sumRow(String lhs, List<Path> paths) {
