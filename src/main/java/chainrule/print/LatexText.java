@@ -11,6 +11,11 @@ public final class LatexText {
 
     private static final String PLAIN = " .,:;()/+=-'!?";
 
+    /** Symbols that the labels use (∂L/∂나, σ′, →), written as math. */
+    private static final java.util.Map<Integer, String> SYMBOLS = java.util.Map.of(
+            (int) '_', "\\_", (int) '∂', "$\\partial$", (int) '→', "$\\to$", (int) '·', "$\\cdot$",
+            (int) 'σ', "$\\sigma$", (int) '′', "$'$");
+
     /** Whether the code point is Hangul (syllables or jamo), which needs {@code kotex} under pdflatex. */
     public static boolean isHangul(int c) {
         return (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x1100 && c <= 0x11FF) || (c >= 0x3130 && c <= 0x318F);
@@ -30,18 +35,8 @@ public final class LatexText {
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || PLAIN.indexOf(c) >= 0
                     || isHangul(c)) {
                 sb.appendCodePoint(c);
-            } else if (c == '_') {
-                sb.append("\\_");
-            } else if (c == '∂') {
-                sb.append("$\\partial$");
-            } else if (c == '→') {
-                sb.append("$\\to$");
-            } else if (c == '·') {
-                sb.append("$\\cdot$");
-            } else if (c == 'σ') {
-                sb.append("$\\sigma$");
-            } else if (c == '′') {
-                sb.append("$'$");
+            } else if (SYMBOLS.containsKey(c)) {
+                sb.append(SYMBOLS.get(c));
             } else {
                 sb.append(String.format("$\\langle$U+%04X$\\rangle$", c));
             }
