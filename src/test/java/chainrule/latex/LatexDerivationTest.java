@@ -85,6 +85,17 @@ class LatexDerivationTest {
         }
     }
 
+    @Test
+    void withoutValuesTheDerivationHasFormulasOnlyAndCompiles() throws Exception {
+        Network net = Analyzer.analyze(new Source("novalues.nn",
+                "input x\nweight w, v\nh = tanh(w*x)\nloss L = (v*h)^2\n"));
+        PathGraph g = PathGraph.of(net);
+        String doc = LatexDerivation.of(g, net.parameters(), null, chainrule.print.Notation.DEFAULT, "novalues.nn", 100, false);
+        assertFalse(doc.contains("Numerically") || doc.contains("Given"), doc);
+        assertTrue(doc.contains("\\tanh'"), "tanh′ from the primitive table's template");
+        Pdflatex.assertCompiles(doc, "novalues.nn");
+    }
+
     /** Random layered networks: the LaTeX compiles and has one row per path. */
     @Property(tries = 6)
     void randomNetworksCompileWithOneRowPerPath(@ForAll("networks") String source) throws Exception {
