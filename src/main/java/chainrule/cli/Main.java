@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 @Command(name = "chainrule", mixinStandardHelpOptions = true, version = "chainrule 0.1.0",
         description = "Symbolic chain-rule paths and gradients for small neural networks.",
         subcommands = {PathsCommand.class, GradCommand.class, DiffCommand.class,
-                EvalCommand.class, CheckCommand.class, TrainCommand.class, CodegenCommand.class, CommandLine.HelpCommand.class})
+                EvalCommand.class, CheckCommand.class, TrainCommand.class, CodegenCommand.class,
+                LatexCommand.class, GraphCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     private record Streams(PrintStream out, PrintStream err) {}

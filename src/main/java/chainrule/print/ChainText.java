@@ -6,6 +6,7 @@ import chainrule.expr.UserFunction;
 import chainrule.expr.Exprs;
 import chainrule.expr.Sum;
 import chainrule.model.Vertex;
+import chainrule.paths.Edge;
 import chainrule.paths.Chain;
 import chainrule.paths.ClosedForm;
 import java.util.ArrayList;
@@ -13,9 +14,10 @@ import java.util.List;
 
 /**
  * A closed form as text, factors in path order: {@code i1·out_h1·(1 - out_h1)·(w5·… + w7·…)}.
- * Factors equal to 1 (a bias's input) are left out of products.
+ * Factors equal to 1 (a bias's input) are left out of products. Other notations (LaTeX) subclass it
+ * and replace only the tokens: the product sign, grouping, the sum sign, a factor, a δ's name.
  */
-public final class ChainText {
+public class ChainText {
     private final ExprPrinter printer;
 
     public ChainText(ExprPrinter printer) {
@@ -26,7 +28,7 @@ public final class ChainText {
 
     public static ChainText plain() { return new ChainText(TextPrinter.plain()); }
 
-    private String times() { return printer == TextPrinter.plain() ? "*" : "·"; }
+    protected String times() { return printer == TextPrinter.plain() ? "*" : "·"; }
 
     /** The name of δ(v) in text. */
     public String delta(Vertex v) {
@@ -39,7 +41,7 @@ public final class ChainText {
 
     private String render(Chain c, boolean inProduct) {
         return Chain.visit(c, new Chain.Visitor<String>() {
-            @Override public String factor(Chain.Factor f) { return factorText(f.edge().factor(), inProduct); }
+            @Override public String factor(Chain.Factor f) { return edgeFactor(f.edge(), inProduct); }
 
             @Override public String series(Chain.Series s) {
                 List<String> parts = new ArrayList<>();
@@ -63,8 +65,8 @@ public final class ChainText {
                 for (Chain x : p.alternatives()) {
                     parts.add(render(x, false));
                 }
-                String sum = String.join(" + ", parts);
-                return inProduct ? "(" + sum + ")" : sum;
+                String sum = String.join(plus(), parts);
+                return inProduct ? groupSum(sum) : sum;
             }
 
             @Override public String delta(Chain.Delta d) { return ChainText.this.delta(d.vertex()); }
@@ -80,10 +82,22 @@ public final class ChainText {
         throw new AssertionError("caller checked that one part is not 1");
     }
 
+    /** The sign between alternatives of a sum. */
+    protected String plus() { return " + "; }
+
+    /** A sum of alternatives standing in a product. */
+    protected String groupSum(String sum) { return "(" + sum + ")"; }
+
+    /** A factor standing in a product that needs grouping (a sum, a negative term). */
+    protected String groupFactor(String factor) { return "(" + factor + ")"; }
+
+    /** How one edge's factor is written; a numeric notation writes its value instead. */
+    protected String edgeFactor(Edge e, boolean inProduct) { return factorText(e.factor(), inProduct); }
+
     /** A factor's text, in parentheses when it is a sum or negative and stands in a product. */
     public String factorText(Expr e, boolean inProduct) {
         String t = printer.print(e);
-        return inProduct && (e instanceof Sum || ExprPrinter.isNegative(e)) ? "(" + t + ")" : t;
+        return inProduct && (e instanceof Sum || ExprPrinter.isNegative(e)) ? groupFactor(t) : t;
     }
 
     /**

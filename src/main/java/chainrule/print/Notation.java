@@ -21,19 +21,20 @@ public enum Notation {
      * named it so ({@code 들1}).
      */
     public String vertex(PathGraph graph, Vertex v) {
-        if (this != BOOK) {
-            return v.name();
-        }
-        String mark = v.isActivation() ? "나" : feedsActivation(graph, v) ? "들" : null;
-        return mark == null || v.name().startsWith(mark) ? v.name() : v.name() + "(" + mark + ")";
+        String mark = this == BOOK ? bookMark(graph, v) : "";
+        return mark.isEmpty() || v.name().startsWith(mark) ? v.name() : v.name() + "(" + mark + ")";
     }
 
-    private static boolean feedsActivation(PathGraph graph, Vertex v) {
+    /** 나 for an activation's output, 들 for an activation's input, otherwise empty. */
+    public static String bookMark(PathGraph graph, Vertex v) {
+        if (v.isActivation()) {
+            return "나";
+        }
         for (var e : graph.outgoing(v)) {
             if (e.role() == Role.ACTIVATION) {
-                return true;
+                return "들";
             }
         }
-        return false;
+        return "";
     }
 }

@@ -1,0 +1,42 @@
+package chainrule.cli;
+
+import chainrule.latex.LatexDerivation;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "latex", mixinStandardHelpOptions = true,
+        description = "A LaTeX derivation: the forward definitions, the local derivatives, every path, the closed form "
+                + "and the numbers; a complete document that pdflatex compiles, or --fragment for an align* block.")
+final class LatexCommand implements Callable<Integer> {
+    @Mixin CommonOptions options;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The .nn file, or - for standard input.")
+    String file;
+
+    @Option(names = "--wrt", paramLabel = "W", description = "A parameter to differentiate by (repeatable; default: all).")
+    List<String> wrt;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT.tex", description = "Write to this file instead of standard output.")
+    String output;
+
+    @Option(names = "--fragment", description = "Only an align* block (load amsmath, and kotex for Hangul names).")
+    boolean fragment;
+
+    @Option(names = "--max-paths", paramLabel = "N", defaultValue = "100",
+            description = "The most paths to list per parameter; the count is always exact (default: ${DEFAULT-VALUE}).")
+    long maxPaths;
+
+    @Override
+    public Integer call() throws Exception {
+        LoadedNetwork loaded = LoadedNetwork.load(file, options);
+        String latex = LatexDerivation.of(loaded.graph(), loaded.parameters(wrt), loaded.valuesIfComplete(),
+                options.notation(), OutputTarget.title(file), Math.max(0, maxPaths), fragment);
+        OutputTarget.write(output, latex.getBytes(StandardCharsets.UTF_8));
+        return 0;
+    }
+}

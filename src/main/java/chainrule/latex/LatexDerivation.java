@@ -1,0 +1,324 @@
+package chainrule.latex;
+
+import chainrule.expr.Apply;
+import chainrule.expr.Expr;
+import chainrule.expr.Num;
+import chainrule.expr.Sym;
+import chainrule.graph.PathEdges;
+import chainrule.model.Vertex;
+import chainrule.paths.ClosedForm;
+import chainrule.paths.Edge;
+import chainrule.paths.Path;
+import chainrule.paths.PathEnumerator;
+import chainrule.paths.PathGraph;
+import chainrule.paths.Role;
+import chainrule.paths.Values;
+import chainrule.print.ChainText;
+import chainrule.print.LatexNames;
+import chainrule.print.LatexPrinter;
+import chainrule.print.LatexText;
+import chainrule.print.Notation;
+import chainrule.print.Numbers;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The derivation a teaching assistant writes for ∂loss/∂w, as LaTeX: the network's forward
+ * definitions (with the numbers substituted where values are known), the local derivative on each
+ * edge with its role, every path from w to the loss as a labelled product, the closed form
+ * factored with shared δ terms, and the value step by step. With several parameters, each δ term is
+ * defined once, where it is first used, and reused after.
+ *
+ * <p>The output is a complete document (article + amsmath, and kotex only when Hangul occurs) or
+ * an {@code align*} fragment. Every name goes through {@link LatexNames}, every text through
+ * {@link LatexText}, so nothing a user writes reaches LaTeX unmapped.
+ */
+public final class LatexDerivation {
+    /** Significant digits of the numbers inside a step (factor values, substituted names). */
+    static final int FACTOR_DIGITS = 6;
+    /** Estimated characters per line before a formula is broken. */
+    static final int WIDTH = 60;
+
+    private final PathGraph graph;
+    private final Values values;
+    private final Notation notation;
+    private final long maxPaths;
+    private final Blocks out = new Blocks();
+    private final Set<Vertex> definedDeltas = new HashSet<>();
+    private final Map<Vertex, Double> deltaValues = new HashMap<>();
+
+    private LatexDerivation(PathGraph graph, Values values, Notation notation, long maxPaths) {
+        this.graph = graph;
+        this.values = values;
+        this.notation = notation;
+        this.maxPaths = maxPaths;
+    }
+
+    /**
+     * The derivation of ∂loss/∂w for each w of {@code wrt}.
+     *
+     * @param values   the evaluation, or null when some value is missing (formulas only)
+     * @param title    what the derivation is of, usually the file name (escaped here)
+     * @param maxPaths the most paths listed per parameter; the count is always exact
+     * @param fragment an {@code align*} block instead of a whole document
+     */
+    public static String of(PathGraph graph, List<Vertex> wrt, Values values, Notation notation, String title,
+                            long maxPaths, boolean fragment) {
+        LatexDerivation d = new LatexDerivation(graph, values, notation, maxPaths);
+        d.network(title);
+        d.localDerivatives(wrt);
+        for (Vertex w : wrt) {
+            d.parameter(w);
+        }
+        return fragment ? d.out.fragment() : d.out.document();
+    }
+
+    private String loss() { return LatexNames.name(graph.network().loss().name()); }
+
+    private static String partial(String of, String by) {
+        return "\\frac{\\partial " + of + "}{\\partial " + by + "}";
+    }
+
+    private static String eq() { return LatexPrinter.BREAK + " = "; }
+
+    private static String result(double v) { return LatexPrinter.number(Numbers.text(v)); }
+
+    private static String label(String text) { return "\\text{" + LatexText.escape(text) + "}"; }
+
+    /** The forward definitions, each followed by its numbers and value when they are known. */
+    private void network(String title) {
+        out.heading("Network \\texttt{" + LatexText.escape(title) + "}");
+        if (values != null) {
+            List<String> given = new ArrayList<>();
+            for (Vertex v : graph.vertices()) {
+                if (v.kind().isDeclared() && graph.network().values().containsKey(v.name())) {
+                    given.add("$" + LatexNames.name(v.name()) + " = " + result(values.vertex(v.name())) + "$");
+                }
+            }
+            out.paragraph("Given " + String.join(", ", given) + ", the forward pass:");
+        }
+        LatexPrinter symbolic = LatexPrinter.breakable();
+        LatexPrinter substituted = values == null ? null : LatexPrinter.withValues(values.vertices());
+        for (Vertex v : graph.network().definitions()) {
+            StringBuilder rhs = new StringBuilder("= ").append(symbolic.print(v.definition()));
+            if (values != null) {
+                appendNumbers(rhs, substituted, v.definition(), values.vertex(v.name()));
+            }
+            String mark = notation == Notation.BOOK ? Notation.bookMark(graph, v) : "";
+            out.row(LatexNames.name(v.name()), rhs.toString(), mark.isEmpty() ? null : label(mark));
+        }
+    }
+
+    /**
+     * {@code = numbers = value} after a formula: the numbers only when the formula has an operator
+     * (a lone name's number is its value), the value only when the formula is not a number itself.
+     */
+    private static void appendNumbers(StringBuilder rhs, LatexPrinter substituted, Expr formula, double value) {
+        if (formula instanceof Num) {
+            return;
+        }
+        if (!(formula instanceof Sym)) {
+            rhs.append(eq()).append(substituted.print(formula));
+        }
+        rhs.append(eq()).append(result(value));
+    }
+
+    /** The local derivative on every edge that lies on a path from one of {@code wrt} to the loss. */
+    private void localDerivatives(List<Vertex> wrt) {
+        Set<Edge> edges = new LinkedHashSet<>();
+        for (Vertex w : wrt) {
+            edges.addAll(PathEdges.from(graph, w));
+        }
+        if (edges.isEmpty()) {
+            return;
+        }
+        out.heading("Local derivatives");
+        LatexPrinter symbolic = LatexPrinter.breakable();
+        LatexPrinter substituted = values == null ? null : LatexPrinter.withValues(values.vertices());
+        for (Vertex v : graph.vertices()) {
+            for (Edge e : graph.outgoing(v)) {
+                if (!edges.contains(e)) {
+                    continue;
+                }
+                StringBuilder rhs = new StringBuilder("= ");
+                String factor = symbolic.print(e.factor());
+                if (e.role() == Role.ACTIVATION && e.to().definition() instanceof Apply call) {
+                    String primed = symbolic.primedCall(call);
+                    if (!primed.equals(factor)) {
+                        rhs.append(primed).append(eq()); // σ′(net) = out(1 − out)
+                    }
+                }
+                rhs.append(factor);
+                if (values != null) {
+                    appendNumbers(rhs, substituted, e.factor(), values.of(e));
+                }
+                out.row(partial(LatexNames.name(e.to().name()), LatexNames.name(e.from().name())), rhs.toString(),
+                        label(notation.role(e.role())));
+            }
+        }
+    }
+
+    /** The section of one parameter: its paths, their sum, the factored form, the numbers. */
+    private void parameter(Vertex w) {
+        String wName = LatexNames.name(w.name());
+        String lhs = partial(loss(), wName);
+        out.heading("The derivative $\\partial " + loss() + "/\\partial " + wName + "$");
+        BigInteger count = graph.pathCount(w);
+        List<Path> paths = PathEnumerator.first(graph, w, maxPaths);
+        String counted = count + (count.equals(BigInteger.ONE) ? " path leads" : " paths lead");
+        String shown = paths.size() < count.longValue() || count.bitLength() > 62
+                ? " (the first " + paths.size() + " are listed)" : "";
+        out.paragraph(counted + " from $" + wName + "$ to $" + loss() + "$" + shown
+                + "; each contributes the product of the local derivatives along it.");
+        int k = 1;
+        for (Path p : paths) {
+            pathRows(p, k++);
+        }
+        if (values != null && paths.size() > 1 && shown.isEmpty()) {
+            sumRow(lhs, paths);
+        }
+        closedForm(lhs, ClosedForm.of(graph, w));
+    }
+
+    private void pathRows(Path p, int index) {
+        List<String> route = new ArrayList<>();
+        for (Vertex v : p.vertices()) {
+            route.add(LatexNames.name(v.name()));
+        }
+        out.paragraph("Path " + index + ": $" + String.join(" \\to ", route) + "$");
+        ChainText factors = LatexChain.symbolic();
+        List<String> labelled = new ArrayList<>();
+        List<String> numbers = new ArrayList<>();
+        for (Edge e : p.edges()) {
+            labelled.add("\\underbrace{" + factors.factorText(e.factor(), true) + "}_{" + label(notation.role(e.role())) + "}");
+            if (values != null) {
+                numbers.add(LatexChain.value(values.of(e), true));
+            }
+        }
+        String times = LatexPrinter.BREAK + " \\cdot ";
+        out.row("P_{" + index + "}", "= " + String.join(times, labelled), null);
+        if (values != null) {
+            // The numbers start a line of their own, under the formulas they replace.
+            out.row("", "= " + String.join(times, numbers) + eq() + result(p.value(values)), null);
+        }
+    }
+
+    private void sumRow(String lhs, List<Path> paths) {
+        List<String> names = new ArrayList<>();
+        List<String> numbers = new ArrayList<>();
+        double sum = 0;
+        for (int i = 0; i < paths.size(); i++) {
+            names.add("P_{" + (i + 1) + "}");
+            double v = paths.get(i).value(values);
+            numbers.add(LatexChain.value(v, true));
+            sum += v;
+        }
+        String plus = LatexPrinter.BREAK + " + ";
+        out.paragraph("Summed over the paths:");
+        out.row(lhs, "= " + String.join(plus, names) + eq() + String.join(plus, numbers) + eq() + result(sum), null);
+    }
+
+    /** The factored closed form, the δ terms it introduces, and its value step by step. */
+    private void closedForm(String lhs, ClosedForm form) {
+        LatexChain symbolic = LatexChain.symbolic();
+        out.paragraph("Factored, each common factor written once:");
+        out.row(lhs, "= " + symbolic.print(form.chain()), null);
+        List<Vertex> fresh = new ArrayList<>();
+        for (Vertex v : form.deltas().keySet()) {
+            if (definedDeltas.add(v)) {
+                fresh.add(0, v); // nearest the loss first, as backpropagation computes them
+            }
+        }
+        if (!fresh.isEmpty()) {
+            out.paragraph("where each $\\delta$ is the derivative of the loss with respect to a node, "
+                    + "computed from the loss back:");
+        }
+        for (Vertex v : fresh) {
+            String name = LatexNames.name(v.name());
+            StringBuilder rhs = new StringBuilder("= ").append(partial(loss(), name)).append(eq())
+                    .append(symbolic.print(form.deltas().get(v)));
+            if (values != null) {
+                double value = new ClosedForm(v, form.deltas().get(v), form.deltas()).value(values);
+                rhs.append(eq()).append(LatexChain.numeric(values, deltaValues).print(form.deltas().get(v)))
+                        .append(eq()).append(result(value));
+                deltaValues.put(v, value);
+            }
+            out.row(LatexNames.delta(v.name()), rhs.toString(), null);
+        }
+        if (values != null) {
+            out.paragraph("Numerically:");
+            out.row(lhs, "= " + LatexChain.numeric(values, deltaValues).print(form.chain()) + eq()
+                    + result(form.value(values)), null);
+        }
+    }
+
+    /** The output so far, as headings, paragraphs and rows of {@code align*}. */
+    private static final class Blocks {
+        private final List<String> documentParts = new ArrayList<>();
+        private final List<String> fragmentLines = new ArrayList<>();
+        private final List<String> pendingRows = new ArrayList<>();
+
+        void heading(String latex) {
+            flush();
+            documentParts.add("\\section*{" + latex + "}");
+            fragmentLines.add("\\intertext{\\textbf{" + latex + "}}");
+        }
+
+        void paragraph(String latex) {
+            flush();
+            documentParts.add(latex);
+            fragmentLines.add("\\intertext{" + latex + "}");
+        }
+
+        /** {@code lhs &= rhs && label}, broken across lines where the rhs is long. */
+        void row(String lhs, String rhs, String label) {
+            int labelWidth = label == null ? 0 : LineBreaker.width(label) + 4;
+            List<String> lines = LineBreaker.lines(rhs, WIDTH - labelWidth - Math.min(LineBreaker.width(lhs), WIDTH / 3));
+            StringBuilder sb = new StringBuilder(lhs).append(" &").append(lines.get(0));
+            if (label != null) {
+                sb.append(" && ").append(label);
+            }
+            for (int i = 1; i < lines.size(); i++) {
+                String line = lines.get(i);
+                sb.append(" \\\\\n  &").append(line.startsWith("=") ? "" : "\\quad ").append(line);
+            }
+            pendingRows.add(sb.toString());
+            fragmentLines.add(sb.toString());
+        }
+
+        private void flush() {
+            if (!pendingRows.isEmpty()) {
+                documentParts.add("\\begin{align*}\n" + String.join(" \\\\\n", pendingRows) + "\n\\end{align*}");
+                pendingRows.clear();
+            }
+        }
+
+        String document() {
+            flush();
+            String body = String.join("\n\n", documentParts);
+            return "\\documentclass[11pt]{article}\n"
+                    + "\\usepackage{amsmath}\n"
+                    + (LatexText.containsHangul(body) ? "\\usepackage{kotex}\n" : "")
+                    + "\\allowdisplaybreaks\n\\setlength{\\parindent}{0pt}\n\\setlength{\\parskip}{0.5\\baselineskip}\n"
+                    + "\\begin{document}\n\n" + body + "\n\n\\end{document}\n";
+        }
+
+        /** One {@code align*}: a row ends with {@code \\} before what follows, an {@code \intertext} does not. */
+        String fragment() {
+            StringBuilder sb = new StringBuilder("\\begin{align*}\n");
+            for (int i = 0; i < fragmentLines.size(); i++) {
+                if (i > 0) {
+                    sb.append(fragmentLines.get(i - 1).startsWith("\\intertext") ? "\n" : " \\\\\n");
+                }
+                sb.append(fragmentLines.get(i));
+            }
+            return sb.append("\n\\end{align*}\n").toString();
+        }
+    }
+}

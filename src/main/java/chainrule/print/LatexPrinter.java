@@ -1,0 +1,188 @@
+package chainrule.print;
+
+import chainrule.expr.Apply;
+import chainrule.expr.Expr;
+import chainrule.expr.Primitive;
+import chainrule.expr.Sym;
+import chainrule.expr.UserFunction;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Expressions as LaTeX math, on the shared {@link ExprPrinter} layout: {@code \cdot} for products,
+ * {@code \frac} for quotients, function forms from the primitive table's {@code latexTemplate},
+ * names through {@link LatexNames}. A printer made {@link #withValues} writes the known values in
+ * place of the names ({@code 0.15 \cdot 0.05 + 0.2 \cdot 0.1 + 0.35}). A {@link #breakable()}
+ * printer marks every top-level {@code +}/{@code -} with {@link #BREAK} so that a caller can break
+ * a long sum across lines (see {@code chainrule.latex.LineBreaker}); the marks must not reach a
+ * document.
+ */
+public final class LatexPrinter extends ExprPrinter {
+    /** Marks a place where a line may break; not a character any name or number can contain. */
+    public static final char BREAK = '\u001F';
+
+    private static final LatexPrinter PLAIN = new LatexPrinter(Map.of(), false);
+
+    private final Map<String, Double> values;
+    private final boolean breakable;
+
+    private LatexPrinter(Map<String, Double> values, boolean breakable) {
+        this.values = values;
+        this.breakable = breakable;
+    }
+
+    /** Symbolic LaTeX with no break marks. */
+    public static LatexPrinter latex() { return PLAIN; }
+
+    /** Symbolic LaTeX with break marks before each {@code +} and {@code -} of a sum. */
+    public static LatexPrinter breakable() { return new LatexPrinter(Map.of(), true); }
+
+    /** LaTeX with each name that has a value written as that value (rounded), with break marks. */
+    public static LatexPrinter withValues(Map<String, Double> values) { return new LatexPrinter(values, true); }
+
+    /** Significant digits of the values written in place of names. */
+    static final int SUBSTITUTED_DIGITS = 6;
+
+    /**
+     * A number as LaTeX: {@code 0.3775}, {@code -2}, {@code {1.5 \times 10^{-9}}} (braced, so that a
+     * power of it stays well formed), {@code \infty}.
+     */
+    public static String number(String decimal) {
+        switch (decimal) {
+            case "inf": return "\\infty";
+            case "-inf": return "-\\infty";
+            case "nan": return "\\mathrm{NaN}";
+            default: break;
+        }
+        int e = decimal.indexOf('e');
+        if (e < 0) {
+            return decimal;
+        }
+        return "{" + decimal.substring(0, e) + " \\times 10^{" + decimal.substring(e + 1) + "}}";
+    }
+
+    /** A value for people: {@code significant} digits. */
+    public static String rounded(double v, int significant) {
+        return number(Numbers.rounded(v, significant));
+    }
+
+    @Override protected String number(double v) { return number(Numbers.exact(v)); }
+
+    @Override
+    protected String symbol(Sym s) {
+        Double v = values.get(s.name());
+        if (v == null) {
+            return LatexNames.name(s.name());
+        }
+        String text = rounded(v, SUBSTITUTED_DIGITS);
+        return v < 0 ? group(text) : text;
+    }
+
+    /** {@code a \cdot b}, but {@code a\left(1 - a\right)} before a parenthesised factor, as written by hand. */
+    @Override
+    protected String times(List<String> factors) {
+        StringBuilder sb = new StringBuilder(factors.get(0));
+        for (int i = 1; i < factors.size(); i++) {
+            sb.append(factors.get(i).startsWith("{\\left(") ? "" : " \\cdot ").append(factors.get(i));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    protected String fraction(String numerator, String denominator, int denPrec) {
+        return "\\frac{" + numerator + "}{" + denominator + "}";
+    }
+
+    @Override protected boolean fractionIsGrouping() { return true; }
+
+    @Override
+    protected String power(String base, Expr exponent, String exponentText) {
+        // The braces group the exponent already: no parentheses, whatever its precedence.
+        return base + "^{" + print(exponent) + "}";
+    }
+
+    @Override
+    protected String call(Apply a, List<String> args) {
+        List<String> bare = args.stream().map(LatexPrinter::withoutGroup).toList();
+        if (a.fn() instanceof Primitive p) {
+            return fill(p.latexTemplate(), bare);
+        }
+        return functionName((UserFunction) a.fn()) + "\\mathopen{}\\left(" + String.join(", ", bare) + "\\right)";
+    }
+
+    /**
+     * The derivative of a call with respect to its first argument, written with a prime as a
+     * textbook does: {@code \sigma'\left(\mathrm{net}_{h1}\right)}. A template with no
+     * {@code \left(} (as {@code e^{x}}) is primed as a whole: {@code \left(e^{x}\right)'}.
+     */
+    public String primedCall(Apply a) {
+        List<String> args = a.args().stream().map(this::print).toList();
+        if (a.fn() instanceof Primitive p) {
+            String template = p.latexTemplate();
+            int paren = template.indexOf("\\left(");
+            if (paren > 0 && template.startsWith("\\")) {
+                return fill(template.substring(0, paren) + "'" + template.substring(paren), args);
+            }
+            return "\\left(" + fill(template, args) + "\\right)'";
+        }
+        return functionName((UserFunction) a.fn()) + "'\\mathopen{}\\left(" + String.join(", ", args) + "\\right)";
+    }
+
+    /** {@code \operatorname{swish}}; a derived function f′ (one parameter) or ∂ᵢf (several). */
+    private static String functionName(UserFunction f) {
+        UserFunction of = f.derivativeOf();
+        if (of == null) {
+            return "\\operatorname{" + LatexNames.operatorName(f.sourceName()) + "}";
+        }
+        if (of.arity() == 1) {
+            return functionName(of) + "'";
+        }
+        int i = 0;
+        while (i < of.arity() && of.partialFunction(i) != f) {
+            i++;
+        }
+        return "\\partial_{" + (i + 1) + "}" + functionName(of);
+    }
+
+    /**
+     * The template with {@code {0}}, {@code {1}} replaced in one pass (an argument may contain
+     * "{1}"). {@code \mathopen{}} before {@code \left(} keeps TeX from putting a space between
+     * the function's name and its parenthesis ("σ(x)", not "σ (x)").
+     */
+    private static String fill(String rawTemplate, List<String> args) {
+        String template = rawTemplate.replace("\\left(", "\\mathopen{}\\left(");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            if (c == '{' && i + 2 < template.length() && Character.isDigit(template.charAt(i + 1))
+                    && template.charAt(i + 2) == '}') {
+                sb.append(args.get(template.charAt(i + 1) - '0'));
+                i += 2;
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** A substituted negative value standing alone as an argument needs no parentheses of its own: σ(-0.3). */
+    private static String withoutGroup(String arg) {
+        String open = "{\\left(";
+        String close = "\\right)}";
+        if (arg.startsWith(open) && arg.endsWith(close)) {
+            String inner = arg.substring(open.length(), arg.length() - close.length());
+            if (inner.matches("-[0-9.]+")) {
+                return inner;
+            }
+        }
+        return arg;
+    }
+
+    /** Parentheses that stretch; braced so that they space like a letter, not like an inner formula. */
+    @Override protected String group(String s) { return "{\\left(" + s + "\\right)}"; }
+
+    @Override protected String plus() { return breakable ? BREAK + " + " : " + "; }
+
+    @Override protected String minus() { return breakable ? BREAK + " - " : " - "; }
+
+}
