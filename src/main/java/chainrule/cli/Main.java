@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "chainrule", mixinStandardHelpOptions = true, version = "chainrule 0.1.0",
         description = "Symbolic chain-rule paths and gradients for small neural networks.",
-        subcommands = {PathsCommand.class, GradCommand.class, DiffCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PathsCommand.class, GradCommand.class, DiffCommand.class, FlowCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     private record Streams(PrintStream out, PrintStream err) {}
