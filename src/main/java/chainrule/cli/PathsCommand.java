@@ -8,6 +8,7 @@ import chainrule.paths.Values;
 import chainrule.print.Json;
 import chainrule.print.PathsReport;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,7 +43,18 @@ final class PathsCommand implements Callable<Integer> {
                 ? PathsReport.of(loaded.graph(), loaded.parameter(wrt), Math.max(0, maxPaths),
                         loaded.valuesIfComplete(), options.notation())
                 : largest(loaded);
-        Main.out().print(options.json ? Json.write(report.json()) + "\n" : report.text());
+        if (options.json) {
+            Map<String, Object> json = report.json();
+            if (top != null) {
+                json.put("top", top);
+            }
+            Main.out().print(Json.write(json) + "\n");
+        } else {
+            if (top != null) {
+                Main.out().print("The " + top + " paths of largest |product|, largest first (--top " + top + "):\n");
+            }
+            Main.out().print(report.text());
+        }
         return 0;
     }
 
