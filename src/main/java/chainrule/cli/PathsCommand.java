@@ -51,7 +51,8 @@ final class PathsCommand implements Callable<Integer> {
             Main.out().print(Json.write(json) + "\n");
         } else {
             if (top != null) {
-                Main.out().print("The " + top + " paths of largest |product|, largest first (--top " + top + "):\n");
+                Main.out().print((top == 1 ? "The path of largest |product|" : "The " + top + " paths of largest |product|, largest first")
+                        + " (--top " + top + "):\n");
             }
             Main.out().print(report.text());
         }

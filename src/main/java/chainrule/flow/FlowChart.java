@@ -7,6 +7,7 @@ import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.jfree.chart.JFreeChart;
@@ -74,8 +75,23 @@ public final class FlowChart {
         depth.setAutoRangeIncludesZero(false);
         LogAxis magnitude = new LogAxis("magnitude (log scale)");
         magnitude.setBase(10);
-        magnitude.setSmallestValue(1e-300);
-        magnitude.setAutoRangeMinimumSize(10); // a flat series still gets a readable decade around it
+        magnitude.setMinorTickMarksVisible(true);
+        // Whole decades around the data, at least two, so a flat series (ReLU: all 1) is readable.
+        double low = Double.POSITIVE_INFINITY;
+        double high = 0;
+        for (XYSeries s : List.of(accumulated, median, gradient)) {
+            for (int i = 0; i < s.getItemCount(); i++) {
+                low = Math.min(low, s.getY(i).doubleValue());
+                high = Math.max(high, s.getY(i).doubleValue());
+            }
+        }
+        if (high > 0) {
+            double bottom = Math.floor(Math.log10(low) - 0.01);
+            double top = Math.max(Math.ceil(Math.log10(high) + 0.01), bottom + 2);
+            magnitude.setRange(Math.pow(10, bottom) * 0.999, Math.pow(10, top) * 1.001); // edge ticks stay drawn
+            double decadesPerTick = Math.max(1, Math.ceil((top - bottom) / 12));
+            magnitude.setTickUnit(new NumberTickUnit(decadesPerTick, new DecimalFormat("0")));
+        }
         XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);
         Color[] colours = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c)};
         for (int i = 0; i < colours.length; i++) {
