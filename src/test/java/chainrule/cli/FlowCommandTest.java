@@ -138,4 +138,20 @@ class FlowCommandTest {
         assertTrue(run("paths", "examples/mazur.nn", "--wrt", "b1", "--top", "2").out()
                 .startsWith("The 2 paths of largest |product|, largest first"));
     }
+
+    /** docs/flow.md shows what the commands it names print (docs/scripts/make-flow-images.sh regenerates it). */
+    @Test
+    void theDocsShowWhatTheirCommandsPrint() throws Exception {
+        String doc = Files.readString(Path.of("docs/flow.md"));
+        for (String command : List.of("flow examples/chain10-sigmoid.nn --notation book",
+                "flow examples/chain10-relu.nn --notation book",
+                "paths examples/mazur.nn --wrt b1 --top 2 --notation book")) {
+            Run r = run(command.split(" "));
+            assertEquals(0, r.status(), r.err());
+            assertTrue(doc.contains("`chainrule " + command + "`\n\n```\n" + r.out() + "```"), command);
+        }
+        for (String image : List.of("flow-chain10-sigmoid.png", "flow-chain10-relu.png")) {
+            assertTrue(doc.contains("(images/" + image + ")") && Files.exists(Path.of("docs/images", image)), image);
+        }
+    }
 }
