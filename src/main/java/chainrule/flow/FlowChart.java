@@ -34,6 +34,7 @@ public final class FlowChart {
     /** The chart as an SVG document. */
     public static String svg(List<LayerFlow> layers, String title) {
         SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
+        g.setDefsKeyPrefix("flow-"); // instead of a time stamp, so the same input gives the same file
         chart(layers, title).draw(g, new Rectangle(0, 0, WIDTH, HEIGHT));
         return g.getSVGDocument() + "\n";
     }
