@@ -7,7 +7,9 @@ import chainrule.flow.LayerFlow;
 import chainrule.print.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -82,6 +84,10 @@ final class FlowCommand implements Callable<Integer> {
     private void writeFile(byte[] bytes) throws CliError {
         try {
             Files.write(Path.of(output), bytes);
+        } catch (NoSuchFileException e) {
+            throw new CliError(output + ": cannot write: no such directory");
+        } catch (AccessDeniedException e) {
+            throw new CliError(output + ": cannot write: permission denied");
         } catch (IOException | InvalidPathException e) {
             throw new CliError(output + ": cannot write: " + e.getMessage());
         }

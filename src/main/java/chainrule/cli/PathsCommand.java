@@ -51,7 +51,8 @@ final class PathsCommand implements Callable<Integer> {
             Main.out().print(Json.write(json) + "\n");
         } else {
             if (top != null) {
-                Main.out().print((top == 1 ? "The path of largest |product|" : "The " + top + " paths of largest |product|, largest first")
+                int listed = report.paths().size();
+                Main.out().print((listed == 1 ? "The path of largest |product|" : "The " + listed + " paths of largest |product|, largest first")
                         + " (--top " + top + "):\n");
             }
             Main.out().print(report.text());

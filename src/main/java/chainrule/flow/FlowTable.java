@@ -51,7 +51,7 @@ public record FlowTable(String lossName, List<LayerFlow> layers, Notation notati
             spread(l.product(), row);
             row.add(number(l.accumulated()));
             row.add(l.parameters() == 0 ? "—" : number(l.gradNorm()));
-            row.add(number(l.deltaNorm()));
+            row.add(Double.isNaN(l.deltaNorm()) ? "—" : number(l.deltaNorm()));
             rows.add(row);
         }
         StringBuilder sb = new StringBuilder();

@@ -116,7 +116,7 @@ public final class GradientFlow {
                 deltas.add(adjoints.get(n));
             }
             out.add(new LayerFlow(entry.getKey(), Magnitudes.of(toArray(c.act)), Magnitudes.of(toArray(c.weight)),
-                    product, accumulated, norm(c.gradient), norm(deltas), c.gradient.size()));
+                    product, accumulated, norm(c.gradient), deltas.isEmpty() ? Double.NaN : norm(deltas), c.gradient.size()));
         }
         return out;
     }

@@ -147,6 +147,25 @@ class GradientFlowTest {
         assertEquals(Math.abs((y - 0.5) * 1.5 * tanhSlope * 2), layers.get(1).gradNorm(), 1e-14);
     }
 
+    @Test
+    void aDeadReluStopsTheFlowAndALossOfParametersAloneHasNoLayerFactors() throws Exception {
+        List<LayerFlow> dead = flow(Analyzer.analyze(new Source("dead.nn",
+                "input x = -1\nweight w = 1\nh = relu(w*x)\nloss L = h\n")));
+        assertEquals(1, dead.size());
+        assertEquals(0.0, dead.get(0).act().max()); // relu′(-1) = 0
+        assertEquals(0.0, dead.get(0).accumulated());
+        assertEquals(0.0, dead.get(0).gradNorm());
+
+        List<LayerFlow> bare = flow(Analyzer.analyze(new Source("bare.nn", "weight w = 2\nloss L = w*w\n")));
+        assertEquals(1, bare.size());
+        assertNull(bare.get(0).act());
+        assertNull(bare.get(0).weight());
+        assertNull(bare.get(0).product());
+        assertEquals(1.0, bare.get(0).accumulated());
+        assertEquals(4.0, bare.get(0).gradNorm()); // d(w²)/dw = 2w
+        assertTrue(Double.isNaN(bare.get(0).deltaNorm()));
+    }
+
     /** σ′ ≤ 1/4, so with |w| ≤ 1 each sigmoid layer shrinks the accumulated product at least fourfold. */
     @Property(tries = 40)
     void sigmoidLayersWithSmallWeightsShrinkAtLeastFourfold(
