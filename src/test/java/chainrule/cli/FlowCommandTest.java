@@ -104,6 +104,14 @@ class FlowCommandTest {
     }
 
     @Test
+    void anUnwritableOutputIsReportedInOneLine(@TempDir Path dir) {
+        Path out = dir.resolve("no/such/dir/flow.svg");
+        Run r = run("flow", "examples/mazur.nn", "--format", "svg", "-o", out.toString());
+        assertEquals(1, r.status());
+        assertEquals("chainrule: error: " + out + ": cannot write: no such directory\n", r.err());
+    }
+
+    @Test
     void aMissingValueIsReportedAtItsDeclaration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("missing.nn");
         Files.writeString(file, "input x\nweight w = 1\nloss L = sigmoid(w*x)\n");
