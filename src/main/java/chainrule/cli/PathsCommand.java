@@ -1,7 +1,14 @@
 package chainrule.cli;
 
+import chainrule.model.Vertex;
+import chainrule.paths.ClosedForm;
+import chainrule.paths.Path;
+import chainrule.paths.TopPaths;
+import chainrule.paths.Values;
 import chainrule.print.Json;
 import chainrule.print.PathsReport;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,12 +31,46 @@ final class PathsCommand implements Callable<Integer> {
             description = "The most paths to list; the count is always exact (default: ${DEFAULT-VALUE}).")
     long maxPaths;
 
+    @Option(names = "--top", paramLabel = "K",
+            description = "List only the K paths of largest |product|, largest first, found by a best-first search "
+                    + "without listing all paths (needs every value).")
+    Integer top;
+
     @Override
     public Integer call() throws Exception {
         LoadedNetwork loaded = LoadedNetwork.load(file, options);
-        PathsReport report = PathsReport.of(loaded.graph(), loaded.parameter(wrt), Math.max(0, maxPaths),
-                loaded.valuesIfComplete(), options.notation());
-        Main.out().print(options.json ? Json.write(report.json()) + "\n" : report.text());
+        PathsReport report = top == null
+                ? PathsReport.of(loaded.graph(), loaded.parameter(wrt), Math.max(0, maxPaths),
+                        loaded.valuesIfComplete(), options.notation())
+                : largest(loaded);
+        if (options.json) {
+            Map<String, Object> json = report.json();
+            if (top != null) {
+                json.put("top", top);
+            }
+            Main.out().print(Json.write(json) + "\n");
+        } else {
+            if (top != null) {
+                int listed = report.paths().size();
+                Main.out().print((listed == 1 ? "The path of largest |product|" : "The " + listed + " paths of largest |product|, largest first")
+                        + " (--top " + top + "):\n");
+            }
+            Main.out().print(report.text());
+        }
         return 0;
+    }
+
+    /** The report over the {@code --top} paths of largest |product|. */
+    private PathsReport largest(LoadedNetwork loaded) throws Exception {
+        Vertex w = loaded.parameter(wrt);
+        Values values = loaded.requireValues();
+        List<Path> paths;
+        try {
+            paths = TopPaths.largest(loaded.graph(), values, w, Math.max(0, top));
+        } catch (IllegalArgumentException e) {
+            throw new CliError("--top: " + e.getMessage());
+        }
+        return new PathsReport(loaded.graph(), w, paths, loaded.graph().pathCount(w),
+                ClosedForm.of(loaded.graph(), w), values, options.notation());
     }
 }

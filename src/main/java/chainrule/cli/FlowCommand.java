@@ -1,0 +1,95 @@
+package chainrule.cli;
+
+import chainrule.flow.FlowChart;
+import chainrule.flow.FlowTable;
+import chainrule.flow.GradientFlow;
+import chainrule.flow.LayerFlow;
+import chainrule.print.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "flow", mixinStandardHelpOptions = true,
+        description = "Per layer depth (1 = nearest the loss): the magnitudes of the activation-derivative (액) and "
+                + "weight (웨) factors, their products, the product accumulated from the loss back to that depth, "
+                + "and the gradient norm there.")
+final class FlowCommand implements Callable<Integer> {
+    /** The output formats of {@code --format}. */
+    enum Format { text, svg, png }
+
+    @Spec CommandSpec spec;
+
+    @Mixin CommonOptions options;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The .nn file, or - for standard input.")
+    String file;
+
+    @Option(names = "--format", paramLabel = "text|svg|png", defaultValue = "text",
+            description = "A table (default), or a chart on a log scale as SVG or PNG.")
+    Format format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+            description = "Write to this file instead of standard output (required for png).")
+    String output;
+
+    @Override
+    public Integer call() throws Exception {
+        if (format == Format.png && output == null) {
+            throw new ParameterException(spec.commandLine(), "--format png needs -o OUT.png: a PNG is not written to a terminal");
+        }
+        LoadedNetwork loaded = LoadedNetwork.load(file, options);
+        List<LayerFlow> layers = GradientFlow.of(loaded.graph(), loaded.requireValues());
+        String lossName = loaded.network().loss().name();
+        if (options.json) {
+            write(Json.write(new FlowTable(lossName, layers, options.notation()).json()) + "\n");
+            return 0;
+        }
+        switch (format) {
+            case text -> write(new FlowTable(lossName, layers, options.notation()).text());
+            case svg -> write(FlowChart.svg(layers, title()));
+            case png -> {
+                System.setProperty("java.awt.headless", "true");
+                writeFile(FlowChart.png(layers, title()));
+            }
+        }
+        return 0;
+    }
+
+    private String title() {
+        String name = file.equals("-") ? "<stdin>" : Path.of(file).getFileName().toString();
+        return "gradient flow: " + name;
+    }
+
+    private void write(String text) throws CliError {
+        if (output == null) {
+            Main.out().print(text);
+        } else {
+            writeFile(text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void writeFile(byte[] bytes) throws CliError {
+        try {
+            Files.write(Path.of(output), bytes);
+        } catch (NoSuchFileException e) {
+            throw new CliError(output + ": cannot write: no such directory");
+        } catch (AccessDeniedException e) {
+            throw new CliError(output + ": cannot write: permission denied");
+        } catch (IOException | InvalidPathException e) {
+            throw new CliError(output + ": cannot write: " + e.getMessage());
+        }
+    }
+}
