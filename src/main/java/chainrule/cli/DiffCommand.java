@@ -54,7 +54,7 @@ final class DiffCommand implements Callable<Integer> {
             Main.out().println("d/d" + wrt + " " + TextPrinter.pretty().print(e));
             Main.out().println("  = " + TextPrinter.pretty().print(d));
             if (value != null) {
-                Main.out().println("  = " + Numbers.text(value) + "   at " + describe(values));
+                Main.out().println("  = " + Numbers.text(value) + (values.isEmpty() ? "" : "   at " + describe(values)));
             }
         }
         return 0;

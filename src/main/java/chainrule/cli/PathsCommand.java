@@ -50,11 +50,6 @@ final class PathsCommand implements Callable<Integer> {
             }
             Main.out().print(Json.write(json) + "\n");
         } else {
-            if (top != null) {
-                int listed = report.paths().size();
-                Main.out().print((listed == 1 ? "The path of largest |product|" : "The " + listed + " paths of largest |product|, largest first")
-                        + " (--top " + top + "):\n");
-            }
             Main.out().print(report.text());
         }
         return 0;
@@ -71,6 +66,6 @@ final class PathsCommand implements Callable<Integer> {
             throw new CliError("--top: " + e.getMessage());
         }
         return new PathsReport(loaded.graph(), w, paths, loaded.graph().pathCount(w),
-                ClosedForm.of(loaded.graph(), w), values, options.notation());
+                ClosedForm.of(loaded.graph(), w), values, options.notation(), PathsReport.Selection.LARGEST);
     }
 }

@@ -19,11 +19,15 @@ import java.util.Map;
  * @param values null when some value is missing: formulas are printed without numbers
  */
 public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInteger count,
-                          ClosedForm closedForm, Values values, Notation notation) {
+                          ClosedForm closedForm, Values values, Notation notation, Selection selection) {
+
+    /** Which paths are listed when not all are: the first in enumeration order, or the largest. */
+    public enum Selection { FIRST, LARGEST }
 
     public static PathsReport of(PathGraph graph, Vertex wrt, long maxPaths, Values values, Notation notation) {
         List<Path> paths = chainrule.paths.PathEnumerator.first(graph, wrt, maxPaths);
-        return new PathsReport(graph, wrt, paths, graph.pathCount(wrt), ClosedForm.of(graph, wrt), values, notation);
+        return new PathsReport(graph, wrt, paths, graph.pathCount(wrt), ClosedForm.of(graph, wrt), values, notation,
+                Selection.FIRST);
     }
 
     private String lossName() { return graph.network().loss().name(); }
@@ -36,7 +40,9 @@ public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInte
         sb.append("∂").append(loss).append("/∂").append(wrt.name()).append(": ")
                 .append(count).append(count.equals(BigInteger.ONE) ? " path" : " paths")
                 .append(" from ").append(wrt.name()).append(" to ").append(loss);
-        if (truncated()) {
+        if (selection == Selection.LARGEST) {
+            sb.append(" (showing the ").append(paths.size()).append(" of largest |product|, largest first)");
+        } else if (truncated()) {
             sb.append(" (showing the first ").append(paths.size()).append("; raise --max-paths to see more)");
         }
         sb.append("\n");

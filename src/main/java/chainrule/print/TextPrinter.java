@@ -62,7 +62,9 @@ public final class TextPrinter extends ExprPrinter {
             UserFunction f = (UserFunction) a.fn();
             if (!pretty && f.derivativeOf() != null) {
                 // A derived function has no name in the language: write its body out.
-                return print(f.inline(a.args()));
+                // Bracketed unless atomic, since the call it replaces binds like an atom.
+                Printed body = render(f.inline(a.args()));
+                return body.prec() < Precedence.ATOM ? group(body.text()) : body.text();
             }
             name = f.sourceName();
         }

@@ -144,7 +144,7 @@ class FlowCommandTest {
             assertEquals(values.get(i), Math.abs(Double.parseDouble(topValues.group(1))));
         }
         assertTrue(run("paths", "examples/mazur.nn", "--wrt", "b1", "--top", "2").out()
-                .startsWith("The 2 paths of largest |product|, largest first"));
+                .startsWith("∂E/∂b1: 4 paths from b1 to E (showing the 2 of largest |product|, largest first)"));
     }
 
     /** docs/flow.md shows what the commands it names print (docs/scripts/make-flow-images.sh regenerates it). */
