@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Compiled gradient against central finite differences, one row per parameter; "
@@ -22,15 +21,14 @@ import picocli.CommandLine.Parameters;
 final class CheckCommand implements Callable<Integer> {
     @Mixin CommonOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The .nn file, or - for standard input.")
-    String file;
+    @Mixin NetworkFile input;
 
     @Option(names = "--data", paramLabel = "CSV", description = "Check the mean loss over these samples.")
     String data;
 
     @Override
     public Integer call() throws Exception {
-        CompiledSetup setup = CompiledSetup.prepare(file, options, data);
+        CompiledSetup setup = CompiledSetup.prepare(input.file, options, data);
         List<GradientCheck.Row> rows = GradientCheck.run(setup.objective(), setup.declared());
         GradientCheck.Row worst = null;
         for (GradientCheck.Row r : rows) {

@@ -8,7 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "codegen", mixinStandardHelpOptions = true,
         description = "Source code of a function computing the loss and the whole gradient, using only the "
@@ -16,8 +15,7 @@ import picocli.CommandLine.Parameters;
 final class CodegenCommand implements Callable<Integer> {
     @Mixin CommonOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The .nn file, or - for standard input.")
-    String file;
+    @Mixin NetworkFile input;
 
     @Option(names = "--lang", required = true, paramLabel = "java|c|python", description = "The language.")
     String lang;
@@ -34,7 +32,7 @@ final class CodegenCommand implements Callable<Integer> {
         if (language == null) {
             throw new ParameterException(spec.commandLine(), "--lang must be java, c or python, not '" + lang + "'");
         }
-        LoadedNetwork loaded = LoadedNetwork.load(file, options);
+        LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         if (main) {
             loaded.network().requireValues();
         }

@@ -10,15 +10,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "The loss value and the gradient, computed by compiled code.")
 final class EvalCommand implements Callable<Integer> {
     @Mixin CommonOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The .nn file, or - for standard input.")
-    String file;
+    @Mixin NetworkFile input;
 
     @Option(names = "--data", paramLabel = "CSV",
             description = "Samples (header: input and target names); the loss and gradient are the mean over the rows.")
@@ -29,7 +27,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CompiledSetup setup = CompiledSetup.prepare(file, options, data);
+        CompiledSetup setup = CompiledSetup.prepare(input.file, options, data);
         if (dumpClass != null) {
             try {
                 setup.compiled().dumpClass(dumpClass);

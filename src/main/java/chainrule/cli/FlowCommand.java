@@ -18,7 +18,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -34,8 +33,7 @@ final class FlowCommand implements Callable<Integer> {
 
     @Mixin CommonOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The .nn file, or - for standard input.")
-    String file;
+    @Mixin NetworkFile input;
 
     @Option(names = "--format", paramLabel = "text|svg|png", defaultValue = "text",
             description = "A table (default), or a chart on a log scale as SVG or PNG.")
@@ -50,7 +48,7 @@ final class FlowCommand implements Callable<Integer> {
         if (format == Format.png && output == null) {
             throw new ParameterException(spec.commandLine(), "--format png needs -o OUT.png: a PNG is not written to a terminal");
         }
-        LoadedNetwork loaded = LoadedNetwork.load(file, options);
+        LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         List<LayerFlow> layers = GradientFlow.of(loaded.graph(), loaded.requireValues());
         String lossName = loaded.network().loss().name();
         if (options.json) {
@@ -69,7 +67,7 @@ final class FlowCommand implements Callable<Integer> {
     }
 
     private String title() {
-        String name = file.equals("-") ? "<stdin>" : Path.of(file).getFileName().toString();
+        String name = input.file.equals("-") ? "<stdin>" : Path.of(input.file).getFileName().toString();
         return "gradient flow: " + name;
     }
 

@@ -7,22 +7,20 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "grad", mixinStandardHelpOptions = true,
         description = "For each parameter (all by default): the closed-form derivative of the loss, factored, and its value.")
 final class GradCommand implements Callable<Integer> {
     @Mixin CommonOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The .nn file, or - for standard input.")
-    String file;
+    @Mixin NetworkFile input;
 
     @Option(names = "--wrt", paramLabel = "W", description = "A parameter to differentiate by (repeatable; default: all).")
     List<String> wrt;
 
     @Override
     public Integer call() throws Exception {
-        LoadedNetwork loaded = LoadedNetwork.load(file, options);
+        LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         GradientReport report = new GradientReport(loaded.graph(), loaded.parameters(wrt), loaded.valuesIfComplete());
         Main.out().print(options.json ? Json.write(report.json()) + "\n" : report.text());
         return 0;

@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "graph", mixinStandardHelpOptions = true,
         description = "The network as Graphviz DOT (or an SVG/PNG picture where Graphviz is installed), "
@@ -19,8 +18,7 @@ final class GraphCommand implements Callable<Integer> {
 
     @Mixin CommonOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The .nn file, or - for standard input.")
-    String file;
+    @Mixin NetworkFile input;
 
     @Option(names = "--wrt", paramLabel = "W", description = "Highlight the paths from this parameter to the loss.")
     String wrt;
@@ -34,7 +32,7 @@ final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LoadedNetwork loaded = LoadedNetwork.load(file, options);
+        LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         String dot = NetworkDot.of(loaded.graph(), wrt == null ? null : loaded.parameter(wrt), options.notation());
         byte[] bytes;
         if (format == Format.dot) {

@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "latex", mixinStandardHelpOptions = true,
         description = "A LaTeX derivation: the forward definitions, the local derivatives, every path, the closed form "
@@ -15,8 +14,7 @@ import picocli.CommandLine.Parameters;
 final class LatexCommand implements Callable<Integer> {
     @Mixin CommonOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The .nn file, or - for standard input.")
-    String file;
+    @Mixin NetworkFile input;
 
     @Option(names = "--wrt", paramLabel = "W", description = "A parameter to differentiate by (repeatable; default: all).")
     List<String> wrt;
@@ -33,9 +31,9 @@ final class LatexCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LoadedNetwork loaded = LoadedNetwork.load(file, options);
+        LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         String latex = LatexDerivation.of(loaded.graph(), loaded.parameters(wrt), loaded.valuesIfComplete(),
-                options.notation(), OutputTarget.title(file), Math.max(0, maxPaths), fragment);
+                options.notation(), OutputTarget.title(input.file), Math.max(0, maxPaths), fragment);
         OutputTarget.write(output, latex.getBytes(StandardCharsets.UTF_8));
         return 0;
     }

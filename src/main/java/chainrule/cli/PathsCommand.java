@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "paths", mixinStandardHelpOptions = true,
         description = "Every path from parameter W to the loss, each with its product of labelled edge factors, "
@@ -21,8 +20,7 @@ import picocli.CommandLine.Parameters;
 final class PathsCommand implements Callable<Integer> {
     @Mixin CommonOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The .nn file, or - for standard input.")
-    String file;
+    @Mixin NetworkFile input;
 
     @Option(names = "--wrt", required = true, paramLabel = "W", description = "The parameter (weight or bias).")
     String wrt;
@@ -38,7 +36,7 @@ final class PathsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LoadedNetwork loaded = LoadedNetwork.load(file, options);
+        LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         PathsReport report = top == null
                 ? PathsReport.of(loaded.graph(), loaded.parameter(wrt), Math.max(0, maxPaths),
                         loaded.valuesIfComplete(), options.notation())

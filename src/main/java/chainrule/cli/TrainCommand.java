@@ -19,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Gradient descent on the parameters (all but the frozen ones), with a progress bar and the "
@@ -27,8 +26,7 @@ import picocli.CommandLine.Parameters;
 final class TrainCommand implements Callable<Integer> {
     @Mixin CommonOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The .nn file, or - for standard input.")
-    String file;
+    @Mixin NetworkFile input;
 
     @Option(names = "--lr", required = true, paramLabel = "R", description = "Learning rate (step size).")
     double rate;
@@ -57,7 +55,7 @@ final class TrainCommand implements Callable<Integer> {
         if (steps < 0) {
             throw new ParameterException(spec.commandLine(), "--steps must be 0 or more, not " + steps);
         }
-        CompiledSetup setup = CompiledSetup.prepare(file, options, data);
+        CompiledSetup setup = CompiledSetup.prepare(input.file, options, data);
         CompiledGradient g = setup.compiled();
         boolean[] frozen = new boolean[g.parameters().size()];
         for (String name : freeze) {
