@@ -13,6 +13,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import chainrule.data.Dataset;
+import chainrule.diag.DiagnosticException;
+import chainrule.model.Network;
+import chainrule.paths.Values;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,6 +46,10 @@ final class FlowCommand implements Callable<Integer> {
             description = "A table (default), or a chart on a log scale as SVG or PNG.")
     Format format;
 
+    @Option(names = "--data", paramLabel = "CSV",
+            description = "Samples (header: input and target names): factor magnitudes over every row, the mean gradient's norm.")
+    String data;
+
     @Option(names = {"-o", "--output"}, paramLabel = "OUT",
             description = "Write to this file instead of standard output (required for png).")
     String output;
@@ -49,7 +60,7 @@ final class FlowCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--format png needs -o OUT.png: a PNG is not written to a terminal");
         }
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
-        List<LayerFlow> layers = GradientFlow.of(loaded.graph(), loaded.requireValues());
+        List<LayerFlow> layers = GradientFlow.of(loaded.graph(), samples(loaded));
         String lossName = loaded.network().loss().name();
         if (options.json) {
             write(Json.write(new FlowTable(lossName, layers, options.notation()).json()) + "\n");
@@ -64,6 +75,26 @@ final class FlowCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** One sample (the file's values), or one per row of {@code --data}. */
+    private List<Values> samples(LoadedNetwork loaded) throws CliError, DiagnosticException {
+        if (data == null) {
+            return List.of(loaded.requireValues());
+        }
+        Network network = loaded.network();
+        Dataset rows = Dataset.parse(InputLoader.load(data, options.maxInput), network);
+        List<Values> out = new ArrayList<>(rows.rows().length);
+        for (double[] row : rows.rows()) {
+            Map<String, Double> sample = new LinkedHashMap<>();
+            for (int c = 0; c < rows.columns().size(); c++) {
+                sample.put(rows.columns().get(c), row[c]);
+            }
+            Network withRow = network.withValues(sample);
+            withRow.requireValues();
+            out.add(Values.of(withRow));
+        }
+        return out;
     }
 
     private String title() {

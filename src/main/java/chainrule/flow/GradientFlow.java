@@ -38,22 +38,35 @@ import java.util.TreeMap;
  * accumulated product falls at least 4× per layer, while ReLU′ = 1 keeps it at 1. The full signal
  * backpropagation carries (sum over paths included) is given beside it as {@code deltaNorm}, and its
  * effect on learning as {@code gradNorm}.
+ *
+ * <p><b>Over a data set</b> ({@link #of(PathGraph, List)}): the factor magnitudes are those of every
+ * sample together (so min/median/max span the data), {@code gradNorm} is the norm of the mean
+ * gradient (the one gradient descent follows), and {@code deltaNorm} the mean over samples of each
+ * sample's δ norm (a mean of δs could cancel and hide the signal).
  */
 public final class GradientFlow {
     private final PathGraph graph;
-    private final Values values;
+    private final List<Values> samples;
     /** The largest number of weight edges on a path from the vertex to the loss. */
     private final Map<Vertex, Integer> weightsBelow = new HashMap<>();
 
-    private GradientFlow(PathGraph graph, Values values) {
+    private GradientFlow(PathGraph graph, List<Values> samples) {
+        if (samples.isEmpty()) {
+            throw new IllegalArgumentException("gradient flow needs at least one sample");
+        }
         this.graph = graph;
-        this.values = values;
+        this.samples = List.copyOf(samples);
         countWeightsBelow();
     }
 
-    /** The layers, depth 1 (nearest the loss) first. */
+    /** The layers at one point, depth 1 (nearest the loss) first. */
     public static List<LayerFlow> of(PathGraph graph, Values values) {
-        return new GradientFlow(graph, values).layers();
+        return of(graph, List.of(values));
+    }
+
+    /** The layers over several samples (the rows of a data set), depth 1 first. */
+    public static List<LayerFlow> of(PathGraph graph, List<Values> samples) {
+        return new GradientFlow(graph, samples).layers();
     }
 
     private void countWeightsBelow() {
@@ -96,11 +109,18 @@ public final class GradientFlow {
                 }
             }
         }
-        Map<Vertex, Double> adjoints = ReverseAccumulator.adjoints(graph, values);
+        List<Map<Vertex, Double>> adjoints = new ArrayList<>(samples.size());
+        for (Values values : samples) {
+            adjoints.add(ReverseAccumulator.adjoints(graph, values));
+        }
         for (Vertex p : graph.network().parameters()) {
             int depth = parameterDepth(p);
             if (depth > 0) {
-                byDepth.computeIfAbsent(depth, d -> new Collected()).gradient.add(adjoints.get(p));
+                double mean = 0;
+                for (Map<Vertex, Double> a : adjoints) {
+                    mean += a.get(p);
+                }
+                byDepth.computeIfAbsent(depth, d -> new Collected()).gradient.add(mean / samples.size());
             }
         }
         List<LayerFlow> out = new ArrayList<>();
@@ -111,17 +131,27 @@ public final class GradientFlow {
             if (product != null) {
                 accumulated *= product.median();
             }
-            List<Double> deltas = new ArrayList<>();
-            for (Vertex n : c.preActivations) {
-                deltas.add(adjoints.get(n));
+            double deltaNorm = c.preActivations.isEmpty() ? Double.NaN : 0;
+            for (Map<Vertex, Double> a : adjoints) {
+                List<Double> deltas = new ArrayList<>();
+                for (Vertex n : c.preActivations) {
+                    deltas.add(a.get(n));
+                }
+                deltaNorm += norm(deltas) / samples.size();
             }
             out.add(new LayerFlow(entry.getKey(), Magnitudes.of(toArray(c.act)), Magnitudes.of(toArray(c.weight)),
-                    product, accumulated, norm(c.gradient), deltas.isEmpty() ? Double.NaN : norm(deltas), c.gradient.size()));
+                    product, accumulated, norm(c.gradient), deltaNorm, c.gradient.size()));
         }
         return out;
     }
 
     private void collect(Edge e, Map<Integer, Collected> byDepth) {
+        for (Values values : samples) {
+            collect(e, values, byDepth);
+        }
+    }
+
+    private void collect(Edge e, Values values, Map<Integer, Collected> byDepth) {
         if (e.role() == Role.ACTIVATION) {
             Collected c = byDepth.computeIfAbsent(depth(e), d -> new Collected());
             c.act.add(values.of(e));
@@ -131,7 +161,7 @@ public final class GradientFlow {
         } else if (e.role() == Role.WEIGHT) {
             Collected c = byDepth.computeIfAbsent(depth(e), d -> new Collected());
             c.weight.add(values.of(e));
-            c.preActivations.add(e.to());
+            c.preActivations.add(e.to()); // a set: once, however many samples
             boolean activated = false;
             for (Edge next : graph.outgoing(e.to())) {
                 if (next.role() == Role.ACTIVATION && graph.reachesLoss(next.to())) {
