@@ -119,10 +119,18 @@ public final class Network {
     /** Throws a diagnostic for every missing value the loss needs, naming how to supply it. */
     public void requireValues() throws DiagnosticException {
         List<Diagnostic> ds = new ArrayList<>();
+        Set<String> reported = new HashSet<>();
         for (Vertex v : missingValues()) {
+            // The elements of one vector declaration share its position: report the vector once.
+            int bracket = v.name().indexOf('[');
+            String name = bracket > 0 ? v.name().substring(0, bracket) : v.name();
+            if (!reported.add(name)) {
+                continue;
+            }
+            String what = v.kind().word() + " '" + name + "' has no value" + (bracket > 0 ? " for " + v.name() : "");
             ds.add(Diagnostic.error(source, v.pos().line(), v.pos().column(), v.pos().length(),
-                    v.kind().word() + " '" + v.name() + "' has no value; give one in the file ("
-                            + v.name() + " = ...) or on the command line (--set " + v.name() + "=VALUE)"));
+                    what + "; give one in the file (" + name + " = ...) or on the command line (--set "
+                            + name + "=VALUE)"));
         }
         if (!ds.isEmpty()) {
             throw new DiagnosticException(ds);
