@@ -1,0 +1,64 @@
+package chainrule.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * LANGUAGE.md's vector form of Mazur's network must give the scalar form's numbers through every
+ * numeric command: {@code W1[1,2]} is {@code w2}, {@code W2[2,1]} is {@code w7}.
+ */
+class VectorMazurTest {
+    /** Element name of the vector file → name in examples/mazur.nn. */
+    private static final Map<String, String> SAME = Map.ofEntries(
+            Map.entry("W1[1,1]", "w1"), Map.entry("W1[1,2]", "w2"), Map.entry("W1[2,1]", "w3"),
+            Map.entry("W1[2,2]", "w4"), Map.entry("W2[1,1]", "w5"), Map.entry("W2[1,2]", "w6"),
+            Map.entry("W2[2,1]", "w7"), Map.entry("W2[2,2]", "w8"), Map.entry("b1", "b1"), Map.entry("b2", "b2"));
+
+    @Test
+    void gradAndEvalGiveTheScalarNetworksNumbers() {
+        for (String command : new String[] {"grad", "eval"}) {
+            Map<String, Object> scalar = json(command, "examples/mazur.nn");
+            Map<String, Object> vector = json(command, "examples/mazur-vector.nn");
+            assertEquals(number(section(scalar, "loss").get("value")), number(section(vector, "loss").get("value")), 1e-12);
+            Map<String, Object> g = section(vector, "gradient");
+            Map<String, Object> expected = section(scalar, "gradient");
+            assertEquals(SAME.size(), g.size(), command + ": one entry per element parameter");
+            for (Map.Entry<String, String> e : SAME.entrySet()) {
+                assertEquals(number(expected.get(e.getValue())), number(g.get(e.getKey())), 1e-12, command + " " + e.getKey());
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anElementOfTheFirstLayerHasTwoPaths() {
+        Map<String, Object> paths = json("paths", "examples/mazur-vector.nn", "--wrt", "W1[1,2]");
+        assertEquals(2, ((Number) paths.get("count")).intValue(), paths.toString());
+        Map<String, Object> first = (Map<String, Object>) ((java.util.List<Object>) paths.get("paths")).get(0);
+        assertEquals(java.util.List.of("W1[1,2]", "h.in[1]", "h[1]", "o.in[1]", "o[1]", "E"), first.get("nodes"));
+        Map<String, Object> scalar = json("paths", "examples/mazur.nn", "--wrt", "w2");
+        assertEquals(number(scalar.get("value")), number(paths.get("value")), 1e-12);
+    }
+
+    private static Map<String, Object> json(String command, String file, String... more) {
+        String[] args = new String[3 + more.length];
+        args[0] = command;
+        args[1] = file;
+        args[2] = "--json";
+        System.arraycopy(more, 0, args, 3, more.length);
+        Cli r = Cli.run(args);
+        assertEquals(0, r.status(), r.err());
+        return TestJson.object(r.out());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> m, String key) {
+        return (Map<String, Object>) m.get(key);
+    }
+
+    private static double number(Object o) {
+        return ((Number) o).doubleValue();
+    }
+}
