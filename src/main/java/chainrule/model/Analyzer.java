@@ -160,7 +160,7 @@ public final class Analyzer {
                     : Integer.compare(a.column(), b.column()));
             throw new DiagnosticException(errors);
         }
-        return new Network(source, vertices, definitions, lossVertex, functions, values);
+        return new Network(source, vertices, definitions, lossVertex, functions, values, shapes);
     }
 
     /**

@@ -32,6 +32,20 @@ class VectorMazurTest {
     }
 
     @Test
+    void setTakesAListOrOneNumberForAVector() {
+        Map<String, Object> vector = json("eval", "examples/mazur-vector.nn", "--set", "x=[0.1, 0.2]", "--set", "W1=0.5",
+                "--set", "W2[2,1]=0.7");
+        Map<String, Object> scalar = json("eval", "examples/mazur.nn", "--set", "i1=0.1", "--set", "i2=0.2",
+                "--set", "w1=0.5", "--set", "w2=0.5", "--set", "w3=0.5", "--set", "w4=0.5", "--set", "w7=0.7");
+        assertEquals(number(section(scalar, "loss").get("value")), number(section(vector, "loss").get("value")), 1e-12);
+        assertEquals(number(section(scalar, "gradient").get("w2")), number(section(vector, "gradient").get("W1[1,2]")), 1e-12);
+        Cli wrongShape = Cli.run("eval", "examples/mazur-vector.nn", "--set", "x=[1, 2, 3]");
+        assertEquals(1, wrongShape.status());
+        assertEquals(true, wrongShape.err().contains("'x' has shape [2], but the list has shape [3]"), wrongShape.err());
+        assertEquals(2, Cli.run("eval", "examples/mazur-vector.nn", "--set", "W1=[[1, 2], [3]]").status());
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void anElementOfTheFirstLayerHasTwoPaths() {
         Map<String, Object> paths = json("paths", "examples/mazur-vector.nn", "--wrt", "W1[1,2]");
