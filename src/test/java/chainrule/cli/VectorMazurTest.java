@@ -32,6 +32,22 @@ class VectorMazurTest {
     }
 
     @Test
+    void checkAgreesWithFiniteDifferencesOnEveryElement() {
+        Cli r = Cli.run("check", "examples/mazur-vector.nn", "--json");
+        assertEquals(0, r.status(), r.out() + r.err());
+        Map<String, Object> result = TestJson.object(r.out());
+        assertEquals(true, result.get("ok"));
+        assertEquals(SAME.size(), ((java.util.List<?>) result.get("rows")).size());
+    }
+
+    @Test
+    void latexNamesElementsWithSubscripts() {
+        Cli r = Cli.run("latex", "examples/mazur-vector.nn");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(true, r.out().contains("W1_{1,2} = 0.2"), r.out());
+    }
+
+    @Test
     void setTakesAListOrOneNumberForAVector() {
         Map<String, Object> vector = json("eval", "examples/mazur-vector.nn", "--set", "x=[0.1, 0.2]", "--set", "W1=0.5",
                 "--set", "W2[2,1]=0.7");
