@@ -86,20 +86,34 @@ record LoadedNetwork(Network network, PathGraph graph) {
         return Values.of(network);
     }
 
-    /** The parameters named by {@code --wrt}, or all of them. */
+    /** The parameters named by {@code --wrt} (a vector parameter: all its elements), or all of them. */
     List<Vertex> parameters(List<String> wrt) throws CliError {
         if (wrt == null || wrt.isEmpty()) {
             return network.parameters();
         }
         List<Vertex> out = new ArrayList<>();
         for (String name : wrt) {
-            out.add(parameter(name));
+            List<String> elements = network.elementNames(name);
+            if (elements.isEmpty() || network.vertex(elements.get(0)).map(e -> !e.kind().isParameter()).orElse(true)) {
+                out.add(parameter(name));
+            }
+            for (String element : elements) {
+                out.add(parameter(element));
+            }
         }
         return out;
     }
 
     Vertex parameter(String name) throws CliError {
         Vertex v = network.vertex(name).orElse(null);
+        List<String> elements = network.elementNames(name);
+        if (v == null && !elements.isEmpty()) {
+            if (!network.vertex(elements.get(0)).orElseThrow().kind().isParameter()) {
+                return parameter(elements.get(0)); // says what kind it is instead
+            }
+            throw new CliError("--wrt " + name + ": '" + name + "' is a vector; name one element, as in --wrt '"
+                    + elements.get(0) + "'");
+        }
         if (v == null || !v.kind().isParameter()) {
             List<String> names = new ArrayList<>();
             for (Vertex p : network.parameters()) {

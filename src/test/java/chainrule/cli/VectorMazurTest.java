@@ -41,6 +41,15 @@ class VectorMazurTest {
     }
 
     @Test
+    void wrtAVectorParameterMeansAllItsElements() {
+        Map<String, Object> g = section(json("grad", "examples/mazur-vector.nn", "--wrt", "W1"), "gradient");
+        assertEquals(java.util.List.of("W1[1,1]", "W1[1,2]", "W1[2,1]", "W1[2,2]"), new java.util.ArrayList<>(g.keySet()));
+        Cli paths = Cli.run("paths", "examples/mazur-vector.nn", "--wrt", "W1");
+        assertEquals(1, paths.status());
+        assertEquals("chainrule: error: --wrt W1: 'W1' is a vector; name one element, as in --wrt 'W1[1,1]'\n", paths.err());
+    }
+
+    @Test
     void latexNamesElementsWithSubscripts() {
         Cli r = Cli.run("latex", "examples/mazur-vector.nn");
         assertEquals(0, r.status(), r.err());
