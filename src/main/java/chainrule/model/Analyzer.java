@@ -530,18 +530,21 @@ public final class Analyzer {
     private List<Integer> commonShape(Pos at, String what, List<Tensor> operands) {
         List<Integer> shape = List.of();
         for (Tensor t : operands) {
-            if (t.isScalar()) {
-                continue;
-            }
-            if (shape.isEmpty()) {
-                shape = t.shape();
-            } else if (!shape.equals(t.shape())) {
-                error(at, "shapes do not match for " + what + ": " + Tensor.shapeText(shape) + " and "
-                        + Tensor.shapeText(t.shape()) + "; elementwise operations need equal shapes or a scalar");
+            shape = commonShape(at, what, shape, t.shape());
+            if (shape == null) {
                 return null;
             }
         }
         return shape;
+    }
+
+    private List<Integer> commonShape(Pos at, String what, List<Integer> a, List<Integer> b) {
+        if (a.isEmpty() || b.isEmpty() || a.equals(b)) {
+            return a.isEmpty() ? b : a;
+        }
+        error(at, "shapes do not match for " + what + ": " + Tensor.shapeText(a) + " and "
+                + Tensor.shapeText(b) + "; elementwise operations need equal shapes or a scalar");
+        return null;
     }
 
     private static Tensor zeros(List<Integer> shape) {
@@ -609,9 +612,9 @@ public final class Analyzer {
             Ast.Binary op = operators.get(i);
             Tensor t = lowerTensor(terms.get(i), scope);
             lowered.add(op != null && op.op() == Ast.BinaryOp.SUBTRACT ? t.map(Exprs::neg) : t);
-            if (!t.isScalar() && !mismatch) {
+            if (!mismatch) {
                 List<Integer> both = commonShape(op == null ? chain.pos() : op.pos(),
-                        "'" + (op == null ? "+" : op.op().symbol()) + "'", List.of(zeros(shape), zeros(t.shape())));
+                        "'" + (op == null ? "+" : op.op().symbol()) + "'", shape, t.shape());
                 mismatch = both == null;
                 shape = mismatch ? shape : both;
             }
