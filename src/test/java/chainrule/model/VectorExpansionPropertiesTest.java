@@ -3,6 +3,7 @@ package chainrule.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import chainrule.diag.Source;
+import chainrule.expr.FiniteDifference;
 import chainrule.paths.PathGraph;
 import chainrule.paths.ReverseAccumulator;
 import chainrule.paths.Values;
@@ -19,7 +20,8 @@ import net.jqwik.api.Property;
  * A random layered network written with vectors ({@code h1 = act(W1 @ x + b1)}) must have the loss
  * and gradient of the same network written out by hand, one scalar per element
  * ({@code h1_2 = act(W1_2_1*x_1 + W1_2_2*x_2 + b1_2)}): the element expansion is the only thing
- * that differs between the two texts.
+ * that differs between the two texts. Each element derivative is also checked against finite
+ * differences of the vector network (away from kinks).
  */
 class VectorExpansionPropertiesTest {
 
@@ -40,7 +42,22 @@ class VectorExpansionPropertiesTest {
             Double expected = sg.get(scalarName);
             assertEquals(true, expected != null, "no " + scalarName + where);
             assertClose(expected, e.getValue(), e.getKey() + where);
+            assertFiniteDifference(vector, e.getKey(), e.getValue(), vv.vertex("E"), where);
         }
+    }
+
+    /** The element derivative against a central difference of the vector network's loss (away from kinks). */
+    private static void assertFiniteDifference(Network net, String parameter, double exact, double loss, String where) {
+        Map<String, Double> point = new LinkedHashMap<>(net.values());
+        if (!FiniteDifference.awayFromKinks(List.of(net.inlined(net.loss())),
+                net.vertex(parameter).orElseThrow().symbol(), point)) {
+            return;
+        }
+        double numeric = FiniteDifference.derivative(x -> {
+            point.put(parameter, x);
+            return net.lossAt(point);
+        }, net.values().get(parameter));
+        assertEquals(numeric, exact, FiniteDifference.tolerance(exact, Math.abs(loss)), "finite difference, " + parameter + where);
     }
 
     private static void assertClose(double expected, double actual, String what) {
