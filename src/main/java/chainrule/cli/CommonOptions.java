@@ -43,9 +43,27 @@ final class CommonOptions {
         };
     }
 
-    /** The {@code --set} pairs, parsed; malformed ones are usage errors (exit 2). */
+    /** A {@code --set} value: one number (empty shape) or nested brackets with their shape, flattened row-major. */
+    record SetValue(List<Integer> shape, List<Double> values) {}
+
+    /** The {@code --set} pairs, scalars only (for {@code diff}); malformed ones are usage errors (exit 2). */
     Map<String, Double> overrides() {
         Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, SetValue> e : setValues().entrySet()) {
+            if (!e.getValue().shape().isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--set " + e.getKey() + ": a list of values is only for a vector declaration");
+            }
+            out.put(e.getKey(), e.getValue().values().get(0));
+        }
+        return out;
+    }
+
+    /**
+     * The {@code --set} pairs, parsed: {@code x=0.5}, or for a vector {@code x=[1,2]} /
+     * {@code W=[[1,2],[3,4]]}. Malformed ones are usage errors (exit 2).
+     */
+    Map<String, SetValue> setValues() {
+        Map<String, SetValue> out = new LinkedHashMap<>();
         for (String s : sets) {
             int eq = s.indexOf('=');
             if (eq <= 0 || eq == s.length() - 1) {
@@ -53,16 +71,83 @@ final class CommonOptions {
             }
             String name = s.substring(0, eq).trim();
             String value = s.substring(eq + 1).trim();
+            List<Double> values = new ArrayList<>();
+            List<Integer> shape = new ArrayList<>();
             try {
-                double v = Double.parseDouble(value);
-                if (!Double.isFinite(v) || value.matches("(?i).*[a-df-z].*")) {
+                int[] at = {0};
+                Object tree = parseValue(value, at);
+                if (skipSpaces(value, at[0]) != value.length()) {
                     throw new NumberFormatException();
                 }
-                out.put(name, v);
-            } catch (NumberFormatException e) {
-                throw new ParameterException(spec.commandLine(), "--set " + name + ": '" + value + "' is not a finite number");
+                for (Object level = tree; level instanceof List<?> items; level = items.get(0)) {
+                    shape.add(items.size());
+                }
+                flatten(tree, 0, shape, values);
+            } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                throw new ParameterException(spec.commandLine(), "--set " + name + ": '" + value
+                        + "' is not a finite number or a list of them such as [0.5, 1] or [[1, 2], [3, 4]] (all rows of one length)");
             }
+            out.put(name, new SetValue(shape, values));
         }
         return out;
+    }
+
+    /** A number (Double) or a bracketed list of values (List), starting at {@code at[0]}. */
+    private static Object parseValue(String text, int[] at) {
+        int i = skipSpaces(text, at[0]);
+        if (i < text.length() && text.charAt(i) == '[') {
+            List<Object> items = new ArrayList<>();
+            at[0] = i + 1;
+            do {
+                items.add(parseValue(text, at));
+                i = skipSpaces(text, at[0]);
+                at[0] = i + 1;
+            } while (text.charAt(i) == ',');
+            if (text.charAt(i) != ']') {
+                throw new NumberFormatException();
+            }
+            return items;
+        }
+        int end = i;
+        while (end < text.length() && ",]".indexOf(text.charAt(end)) < 0) {
+            end++;
+        }
+        at[0] = end;
+        List<Double> one = new ArrayList<>();
+        parseNumber(text, i, end, one);
+        return one.get(0);
+    }
+
+    /** Row-major values of {@code v}; every list at one depth must have that depth's extent. */
+    private static void flatten(Object v, int depth, List<Integer> shape, List<Double> out) {
+        if (depth == shape.size()) {
+            if (!(v instanceof Double d)) {
+                throw new NumberFormatException();
+            }
+            out.add(d);
+            return;
+        }
+        if (!(v instanceof List<?> items) || items.size() != shape.get(depth)) {
+            throw new NumberFormatException();
+        }
+        for (Object item : items) {
+            flatten(item, depth + 1, shape, out);
+        }
+    }
+
+    private static int skipSpaces(String text, int i) {
+        while (i < text.length() && text.charAt(i) == ' ') {
+            i++;
+        }
+        return i;
+    }
+
+    private static void parseNumber(String text, int from, int to, List<Double> out) {
+        String t = text.substring(from, to).trim();
+        double v = Double.parseDouble(t);
+        if (!Double.isFinite(v) || t.matches("(?i).*[a-df-z].*")) {
+            throw new NumberFormatException();
+        }
+        out.add(v);
     }
 }

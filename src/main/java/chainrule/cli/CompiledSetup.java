@@ -37,7 +37,15 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
             network = network.withValues(firstRow);
         }
         network.requireValues();
-        CompiledGradient compiled = CompiledGradient.compile(network);
+        CompiledGradient compiled;
+        try {
+            compiled = CompiledGradient.compile(network);
+        } catch (org.objectweb.asm.ClassTooLargeException | org.objectweb.asm.MethodTooLargeException e) {
+            // Layers are still unrolled to scalar code (issue 5: compiled loops are not built yet).
+            throw new CliError(file + ": the network is too large for the compiler (" + network.vertices().size()
+                    + " vertices unrolled to scalar code exceed the JVM's class size limit); "
+                    + "paths and grad work without compiling");
+        }
         Objective objective = data == null ? Objective.single(compiled) : new DatasetObjective(compiled, data);
         return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), data);
     }

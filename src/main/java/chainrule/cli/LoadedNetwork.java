@@ -10,6 +10,7 @@ import chainrule.parse.SourceParser;
 import chainrule.paths.PathGraph;
 import chainrule.paths.Values;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +21,10 @@ record LoadedNetwork(Network network, PathGraph graph) {
         Source source = InputLoader.load(file, options.maxInput);
         var ast = SourceParser.parseFile(source, new SourceParser.Limits(options.maxNesting, (int) Math.min(Integer.MAX_VALUE, options.maxInput)));
         Network network = Analyzer.analyze(source, ast);
-        Map<String, Double> overrides = options.overrides();
+        Map<String, Double> overrides = new LinkedHashMap<>();
+        for (Map.Entry<String, CommonOptions.SetValue> e : options.setValues().entrySet()) {
+            overrides.putAll(elementValues(network, e.getKey(), e.getValue()));
+        }
         for (String name : overrides.keySet()) {
             Vertex v = network.vertex(name).orElse(null);
             if (v == null || !v.kind().isDeclared()) {
@@ -42,6 +46,35 @@ record LoadedNetwork(Network network, PathGraph graph) {
         return new LoadedNetwork(network, PathGraph.of(network));
     }
 
+    /**
+     * One {@code --set} as element values: a vector takes a list of its shape ({@code x=[1,2]}) or
+     * one number for every element; anything else is the name itself.
+     */
+    private static Map<String, Double> elementValues(Network network, String name, CommonOptions.SetValue value) throws CliError {
+        List<Integer> shape = network.declaredShape(name).orElse(null);
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (shape == null) {
+            if (!value.shape().isEmpty()) {
+                throw new CliError("--set " + name + ": a list of values is only for a vector declaration, and '" + name + "' is not one");
+            }
+            out.put(name, value.values().get(0));
+            return out;
+        }
+        if (!value.shape().isEmpty() && !value.shape().equals(shape)) {
+            throw new CliError("--set " + name + ": '" + name + "' has shape " + shapeText(shape) + ", but the list has shape "
+                    + shapeText(value.shape()) + "; give a list of that shape or one number for every element");
+        }
+        List<String> elements = network.elementNames(name);
+        for (int k = 0; k < elements.size(); k++) {
+            out.put(elements.get(k), value.values().get(value.shape().isEmpty() ? 0 : k));
+        }
+        return out;
+    }
+
+    private static String shapeText(List<Integer> shape) {
+        return shape.toString().replace(" ", "");
+    }
+
     /** The forward values, or null when some value the loss needs is missing. */
     Values valuesIfComplete() {
         return network.missingValues().isEmpty() ? Values.of(network) : null;
@@ -53,20 +86,34 @@ record LoadedNetwork(Network network, PathGraph graph) {
         return Values.of(network);
     }
 
-    /** The parameters named by {@code --wrt}, or all of them. */
+    /** The parameters named by {@code --wrt} (a vector parameter: all its elements), or all of them. */
     List<Vertex> parameters(List<String> wrt) throws CliError {
         if (wrt == null || wrt.isEmpty()) {
             return network.parameters();
         }
         List<Vertex> out = new ArrayList<>();
         for (String name : wrt) {
-            out.add(parameter(name));
+            List<String> elements = network.elementNames(name);
+            if (elements.isEmpty() || network.vertex(elements.get(0)).map(e -> !e.kind().isParameter()).orElse(true)) {
+                out.add(parameter(name));
+            }
+            for (String element : elements) {
+                out.add(parameter(element));
+            }
         }
         return out;
     }
 
     Vertex parameter(String name) throws CliError {
         Vertex v = network.vertex(name).orElse(null);
+        List<String> elements = network.elementNames(name);
+        if (v == null && !elements.isEmpty()) {
+            if (!network.vertex(elements.get(0)).orElseThrow().kind().isParameter()) {
+                return parameter(elements.get(0)); // says what kind it is instead
+            }
+            throw new CliError("--wrt " + name + ": '" + name + "' is a vector; name one element, as in --wrt '"
+                    + elements.get(0) + "'");
+        }
         if (v == null || !v.kind().isParameter()) {
             List<String> names = new ArrayList<>();
             for (Vertex p : network.parameters()) {

@@ -14,6 +14,7 @@ import chainrule.parse.Ast;
 import chainrule.parse.Ast.Pos;
 import chainrule.parse.SourceParser;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BinaryOperator;
 
 /**
  * The resolver: checks a parsed file and builds the {@link Network}. It finds as many independent
@@ -32,6 +34,12 @@ import java.util.Set;
  * ({@code h = sigmoid(w*x + b)}), its argument becomes the implicit vertex {@code h.in}: the
  * pre-activation (들) whose output {@code h} is the activation (나), as LANGUAGE.md's path graph
  * requires.
+ *
+ * <p>Vectors are expanded to elements here: a declaration {@code weight W1[2,2]} becomes the scalar
+ * vertices {@code W1[1,1]} … {@code W1[2,2]}, and a vector node {@code h = sigmoid(W1 @ x + b1)}
+ * the vertices {@code h.in[1]}, {@code h.in[2]}, {@code h[1]}, {@code h[2]} (each expression is
+ * lowered to a {@link Tensor} of element expressions). Every command then works on the element
+ * view unchanged.
  */
 public final class Analyzer {
     private final Source source;
@@ -41,7 +49,18 @@ public final class Analyzer {
     private final Map<String, Ast.Definition> defined = new LinkedHashMap<>();
     private final Map<String, Ast.FunctionDef> functionDefs = new LinkedHashMap<>();
     private final Map<String, UserFunction> functions = new LinkedHashMap<>();
+    /** Declared vectors' shapes; a scalar declaration (or one with a bad shape) is absent. */
+    private final Map<String, List<Integer>> shapes = new HashMap<>();
+    private final Set<String> badShapes = new LinkedHashSet<>();
+    private final Map<String, Tensor> declaredTensors = new HashMap<>();
+    /** Definitions lowered so far, as element symbols. */
+    private final Map<String, Tensor> nodes = new HashMap<>();
     private Ast.Definition loss;
+
+    /** Reductions to a scalar: built in, handled here rather than in the primitive table. */
+    private static final Set<String> REDUCTIONS = Set.of("sum", "mean");
+    /** More elements than this in one declaration is refused (each element is a vertex). */
+    private static final long MAX_ELEMENTS = 20_000_000;
 
     private Analyzer(Source source) {
         this.source = source;
@@ -88,9 +107,22 @@ public final class Analyzer {
                 case BIAS -> VertexKind.BIAS;
                 case CONST -> VertexKind.CONSTANT;
             };
-            vertices.put(e.getKey(), new Vertex(e.getKey(), vk, declaredSymbol(e.getKey()), null, d.name().pos()));
-            if (d.value() != null && d.shape().isEmpty()) { // a vector declaration is reported already
+            List<Integer> shape = shapes.getOrDefault(e.getKey(), List.of());
+            Tensor t = declaredTensor(e.getKey());
+            for (int k = 0; k < t.size(); k++) {
+                Sym s = (Sym) t.element(k);
+                vertices.put(s.name(), new Vertex(s.name(), vk, s, null, d.name().pos()));
+            }
+            if (d.value() == null || badShapes.contains(e.getKey())) {
+                continue;
+            }
+            if (shape.isEmpty()) {
                 scalarValue(d).ifPresent(v -> values.put(e.getKey(), v));
+            } else {
+                List<Double> elementValues = vectorValues(d, shape);
+                for (int k = 0; k < elementValues.size(); k++) {
+                    values.put(Tensor.elementName(e.getKey(), shape, k), elementValues.get(k));
+                }
             }
         }
         List<Vertex> definitions = new ArrayList<>();
@@ -101,26 +133,26 @@ public final class Analyzer {
             Scope scope = new Scope.Network();
             Ast.Expr body = def.body();
             Optional<Ast.Call> activation = activationWithComplexArgument(body);
-            Expr expr;
+            Tensor value;
             if (activation.isPresent()) {
                 Ast.Call call = activation.get();
-                String preName = name + ".in";
-                Expr arg = lower(call.args().get(0), scope);
-                Sym pre = Exprs.sym(preName, SymKind.NODE);
-                Vertex preVertex = new Vertex(preName, VertexKind.PRE_ACTIVATION, pre, arg, call.args().get(0).pos());
-                vertices.put(preName, preVertex);
-                definitions.add(preVertex);
+                Tensor arg = lowerTensor(call.args().get(0), scope);
+                Tensor pre = define(name + ".in", VertexKind.PRE_ACTIVATION, arg, call.args().get(0).pos(),
+                        vertices, definitions);
                 List<Ast.Expr> rest = call.args().subList(1, call.args().size());
-                expr = lowerCall(call, scope, pre, rest);
+                value = lowerCall(call, scope, pre, rest);
             } else {
-                expr = lower(body, scope);
+                value = lowerTensor(body, scope);
             }
-            Vertex v = new Vertex(name, isLoss ? VertexKind.LOSS : VertexKind.NODE,
-                    Exprs.sym(name, SymKind.NODE), expr, def.name().pos());
-            vertices.put(name, v);
-            definitions.add(v);
+            if (isLoss && !value.isScalar()) {
+                error(def.name().pos(), "the loss must be a scalar, but '" + name + "' has shape "
+                        + Tensor.shapeText(value.shape()) + "; reduce it with sum(...) or mean(...)");
+                value = Tensor.scalar(Exprs.ZERO);
+            }
+            nodes.put(name, define(name, isLoss ? VertexKind.LOSS : VertexKind.NODE, value, def.name().pos(),
+                    vertices, definitions));
             if (isLoss) {
-                lossVertex = v;
+                lossVertex = vertices.get(name);
             }
         }
         if (!errors.isEmpty()) {
@@ -128,7 +160,25 @@ public final class Analyzer {
                     : Integer.compare(a.column(), b.column()));
             throw new DiagnosticException(errors);
         }
-        return new Network(source, vertices, definitions, lossVertex, functions, values);
+        return new Network(source, vertices, definitions, lossVertex, functions, values, shapes);
+    }
+
+    /**
+     * Adds one defined vertex per element of {@code value} ({@code name} itself for a scalar,
+     * {@code name[i]} for a vector) and returns their symbols.
+     */
+    private static Tensor define(String name, VertexKind kind, Tensor value, Pos pos,
+            Map<String, Vertex> vertices, List<Vertex> definitions) {
+        List<Expr> symbols = new ArrayList<>(value.size());
+        for (int k = 0; k < value.size(); k++) {
+            String element = Tensor.elementName(name, value.shape(), k);
+            Sym s = Exprs.sym(element, SymKind.NODE);
+            Vertex v = new Vertex(element, kind, s, value.element(k), pos);
+            vertices.put(element, v);
+            definitions.add(v);
+            symbols.add(s);
+        }
+        return new Tensor(value.shape(), symbols);
     }
 
     /** At the end of the last non-blank line, where the loss would go; an empty file says so. */
@@ -157,9 +207,12 @@ public final class Analyzer {
                         declaredKind.put(x.name().text(), d.kind());
                     }
                     if (!x.shape().isEmpty()) {
-                        Ast.Dim first = x.shape().get(0);
-                        error(first.pos(), "vector declarations ('" + x.name().text()
-                                + "[...]') are not supported by this version of chainrule; write one scalar per element");
+                        List<Integer> shape = declaredShape(x);
+                        if (shape == null) {
+                            badShapes.add(x.name().text());
+                        } else if (!shapes.containsKey(x.name().text())) {
+                            shapes.put(x.name().text(), shape);
+                        }
                     }
                     if (d.kind() == Ast.DeclKind.CONST && x.value() == null) {
                         error(x.name().pos(), "const '" + x.name().text() + "' needs a value, as in 'const "
@@ -179,7 +232,7 @@ public final class Analyzer {
                     }
                 }
             } else if (s instanceof Ast.FunctionDef f) {
-                if (Primitive.byName(f.name().text()).isPresent()) {
+                if (Primitive.byName(f.name().text()).isPresent() || REDUCTIONS.contains(f.name().text())) {
                     error(f.name().pos(), "'" + f.name().text() + "' is a built-in function and cannot be redefined");
                 } else if (claim(f.name(), firstSeen, "function")) {
                     functionDefs.put(f.name().text(), f);
@@ -200,6 +253,74 @@ public final class Analyzer {
         return true;
     }
 
+    /** The validated shape of a vector declaration, or null (reported) when an extent is not a positive whole number. */
+    private List<Integer> declaredShape(Ast.Declarator x) {
+        List<Integer> shape = new ArrayList<>();
+        long total = 1;
+        for (Ast.Dim dim : x.shape()) {
+            long extent = dim.text().matches("[0-9]{1,9}") ? Long.parseLong(dim.text()) : -1;
+            if (extent < 1) {
+                error(dim.pos(), "a shape extent must be a positive whole number, not '" + dim.text() + "'");
+                return null;
+            }
+            total *= extent;
+            if (total > MAX_ELEMENTS) {
+                error(dim.pos(), "'" + x.name().text() + "' would have more than " + MAX_ELEMENTS
+                        + " elements; chainrule makes a vertex of every element");
+                return null;
+            }
+            shape.add((int) extent);
+        }
+        return shape;
+    }
+
+    /**
+     * The element values of a vector declaration in row-major order: one number is broadcast to
+     * every element; nested brackets must match the shape exactly. Empty (reported) when they do not.
+     */
+    private List<Double> vectorValues(Ast.Declarator d, List<Integer> shape) {
+        if (d.value() instanceof Ast.Scalar s) {
+            return finite(s) ? Collections.nCopies(Tensor.size(shape), s.value()) : List.of();
+        }
+        List<Double> out = new ArrayList<>();
+        return flattenValue(d, d.value(), shape, 0, out) ? out : List.of();
+    }
+
+    private boolean flattenValue(Ast.Declarator d, Ast.Value v, List<Integer> shape, int depth, List<Double> out) {
+        String declaredAs = "'" + d.name().text() + "' is declared " + Tensor.shapeText(shape);
+        if (depth == shape.size()) {
+            if (v instanceof Ast.Scalar s) {
+                out.add(s.value());
+                return finite(s);
+            }
+            error(v.pos(), declaredAs + ": expected a number here, found a list");
+            return false;
+        }
+        int extent = shape.get(depth);
+        if (!(v instanceof Ast.Array a)) {
+            error(v.pos(), declaredAs + ": expected a list of " + plural(extent, "value") + " here, found a number");
+            return false;
+        }
+        if (a.items().size() != extent) {
+            error(a.pos(), declaredAs + ": expected " + plural(extent, "value") + " in this list, found " + a.items().size());
+            return false;
+        }
+        for (Ast.Value item : a.items()) {
+            if (!flattenValue(d, item, shape, depth + 1, out)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean finite(Ast.Scalar s) {
+        if (!Double.isFinite(s.value())) {
+            error(s.pos(), "number " + s.text() + " is too large for a double");
+            return false;
+        }
+        return true;
+    }
+
     private Optional<Double> scalarValue(Ast.Declarator d) {
         if (d.value() instanceof Ast.Scalar s) {
             if (!Double.isFinite(s.value())) {
@@ -212,14 +333,21 @@ public final class Analyzer {
         return Optional.empty();
     }
 
-    private Sym declaredSymbol(String name) {
-        Ast.DeclKind kind = declaredKind.get(name);
-        SymKind sk = switch (kind) {
-            case WEIGHT, BIAS -> SymKind.PARAMETER;
-            case CONST -> SymKind.CONSTANT;
-            case INPUT, TARGET -> SymKind.DATA;
-        };
-        return Exprs.sym(name, sk);
+    /** The element symbols of a declared name (one symbol for a scalar). */
+    private Tensor declaredTensor(String name) {
+        return declaredTensors.computeIfAbsent(name, n -> {
+            SymKind sk = switch (declaredKind.get(n)) {
+                case WEIGHT, BIAS -> SymKind.PARAMETER;
+                case CONST -> SymKind.CONSTANT;
+                case INPUT, TARGET -> SymKind.DATA;
+            };
+            List<Integer> shape = shapes.getOrDefault(n, List.of());
+            List<Expr> elements = new ArrayList<>(Tensor.size(shape));
+            for (int k = 0; k < Tensor.size(shape); k++) {
+                elements.add(Exprs.sym(Tensor.elementName(n, shape, k), sk));
+            }
+            return new Tensor(shape, elements);
+        });
     }
 
     // ------------------------------------------------------------ functions
@@ -309,7 +437,8 @@ public final class Analyzer {
 
     /** The call, if {@code body} is an activation applied to something that is not a plain name. */
     private Optional<Ast.Call> activationWithComplexArgument(Ast.Expr body) {
-        if (!(body instanceof Ast.Call c) || c.args().isEmpty() || c.args().get(0) instanceof Ast.NameRef) {
+        if (!(body instanceof Ast.Call c) || c.args().isEmpty() || c.args().get(0) instanceof Ast.NameRef
+                || c.args().get(0) instanceof Ast.Index) { // an element is a plain name too
             return Optional.empty();
         }
         for (int i = 1; i < c.args().size(); i++) {
@@ -337,88 +466,186 @@ public final class Analyzer {
         record Free() implements Scope {}
     }
 
+    /** Lowers an expression where every value is a scalar (function bodies, {@code diff}). */
     private Expr lower(Ast.Expr e, Scope scope) {
-        return e.accept(new Ast.Visitor<Expr>() {
-            @Override public Expr number(Ast.Number n) {
+        return lowerTensor(e, scope).element(0);
+    }
+
+    private Tensor lowerTensor(Ast.Expr e, Scope scope) {
+        return e.accept(new Ast.Visitor<Tensor>() {
+            @Override public Tensor number(Ast.Number n) {
                 if (!Double.isFinite(n.value())) {
                     error(n.pos(), "number " + n.text() + " is too large for a double");
-                    return Exprs.ZERO;
+                    return Tensor.scalar(Exprs.ZERO);
                 }
-                return Exprs.num(n.value());
+                return Tensor.scalar(Exprs.num(n.value()));
             }
 
-            @Override public Expr name(Ast.NameRef r) { return Analyzer.this.name(r.name(), scope); }
+            @Override public Tensor name(Ast.NameRef r) { return Analyzer.this.name(r.name(), scope); }
 
-            @Override public Expr unary(Ast.Unary u) {
-                Expr x = lower(u.operand(), scope);
-                return u.op() == Ast.UnaryOp.NEGATE ? Exprs.neg(x) : x;
+            @Override public Tensor unary(Ast.Unary u) {
+                Tensor x = lowerTensor(u.operand(), scope);
+                return u.op() == Ast.UnaryOp.NEGATE ? x.map(Exprs::neg) : x;
             }
 
-            @Override public Expr binary(Ast.Binary b) {
+            @Override public Tensor binary(Ast.Binary b) {
                 if (b.op() == Ast.BinaryOp.ADD || b.op() == Ast.BinaryOp.SUBTRACT) {
                     return lowerChain(b, scope);
                 }
-                Expr l = lower(b.left(), scope);
-                Expr r = lower(b.right(), scope);
+                Tensor l = lowerTensor(b.left(), scope);
+                Tensor r = lowerTensor(b.right(), scope);
                 return switch (b.op()) {
-                    case ADD -> Exprs.add(l, r);
-                    case SUBTRACT -> Exprs.sub(l, r);
-                    case MULTIPLY -> Exprs.mul(l, r);
-                    case DIVIDE -> Exprs.div(l, r);
-                    case POWER -> Exprs.pow(l, r);
-                    case MATMUL -> {
-                        error(b.pos(), "'@' multiplies a matrix by a vector, but both sides here are scalars; use '*'");
-                        yield Exprs.mul(l, r);
-                    }
+                    case ADD -> elementwise(b, l, r, Exprs::add);
+                    case SUBTRACT -> elementwise(b, l, r, Exprs::sub);
+                    case MULTIPLY -> elementwise(b, l, r, Exprs::mul);
+                    case DIVIDE -> elementwise(b, l, r, Exprs::div);
+                    case POWER -> elementwise(b, l, r, Exprs::pow);
+                    case MATMUL -> matmul(b, l, r);
                 };
             }
 
-            @Override public Expr call(Ast.Call c) { return lowerCall(c, scope, null, c.args()); }
+            @Override public Tensor call(Ast.Call c) { return lowerCall(c, scope, null, c.args()); }
 
-            @Override public Expr index(Ast.Index i) {
-                error(i.pos(), "'" + i.target().text() + "' is a scalar and cannot be indexed");
-                return Exprs.ZERO;
-            }
+            @Override public Tensor index(Ast.Index i) { return Analyzer.this.index(i, scope); }
         });
     }
 
-    /**
-     * Lowers a chain {@code a + b - c + ...} with one call to {@link Exprs#add}: the parser nests it
-     * to the left, and adding one term at a time would renormalise the growing sum each time
-     * (quadratic in a layer's width). Walking the left spine iteratively also keeps long sums off
-     * the stack.
-     */
-    private Expr lowerChain(Ast.Binary chain, Scope scope) {
-        List<Ast.Expr> terms = new ArrayList<>();
-        List<Boolean> negated = new ArrayList<>();
-        Ast.Expr e = chain;
-        while (e instanceof Ast.Binary b && (b.op() == Ast.BinaryOp.ADD || b.op() == Ast.BinaryOp.SUBTRACT)) {
-            terms.add(b.right());
-            negated.add(b.op() == Ast.BinaryOp.SUBTRACT);
-            e = b.left();
+    /** {@code l op r} element by element; a scalar side is broadcast. */
+    private Tensor elementwise(Ast.Binary b, Tensor l, Tensor r, BinaryOperator<Expr> op) {
+        List<Integer> shape = commonShape(b.pos(), "'" + b.op().symbol() + "'", List.of(l, r));
+        if (shape == null) {
+            return zeros(l.shape());
         }
-        terms.add(e);
-        negated.add(false);
-        List<Expr> lowered = new ArrayList<>(terms.size());
-        for (int i = terms.size() - 1; i >= 0; i--) {
-            Expr t = lower(terms.get(i), scope);
-            lowered.add(negated.get(i) ? Exprs.neg(t) : t);
+        List<Expr> out = new ArrayList<>(Tensor.size(shape));
+        for (int k = 0; k < Tensor.size(shape); k++) {
+            out.add(op.apply(l.broadcastElement(k), r.broadcastElement(k)));
         }
-        return Exprs.add(lowered);
+        return new Tensor(shape, out);
     }
 
     /**
-     * Lowers a call. {@code first}, when not null, is the already-lowered first argument (an
-     * implicit pre-activation) and {@code rest} the remaining argument expressions.
+     * The shape of an elementwise combination: the one shape all non-scalar operands share, or
+     * null (reported at {@code at}, naming both shapes) when two differ.
      */
-    private Expr lowerCall(Ast.Call c, Scope scope, Expr first, List<Ast.Expr> rest) {
+    private List<Integer> commonShape(Pos at, String what, List<Tensor> operands) {
+        List<Integer> shape = List.of();
+        for (Tensor t : operands) {
+            shape = commonShape(at, what, shape, t.shape());
+            if (shape == null) {
+                return null;
+            }
+        }
+        return shape;
+    }
+
+    private List<Integer> commonShape(Pos at, String what, List<Integer> a, List<Integer> b) {
+        if (a.isEmpty() || b.isEmpty() || a.equals(b)) {
+            return a.isEmpty() ? b : a;
+        }
+        error(at, "shapes do not match for " + what + ": " + Tensor.shapeText(a) + " and "
+                + Tensor.shapeText(b) + "; elementwise operations need equal shapes or a scalar");
+        return null;
+    }
+
+    private static Tensor zeros(List<Integer> shape) {
+        return new Tensor(shape, Collections.nCopies(Tensor.size(shape), Exprs.ZERO));
+    }
+
+    /**
+     * {@code W @ v}: matrix [m,n] times vector [n] (or matrix [n,p]). Each element's sum is built
+     * with one {@link Exprs#add(List)} call, so a wide layer costs time linear in its size.
+     */
+    private Tensor matmul(Ast.Binary b, Tensor l, Tensor r) {
+        if (l.isScalar() && r.isScalar()) {
+            error(b.pos(), "'@' multiplies a matrix by a vector, but both sides here are scalars; use '*'");
+            return Tensor.scalar(Exprs.mul(l.element(0), r.element(0)));
+        }
+        if (l.shape().size() != 2 || r.shape().isEmpty() || r.shape().size() > 2) {
+            error(b.pos(), "'@' multiplies a matrix [m,n] by a vector [n] or a matrix [n,p], but the operands here are "
+                    + Tensor.shapeText(l.shape()) + " and " + Tensor.shapeText(r.shape())
+                    + (l.isScalar() || r.isScalar() ? "; use '*' to scale" : ""));
+            return Tensor.scalar(Exprs.ZERO);
+        }
+        int m = l.shape().get(0);
+        int n = l.shape().get(1);
+        int p = r.shape().size() == 2 ? r.shape().get(1) : 1;
+        List<Integer> shape = r.shape().size() == 2 ? List.of(m, p) : List.of(m);
+        if (r.shape().get(0) != n) {
+            error(b.pos(), "shapes do not match for '@': " + Tensor.shapeText(l.shape()) + " and " + Tensor.shapeText(r.shape())
+                    + "; the matrix has " + plural(n, "column") + ", so the right side needs " + plural(n, "row"));
+            return zeros(shape);
+        }
+        List<Expr> out = new ArrayList<>(m * p);
+        for (int i = 0; i < m; i++) {
+            for (int c = 0; c < p; c++) {
+                List<Expr> terms = new ArrayList<>(n);
+                for (int j = 0; j < n; j++) {
+                    terms.add(Exprs.mul(l.element(i * n + j), r.element(j * p + c)));
+                }
+                out.add(Exprs.add(terms));
+            }
+        }
+        return new Tensor(shape, out);
+    }
+
+    /**
+     * Lowers a chain {@code a + b - c + ...} with one call to {@link Exprs#add} per element: the
+     * parser nests it to the left, and adding one term at a time would renormalise the growing sum
+     * each time (quadratic in a layer's width). Walking the left spine iteratively also keeps long
+     * sums off the stack.
+     */
+    private Tensor lowerChain(Ast.Binary chain, Scope scope) {
+        List<Ast.Expr> terms = new ArrayList<>();
+        List<Ast.Binary> operators = new ArrayList<>();
+        Ast.Expr e = chain;
+        while (e instanceof Ast.Binary b && (b.op() == Ast.BinaryOp.ADD || b.op() == Ast.BinaryOp.SUBTRACT)) {
+            terms.add(b.right());
+            operators.add(b);
+            e = b.left();
+        }
+        terms.add(e);
+        operators.add(null);
+        List<Tensor> lowered = new ArrayList<>(terms.size());
+        List<Integer> shape = List.of();
+        boolean mismatch = false;
+        for (int i = terms.size() - 1; i >= 0; i--) {
+            Ast.Binary op = operators.get(i);
+            Tensor t = lowerTensor(terms.get(i), scope);
+            lowered.add(op != null && op.op() == Ast.BinaryOp.SUBTRACT ? t.map(Exprs::neg) : t);
+            if (!mismatch) {
+                List<Integer> both = commonShape(op == null ? chain.pos() : op.pos(),
+                        "'" + (op == null ? "+" : op.op().symbol()) + "'", shape, t.shape());
+                mismatch = both == null;
+                shape = mismatch ? shape : both;
+            }
+        }
+        List<Expr> out = new ArrayList<>(Tensor.size(shape));
+        for (int k = 0; k < Tensor.size(shape); k++) {
+            List<Expr> elementTerms = new ArrayList<>(lowered.size());
+            for (Tensor t : lowered) {
+                elementTerms.add(t.isScalar() || t.shape().equals(shape) ? t.broadcastElement(k) : Exprs.ZERO);
+            }
+            out.add(Exprs.add(elementTerms));
+        }
+        return new Tensor(shape, out);
+    }
+
+    /**
+     * Lowers a call, element by element over vector arguments (a scalar argument is broadcast).
+     * {@code first}, when not null, is the already-lowered first argument (an implicit
+     * pre-activation) and {@code rest} the remaining argument expressions.
+     */
+    private Tensor lowerCall(Ast.Call c, Scope scope, Tensor first, List<Ast.Expr> rest) {
         String name = c.fn().text();
-        List<Expr> args = new ArrayList<>();
+        List<Tensor> args = new ArrayList<>();
         if (first != null) {
             args.add(first);
         }
         for (Ast.Expr a : rest) {
-            args.add(lower(a, scope));
+            args.add(lowerTensor(a, scope));
+        }
+        if (REDUCTIONS.contains(name)) {
+            return reduce(c, args);
         }
         Optional<Primitive> p = Primitive.byName(name);
         Fn fn;
@@ -426,30 +653,53 @@ public final class Analyzer {
             Primitive prim = p.get();
             if (args.size() < prim.minArity() || args.size() > prim.arity()) {
                 arityError(c, prim.minArity(), prim.arity());
-                return Exprs.ZERO;
+                return Tensor.scalar(Exprs.ZERO);
             }
             double[] defaults = prim.defaults();
             for (int i = args.size(); i < prim.arity(); i++) {
-                args.add(Exprs.num(defaults[i - prim.minArity()]));
+                args.add(Tensor.scalar(Exprs.num(defaults[i - prim.minArity()])));
             }
             fn = prim;
         } else if (functions.containsKey(name) && !(scope instanceof Scope.Free)) {
             fn = functions.get(name);
             if (args.size() != fn.arity()) {
                 arityError(c, fn.arity(), fn.arity());
-                return Exprs.ZERO;
+                return Tensor.scalar(Exprs.ZERO);
             }
         } else if (functionDefs.containsKey(name) && !(scope instanceof Scope.Free)) {
-            return Exprs.ZERO; // its definition had errors, already reported
+            return Tensor.scalar(Exprs.ZERO); // its definition had errors, already reported
         } else {
             if (declared.containsKey(name) || defined.containsKey(name)) {
                 error(c.fn().pos(), "'" + name + "' is a " + describeName(name) + ", not a function");
             } else {
                 error(c.fn().pos(), "unknown function '" + name + "'" + Suggestions.didYouMean(name, functionNames()));
             }
-            return Exprs.ZERO;
+            return Tensor.scalar(Exprs.ZERO);
         }
-        return Exprs.apply(fn, args);
+        List<Integer> shape = commonShape(c.fn().pos(), "the arguments of '" + name + "'", args);
+        if (shape == null) {
+            return zeros(args.get(0).shape());
+        }
+        List<Expr> out = new ArrayList<>(Tensor.size(shape));
+        for (int k = 0; k < Tensor.size(shape); k++) {
+            List<Expr> elementArgs = new ArrayList<>(args.size());
+            for (Tensor a : args) {
+                elementArgs.add(a.broadcastElement(k));
+            }
+            out.add(Exprs.apply(fn, elementArgs));
+        }
+        return new Tensor(shape, out);
+    }
+
+    /** {@code sum(v)} and {@code mean(v)}: one {@link Exprs#add(List)} over the elements. */
+    private Tensor reduce(Ast.Call c, List<Tensor> args) {
+        if (args.size() != 1) {
+            arityError(c, 1, 1);
+            return Tensor.scalar(Exprs.ZERO);
+        }
+        Tensor v = args.get(0);
+        Expr total = Exprs.add(v.elements());
+        return Tensor.scalar(c.fn().text().equals("mean") ? Exprs.div(total, Exprs.num(v.size())) : total);
     }
 
     private void arityError(Ast.Call c, int min, int max) {
@@ -463,33 +713,75 @@ public final class Analyzer {
         return n + " " + word + (n == 1 ? "" : "s");
     }
 
-    private Expr name(Ast.Name n, Scope scope) {
+    /** {@code x[i]} or {@code W[i,j]}: one element, by 1-based integer literals. */
+    private Tensor index(Ast.Index i, Scope scope) {
+        String text = i.target().text();
+        boolean known = declared.containsKey(text) || defined.containsKey(text);
+        if (!(scope instanceof Scope.Network) || !known) {
+            if (scope instanceof Scope.Network) {
+                return name(i.target(), scope); // reports the undefined name
+            }
+            error(i.pos(), "'" + text + "' is a scalar and cannot be indexed");
+            return Tensor.scalar(Exprs.ZERO);
+        }
+        Tensor t = name(i.target(), scope);
+        List<Integer> shape = t.shape();
+        if (t.isScalar()) {
+            error(i.pos(), "'" + text + "' is a scalar and cannot be indexed");
+            return Tensor.scalar(Exprs.ZERO);
+        }
+        if (i.indices().size() != shape.size()) {
+            error(i.pos(), "'" + text + "' has shape " + Tensor.shapeText(shape) + ", so it takes "
+                    + (shape.size() == 1 ? "1 index" : shape.size() + " indices") + ", but "
+                    + i.indices().size() + (i.indices().size() == 1 ? " was" : " were") + " given");
+            return Tensor.scalar(Exprs.ZERO);
+        }
+        int[] index = new int[shape.size()];
+        boolean ok = true;
+        for (int k = 0; k < index.length; k++) {
+            Ast.Expr x = i.indices().get(k);
+            if (!(x instanceof Ast.Number n) || n.value() != Math.rint(n.value())) {
+                error(x.pos(), "an index must be a whole number written in the file, from 1 to " + shape.get(k));
+                ok = false;
+            } else if (n.value() < 1 || n.value() > shape.get(k)) {
+                error(x.pos(), "index " + n.text() + " is out of range for '" + text + "' of shape "
+                        + Tensor.shapeText(shape) + "; indices run from 1 to " + shape.get(k));
+                ok = false;
+            } else {
+                index[k] = (int) n.value();
+            }
+        }
+        return ok ? Tensor.scalar(t.element(Tensor.flatIndex(shape, index))) : Tensor.scalar(Exprs.ZERO);
+    }
+
+    private Tensor name(Ast.Name n, Scope scope) {
         String text = n.text();
         if (scope instanceof Scope.Free) {
-            return Exprs.local(text);
+            return Tensor.scalar(Exprs.local(text));
         }
         if (scope instanceof Scope.Function f) {
             if (f.params().contains(text)) {
-                return Exprs.local(text);
+                return Tensor.scalar(Exprs.local(text));
             }
             error(n.pos(), "'" + text + "' is not a parameter of this function; a function body may use only its parameters"
                     + Suggestions.didYouMean(text, f.params()));
-            return Exprs.ZERO;
+            return Tensor.scalar(Exprs.ZERO);
         }
         if (declared.containsKey(text)) {
-            return declaredSymbol(text);
+            return declaredTensor(text);
         }
         if (defined.containsKey(text)) {
-            return Exprs.sym(text, SymKind.NODE);
+            // Not lowered yet only when its definition is part of a cycle (reported).
+            return nodes.getOrDefault(text, Tensor.scalar(Exprs.sym(text, SymKind.NODE)));
         }
-        if (functionDefs.containsKey(text) || Primitive.byName(text).isPresent()) {
+        if (functionDefs.containsKey(text) || Primitive.byName(text).isPresent() || REDUCTIONS.contains(text)) {
             error(n.pos(), "'" + text + "' is a function; call it, as in " + text + "(x)");
-            return Exprs.ZERO;
+            return Tensor.scalar(Exprs.ZERO);
         }
         Set<String> known = new LinkedHashSet<>(declared.keySet());
         known.addAll(defined.keySet());
         error(n.pos(), "undefined name '" + text + "'" + Suggestions.didYouMean(text, known));
-        return Exprs.ZERO;
+        return Tensor.scalar(Exprs.ZERO);
     }
 
     private String describeName(String name) {
@@ -502,6 +794,7 @@ public final class Analyzer {
         for (Primitive p : Primitive.values()) {
             names.add(p.sourceName());
         }
+        names.addAll(REDUCTIONS);
         names.addAll(functionDefs.keySet());
         return names;
     }

@@ -30,15 +30,17 @@ public final class Network {
     private final Vertex loss;
     private final Map<String, UserFunction> functions;
     private final Map<String, Double> values;
+    private final Map<String, List<Integer>> shapes;
 
     Network(Source source, Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss,
-            Map<String, UserFunction> functions, Map<String, Double> values) {
+            Map<String, UserFunction> functions, Map<String, Double> values, Map<String, List<Integer>> shapes) {
         this.source = source;
         this.vertices = Collections.unmodifiableMap(new LinkedHashMap<>(vertices));
         this.definitions = List.copyOf(definitions);
         this.loss = loss;
         this.functions = Collections.unmodifiableMap(new LinkedHashMap<>(functions));
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.shapes = Map.copyOf(shapes);
     }
 
     public Source source() { return source; }
@@ -75,6 +77,19 @@ public final class Network {
 
     public Map<String, UserFunction> functions() { return functions; }
 
+    /** The shape of a declared vector ({@code [2,2]} for {@code weight W1[2,2]}); empty for anything else. */
+    public Optional<List<Integer>> declaredShape(String name) { return Optional.ofNullable(shapes.get(name)); }
+
+    /** The element vertex names of a declared vector, in row-major order ({@code W1[1,1]}, {@code W1[1,2]}, ...). */
+    public List<String> elementNames(String vectorName) {
+        List<Integer> shape = shapes.getOrDefault(vectorName, List.of());
+        List<String> out = new ArrayList<>();
+        for (int k = 0; k < Tensor.size(shape) && !shape.isEmpty(); k++) {
+            out.add(Tensor.elementName(vectorName, shape, k));
+        }
+        return out;
+    }
+
     /** Declared values (after overrides); a declared name without a value is absent. */
     public Map<String, Double> values() { return values; }
 
@@ -88,7 +103,7 @@ public final class Network {
             }
             v.put(e.getKey(), e.getValue());
         }
-        return new Network(source, vertices, definitions, loss, functions, v);
+        return new Network(source, vertices, definitions, loss, functions, v, shapes);
     }
 
     /** Declared names that the loss depends on and that have no value. */
@@ -119,10 +134,18 @@ public final class Network {
     /** Throws a diagnostic for every missing value the loss needs, naming how to supply it. */
     public void requireValues() throws DiagnosticException {
         List<Diagnostic> ds = new ArrayList<>();
+        Set<String> reported = new HashSet<>();
         for (Vertex v : missingValues()) {
+            // The elements of one vector declaration share its position: report the vector once.
+            int bracket = v.name().indexOf('[');
+            String name = bracket > 0 ? v.name().substring(0, bracket) : v.name();
+            if (!reported.add(name)) {
+                continue;
+            }
+            String what = v.kind().word() + " '" + name + "' has no value" + (bracket > 0 ? " for " + v.name() : "");
             ds.add(Diagnostic.error(source, v.pos().line(), v.pos().column(), v.pos().length(),
-                    v.kind().word() + " '" + v.name() + "' has no value; give one in the file ("
-                            + v.name() + " = ...) or on the command line (--set " + v.name() + "=VALUE)"));
+                    what + "; give one in the file (" + name + " = ...) or on the command line (--set "
+                            + name + "=VALUE)"));
         }
         if (!ds.isEmpty()) {
             throw new DiagnosticException(ds);

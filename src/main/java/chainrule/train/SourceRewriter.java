@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes new declared values into a {@code .nn} file's text, leaving everything else — comments,
@@ -21,7 +22,11 @@ public final class SourceRewriter {
 
     private record Edit(int start, int end, String text) {}
 
-    /** {@code source}'s text with the scalar declarations named in {@code values} set to those values. */
+    /**
+     * {@code source}'s text with the declarations named in {@code values} set to those values; a
+     * vector declaration is rewritten as nested brackets when {@code values} has all its elements
+     * ({@code W1[1,1]}, {@code W1[1,2]}, ...).
+     */
     public static String withValues(Source source, Map<String, Double> values) throws DiagnosticException {
         Ast.File file = SourceParser.parseFile(source);
         List<Integer> lineStarts = lineStarts(source.text());
@@ -31,8 +36,12 @@ public final class SourceRewriter {
                 continue;
             }
             for (Ast.Declarator decl : d.declarators()) {
+                if (!decl.shape().isEmpty()) {
+                    vectorEdit(source, lineStarts, decl, values).ifPresent(edits::add);
+                    continue;
+                }
                 Double v = values.get(decl.name().text());
-                if (v == null || !decl.shape().isEmpty()) {
+                if (v == null) {
                     continue;
                 }
                 String number = Numbers.exact(v);
@@ -53,6 +62,73 @@ public final class SourceRewriter {
             text.replace(e.start(), e.end(), e.text());
         }
         return text.toString();
+    }
+
+    /** The edit that writes a vector's element values as nested brackets, if all are given. */
+    private static Optional<Edit> vectorEdit(Source source, List<Integer> lineStarts, Ast.Declarator decl,
+            Map<String, Double> values) {
+        int[] shape = new int[decl.shape().size()];
+        for (int k = 0; k < shape.length; k++) {
+            shape[k] = Integer.parseInt(decl.shape().get(k).text()); // the analyser accepted the file
+        }
+        StringBuilder list = new StringBuilder();
+        if (!appendList(list, decl.name().text(), shape, 0, "", values)) {
+            return Optional.empty();
+        }
+        String text = source.text();
+        if (decl.value() instanceof Ast.Scalar scalar) {
+            int start = offset(source, lineStarts, scalar.pos().line(), scalar.pos().column());
+            int end = offset(source, lineStarts, scalar.pos().line(), scalar.pos().column() + scalar.pos().length());
+            return Optional.of(new Edit(start, end, list.toString()));
+        }
+        if (decl.value() instanceof Ast.Array array) {
+            int start = offset(source, lineStarts, array.pos().line(), array.pos().column());
+            return Optional.of(new Edit(start, closingBracket(text, start) + 1, list.toString()));
+        }
+        Ast.Dim last = decl.shape().get(decl.shape().size() - 1);
+        int afterShape = text.indexOf(']', offset(source, lineStarts, last.pos().line(), last.pos().column())) + 1;
+        return Optional.of(new Edit(afterShape, afterShape, " = " + list));
+    }
+
+    /** Appends {@code [..]} for indices starting with {@code prefix}; false when an element has no value. */
+    private static boolean appendList(StringBuilder out, String name, int[] shape, int depth, String prefix,
+            Map<String, Double> values) {
+        out.append('[');
+        for (int i = 1; i <= shape[depth]; i++) {
+            out.append(i == 1 ? "" : ", ");
+            String index = prefix.isEmpty() ? String.valueOf(i) : prefix + "," + i;
+            if (depth + 1 < shape.length) {
+                if (!appendList(out, name, shape, depth + 1, index, values)) {
+                    return false;
+                }
+            } else {
+                Double v = values.get(name + "[" + index + "]");
+                if (v == null) {
+                    return false;
+                }
+                out.append(Numbers.exact(v));
+            }
+        }
+        out.append(']');
+        return true;
+    }
+
+    /** The offset of the ']' matching the '[' at {@code open}, skipping comments (values may span lines). */
+    private static int closingBracket(String text, int open) {
+        int depth = 0;
+        for (int i = open; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '#' || (c == '/' && i + 1 < text.length() && text.charAt(i + 1) == '/')) {
+                while (i < text.length() && text.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (c == '[') {
+                depth++;
+            } else if (c == ']' && --depth == 0) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("unbalanced brackets in a file the parser accepted");
     }
 
     private static List<Integer> lineStarts(String text) {

@@ -35,6 +35,7 @@ class CodegenCommandTest {
     void mazurInEveryLanguage() throws Exception {
         for (String lang : List.of("java", "c", "python")) {
             assertSameAsEval(Path.of("examples/mazur.nn"), lang);
+            assertSameAsEval(Path.of("examples/mazur-vector.nn"), lang); // element names such as W1[1,2] mapped
         }
     }
 

@@ -39,6 +39,27 @@ class TrainCommandTest {
         assertEquals(loss, EvalCheckCommandTest.lossValue(again), 0.0);
     }
 
+    /** A vector declaration is rewritten as nested brackets (or given them); the written file resumes where training stopped. */
+    @Test
+    void vectorValuesAreWrittenAsNestedBrackets() throws Exception {
+        Path f = dir.resolve("v.nn");
+        Files.writeString(f, "input x[2] = [0.05, # first\n  0.10]\ntarget y[2] = [0.01, 0.99]\n"
+                + "weight W1[2,2], W2[2,2] = 0.4\nbias b1[2] = [0.35, 0.35], b2 = 0.6\n"
+                + "h = sigmoid(W1 @ x + b1)\no = sigmoid(W2 @ h + b2)\nloss E = sum(0.5*(y - o)^2)\n");
+        Path out = dir.resolve("v-trained.nn");
+        Cli r = Cli.run("train", f.toString(), "--set", "W1=0.2", "--lr", "0.5", "--steps", "3", "--json", "-o", out.toString());
+        assertEquals(0, r.status(), r.err());
+        Map<?, ?> values = (Map<?, ?>) TestJson.object(r.out()).get("values");
+        String text = Files.readString(out);
+        String w2 = "W2[2,2] = [[" + chainrule.print.Numbers.exact((Double) values.get("W2[1,1]")) + ", "
+                + chainrule.print.Numbers.exact((Double) values.get("W2[1,2]")) + "], [";
+        assertTrue(text.contains(w2), text);
+        assertTrue(text.startsWith("input x[2] = [0.05, # first\n  0.10]\n"), text);
+        assertTrue(text.contains("weight W1[2,2] = [["), text);
+        Map<String, Object> again = TestJson.object(Cli.run("eval", out.toString(), "--json").out());
+        assertEquals((Double) TestJson.object(r.out()).get("loss"), EvalCheckCommandTest.lossValue(again), 0.0);
+    }
+
     @Test
     void plainProgressLinesWhenNotATerminal() {
         Cli r = Cli.run("train", "examples/mazur.nn", "--lr", "0.5", "--steps", "20");
