@@ -108,7 +108,8 @@ public final class FuzzInputs {
                 case INSERT_TOKEN:
                     return s.substring(0, i) + token + s.substring(i);
                 case REPLACE_NUMBER:
-                    return s.replaceFirst("\\d+(\\.\\d+)?", token.strip().isEmpty() ? "1e999" : token.strip());
+                    return s.replaceFirst("\\d+(\\.\\d+)?",
+                            java.util.regex.Matcher.quoteReplacement(token.strip().isEmpty() ? "1e999" : token.strip()));
                 case DELETE_LINE:
                     int start = s.lastIndexOf('\n', i) + 1;
                     int stop = s.indexOf('\n', i);
