@@ -8,17 +8,12 @@ import chainrule.diag.Source;
 import chainrule.fuzz.FuzzInputs;
 import chainrule.model.Analyzer;
 import chainrule.model.Network;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import net.jqwik.api.Arbitrary;
@@ -122,7 +117,7 @@ class CliFuzzProperties {
     private static String problemWith(String[] args) {
         Cli result;
         try {
-            result = runBounded(args);
+            result = Cli.runBounded(SECONDS_PER_RUN, args);
         } catch (TimeoutException e) {
             return "no result after " + SECONDS_PER_RUN + " s";
         }
@@ -138,31 +133,5 @@ class CliFuzzProperties {
             return null;
         }
         return "exit " + result.status() + ", stderr:\n" + err;
-    }
-
-    /** Runs on a thread with the big stack {@link Main#main} gives commands, within the time limit. */
-    private static Cli runBounded(String[] args) throws TimeoutException {
-        CompletableFuture<Cli> future = new CompletableFuture<>();
-        Thread worker = new Thread(null, () -> {
-            try {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                ByteArrayOutputStream err = new ByteArrayOutputStream();
-                int status = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8), args);
-                future.complete(new Cli(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)));
-            } catch (Throwable t) {
-                future.completeExceptionally(t);
-            }
-        }, "fuzz", 1L << 30);
-        worker.setDaemon(true);
-        worker.start();
-        try {
-            return future.get(SECONDS_PER_RUN, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TimeoutException("interrupted");
-        } catch (ExecutionException e) {
-            throw new AssertionError("Main.run threw " + e.getCause(), e.getCause());
-        }
     }
 }
