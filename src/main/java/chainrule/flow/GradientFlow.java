@@ -113,7 +113,10 @@ public final class GradientFlow {
             }
             List<Double> deltas = new ArrayList<>();
             for (Vertex n : c.preActivations) {
-                deltas.add(adjoints.get(n));
+                Double delta = adjoints.get(n);
+                if (delta != null) { // null: computed from inputs only, no parameter's path passes it
+                    deltas.add(delta);
+                }
             }
             out.add(new LayerFlow(entry.getKey(), Magnitudes.of(toArray(c.act)), Magnitudes.of(toArray(c.weight)),
                     product, accumulated, norm(c.gradient), deltas.isEmpty() ? Double.NaN : norm(deltas), c.gradient.size()));

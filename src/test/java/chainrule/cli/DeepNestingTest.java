@@ -67,4 +67,23 @@ class DeepNestingTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("E = -0.15\n") && r.out().contains("= -0.5\n"), r.out());
     }
+
+    @Test
+    void withTheLimitRaisedALongPowerChainIsDifferentiatedQuickly() throws IOException, TimeoutException {
+        // E = w^T with T = x^x^...^x (5,000 x's, evaluated from the top down): ∂E/∂w = T·w^(T-1).
+        // Once the derivative by the input x was derived (and thrown away) too: quadratic in depth.
+        int levels = 5_000;
+        double tower = 0.5;
+        for (int i = 1; i < levels; i++) {
+            tower = Math.pow(0.5, tower);
+        }
+        double expected = tower * Math.pow(0.3, tower - 1);
+        long start = System.nanoTime();
+        Cli r = Cli.runBounded(120, "grad", "--max-nesting", "60000", "--json", write("tower.nn", "w" + "^x".repeat(levels)));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(0, r.status(), r.err());
+        double actual = ((Number) ((java.util.Map<?, ?>) TestJson.object(r.out()).get("gradient")).get("w")).doubleValue();
+        assertEquals(expected, actual, 1e-12 * Math.abs(expected));
+        assertTrue(seconds < 60, "took " + seconds + " s");
+    }
 }
