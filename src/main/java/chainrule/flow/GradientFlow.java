@@ -113,10 +113,7 @@ public final class GradientFlow {
             }
             List<Double> deltas = new ArrayList<>();
             for (Vertex n : c.preActivations) {
-                Double delta = adjoints.get(n);
-                if (delta != null) { // null: computed from inputs only, no parameter's path passes it
-                    deltas.add(delta);
-                }
+                deltas.add(adjoints.get(n));
             }
             out.add(new LayerFlow(entry.getKey(), Magnitudes.of(toArray(c.act)), Magnitudes.of(toArray(c.weight)),
                     product, accumulated, norm(c.gradient), deltas.isEmpty() ? Double.NaN : norm(deltas), c.gradient.size()));

@@ -18,7 +18,8 @@ public final class ReverseAccumulator {
     /**
      * ∂loss/∂v for every parameter and every vertex computed from one
      * ({@link PathGraph#reachedFromParameter}); inputs and targets are left out, so their edge
-     * factors are never derived for a gradient.
+     * factors are never derived for a gradient. (A vertex entered by a weight edge uses a
+     * parameter, so the pre-activations {@code flow} asks about are always there.)
      */
     public static Map<Vertex, Double> adjoints(PathGraph graph, Values values) {
         Map<Vertex, Double> delta = new HashMap<>();
