@@ -1,6 +1,9 @@
 package chainrule.cli;
 
+import chainrule.diag.DiagnosticException;
+import chainrule.paths.Values;
 import chainrule.print.Json;
+import chainrule.print.NonFiniteCheck;
 import chainrule.print.Numbers;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -38,6 +41,9 @@ final class EvalCommand implements Callable<Integer> {
         List<String> params = setup.compiled().parameters();
         double[] grad = new double[params.size()];
         double loss = setup.objective().gradient(setup.declared(), grad);
+        if (!Double.isFinite(loss) || !java.util.Arrays.stream(grad).allMatch(Double::isFinite)) {
+            explainNonFinite(setup);
+        }
         if (options.json) {
             Map<String, Object> out = new LinkedHashMap<>();
             Map<String, Object> lossEntry = new LinkedHashMap<>();
@@ -61,5 +67,16 @@ final class EvalCommand implements Callable<Integer> {
             Main.out().println("∂" + setup.lossName() + "/∂" + params.get(i) + " = " + Numbers.exact(grad[i]));
         }
         return 0;
+    }
+
+    /**
+     * The compiled code produced nan or inf: point at the vertex where the interpreter's forward
+     * pass first goes non-finite (with {@code --data}: on the first row), or say which result did.
+     */
+    private static void explainNonFinite(CompiledSetup setup) throws CliError, DiagnosticException {
+        NonFiniteCheck.require(setup.network(), Values.of(setup.network()).vertices());
+        throw new CliError("the loss or a derivative is not finite ("
+                + (setup.data() == null ? "the forward values are finite: a derivative divides by zero or overflows)"
+                        : "on some row of the data)"));
     }
 }

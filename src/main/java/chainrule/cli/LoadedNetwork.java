@@ -9,6 +9,7 @@ import chainrule.model.Vertex;
 import chainrule.parse.SourceParser;
 import chainrule.paths.PathGraph;
 import chainrule.paths.Values;
+import chainrule.print.NonFiniteCheck;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,15 +76,24 @@ record LoadedNetwork(Network network, PathGraph graph) {
         return shape.toString().replace(" ", "");
     }
 
-    /** The forward values, or null when some value the loss needs is missing. */
-    Values valuesIfComplete() {
-        return network.missingValues().isEmpty() ? Values.of(network) : null;
+    /**
+     * The forward values, or null when some value the loss needs is missing. A value that is not
+     * finite is an error at the vertex where it first appears, never printed as a silent nan.
+     */
+    Values valuesIfComplete() throws DiagnosticException {
+        return network.missingValues().isEmpty() ? finiteValues() : null;
     }
 
-    /** The forward values; a missing value is an error. */
+    /** The forward values; a missing or non-finite value is an error. */
     Values requireValues() throws DiagnosticException {
         network.requireValues();
-        return Values.of(network);
+        return finiteValues();
+    }
+
+    private Values finiteValues() throws DiagnosticException {
+        Values values = Values.of(network);
+        NonFiniteCheck.require(network, values.vertices());
+        return values;
     }
 
     /** The parameters named by {@code --wrt} (a vector parameter: all its elements), or all of them. */

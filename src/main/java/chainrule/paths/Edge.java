@@ -2,11 +2,71 @@ package chainrule.paths;
 
 import chainrule.expr.Expr;
 import chainrule.model.Vertex;
+import java.util.function.Supplier;
 
 /**
  * An edge {@code from -> to} of the path graph: {@code from} appears in the definition of {@code to}.
+ * Edges are compared by identity: a graph has one edge per pair.
  *
- * @param factor the local partial derivative ∂to/∂from, other vertices held fixed, written in terms
- *               of vertex values (σ′ as {@code out·(1 - out)})
+ * <p>The factor of an edge that no path from a parameter can use (out of an input, say) is
+ * derived only when something asks for it, such as a drawing of the whole network: for a deep
+ * expression it can cost far more than every derivative a gradient needs.
  */
-public record Edge(Vertex from, Vertex to, Expr factor, Role role) {}
+public final class Edge {
+    private final Vertex from;
+    private final Vertex to;
+    private Supplier<Expr> derive;
+    private Expr factor;
+    private Role role;
+    private final RoleRule classify;
+
+    /** How an edge's role follows from its ends and its factor ({@link PathGraph}'s rule). */
+    interface RoleRule {
+        Role of(Vertex from, Vertex to, Expr factor);
+    }
+
+    /** An edge whose factor is already known. */
+    public Edge(Vertex from, Vertex to, Expr factor, Role role) {
+        this.from = from;
+        this.to = to;
+        this.factor = factor;
+        this.role = role;
+        this.classify = null;
+    }
+
+    /** An edge whose factor is derived, and role classified, on first use. */
+    Edge(Vertex from, Vertex to, Supplier<Expr> derive, RoleRule classify) {
+        this.from = from;
+        this.to = to;
+        this.derive = derive;
+        this.classify = classify;
+    }
+
+    public Vertex from() { return from; }
+
+    public Vertex to() { return to; }
+
+    /**
+     * The local partial derivative ∂to/∂from, other vertices held fixed, written in terms of vertex
+     * values (σ′ as {@code out·(1 - out)}).
+     */
+    public synchronized Expr factor() {
+        if (factor == null) {
+            factor = derive.get();
+            derive = null;
+        }
+        return factor;
+    }
+
+    public synchronized Role role() {
+        if (role == null) {
+            role = classify.of(from, to, factor());
+        }
+        return role;
+    }
+
+    @Override
+    public String toString() {
+        return "Edge[" + from.name() + " -> " + to.name() + "]";
+    }
+}

@@ -31,6 +31,7 @@ public final class PathGraph {
     private final Map<Vertex, List<Edge>> outgoing = new HashMap<>();
     private final Map<Vertex, List<Edge>> incoming = new HashMap<>();
     private final Map<Vertex, BigInteger> pathsToLoss = new HashMap<>();
+    private final Set<Vertex> reached;
 
     private PathGraph(Network network) {
         this.network = network;
@@ -46,26 +47,61 @@ public final class PathGraph {
                 foldBack.put(v.definition(), v.symbol());
             }
         }
+        reached = reachedFromParameters(network);
         for (Vertex to : network.definitions()) {
             Set<Sym> uses = new LinkedHashSet<>();
+            Set<Sym> eager = new LinkedHashSet<>();
             for (Sym s : Symbols.free(to.definition())) {
                 Vertex from = network.vertex(s.name()).orElse(null);
                 if (from != null && from.symbol() == s && from.kind() != VertexKind.CONSTANT) {
                     uses.add(s);
+                    if (reached.contains(from)) {
+                        eager.add(s);
+                    }
                 }
             }
-            // All of a definition's local partials in one reverse pass.
-            Map<Sym, Expr> partials = Differentiator.gradient(to.definition(), uses);
+            // All of a definition's local partials that paths can use, in one reverse pass; the
+            // others (out of inputs, targets, and names computed from them only) on demand.
+            Map<Sym, Expr> partials = Differentiator.gradient(to.definition(), eager);
             for (Sym s : uses) {
                 Vertex from = network.vertex(s.name()).orElseThrow();
-                Expr d = Simplifier.simplify(partials.getOrDefault(s, chainrule.expr.Exprs.ZERO));
-                d = Substitution.replace(d, foldBack);
-                Edge e = new Edge(from, to, d, classify(from, to, d));
+                Edge e;
+                if (eager.contains(s)) {
+                    Expr d = localFactor(partials.getOrDefault(s, chainrule.expr.Exprs.ZERO), foldBack);
+                    e = new Edge(from, to, d, classify(from, to, d));
+                } else {
+                    e = new Edge(from, to, () -> localFactor(Differentiator.derivative(to.definition(), s), foldBack),
+                            PathGraph::classify);
+                }
                 outgoing.get(from).add(e);
                 incoming.get(to).add(e);
             }
         }
         countPaths();
+    }
+
+    private static Expr localFactor(Expr partial, Map<Expr, Expr> foldBack) {
+        return Substitution.replace(Simplifier.simplify(partial), foldBack);
+    }
+
+    /** The parameters and every vertex computed from one: the only ones a path from a parameter visits. */
+    private static Set<Vertex> reachedFromParameters(Network network) {
+        Set<String> names = new java.util.HashSet<>();
+        Set<Vertex> out = new java.util.HashSet<>();
+        for (Vertex v : network.parameters()) {
+            names.add(v.name());
+            out.add(v);
+        }
+        for (Vertex v : network.definitions()) {
+            for (Sym s : Symbols.free(v.definition())) {
+                if (names.contains(s.name())) {
+                    names.add(v.name());
+                    out.add(v);
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     public static PathGraph of(Network network) {
@@ -83,6 +119,12 @@ public final class PathGraph {
 
     /** The exact number of paths from {@code v} to the loss, by dynamic programming. */
     public BigInteger pathCount(Vertex v) { return pathsToLoss.get(v); }
+
+    /**
+     * Whether {@code v} is a parameter or computed from one: the vertices paths from parameters
+     * visit. Edges out of other vertices (inputs, targets) derive their factor only when asked.
+     */
+    public boolean reachedFromParameter(Vertex v) { return reached.contains(v); }
 
     /** Whether some path leads from {@code v} to the loss. */
     public boolean reachesLoss(Vertex v) { return pathsToLoss.get(v).signum() > 0; }

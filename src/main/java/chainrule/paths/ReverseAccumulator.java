@@ -15,12 +15,20 @@ import java.util.Map;
 public final class ReverseAccumulator {
     private ReverseAccumulator() {}
 
-    /** ∂loss/∂v for every vertex. */
+    /**
+     * ∂loss/∂v for every parameter and every vertex computed from one
+     * ({@link PathGraph#reachedFromParameter}); inputs and targets are left out, so their edge
+     * factors are never derived for a gradient. (A vertex entered by a weight edge uses a
+     * parameter, so the pre-activations {@code flow} asks about are always there.)
+     */
     public static Map<Vertex, Double> adjoints(PathGraph graph, Values values) {
         Map<Vertex, Double> delta = new HashMap<>();
         List<Vertex> order = graph.vertices();
         for (int i = order.size() - 1; i >= 0; i--) {
             Vertex u = order.get(i);
+            if (!graph.reachedFromParameter(u)) {
+                continue;
+            }
             double d = u == graph.network().loss() ? 1.0 : 0.0;
             for (Edge e : graph.outgoing(u)) {
                 double below = delta.get(e.to());

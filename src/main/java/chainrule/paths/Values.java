@@ -2,7 +2,9 @@ package chainrule.paths;
 
 import chainrule.expr.Evaluator;
 import chainrule.model.Network;
+import chainrule.model.Vertex;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -17,9 +19,21 @@ public final class Values {
         this.vertexValues = vertexValues;
     }
 
-    /** Runs the forward pass; the network must have every value the loss needs. */
+    /**
+     * Runs the forward pass; the network must have every value the loss needs. A vertex the loss
+     * does not need may lack inputs (a loss folded to a constant, {@code E = 0*(y - t)^2}, needs
+     * nothing): it gets no value rather than failing the whole pass.
+     */
     public static Values of(Network network) {
-        return new Values(network.forward());
+        Map<String, Double> env = new LinkedHashMap<>(network.values());
+        for (Vertex v : network.definitions()) {
+            try {
+                env.put(v.name(), Evaluator.evaluate(v.definition(), env));
+            } catch (Evaluator.MissingValueException e) {
+                // not needed by the loss (Network.missingValues() was empty): left without a value
+            }
+        }
+        return new Values(env);
     }
 
     public double vertex(String name) { return vertexValues.get(name); }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import chainrule.diag.Diagnostic;
 import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
+import chainrule.fuzz.FuzzInputs;
 import chainrule.model.Analyzer;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -19,7 +20,8 @@ import net.jqwik.api.Provide;
  * the source: a line that exists, a column on it (or just past its end, where something is
  * missing), and a rendering whose caret line has exactly one caret. Garbled token soup is where
  * ANTLR's error recovery leaves holes in the parse tree (a keyword where a name should be once
- * crashed the AST builder).
+ * crashed the AST builder). The inputs come from {@link FuzzInputs}, shared with the command-line
+ * fuzz test ({@code chainrule.cli.CliFuzzProperties}).
  */
 class GarbledInputProperties {
 
@@ -45,11 +47,17 @@ class GarbledInputProperties {
 
     @Provide
     Arbitrary<List<String>> statements() {
-        Arbitrary<String> token = Arbitraries.of(
-                "input ", "target ", "weight ", "bias ", "const ", "loss ", "function ",
-                "w ", "x ", "E ", "h ", "들1 ", "sigmoid", "leaky_relu", "f",
-                "= ", "+ ", "- ", "* ", "/ ", "^ ", "@ ", ", ", "; ", "(", ")", "[", "]",
-                "0.5 ", "1 ", "1.2.3 ", "1e ", "$ ", "\t", "\n", "\n", "\n", "# note\n");
-        return token.list().ofMinSize(0).ofMaxSize(30);
+        return Arbitraries.of(FuzzInputs.TOKENS).list().ofMinSize(0).ofMaxSize(30);
+    }
+
+    /** Valid files mutated get past the parser into analysis, where other diagnostics are made. */
+    @Property(tries = 300)
+    void mutatedExamplesGiveANetworkOrDiagnosticsInsideTheSource(@ForAll("mutated") String text) {
+        garbledInputGivesANetworkOrDiagnosticsInsideTheSource(List.of(text));
+    }
+
+    @Provide
+    Arbitrary<String> mutated() {
+        return FuzzInputs.mutatedExamples();
     }
 }

@@ -1,0 +1,104 @@
+package chainrule.print;
+
+import chainrule.diag.Diagnostic;
+import chainrule.diag.DiagnosticException;
+import chainrule.expr.Apply;
+import chainrule.expr.Evaluator;
+import chainrule.expr.Expr;
+import chainrule.expr.Num;
+import chainrule.expr.Power;
+import chainrule.expr.Product;
+import chainrule.expr.Sum;
+import chainrule.model.Network;
+import chainrule.model.Vertex;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Refuses to print silent {@code nan}/{@code inf}: finds the first vertex (in forward order) whose
+ * value is not finite and explains it at that vertex's definition, naming the operation where the
+ * value first went wrong ({@code 'h' is -inf: log of 0}). Declared values are always finite (the
+ * parser and {@code --set} refuse others), so the first non-finite vertex has finite inputs and the
+ * culprit lies inside its own definition.
+ */
+public final class NonFiniteCheck {
+    private NonFiniteCheck() {}
+
+    /**
+     * @param values every vertex's forward value (vertices the loss does not need may be absent)
+     * @throws DiagnosticException at the first vertex whose value is nan or infinite
+     */
+    public static void require(Network network, Map<String, Double> values) throws DiagnosticException {
+        for (Vertex v : network.definitions()) {
+            Double value = values.get(v.name());
+            if (value != null && !Double.isFinite(value)) {
+                throw new DiagnosticException(Diagnostic.error(network.source(), v.pos().line(), v.pos().column(),
+                        v.pos().length(), "'" + v.name() + "' is " + Numbers.exact(value) + ": "
+                                + explain(v.definition(), values)
+                                + "; change the values feeding it or the formula"));
+            }
+        }
+    }
+
+    /** The innermost operation of {@code definition} that turns finite operands into a non-finite value. */
+    static String explain(Expr definition, Map<String, Double> values) {
+        Culprit finder = new Culprit(values);
+        Expr culprit = finder.find(definition);
+        return culprit == null ? "computed from finite values" : describe(culprit, finder);
+    }
+
+    private static String describe(Expr e, Culprit values) {
+        String operands;
+        if (e instanceof Apply a) {
+            StringBuilder args = new StringBuilder();
+            for (Expr arg : a.args()) {
+                args.append(args.length() == 0 ? "" : ", ").append(Numbers.text(values.value(arg)));
+            }
+            operands = a.fn().sourceName() + " of " + args;
+        } else if (e instanceof Power p) {
+            double base = values.value(p.base());
+            double exponent = values.value(p.exponent());
+            operands = exponent == -1 ? "division by " + Numbers.text(base)
+                    : Numbers.text(base) + " to the power " + Numbers.text(exponent);
+        } else if (e instanceof Product) {
+            operands = "a product overflows";
+        } else if (e instanceof Sum) {
+            operands = "a sum overflows";
+        } else {
+            operands = "a value that is not finite";
+        }
+        return operands + " in " + TextPrinter.plain().print(e);
+    }
+
+    /** Finds the culprit, each subexpression evaluated once (definitions are DAGs with shared parts). */
+    private static final class Culprit {
+        private final Map<String, Double> env;
+        private final Map<Expr, Double> memo = new IdentityHashMap<>();
+
+        Culprit(Map<String, Double> env) {
+            this.env = env;
+        }
+
+        double value(Expr e) {
+            Double v = memo.get(e);
+            if (v == null) {
+                v = e instanceof Num n ? n.value() : Evaluator.evaluate(e, env);
+                memo.put(e, v);
+            }
+            return v;
+        }
+
+        Expr find(Expr e) {
+            if (Double.isFinite(value(e))) {
+                return null;
+            }
+            for (Expr child : e.children()) {
+                Expr inner = find(child);
+                if (inner != null) {
+                    return inner;
+                }
+            }
+            return e;
+        }
+    }
+}
