@@ -1,21 +1,21 @@
 package chainrule.codegen;
 
-import chainrule.expr.Primitive;
+import chainrule.expr.Primitive.Lowering;
 import java.nio.charset.StandardCharsets;
 
 /** The syntax of each target language: what differs between Java, C and Python source. */
 public enum Language {
     JAVA("java", "//", "double ", ";") {
-        @Override String template(Primitive p) { return p.lowering().java(); }
-        @Override String helper(Primitive p) { return p.lowering().javaHelper(); }
+        @Override String template(Lowering l) { return l.java(); }
+        @Override String helper(Lowering l) { return l.javaHelper(); }
         @Override String powHelper() {
             return "static double cr_pow(double b, double e) { return e == 2.0 ? b * b : Math.pow(b, e); }";
         }
         @Override String string(String text) { return utf16Escaped(text); }
     },
     C("c", "//", "double ", ";") {
-        @Override String template(Primitive p) { return p.lowering().c(); }
-        @Override String helper(Primitive p) { return p.lowering().cHelper(); }
+        @Override String template(Lowering l) { return l.c(); }
+        @Override String helper(Lowering l) { return l.cHelper(); }
         @Override String powHelper() {
             return "static double cr_pow(double b, double e) { return e == 2.0 ? b * b : pow(b, e); }";
         }
@@ -36,8 +36,8 @@ public enum Language {
         }
     },
     PYTHON("python", "#", "", "") {
-        @Override String template(Primitive p) { return p.lowering().python(); }
-        @Override String helper(Primitive p) { return p.lowering().pythonHelper(); }
+        @Override String template(Lowering l) { return l.python(); }
+        @Override String helper(Lowering l) { return l.pythonHelper(); }
         @Override String powHelper() {
             return "def cr_pow(b, e):\n    if e == 2.0:\n        return b * b\n    try:\n        return math.pow(b, e)\n"
                     + "    except OverflowError:\n        return math.inf\n    except ValueError:\n"
@@ -88,9 +88,11 @@ public enum Language {
     /** What ends a statement. */
     String end() { return end; }
 
-    abstract String template(Primitive p);
+    /** A built-in's expression template in this language (of a {@code Primitive} or a {@code VectorPrimitive}). */
+    abstract String template(Lowering l);
 
-    abstract String helper(Primitive p);
+    /** The helper definitions that template relies on; empty when the standard library suffices. */
+    abstract String helper(Lowering l);
 
     abstract String powHelper();
 

@@ -10,6 +10,7 @@ import chainrule.expr.Primitive;
 import chainrule.expr.Product;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
+import chainrule.expr.VectorElement;
 import chainrule.model.Network;
 import chainrule.model.Vertex;
 import chainrule.print.Json;
@@ -35,7 +36,8 @@ public final class SourceGenerator implements Expr.Visitor<String> {
 
     private final Tape tape;
     private final Language lang;
-    private final Set<Primitive> used = new LinkedHashSet<>();
+    /** Lowerings of the built-ins used, whose helpers the source must define. */
+    private final Set<Primitive.Lowering> used = new LinkedHashSet<>();
     private final Set<Integer> declaredLocals = new HashSet<>();
     private boolean usesPow;
     private boolean usesReciprocal;
@@ -94,9 +96,9 @@ public final class SourceGenerator implements Expr.Visitor<String> {
 
     private String helpers() {
         StringBuilder sb = new StringBuilder();
-        for (Primitive p : used) {
-            if (!lang.helper(p).isEmpty()) {
-                sb.append(lang.helper(p)).append('\n');
+        for (Primitive.Lowering l : used) {
+            if (!lang.helper(l).isEmpty()) {
+                sb.append(lang.helper(l)).append('\n');
             }
         }
         if (usesPow) {
@@ -315,12 +317,24 @@ public final class SourceGenerator implements Expr.Visitor<String> {
 
     @Override
     public String apply(Apply e) {
-        Primitive p = (Primitive) e.fn();
-        used.add(p);
-        String text = lang.template(p);
+        if (e.fn() instanceof VectorElement v) {
+            return vectorElement(v);
+        }
+        Primitive p = (Primitive) e.fn(); // the tape inlines user functions
+        used.add(p.lowering());
+        String text = lang.template(p.lowering());
         for (int i = 0; i < operands.size(); i++) {
             text = text.replace("{" + i + "}", operand(operands.get(i)));
         }
         return text;
+    }
+
+    /** {@code cr_softmax(<the operands as an array literal>, j)}, from the vector table's templates. */
+    private String vectorElement(VectorElement v) {
+        Primitive.Lowering l = v.primitive().lowering();
+        used.add(l);
+        return lang.template(l).replace("{args}", join(", "))
+                .replace("{n}", Integer.toString(operands.size()))
+                .replace("{j}", Integer.toString(v.index()));
     }
 }

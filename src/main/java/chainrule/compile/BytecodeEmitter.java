@@ -8,6 +8,8 @@ import chainrule.expr.Primitive;
 import chainrule.expr.Product;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
+import chainrule.expr.VectorElement;
+import chainrule.expr.VectorPrimitive;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -190,7 +192,9 @@ final class BytecodeEmitter {
      * array, kept in a wide local), 30 for the store into local and array, the operation and a call.
      */
     int estimatedSize(Step s) {
-        return 30 + 11 * tape.operandCount(s);
+        // an element of softmax stores each operand into an array: dup, index, load, dastore
+        boolean vector = s.node() instanceof Apply a && a.fn() instanceof VectorElement;
+        return 30 + (vector ? 16 : 11) * tape.operandCount(s);
     }
 
     /**
@@ -380,12 +384,31 @@ final class BytecodeEmitter {
         }
 
         @Override public Void apply(Apply e) {
+            if (e.fn() instanceof VectorElement v) {
+                vectorElement(v);
+                return null;
+            }
             Primitive p = (Primitive) e.fn(); // the tape inlines user functions
             for (Expr o : operands) {
                 operand(o);
             }
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, Primitive.RUNTIME_OWNER, p.runtimeMethod(), p.runtimeDescriptor(), false);
             return null;
+        }
+
+        /** {@code Fns.softmax(new double[] {operands…}, j)}: the runtime sees the whole vector. */
+        private void vectorElement(VectorElement v) {
+            index(operands.size());
+            mv.visitIntInsn(Opcodes.NEWARRAY, Opcodes.T_DOUBLE);
+            for (int k = 0; k < operands.size(); k++) {
+                mv.visitInsn(Opcodes.DUP);
+                index(k);
+                operand(operands.get(k));
+                mv.visitInsn(Opcodes.DASTORE);
+            }
+            index(v.index());
+            VectorPrimitive f = v.primitive();
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Primitive.RUNTIME_OWNER, f.runtimeMethod(), f.runtimeDescriptor(), false);
         }
     }
 }

@@ -131,7 +131,11 @@ public final class ExprOrder {
             if (c != 0) {
                 return c;
             }
-            if (x.fn() != y.fn()) {
+            if (x.fn() instanceof VectorElement u && y.fn() instanceof VectorElement v && !u.equals(v)) {
+                c = Integer.compare(u.index(), v.index());
+                return c != 0 ? c : Integer.compare(u.size(), v.size());
+            }
+            if (!x.fn().equals(y.fn())) {
                 // two functions with one name (a user function and its derivative's origin): rare
                 c = Integer.compare(x.fn().arity(), y.fn().arity());
                 return c != 0 ? c : Integer.compare(System.identityHashCode(x.fn()), System.identityHashCode(y.fn()));

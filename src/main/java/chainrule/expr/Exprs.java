@@ -339,11 +339,15 @@ public final class Exprs {
         if (args.size() != fn.arity()) {
             throw new IllegalArgumentException(fn.sourceName() + " takes " + fn.arity() + " arguments, got " + args.size());
         }
+        Expr stable = logOfSoftmax(fn, args);
+        if (stable != null) {
+            return stable;
+        }
         boolean allNumbers = true;
         for (Expr a : args) {
             allNumbers &= a instanceof Num;
         }
-        if (allNumbers && fn instanceof Primitive) {
+        if (allNumbers && !(fn instanceof UserFunction)) {
             double[] a = new double[args.size()];
             for (int i = 0; i < a.length; i++) {
                 a[i] = ((Num) args.get(i)).value();
@@ -359,6 +363,20 @@ public final class Exprs {
             ids[i] = copy.get(i).id();
         }
         return intern(new Key(5, fn, null, ids), id -> new Apply(id, fn, copy));
+    }
+
+    /**
+     * {@code log(softmax(z)[j])} is {@code log_softmax(z)[j]}, or null when {@code fn(args)} is not
+     * that. Done here, when the term is built, rather than as a simplifier rule: the stable form
+     * must not depend on whether a command simplifies, or on the simplifier's limits, since
+     * {@code log} of a softmax element that underflows to 0 is -inf where log_softmax is finite.
+     */
+    private static Expr logOfSoftmax(Fn fn, List<Expr> args) {
+        if (fn == Primitive.LOG && args.get(0) instanceof Apply a && a.fn() instanceof VectorElement e
+                && e.primitive() == VectorPrimitive.SOFTMAX) {
+            return apply(new VectorElement(VectorPrimitive.LOG_SOFTMAX, e.index(), e.size()), a.args());
+        }
+        return null;
     }
 
     public static Expr apply(Fn fn, Expr... args) {

@@ -3,11 +3,12 @@ package chainrule.expr;
 import java.util.List;
 
 /**
- * Something that can be applied: a built-in primitive or a user-defined function. The chain rule
+ * Something that can be applied: a built-in primitive, a user-defined function, or one element
+ * of a built-in vector function ({@link VectorElement}, as {@code softmax(z)[j]}). The chain rule
  * (in {@code chainrule.diff.Differentiator}) is written once against this interface; a function
  * only supplies its local partial derivatives.
  */
-public sealed interface Fn permits Primitive, UserFunction {
+public sealed interface Fn permits Primitive, UserFunction, VectorElement {
 
     /** The name used in source text. */
     String sourceName();

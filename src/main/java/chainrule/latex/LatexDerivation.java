@@ -4,6 +4,7 @@ import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Num;
 import chainrule.expr.Sym;
+import chainrule.expr.VectorElement;
 import chainrule.graph.PathEdges;
 import chainrule.model.Vertex;
 import chainrule.paths.ClosedForm;
@@ -148,7 +149,8 @@ public final class LatexDerivation {
                 }
                 StringBuilder rhs = new StringBuilder("= ");
                 String factor = symbolic.print(e.factor());
-                if (e.role() == Role.ACTIVATION && e.to().definition() instanceof Apply call) {
+                if (e.role() == Role.ACTIVATION && e.to().definition() instanceof Apply call
+                        && !(call.fn() instanceof VectorElement)) { // softmax′ has no one-argument prime form
                     String primed = symbolic.primedCall(call);
                     if (!primed.equals(factor)) {
                         rhs.append(primed).append(eq()); // σ′(net) = out(1 − out)

@@ -10,6 +10,8 @@ import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
 import chainrule.expr.SymKind;
 import chainrule.expr.UserFunction;
+import chainrule.expr.VectorElement;
+import chainrule.expr.VectorPrimitive;
 import chainrule.parse.Ast;
 import chainrule.parse.Ast.Pos;
 import chainrule.parse.SourceParser;
@@ -59,6 +61,8 @@ public final class Analyzer {
 
     /** Reductions to a scalar: built in, handled here rather than in the primitive table. */
     private static final Set<String> REDUCTIONS = Set.of("sum", "mean");
+    /** Losses: sugar for element expressions (mse = mean((p-y)^2), cross_entropy = -sum(y*log(p))); no vertex. */
+    private static final Set<String> LOSSES = Set.of("mse", "cross_entropy");
     /** More elements than this in one declaration is refused (each element is a vertex). */
     private static final long MAX_ELEMENTS = 20_000_000;
 
@@ -232,7 +236,7 @@ public final class Analyzer {
                     }
                 }
             } else if (s instanceof Ast.FunctionDef f) {
-                if (Primitive.byName(f.name().text()).isPresent() || REDUCTIONS.contains(f.name().text())) {
+                if (Primitive.byName(f.name().text()).isPresent() || isVectorBuiltin(f.name().text())) {
                     error(f.name().pos(), "'" + f.name().text() + "' is a built-in function and cannot be redefined");
                 } else if (claim(f.name(), firstSeen, "function")) {
                     functionDefs.put(f.name().text(), f);
@@ -447,6 +451,9 @@ public final class Analyzer {
             }
         }
         String name = c.fn().text();
+        if (VectorPrimitive.byName(name).isPresent()) {
+            return c.args().size() == 1 ? Optional.of(c) : Optional.empty();
+        }
         Optional<Primitive> p = Primitive.byName(name);
         if (p.isPresent()) {
             return p.get().minArity() == 1 && c.args().size() <= p.get().arity() ? Optional.of(c) : Optional.empty();
@@ -647,6 +654,13 @@ public final class Analyzer {
         if (REDUCTIONS.contains(name)) {
             return reduce(c, args);
         }
+        Optional<VectorPrimitive> vector = VectorPrimitive.byName(name);
+        if (vector.isPresent()) {
+            return vectorFunction(c, vector.get(), args);
+        }
+        if (LOSSES.contains(name)) {
+            return lossFunction(c, args);
+        }
         Optional<Primitive> p = Primitive.byName(name);
         Fn fn;
         if (p.isPresent()) {
@@ -700,6 +714,62 @@ public final class Analyzer {
         Tensor v = args.get(0);
         Expr total = Exprs.add(v.elements());
         return Tensor.scalar(c.fn().text().equals("mean") ? Exprs.div(total, Exprs.num(v.size())) : total);
+    }
+
+    /** Names of the built-ins that act on whole vectors (not in the primitive table). */
+    private static boolean isVectorBuiltin(String name) {
+        return REDUCTIONS.contains(name) || LOSSES.contains(name) || VectorPrimitive.byName(name).isPresent();
+    }
+
+    /**
+     * {@code softmax(z)} and {@code log_softmax(z)} of a vector: element j is
+     * {@code Apply(VectorElement(f, j, n), [z1 … zn])}, so every element of z feeds every output.
+     */
+    private Tensor vectorFunction(Ast.Call c, VectorPrimitive f, List<Tensor> args) {
+        if (args.size() != 1) {
+            arityError(c, 1, 1);
+            return Tensor.scalar(Exprs.ZERO);
+        }
+        Tensor z = args.get(0);
+        if (z.shape().size() != 1) {
+            error(c.args().get(0).pos(), "'" + f.sourceName() + "' takes a vector, but its argument here "
+                    + (z.isScalar() ? "is a scalar" : "has shape " + Tensor.shapeText(z.shape()))
+                    + (z.isScalar() ? "" : "; apply it to one row at a time, as in " + f.sourceName() + "(W @ x)"));
+            return z.isScalar() ? Tensor.scalar(Exprs.ZERO) : zeros(z.shape());
+        }
+        List<Expr> out = new ArrayList<>(z.size());
+        for (int j = 0; j < z.size(); j++) {
+            out.add(Exprs.apply(new VectorElement(f, j, z.size()), z.elements()));
+        }
+        return new Tensor(z.shape(), out);
+    }
+
+    /**
+     * {@code mse(p, y)} as {@code mean((p - y)^2)} and {@code cross_entropy(p, y)} as
+     * {@code -sum(y*log(p))}, element by element (a scalar side is broadcast). A loss adds no vertex.
+     */
+    private Tensor lossFunction(Ast.Call c, List<Tensor> args) {
+        String name = c.fn().text();
+        if (args.size() != 2) {
+            arityError(c, 2, 2);
+            return Tensor.scalar(Exprs.ZERO);
+        }
+        List<Integer> shape = commonShape(c.fn().pos(), "the arguments of '" + name + "'", args);
+        if (shape == null) {
+            return Tensor.scalar(Exprs.ZERO);
+        }
+        Tensor p = args.get(0);
+        Tensor y = args.get(1);
+        int n = Tensor.size(shape);
+        List<Expr> terms = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            Expr pk = p.broadcastElement(k);
+            Expr yk = y.broadcastElement(k);
+            terms.add(name.equals("mse") ? Exprs.pow(Exprs.sub(pk, yk), Exprs.TWO)
+                    : Exprs.mul(yk, Exprs.apply(Primitive.LOG, pk)));
+        }
+        Expr total = Exprs.add(terms);
+        return Tensor.scalar(name.equals("mse") ? Exprs.div(total, Exprs.num(n)) : Exprs.neg(total));
     }
 
     private void arityError(Ast.Call c, int min, int max) {
@@ -774,7 +844,7 @@ public final class Analyzer {
             // Not lowered yet only when its definition is part of a cycle (reported).
             return nodes.getOrDefault(text, Tensor.scalar(Exprs.sym(text, SymKind.NODE)));
         }
-        if (functionDefs.containsKey(text) || Primitive.byName(text).isPresent() || REDUCTIONS.contains(text)) {
+        if (functionDefs.containsKey(text) || Primitive.byName(text).isPresent() || isVectorBuiltin(text)) {
             error(n.pos(), "'" + text + "' is a function; call it, as in " + text + "(x)");
             return Tensor.scalar(Exprs.ZERO);
         }
@@ -795,6 +865,10 @@ public final class Analyzer {
             names.add(p.sourceName());
         }
         names.addAll(REDUCTIONS);
+        names.addAll(LOSSES);
+        for (VectorPrimitive p : VectorPrimitive.values()) {
+            names.add(p.sourceName());
+        }
         names.addAll(functionDefs.keySet());
         return names;
     }

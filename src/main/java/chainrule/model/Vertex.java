@@ -3,6 +3,9 @@ package chainrule.model;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Sym;
+import chainrule.expr.VectorElement;
+import java.util.ArrayList;
+import java.util.List;
 import chainrule.parse.Ast;
 
 /**
@@ -18,11 +21,27 @@ public record Vertex(String name, VertexKind kind, Sym symbol, Expr definition, 
 
     /**
      * Whether this vertex is an activation's output (the book's 나): its definition is a function
-     * applied to one other vertex, as in {@code out_h1 = sigmoid(net_h1)} or {@code h = relu(h.in)}.
+     * applied to one other vertex, as in {@code out_h1 = sigmoid(net_h1)} or {@code h = relu(h.in)},
+     * or an element of a vector function of vertices, as {@code p[j] = softmax(p.in)[j]}.
      */
     public boolean isActivation() {
-        return definition instanceof Apply a && !a.args().isEmpty() && a.arg(0) instanceof Sym s
-                && s.kind() == chainrule.expr.SymKind.NODE && otherArgsConstant(a);
+        if (definition instanceof Apply a && a.fn() instanceof VectorElement) {
+            return allNodes(a.args());
+        }
+        return definition instanceof Apply a && !a.args().isEmpty() && isNode(a.arg(0)) && otherArgsConstant(a);
+    }
+
+    private static boolean isNode(Expr e) {
+        return e instanceof Sym s && s.kind() == chainrule.expr.SymKind.NODE;
+    }
+
+    private static boolean allNodes(List<Expr> args) {
+        for (Expr e : args) {
+            if (!isNode(e)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean otherArgsConstant(Apply a) {
@@ -34,8 +53,25 @@ public record Vertex(String name, VertexKind kind, Sym symbol, Expr definition, 
         return true;
     }
 
-    /** The activation's argument vertex (its 들), when {@link #isActivation()}. */
+    /** The activation's argument vertex (its 들), when {@link #isActivation()}; a vector function's first. */
     public Sym activationInput() {
         return (Sym) ((Apply) definition).arg(0);
+    }
+
+    /**
+     * Every argument vertex of the activation, when {@link #isActivation()}: the one input of an
+     * elementwise activation, or all of {@code p.in[1] … p.in[n]} for an element of
+     * {@code softmax}, each of which feeds every output element.
+     */
+    public List<Sym> activationInputs() {
+        Apply a = (Apply) definition;
+        if (!(a.fn() instanceof VectorElement)) {
+            return List.of(activationInput());
+        }
+        List<Sym> inputs = new ArrayList<>(a.args().size());
+        for (Expr e : a.args()) {
+            inputs.add((Sym) e);
+        }
+        return inputs;
     }
 }

@@ -40,7 +40,8 @@ public final class PathGraph {
             outgoing.put(v, new ArrayList<>());
             incoming.put(v, new ArrayList<>());
         }
-        // Fold activation outputs back in: σ'(net) = σ(net)(1 - σ(net)) is written out·(1 - out).
+        // Fold activation outputs back in: σ'(net) = σ(net)(1 - σ(net)) is written out·(1 - out),
+        // and softmax's partials, which mention every element softmax(p.in)[k], read -p[j]·p[k].
         Map<Expr, Expr> foldBack = new LinkedHashMap<>();
         for (Vertex v : network.definitions()) {
             if (v.isActivation()) {
@@ -145,7 +146,7 @@ public final class PathGraph {
         if (to.kind() == VertexKind.LOSS) {
             return Role.LOSS;
         }
-        if (to.isActivation() && to.activationInput() == from.symbol()) {
+        if (to.isActivation() && to.activationInputs().contains(from.symbol())) {
             return Role.ACTIVATION;
         }
         if (from.kind().isParameter()) {

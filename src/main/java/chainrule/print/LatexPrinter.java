@@ -5,6 +5,7 @@ import chainrule.expr.Expr;
 import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
+import chainrule.expr.VectorElement;
 import java.util.List;
 import java.util.Map;
 
@@ -104,6 +105,11 @@ public final class LatexPrinter extends ExprPrinter {
     @Override
     protected String call(Apply a, List<String> args) {
         List<String> bare = args.stream().map(LatexPrinter::withoutGroup).toList();
+        if (a.fn() instanceof VectorElement e) {
+            // softmax(p.in)_2: the vector by its name when the arguments are exactly its elements
+            String vector = VectorElement.vectorOf(a.args()).map(LatexNames::name).orElse(String.join(", ", bare));
+            return e.primitive().latexName() + "\\mathopen{}\\left(" + vector + "\\right)_{" + (e.index() + 1) + "}";
+        }
         if (a.fn() instanceof Primitive p) {
             return fill(p.latexTemplate(), bare);
         }
@@ -116,6 +122,9 @@ public final class LatexPrinter extends ExprPrinter {
      * {@code \left(} (as {@code e^{x}}) is primed as a whole: {@code \left(e^{x}\right)'}.
      */
     public String primedCall(Apply a) {
+        if (a.fn() instanceof VectorElement) {
+            throw new IllegalArgumentException("an element of " + a.fn().sourceName() + " has no one-argument prime form");
+        }
         List<String> args = a.args().stream().map(this::print).toList();
         if (a.fn() instanceof Primitive p) {
             String template = p.latexTemplate();

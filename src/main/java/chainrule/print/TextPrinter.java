@@ -6,6 +6,7 @@ import chainrule.expr.Num;
 import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
+import chainrule.expr.VectorElement;
 import java.util.List;
 
 /**
@@ -56,6 +57,9 @@ public final class TextPrinter extends ExprPrinter {
     @Override
     protected String call(Apply a, List<String> args) {
         String name;
+        if (a.fn() instanceof VectorElement e) {
+            return vectorElement(e, a, args);
+        }
         if (a.fn() instanceof Primitive p) {
             name = pretty ? p.prettyName() : p.sourceName();
         } else {
@@ -69,6 +73,13 @@ public final class TextPrinter extends ExprPrinter {
             name = f.sourceName();
         }
         return name + "(" + String.join(", ", args) + ")";
+    }
+
+    /** {@code softmax(p.in)[2]} when the arguments are one vertex's elements, else {@code softmax(a, b)[2]}. */
+    private String vectorElement(VectorElement e, Apply a, List<String> args) {
+        String name = pretty ? e.primitive().prettyName() : e.primitive().sourceName();
+        String vector = VectorElement.vectorOf(a.args()).orElse(String.join(", ", args));
+        return name + "(" + vector + ")[" + (e.index() + 1) + "]";
     }
 
     @Override protected String group(String s) { return "(" + s + ")"; }

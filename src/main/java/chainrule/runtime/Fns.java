@@ -55,4 +55,40 @@ public final class Fns {
         }
         return Math.pow(b, e);
     }
+
+    /**
+     * Element {@code j} of softmax(z), stable for large inputs: the maximum is subtracted before
+     * exponentiating, so no exp overflows and the largest term is exactly 1.
+     */
+    public static double softmax(double[] z, int j) {
+        double max = max(z);
+        return Math.exp(z[j] - max) / sumExp(z, max);
+    }
+
+    /**
+     * Element {@code j} of log(softmax(z)) computed as {@code z_j - max - log Σ exp(z_k - max)}:
+     * finite wherever the inputs are, even where softmax(z)_j itself underflows to 0.
+     */
+    public static double logSoftmax(double[] z, int j) {
+        double max = max(z);
+        return z[j] - max - Math.log(sumExp(z, max));
+    }
+
+    private static double max(double[] z) {
+        double m = z[0];
+        for (double x : z) {
+            if (x > m) {
+                m = x;
+            }
+        }
+        return m;
+    }
+
+    private static double sumExp(double[] z, double max) {
+        double s = 0.0;
+        for (double x : z) {
+            s += Math.exp(x - max);
+        }
+        return s;
+    }
 }

@@ -28,6 +28,9 @@ public final class Positivity {
             return n.value() > 0;
         }
         if (e instanceof Apply a) {
+            if (a.fn() instanceof chainrule.expr.VectorElement element) {
+                return element.primitive() == chainrule.expr.VectorPrimitive.SOFTMAX;
+            }
             Primitive p = a.fn() instanceof Primitive prim ? prim : null;
             return p == Primitive.EXP || p == Primitive.SIGMOID || p == Primitive.SOFTPLUS;
         }
