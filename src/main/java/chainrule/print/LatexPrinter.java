@@ -107,7 +107,9 @@ public final class LatexPrinter extends ExprPrinter {
         List<String> bare = args.stream().map(LatexPrinter::withoutGroup).toList();
         if (a.fn() instanceof VectorElement e) {
             // softmax(p.in)_2: the vector by its name when the arguments are exactly its elements
-            String vector = VectorElement.vectorOf(a.args()).map(LatexNames::name).orElse(String.join(", ", bare));
+            // (a printer with values lists them instead, so the numbers show)
+            String listed = String.join(", ", bare);
+            String vector = values.isEmpty() ? VectorElement.vectorOf(a.args()).map(LatexNames::name).orElse(listed) : listed;
             return e.primitive().latexName() + "\\mathopen{}\\left(" + vector + "\\right)_{" + (e.index() + 1) + "}";
         }
         if (a.fn() instanceof Primitive p) {
