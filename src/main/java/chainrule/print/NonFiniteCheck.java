@@ -7,6 +7,10 @@ import chainrule.expr.Evaluator;
 import chainrule.expr.Expr;
 import chainrule.expr.Num;
 import chainrule.expr.Power;
+import chainrule.expr.Primitive;
+import chainrule.expr.Sym;
+import chainrule.expr.VectorElement;
+import chainrule.expr.VectorPrimitive;
 import chainrule.expr.Product;
 import chainrule.expr.Sum;
 import chainrule.model.Network;
@@ -34,10 +38,30 @@ public final class NonFiniteCheck {
             if (value != null && !Double.isFinite(value)) {
                 throw new DiagnosticException(Diagnostic.error(network.source(), v.pos().line(), v.pos().column(),
                         v.pos().length(), "'" + v.name() + "' is " + Numbers.exact(value) + ": "
-                                + explain(v.definition(), values)
-                                + "; change the values feeding it or the formula"));
+                                + explain(v.definition(), values) + advice(network, v.definition(), values)));
             }
         }
+    }
+
+    /**
+     * What to do: change the values or the formula; or, in the one case the element view cannot
+     * make stable (the log of a softmax vertex's element that underflowed to 0, as in
+     * {@code cross_entropy(p, y)} with {@code p = softmax(...)}), write the softmax inline:
+     * {@code cross_entropy(softmax(z), y)} is built with log_softmax and stays finite.
+     */
+    private static String advice(Network network, Expr definition, Map<String, Double> values) {
+        Culprit finder = new Culprit(values);
+        Expr culprit = finder.find(definition);
+        if (culprit instanceof Apply log && log.fn() == Primitive.LOG && log.arg(0) instanceof Sym s) {
+            Vertex p = network.vertex(s.name()).orElse(null);
+            if (p != null && p.definition() instanceof Apply a && a.fn() instanceof VectorElement e
+                    && e.primitive() == VectorPrimitive.SOFTMAX) {
+                return "; '" + s.name() + "' is a softmax output too small for a double, and its log is taken"
+                        + " after rounding to 0: write the softmax inside the loss, as in cross_entropy(softmax(...), y),"
+                        + " which is computed with log_softmax";
+            }
+        }
+        return "; change the values feeding it or the formula";
     }
 
     /** The innermost operation of {@code definition} that turns finite operands into a non-finite value. */
