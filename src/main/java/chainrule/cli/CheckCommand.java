@@ -5,6 +5,7 @@ import chainrule.compile.WorstPath;
 import chainrule.model.Vertex;
 import chainrule.paths.Values;
 import chainrule.print.Json;
+import chainrule.print.NonFiniteCheck;
 import chainrule.print.Numbers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +31,10 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CompiledSetup setup = CompiledSetup.prepare(input.file, options, data);
         List<GradientCheck.Row> rows = GradientCheck.run(setup.objective(), setup.declared());
+        if (setup.data() == null && rows.stream().anyMatch(r -> !Double.isFinite(r.analytic()))) {
+            // a nan from the forward pass is the file's problem, not a disagreement: say where it starts
+            NonFiniteCheck.require(setup.network(), Values.of(setup.network()).vertices());
+        }
         GradientCheck.Row worst = null;
         for (GradientCheck.Row r : rows) {
             if (!r.ok() && (worst == null || !(r.relativeError() <= worst.relativeError()))) {

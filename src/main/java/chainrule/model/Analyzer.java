@@ -732,7 +732,7 @@ public final class Analyzer {
         }
         Tensor z = args.get(0);
         if (z.shape().size() != 1) {
-            error(c.args().get(0).pos(), "'" + f.sourceName() + "' takes a vector, but its argument here "
+            error(c.fn().pos(), "'" + f.sourceName() + "' takes a vector, but its argument here "
                     + (z.isScalar() ? "is a scalar" : "has shape " + Tensor.shapeText(z.shape()))
                     + (z.isScalar() ? "" : "; apply it to one row at a time, as in " + f.sourceName() + "(W @ x)"));
             return z.isScalar() ? Tensor.scalar(Exprs.ZERO) : zeros(z.shape());
