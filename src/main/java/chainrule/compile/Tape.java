@@ -246,7 +246,9 @@ public final class Tape {
      */
     private Expr lower(Expr e) {
         Expr c = canonical(e);
-        if (c instanceof Num || slots.containsKey(c)) {
+        if (c instanceof Num || slots.containsKey(c) || fused.containsKey(c)) {
+            // a product already computed inside a sum is read from its factors (as -y·… is, when
+            // the same product is a partial in reverse): no second, unused slot
             return c;
         }
         List<Expr> children = c.children();

@@ -39,6 +39,23 @@ class CodegenCommandTest {
         }
     }
 
+    /** softmax and log_softmax reach every language through the cr_* helpers; stable at ±800 too. */
+    @Test
+    void softmaxInEveryLanguage() throws Exception {
+        Path at800 = dir.resolve("at800.nn");
+        Files.writeString(at800, SoftmaxNetworkTest.AT_800);
+        Path logSoftmax = dir.resolve("log-softmax.nn");
+        Files.writeString(logSoftmax, "input x[3] = [0.2, -1.5, 0.7]\ntarget y[3] = [0.1, 0.6, 0.3]\n"
+                + "weight W[3,3] = [[0.5, -0.4, 0.1], [0.3, 0.9, -0.2], [0.0, 0.2, 0.6]]\n"
+                + "o = log_softmax(W @ x)\nloss E = -sum(y*o) + mse(softmax(o), y)\n");
+        for (String lang : List.of("java", "c", "python")) {
+            String source = assertSameAsEval(Path.of("examples/softmax.nn"), lang);
+            assertTrue(source.contains("cr_softmax("), source);
+            assertTrue(assertSameAsEval(at800, lang).contains("cr_log_softmax("), lang);
+            assertSameAsEval(logSoftmax, lang);
+        }
+    }
+
     @Test
     void trickyNamesInEveryLanguage() throws Exception {
         Path f = dir.resolve("tricky.nn");
