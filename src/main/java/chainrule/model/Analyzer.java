@@ -63,6 +63,11 @@ public final class Analyzer {
     private static final Set<String> REDUCTIONS = Set.of("sum", "mean");
     /** Losses: sugar for element expressions (mse = mean((p-y)^2), cross_entropy = -sum(y*log(p))); no vertex. */
     private static final Set<String> LOSSES = Set.of("mse", "cross_entropy");
+    /**
+     * Longest vector softmax/log_softmax takes: in the element view each of its n outputs has all
+     * n inputs as arguments and an edge from each, n² in all (1024 classes: a million edges).
+     */
+    static final int MAX_SOFTMAX = 1024;
     /** More elements than this in one declaration is refused (each element is a vertex). */
     private static final long MAX_ELEMENTS = 20_000_000;
 
@@ -736,6 +741,12 @@ public final class Analyzer {
                     + (z.isScalar() ? "is a scalar" : "has shape " + Tensor.shapeText(z.shape()))
                     + (z.isScalar() ? "" : "; apply it to one row at a time, as in " + f.sourceName() + "(W @ x)"));
             return z.isScalar() ? Tensor.scalar(Exprs.ZERO) : zeros(z.shape());
+        }
+        if (z.size() > MAX_SOFTMAX) {
+            error(c.fn().pos(), "'" + f.sourceName() + "' of " + z.size() + " elements is more than chainrule takes ("
+                    + MAX_SOFTMAX + "): every output element depends on every input element, so the element view"
+                    + " would have " + (long) z.size() * z.size() + " edges");
+            return zeros(z.shape());
         }
         List<Expr> out = new ArrayList<>(z.size());
         for (int j = 0; j < z.size(); j++) {
