@@ -4,9 +4,9 @@ import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Sym;
 import chainrule.expr.VectorElement;
+import chainrule.parse.Ast;
 import java.util.ArrayList;
 import java.util.List;
-import chainrule.parse.Ast;
 
 /**
  * A named value of the network: a declared name or a defined node. A defined vertex has its
