@@ -22,7 +22,7 @@ final class GradCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         GradientReport report = new GradientReport(loaded.graph(), loaded.parameters(wrt), loaded.valuesIfComplete());
-        Main.out().print(options.json ? Json.write(report.json()) + "\n" : report.text());
+        Main.out().print(options.json ? Json.write(report.json()) + "\n" : report.text(options.notation()));
         return 0;
     }
 }
