@@ -115,8 +115,13 @@ public final class LayerFormText {
             return;
         }
         String where = "where ";
+        int width = 0;
         for (LayerForm.Group d : used) {
-            String lhs = (d == used.get(0) ? where : " ".repeat(where.length())) + formulas.delta(d) + " = ";
+            width = Math.max(width, TextWidth.of(formulas.delta(d)));
+        }
+        for (LayerForm.Group d : used) {
+            String lhs = (d == used.get(0) ? where : " ".repeat(where.length()))
+                    + TextWidth.pad(formulas.delta(d), width) + " = ";
             LayerTerm term = form.delta(d);
             sb.append(lhs).append("∂").append(loss).append("/∂").append(d.name()).append(bookMark(d))
                     .append(" = ").append(formulas.print(term)).append(bookWords(term)).append("\n");
@@ -148,7 +153,7 @@ public final class LayerFormText {
             all.append(formulas.print(form.delta(d)));
         }
         List<String> parts = new ArrayList<>();
-        parts.add("δ(v) = ∂" + loss + "/∂v");
+        parts.add("δ(name) = ∂" + loss + "/∂name");
         if (all.indexOf("⊙") >= 0) {
             parts.add("⊙ multiplies element by element");
         }
@@ -156,7 +161,10 @@ public final class LayerFormText {
             parts.add("(a ⊗ b)[i,j] = a[i]·b[j]");
         }
         if (all.indexOf("ᵀ") >= 0) {
-            parts.add("Wᵀ is W transposed");
+            parts.add("Aᵀ is A transposed");
+        }
+        if (all.indexOf("(∂") >= 0) {
+            parts.add("∂a/∂b is the matrix of ∂a[j]/∂b[k]");
         }
         if (all.indexOf("⟨") >= 0) {
             parts.add("⟨a, b⟩ = Σᵢ a[i]·b[i]");
