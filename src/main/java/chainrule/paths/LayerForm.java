@@ -457,7 +457,7 @@ public final class LayerForm {
     }
 
     /** Whether ∂p[j]/∂z[k] = p[j]·(δjk − p[k]) for every j, k. */
-    private static boolean isSoftmax(Expr[] factor, Group p) {
+    static boolean isSoftmax(Expr[] factor, Group p) {
         int n = p.size();
         for (int j = 0; j < n; j++) {
             Expr pj = p.elements().get(j).symbol();

@@ -132,7 +132,11 @@ public final class LayerFormText {
 
     /** In book notation, the formula again in the book's words: {@code   (액 ⊙ (웨ᵀ δ(o.in)))}. */
     private String bookWords(LayerTerm term) {
-        return notation == Notation.BOOK ? "      (" + formulas.bookWords().print(term) + ")" : "";
+        if (notation != Notation.BOOK) {
+            return "";
+        }
+        String words = formulas.bookWords().print(term);
+        return words.equals(formulas.print(term)) ? "" : "      (" + words + ")";
     }
 
     private String bookMark(LayerForm.Group g) {
