@@ -133,6 +133,17 @@ public final class LayerForm {
         return Optional.ofNullable(deltas.get(parameter));
     }
 
+    /**
+     * The parameter group whose elements are {@code wrt[i..]}, all of them in order, when it has a
+     * layer form ({@link #gradient}); null when {@code wrt[i]} is to be shown element by element
+     * (one element asked for, or no layer form).
+     */
+    public Group wholeGroupAt(List<Vertex> wrt, int i) {
+        Group g = groupOf.get(wrt.get(i));
+        boolean whole = g != null && i + g.size() <= wrt.size() && wrt.subList(i, i + g.size()).equals(g.elements());
+        return whole && gradient(g).isPresent() ? g : null;
+    }
+
     /** δ(g) as a layer form (recognised and verified), or null. */
     public LayerTerm delta(Group g) { return deltas.get(g); }
 

@@ -78,9 +78,9 @@ public final class LayerFormText {
         List<LayerTerm> printed = new ArrayList<>();
         ChainText chains = ChainText.pretty();
         for (int i = 0; i < wrt.size(); ) {
-            LayerForm.Group g = form.groupOf(wrt.get(i));
-            LayerTerm term = wholeGroupAt(wrt, i, g) ? form.gradient(g).orElse(null) : null;
-            if (term != null) {
+            LayerForm.Group g = form.wholeGroupAt(wrt, i);
+            if (g != null) {
+                LayerTerm term = form.gradient(g).orElseThrow();
                 appendParameter(sb, g, term);
                 printed.add(term);
                 i += g.size();
@@ -96,10 +96,6 @@ public final class LayerFormText {
         appendDeltas(sb, printed);
         GradientReport.appendMissingValues(sb, graph.network());
         return sb.toString();
-    }
-
-    private static boolean wholeGroupAt(List<Vertex> wrt, int i, LayerForm.Group g) {
-        return i + g.size() <= wrt.size() && wrt.subList(i, i + g.size()).equals(g.elements());
     }
 
     private void appendParameter(StringBuilder sb, LayerForm.Group g, LayerTerm term) {
