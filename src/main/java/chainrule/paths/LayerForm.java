@@ -54,6 +54,11 @@ public final class LayerForm {
         /** The symbol that stands for every element in an elementwise factor: {@code h} for {@code h[i]}. */
         public Sym vectorSymbol() { return Exprs.sym(name, elements.get(0).symbol().kind()); }
 
+        /** A network has one group per name: compared by identity, never by hashing every element. */
+        @Override public boolean equals(Object o) { return this == o; }
+
+        @Override public int hashCode() { return System.identityHashCode(this); }
+
         /** {@code 2×2}, {@code 128}, or empty for a scalar. */
         public String shapeText() {
             StringBuilder sb = new StringBuilder();
@@ -517,19 +522,37 @@ public final class LayerForm {
 
     /** {@code f} with every element at {@code index} of a vector of {@code shape} replaced by its vector symbol. */
     private Expr dropIndex(Expr f, int index, List<Integer> shape) {
+        if (f instanceof Sym s) { // most factors of a large layer (x[j] into W1 @ x): no walk needed
+            Expr vector = vectorAt(s, index, shape);
+            return vector == NO_MATCH ? null : vector == null ? f : vector;
+        }
         Map<Expr, Expr> replace = new HashMap<>();
         for (Sym s : Symbols.free(f)) {
-            Vertex x = graph.network().vertex(s.name()).orElse(null);
-            Group g = x == null || x.symbol() != s ? null : groupOf.get(x);
-            if (g == null || g.isScalar()) {
-                continue;
-            }
-            if (irregular.contains(g) || !g.shape().equals(shape) || indexOf.get(x) != index) {
+            Expr vector = vectorAt(s, index, shape);
+            if (vector == NO_MATCH) {
                 return null;
             }
-            replace.put(s, g.vectorSymbol());
+            if (vector != null) {
+                replace.put(s, vector);
+            }
         }
         return replace.isEmpty() ? f : Substitution.replace(f, replace);
+    }
+
+    /** Marks an element that is at another index or of a vector of another shape. */
+    private static final Expr NO_MATCH = Exprs.num(Double.NaN);
+
+    /** The vector symbol for element {@code s} at {@code index}; null for a scalar; NO_MATCH otherwise. */
+    private Expr vectorAt(Sym s, int index, List<Integer> shape) {
+        Vertex x = graph.network().vertex(s.name()).orElse(null);
+        Group g = x == null || x.symbol() != s ? null : groupOf.get(x);
+        if (g == null || g.isScalar()) {
+            return null;
+        }
+        if (irregular.contains(g) || !g.shape().equals(shape) || indexOf.get(x) != index) {
+            return NO_MATCH;
+        }
+        return g.vectorSymbol();
     }
 
     /** Names δ(g) when two terms use it or a parameter enters g; every other δ is written out where used. */
