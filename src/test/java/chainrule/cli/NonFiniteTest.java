@@ -71,6 +71,8 @@ class NonFiniteTest {
         assertErrorAt(file, header, "eval");
         assertErrorAt(file, header, "check");
         assertErrorAt(file, header, "grad", "--json");
+        assertErrorAt(file, header, "latex");
+        assertErrorAt(file, header, "flow");
     }
 
     @Test
