@@ -6,6 +6,7 @@ import chainrule.print.LatexNames;
 import chainrule.print.LatexPrinter;
 import chainrule.print.LayerTermText;
 import chainrule.print.Numbers;
+import chainrule.print.VectorSummary;
 
 /**
  * A layer form in LaTeX, on {@link LayerTermText}'s layout: {@code \delta^{(h^{\mathrm{in}})}},
@@ -70,17 +71,10 @@ final class LatexLayerTerm extends LayerTermText {
             }
             return sb.append(" \\end{bmatrix}").toString();
         }
-        double min = v[0];
-        double max = v[0];
-        double squares = 0;
-        for (double x : v) {
-            min = Math.min(min, x);
-            max = Math.max(max, x);
-            squares += x * x;
-        }
+        VectorSummary s = VectorSummary.of(v);
         return "\\bigl(" + g.shapeText().replace("×", " \\times ") + "\\text{ values: } \\min "
-                + LatexPrinter.rounded(min, DIGITS) + ",\\ \\max " + LatexPrinter.rounded(max, DIGITS)
-                + ",\\ \\lVert\\cdot\\rVert = " + LatexPrinter.rounded(Math.sqrt(squares), DIGITS) + "\\bigr)";
+                + LatexPrinter.rounded(v[s.min()], DIGITS) + ",\\ \\max " + LatexPrinter.rounded(v[s.max()], DIGITS)
+                + ",\\ \\lVert\\cdot\\rVert = " + LatexPrinter.rounded(s.norm(), DIGITS) + "\\bigr)";
     }
 
     private static String row(double[] v, int from, int count, String separator) {

@@ -220,19 +220,12 @@ public final class LayerFormText {
     }
 
     private static String summary(LayerForm.Group g, double[] v, String name) {
-        int min = 0;
-        int max = 0;
-        double squares = 0;
-        for (int k = 0; k < v.length; k++) {
-            min = v[k] < v[min] ? k : min;
-            max = v[k] > v[max] ? k : max;
-            squares += v[k] * v[k];
-        }
+        VectorSummary s = VectorSummary.of(v);
         StringBuilder sb = new StringBuilder();
-        sb.append(g.shapeText()).append(" values: min ").append(Numbers.rounded(v[min], 6)).append(" at ")
-                .append(elementName(g, name, min)).append(", max ").append(Numbers.rounded(v[max], 6)).append(" at ")
-                .append(elementName(g, name, max)).append(", norm ").append(Numbers.rounded(Math.sqrt(squares), 6))
-                .append("; ");
+        sb.append(g.shapeText()).append(" values: min ").append(Numbers.rounded(v[s.min()], 6)).append(" at ")
+                .append(elementName(g, name, s.min())).append(", max ").append(Numbers.rounded(v[s.max()], 6))
+                .append(" at ").append(elementName(g, name, s.max())).append(", norm ")
+                .append(Numbers.rounded(s.norm(), 6)).append("; ");
         List<String> first = new ArrayList<>();
         for (int k = 0; k < Math.min(SHOWN_ELEMENTS, v.length); k++) {
             first.add(elementName(g, name, k) + " = " + Numbers.rounded(v[k], DIGITS));
