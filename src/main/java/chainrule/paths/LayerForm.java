@@ -399,7 +399,10 @@ public final class LayerForm {
         }
         if (u.shape().equals(v.shape()) && sameIndex(edges)) {
             Expr f = common(edges, u.size(), e -> indexOf.get(e.from()), e -> indexOf.get(e.from()), u.shape());
-            return f == null ? null : new LayerTerm.Elementwise(f, u, rest, role);
+            if (f != null) {
+                return new LayerTerm.Elementwise(f, u, rest, role);
+            }
+            // else a one-unit layer: h[1] → o.in[1] through W[1,1] is also a weight matrix
         }
         if (u.shape().size() == 2 && v.shape().size() == 1 && u.shape().get(0).equals(v.shape().get(0))) {
             return outer(u, v, edges, rest);
