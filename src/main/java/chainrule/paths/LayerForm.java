@@ -709,6 +709,18 @@ public final class LayerForm {
         });
     }
 
+    /**
+     * An elementwise factor's value at each index {@code 0 .. size-1} (the {@code h(1 - h)} of
+     * {@code h ⊙ (1 - h) ⊙ δ(h)}): each vector name stands for its element at that index.
+     */
+    public double[] factorValues(Expr factor, int size, Values values) {
+        double[] out = new double[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = factorAt(factor, i, values);
+        }
+        return out;
+    }
+
     /** An elementwise factor at index i: each vector symbol stands for its element i. */
     private double factorAt(Expr factor, int i, Values values) {
         try {

@@ -36,6 +36,8 @@ public final class LayerFormText {
     /** Elements shown after the summary of a long vector or matrix. */
     static final int SHOWN_ELEMENTS = 3;
     static final int DIGITS = 10;
+    /** The numbers of each factor are shown, before the result, when every factor is this short. */
+    static final int STEP_VECTOR = 4;
 
     private final PathGraph graph;
     private final Values values;
@@ -101,6 +103,7 @@ public final class LayerFormText {
     private void appendParameter(StringBuilder sb, LayerForm.Group g, LayerTerm term) {
         String lhs = "∂" + loss + "/∂" + g.name() + " = ";
         sb.append(lhs).append(formulas.print(term)).append(bookWords(term)).append("\n");
+        appendStep(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", term);
         appendNumbers(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", g, g.name());
         sb.append("\n");
     }
@@ -121,9 +124,56 @@ public final class LayerFormText {
             LayerTerm term = form.delta(d);
             sb.append(lhs).append("∂").append(loss).append("/∂").append(d.name()).append(bookMark(d))
                     .append(" = ").append(formulas.print(term)).append(bookWords(term)).append("\n");
+            appendStep(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", term);
             appendNumbers(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", d, formulas.delta(d));
         }
         sb.append("\n").append(legend(printed, used)).append("\n");
+    }
+
+    /**
+     * The numbers of each factor of an elementwise or outer product, when they are short, so the
+     * product can be followed by hand: {@code = [0.1868156018, 0.1755100528] ⊙ [0.7413650696, -0.2170715347]}.
+     */
+    private void appendStep(StringBuilder sb, String indent, LayerTerm term) {
+        if (values == null) {
+            return;
+        }
+        List<double[]> parts = new ArrayList<>();
+        String sign;
+        if (term instanceof LayerTerm.Outer o) {
+            parts.add(form.evaluate(o.rest(), values));
+            parts.add(form.factorValues(o.right(), o.at().shape().get(1), values));
+            sign = " ⊗ ";
+        } else if (term instanceof LayerTerm.Elementwise e && !e.at().isScalar()) {
+            LayerTerm t = e;
+            while (t instanceof LayerTerm.Elementwise x) {
+                if (x.factor() != chainrule.expr.Exprs.ONE) {
+                    parts.add(form.factorValues(x.factor(), x.at().size(), values));
+                }
+                t = x.rest() instanceof LayerTerm.Delta d && !form.isNamed(d.group()) ? inlined(d) : x.rest();
+            }
+            if (t != null) {
+                parts.add(form.evaluate(t, values));
+            }
+            sign = " ⊙ ";
+        } else {
+            return;
+        }
+        List<String> shown = new ArrayList<>();
+        for (double[] p : parts) {
+            if (p.length > STEP_VECTOR) {
+                return;
+            }
+            shown.add(list(p, 0, p.length));
+        }
+        if (shown.size() > 1) {
+            sb.append(indent).append(String.join(sign, shown)).append("\n");
+        }
+    }
+
+    /** What a δ written out in place stands for; null for the loss's δ, which is 1. */
+    private LayerTerm inlined(LayerTerm.Delta d) {
+        return d.group() == form.loss() ? null : form.delta(d.group());
     }
 
     /** In book notation, the formula again in the book's words: {@code   (액 ⊙ (웨ᵀ δ(o.in)))}. */
