@@ -75,7 +75,8 @@ public final class LatexDerivation {
                             long maxPaths, boolean fragment) {
         LatexDerivation d = new LatexDerivation(graph, values, notation, maxPaths);
         d.network(title);
-        LayerForm layers = LayerForm.hasVectorParameters(graph.network()) ? LayerForm.of(graph, values) : null;
+        LayerForm layers = LayerForm.hasVectorParameters(graph.network())
+                && LayerForm.asksForAWholeParameter(graph.network(), wrt) ? LayerForm.of(graph, values) : null;
         List<LayerForm.Group> layered = new ArrayList<>();
         List<Vertex> elements = new ArrayList<>();
         for (int i = 0; i < wrt.size(); ) {

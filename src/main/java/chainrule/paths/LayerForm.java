@@ -102,6 +102,23 @@ public final class LayerForm {
     }
 
     /**
+     * Whether {@code wrt} holds every element of some parameter (a scalar parameter is its own only
+     * element): only then can a layer form be shown, and only then is it worth recognising them.
+     */
+    public static boolean asksForAWholeParameter(Network network, List<Vertex> wrt) {
+        Map<String, Integer> asked = new HashMap<>();
+        for (Vertex v : wrt) {
+            asked.merge(baseName(v.name()), 1, Integer::sum);
+        }
+        for (Map.Entry<String, Integer> e : asked.entrySet()) {
+            if (e.getValue() >= Math.max(1, network.elementNames(e.getKey()).size())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Recognises and verifies the layer forms of {@code graph}.
      *
      * @param values the network's values, or null (then only the pseudo-random point verifies)
@@ -232,7 +249,7 @@ public final class LayerForm {
     }
 
     /** {@code h.in} for {@code h.in[3]}; a scalar's name is its own. */
-    static String baseName(String element) {
+    public static String baseName(String element) {
         int bracket = element.indexOf('[');
         return bracket > 0 && element.endsWith("]") ? element.substring(0, bracket) : element;
     }

@@ -47,12 +47,12 @@ public final class LayerFormText {
     private final Map<Vertex, Double> adjoints;
     private final String loss;
 
-    private LayerFormText(PathGraph graph, Values values, Notation notation) {
+    private LayerFormText(PathGraph graph, Values values, Notation notation, boolean layers) {
         this.graph = graph;
         this.values = values;
         this.notation = notation;
-        this.form = LayerForm.of(graph, values);
-        this.formulas = LayerTermText.of(form);
+        this.form = layers ? LayerForm.of(graph, values) : null;
+        this.formulas = layers ? LayerTermText.of(form) : null;
         this.adjoints = values == null ? null : ReverseAccumulator.adjoints(graph, values);
         this.loss = graph.network().loss().name();
     }
@@ -69,7 +69,8 @@ public final class LayerFormText {
      * @param values null when some value is missing: formulas only
      */
     public static String gradient(PathGraph graph, List<Vertex> wrt, Values values, Notation notation) {
-        return new LayerFormText(graph, values, notation).text(wrt);
+        boolean layers = LayerForm.asksForAWholeParameter(graph.network(), wrt);
+        return new LayerFormText(graph, values, notation, layers).text(wrt);
     }
 
     private String text(List<Vertex> wrt) {
@@ -80,7 +81,7 @@ public final class LayerFormText {
         List<LayerTerm> printed = new ArrayList<>();
         ChainText chains = ChainText.pretty();
         for (int i = 0; i < wrt.size(); ) {
-            LayerForm.Group g = form.wholeGroupAt(wrt, i);
+            LayerForm.Group g = form == null ? null : form.wholeGroupAt(wrt, i);
             if (g != null) {
                 LayerTerm term = form.gradient(g).orElseThrow();
                 appendParameter(sb, g, term);
@@ -109,6 +110,9 @@ public final class LayerFormText {
     }
 
     private void appendDeltas(StringBuilder sb, List<LayerTerm> printed) {
+        if (printed.isEmpty()) {
+            return;
+        }
         List<LayerForm.Group> used = form.namedDeltasUsedBy(printed);
         if (used.isEmpty()) {
             return;
