@@ -187,7 +187,7 @@ public final class LayerForm {
                 if (g == loss) {
                     continue;
                 }
-                if (named.contains(g) ? found.add(g) : true) {
+                if (!named.contains(g) || found.add(g)) { // a written-out δ may use named ones
                     todo.add(deltas.get(g));
                 }
             }

@@ -94,13 +94,13 @@ public class LayerTermText {
                 if (e.factor() == Exprs.ONE && !intoLoss) {
                     return render(e.rest());
                 }
-                Printed f = book ? new Printed(word(e.role()), ATOM) : factor(e.factor());
+                Printed f = book ? new Printed(e.role().bookLabel(), ATOM) : factor(e.factor());
                 if (intoLoss) {
                     return f;
                 }
                 Printed rest = render(e.rest());
                 return new Printed(wrap(f, HADAMARD) + (e.at().isScalar() ? scalarTimes() : hadamard())
-                        + wrap(rest, HADAMARD, MATRIX), HADAMARD);
+                        + wrap(rest, HADAMARD), HADAMARD);
             }
 
             @Override public Printed transposed(LayerTerm.Transposed x) {
@@ -118,7 +118,7 @@ public class LayerTermText {
                 if (b.factor() == Exprs.ONE) {
                     return new Printed(sumOver(element(wrap(rest, ATOM))), MATRIX);
                 }
-                String f = book ? word(b.role()) : printer.print(b.factor());
+                String f = book ? b.role().bookLabel() : printer.print(b.factor());
                 return new Printed(inner(f, rest.text()), ATOM);
             }
 
@@ -147,16 +147,8 @@ public class LayerTermText {
         return new Printed(printer.print(f), prec);
     }
 
-    private static String word(chainrule.paths.Role role) {
-        return role.bookLabel();
-    }
-
-    /** The text, grouped when it binds more loosely than {@code needed} (or exactly as {@code alsoGroup}). */
-    private String wrap(Printed p, int needed, int... alsoGroup) {
-        boolean grouped = p.prec() < needed;
-        for (int g : alsoGroup) {
-            grouped |= p.prec() == g;
-        }
-        return grouped ? group(p.text()) : p.text();
+    /** The text, grouped when it binds more loosely than {@code needed}: {@code h ⊙ (W2ᵀ δ(o.in))}. */
+    private String wrap(Printed p, int needed) {
+        return p.prec() < needed ? group(p.text()) : p.text();
     }
 }
