@@ -43,6 +43,36 @@ public final class NonFiniteCheck {
         }
     }
 
+    /** The innermost operation of {@code definition} that turns finite operands into a non-finite value. */
+    static String explain(Expr definition, Map<String, Double> values) {
+        Culprit finder = new Culprit(values);
+        Expr culprit = finder.find(definition);
+        return culprit == null ? "computed from finite values" : describe(culprit, finder);
+    }
+
+    private static String describe(Expr e, Culprit values) {
+        String operands;
+        if (e instanceof Apply a) {
+            StringBuilder args = new StringBuilder();
+            for (Expr arg : a.args()) {
+                args.append(args.length() == 0 ? "" : ", ").append(Numbers.text(values.value(arg)));
+            }
+            operands = a.fn().sourceName() + " of " + args;
+        } else if (e instanceof Power p) {
+            double base = values.value(p.base());
+            double exponent = values.value(p.exponent());
+            operands = exponent == -1 ? "division by " + Numbers.text(base)
+                    : Numbers.text(base) + " to the power " + Numbers.text(exponent);
+        } else if (e instanceof Product) {
+            operands = "a product overflows";
+        } else if (e instanceof Sum) {
+            operands = "a sum overflows";
+        } else {
+            operands = "a value that is not finite";
+        }
+        return operands + " in " + TextPrinter.plain().print(e);
+    }
+
     /**
      * Refuses a local derivative that is not finite where the forward values are: {@code sqrt(w*x)}
      * at {@code w*x = 0} has the value 0 but an infinite derivative, and every gradient through it
@@ -86,36 +116,6 @@ public final class NonFiniteCheck {
         }
         return what + " (" + explain(e.factor(), values) + "), so the gradient through it is not defined"
                 + "; change the values feeding it or the formula";
-    }
-
-    /** The innermost operation of {@code definition} that turns finite operands into a non-finite value. */
-    static String explain(Expr definition, Map<String, Double> values) {
-        Culprit finder = new Culprit(values);
-        Expr culprit = finder.find(definition);
-        return culprit == null ? "computed from finite values" : describe(culprit, finder);
-    }
-
-    private static String describe(Expr e, Culprit values) {
-        String operands;
-        if (e instanceof Apply a) {
-            StringBuilder args = new StringBuilder();
-            for (Expr arg : a.args()) {
-                args.append(args.length() == 0 ? "" : ", ").append(Numbers.text(values.value(arg)));
-            }
-            operands = a.fn().sourceName() + " of " + args;
-        } else if (e instanceof Power p) {
-            double base = values.value(p.base());
-            double exponent = values.value(p.exponent());
-            operands = exponent == -1 ? "division by " + Numbers.text(base)
-                    : Numbers.text(base) + " to the power " + Numbers.text(exponent);
-        } else if (e instanceof Product) {
-            operands = "a product overflows";
-        } else if (e instanceof Sum) {
-            operands = "a sum overflows";
-        } else {
-            operands = "a value that is not finite";
-        }
-        return operands + " in " + TextPrinter.plain().print(e);
     }
 
     /** Finds the culprit, each subexpression evaluated once (definitions are DAGs with shared parts). */
