@@ -124,7 +124,7 @@ public class LayerTermText {
 
             @Override public Printed softmax(LayerTerm.Softmax s) {
                 String p = name(s.output());
-                String rest = wrap(render(s.rest()), ATOM);
+                String rest = render(s.rest()).text(); // the left of a difference needs no brackets
                 return new Printed(p + hadamard() + group(rest + minus() + inner(p, rest)), HADAMARD);
             }
 
