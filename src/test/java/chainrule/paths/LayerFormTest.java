@@ -199,7 +199,9 @@ class LayerFormTest {
         LayerForm.Group p = form.group("p").orElseThrow();
         LayerForm.Group y = form.group("y").orElseThrow();
         double[] r = form.evaluate(new LayerTerm.Elementwise(Exprs.ONE, y, new LayerTerm.Delta(p), Role.LOCAL), values);
-        double[] jvp = form.evaluate(new LayerTerm.Softmax(p, new LayerTerm.Delta(p)), values);
+        LayerTerm softmax = new LayerTerm.Softmax(p, new LayerTerm.Delta(p));
+        assertEquals("p ⊙ (p - y - ⟨p, p - y⟩)", LayerTermText.of(form).print(softmax));
+        double[] jvp = form.evaluate(softmax, values);
         assertNotNull(jvp);
         for (int k = 0; k < 2; k++) {
             double expected = 0;
