@@ -41,6 +41,9 @@ final class CheckCommand implements Callable<Integer> {
                 worst = r;
             }
         }
+        if (rows.stream().anyMatch(r -> !Double.isFinite(r.analytic()))) {
+            EvalCommand.explainNonFinite(setup); // a nan is no disagreement to report: say where it comes from
+        }
         WorstPath path = null;
         if (worst != null) {
             Vertex p = setup.network().vertex(worst.name()).orElseThrow();

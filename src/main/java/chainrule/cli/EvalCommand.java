@@ -73,8 +73,10 @@ final class EvalCommand implements Callable<Integer> {
      * The compiled code produced nan or inf: point at the vertex where the interpreter's forward
      * pass first goes non-finite (with {@code --data}: on the first row), or say which result did.
      */
-    private static void explainNonFinite(CompiledSetup setup) throws CliError, DiagnosticException {
-        NonFiniteCheck.require(setup.network(), Values.of(setup.network()).vertices());
+    static void explainNonFinite(CompiledSetup setup) throws CliError, DiagnosticException {
+        Values values = Values.of(setup.network());
+        NonFiniteCheck.require(setup.network(), values.vertices());
+        NonFiniteCheck.requireFiniteDerivatives(setup.loaded().graph(), values);
         throw new CliError("the loss or a derivative is not finite ("
                 + (setup.data() == null ? "the forward values are finite: a derivative divides by zero or overflows)"
                         : "on some row of the data)"));

@@ -17,6 +17,7 @@ import chainrule.data.Dataset;
 import chainrule.diag.DiagnosticException;
 import chainrule.model.Network;
 import chainrule.paths.Values;
+import chainrule.print.NonFiniteCheck;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -80,7 +81,9 @@ final class FlowCommand implements Callable<Integer> {
     /** One sample (the file's values), or one per row of {@code --data}. */
     private List<Values> samples(LoadedNetwork loaded) throws CliError, DiagnosticException {
         if (data == null) {
-            return List.of(loaded.requireValues());
+            Values values = loaded.requireValues();
+            NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values);
+            return List.of(values);
         }
         Network network = loaded.network();
         Dataset rows = Dataset.parse(InputLoader.load(data, options.maxInput), network);

@@ -1,6 +1,8 @@
 package chainrule.cli;
 
+import chainrule.paths.Values;
 import chainrule.print.GradientReport;
+import chainrule.print.NonFiniteCheck;
 import chainrule.print.Json;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,8 +23,12 @@ final class GradCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
-        GradientReport report = new GradientReport(loaded.graph(), loaded.parameters(wrt), loaded.valuesIfComplete());
-        Main.out().print(options.json ? Json.write(report.json()) + "\n" : report.text());
+        Values values = loaded.valuesIfComplete();
+        if (values != null) {
+            NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values);
+        }
+        GradientReport report = new GradientReport(loaded.graph(), loaded.parameters(wrt), values);
+        Main.out().print(options.json ? Json.write(report.json()) + "\n" : report.text(options.notation()));
         return 0;
     }
 }

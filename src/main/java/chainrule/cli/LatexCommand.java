@@ -1,6 +1,8 @@
 package chainrule.cli;
 
 import chainrule.latex.LatexDerivation;
+import chainrule.paths.Values;
+import chainrule.print.NonFiniteCheck;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,7 +34,11 @@ final class LatexCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
-        String latex = LatexDerivation.of(loaded.graph(), loaded.parameters(wrt), loaded.valuesIfComplete(),
+        Values values = loaded.valuesIfComplete();
+        if (values != null) {
+            NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values);
+        }
+        String latex = LatexDerivation.of(loaded.graph(), loaded.parameters(wrt), values,
                 options.notation(), OutputTarget.title(input.file), Math.max(0, maxPaths), fragment);
         OutputTarget.write(output, latex.getBytes(StandardCharsets.UTF_8));
         return 0;

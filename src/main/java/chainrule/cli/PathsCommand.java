@@ -6,6 +6,7 @@ import chainrule.paths.Path;
 import chainrule.paths.TopPaths;
 import chainrule.paths.Values;
 import chainrule.print.Json;
+import chainrule.print.NonFiniteCheck;
 import chainrule.print.PathsReport;
 import java.util.List;
 import java.util.Map;
@@ -37,9 +38,12 @@ final class PathsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
+        Values values = loaded.valuesIfComplete();
+        if (values != null) {
+            NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values);
+        }
         PathsReport report = top == null
-                ? PathsReport.of(loaded.graph(), loaded.parameter(wrt), Math.max(0, maxPaths),
-                        loaded.valuesIfComplete(), options.notation())
+                ? PathsReport.of(loaded.graph(), loaded.parameter(wrt), Math.max(0, maxPaths), values, options.notation())
                 : largest(loaded);
         if (options.json) {
             Map<String, Object> json = report.json();

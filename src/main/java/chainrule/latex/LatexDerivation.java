@@ -9,6 +9,9 @@ import chainrule.graph.PathEdges;
 import chainrule.model.Vertex;
 import chainrule.paths.ClosedForm;
 import chainrule.paths.Edge;
+import chainrule.paths.LayerForm;
+import chainrule.paths.LayerTerm;
+import chainrule.paths.ReverseAccumulator;
 import chainrule.paths.Path;
 import chainrule.paths.PathEnumerator;
 import chainrule.paths.PathGraph;
@@ -73,8 +76,24 @@ public final class LatexDerivation {
                             long maxPaths, boolean fragment) {
         LatexDerivation d = new LatexDerivation(graph, values, notation, maxPaths);
         d.network(title);
-        d.localDerivatives(wrt);
-        for (Vertex w : wrt) {
+        LayerForm layers = LayerForm.hasVectorParameters(graph.network())
+                && LayerForm.asksForAWholeParameter(graph.network(), wrt) ? LayerForm.of(graph, values) : null;
+        List<LayerForm.Group> layered = new ArrayList<>();
+        List<Vertex> elements = new ArrayList<>();
+        for (int i = 0; i < wrt.size(); ) {
+            LayerForm.Group g = layers == null ? null : layers.wholeGroupAt(wrt, i);
+            if (g != null) {
+                layered.add(g);
+                i += g.size();
+            } else {
+                elements.add(wrt.get(i++));
+            }
+        }
+        d.localDerivatives(elements);
+        if (!layered.isEmpty()) {
+            d.layers(layers, layered);
+        }
+        for (Vertex w : elements) {
             d.parameter(w);
         }
         return fragment ? d.out.fragment() : d.out.document();
@@ -164,6 +183,46 @@ public final class LatexDerivation {
                         label(notation.role(e.role())));
             }
         }
+    }
+
+    /**
+     * Backpropagation by layers for whole vector parameters: each gradient as the textbook writes
+     * it ({@code \delta^{(h)} \otimes x}), then each δ it uses, from the loss back, with the numbers
+     * (computed by reverse accumulation, which the layer forms were checked against).
+     */
+    private void layers(LayerForm form, List<LayerForm.Group> parameters) {
+        LatexLayerTerm formulas = new LatexLayerTerm(form);
+        Map<Vertex, Double> adjoints = values == null ? null : ReverseAccumulator.adjoints(graph, values);
+        out.heading("Backpropagation by layers");
+        out.paragraph("$\\odot$ multiplies element by element, $(a \\otimes b)_{ij} = a_i b_j$, "
+                + "$A^{\\top}$ is $A$ transposed, and $\\delta^{(v)} = \\partial " + loss() + "/\\partial v$.");
+        List<LayerTerm> terms = new ArrayList<>();
+        for (LayerForm.Group g : parameters) {
+            LayerTerm term = form.gradient(g).orElseThrow();
+            terms.add(term);
+            layerRow(partial(loss(), LatexNames.name(g.name())), formulas.print(term), g, adjoints, null);
+        }
+        List<LayerForm.Group> deltas = form.namedDeltasUsedBy(terms);
+        if (!deltas.isEmpty()) {
+            out.paragraph("where, from the loss back:");
+        }
+        for (LayerForm.Group d : deltas) {
+            String mark = notation == Notation.BOOK ? Notation.bookMark(graph, d.elements().get(0)) : "";
+            layerRow(formulas.delta(d), partial(loss(), LatexNames.name(d.name())) + eq() + formulas.print(form.delta(d)),
+                    d, adjoints, mark.isEmpty() ? null : label(mark));
+        }
+    }
+
+    private void layerRow(String lhs, String formula, LayerForm.Group g, Map<Vertex, Double> adjoints, String label) {
+        StringBuilder rhs = new StringBuilder("= ").append(formula);
+        if (adjoints != null) {
+            double[] v = new double[g.size()];
+            for (int k = 0; k < v.length; k++) {
+                v[k] = adjoints.get(g.elements().get(k));
+            }
+            rhs.append(eq()).append(LatexLayerTerm.numbers(g, v));
+        }
+        out.row(lhs, rhs.toString(), label);
     }
 
     /** The section of one parameter: its paths, their sum, the factored form, the numbers. */

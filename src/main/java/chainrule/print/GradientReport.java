@@ -22,6 +22,14 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
     static final long MAX_EXPANDED_SIZE = 4000;
 
     public String text() {
+        return text(Notation.DEFAULT);
+    }
+
+    /** The text; a network with vector parameters gets layer forms ({@link LayerFormText}). */
+    public String text(Notation notation) {
+        if (LayerFormText.applies(graph)) {
+            return LayerFormText.gradient(graph, wrt, values, notation);
+        }
         StringBuilder sb = new StringBuilder();
         Vertex loss = graph.network().loss();
         if (values != null) {

@@ -15,6 +15,9 @@ import chainrule.expr.Product;
 import chainrule.expr.Sum;
 import chainrule.model.Network;
 import chainrule.model.Vertex;
+import chainrule.paths.Edge;
+import chainrule.paths.PathGraph;
+import chainrule.paths.Values;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -92,6 +95,51 @@ public final class NonFiniteCheck {
             operands = "a value that is not finite";
         }
         return operands + " in " + TextPrinter.plain().print(e);
+    }
+
+    /**
+     * Refuses a local derivative that is not finite where the forward values are: {@code sqrt(w*x)}
+     * at {@code w*x = 0} has the value 0 but an infinite derivative, and every gradient through it
+     * would print as {@code nan}. Finds the first such edge factor (in forward order of the vertex
+     * whose definition it differentiates) on a path from a parameter to the loss, and explains it at
+     * that definition: which derivative, at which argument, and the operation that goes wrong.
+     *
+     * @param values the forward values, already checked by {@link #require}
+     * @throws DiagnosticException at the first vertex with a non-finite local derivative
+     */
+    public static void requireFiniteDerivatives(PathGraph graph, Values values) throws DiagnosticException {
+        Network network = graph.network();
+        for (Vertex to : graph.vertices()) {
+            if (!to.isDefined() || !graph.reachesLoss(to)) {
+                continue;
+            }
+            for (Edge e : graph.incoming(to)) {
+                if (!graph.reachedFromParameter(e.from())) {
+                    continue;
+                }
+                double d = values.of(e);
+                if (!Double.isFinite(d)) {
+                    throw new DiagnosticException(Diagnostic.error(network.source(), to.pos().line(), to.pos().column(),
+                            to.pos().length(), derivativeMessage(e, d, values.vertices())));
+                }
+            }
+        }
+    }
+
+    private static String derivativeMessage(Edge e, double d, Map<String, Double> values) {
+        Vertex from = e.from();
+        Vertex to = e.to();
+        String at = from.name() + " = " + Numbers.text(values.get(from.name()));
+        String what;
+        if (to.isActivation() && to.activationInput() == from.symbol()) {
+            what = "'" + to.name() + "' = " + TextPrinter.plain().print(to.definition()) + " has no finite derivative at "
+                    + at + ": " + ((Apply) to.definition()).fn().sourceName() + "′ there is " + Numbers.exact(d);
+        } else {
+            what = "the derivative of '" + to.name() + "' with respect to '" + from.name() + "' is " + Numbers.exact(d)
+                    + " at " + at;
+        }
+        return what + " (" + explain(e.factor(), values) + "), so the gradient through it is not defined"
+                + "; change the values feeding it or the formula";
     }
 
     /** Finds the culprit, each subexpression evaluated once (definitions are DAGs with shared parts). */

@@ -59,4 +59,34 @@ class NonFiniteTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("∂E/∂w = 0"), r.out());
     }
+
+    @Test
+    void anInfiniteDerivativeAtFiniteValuesIsReportedWhereItArises() throws IOException {
+        // sqrt(0) = 0 is finite, but sqrt′(0) = 1/(2·sqrt(0)) is not: every gradient through h would be nan
+        String file = write("input x = 0\nweight w = 1\n\nh = sqrt(w*x)\nloss E = (h - 1)^2\n");
+        String header = "4:1: error: 'h' = sqrt(h.in) has no finite derivative at h.in = 0: sqrt′ there is inf "
+                + "(division by 0 in 1/h)";
+        assertErrorAt(file, header, "grad");
+        assertErrorAt(file, header, "paths", "--wrt", "w");
+        assertErrorAt(file, header, "eval");
+        assertErrorAt(file, header, "check");
+        assertErrorAt(file, header, "grad", "--json");
+        assertErrorAt(file, header, "latex");
+        assertErrorAt(file, header, "flow");
+    }
+
+    @Test
+    void anInfiniteDerivativeOfAnyDefinitionIsNamed() throws IOException {
+        String file = write("input x = 0\nweight w = 1\nh = w*x\nloss E = h^0.5 + h\n");
+        assertErrorAt(file, "4:6: error: the derivative of 'E' with respect to 'h' is inf at h = 0 (0 to the power -0.5 in 1/h^0.5)",
+                "grad");
+    }
+
+    @Test
+    void anInfiniteDerivativeNoParameterReachesIsNoError() throws IOException {
+        // u depends on the input only: no gradient goes through x → u
+        Cli r = Cli.run("grad", write("input x = 0\nweight w = 2\nu = sqrt(x) + 1\nloss E = w*u\n"));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("∂E/∂w = u\n      = 1\n"), r.out());
+    }
 }

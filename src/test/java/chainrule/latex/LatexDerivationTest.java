@@ -31,6 +31,22 @@ class LatexDerivationTest {
     }
 
     @Test
+    void aWholeVectorParameterIsDerivedByLayersAndAnElementByPaths() {
+        String doc = LatexCompileTest.run("latex", "examples/mazur-vector.nn");
+        String flat = doc.replaceAll("\\s*\\\\\\\\\\n\\s*&(\\\\quad)?\\s*", " ");
+        assertTrue(flat.contains("\\frac{\\partial E}{\\partial W_{1}} &= \\delta^{(h^{\\mathrm{in}})} \\otimes x "
+                + "= \\begin{bmatrix} 0.000438568 & 0.000877135 \\\\ 0.000497713 & 0.000995425 \\end{bmatrix}"), flat);
+        assertTrue(flat.contains("\\delta^{(o^{\\mathrm{in}})} &= \\frac{\\partial E}{\\partial o^{\\mathrm{in}}} "
+                + "= o \\odot {\\left(1 - o\\right)} \\odot \\left(o - y\\right) = \\left[0.138499,\\ -0.0380982\\right]"), flat);
+        assertTrue(flat.contains("\\left({W_{2}}^{\\top} \\, \\delta^{(o^{\\mathrm{in}})}\\right)"), flat);
+        assertEquals(0, count(doc, "(?m)^P_\\{\\d+\\} &"), "no element paths when every parameter has a layer form");
+
+        String element = LatexCompileTest.run("latex", "examples/mazur-vector.nn", "--wrt", "W1[1,2]");
+        assertFalse(element.contains("Backpropagation by layers"));
+        assertEquals(2, count(element, "(?m)^P_\\{\\d+\\} &"), "W1[1,2] has two paths");
+    }
+
+    @Test
     void mazurW1HasBothPathsTheFactoredFormAndThePublishedValue() {
         String doc = LatexCompileTest.run("latex", "examples/mazur.nn", "--wrt", "w1");
         assertEquals(2, count(doc, "(?m)^P_\\{\\d+\\} &"), "one row per path");

@@ -1,0 +1,295 @@
+package chainrule.print;
+
+import chainrule.model.Vertex;
+import chainrule.paths.ClosedForm;
+import chainrule.paths.LayerForm;
+import chainrule.paths.LayerTerm;
+import chainrule.paths.PathGraph;
+import chainrule.paths.ReverseAccumulator;
+import chainrule.paths.Values;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code grad} prints for a network with vector parameters: per vector parameter its layer
+ * form, the way a textbook writes backpropagation, and then each δ it uses, defined once:
+ * <pre>
+ * ∂E/∂W1 = δ(h.in) ⊗ x
+ *        = [[0.0004385677345, 0.0008771354689],
+ *           [0.0004977127353, 0.0009954254705]]
+ *
+ * where δ(o.in) = ∂E/∂o.in = o ⊙ (1 - o) ⊙ (o - y)
+ *               = [0.1384985616, -0.03809823652]
+ * </pre>
+ * Numbers come from reverse accumulation (which the layer forms were checked against); short
+ * vectors and small matrices are listed, longer ones summarised. A parameter named element by
+ * element ({@code --wrt 'W1[1,2]'}), or whose layer form is not recognised, gets its element
+ * closed form as before.
+ */
+public final class LayerFormText {
+    /** Vectors up to this length are listed in full. */
+    static final int LISTED_VECTOR = 10;
+    /** Matrices up to this many rows and columns are listed in full. */
+    static final int LISTED_ROWS = 4;
+    static final int LISTED_COLUMNS = 6;
+    /** Elements shown after the summary of a long vector or matrix. */
+    static final int SHOWN_ELEMENTS = 3;
+    static final int DIGITS = 10;
+    /** The numbers of each factor are shown, before the result, when every factor is this short. */
+    static final int STEP_VECTOR = 4;
+
+    private final PathGraph graph;
+    private final Values values;
+    private final Notation notation;
+    private final LayerForm form;
+    private final LayerTermText formulas;
+    private final Map<Vertex, Double> adjoints;
+    private final String loss;
+
+    private LayerFormText(PathGraph graph, Values values, Notation notation, boolean layers) {
+        this.graph = graph;
+        this.values = values;
+        this.notation = notation;
+        this.form = layers ? LayerForm.of(graph, values) : null;
+        this.formulas = layers ? LayerTermText.of(form) : null;
+        this.adjoints = values == null ? null : ReverseAccumulator.adjoints(graph, values);
+        this.loss = graph.network().loss().name();
+    }
+
+    /** Whether {@code grad} should print layer forms for this network. */
+    public static boolean applies(PathGraph graph) {
+        return LayerForm.hasVectorParameters(graph.network());
+    }
+
+    /**
+     * The report of {@code grad}: the loss, then a block per parameter (a layer form where the whole
+     * vector is asked for and recognised, else the element form), then the δ definitions.
+     *
+     * @param values null when some value is missing: formulas only
+     */
+    public static String gradient(PathGraph graph, List<Vertex> wrt, Values values, Notation notation) {
+        boolean layers = LayerForm.asksForAWholeParameter(graph.network(), wrt);
+        return new LayerFormText(graph, values, notation, layers).text(wrt);
+    }
+
+    private String text(List<Vertex> wrt) {
+        StringBuilder sb = new StringBuilder();
+        if (values != null) {
+            sb.append(loss).append(" = ").append(Numbers.text(values.vertex(loss))).append("\n\n");
+        }
+        List<LayerTerm> printed = new ArrayList<>();
+        ChainText chains = ChainText.pretty();
+        for (int i = 0; i < wrt.size(); ) {
+            LayerForm.Group g = form == null ? null : form.wholeGroupAt(wrt, i);
+            if (g != null) {
+                LayerTerm term = form.gradient(g).orElseThrow();
+                appendParameter(sb, g, term);
+                printed.add(term);
+                i += g.size();
+            } else {
+                Vertex w = wrt.get(i++);
+                for (String line : chains.closedFormBlock(ClosedForm.of(graph, w), loss,
+                        adjoints == null ? null : adjoints.get(w), adjoints)) {
+                    sb.append(line).append("\n");
+                }
+                sb.append("\n");
+            }
+        }
+        appendDeltas(sb, printed);
+        GradientReport.appendMissingValues(sb, graph.network());
+        return sb.toString();
+    }
+
+    private void appendParameter(StringBuilder sb, LayerForm.Group g, LayerTerm term) {
+        String lhs = "∂" + loss + "/∂" + g.name() + " = ";
+        sb.append(lhs).append(formulas.print(term)).append(bookWords(term)).append("\n");
+        appendStep(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", term);
+        appendNumbers(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", g, g.name());
+        sb.append("\n");
+    }
+
+    private void appendDeltas(StringBuilder sb, List<LayerTerm> printed) {
+        if (printed.isEmpty()) {
+            return;
+        }
+        List<LayerForm.Group> used = form.namedDeltasUsedBy(printed);
+        if (used.isEmpty()) {
+            return;
+        }
+        String where = "where ";
+        int width = 0;
+        for (LayerForm.Group d : used) {
+            width = Math.max(width, TextWidth.of(formulas.delta(d)));
+        }
+        for (LayerForm.Group d : used) {
+            String lhs = (d == used.get(0) ? where : " ".repeat(where.length()))
+                    + TextWidth.pad(formulas.delta(d), width) + " = ";
+            LayerTerm term = form.delta(d);
+            sb.append(lhs).append("∂").append(loss).append("/∂").append(d.name()).append(bookMark(d))
+                    .append(" = ").append(formulas.print(term)).append(bookWords(term)).append("\n");
+            appendStep(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", term);
+            appendNumbers(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", d, formulas.delta(d));
+        }
+        sb.append("\n").append(legend(printed, used)).append("\n");
+    }
+
+    /**
+     * The numbers of each factor of an elementwise or outer product, when they are short, so the
+     * product can be followed by hand: {@code = [0.1868156018, 0.1755100528] ⊙ [0.7413650696, -0.2170715347]}.
+     */
+    private void appendStep(StringBuilder sb, String indent, LayerTerm term) {
+        if (values == null) {
+            return;
+        }
+        List<double[]> parts = new ArrayList<>();
+        String sign;
+        if (term instanceof LayerTerm.Outer o) {
+            parts.add(form.evaluate(o.rest(), values));
+            parts.add(form.factorValues(o.right(), o.at().shape().get(1), values));
+            sign = " ⊗ ";
+        } else if (term instanceof LayerTerm.Elementwise e && !e.at().isScalar()) {
+            LayerTerm t = e;
+            while (t instanceof LayerTerm.Elementwise x) {
+                if (x.factor() != chainrule.expr.Exprs.ONE) {
+                    parts.add(form.factorValues(x.factor(), x.at().size(), values));
+                }
+                t = x.rest() instanceof LayerTerm.Delta d && !form.isNamed(d.group()) ? inlined(d) : x.rest();
+            }
+            if (t != null) {
+                parts.add(form.evaluate(t, values));
+            }
+            sign = " ⊙ ";
+        } else {
+            return;
+        }
+        List<String> shown = new ArrayList<>();
+        for (double[] p : parts) {
+            if (p.length > STEP_VECTOR) {
+                return;
+            }
+            shown.add(list(p, 0, p.length));
+        }
+        if (shown.size() > 1) {
+            sb.append(indent).append(String.join(sign, shown)).append("\n");
+        }
+    }
+
+    /** What a δ written out in place stands for; null for the loss's δ, which is 1. */
+    private LayerTerm inlined(LayerTerm.Delta d) {
+        return d.group() == form.loss() ? null : form.delta(d.group());
+    }
+
+    /** In book notation, the formula again in the book's words: {@code   (액 ⊙ (웨ᵀ δ(o.in)))}. */
+    private String bookWords(LayerTerm term) {
+        if (notation != Notation.BOOK) {
+            return "";
+        }
+        String words = formulas.bookWords().print(term);
+        return words.equals(formulas.print(term)) ? "" : "      (" + words + ")";
+    }
+
+    private String bookMark(LayerForm.Group g) {
+        if (notation != Notation.BOOK) {
+            return "";
+        }
+        String mark = Notation.bookMark(graph, g.elements().get(0));
+        return mark.isEmpty() || g.name().startsWith(mark) ? "" : "(" + mark + ")";
+    }
+
+    /** What the symbols mean, once, for the forms that use them. */
+    private String legend(List<LayerTerm> printed, List<LayerForm.Group> used) {
+        StringBuilder all = new StringBuilder();
+        for (LayerTerm t : printed) {
+            all.append(formulas.print(t));
+        }
+        for (LayerForm.Group d : used) {
+            all.append(formulas.print(form.delta(d)));
+        }
+        List<String> parts = new ArrayList<>();
+        parts.add("δ(name) = ∂" + loss + "/∂name");
+        if (all.indexOf("⊙") >= 0) {
+            parts.add("⊙ multiplies element by element");
+        }
+        if (all.indexOf("⊗") >= 0) {
+            parts.add("(a ⊗ b)[i,j] = a[i]·b[j]");
+        }
+        if (all.indexOf("ᵀ") >= 0) {
+            parts.add("Aᵀ is A transposed");
+        }
+        if (all.indexOf("(∂") >= 0) {
+            parts.add("∂a/∂b is the matrix of ∂a[j]/∂b[k]");
+        }
+        if (all.indexOf("⟨") >= 0) {
+            parts.add("⟨a, b⟩ = Σᵢ a[i]·b[i]");
+        }
+        return String.join("; ", parts) + "\n";
+    }
+
+    /** The value line(s) of a group's gradient or δ, when there are values. */
+    private void appendNumbers(StringBuilder sb, String indent, LayerForm.Group g, String name) {
+        if (adjoints == null) {
+            return;
+        }
+        double[] v = new double[g.size()];
+        for (int k = 0; k < v.length; k++) {
+            v[k] = adjoints.get(g.elements().get(k));
+        }
+        String pad = " ".repeat(TextWidth.of(indent));
+        List<String> lines = numberLines(g, v, name);
+        for (int k = 0; k < lines.size(); k++) {
+            sb.append(k == 0 ? indent : pad).append(lines.get(k)).append("\n");
+        }
+    }
+
+    /**
+     * A scalar as itself; a short vector or a small matrix listed (a matrix one row a line); anything
+     * larger summarised by its extremes and norm, with its first few elements.
+     */
+    static List<String> numberLines(LayerForm.Group g, double[] v, String name) {
+        List<String> lines = new ArrayList<>();
+        if (g.isScalar()) {
+            lines.add(Numbers.text(v[0]));
+        } else if (g.shape().size() == 1 && v.length <= LISTED_VECTOR) {
+            lines.add(list(v, 0, v.length));
+        } else if (g.shape().size() == 2 && g.shape().get(0) <= LISTED_ROWS && g.shape().get(1) <= LISTED_COLUMNS) {
+            int rows = g.shape().get(0);
+            int columns = g.shape().get(1);
+            for (int r = 0; r < rows; r++) {
+                String row = list(v, r * columns, columns);
+                lines.add((r == 0 ? "[" : " ") + row + (r == rows - 1 ? "]" : ","));
+            }
+        } else {
+            lines.add(summary(g, v, name));
+        }
+        return lines;
+    }
+
+    private static String list(double[] v, int from, int count) {
+        List<String> parts = new ArrayList<>();
+        for (int k = from; k < from + count; k++) {
+            parts.add(Numbers.rounded(v[k], DIGITS));
+        }
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    private static String summary(LayerForm.Group g, double[] v, String name) {
+        VectorSummary s = VectorSummary.of(v);
+        StringBuilder sb = new StringBuilder();
+        sb.append(g.shapeText()).append(" values: min ").append(Numbers.rounded(v[s.min()], 6)).append(" at ")
+                .append(elementName(g, name, s.min())).append(", max ").append(Numbers.rounded(v[s.max()], 6))
+                .append(" at ").append(elementName(g, name, s.max())).append(", norm ")
+                .append(Numbers.rounded(s.norm(), 6)).append("; ");
+        List<String> first = new ArrayList<>();
+        for (int k = 0; k < Math.min(SHOWN_ELEMENTS, v.length); k++) {
+            first.add(elementName(g, name, k) + " = " + Numbers.rounded(v[k], DIGITS));
+        }
+        return sb.append(String.join(", ", first)).append(", …").toString();
+    }
+
+    /** {@code W1[1,2]}, or {@code δ(h.in)[3]} for a δ. */
+    private static String elementName(LayerForm.Group g, String name, int k) {
+        String element = g.elements().get(k).name();
+        return name + element.substring(element.indexOf('['));
+    }
+}

@@ -1,0 +1,154 @@
+package chainrule.print;
+
+import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
+import chainrule.expr.Product;
+import chainrule.expr.Sum;
+import chainrule.paths.LayerForm;
+import chainrule.paths.LayerTerm;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@link LayerTerm} as a formula: {@code h ⊙ (1 - h) ⊙ (W2ᵀ δ(o.in))}, {@code δ(h.in) ⊗ x},
+ * {@code Σᵢ δ(h.in)[i]}. A δ that the form names is written by name, any other is written out.
+ * With {@link #bookWords()} each factor is replaced by the book's word for it
+ * ({@code 액 ⊙ (웨ᵀ δ(o.in))}). Other notations (LaTeX) subclass it and replace only the tokens.
+ */
+public class LayerTermText {
+    /** Binding strength of a rendered form, loosest first. */
+    protected static final int SUM = 0;
+    protected static final int MATRIX = 1;
+    protected static final int HADAMARD = 2;
+    protected static final int ATOM = 3;
+
+    private record Printed(String text, int prec) {}
+
+    private final LayerForm form;
+    private final ExprPrinter printer;
+    private final boolean book;
+
+    protected LayerTermText(LayerForm form, ExprPrinter printer, boolean book) {
+        this.form = form;
+        this.printer = printer;
+        this.book = book;
+    }
+
+    /** Formulas in text. */
+    public static LayerTermText of(LayerForm form) {
+        return new LayerTermText(form, ElementwisePrinter.text(), false);
+    }
+
+    /** The same shape with the book's words (액, 웨, 나, ∂L/∂나) in place of the factors. */
+    public LayerTermText bookWords() {
+        return new LayerTermText(form, printer, true);
+    }
+
+    public String print(LayerTerm t) {
+        return render(t).text();
+    }
+
+    /** The name of δ(g). */
+    public String delta(LayerForm.Group g) { return "δ(" + g.name() + ")"; }
+
+    protected String name(LayerForm.Group g) { return g.name(); }
+
+    protected String hadamard() { return " ⊙ "; }
+
+    protected String scalarTimes() { return "·"; }
+
+    protected String outerSign() { return " ⊗ "; }
+
+    protected String transposeOf(String matrix) { return matrix + "ᵀ"; }
+
+    protected String matrixTimes() { return " "; }
+
+    protected String group(String s) { return "(" + s + ")"; }
+
+    protected String sumOver(String vectorElement) { return "Σᵢ " + vectorElement; }
+
+    protected String element(String vector) { return vector + "[i]"; }
+
+    protected String inner(String a, String b) { return "⟨" + a + ", " + b + "⟩"; }
+
+    protected String jacobianOf(LayerForm.Group output, LayerForm.Group input) {
+        return "(∂" + output.name() + "/∂" + input.name() + ")ᵀ";
+    }
+
+    protected String plus() { return " + "; }
+
+    protected String minus() { return " - "; }
+
+    private Printed render(LayerTerm t) {
+        return LayerTerm.visit(t, new LayerTerm.Visitor<Printed>() {
+            @Override public Printed delta(LayerTerm.Delta d) {
+                if (d.group() == form.loss()) {
+                    return new Printed("1", ATOM);
+                }
+                return form.isNamed(d.group()) || form.delta(d.group()) == null
+                        ? new Printed(LayerTermText.this.delta(d.group()), ATOM) : render(form.delta(d.group()));
+            }
+
+            @Override public Printed elementwise(LayerTerm.Elementwise e) {
+                boolean intoLoss = e.rest() instanceof LayerTerm.Delta d && d.group() == form.loss();
+                if (e.factor() == Exprs.ONE && !intoLoss) {
+                    return render(e.rest());
+                }
+                Printed f = book ? new Printed(e.role().bookLabel(), ATOM) : factor(e.factor());
+                if (intoLoss) {
+                    return f;
+                }
+                Printed rest = render(e.rest());
+                return new Printed(wrap(f, HADAMARD) + (e.at().isScalar() ? scalarTimes() : hadamard())
+                        + wrap(rest, HADAMARD), HADAMARD);
+            }
+
+            @Override public Printed transposed(LayerTerm.Transposed x) {
+                String w = book ? "웨" : name(x.weight());
+                return new Printed(transposeOf(w) + matrixTimes() + wrap(render(x.rest()), ATOM), MATRIX);
+            }
+
+            @Override public Printed outer(LayerTerm.Outer o) {
+                Printed right = book ? new Printed("나", ATOM) : factor(o.right());
+                return new Printed(wrap(render(o.rest()), ATOM) + outerSign() + wrap(right, ATOM), MATRIX);
+            }
+
+            @Override public Printed broadcast(LayerTerm.Broadcast b) {
+                Printed rest = render(b.rest());
+                if (b.factor() == Exprs.ONE) {
+                    return new Printed(sumOver(element(wrap(rest, ATOM))), MATRIX);
+                }
+                String f = book ? b.role().bookLabel() : printer.print(b.factor());
+                return new Printed(inner(f, rest.text()), ATOM);
+            }
+
+            @Override public Printed softmax(LayerTerm.Softmax s) {
+                String p = name(s.output());
+                String rest = render(s.rest()).text(); // the left of a difference needs no brackets
+                return new Printed(p + hadamard() + group(rest + minus() + inner(p, rest)), HADAMARD);
+            }
+
+            @Override public Printed jacobian(LayerTerm.Jacobian j) {
+                return new Printed(jacobianOf(j.output(), j.input()) + matrixTimes() + wrap(render(j.rest()), ATOM), MATRIX);
+            }
+
+            @Override public Printed sum(LayerTerm.Sum s) {
+                List<String> parts = new ArrayList<>();
+                for (LayerTerm x : s.terms()) {
+                    parts.add(render(x).text());
+                }
+                return new Printed(String.join(plus(), parts), SUM);
+            }
+        });
+    }
+
+    private Printed factor(Expr f) {
+        int prec = f instanceof Sum || ExprPrinter.isNegative(f) ? SUM : f instanceof Product ? HADAMARD : ATOM;
+        return new Printed(printer.print(f), prec);
+    }
+
+    /** The text, grouped when it binds more loosely than {@code needed}: {@code h ⊙ (W2ᵀ δ(o.in))}. */
+    private String wrap(Printed p, int needed) {
+        return p.prec() < needed ? group(p.text()) : p.text();
+    }
+}
