@@ -120,16 +120,16 @@ class MnistSizeTest {
         double loss = ((Number) ((Map<String, Object>) out.get("loss")).get("value")).doubleValue();
         assertEquals(expected[0], loss, 1e-12 * expected[0]);
         List<Object> values = List.copyOf(gradient.values());
+        List<String> names = List.copyOf(gradient.keySet());
         double largest = 0;
         for (int k = 1; k < expected.length; k++) {
             largest = Math.max(largest, Math.abs(expected[k]));
         }
         for (int k = 1; k < expected.length; k++) {
             double actual = ((Number) values.get(k - 1)).doubleValue();
-            assertEquals(expected[k], actual, 1e-10 * Math.abs(expected[k]) + 1e-14 * largest,
-                    List.copyOf(gradient.keySet()).get(k - 1));
+            assertEquals(expected[k], actual, 1e-10 * Math.abs(expected[k]) + 1e-14 * largest, names.get(k - 1));
         }
-        assertEquals("W1[128,784]", List.copyOf(gradient.keySet()).get(HIDDEN * IN - 1));
+        assertEquals("W1[128,784]", names.get(HIDDEN * IN - 1));
     }
 
     @Test
