@@ -153,7 +153,29 @@ public final class LayerLowering {
         if (lossNode instanceof Leaf) {
             lossNode = add(new Elementwise(nextId++, List.of(), List.of(lossNode), lossNode.symbol));
         }
-        return new LayerProgram(new ArrayList<>(leaves.values()), ops, lossNode, declared, parameters);
+        return new LayerProgram(new ArrayList<>(leaves.values()), reachable(lossNode), lossNode, declared, parameters);
+    }
+
+    /**
+     * The ops the loss needs, in evaluation order: a fused op can leave one unused (the softmax
+     * whose cross-entropy is computed from the logits), and it must not run or get an adjoint.
+     */
+    private List<Node> reachable(Node loss) {
+        Set<Node> needed = new HashSet<>();
+        java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(List.of(loss));
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            if (needed.add(n)) {
+                todo.addAll(n.inputs());
+            }
+        }
+        List<Node> out = new ArrayList<>();
+        for (Node op : ops) {
+            if (needed.contains(op)) {
+                out.add(op);
+            }
+        }
+        return out;
     }
 
     private <N extends Node> N add(N op) {

@@ -131,6 +131,31 @@ class LayerCompilerTest {
         }
     }
 
+    /** The op list of issue 5's network: the softmax is fused into the loss and not computed. */
+    @Test
+    void aSoftmaxOnlyTheCrossEntropyUsesIsNotComputed() throws Exception {
+        Ast.File ast = SourceParser.parseFile(new Source("mnist.nn", """
+                input  x[784]
+                target y[10]
+                weight W1[128,784], W2[10,128]
+                bias   b1[128], b2[10]
+                h = relu(W1 @ x + b1)
+                p = softmax(W2 @ h + b2)
+                loss L = cross_entropy(p, y)
+                """));
+        LayerProgram p = LayerLowering.lower(ast).orElseThrow();
+        assertEquals("""
+                v6 = MatVec(W1, x) [128]
+                v7 = Elementwise(v6, b1) [128]
+                v8 = MatVec(W2, v7) [10]
+                v9 = Elementwise(v8, b2) [10]
+                v11 = SoftmaxCrossEntropy(v9, y) []  (loss)
+                """, p.describe());
+        // 102,564 declared values; 128 + 128 + 10 + 10 + 2 computed (the loss and its lse); an
+        // adjoint for each computed value (all depend on a parameter): 1 + 10 + 10 + 128 + 128.
+        assertEquals(102_564 + 278 + 277, p.workSize());
+    }
+
     @Test
     void filesTheLayerViewDoesNotCoverGoToTheTape() throws Exception {
         String scalarOnly = Files.readString(Path.of("examples/mazur.nn"));
