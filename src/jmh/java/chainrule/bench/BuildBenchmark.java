@@ -50,10 +50,13 @@ public class BuildBenchmark {
         network = Layers.analyserAccepts(text) ? Analyzer.analyze(source, ast) : null;
     }
 
-    /** Everything: text to a loaded, ready-to-run gradient (as eval does; without the analyser where it refuses the file). */
+    /**
+     * Everything: text to a loaded, ready-to-run gradient, as eval does. Where the analyser does
+     * not accept the file yet (softmax), without it: parse, lower, derive, compile.
+     */
     @Benchmark
     public CompiledGradient parseAnalyseDeriveCompile() throws Exception {
-        return Layers.compile("deep.nn", text);
+        return Layers.compile("deep.nn", text, network != null);
     }
 
     /** Parse and analyse only: the element view (one vertex per element), which eval also builds. */

@@ -35,7 +35,8 @@ public class LayerBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         Layers.Head h = Layers.Head.valueOf(head);
-        CompiledGradient g = Layers.compile("mnist.nn", Layers.text(h, IN, HIDDEN, OUT));
+        String text = Layers.text(h, IN, HIDDEN, OUT);
+        CompiledGradient g = Layers.compile("mnist.nn", text, Layers.analyserAccepts(text));
         if (g.tape().isPresent()) {
             throw new IllegalStateException("expected the loop compiler");
         }

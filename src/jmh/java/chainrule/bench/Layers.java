@@ -44,17 +44,18 @@ final class Layers {
         return s.toString();
     }
 
-    /** Parse, analyse and compile as {@code eval} does; where the analyser refuses the file, parse and lower the syntax tree. */
-    static CompiledGradient compile(String name, String text) throws Exception {
+    /**
+     * Parse, analyse and compile as {@code eval} does; with {@code analyse} false (a file the
+     * analyser does not accept yet), parse and lower the syntax tree straight to the layer view.
+     */
+    static CompiledGradient compile(String name, String text, boolean analyse) throws Exception {
         Source source = new Source(name, text);
         Ast.File ast = SourceParser.parseFile(source);
-        Network network;
-        try {
-            network = Analyzer.analyze(source, ast);
-        } catch (chainrule.diag.DiagnosticException e) {
+        if (!analyse) {
             LayerProgram p = LayerLowering.lower(ast).orElseThrow();
             return LayerCompiler.compile(p, null).orElseThrow();
         }
+        Network network = Analyzer.analyze(source, ast);
         return LayerCompiler.compile(network, ast);
     }
 
