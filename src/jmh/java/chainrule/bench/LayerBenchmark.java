@@ -77,10 +77,9 @@ public class LayerBenchmark {
         double compiledLoss = compiled.gradient(compiledGrad);
         double handLoss = hand.gradient();
         same(compiledLoss, handLoss, 1, "loss");
-        double[][] parts = {hand.gw1, hand.gw2, hand.gb1, hand.gb2};
         int k = 0;
         double largest = 0;
-        for (double[] part : parts) {
+        for (double[] part : new double[][] {hand.gw1, hand.gw2, hand.gb1, hand.gb2}) {
             for (double v : part) {
                 largest = Math.max(largest, Math.abs(v));
             }
@@ -99,8 +98,9 @@ public class LayerBenchmark {
         }
     }
 
-    private static void same(double a, double b, double scale, String what) {
-        if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b)) + 1e-15 * scale) {
+    /** Equal to 1e-12 relative, or within 1e-15 of {@code scale} (for entries that cancel to about 0); else refuses to run. */
+    static void same(double a, double b, double scale, String what) {
+        if (Math.abs(a - b) > 1e-12 * Math.max(1e-300, Math.max(Math.abs(a), Math.abs(b))) + 1e-15 * scale) {
             throw new IllegalStateException(what + ": compiled " + a + " but hand-written " + b);
         }
     }

@@ -118,10 +118,14 @@ final class ElementBody {
         return out;
     }
 
-    /** Arguments of relu, leaky_relu and abs in the expression, looking inside user functions. */
-    List<Expr> kinkArguments() {
-        List<Expr> out = new ArrayList<>();
-        collectKinks(expr, new HashSet<>(), out);
+    /** Arguments of relu, leaky_relu and abs in the expression (looking inside user functions), each evaluated per element. */
+    List<Node.KinkSite> kinkSites() {
+        List<Expr> arguments = new ArrayList<>();
+        collectKinks(expr, new HashSet<>(), arguments);
+        List<Node.KinkSite> out = new ArrayList<>();
+        for (Expr e : arguments) {
+            out.add(new Node.KinkSite(this, e));
+        }
         return out;
     }
 

@@ -2,7 +2,6 @@ package chainrule.layer;
 
 import chainrule.expr.Expr;
 import chainrule.expr.Sym;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -47,10 +46,6 @@ final class Elementwise extends Node {
 
     @Override
     List<KinkSite> kinks() {
-        List<KinkSite> out = new ArrayList<>();
-        for (Expr e : body.kinkArguments()) {
-            out.add(new KinkSite(body, e));
-        }
-        return out;
+        return body.kinkSites();
     }
 }

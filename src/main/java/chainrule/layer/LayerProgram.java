@@ -3,6 +3,7 @@ package chainrule.layer;
 import chainrule.compile.CompiledGradient;
 import chainrule.expr.Evaluator;
 import chainrule.expr.Sym;
+import chainrule.model.Network;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -80,28 +81,11 @@ public final class LayerProgram {
         for (Leaf l : leaves) {
             if (!parametersOnly || l.isParameter()) {
                 for (int k = 0; k < l.size; k++) {
-                    out.add(elementName(l.name, l.shape, k));
+                    out.add(Network.elementName(l.name, l.shape, k));
                 }
             }
         }
         return out;
-    }
-
-    /** {@code W1[1,2]} for flat index 1 of a [2,2] array: 1-based, row-major, as the element view names it. */
-    static String elementName(String base, List<Integer> shape, int flat) {
-        if (shape.isEmpty()) {
-            return base;
-        }
-        int[] index = new int[shape.size()];
-        for (int k = shape.size() - 1; k >= 0; k--) {
-            index[k] = flat % shape.get(k) + 1;
-            flat /= shape.get(k);
-        }
-        StringBuilder sb = new StringBuilder(base).append('[');
-        for (int k = 0; k < index.length; k++) {
-            sb.append(k == 0 ? "" : ",").append(index[k]);
-        }
-        return sb.append(']').toString();
     }
 
     /** Reads the kink arguments (relu, leaky_relu, abs) of every element after a forward pass, by the interpreter. */

@@ -1,6 +1,5 @@
 package chainrule.layer;
 
-import java.util.List;
 import org.objectweb.asm.Opcodes;
 
 /**
@@ -8,15 +7,10 @@ import org.objectweb.asm.Opcodes;
  *
  * <p>Backward: {@code δz[k] += δo[k] − exp(o[k])·Σ_j δo[j]} (exp(o) is softmax(z)).
  */
-final class LogSoftmax extends Node {
-    final Node input;
-
+final class LogSoftmax extends VectorOp {
     LogSoftmax(int id, Node input) {
-        super(id, input.shape);
-        this.input = input;
+        super(id, input);
     }
-
-    @Override List<Node> inputs() { return List.of(input); }
 
     @Override
     void forward(LoopWriter w) {

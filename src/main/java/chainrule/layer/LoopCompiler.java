@@ -1,5 +1,6 @@
 package chainrule.layer;
 
+import chainrule.compile.Bytecode;
 import java.util.List;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
@@ -34,9 +35,7 @@ final class LoopCompiler {
     }
 
     private byte[] emit() {
-        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, className, null,
-                "java/lang/Object", new String[] {"chainrule/compile/GradientKernel"});
-        constructor();
+        Bytecode.kernelClass(cw, className);
         List<Node> ops = program.ops();
         for (int k = 0; k < ops.size(); k++) {
             LoopWriter w = method("forward" + k);
@@ -83,16 +82,6 @@ final class LoopCompiler {
         w.mv().visitInsn(Opcodes.RETURN);
         w.mv().visitMaxs(0, 0);
         w.mv().visitEnd();
-    }
-
-    private void constructor() {
-        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
-        mv.visitCode();
-        mv.visitVarInsn(Opcodes.ALOAD, 0);
-        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-        mv.visitInsn(Opcodes.RETURN);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
     }
 
     /** {@code loss(work)} or {@code gradient(work, grad)}: the op methods in order, then the loss. */

@@ -1,5 +1,6 @@
 package chainrule.layer;
 
+import chainrule.compile.Bytecode;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Num;
@@ -47,25 +48,11 @@ final class LoopWriter {
     }
 
     void pushInt(int i) {
-        if (i >= -1 && i <= 5) {
-            mv.visitInsn(Opcodes.ICONST_0 + i);
-        } else if (i >= Byte.MIN_VALUE && i <= Byte.MAX_VALUE) {
-            mv.visitIntInsn(Opcodes.BIPUSH, i);
-        } else if (i >= Short.MIN_VALUE && i <= Short.MAX_VALUE) {
-            mv.visitIntInsn(Opcodes.SIPUSH, i);
-        } else {
-            mv.visitLdcInsn(i);
-        }
+        Bytecode.pushInt(mv, i);
     }
 
     void pushDouble(double v) {
-        if (v == 0.0 && Double.doubleToRawLongBits(v) == 0L) {
-            mv.visitInsn(Opcodes.DCONST_0);
-        } else if (v == 1.0) {
-            mv.visitInsn(Opcodes.DCONST_1);
-        } else {
-            mv.visitLdcInsn(v);
-        }
+        Bytecode.pushDouble(mv, v);
     }
 
     /** Pushes {@code array} and the index {@code offset + local(index)} ({@code index} &lt; 0: just the offset). */

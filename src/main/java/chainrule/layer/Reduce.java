@@ -2,7 +2,6 @@ package chainrule.layer;
 
 import chainrule.expr.Expr;
 import chainrule.expr.Sym;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.Opcodes;
@@ -65,10 +64,6 @@ final class Reduce extends Node {
 
     @Override
     List<KinkSite> kinks() {
-        List<KinkSite> out = new ArrayList<>();
-        for (Expr e : body.kinkArguments()) {
-            out.add(new KinkSite(body, e));
-        }
-        return out;
+        return body.kinkSites();
     }
 }

@@ -1,6 +1,5 @@
 package chainrule.layer;
 
-import java.util.List;
 import org.objectweb.asm.Opcodes;
 
 /**
@@ -10,15 +9,10 @@ import org.objectweb.asm.Opcodes;
  * <p>Backward: {@code δz[k] += p[k]·(δp[k] − Σ_j δp[j]·p[j])} (the Jacobian diag(p) − p pᵀ applied
  * to δp, without forming it).
  */
-final class Softmax extends Node {
-    final Node input;
-
+final class Softmax extends VectorOp {
     Softmax(int id, Node input) {
-        super(id, input.shape);
-        this.input = input;
+        super(id, input);
     }
-
-    @Override List<Node> inputs() { return List.of(input); }
 
     @Override
     void forward(LoopWriter w) {
