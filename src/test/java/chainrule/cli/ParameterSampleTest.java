@@ -43,4 +43,16 @@ class ParameterSampleTest {
         assertArrayEquals(IntStream.range(0, 40).toArray(), ParameterSample.of(params, 40));
         assertEquals(16, ParameterSample.of(params, 5).length);
     }
+
+    @Test
+    void checkSaysHowManyItCheckedAndRefusesANegativeSample() {
+        Cli r = Cli.run("check", "examples/mazur-vector.nn", "--json", "--sample", "0");
+        assertEquals(0, r.status(), r.err());
+        java.util.Map<String, Object> out = TestJson.object(r.out());
+        assertEquals(10, ((Number) out.get("checked")).intValue());
+        assertEquals(10, ((Number) out.get("parameters")).intValue());
+        Cli bad = Cli.run("check", "examples/mazur-vector.nn", "--sample", "-1");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--sample must be 0 or more, not -1"), bad.err());
+    }
 }
