@@ -4,14 +4,18 @@ import chainrule.diff.Differentiator;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Primitive;
+import chainrule.expr.Substitution;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntConsumer;
+import org.objectweb.asm.Opcodes;
 
 /**
  * A scalar expression evaluated once per element, over the element symbols of its operands (a
@@ -62,11 +66,13 @@ final class ElementBody {
 
     /**
      * Adds {@code δ · ∂expr/∂operand} into each active operand's adjoint, where {@code delta}
-     * pushes δ for element {@code k} and {@code partials} are the operands' partial expressions:
-     * per element for a vector operand, summed over the elements for a broadcast scalar.
+     * pushes δ for element {@code k}, {@code bindMore} loads further per-element locals the
+     * partials read (an elementwise op's own output), and {@code partials} are the operands'
+     * partial expressions: per element for a vector operand, summed over the elements for a
+     * broadcast scalar.
      */
     void backward(LoopWriter w, Adjoints adjoints, Map<Node, Expr> partials, Map<Sym, Integer> bound,
-                  java.util.function.IntConsumer delta, java.util.function.IntConsumer bindMore) {
+                  IntConsumer delta, IntConsumer bindMore) {
         Map<Node, Integer> sums = new HashMap<>();
         Map<Node, Boolean> firsts = new HashMap<>();
         for (Node o : partials.keySet()) {
@@ -90,12 +96,12 @@ final class ElementBody {
                 Runnable contribution = () -> {
                     w.loadLocal(d);
                     scope.emit(e.getValue());
-                    w.mv().visitInsn(org.objectweb.asm.Opcodes.DMUL);
+                    w.mv().visitInsn(Opcodes.DMUL);
                 };
                 if (o.size == 1) {
                     w.loadLocal(sums.get(o));
                     contribution.run();
-                    w.mv().visitInsn(org.objectweb.asm.Opcodes.DADD);
+                    w.mv().visitInsn(Opcodes.DADD);
                     w.storeLocal(sums.get(o));
                 } else {
                     w.accumulate(o.adjoint, k, firsts.get(o), contribution);
@@ -109,10 +115,10 @@ final class ElementBody {
 
     /** The active operands' partials, in operand order, with {@code whole} (the expression itself) replaced as given. */
     Map<Node, Expr> activePartials(Map<Expr, Expr> replace) {
-        Map<Node, Expr> out = new java.util.LinkedHashMap<>();
+        Map<Node, Expr> out = new LinkedHashMap<>();
         for (Node o : operands) {
             if (o.active()) {
-                out.put(o, chainrule.expr.Substitution.replace(partial(o), replace));
+                out.put(o, Substitution.replace(partial(o), replace));
             }
         }
         return out;
