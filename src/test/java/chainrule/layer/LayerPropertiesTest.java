@@ -97,9 +97,13 @@ class LayerPropertiesTest {
                 || error <= 1e-12 * scale, what + ": expected " + expected + " but got " + actual);
     }
 
-    /** The largest magnitude among the entries. */
+    /**
+     * The scale of the terms a gradient entry is summed from: the largest entry, and at least 1
+     * (the size of probabilities and targets, whose differences cancel in a softmax's gradient;
+     * when a dead relu makes every entry 0 in exact arithmetic, all that is left is their rounding).
+     */
     static double largest(double[] xs) {
-        double m = 0;
+        double m = 1;
         for (double x : xs) {
             m = Math.max(m, Math.abs(x));
         }
