@@ -37,7 +37,7 @@ final class Layers {
         }
         String top = "W" + last + " @ " + previous + " + b" + last;
         if (head == Head.SOFTMAX_CE) {
-            s.append("p = softmax(").append(top).append(")\nloss L = cross_entropy(p, y)\n");
+            s.append("loss L = cross_entropy(softmax(").append(top).append("), y)\n"); // the stable, fused form
         } else {
             s.append("o = sigmoid(").append(top).append(")\nloss L = sum(0.5*(y - o)^2)\n");
         }

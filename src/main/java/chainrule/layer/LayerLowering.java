@@ -32,8 +32,8 @@ import java.util.function.Function;
  * <p>Files it does not cover give an empty result, and the caller compiles the element view with
  * the tape compiler instead: files without any vector declaration, indexing ({@code x[1]}),
  * matrix-matrix products, and anything unexpected (an unknown name or function, a shape that does
- * not match). {@code cross_entropy(p, y)} where p is a softmax is fused into one op computed from
- * the logits (see {@link SoftmaxCrossEntropy}).
+ * not match). {@code cross_entropy(softmax(z), y)} is fused into one op computed from the logits
+ * (see {@link SoftmaxCrossEntropy}).
  */
 public final class LayerLowering {
     private static final Set<String> REDUCTIONS = Set.of("sum", "mean");
@@ -153,29 +153,7 @@ public final class LayerLowering {
         if (lossNode instanceof Leaf) {
             lossNode = add(new Elementwise(nextId++, List.of(), List.of(lossNode), lossNode.symbol));
         }
-        return new LayerProgram(new ArrayList<>(leaves.values()), reachable(lossNode), lossNode, declared, parameters);
-    }
-
-    /**
-     * The ops the loss needs, in evaluation order: a fused op can leave one unused (the softmax
-     * whose cross-entropy is computed from the logits), and it must not run or get an adjoint.
-     */
-    private List<Node> reachable(Node loss) {
-        Set<Node> needed = new HashSet<>();
-        java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(List.of(loss));
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (needed.add(n)) {
-                todo.addAll(n.inputs());
-            }
-        }
-        List<Node> out = new ArrayList<>();
-        for (Node op : ops) {
-            if (needed.contains(op)) {
-                out.add(op);
-            }
-        }
-        return out;
+        return new LayerProgram(new ArrayList<>(leaves.values()), ops, lossNode, declared, parameters);
     }
 
     private <N extends Node> N add(N op) {
@@ -278,6 +256,10 @@ public final class LayerLowering {
 
     private Term call(Ast.Call c) {
         String name = c.fn().text();
+        if (name.equals("cross_entropy") && c.args().size() == 2 && c.args().get(0) instanceof Ast.Call inner
+                && inner.fn().text().equals("softmax") && inner.args().size() == 1) {
+            return softmaxCrossEntropy(inner.args().get(0), c.args().get(1));
+        }
         List<Term> args = new ArrayList<>();
         for (Ast.Expr a : c.args()) {
             args.add(lower(a));
@@ -300,7 +282,8 @@ public final class LayerLowering {
                 return reduce(t, 1.0 / sizeOf(t.shape()));
             }
             case "cross_entropy" -> {
-                return crossEntropy(pair(args));
+                Term t = combine(pair(args), b -> Exprs.neg(Exprs.mul(b.get(1), Exprs.apply(Primitive.LOG, b.get(0)))));
+                return reduce(t, 1.0);
             }
             default -> {
                 return apply(c, name, args);
@@ -309,20 +292,18 @@ public final class LayerLowering {
     }
 
     /**
-     * {@code cross_entropy(softmax(z), y)} fused from the logits; for other probabilities
-     * {@code −Σ y·log p} as a reduction.
+     * {@code cross_entropy(softmax(z), y)} written as one expression: fused, computed from the
+     * logits. A softmax stored under a name ({@code p = softmax(z)}, then {@code cross_entropy(p, y)})
+     * is not fused: the element view keeps {@code p} as a vertex and takes {@code log p}, and every
+     * command must give the same numbers (an underflowed {@code p} is reported there as a nan).
      */
-    private Term crossEntropy(List<Term> args) {
-        Term p = args.get(0);
-        Term y = args.get(1);
-        if (p.operands().size() == 1 && p.body() == p.operands().get(0).symbol && p.operands().get(0) instanceof Softmax s) {
-            if (!y.shape().isEmpty() && !y.shape().equals(s.shape)) {
-                throw new Unsupported("cross_entropy shapes");
-            }
-            return term(add(new SoftmaxCrossEntropy(nextId++, s.input, store(y))));
+    private Term softmaxCrossEntropy(Ast.Expr logits, Ast.Expr target) {
+        Node z = store(lower(logits));
+        Term y = lower(target);
+        if (z.shape.size() != 1 || (!y.shape().isEmpty() && !y.shape().equals(z.shape))) {
+            throw new Unsupported("cross_entropy shapes");
         }
-        Term t = combine(args, b -> Exprs.neg(Exprs.mul(b.get(1), Exprs.apply(Primitive.LOG, b.get(0)))));
-        return reduce(t, 1.0);
+        return term(add(new SoftmaxCrossEntropy(nextId++, z, store(y))));
     }
 
     private Term reduce(Term t, double scale) {
