@@ -53,13 +53,26 @@ class LayerPropertiesTest {
         assertAgreesWithFiniteDifferences(loops, ws.declared(), where);
     }
 
+    /** Whether the analyser knows softmax and the losses (another branch adds them to the element view). */
+    private static final boolean ANALYSER_KNOWS_SOFTMAX = analyserAccepts(
+            "input x[2] = [1, 2]\ntarget y[2] = [0, 1]\nweight W[2,2] = 0.5\nloss L = cross_entropy(softmax(W @ x), y) + mse(x, y)\n");
+
+    private static boolean analyserAccepts(String text) {
+        try {
+            Analyzer.analyze(new Source("probe.nn", text));
+            return true;
+        } catch (chainrule.diag.DiagnosticException e) {
+            return false;
+        }
+    }
+
     /**
      * Through the analyser, as the CLI does it: the same network compiled to loops and by the tape
-     * compiler from its element view.
+     * compiler from its element view (every loss once the analyser knows softmax and the losses).
      */
     @Property(tries = 150)
     void loopsEqualTheTapeOnTheElementView(@ForAll long seed) throws Exception {
-        LayeredNetworks n = LayeredNetworks.generate(seed, true);
+        LayeredNetworks n = LayeredNetworks.generate(seed, !ANALYSER_KNOWS_SOFTMAX);
         Source source = new Source("vector.nn", n.vector());
         Ast.File ast = SourceParser.parseFile(source);
         Network network = Analyzer.analyze(source, ast);
