@@ -27,10 +27,29 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "CSV", description = "Check the mean loss over these samples.")
     String data;
 
+    /** More parameters than this are checked by a sample unless --sample says otherwise. */
+    static final int ALL_UP_TO = 2000;
+    /** The default sample size for larger networks. */
+    static final int DEFAULT_SAMPLE = 1000;
+
+    @Option(names = "--sample", paramLabel = "N",
+            description = "Check N parameters spread over every weight and bias (default: all of them when there are at most "
+                    + ALL_UP_TO + ", else " + DEFAULT_SAMPLE + "); 0 checks all.")
+    Integer sample;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (sample != null && sample < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sample must be 0 or more, not " + sample);
+        }
         CompiledSetup setup = CompiledSetup.prepare(input.file, options, data);
-        List<GradientCheck.Row> rows = GradientCheck.run(setup.objective(), setup.declared());
+        List<String> parameters = setup.compiled().parameters();
+        int wanted = sample != null ? sample : parameters.size() <= ALL_UP_TO ? 0 : DEFAULT_SAMPLE;
+        int[] which = ParameterSample.of(parameters, wanted);
+        List<GradientCheck.Row> rows = GradientCheck.run(setup.objective(), setup.declared(), which);
         if (setup.data() == null && rows.stream().anyMatch(r -> !Double.isFinite(r.analytic()))) {
             // a nan from the forward pass is the file's problem, not a disagreement: say where it starts
             NonFiniteCheck.require(setup.network(), Values.of(setup.network()).vertices());
@@ -50,9 +69,16 @@ final class CheckCommand implements Callable<Integer> {
             path = WorstPath.find(setup.loaded().graph(), Values.of(setup.network()), p);
         }
         if (options.json) {
-            Main.out().println(Json.write(json(rows, worst, path)));
+            Map<String, Object> out = json(rows, worst, path);
+            out.put("checked", rows.size());
+            out.put("parameters", parameters.size());
+            Main.out().println(Json.write(out));
         } else {
             Main.out().print(text(rows, worst, path));
+            if (rows.size() < parameters.size()) {
+                Main.out().println("checked a sample of " + rows.size() + " of the " + parameters.size()
+                        + " parameters, spread over every weight and bias (--sample N to change, --sample 0 for all)");
+            }
         }
         return worst == null ? 0 : 1;
     }

@@ -6,6 +6,7 @@ import chainrule.data.Dataset;
 import chainrule.data.DatasetObjective;
 import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
+import chainrule.layer.LayerCompiler;
 import chainrule.model.Network;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,12 +40,12 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
         network.requireValues();
         CompiledGradient compiled;
         try {
-            compiled = CompiledGradient.compile(network);
+            compiled = LayerCompiler.compile(network, loaded.file());
         } catch (org.objectweb.asm.ClassTooLargeException | org.objectweb.asm.MethodTooLargeException e) {
-            // Layers are still unrolled to scalar code (issue 5: compiled loops are not built yet).
+            // Only the tape compiler unrolls: a file the layer view does not cover, written at a huge size.
             throw new CliError(file + ": the network is too large for the compiler (" + network.vertices().size()
-                    + " vertices unrolled to scalar code exceed the JVM's class size limit); "
-                    + "paths and grad work without compiling");
+                    + " vertices unrolled to scalar code exceed the JVM's class size limit); write it with "
+                    + "layers (W @ x) to have it compiled to loops, or use paths and grad, which work without compiling");
         }
         Objective objective = data == null ? Objective.single(compiled) : new DatasetObjective(compiled, data);
         return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), data);

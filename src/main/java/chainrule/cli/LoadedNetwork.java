@@ -6,6 +6,7 @@ import chainrule.model.Analyzer;
 import chainrule.model.Network;
 import chainrule.model.Suggestions;
 import chainrule.model.Vertex;
+import chainrule.parse.Ast;
 import chainrule.parse.SourceParser;
 import chainrule.paths.PathGraph;
 import chainrule.paths.Values;
@@ -15,8 +16,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The steps every file command starts with: read, parse, analyse, apply {@code --set}, build the path graph. */
-record LoadedNetwork(Network network, PathGraph graph) {
+/**
+ * The steps every file command starts with: read, parse, analyse, apply {@code --set}; the path
+ * graph is built on first use ({@code eval}, {@code check} and {@code train} compile without it,
+ * which at MNIST size saves seconds).
+ */
+final class LoadedNetwork {
+    private final Network network;
+    private final Ast.File file;
+    private PathGraph graph;
+
+    private LoadedNetwork(Network network, Ast.File file) {
+        this.network = network;
+        this.file = file;
+    }
+
+    Network network() { return network; }
+
+    /** The syntax tree the network was analysed from (the layer compiler lowers it). */
+    Ast.File file() { return file; }
+
+    /** The path graph of {@link #network()}, built once on first use. */
+    PathGraph graph() {
+        if (graph == null) {
+            graph = PathGraph.of(network);
+        }
+        return graph;
+    }
 
     static LoadedNetwork load(String file, CommonOptions options) throws CliError, DiagnosticException {
         Source source = InputLoader.load(file, options.maxInput);
@@ -44,7 +70,7 @@ record LoadedNetwork(Network network, PathGraph graph) {
             }
         }
         network = network.withValues(overrides);
-        return new LoadedNetwork(network, PathGraph.of(network));
+        return new LoadedNetwork(network, ast);
     }
 
     /**

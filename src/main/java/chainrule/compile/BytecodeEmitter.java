@@ -39,7 +39,6 @@ final class BytecodeEmitter {
     static final int METHOD_BUDGET = Math.max(500, Math.min(7000, Integer.getInteger("chainrule.methodBudget", 3000)));
 
     private static final String WORK = "[D";
-    private static final String KERNEL = "chainrule/compile/GradientKernel";
 
     private final Tape tape;
     private final String className;
@@ -56,9 +55,7 @@ final class BytecodeEmitter {
     }
 
     private byte[] emit() {
-        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, className, null,
-                "java/lang/Object", new String[] {KERNEL});
-        constructor();
+        Bytecode.kernelClass(cw, className);
         // loss() runs the forward steps only; gradient() runs forward and reverse steps as one
         // sequence, so a small network's whole gradient is one method with every value in locals.
         List<Step> all = new ArrayList<>(tape.forward());
@@ -135,16 +132,6 @@ final class BytecodeEmitter {
         } else if (tape.slot(operand) >= 0) {
             out.add(tape.slot(operand));
         }
-    }
-
-    private void constructor() {
-        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
-        mv.visitCode();
-        mv.visitVarInsn(Opcodes.ALOAD, 0);
-        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-        mv.visitInsn(Opcodes.RETURN);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
     }
 
     /** {@code loss}/{@code gradient}: call the chunks in order, then return the loss. */
@@ -304,25 +291,12 @@ final class BytecodeEmitter {
         }
 
         private void index(int i) {
-            if (i <= 5) {
-                mv.visitInsn(Opcodes.ICONST_0 + i);
-            } else if (i <= Short.MAX_VALUE) {
-                mv.visitIntInsn(i <= Byte.MAX_VALUE ? Opcodes.BIPUSH : Opcodes.SIPUSH, i);
-            } else {
-                mv.visitLdcInsn(i);
-            }
+            Bytecode.pushInt(mv, i);
         }
 
         void operand(Expr o) {
             if (o instanceof Num n) {
-                double v = n.value();
-                if (v == 0.0 && Double.doubleToRawLongBits(v) == 0L) {
-                    mv.visitInsn(Opcodes.DCONST_0);
-                } else if (v == 1.0) {
-                    mv.visitInsn(Opcodes.DCONST_1);
-                } else {
-                    mv.visitLdcInsn(v);
-                }
+                Bytecode.pushDouble(mv, n.value());
             } else if (tape.fusedFactors(o) != null) {
                 List<Expr> factors = tape.fusedFactors(o);
                 operand(factors.get(0));

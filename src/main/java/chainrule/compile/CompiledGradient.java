@@ -13,9 +13,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * A network's loss and gradient compiled to JVM bytecode: one generated class computes the loss
@@ -29,6 +32,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * double loss = ws.gradient(grad);                 // grad[i] = ∂loss/∂parameters().get(i)
  * }</pre>
  *
+ * <p>Two compilers produce the class: the {@link Tape} compiler (straight-line code over the
+ * element view, any network) and the loop compiler of {@code chainrule.layer} (loops over arrays,
+ * for files written with layers). Both share this class's {@link Layout}: the declared element
+ * values first in the work array, in declaration order, and the gradient indexed like
+ * {@link Network#parameters()}.
+ *
  * <p>A compiled gradient is immutable and thread-safe; a {@link Workspace} is not (give each thread
  * its own). Set the system property {@code chainrule.dumpClasses} to a directory to have every
  * generated class written there for inspection ({@code javap -c}).
@@ -36,52 +45,113 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CompiledGradient {
     private static final AtomicLong COUNTER = new AtomicLong();
 
+    private final Network network;
     private final Tape tape;
+    private final Layout layout;
     private final byte[] classFile;
     private final GradientKernel kernel;
-    private final List<String> declaredNames;
-    private final List<String> parameterNames;
+    private final int workSize;
+    private final KinkProbe kinks;
     private final Map<String, Integer> declaredIndex = new HashMap<>();
     private final int[] parameterSlots;
 
-    private CompiledGradient(Tape tape, byte[] classFile, GradientKernel kernel) {
-        this.tape = tape;
-        this.classFile = classFile;
-        this.kernel = kernel;
-        List<String> names = new ArrayList<>();
-        for (Vertex v : tape.declared()) {
-            declaredIndex.put(v.name(), names.size());
-            names.add(v.name());
+    /**
+     * Where the declared values and the gradient live: {@code declaredNames} are the first slots
+     * of the work array, {@code parameterNames} the entries of the gradient array (each also a
+     * declared name), {@code values} the starting values by element name.
+     */
+    public record Layout(List<String> declaredNames, List<String> parameterNames, Map<String, Double> values) {
+        public Layout {
+            declaredNames = List.copyOf(declaredNames);
+            parameterNames = List.copyOf(parameterNames);
+            values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
         }
-        this.declaredNames = Collections.unmodifiableList(names);
-        List<String> params = new ArrayList<>();
-        List<Vertex> ps = tape.network().parameters();
-        parameterSlots = new int[ps.size()];
-        for (int i = 0; i < ps.size(); i++) {
-            params.add(ps.get(i).name());
-            parameterSlots[i] = declaredIndex.get(ps.get(i).name());
+
+        /** The layout of a network: its declared vertices in order, its parameters, its values. */
+        public static Layout of(Network network) {
+            List<String> declared = new ArrayList<>();
+            for (Vertex v : network.vertices()) {
+                if (v.kind().isDeclared()) {
+                    declared.add(v.name());
+                }
+            }
+            List<String> params = new ArrayList<>();
+            for (Vertex v : network.parameters()) {
+                params.add(v.name());
+            }
+            return new Layout(declared, params, network.values());
         }
-        this.parameterNames = Collections.unmodifiableList(params);
     }
 
-    /** Compiles {@code network}'s loss and its gradient with respect to every weight and bias. */
+    /**
+     * Reads, after a forward pass over a work array, the arguments of every relu, leaky_relu and
+     * abs: where the loss has kinks (used by gradient checks to recognise a kink within a step).
+     */
+    @FunctionalInterface
+    public interface KinkProbe {
+        double[] values(double[] work);
+    }
+
+    private CompiledGradient(Network network, Tape tape, Layout layout, byte[] classFile, GradientKernel kernel,
+                             int workSize, KinkProbe kinks) {
+        this.network = network;
+        this.tape = tape;
+        this.layout = layout;
+        this.classFile = classFile;
+        this.kernel = kernel;
+        this.workSize = workSize;
+        this.kinks = kinks;
+        for (int i = 0; i < layout.declaredNames().size(); i++) {
+            declaredIndex.put(layout.declaredNames().get(i), i);
+        }
+        parameterSlots = new int[layout.parameterNames().size()];
+        for (int i = 0; i < parameterSlots.length; i++) {
+            parameterSlots[i] = declaredIndex.get(layout.parameterNames().get(i));
+        }
+    }
+
+    /** Compiles {@code network}'s loss and its gradient by the tape compiler (straight-line code). */
     public static CompiledGradient compile(Network network) {
         Tape tape = Tape.of(network);
+        KinkProbe kinks = work -> {
+            double[] out = new double[tape.kinkArguments().size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = tape.read(work, tape.kinkArguments().get(i));
+            }
+            return out;
+        };
+        return define(Layout.of(network), network, tape, name -> BytecodeEmitter.emit(tape, name), tape.slotCount(), kinks);
+    }
+
+    /** Parses, analyses and compiles the text of a {@code .nn} file in one step (by the tape compiler). */
+    public static CompiledGradient compile(String fileName, String text) throws DiagnosticException {
+        return compile(Analyzer.analyze(new Source(fileName, text)));
+    }
+
+    /**
+     * Loads a kernel generated by another compiler: {@code emit} gets the internal name the class
+     * must have and returns its class file, which implements {@link GradientKernel} over a work
+     * array of {@code workSize} slots laid out as {@code layout} says.
+     *
+     * @param network the network compiled, or null when compiled from a program without one
+     */
+    public static CompiledGradient define(Layout layout, Network network, Function<String, byte[]> emit, int workSize,
+                                          KinkProbe kinks) {
+        return define(layout, network, null, emit, workSize, kinks);
+    }
+
+    private static CompiledGradient define(Layout layout, Network network, Tape tape, Function<String, byte[]> emit,
+                                           int workSize, KinkProbe kinks) {
         String name = "chainrule/compile/Kernel" + COUNTER.incrementAndGet();
-        byte[] bytes = BytecodeEmitter.emit(tape, name);
+        byte[] bytes = emit.apply(name);
         dumpIfAsked(name, bytes);
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
             GradientKernel kernel = (GradientKernel) lookup.lookupClass().getConstructor().newInstance();
-            return new CompiledGradient(tape, bytes, kernel);
+            return new CompiledGradient(network, tape, layout, bytes, kernel, workSize, kinks);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("generated class failed to load: " + e, e);
         }
-    }
-
-    /** Parses, analyses and compiles the text of a {@code .nn} file in one step. */
-    public static CompiledGradient compile(String fileName, String text) throws DiagnosticException {
-        return compile(Analyzer.analyze(new Source(fileName, text)));
     }
 
     private static void dumpIfAsked(String name, byte[] bytes) {
@@ -108,19 +178,23 @@ public final class CompiledGradient {
         return file;
     }
 
-    public Network network() { return tape.network(); }
+    /** The network compiled; empty for a layer program compiled without one. */
+    public Optional<Network> network() { return Optional.ofNullable(network); }
 
-    /** The straight-line program the class was generated from (also used by the source generators). */
-    public Tape tape() { return tape; }
+    /**
+     * The straight-line program the class was generated from (also used by the source
+     * generators); empty when the loop compiler made the class.
+     */
+    public Optional<Tape> tape() { return Optional.ofNullable(tape); }
 
     /** The generated class file (its bytes, for inspection and verification). */
     public byte[] classFile() { return classFile.clone(); }
 
     /** Every declared name (inputs, targets, parameters, constants) in the order of {@link Workspace#declared()}. */
-    public List<String> declaredNames() { return declaredNames; }
+    public List<String> declaredNames() { return layout.declaredNames(); }
 
     /** The weights and biases, in the order of the gradient array. */
-    public List<String> parameters() { return parameterNames; }
+    public List<String> parameters() { return layout.parameterNames(); }
 
     /** Index of a declared name in the declared values, or -1. */
     public int declaredIndex(String name) { return declaredIndex.getOrDefault(name, -1); }
@@ -138,11 +212,11 @@ public final class CompiledGradient {
      * Not thread-safe: one per thread.
      */
     public final class Workspace {
-        private final double[] work = new double[tape.slotCount()];
+        private final double[] work = new double[workSize];
 
         private Workspace() {
-            java.util.Arrays.fill(work, 0, declaredNames.size(), Double.NaN);
-            tape.network().values().forEach((name, value) -> {
+            java.util.Arrays.fill(work, 0, declaredIndex.size(), Double.NaN);
+            layout.values().forEach((name, value) -> {
                 Integer i = declaredIndex.get(name);
                 if (i != null) {
                     work[i] = value;
@@ -162,7 +236,7 @@ public final class CompiledGradient {
 
         /** Sets a declared value by its index in {@link #declaredNames()}. */
         public void set(int index, double value) {
-            if (index < 0 || index >= declaredNames.size()) {
+            if (index < 0 || index >= declaredIndex.size()) {
                 throw new IndexOutOfBoundsException(index);
             }
             work[index] = value;
@@ -170,7 +244,7 @@ public final class CompiledGradient {
 
         /** The current declared value at {@code index}. */
         public double get(int index) {
-            if (index < 0 || index >= declaredNames.size()) {
+            if (index < 0 || index >= declaredIndex.size()) {
                 throw new IndexOutOfBoundsException(index);
             }
             return work[index];
@@ -178,13 +252,13 @@ public final class CompiledGradient {
 
         /** A copy of the declared values, in the order of {@link #declaredNames()}. */
         public double[] declared() {
-            return java.util.Arrays.copyOf(work, declaredNames.size());
+            return java.util.Arrays.copyOf(work, declaredIndex.size());
         }
 
         /** Replaces all declared values (an array as long as {@link #declaredNames()}). */
         public void setDeclared(double[] values) {
-            if (values.length != declaredNames.size()) {
-                throw new IllegalArgumentException("expected " + declaredNames.size() + " values, got " + values.length);
+            if (values.length != declaredIndex.size()) {
+                throw new IllegalArgumentException("expected " + declaredIndex.size() + " values, got " + values.length);
             }
             System.arraycopy(values, 0, work, 0, values.length);
         }
@@ -196,7 +270,7 @@ public final class CompiledGradient {
 
         /** The loss, and the gradient into {@code gradOut} (one entry per parameter). */
         public double gradient(double[] gradOut) {
-            if (gradOut.length < parameterNames.size()) {
+            if (gradOut.length < parameterSlots.length) {
                 throw new IllegalArgumentException("gradient array too short: " + gradOut.length);
             }
             return kernel.gradient(work, gradOut);
@@ -207,8 +281,16 @@ public final class CompiledGradient {
             return CompiledGradient.this;
         }
 
-        /** After an evaluation: the value of a tape operand (used to locate kinks). */
+        /** After an evaluation: the arguments of every relu, leaky_relu and abs (where the loss has kinks). */
+        public double[] kinkArguments() {
+            return kinks.values(work);
+        }
+
+        /** After an evaluation: the value of a tape operand. Only for a gradient compiled by the tape compiler. */
         public double operand(chainrule.expr.Expr operand) {
+            if (tape == null) {
+                throw new IllegalStateException("compiled by the loop compiler: there are no tape operands");
+            }
             return tape.read(work, operand);
         }
     }

@@ -29,10 +29,10 @@ public interface Objective {
     static boolean kinkBetween(CompiledGradient.Workspace atLow, CompiledGradient.Workspace atHigh) {
         atLow.loss();
         atHigh.loss();
-        for (chainrule.expr.Expr arg : atLow.compiled().tape().kinkArguments()) {
-            double a = atLow.operand(arg);
-            double b = atHigh.operand(arg);
-            if (Math.min(a, b) <= 0 && Math.max(a, b) >= 0) {
+        double[] a = atLow.kinkArguments();
+        double[] b = atHigh.kinkArguments();
+        for (int i = 0; i < a.length; i++) {
+            if (Math.min(a[i], b[i]) <= 0 && Math.max(a[i], b[i]) >= 0) {
                 return true;
             }
         }

@@ -90,6 +90,14 @@ public final class Network {
         return out;
     }
 
+    /**
+     * The name of element {@code flat} (row-major) of a value of {@code shape} called {@code base}:
+     * {@code W1[1,2]}, 1-based; a scalar is {@code base} itself. The names the element view gives.
+     */
+    public static String elementName(String base, List<Integer> shape, int flat) {
+        return Tensor.elementName(base, shape, flat);
+    }
+
     /** Declared values (after overrides); a declared name without a value is absent. */
     public Map<String, Double> values() { return values; }
 

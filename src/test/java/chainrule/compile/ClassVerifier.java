@@ -9,10 +9,10 @@ import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.util.CheckClassAdapter;
 
 /** Runs ASM's bytecode verifier over a generated class and checks the method-size limit. */
-final class ClassVerifier {
+public final class ClassVerifier {
     private ClassVerifier() {}
 
-    static void verify(CompiledGradient g) {
+    public static void verify(CompiledGradient g) {
         byte[] bytes = g.classFile();
         StringWriter problems = new StringWriter();
         CheckClassAdapter.verify(new ClassReader(bytes), ClassVerifier.class.getClassLoader(), false,

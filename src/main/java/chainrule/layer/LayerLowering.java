@@ -1,0 +1,358 @@
+package chainrule.layer;
+
+import chainrule.diag.DiagnosticException;
+import chainrule.diag.Source;
+import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
+import chainrule.expr.Fn;
+import chainrule.expr.Primitive;
+import chainrule.expr.Sym;
+import chainrule.expr.UserFunction;
+import chainrule.model.Analyzer;
+import chainrule.model.Network;
+import chainrule.parse.Ast;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+
+/**
+ * Builds the layer view ({@link LayerProgram}) of a file written with vectors, from its syntax
+ * tree. Elementwise arithmetic and function calls are gathered into one expression per element
+ * (computed in one loop), and a definition's value is stored once; {@code W @ v}, reductions,
+ * softmax and the losses become their own ops.
+ *
+ * <p>Files it does not cover give an empty result, and the caller compiles the element view with
+ * the tape compiler instead: files without any vector declaration, indexing ({@code x[1]}),
+ * matrix-matrix products, and anything unexpected (an unknown name or function, a shape that does
+ * not match). {@code cross_entropy(softmax(z), y)} is fused into one op computed from the logits
+ * (see {@link SoftmaxCrossEntropy}).
+ */
+public final class LayerLowering {
+    private static final Set<String> REDUCTIONS = Set.of("sum", "mean");
+
+    private final Map<String, Leaf> leaves = new LinkedHashMap<>();
+    private final Map<String, Ast.Definition> definitions = new HashMap<>();
+    private final Map<String, Node> lowered = new HashMap<>();
+    private final Set<String> inProgress = new HashSet<>();
+    private final Map<String, UserFunction> functions;
+    private final List<Node> ops = new ArrayList<>();
+    private int nextId;
+
+    /** Thrown for any form the layer view does not cover; the file then goes to the tape compiler. */
+    private static final class Unsupported extends RuntimeException {
+        Unsupported(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    /** A value not stored yet: one scalar expression per element over the stored operands' element symbols. */
+    private record Term(List<Integer> shape, Expr body, List<Node> operands) {}
+
+    private LayerLowering(Map<String, UserFunction> functions) {
+        this.functions = functions;
+    }
+
+    /** The layer view of an analysed network (shapes and functions from {@code network}), if it has one. */
+    public static Optional<LayerProgram> lower(Ast.File file, Network network) {
+        return lower(file, d -> network.declaredShape(d.name().text()).orElse(List.of()), network.functions());
+    }
+
+    /**
+     * The layer view straight from a syntax tree that has not been analysed (shapes read from the
+     * declarations; functions may use built-ins only). For ops the analyser does not know yet, and
+     * for tests.
+     */
+    public static Optional<LayerProgram> lower(Ast.File file) {
+        Map<String, UserFunction> fns = new LinkedHashMap<>();
+        for (Ast.Statement s : file.statements()) {
+            if (s instanceof Ast.FunctionDef f) {
+                standaloneFunction(f).ifPresent(u -> fns.put(u.sourceName(), u));
+            }
+        }
+        return lower(file, LayerLowering::astShape, fns);
+    }
+
+    private static Optional<LayerProgram> lower(Ast.File file, Function<Ast.Declarator, List<Integer>> shapes,
+                                                Map<String, UserFunction> functions) {
+        try {
+            return Optional.of(new LayerLowering(functions).run(file, shapes));
+        } catch (Unsupported e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<UserFunction> standaloneFunction(Ast.FunctionDef f) {
+        try {
+            Expr body = Analyzer.lowerStandalone(new Source(f.name().text(), ""), f.body());
+            List<Sym> params = new ArrayList<>();
+            for (Ast.Name p : f.params()) {
+                params.add(Exprs.local(p.text()));
+            }
+            return Optional.of(new UserFunction(f.name().text(), params, body));
+        } catch (DiagnosticException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static List<Integer> astShape(Ast.Declarator d) {
+        List<Integer> shape = new ArrayList<>();
+        for (Ast.Dim dim : d.shape()) {
+            try {
+                shape.add(Integer.parseInt(dim.text()));
+            } catch (NumberFormatException e) {
+                throw new Unsupported("shape " + dim.text());
+            }
+        }
+        return shape;
+    }
+
+    private LayerProgram run(Ast.File file, Function<Ast.Declarator, List<Integer>> shapes) {
+        int declared = 0;
+        int parameters = 0;
+        boolean vectors = false;
+        Ast.Definition loss = null;
+        for (Ast.Statement s : file.statements()) {
+            if (s instanceof Ast.Declaration d) {
+                for (Ast.Declarator x : d.declarators()) {
+                    String name = x.name().text();
+                    List<Integer> shape = shapes.apply(x);
+                    if (leaves.containsKey(name)) {
+                        throw new Unsupported("declared twice: " + name);
+                    }
+                    Leaf leaf = new Leaf(nextId++, name, d.kind(), shape, declared, d.kind().isParameter() ? parameters : -1);
+                    leaves.put(name, leaf);
+                    declared += leaf.size;
+                    parameters += d.kind().isParameter() ? leaf.size : 0;
+                    vectors |= !shape.isEmpty();
+                }
+            } else if (s instanceof Ast.Definition def) {
+                definitions.put(def.name().text(), def);
+                if (def.isLoss()) {
+                    if (loss != null) {
+                        throw new Unsupported("two losses");
+                    }
+                    loss = def;
+                }
+            }
+        }
+        if (!vectors || loss == null) {
+            throw new Unsupported(vectors ? "no loss" : "no vectors: the tape compiler is as good");
+        }
+        Node lossNode = resolve(loss.name().text());
+        if (!lossNode.isScalar()) {
+            throw new Unsupported("the loss is not a scalar");
+        }
+        if (lossNode instanceof Leaf) {
+            lossNode = add(new Elementwise(nextId++, List.of(), List.of(lossNode), lossNode.symbol));
+        }
+        return new LayerProgram(new ArrayList<>(leaves.values()), ops, lossNode, declared, parameters);
+    }
+
+    private <N extends Node> N add(N op) {
+        ops.add(op);
+        return op;
+    }
+
+    /** A declared name's array, or a definition's stored value (lowered once, on first use). */
+    private Node resolve(String name) {
+        Leaf leaf = leaves.get(name);
+        if (leaf != null) {
+            return leaf;
+        }
+        Node done = lowered.get(name);
+        if (done != null) {
+            return done;
+        }
+        Ast.Definition def = definitions.get(name);
+        if (def == null || !inProgress.add(name)) {
+            throw new Unsupported("undefined or cyclic: " + name);
+        }
+        Node n = store(lower(def.body()));
+        inProgress.remove(name);
+        lowered.put(name, n);
+        return n;
+    }
+
+    private static Term term(Node n) {
+        return new Term(n.shape, n.symbol, List.of(n));
+    }
+
+    /** The node holding a term's value: the operand itself when the term is just one stored value. */
+    private Node store(Term t) {
+        if (t.operands().size() == 1 && t.body() == t.operands().get(0).symbol) {
+            return t.operands().get(0);
+        }
+        return add(new Elementwise(nextId++, t.shape(), t.operands(), t.body()));
+    }
+
+    private Term lower(Ast.Expr e) {
+        return e.accept(new Ast.Visitor<Term>() {
+            @Override public Term number(Ast.Number n) {
+                return new Term(List.of(), Exprs.num(n.value()), List.of());
+            }
+
+            @Override public Term name(Ast.NameRef r) { return term(resolve(r.name().text())); }
+
+            @Override public Term call(Ast.Call c) { return LayerLowering.this.call(c); }
+
+            @Override public Term index(Ast.Index i) { throw new Unsupported("indexing"); }
+
+            @Override public Term unary(Ast.Unary u) {
+                Term t = lower(u.operand());
+                return u.op() == Ast.UnaryOp.NEGATE ? new Term(t.shape(), Exprs.neg(t.body()), t.operands()) : t;
+            }
+
+            @Override public Term binary(Ast.Binary b) {
+                if (b.op() == Ast.BinaryOp.MATMUL) {
+                    return matVec(store(lower(b.left())), store(lower(b.right())));
+                }
+                Term l = lower(b.left());
+                Term r = lower(b.right());
+                BinaryOperator<Expr> op = switch (b.op()) {
+                    case ADD -> Exprs::add;
+                    case SUBTRACT -> Exprs::sub;
+                    case MULTIPLY -> Exprs::mul;
+                    case DIVIDE -> Exprs::div;
+                    case POWER -> Exprs::pow;
+                    case MATMUL -> throw new IllegalStateException("handled above");
+                };
+                return combine(List.of(l, r), bodies -> op.apply(bodies.get(0), bodies.get(1)));
+            }
+        });
+    }
+
+    private Term matVec(Node w, Node v) {
+        if (w.shape.size() != 2 || v.shape.size() != 1 || !w.shape.get(1).equals(v.shape.get(0))) {
+            throw new Unsupported("@ other than matrix times vector");
+        }
+        return term(add(new MatVec(nextId++, w, v)));
+    }
+
+    /** Terms combined element by element (a scalar broadcast): the shapes must agree. */
+    private static Term combine(List<Term> terms, Function<List<Expr>, Expr> body) {
+        List<Integer> shape = List.of();
+        Set<Node> operands = new LinkedHashSet<>();
+        List<Expr> bodies = new ArrayList<>();
+        for (Term t : terms) {
+            if (!t.shape().isEmpty()) {
+                if (!shape.isEmpty() && !shape.equals(t.shape())) {
+                    throw new Unsupported("shapes " + shape + " and " + t.shape());
+                }
+                shape = t.shape();
+            }
+            operands.addAll(t.operands());
+            bodies.add(t.body());
+        }
+        return new Term(shape, body.apply(bodies), new ArrayList<>(operands));
+    }
+
+    private Term call(Ast.Call c) {
+        String name = c.fn().text();
+        if (name.equals("cross_entropy") && c.args().size() == 2 && c.args().get(0) instanceof Ast.Call inner
+                && inner.fn().text().equals("softmax") && inner.args().size() == 1) {
+            return softmaxCrossEntropy(inner.args().get(0), c.args().get(1));
+        }
+        List<Term> args = new ArrayList<>();
+        for (Ast.Expr a : c.args()) {
+            args.add(lower(a));
+        }
+        if (REDUCTIONS.contains(name)) {
+            Term t = only(args);
+            int n = sizeOf(t.shape());
+            return reduce(t, name.equals("mean") ? 1.0 / n : 1.0);
+        }
+        switch (name) {
+            case "softmax", "log_softmax" -> {
+                Node z = store(only(args));
+                if (z.shape.size() != 1) {
+                    throw new Unsupported(name + " of a non-vector");
+                }
+                return term(add(name.equals("softmax") ? new Softmax(nextId++, z) : new LogSoftmax(nextId++, z)));
+            }
+            case "mse" -> {
+                Term t = combine(pair(args), b -> Exprs.pow(Exprs.sub(b.get(0), b.get(1)), Exprs.TWO));
+                return reduce(t, 1.0 / sizeOf(t.shape()));
+            }
+            case "cross_entropy" -> {
+                Term t = combine(pair(args), b -> Exprs.neg(Exprs.mul(b.get(1), Exprs.apply(Primitive.LOG, b.get(0)))));
+                return reduce(t, 1.0);
+            }
+            default -> {
+                return apply(c, name, args);
+            }
+        }
+    }
+
+    /**
+     * {@code cross_entropy(softmax(z), y)} written as one expression: fused, computed from the
+     * logits. A softmax stored under a name ({@code p = softmax(z)}, then {@code cross_entropy(p, y)})
+     * is not fused: the element view keeps {@code p} as a vertex and takes {@code log p}, and every
+     * command must give the same numbers (an underflowed {@code p} is reported there as a nan).
+     */
+    private Term softmaxCrossEntropy(Ast.Expr logits, Ast.Expr target) {
+        Node z = store(lower(logits));
+        Term y = lower(target);
+        if (z.shape.size() != 1 || (!y.shape().isEmpty() && !y.shape().equals(z.shape))) {
+            throw new Unsupported("cross_entropy shapes");
+        }
+        return term(add(new SoftmaxCrossEntropy(nextId++, z, store(y))));
+    }
+
+    private Term reduce(Term t, double scale) {
+        return term(add(new Reduce(nextId++, t.operands(), t.body(), sizeOf(t.shape()), scale)));
+    }
+
+    /** A built-in or user function applied element by element (defaults filled in, scalars broadcast). */
+    private Term apply(Ast.Call c, String name, List<Term> args) {
+        Fn fn;
+        Optional<Primitive> p = Primitive.byName(name);
+        List<Term> all = new ArrayList<>(args);
+        if (p.isPresent()) {
+            Primitive prim = p.get();
+            if (args.size() < prim.minArity() || args.size() > prim.arity()) {
+                throw new Unsupported("arity of " + name);
+            }
+            double[] defaults = prim.defaults();
+            for (int i = args.size(); i < prim.arity(); i++) {
+                all.add(new Term(List.of(), Exprs.num(defaults[i - prim.minArity()]), List.of()));
+            }
+            fn = prim;
+        } else {
+            fn = functions.get(name);
+            if (fn == null || fn.arity() != args.size()) {
+                throw new Unsupported("function " + name);
+            }
+        }
+        return combine(all, bodies -> Exprs.apply(fn, bodies));
+    }
+
+    private static Term only(List<Term> args) {
+        if (args.size() != 1) {
+            throw new Unsupported("argument count");
+        }
+        return args.get(0);
+    }
+
+    private static List<Term> pair(List<Term> args) {
+        if (args.size() != 2) {
+            throw new Unsupported("argument count");
+        }
+        return args;
+    }
+
+    private static int sizeOf(List<Integer> shape) {
+        int n = 1;
+        for (int d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,41 @@
+package chainrule.layer;
+
+import org.objectweb.asm.Opcodes;
+
+/**
+ * {@code o = log_softmax(z)}: {@code o[k] = z[k] − lse(z)} with the stable log-sum-exp.
+ *
+ * <p>Backward: {@code δz[k] += δo[k] − exp(o[k])·Σ_j δo[j]} (exp(o) is softmax(z)).
+ */
+final class LogSoftmax extends VectorOp {
+    LogSoftmax(int id, Node input) {
+        super(id, input);
+    }
+
+    @Override
+    void forward(LoopWriter w) {
+        int lse = Stable.logSumExp(w, input.value(), size);
+        w.loop(0, size, 1, k -> w.store(value(), k, () -> {
+            w.load(input.value(), k);
+            w.loadLocal(lse);
+            w.mv().visitInsn(Opcodes.DSUB);
+        }));
+    }
+
+    @Override
+    void backward(LoopWriter w, Adjoints adjoints) {
+        if (!input.active()) {
+            return;
+        }
+        int total = Stable.sum(w, size, k -> w.load(adjoint, k));
+        boolean first = adjoints.first(input);
+        w.loop(0, size, 1, k -> w.accumulate(input.adjoint, k, first, () -> {
+            w.load(adjoint, k);
+            w.load(value(), k);
+            Stable.exp(w);
+            w.loadLocal(total);
+            w.mv().visitInsn(Opcodes.DMUL);
+            w.mv().visitInsn(Opcodes.DSUB);
+        }));
+    }
+}
