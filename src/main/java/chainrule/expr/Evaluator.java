@@ -46,6 +46,12 @@ public final class Evaluator implements Expr.Visitor<Double> {
     }
 
     private double eval(Expr e) {
+        if (e instanceof Num n) {
+            return n.value();
+        }
+        if (e instanceof Sym s) {
+            return env.applyAsDouble(s); // a lookup already: remembering it would only cost another
+        }
         Double v = memo.get(e);
         if (v == null) {
             v = e.accept(this);

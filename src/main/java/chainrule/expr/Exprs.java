@@ -80,6 +80,9 @@ public final class Exprs {
      * a product on its own keeps its factored form ({@code 2*(y + 1)}).
      */
     public static Expr add(List<Expr> terms) {
+        if (terms.size() == 1 && isAtom(terms.get(0))) {
+            return terms.get(0); // a lone name, call or power is its own sum (the common case in derivatives)
+        }
         double constant = 0;
         List<Expr> constantTerms = new ArrayList<>(2);
         Map<Expr, Expr> soleTerms = new HashMap<>();
@@ -111,6 +114,7 @@ public final class Exprs {
                         monomial.add(f);
                     }
                 }
+                boolean wholeProduct = monomial.size() == p.factors().size();
                 if (monomial.isEmpty()) {
                     constant += c;
                     constantTerms.add(t);
@@ -120,7 +124,8 @@ public final class Exprs {
                         pending.add(mul(num(c), u));
                     }
                 } else {
-                    Expr key = productOf(monomial);
+                    // Without numeric factors the monomial is the (interned) product itself.
+                    Expr key = wholeProduct ? p : productOf(monomial);
                     coefficients.merge(key, c, Double::sum);
                     soleTerms.merge(key, t, (a, b) -> SEVERAL);
                 }
@@ -167,6 +172,9 @@ public final class Exprs {
      * {@link #add} expands it where it is a term of a sum.
      */
     public static Expr mul(List<Expr> factors) {
+        if (factors.size() == 2 && (factors.get(0) == ONE || factors.get(1) == ONE)) {
+            return factors.get(0) == ONE ? factors.get(1) : factors.get(0); // 1*x is x, already normal
+        }
         double coefficient = 1;
         double denominator = 1;
         Map<Expr, List<Expr>> exponents = new LinkedHashMap<>();
@@ -323,6 +331,14 @@ public final class Exprs {
             y = t;
         }
         return x == 0 ? 1 : x;
+    }
+
+    /**
+     * A name, a call, a number or a power: a normalised expression that {@link #add} of it alone
+     * leaves unchanged (a sum is re-flattened and a product may be a number times a sum, expanded).
+     */
+    private static boolean isAtom(Expr e) {
+        return e instanceof Sym || e instanceof Apply || e instanceof Num || e instanceof Power;
     }
 
     /** A kept fraction {@code m^-1} of a positive number (see {@link #reciprocal}). */

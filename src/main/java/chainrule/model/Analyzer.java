@@ -121,7 +121,7 @@ public final class Analyzer {
             } else {
                 List<Double> elementValues = vectorValues(d, shape);
                 for (int k = 0; k < elementValues.size(); k++) {
-                    values.put(Tensor.elementName(e.getKey(), shape, k), elementValues.get(k));
+                    values.put(((Sym) t.element(k)).name(), elementValues.get(k));
                 }
             }
         }
@@ -170,8 +170,9 @@ public final class Analyzer {
     private static Tensor define(String name, VertexKind kind, Tensor value, Pos pos,
             Map<String, Vertex> vertices, List<Vertex> definitions) {
         List<Expr> symbols = new ArrayList<>(value.size());
+        List<String> names = Tensor.elementNames(name, value.shape());
         for (int k = 0; k < value.size(); k++) {
-            String element = Tensor.elementName(name, value.shape(), k);
+            String element = names.get(k);
             Sym s = Exprs.sym(element, SymKind.NODE);
             Vertex v = new Vertex(element, kind, s, value.element(k), pos);
             vertices.put(element, v);
@@ -343,8 +344,8 @@ public final class Analyzer {
             };
             List<Integer> shape = shapes.getOrDefault(n, List.of());
             List<Expr> elements = new ArrayList<>(Tensor.size(shape));
-            for (int k = 0; k < Tensor.size(shape); k++) {
-                elements.add(Exprs.sym(Tensor.elementName(n, shape, k), sk));
+            for (String element : Tensor.elementNames(n, shape)) {
+                elements.add(Exprs.sym(element, sk));
             }
             return new Tensor(shape, elements);
         });

@@ -2,6 +2,7 @@ package chainrule.paths;
 
 import chainrule.diff.Differentiator;
 import chainrule.expr.Expr;
+import chainrule.expr.Num;
 import chainrule.expr.Substitution;
 import chainrule.expr.Sym;
 import chainrule.expr.SymKind;
@@ -14,8 +15,8 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
@@ -28,17 +29,35 @@ import java.util.Map;
 public final class PathGraph {
     private final Network network;
     private final List<Vertex> order;
-    private final Map<Vertex, List<Edge>> outgoing = new HashMap<>();
-    private final Map<Vertex, List<Edge>> incoming = new HashMap<>();
-    private final Map<Vertex, BigInteger> pathsToLoss = new HashMap<>();
-    private final Set<Vertex> reached;
+    /**
+     * What the graph knows per vertex, keyed by the vertex's symbol: building the graph looks up
+     * every symbol of every definition, and one lookup by an interned symbol (hash precomputed,
+     * equality by identity) gives the vertex, its edges, its path count and whether a parameter
+     * reaches it.
+     */
+    private final Map<Sym, Place> places;
+
+    /** One vertex of the graph and what is known about it. */
+    private static final class Place {
+        final Vertex vertex;
+        final List<Edge> outgoing = new ArrayList<>(2);
+        final List<Edge> incoming = new ArrayList<>(2);
+        /** The places {@link #outgoing} lead to, in the same order (counting paths needs no lookups). */
+        final List<Place> successors = new ArrayList<>(2);
+        BigInteger pathsToLoss = BigInteger.ZERO;
+        boolean reached;
+
+        Place(Vertex vertex) {
+            this.vertex = vertex;
+        }
+    }
 
     private PathGraph(Network network) {
         this.network = network;
         this.order = List.copyOf(network.vertices());
+        this.places = new HashMap<>(order.size() * 2);
         for (Vertex v : order) {
-            outgoing.put(v, new ArrayList<>());
-            incoming.put(v, new ArrayList<>());
+            places.put(v.symbol(), new Place(v));
         }
         // Fold activation outputs back in: σ'(net) = σ(net)(1 - σ(net)) is written out·(1 - out).
         Map<Expr, Expr> foldBack = new LinkedHashMap<>();
@@ -47,61 +66,69 @@ public final class PathGraph {
                 foldBack.put(v.definition(), v.symbol());
             }
         }
-        reached = reachedFromParameters(network);
+        // Reached: the parameters and every vertex computed from one, the only ones a path from a
+        // parameter visits. Definitions come in topological order, so one pass finds them.
+        for (Place p : places.values()) {
+            p.reached = p.vertex.kind().isParameter();
+        }
         for (Vertex to : network.definitions()) {
-            Set<Sym> uses = new LinkedHashSet<>();
-            Set<Sym> eager = new LinkedHashSet<>();
+            Place target = places.get(to.symbol());
+            List<Place> uses = new ArrayList<>();
+            Set<Sym> eager = new HashSet<>();
             for (Sym s : Symbols.free(to.definition())) {
-                Vertex from = network.vertex(s.name()).orElse(null);
-                if (from != null && from.symbol() == s && from.kind() != VertexKind.CONSTANT) {
-                    uses.add(s);
-                    if (reached.contains(from)) {
+                Place from = places.get(s);
+                if (from != null && from.vertex.kind() != VertexKind.CONSTANT) {
+                    uses.add(from);
+                    if (from.reached) {
                         eager.add(s);
                     }
                 }
             }
-            // All of a definition's local partials that paths can use, in one reverse pass; the
-            // others (out of inputs, targets, and names computed from them only) on demand.
-            Map<Sym, Expr> partials = Differentiator.gradient(to.definition(), eager);
-            for (Sym s : uses) {
-                Vertex from = network.vertex(s.name()).orElseThrow();
-                Edge e;
-                if (eager.contains(s)) {
-                    Expr d = localFactor(partials.getOrDefault(s, chainrule.expr.Exprs.ZERO), foldBack);
-                    e = new Edge(from, to, d, classify(from, to, d));
-                } else {
-                    e = new Edge(from, to, () -> localFactor(Differentiator.derivative(to.definition(), s), foldBack),
-                            PathGraph::classify);
-                }
-                outgoing.get(from).add(e);
-                incoming.get(to).add(e);
+            target.reached = !eager.isEmpty();
+            // Factors are derived when first asked for: a command about one parameter derives only
+            // the definitions below it. The partials of one definition that paths can use come
+            // together, in one reverse pass; the others (out of inputs, targets, and names computed
+            // from them only) one by one, since most are never asked for.
+            LocalPartials partials = new LocalPartials(to.definition(), eager);
+            for (Place from : uses) {
+                Sym s = from.vertex.symbol();
+                Edge e = from.reached
+                        ? new Edge(from.vertex, to, () -> localFactor(partials.of(s), foldBack), PathGraph::classify)
+                        : new Edge(from.vertex, to, () -> localFactor(Differentiator.derivative(to.definition(), s), foldBack),
+                                PathGraph::classify);
+                from.outgoing.add(e);
+                from.successors.add(target);
+                target.incoming.add(e);
             }
         }
         countPaths();
     }
 
-    private static Expr localFactor(Expr partial, Map<Expr, Expr> foldBack) {
-        return Substitution.replace(Simplifier.simplify(partial), foldBack);
+    /** The local partials of one definition with respect to the symbols paths use, derived once, on demand. */
+    private static final class LocalPartials {
+        private final Expr definition;
+        private Set<Sym> wrt;
+        private Map<Sym, Expr> partials;
+
+        LocalPartials(Expr definition, Set<Sym> wrt) {
+            this.definition = definition;
+            this.wrt = wrt;
+        }
+
+        synchronized Expr of(Sym s) {
+            if (partials == null) {
+                partials = Differentiator.gradient(definition, wrt);
+                wrt = null;
+            }
+            return partials.getOrDefault(s, chainrule.expr.Exprs.ZERO);
+        }
     }
 
-    /** The parameters and every vertex computed from one: the only ones a path from a parameter visits. */
-    private static Set<Vertex> reachedFromParameters(Network network) {
-        Set<String> names = new java.util.HashSet<>();
-        Set<Vertex> out = new java.util.HashSet<>();
-        for (Vertex v : network.parameters()) {
-            names.add(v.name());
-            out.add(v);
+    private static Expr localFactor(Expr partial, Map<Expr, Expr> foldBack) {
+        if (partial instanceof Sym || partial instanceof Num) {
+            return partial; // no rule rewrites a leaf, and no activation is one
         }
-        for (Vertex v : network.definitions()) {
-            for (Sym s : Symbols.free(v.definition())) {
-                if (names.contains(s.name())) {
-                    names.add(v.name());
-                    out.add(v);
-                    break;
-                }
-            }
-        }
-        return out;
+        return Substitution.replace(Simplifier.simplify(partial), foldBack);
     }
 
     public static PathGraph of(Network network) {
@@ -113,31 +140,39 @@ public final class PathGraph {
     /** Vertices in topological order (every edge goes forward in this list). */
     public List<Vertex> vertices() { return order; }
 
-    public List<Edge> outgoing(Vertex v) { return Collections.unmodifiableList(outgoing.get(v)); }
+    public List<Edge> outgoing(Vertex v) { return Collections.unmodifiableList(place(v).outgoing); }
 
-    public List<Edge> incoming(Vertex v) { return Collections.unmodifiableList(incoming.get(v)); }
+    public List<Edge> incoming(Vertex v) { return Collections.unmodifiableList(place(v).incoming); }
 
     /** The exact number of paths from {@code v} to the loss, by dynamic programming. */
-    public BigInteger pathCount(Vertex v) { return pathsToLoss.get(v); }
+    public BigInteger pathCount(Vertex v) { return place(v).pathsToLoss; }
 
     /**
      * Whether {@code v} is a parameter or computed from one: the vertices paths from parameters
      * visit. Edges out of other vertices (inputs, targets) derive their factor only when asked.
      */
-    public boolean reachedFromParameter(Vertex v) { return reached.contains(v); }
+    public boolean reachedFromParameter(Vertex v) { return place(v).reached; }
 
     /** Whether some path leads from {@code v} to the loss. */
-    public boolean reachesLoss(Vertex v) { return pathsToLoss.get(v).signum() > 0; }
+    public boolean reachesLoss(Vertex v) { return place(v).pathsToLoss.signum() > 0; }
+
+    private Place place(Vertex v) {
+        Place p = places.get(v.symbol());
+        if (p == null) {
+            throw new IllegalArgumentException("not a vertex of this graph: " + v.name());
+        }
+        return p;
+    }
 
     private void countPaths() {
         Vertex loss = network.loss();
         for (int i = order.size() - 1; i >= 0; i--) {
-            Vertex v = order.get(i);
-            BigInteger n = v == loss ? BigInteger.ONE : BigInteger.ZERO;
-            for (Edge e : outgoing.get(v)) {
-                n = n.add(pathsToLoss.get(e.to()));
+            Place p = places.get(order.get(i).symbol());
+            BigInteger n = p.vertex == loss ? BigInteger.ONE : BigInteger.ZERO;
+            for (Place next : p.successors) {
+                n = n.add(next.pathsToLoss);
             }
-            pathsToLoss.put(v, n);
+            p.pathsToLoss = n;
         }
     }
 
