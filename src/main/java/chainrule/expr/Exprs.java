@@ -85,8 +85,12 @@ public final class Exprs {
         }
         double constant = 0;
         List<Expr> constantTerms = new ArrayList<>(2);
-        Map<Expr, Expr> soleTerms = new HashMap<>();
-        Map<Expr, Double> coefficients = new LinkedHashMap<>();
+        int expected = 0;
+        for (Expr t : terms) {
+            expected += t instanceof Sum s ? s.terms().size() : 1;
+        }
+        // Sized for the terms up front: a layer's pre-activation adds hundreds of them at once.
+        Map<Expr, LikeTerms> like = new LinkedHashMap<>(expected * 4 / 3 + 2);
         List<Expr> pending = new ArrayList<>(terms);
         for (int i = 0; i < pending.size(); i++) {
             Expr t = pending.get(i);
@@ -103,6 +107,10 @@ public final class Exprs {
             } else if (t instanceof Product p) {
                 // The numeric part (coefficient and kept fractions such as 1/5) is the term's
                 // coefficient: 2*x + x/5 = 2.2*x.
+                if (!hasNumericFactor(p)) {
+                    collect(like, p, 1.0, t); // the monomial is the (interned) product itself
+                    continue;
+                }
                 double c = 1;
                 List<Expr> monomial = new ArrayList<>(p.factors().size());
                 for (Expr f : p.factors()) {
@@ -114,7 +122,6 @@ public final class Exprs {
                         monomial.add(f);
                     }
                 }
-                boolean wholeProduct = monomial.size() == p.factors().size();
                 if (monomial.isEmpty()) {
                     constant += c;
                     constantTerms.add(t);
@@ -124,24 +131,20 @@ public final class Exprs {
                         pending.add(mul(num(c), u));
                     }
                 } else {
-                    // Without numeric factors the monomial is the (interned) product itself.
-                    Expr key = wholeProduct ? p : productOf(monomial);
-                    coefficients.merge(key, c, Double::sum);
-                    soleTerms.merge(key, t, (a, b) -> SEVERAL);
+                    collect(like, productOf(monomial), c, t);
                 }
             } else {
-                coefficients.merge(t, 1.0, Double::sum);
-                soleTerms.merge(t, t, (a, b) -> SEVERAL);
+                collect(like, t, 1.0, t);
             }
         }
-        List<Expr> out = new ArrayList<>(coefficients.size() + 1);
-        for (Map.Entry<Expr, Double> e : coefficients.entrySet()) {
-            double c = e.getValue();
+        List<Expr> out = new ArrayList<>(like.size() + 1);
+        for (Map.Entry<Expr, LikeTerms> e : like.entrySet()) {
+            double c = e.getValue().coefficient;
             if (c == 0) {
                 continue;
             }
             // A term with no like term keeps its form (x/3 stays x/3, not 0.3333333333333333*x).
-            Expr sole = soleTerms.get(e.getKey());
+            Expr sole = e.getValue().sole;
             out.add(sole != SEVERAL ? sole : c == 1 ? e.getKey() : mul(num(c), e.getKey()));
         }
         // A lone fraction stays exact (x + 1/3); several constants fold into one double.
@@ -159,6 +162,37 @@ public final class Exprs {
         return internNary(2, out);
     }
 
+    /** The terms of a sum that share one monomial: their summed coefficient, and the term itself while it is alone. */
+    private static final class LikeTerms {
+        double coefficient;
+        Expr sole;
+
+        LikeTerms(double coefficient, Expr sole) {
+            this.coefficient = coefficient;
+            this.sole = sole;
+        }
+    }
+
+    /** Adds term {@code t}, {@code c} times {@code monomial}, to its like terms. */
+    private static void collect(Map<Expr, LikeTerms> like, Expr monomial, double c, Expr t) {
+        LikeTerms l = like.get(monomial);
+        if (l == null) {
+            like.put(monomial, new LikeTerms(c, t));
+        } else {
+            l.coefficient += c;
+            l.sole = SEVERAL;
+        }
+    }
+
+    private static boolean hasNumericFactor(Product p) {
+        for (Expr f : p.factors()) {
+            if (f instanceof Num || isNumericReciprocal(f)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static Expr mul(Expr... factors) {
         return mul(Arrays.asList(factors));
     }
@@ -172,8 +206,16 @@ public final class Exprs {
      * {@link #add} expands it where it is a term of a sum.
      */
     public static Expr mul(List<Expr> factors) {
-        if (factors.size() == 2 && (factors.get(0) == ONE || factors.get(1) == ONE)) {
-            return factors.get(0) == ONE ? factors.get(1) : factors.get(0); // 1*x is x, already normal
+        if (factors.size() == 2) {
+            Expr a = factors.get(0);
+            Expr b = factors.get(1);
+            if (a == ONE || b == ONE) {
+                return a == ONE ? b : a; // 1*x is x, already normal
+            }
+            if (a != b && isPlainFactor(a) && isPlainFactor(b)) {
+                // Two different names, calls or sums (a weight times an input): nothing to fold.
+                return internNary(3, ExprOrder.compareFactors(a, b) <= 0 ? List.of(a, b) : List.of(b, a));
+            }
         }
         double coefficient = 1;
         double denominator = 1;
@@ -331,6 +373,11 @@ public final class Exprs {
             y = t;
         }
         return x == 0 ? 1 : x;
+    }
+
+    /** A factor that {@link #mul} keeps as it is, with exponent 1: a name, a call or a sum. */
+    private static boolean isPlainFactor(Expr e) {
+        return e instanceof Sym || e instanceof Apply || e instanceof Sum;
     }
 
     /**

@@ -34,9 +34,11 @@ public final class Network {
 
     Network(Source source, Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss,
             Map<String, UserFunction> functions, Map<String, Double> values, Map<String, List<Integer>> shapes) {
-        this(source, Collections.unmodifiableMap(new LinkedHashMap<>(vertices)), List.copyOf(definitions), loss,
+        // The analyser hands its freshly built maps over and never touches them again, so they are
+        // wrapped, not copied (a 784-128-10 network has over 100,000 vertices and values).
+        this(source, Collections.unmodifiableMap(vertices), List.copyOf(definitions), loss,
                 Collections.unmodifiableMap(new LinkedHashMap<>(functions)),
-                Collections.unmodifiableMap(new LinkedHashMap<>(values)), Map.copyOf(shapes), true);
+                Collections.unmodifiableMap(values), Map.copyOf(shapes), true);
     }
 
     /** Takes the (already unmodifiable) collections as they are: {@link #withValues} shares them. */
@@ -116,27 +118,31 @@ public final class Network {
 
     /** Declared names that the loss depends on and that have no value. */
     public List<Vertex> missingValues() {
-        Set<String> needed = new HashSet<>();
-        collectDependencies(loss.symbol(), needed);
-        List<Vertex> missing = new ArrayList<>();
+        List<Vertex> unvalued = new ArrayList<>();
         for (Vertex v : vertices.values()) {
-            if (v.kind().isDeclared() && needed.contains(v.name()) && !values.containsKey(v.name())) {
+            if (v.kind().isDeclared() && !values.containsKey(v.name())) {
+                unvalued.add(v);
+            }
+        }
+        if (unvalued.isEmpty()) {
+            return unvalued; // the usual case, answered without walking the definitions
+        }
+        // What the loss depends on: one backward pass, since each definition uses only earlier ones.
+        Set<Sym> needed = new HashSet<>();
+        needed.add(loss.symbol());
+        for (int i = definitions.size() - 1; i >= 0; i--) {
+            Vertex v = definitions.get(i);
+            if (needed.contains(v.symbol())) {
+                needed.addAll(Symbols.free(v.definition()));
+            }
+        }
+        List<Vertex> missing = new ArrayList<>();
+        for (Vertex v : unvalued) {
+            if (needed.contains(v.symbol())) {
                 missing.add(v);
             }
         }
         return missing;
-    }
-
-    private void collectDependencies(Sym s, Set<String> seen) {
-        if (!seen.add(s.name())) {
-            return;
-        }
-        Vertex v = vertices.get(s.name());
-        if (v != null && v.isDefined()) {
-            for (Sym d : Symbols.free(v.definition())) {
-                collectDependencies(d, seen);
-            }
-        }
     }
 
     /** Throws a diagnostic for every missing value the loss needs, naming how to supply it. */

@@ -36,6 +36,7 @@ public final class PathGraph {
      * reaches it.
      */
     private final Map<Sym, Place> places;
+    private ClosedForm.Shared sharedDeltas;
 
     /** One vertex of the graph and what is known about it. */
     private static final class Place {
@@ -46,9 +47,12 @@ public final class PathGraph {
         final List<Place> successors = new ArrayList<>(2);
         BigInteger pathsToLoss = BigInteger.ZERO;
         boolean reached;
+        /** The vertex's index in {@link #order}. */
+        final int position;
 
-        Place(Vertex vertex) {
+        Place(Vertex vertex, int position) {
             this.vertex = vertex;
+            this.position = position;
         }
     }
 
@@ -56,8 +60,8 @@ public final class PathGraph {
         this.network = network;
         this.order = List.copyOf(network.vertices());
         this.places = new HashMap<>(order.size() * 2);
-        for (Vertex v : order) {
-            places.put(v.symbol(), new Place(v));
+        for (int i = 0; i < order.size(); i++) {
+            places.put(order.get(i).symbol(), new Place(order.get(i), i));
         }
         // Fold activation outputs back in: σ'(net) = σ(net)(1 - σ(net)) is written out·(1 - out).
         Map<Expr, Expr> foldBack = new LinkedHashMap<>();
@@ -155,6 +159,17 @@ public final class PathGraph {
 
     /** Whether some path leads from {@code v} to the loss. */
     public boolean reachesLoss(Vertex v) { return place(v).pathsToLoss.signum() > 0; }
+
+    /** The index of {@code v} in {@link #vertices()}. */
+    int position(Vertex v) { return place(v).position; }
+
+    /** The δs of a large network, shared by every parameter's closed form ({@link ClosedForm}); made on first use. */
+    synchronized ClosedForm.Shared sharedDeltas() {
+        if (sharedDeltas == null) {
+            sharedDeltas = new ClosedForm.Shared(this);
+        }
+        return sharedDeltas;
+    }
 
     private Place place(Vertex v) {
         Place p = places.get(v.symbol());
