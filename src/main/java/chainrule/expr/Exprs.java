@@ -1,14 +1,10 @@
 package chainrule.expr;
 
-import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The only way to build expressions. Every factory normalises (cheap, local rules that give one
@@ -19,15 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * arguments. Anything that searches (factoring, identities) lives in {@code chainrule.simplify}
  * behind explicit limits.
  *
- * <p>The intern table holds its entries weakly: an expression nobody references any more can be
- * collected, and its key (made of children's never-reused ids) can never be matched again.
+ * <p>The intern table ({@link InternTable}) holds its entries weakly: an expression nobody
+ * references any more can be collected, and its entry can never be matched again.
  */
 public final class Exprs {
     private Exprs() {}
 
-    private static final AtomicLong NEXT_ID = new AtomicLong(1);
-    private static final Map<Key, Ref> TABLE = new HashMap<>();
-    private static final ReferenceQueue<Expr> QUEUE = new ReferenceQueue<>();
+    private static final InternTable TABLE = new InternTable();
 
     public static final Num ZERO = num(0);
     public static final Num ONE = num(1);
@@ -41,13 +35,11 @@ public final class Exprs {
 
     public static Num num(double value) {
         double v = value == 0.0 ? 0.0 : value; // -0.0 and 0.0 are one constant
-        long bits = Double.doubleToLongBits(v);
-        return (Num) intern(new Key(0, null, null, new long[] {bits}),
-                id -> new Num(id, v));
+        return TABLE.num(v);
     }
 
     public static Sym sym(String name, SymKind kind) {
-        return (Sym) intern(new Key(1, name, kind, new long[0]), id -> new Sym(id, name, kind));
+        return TABLE.sym(name, kind);
     }
 
     /** A free variable, as in {@code diff 'sin(x)' --wrt x}. */
@@ -327,9 +319,7 @@ public final class Exprs {
         if (base == ZERO && exponent instanceof Num e && e.value() > 0) {
             return ZERO;
         }
-        Expr b = base;
-        Expr x = exponent;
-        return intern(new Key(4, null, null, new long[] {b.id(), x.id()}), id -> new Power(id, b, x));
+        return TABLE.power(base, exponent);
     }
 
     /**
@@ -350,7 +340,7 @@ public final class Exprs {
             return mul(MINUS_ONE, reciprocal(-m));
         }
         Num base = num(m);
-        return intern(new Key(4, null, null, new long[] {base.id(), MINUS_ONE.id()}), id -> new Power(id, base, MINUS_ONE));
+        return TABLE.power(base, MINUS_ONE);
     }
 
     /** Whether {@code q} is exactly {@code n / d} (no rounding). */
@@ -416,12 +406,7 @@ public final class Exprs {
                 return num(v);
             }
         }
-        List<Expr> copy = List.copyOf(args);
-        long[] ids = new long[copy.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = copy.get(i).id();
-        }
-        return intern(new Key(5, fn, null, ids), id -> new Apply(id, fn, copy));
+        return TABLE.apply(fn, args);
     }
 
     public static Expr apply(Fn fn, Expr... args) {
@@ -448,68 +433,11 @@ public final class Exprs {
     }
 
     private static Expr internNary(int kind, List<Expr> children) {
-        List<Expr> copy = List.copyOf(children);
-        long[] ids = new long[copy.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = copy.get(i).id();
-        }
-        return intern(new Key(kind, null, null, ids),
-                id -> kind == 2 ? new Sum(id, copy) : new Product(id, copy));
-    }
-
-    @FunctionalInterface
-    private interface Maker {
-        Expr make(long id);
-    }
-
-    private static synchronized Expr intern(Key key, Maker maker) {
-        purge();
-        Ref ref = TABLE.get(key);
-        if (ref != null) {
-            Expr existing = ref.get();
-            if (existing != null) {
-                return existing;
-            }
-        }
-        Expr made = maker.make(NEXT_ID.getAndIncrement());
-        TABLE.put(key, new Ref(made, key, QUEUE));
-        return made;
-    }
-
-    private static void purge() {
-        for (java.lang.ref.Reference<? extends Expr> r; (r = QUEUE.poll()) != null; ) {
-            Ref dead = (Ref) r;
-            TABLE.remove(dead.key, dead);
-        }
+        return TABLE.nary(kind == 2, children);
     }
 
     /** Number of live interned expressions (for tests of sharing and of the weak table). */
-    public static synchronized int internedCount() {
-        purge();
+    public static int internedCount() {
         return TABLE.size();
-    }
-
-    private static final class Ref extends WeakReference<Expr> {
-        final Key key;
-
-        Ref(Expr referent, Key key, ReferenceQueue<Expr> q) {
-            super(referent, q);
-            this.key = key;
-        }
-    }
-
-    /** kind, an optional object (a name, a function) and the children's ids or a constant's bits. */
-    private record Key(int kind, Object label, Object tag, long[] ids) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.kind == kind && java.util.Objects.equals(k.label, label)
-                    && k.tag == tag && Arrays.equals(k.ids, ids);
-        }
-
-        @Override
-        public int hashCode() {
-            return (kind * 31 + java.util.Objects.hashCode(label)) * 31 + Arrays.hashCode(ids)
-                    + (tag == null ? 0 : tag.hashCode());
-        }
     }
 }

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.Map;
 
 /**
@@ -41,10 +42,10 @@ public final class PathGraph {
     /** One vertex of the graph and what is known about it. */
     private static final class Place {
         final Vertex vertex;
-        final List<Edge> outgoing = new ArrayList<>(2);
-        final List<Edge> incoming = new ArrayList<>(2);
+        final List<Edge> outgoing = new ArrayList<>(1);
+        List<Edge> incoming = List.of(); // a list of its own from the first edge: most vertices have none
         /** The places {@link #outgoing} lead to, in the same order (counting paths needs no lookups). */
-        final List<Place> successors = new ArrayList<>(2);
+        final List<Place> successors = new ArrayList<>(1);
         BigInteger pathsToLoss = BigInteger.ZERO;
         boolean reached;
         /** The vertex's index in {@link #order}. */
@@ -94,14 +95,15 @@ public final class PathGraph {
             // together, in one reverse pass; the others (out of inputs, targets, and names computed
             // from them only) one by one, since most are never asked for.
             LocalPartials partials = new LocalPartials(to.definition(), eager);
+            Function<Edge, Expr> usedByPaths = e -> localFactor(partials.of(e.from().symbol()), foldBack);
+            Function<Edge, Expr> other = e -> localFactor(Differentiator.derivative(to.definition(), e.from().symbol()), foldBack);
             for (Place from : uses) {
-                Sym s = from.vertex.symbol();
-                Edge e = from.reached
-                        ? new Edge(from.vertex, to, () -> localFactor(partials.of(s), foldBack), PathGraph::classify)
-                        : new Edge(from.vertex, to, () -> localFactor(Differentiator.derivative(to.definition(), s), foldBack),
-                                PathGraph::classify);
+                Edge e = new Edge(from.vertex, to, from.reached ? usedByPaths : other, PathGraph::classify);
                 from.outgoing.add(e);
                 from.successors.add(target);
+                if (target.incoming.isEmpty()) {
+                    target.incoming = new ArrayList<>(uses.size());
+                }
                 target.incoming.add(e);
             }
         }
