@@ -59,11 +59,15 @@ public final class Analyzer {
 
     /** Reductions to a scalar: built in, handled here rather than in the primitive table. */
     private static final Set<String> REDUCTIONS = Set.of("sum", "mean");
-    /** More elements than this in one declaration is refused (each element is a vertex). */
-    private static final long MAX_ELEMENTS = 20_000_000;
+    /** The most vertices this analysis builds, and how many it has so far (declared elements first). */
+    private final VertexLimit limit;
+    private long vertexCount;
+    /** Set when a declaration passes the limit: lowering the definitions would only add errors caused by it. */
+    private boolean limitPassed;
 
-    private Analyzer(Source source) {
+    private Analyzer(Source source, VertexLimit limit) {
         this.source = source;
+        this.limit = limit;
     }
 
     /** Parses and analyses a whole file. */
@@ -71,8 +75,17 @@ public final class Analyzer {
         return analyze(source, SourceParser.parseFile(source));
     }
 
+    /** Analyses a parsed file within the vertex limit of this thread ({@link VertexLimit#current()}). */
     public static Network analyze(Source source, Ast.File file) throws DiagnosticException {
-        return new Analyzer(source).run(file);
+        return analyze(source, file, VertexLimit.current());
+    }
+
+    /**
+     * Analyses a parsed file; passing {@code limit} is an error at the declaration, definition or
+     * {@code @} that passes it, reported before the vertices are built.
+     */
+    public static Network analyze(Source source, Ast.File file, VertexLimit limit) throws DiagnosticException {
+        return new Analyzer(source, limit).run(file);
     }
 
     /**
@@ -80,7 +93,7 @@ public final class Analyzer {
      * the built-ins.
      */
     public static Expr lowerStandalone(Source source, Ast.Expr e) throws DiagnosticException {
-        Analyzer a = new Analyzer(source);
+        Analyzer a = new Analyzer(source, VertexLimit.current());
         Expr out = a.lower(e, new Scope.Free());
         if (!a.errors.isEmpty()) {
             throw new DiagnosticException(a.errors);
@@ -90,6 +103,9 @@ public final class Analyzer {
 
     private Network run(Ast.File file) throws DiagnosticException {
         collect(file);
+        if (limitPassed) {
+            throw new DiagnosticException(sortedErrors());
+        }
         lowerFunctions();
         List<String> order = orderDefinitions();
         if (loss == null && errors.isEmpty()) {
@@ -137,6 +153,7 @@ public final class Analyzer {
             if (activation.isPresent()) {
                 Ast.Call call = activation.get();
                 Tensor arg = lowerTensor(call.args().get(0), scope);
+                reserveVertices(arg.size(), def.name().pos(), "'" + name + ".in'");
                 Tensor pre = define(name + ".in", VertexKind.PRE_ACTIVATION, arg, call.args().get(0).pos(),
                         vertices, definitions);
                 List<Ast.Expr> rest = call.args().subList(1, call.args().size());
@@ -149,6 +166,7 @@ public final class Analyzer {
                         + Tensor.shapeText(value.shape()) + "; reduce it with sum(...) or mean(...)");
                 value = Tensor.scalar(Exprs.ZERO);
             }
+            reserveVertices(value.size(), def.name().pos(), "'" + name + "'");
             nodes.put(name, define(name, isLoss ? VertexKind.LOSS : VertexKind.NODE, value, def.name().pos(),
                     vertices, definitions));
             if (isLoss) {
@@ -156,11 +174,28 @@ public final class Analyzer {
             }
         }
         if (!errors.isEmpty()) {
-            errors.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line())
-                    : Integer.compare(a.column(), b.column()));
-            throw new DiagnosticException(errors);
+            throw new DiagnosticException(sortedErrors());
         }
         return new Network(source, vertices, definitions, lossVertex, functions, values, shapes);
+    }
+
+    /**
+     * Counts {@code n} more vertices for {@code what}, defined at {@code pos}; past the limit the
+     * analysis stops here with the errors found so far, before building them.
+     */
+    private void reserveVertices(long n, Pos pos, String what) throws DiagnosticException {
+        if (n > limit.maxVertices() - vertexCount) {
+            error(pos, what + " would bring the network to " + VertexLimit.count(vertexCount + n)
+                    + " vertices (one per element), " + limit.passed());
+            throw new DiagnosticException(sortedErrors());
+        }
+        vertexCount += n;
+    }
+
+    private List<Diagnostic> sortedErrors() {
+        errors.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line())
+                : Integer.compare(a.column(), b.column()));
+        return errors;
     }
 
     /**
@@ -207,7 +242,9 @@ public final class Analyzer {
                         declared.put(x.name().text(), x);
                         declaredKind.put(x.name().text(), d.kind());
                     }
-                    if (!x.shape().isEmpty()) {
+                    if (x.shape().isEmpty()) {
+                        vertexCount++; // checked with the definitions: one vertex cannot pass the limit alone
+                    } else {
                         List<Integer> shape = declaredShape(x);
                         if (shape == null) {
                             badShapes.add(x.name().text());
@@ -254,7 +291,11 @@ public final class Analyzer {
         return true;
     }
 
-    /** The validated shape of a vector declaration, or null (reported) when an extent is not a positive whole number. */
+    /**
+     * The validated shape of a vector declaration, its elements counted as vertices; null
+     * (reported) when an extent is not a positive whole number or the elements would pass the
+     * vertex limit (checked from the written extents, before anything is allocated).
+     */
     private List<Integer> declaredShape(Ast.Declarator x) {
         List<Integer> shape = new ArrayList<>();
         long total = 1;
@@ -264,14 +305,23 @@ public final class Analyzer {
                 error(dim.pos(), "a shape extent must be a positive whole number, not '" + dim.text() + "'");
                 return null;
             }
-            total *= extent;
-            if (total > MAX_ELEMENTS) {
-                error(dim.pos(), "'" + x.name().text() + "' would have more than " + MAX_ELEMENTS
-                        + " elements; chainrule makes a vertex of every element");
-                return null;
-            }
+            total = VertexLimit.saturatingProduct(total, extent);
             shape.add((int) extent);
         }
+        String name = "'" + x.name().text() + "'";
+        if (total > limit.maxVertices() - vertexCount) {
+            error(x.name().pos(), name + " has " + VertexLimit.count(total) + " elements, each a vertex"
+                    + (vertexCount > 0 ? " (with the " + VertexLimit.count(vertexCount) + " declared before it)" : "")
+                    + ": " + limit.passed());
+            limitPassed = true;
+            return null;
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            error(x.name().pos(), name + " has " + VertexLimit.count(total) + " elements; one declaration holds at most "
+                    + VertexLimit.count(Integer.MAX_VALUE - 8));
+            return null;
+        }
+        vertexCount += total;
         return shape;
     }
 
@@ -571,6 +621,12 @@ public final class Analyzer {
         int n = l.shape().get(1);
         int p = r.shape().size() == 2 ? r.shape().get(1) : 1;
         List<Integer> shape = r.shape().size() == 2 ? List.of(m, p) : List.of(m);
+        long products = VertexLimit.saturatingProduct(VertexLimit.saturatingProduct(m, n), p);
+        if (products > limit.maxVertices()) {
+            error(b.pos(), "'@' here multiplies " + VertexLimit.count(products) + " pairs of elements, each a term and an edge: "
+                    + limit.passed());
+            return Tensor.scalar(Exprs.ZERO);
+        }
         if (r.shape().get(0) != n) {
             error(b.pos(), "shapes do not match for '@': " + Tensor.shapeText(l.shape()) + " and " + Tensor.shapeText(r.shape())
                     + "; the matrix has " + plural(n, "column") + ", so the right side needs " + plural(n, "row"));
