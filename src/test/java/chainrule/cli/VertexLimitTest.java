@@ -52,7 +52,7 @@ class VertexLimitTest {
         Cli exact = Cli.run("grad", "--json", "--max-vertices", "19", layer.toString());
         assertEquals(0, exact.status(), exact.err());
         // h[i] = 0.5 + 0.5, L = 4; dL/dW[i,j] = x[j] = 1
-        assertTrue(exact.out().startsWith("{\"loss\": {\"name\": \"L\", \"value\": 4}") && exact.out().contains("\"W[4,2]\": 1,"),
+        assertTrue(exact.out().startsWith("{\"loss\": {\"name\": \"L\", \"value\": 4}") && exact.out().contains("\"W[4,2]\": 1}"),
                 exact.out());
     }
 
