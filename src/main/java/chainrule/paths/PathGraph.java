@@ -162,6 +162,21 @@ public final class PathGraph {
     /** Whether some path leads from {@code v} to the loss. */
     public boolean reachesLoss(Vertex v) { return place(v).pathsToLoss.signum() > 0; }
 
+    /** {@code from} and every vertex reachable from it: all that a derivative by {@code from} involves. */
+    public Set<Vertex> below(Vertex from) {
+        Set<Vertex> below = new HashSet<>();
+        below.add(from);
+        List<Vertex> stack = new ArrayList<>(List.of(from));
+        while (!stack.isEmpty()) {
+            for (Edge e : place(stack.remove(stack.size() - 1)).outgoing) {
+                if (below.add(e.to())) {
+                    stack.add(e.to());
+                }
+            }
+        }
+        return below;
+    }
+
     /** The index of {@code v} in {@link #vertices()}. */
     int position(Vertex v) { return place(v).position; }
 

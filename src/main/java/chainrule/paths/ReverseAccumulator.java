@@ -1,9 +1,7 @@
 package chainrule.paths;
 
 import chainrule.model.Vertex;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,16 +42,7 @@ public final class ReverseAccumulator {
      * network that is a handful of edges instead of all of them.
      */
     public static Map<Vertex, Double> adjointsBelow(PathGraph graph, Values values, Vertex from) {
-        Set<Vertex> below = new HashSet<>();
-        List<Vertex> stack = new ArrayList<>(List.of(from));
-        below.add(from);
-        while (!stack.isEmpty()) {
-            for (Edge e : graph.outgoing(stack.remove(stack.size() - 1))) {
-                if (below.add(e.to())) {
-                    stack.add(e.to());
-                }
-            }
-        }
+        Set<Vertex> below = graph.below(from);
         Map<Vertex, Double> delta = new HashMap<>();
         List<Vertex> order = graph.vertices();
         for (int i = order.size() - 1; i >= 0; i--) {
