@@ -79,24 +79,25 @@ public final class PathGraph {
         for (Vertex to : network.definitions()) {
             Place target = places.get(to.symbol());
             List<Place> uses = new ArrayList<>();
-            Set<Sym> eager = new HashSet<>();
+            Set<Sym> fromReached = new HashSet<>();
+            Set<Sym> fromOthers = new HashSet<>();
             for (Sym s : Symbols.free(to.definition())) {
                 Place from = places.get(s);
                 if (from != null && from.vertex.kind() != VertexKind.CONSTANT) {
                     uses.add(from);
-                    if (from.reached) {
-                        eager.add(s);
-                    }
+                    (from.reached ? fromReached : fromOthers).add(s);
                 }
             }
-            target.reached = !eager.isEmpty();
+            target.reached = !fromReached.isEmpty();
             // Factors are derived when first asked for: a command about one parameter derives only
             // the definitions below it. The partials of one definition that paths can use come
             // together, in one reverse pass; the others (out of inputs, targets, and names computed
-            // from them only) one by one, since most are never asked for.
-            LocalPartials partials = new LocalPartials(to.definition(), eager);
+            // from them only) in a second pass, made only if one of them is asked for: most
+            // commands never do, and for a deep expression they can cost far more.
+            LocalPartials partials = new LocalPartials(to.definition(), fromReached);
+            LocalPartials otherPartials = new LocalPartials(to.definition(), fromOthers);
             Function<Edge, Expr> usedByPaths = e -> localFactor(partials.of(e.from().symbol()), foldBack);
-            Function<Edge, Expr> other = e -> localFactor(Differentiator.derivative(to.definition(), e.from().symbol()), foldBack);
+            Function<Edge, Expr> other = e -> localFactor(otherPartials.of(e.from().symbol()), foldBack);
             for (Place from : uses) {
                 Edge e = new Edge(from.vertex, to, from.reached ? usedByPaths : other, PathGraph::classify);
                 from.outgoing.add(e);
