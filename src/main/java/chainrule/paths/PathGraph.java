@@ -46,7 +46,9 @@ public final class PathGraph {
         List<Edge> incoming = List.of(); // a list of its own from the first edge: most vertices have none
         /** The places {@link #outgoing} lead to, in the same order (counting paths needs no lookups). */
         final List<Place> successors = new ArrayList<>(1);
-        BigInteger pathsToLoss = BigInteger.ZERO;
+        /** The number of paths to the loss while it fits a long; then -1, and {@link #manyPaths} holds it. */
+        long pathsToLoss;
+        BigInteger manyPaths;
         boolean reached;
         /** The vertex's index in {@link #order}. */
         final int position;
@@ -54,6 +56,10 @@ public final class PathGraph {
         Place(Vertex vertex, int position) {
             this.vertex = vertex;
             this.position = position;
+        }
+
+        BigInteger paths() {
+            return pathsToLoss >= 0 ? BigInteger.valueOf(pathsToLoss) : manyPaths;
         }
     }
 
@@ -151,8 +157,8 @@ public final class PathGraph {
 
     public List<Edge> incoming(Vertex v) { return Collections.unmodifiableList(place(v).incoming); }
 
-    /** The exact number of paths from {@code v} to the loss, by dynamic programming. */
-    public BigInteger pathCount(Vertex v) { return place(v).pathsToLoss; }
+    /** The exact number of paths from {@code v} to the loss, by dynamic programming (exact at any size). */
+    public BigInteger pathCount(Vertex v) { return place(v).paths(); }
 
     /**
      * Whether {@code v} is a parameter or computed from one: the vertices paths from parameters
@@ -161,7 +167,7 @@ public final class PathGraph {
     public boolean reachedFromParameter(Vertex v) { return place(v).reached; }
 
     /** Whether some path leads from {@code v} to the loss. */
-    public boolean reachesLoss(Vertex v) { return place(v).pathsToLoss.signum() > 0; }
+    public boolean reachesLoss(Vertex v) { return place(v).pathsToLoss != 0; }
 
     /** {@code from} and every vertex reachable from it: all that a derivative by {@code from} involves. */
     public Set<Vertex> below(Vertex from) {
@@ -201,9 +207,20 @@ public final class PathGraph {
         Vertex loss = network.loss();
         for (int i = order.size() - 1; i >= 0; i--) {
             Place p = places.get(order.get(i).symbol());
-            BigInteger n = p.vertex == loss ? BigInteger.ONE : BigInteger.ZERO;
+            long n = p.vertex == loss ? 1 : 0;
             for (Place next : p.successors) {
-                n = n.add(next.pathsToLoss);
+                if (n < 0 || next.pathsToLoss < 0 || next.pathsToLoss > Long.MAX_VALUE - n) {
+                    n = -1; // too many for a long: counted exactly below
+                    break;
+                }
+                n += next.pathsToLoss;
+            }
+            if (n < 0) {
+                BigInteger big = p.vertex == loss ? BigInteger.ONE : BigInteger.ZERO;
+                for (Place next : p.successors) {
+                    big = big.add(next.paths());
+                }
+                p.manyPaths = big;
             }
             p.pathsToLoss = n;
         }
