@@ -155,7 +155,7 @@ public class ChainText {
 
     /**
      * One line per δ: {@code δ(v) = ∂E/∂v = chain = value}, the first prefixed by {@code first}
-     * (such as {@code "  where "}, empty for none) and the others aligned under it.
+     * (such as {@code "  where "}) and the others aligned under it.
      *
      * @param adjoints ∂loss/∂v per vertex for the values, or null
      */
@@ -163,7 +163,7 @@ public class ChainText {
                                    java.util.Map<Vertex, Double> adjoints, String first) {
         List<String> lines = new ArrayList<>();
         for (var e : deltas.entrySet()) {
-            String prefix = lines.isEmpty() && !first.isEmpty() ? first : " ".repeat(WHERE.length());
+            String prefix = lines.isEmpty() ? first : " ".repeat(first.length());
             String number = adjoints == null ? "" : " = " + Numbers.rounded(adjoints.get(e.getKey()), 10);
             lines.add(prefix + delta(e.getKey()) + " = ∂" + lossName + "/∂" + e.getKey().name() + " = "
                     + print(e.getValue()) + number);

@@ -48,7 +48,7 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         }
         if (!shared.isEmpty()) {
             sb.append("\n");
-            for (String line : chains.deltaLines(ClosedForm.deltasOf(graph, shared), loss.name(), adjoints, "where ")) {
+            for (String line : chains.deltaLines(ClosedForm.deltasOf(graph, shared), loss.name(), adjoints, "  where ")) {
                 sb.append(line).append("\n");
             }
             sb.append("\n");
