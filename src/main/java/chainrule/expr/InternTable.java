@@ -88,10 +88,11 @@ final class InternTable {
         return add(sum ? new Sum(nextId++, copy) : new Product(nextId++, copy), hash);
     }
 
+    /** A call; functions compare by {@code equals}, so a function value made twice is one function. */
     synchronized Apply apply(Fn fn, List<Expr> args) {
-        int hash = mixAll(APPLY, args) * 31 + System.identityHashCode(fn);
+        int hash = mixAll(APPLY, args) * 31 + fn.hashCode();
         for (Entry e = bucket(hash); e != null; e = e.next) {
-            if (e.hash == hash && e.get() instanceof Apply a && a.fn() == fn && sameChildren(a.args(), args)) {
+            if (e.hash == hash && e.get() instanceof Apply a && a.fn().equals(fn) && sameChildren(a.args(), args)) {
                 return a;
             }
         }

@@ -85,23 +85,20 @@ public final class PathGraph {
         for (Vertex to : network.definitions()) {
             Place target = places.get(to.symbol());
             List<Place> uses = new ArrayList<>();
-            Set<Sym> fromReached = new HashSet<>();
-            Set<Sym> fromOthers = new HashSet<>();
             for (Sym s : Symbols.free(to.definition())) {
                 Place from = places.get(s);
                 if (from != null && from.vertex.kind() != VertexKind.CONSTANT) {
                     uses.add(from);
-                    (from.reached ? fromReached : fromOthers).add(s);
+                    target.reached |= from.reached;
                 }
             }
-            target.reached = !fromReached.isEmpty();
             // Factors are derived when first asked for: a command about one parameter derives only
             // the definitions below it. The partials of one definition that paths can use come
             // together, in one reverse pass; the others (out of inputs, targets, and names computed
             // from them only) in a second pass, made only if one of them is asked for: most
             // commands never do, and for a deep expression they can cost far more.
-            LocalPartials partials = new LocalPartials(to.definition(), fromReached);
-            LocalPartials otherPartials = new LocalPartials(to.definition(), fromOthers);
+            LocalPartials partials = new LocalPartials(to.definition(), uses, true);
+            LocalPartials otherPartials = new LocalPartials(to.definition(), uses, false);
             Function<Edge, Expr> usedByPaths = e -> localFactor(partials.of(e.from().symbol()), foldBack);
             Function<Edge, Expr> other = e -> localFactor(otherPartials.of(e.from().symbol()), foldBack);
             for (Place from : uses) {
@@ -117,21 +114,32 @@ public final class PathGraph {
         countPaths();
     }
 
-    /** The local partials of one definition with respect to the symbols paths use, derived once, on demand. */
+    /**
+     * The local partials of one definition with respect to the vertices it uses that are (or are
+     * not) reached from a parameter, derived together, once, when the first is asked for.
+     */
     private static final class LocalPartials {
         private final Expr definition;
-        private Set<Sym> wrt;
+        private List<Place> uses;
+        private final boolean reached;
         private Map<Sym, Expr> partials;
 
-        LocalPartials(Expr definition, Set<Sym> wrt) {
+        LocalPartials(Expr definition, List<Place> uses, boolean reached) {
             this.definition = definition;
-            this.wrt = wrt;
+            this.uses = uses;
+            this.reached = reached;
         }
 
         synchronized Expr of(Sym s) {
             if (partials == null) {
+                Set<Sym> wrt = new HashSet<>();
+                for (Place p : uses) {
+                    if (p.reached == reached) {
+                        wrt.add(p.vertex.symbol());
+                    }
+                }
                 partials = Differentiator.gradient(definition, wrt);
-                wrt = null;
+                uses = null;
             }
             return partials.getOrDefault(s, chainrule.expr.Exprs.ZERO);
         }
