@@ -112,6 +112,25 @@ class SharedDeltasTest {
     }
 
     @Test
+    void pathsOfOneWeightListItsPathsAndTheSharedDeltasBelowIt() throws Exception {
+        Network net = network();
+        PathGraph graph = PathGraph.of(net);
+        Values values = Values.of(net);
+        Vertex w = net.vertex("W1[17,42]").orElseThrow();
+        chainrule.print.PathsReport report = chainrule.print.PathsReport.of(graph, w, 100, values, chainrule.print.Notation.DEFAULT);
+        Map<String, Object> json = report.json();
+        assertEquals(BigInteger.TEN, json.get("count"));
+        assertEquals("x[42]*delta_h_in[17]", json.get("sum"));
+        @SuppressWarnings("unchecked") Map<String, Object> deltas = (Map<String, Object>) json.get("deltas");
+        assertEquals(11, deltas.size());
+        double reverse = ReverseAccumulator.gradient(graph, values).get(w.name());
+        assertEquals(reverse, (Double) json.get("value"), 1e-12 * Math.abs(reverse));
+        String text = report.text();
+        assertTrue(text.contains("∂L/∂W1[17,42] = x[42]·δ(h.in[17])\n"), text);
+        assertTrue(text.contains("    where δ(h.in[17]) = ∂L/∂h.in[17] = (1 - h[17]²)·(W2[1,17]·δ(o.in[1]) + "), text);
+    }
+
+    @Test
     void smallNetworksKeepTheirOwnDeltasAndTheSharedOnesGiveTheSameValues() throws Exception {
         for (String example : List.of("examples/mazur.nn", "examples/deep-sigmoid.nn", "examples/swish.nn", "examples/mazur-vector.nn")) {
             Network net = Analyzer.analyze(new Source(example, java.nio.file.Files.readString(java.nio.file.Path.of(example))));
