@@ -27,7 +27,7 @@ final class InternTable {
     private static final int APPLY = 5;
 
     private final ReferenceQueue<Expr> queue = new ReferenceQueue<>();
-    private Entry[] buckets = new Entry[1 << 12];
+    private Entry[] buckets = new Entry[1 << 16]; // a network of any size interns thousands at once
     private int size;
     private long nextId = 1;
 
