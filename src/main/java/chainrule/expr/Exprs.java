@@ -75,6 +75,15 @@ public final class Exprs {
         if (terms.size() == 1 && isAtom(terms.get(0))) {
             return terms.get(0); // a lone name, call or power is its own sum (the common case in derivatives)
         }
+        if (terms.size() == 2) {
+            Expr joined = sumPlusName(terms.get(0), terms.get(1));
+            if (joined == null) {
+                joined = sumPlusName(terms.get(1), terms.get(0));
+            }
+            if (joined != null) {
+                return joined;
+            }
+        }
         double constant = 0;
         List<Expr> constantTerms = new ArrayList<>(2);
         int expected = 0;
@@ -363,6 +372,56 @@ public final class Exprs {
             y = t;
         }
         return x == 0 ? 1 : x;
+    }
+
+    /**
+     * {@code s + t} for a sum {@code s} and a name, call or power {@code t} that is not a number
+     * and has no like term in {@code s}: {@code t} is put in its place among the (already
+     * canonical) terms, the constant staying last. This is what the general {@link #add} gives,
+     * without collecting every term again: a layer's {@code W @ x + b} adds one bias to a sum of
+     * hundreds of products. Null when the shortcut does not apply.
+     */
+    private static Expr sumPlusName(Expr s, Expr t) {
+        if (!(s instanceof Sum sum) || !isAtom(t) || t instanceof Num || isNumericReciprocal(t)) {
+            return null;
+        }
+        List<Expr> old = sum.terms();
+        int end = old.size();
+        Expr last = old.get(end - 1);
+        if (last instanceof Num || isNumericReciprocal(last)) {
+            end--; // the constant term: it stays last
+        }
+        for (Expr u : old) {
+            if (hasMonomial(u, t)) {
+                return null; // a like term: coefficients must be collected
+            }
+        }
+        int at = java.util.Collections.binarySearch(old.subList(0, end), t, ExprOrder.TERMS);
+        if (at >= 0) {
+            return null; // cannot happen for distinct terms; the general path decides
+        }
+        List<Expr> out = new ArrayList<>(old.size() + 1);
+        out.addAll(old.subList(0, -at - 1));
+        out.add(t);
+        out.addAll(old.subList(-at - 1, old.size()));
+        return internNary(2, out);
+    }
+
+    /** Whether term {@code u} of a sum is a number times {@code t} (or {@code t} itself). */
+    private static boolean hasMonomial(Expr u, Expr t) {
+        if (u == t) {
+            return true;
+        }
+        if (!(u instanceof Product p)) {
+            return false;
+        }
+        int others = 0;
+        for (Expr f : p.factors()) {
+            if (f != t && !(f instanceof Num) && !isNumericReciprocal(f)) {
+                others++;
+            }
+        }
+        return others == 0;
     }
 
     /** A factor that {@link #mul} keeps as it is, with exponent 1: a name, a call or a sum. */
