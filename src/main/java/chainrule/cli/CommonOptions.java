@@ -34,6 +34,11 @@ final class CommonOptions {
             description = "Largest input accepted, in bytes (default: ${DEFAULT-VALUE}).")
     long maxInput;
 
+    @Option(names = "--max-vertices", paramLabel = "N", defaultValue = "2000000",
+            description = "Most vertices (elements of vectors included) a network may have, and most element "
+                    + "products of one '@' (default: ${DEFAULT-VALUE}).")
+    long maxVertices;
+
     Notation notation() {
         return switch (notation) {
             case "default", "text" -> Notation.DEFAULT;

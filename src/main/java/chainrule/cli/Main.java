@@ -1,6 +1,7 @@
 package chainrule.cli;
 
 import chainrule.diag.DiagnosticException;
+import chainrule.model.VertexLimit;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -87,6 +88,25 @@ public final class Main implements Runnable {
         }
     }
 
+    /**
+     * Runs the chosen command with its {@code --max-vertices} as the analyser's limit: every
+     * command loads its network through the analyser, so the limit is set once here.
+     */
+    private static int executeWithLimits(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult command = parseResult;
+        while (command.hasSubcommand()) {
+            command = command.subcommand();
+        }
+        long maxVertices = command.commandSpec().findOption("--max-vertices") == null
+                ? VertexLimit.DEFAULT.maxVertices()
+                : command.matchedOptionValue("--max-vertices", VertexLimit.DEFAULT.maxVertices());
+        if (maxVertices < 1) {
+            throw new CommandLine.ParameterException(command.commandSpec().commandLine(),
+                    "--max-vertices must be at least 1, not " + maxVertices);
+        }
+        return new VertexLimit(maxVertices).during(() -> new CommandLine.RunLast().execute(parseResult));
+    }
+
     static CommandLine commandLine() {
         PrintStream stdout = out();
         PrintStream stderr = err();
@@ -111,6 +131,7 @@ public final class Main implements Runnable {
             stderr.println("chainrule: internal error: " + ex + " (please report this with the input that caused it)");
             return 1;
         });
+        cl.setExecutionStrategy(Main::executeWithLimits);
         cl.setParameterExceptionHandler((ex, args) -> {
             stderr.println("chainrule: " + ex.getMessage());
             ex.getCommandLine().usage(stderr);

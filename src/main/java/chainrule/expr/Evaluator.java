@@ -13,12 +13,37 @@ public final class Evaluator implements Expr.Visitor<Double> {
     private final ToDoubleFunction<Sym> env;
     private final Map<Expr, Double> memo = new IdentityHashMap<>();
 
+
+    /**
+     * Arithmetic on a few names and numbers only (a weight times an input): not remembered, since
+     * evaluating it again costs no more than a lookup, so sharing cannot make the work grow; a
+     * layer's pre-activation has hundreds of them. (A call is always remembered: a user function's
+     * body is not part of the expression's size.)
+     */
+    private static boolean isSmallArithmetic(Expr e) {
+        if (!(e instanceof Product || e instanceof Sum || e instanceof Power) || e.treeSize() > 9) {
+            return false;
+        }
+        for (Expr c : e.children()) {
+            if (!(c instanceof Num || c instanceof Sym)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private Evaluator(ToDoubleFunction<Sym> env) {
         this.env = env;
     }
 
     /** Evaluates {@code e}; {@code env} gives every free symbol's value (or throws). */
     public static double evaluate(Expr e, ToDoubleFunction<Sym> env) {
+        if (e instanceof Num n) {
+            return n.value();
+        }
+        if (e instanceof Sym s) {
+            return env.applyAsDouble(s); // most edge factors: no memo table needed
+        }
         return new Evaluator(env).eval(e);
     }
 
@@ -46,6 +71,15 @@ public final class Evaluator implements Expr.Visitor<Double> {
     }
 
     private double eval(Expr e) {
+        if (e instanceof Num n) {
+            return n.value();
+        }
+        if (e instanceof Sym s) {
+            return env.applyAsDouble(s); // a lookup already: remembering it would only cost another
+        }
+        if (isSmallArithmetic(e)) {
+            return e.accept(this); // cheaper to compute again than to look up, however often it is shared
+        }
         Double v = memo.get(e);
         if (v == null) {
             v = e.accept(this);

@@ -99,15 +99,18 @@ public final class ExprOrder {
         return e instanceof Power p ? p.exponent() : Exprs.ONE;
     }
 
+    /** The kinds' order: numbers, names, calls, powers, products, sums. One shared visitor: it is called per comparison. */
+    private static final Expr.Visitor<Integer> RANK = new Expr.Visitor<>() {
+        @Override public Integer num(Num n) { return 0; }
+        @Override public Integer sym(Sym s) { return 1; }
+        @Override public Integer apply(Apply x) { return 2; }
+        @Override public Integer power(Power p) { return 3; }
+        @Override public Integer product(Product p) { return 4; }
+        @Override public Integer sum(Sum s) { return 5; }
+    };
+
     private static int rank(Expr e) {
-        return e.accept(new Expr.Visitor<Integer>() {
-            @Override public Integer num(Num n) { return 0; }
-            @Override public Integer sym(Sym s) { return 1; }
-            @Override public Integer apply(Apply x) { return 2; }
-            @Override public Integer power(Power p) { return 3; }
-            @Override public Integer product(Product p) { return 4; }
-            @Override public Integer sum(Sum s) { return 5; }
-        });
+        return e.accept(RANK);
     }
 
     /** A total structural order. */

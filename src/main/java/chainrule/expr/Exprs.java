@@ -1,14 +1,10 @@
 package chainrule.expr;
 
-import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The only way to build expressions. Every factory normalises (cheap, local rules that give one
@@ -19,15 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * arguments. Anything that searches (factoring, identities) lives in {@code chainrule.simplify}
  * behind explicit limits.
  *
- * <p>The intern table holds its entries weakly: an expression nobody references any more can be
- * collected, and its key (made of children's never-reused ids) can never be matched again.
+ * <p>The intern table ({@link InternTable}) holds its entries weakly: an expression nobody
+ * references any more can be collected, and its entry can never be matched again.
  */
 public final class Exprs {
     private Exprs() {}
 
-    private static final AtomicLong NEXT_ID = new AtomicLong(1);
-    private static final Map<Key, Ref> TABLE = new HashMap<>();
-    private static final ReferenceQueue<Expr> QUEUE = new ReferenceQueue<>();
+    private static final InternTable TABLE = new InternTable();
 
     public static final Num ZERO = num(0);
     public static final Num ONE = num(1);
@@ -41,13 +35,11 @@ public final class Exprs {
 
     public static Num num(double value) {
         double v = value == 0.0 ? 0.0 : value; // -0.0 and 0.0 are one constant
-        long bits = Double.doubleToLongBits(v);
-        return (Num) intern(new Key(0, null, null, new long[] {bits}),
-                id -> new Num(id, v));
+        return TABLE.num(v);
     }
 
     public static Sym sym(String name, SymKind kind) {
-        return (Sym) intern(new Key(1, name, kind, new long[0]), id -> new Sym(id, name, kind));
+        return TABLE.sym(name, kind);
     }
 
     /** A free variable, as in {@code diff 'sin(x)' --wrt x}. */
@@ -80,10 +72,26 @@ public final class Exprs {
      * a product on its own keeps its factored form ({@code 2*(y + 1)}).
      */
     public static Expr add(List<Expr> terms) {
+        if (terms.size() == 1 && isAtom(terms.get(0))) {
+            return terms.get(0); // a lone name, call or power is its own sum (the common case in derivatives)
+        }
+        if (terms.size() == 2) {
+            Expr joined = sumPlusName(terms.get(0), terms.get(1));
+            if (joined == null) {
+                joined = sumPlusName(terms.get(1), terms.get(0));
+            }
+            if (joined != null) {
+                return joined;
+            }
+        }
         double constant = 0;
         List<Expr> constantTerms = new ArrayList<>(2);
-        Map<Expr, Expr> soleTerms = new HashMap<>();
-        Map<Expr, Double> coefficients = new LinkedHashMap<>();
+        int expected = 0;
+        for (Expr t : terms) {
+            expected += t instanceof Sum s ? s.terms().size() : 1;
+        }
+        // Sized for the terms up front: a layer's pre-activation adds hundreds of them at once.
+        Map<Expr, LikeTerms> like = new LinkedHashMap<>(expected * 4 / 3 + 2);
         List<Expr> pending = new ArrayList<>(terms);
         for (int i = 0; i < pending.size(); i++) {
             Expr t = pending.get(i);
@@ -100,6 +108,10 @@ public final class Exprs {
             } else if (t instanceof Product p) {
                 // The numeric part (coefficient and kept fractions such as 1/5) is the term's
                 // coefficient: 2*x + x/5 = 2.2*x.
+                if (!hasNumericFactor(p)) {
+                    collect(like, p, 1.0, t); // the monomial is the (interned) product itself
+                    continue;
+                }
                 double c = 1;
                 List<Expr> monomial = new ArrayList<>(p.factors().size());
                 for (Expr f : p.factors()) {
@@ -120,23 +132,20 @@ public final class Exprs {
                         pending.add(mul(num(c), u));
                     }
                 } else {
-                    Expr key = productOf(monomial);
-                    coefficients.merge(key, c, Double::sum);
-                    soleTerms.merge(key, t, (a, b) -> SEVERAL);
+                    collect(like, productOf(monomial), c, t);
                 }
             } else {
-                coefficients.merge(t, 1.0, Double::sum);
-                soleTerms.merge(t, t, (a, b) -> SEVERAL);
+                collect(like, t, 1.0, t);
             }
         }
-        List<Expr> out = new ArrayList<>(coefficients.size() + 1);
-        for (Map.Entry<Expr, Double> e : coefficients.entrySet()) {
-            double c = e.getValue();
+        List<Expr> out = new ArrayList<>(like.size() + 1);
+        for (Map.Entry<Expr, LikeTerms> e : like.entrySet()) {
+            double c = e.getValue().coefficient;
             if (c == 0) {
                 continue;
             }
             // A term with no like term keeps its form (x/3 stays x/3, not 0.3333333333333333*x).
-            Expr sole = soleTerms.get(e.getKey());
+            Expr sole = e.getValue().sole;
             out.add(sole != SEVERAL ? sole : c == 1 ? e.getKey() : mul(num(c), e.getKey()));
         }
         // A lone fraction stays exact (x + 1/3); several constants fold into one double.
@@ -154,6 +163,37 @@ public final class Exprs {
         return internNary(2, out);
     }
 
+    /** The terms of a sum that share one monomial: their summed coefficient, and the term itself while it is alone. */
+    private static final class LikeTerms {
+        double coefficient;
+        Expr sole;
+
+        LikeTerms(double coefficient, Expr sole) {
+            this.coefficient = coefficient;
+            this.sole = sole;
+        }
+    }
+
+    /** Adds term {@code t}, {@code c} times {@code monomial}, to its like terms. */
+    private static void collect(Map<Expr, LikeTerms> like, Expr monomial, double c, Expr t) {
+        LikeTerms l = like.get(monomial);
+        if (l == null) {
+            like.put(monomial, new LikeTerms(c, t));
+        } else {
+            l.coefficient += c;
+            l.sole = SEVERAL;
+        }
+    }
+
+    private static boolean hasNumericFactor(Product p) {
+        for (Expr f : p.factors()) {
+            if (f instanceof Num || isNumericReciprocal(f)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static Expr mul(Expr... factors) {
         return mul(Arrays.asList(factors));
     }
@@ -167,6 +207,17 @@ public final class Exprs {
      * {@link #add} expands it where it is a term of a sum.
      */
     public static Expr mul(List<Expr> factors) {
+        if (factors.size() == 2) {
+            Expr a = factors.get(0);
+            Expr b = factors.get(1);
+            if (a == ONE || b == ONE) {
+                return a == ONE ? b : a; // 1*x is x, already normal
+            }
+            if (a != b && isPlainFactor(a) && isPlainFactor(b)) {
+                // Two different names, calls or sums (a weight times an input): nothing to fold.
+                return internNary(3, ExprOrder.compareFactors(a, b) <= 0 ? List.of(a, b) : List.of(b, a));
+            }
+        }
         double coefficient = 1;
         double denominator = 1;
         Map<Expr, List<Expr>> exponents = new LinkedHashMap<>();
@@ -277,9 +328,7 @@ public final class Exprs {
         if (base == ZERO && exponent instanceof Num e && e.value() > 0) {
             return ZERO;
         }
-        Expr b = base;
-        Expr x = exponent;
-        return intern(new Key(4, null, null, new long[] {b.id(), x.id()}), id -> new Power(id, b, x));
+        return TABLE.power(base, exponent);
     }
 
     /**
@@ -300,7 +349,7 @@ public final class Exprs {
             return mul(MINUS_ONE, reciprocal(-m));
         }
         Num base = num(m);
-        return intern(new Key(4, null, null, new long[] {base.id(), MINUS_ONE.id()}), id -> new Power(id, base, MINUS_ONE));
+        return TABLE.power(base, MINUS_ONE);
     }
 
     /** Whether {@code q} is exactly {@code n / d} (no rounding). */
@@ -323,6 +372,69 @@ public final class Exprs {
             y = t;
         }
         return x == 0 ? 1 : x;
+    }
+
+    /**
+     * {@code s + t} for a sum {@code s} and a name, call or power {@code t} that is not a number
+     * and has no like term in {@code s}: {@code t} is put in its place among the (already
+     * canonical) terms, the constant staying last. This is what the general {@link #add} gives,
+     * without collecting every term again: a layer's {@code W @ x + b} adds one bias to a sum of
+     * hundreds of products. Null when the shortcut does not apply.
+     */
+    private static Expr sumPlusName(Expr s, Expr t) {
+        if (!(s instanceof Sum sum) || !isAtom(t) || t instanceof Num || isNumericReciprocal(t)) {
+            return null;
+        }
+        List<Expr> old = sum.terms();
+        int end = old.size();
+        Expr last = old.get(end - 1);
+        if (last instanceof Num || isNumericReciprocal(last)) {
+            end--; // the constant term: it stays last
+        }
+        for (Expr u : old) {
+            if (hasMonomial(u, t)) {
+                return null; // a like term: coefficients must be collected
+            }
+        }
+        int at = java.util.Collections.binarySearch(old.subList(0, end), t, ExprOrder.TERMS);
+        if (at >= 0) {
+            return null; // cannot happen for distinct terms; the general path decides
+        }
+        List<Expr> out = new ArrayList<>(old.size() + 1);
+        out.addAll(old.subList(0, -at - 1));
+        out.add(t);
+        out.addAll(old.subList(-at - 1, old.size()));
+        return internNary(2, out);
+    }
+
+    /** Whether term {@code u} of a sum is a number times {@code t} (or {@code t} itself). */
+    private static boolean hasMonomial(Expr u, Expr t) {
+        if (u == t) {
+            return true;
+        }
+        if (!(u instanceof Product p)) {
+            return false;
+        }
+        int others = 0;
+        for (Expr f : p.factors()) {
+            if (f != t && !(f instanceof Num) && !isNumericReciprocal(f)) {
+                others++;
+            }
+        }
+        return others == 0;
+    }
+
+    /** A factor that {@link #mul} keeps as it is, with exponent 1: a name, a call or a sum. */
+    private static boolean isPlainFactor(Expr e) {
+        return e instanceof Sym || e instanceof Apply || e instanceof Sum;
+    }
+
+    /**
+     * A name, a call, a number or a power: a normalised expression that {@link #add} of it alone
+     * leaves unchanged (a sum is re-flattened and a product may be a number times a sum, expanded).
+     */
+    private static boolean isAtom(Expr e) {
+        return e instanceof Sym || e instanceof Apply || e instanceof Num || e instanceof Power;
     }
 
     /** A kept fraction {@code m^-1} of a positive number (see {@link #reciprocal}). */
@@ -357,12 +469,7 @@ public final class Exprs {
                 return num(v);
             }
         }
-        List<Expr> copy = List.copyOf(args);
-        long[] ids = new long[copy.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = copy.get(i).id();
-        }
-        return intern(new Key(5, fn, null, ids), id -> new Apply(id, fn, copy));
+        return TABLE.apply(fn, args);
     }
 
     /**
@@ -403,68 +510,11 @@ public final class Exprs {
     }
 
     private static Expr internNary(int kind, List<Expr> children) {
-        List<Expr> copy = List.copyOf(children);
-        long[] ids = new long[copy.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = copy.get(i).id();
-        }
-        return intern(new Key(kind, null, null, ids),
-                id -> kind == 2 ? new Sum(id, copy) : new Product(id, copy));
-    }
-
-    @FunctionalInterface
-    private interface Maker {
-        Expr make(long id);
-    }
-
-    private static synchronized Expr intern(Key key, Maker maker) {
-        purge();
-        Ref ref = TABLE.get(key);
-        if (ref != null) {
-            Expr existing = ref.get();
-            if (existing != null) {
-                return existing;
-            }
-        }
-        Expr made = maker.make(NEXT_ID.getAndIncrement());
-        TABLE.put(key, new Ref(made, key, QUEUE));
-        return made;
-    }
-
-    private static void purge() {
-        for (java.lang.ref.Reference<? extends Expr> r; (r = QUEUE.poll()) != null; ) {
-            Ref dead = (Ref) r;
-            TABLE.remove(dead.key, dead);
-        }
+        return TABLE.nary(kind == 2, children);
     }
 
     /** Number of live interned expressions (for tests of sharing and of the weak table). */
-    public static synchronized int internedCount() {
-        purge();
+    public static int internedCount() {
         return TABLE.size();
-    }
-
-    private static final class Ref extends WeakReference<Expr> {
-        final Key key;
-
-        Ref(Expr referent, Key key, ReferenceQueue<Expr> q) {
-            super(referent, q);
-            this.key = key;
-        }
-    }
-
-    /** kind, an optional object (a name, a function) and the children's ids or a constant's bits. */
-    private record Key(int kind, Object label, Object tag, long[] ids) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.kind == kind && java.util.Objects.equals(k.label, label)
-                    && k.tag == tag && Arrays.equals(k.ids, ids);
-        }
-
-        @Override
-        public int hashCode() {
-            return (kind * 31 + java.util.Objects.hashCode(label)) * 31 + Arrays.hashCode(ids)
-                    + (tag == null ? 0 : tag.hashCode());
-        }
     }
 }

@@ -69,11 +69,15 @@ public final class Analyzer {
      * (256 classes: grad and eval in about 25 s on the development machine; 1024: minutes).
      */
     static final int MAX_SOFTMAX = 256;
-    /** More elements than this in one declaration is refused (each element is a vertex). */
-    private static final long MAX_ELEMENTS = 20_000_000;
+    /** The most vertices this analysis builds, and how many it has so far (declared elements first). */
+    private final VertexLimit limit;
+    private long vertexCount;
+    /** Set when a declaration passes the limit: lowering the definitions would only add errors caused by it. */
+    private boolean limitPassed;
 
-    private Analyzer(Source source) {
+    private Analyzer(Source source, VertexLimit limit) {
         this.source = source;
+        this.limit = limit;
     }
 
     /** Parses and analyses a whole file. */
@@ -81,8 +85,17 @@ public final class Analyzer {
         return analyze(source, SourceParser.parseFile(source));
     }
 
+    /** Analyses a parsed file within the vertex limit of this thread ({@link VertexLimit#current()}). */
     public static Network analyze(Source source, Ast.File file) throws DiagnosticException {
-        return new Analyzer(source).run(file);
+        return analyze(source, file, VertexLimit.current());
+    }
+
+    /**
+     * Analyses a parsed file; passing {@code limit} is an error at the declaration, definition or
+     * {@code @} that passes it, reported before the vertices are built.
+     */
+    public static Network analyze(Source source, Ast.File file, VertexLimit limit) throws DiagnosticException {
+        return new Analyzer(source, limit).run(file);
     }
 
     /**
@@ -90,7 +103,7 @@ public final class Analyzer {
      * the built-ins.
      */
     public static Expr lowerStandalone(Source source, Ast.Expr e) throws DiagnosticException {
-        Analyzer a = new Analyzer(source);
+        Analyzer a = new Analyzer(source, VertexLimit.current());
         Expr out = a.lower(e, new Scope.Free());
         if (!a.errors.isEmpty()) {
             throw new DiagnosticException(a.errors);
@@ -100,6 +113,9 @@ public final class Analyzer {
 
     private Network run(Ast.File file) throws DiagnosticException {
         collect(file);
+        if (limitPassed) {
+            throw new DiagnosticException(sortedErrors());
+        }
         lowerFunctions();
         List<String> order = orderDefinitions();
         if (loss == null && errors.isEmpty()) {
@@ -131,7 +147,7 @@ public final class Analyzer {
             } else {
                 List<Double> elementValues = vectorValues(d, shape);
                 for (int k = 0; k < elementValues.size(); k++) {
-                    values.put(Tensor.elementName(e.getKey(), shape, k), elementValues.get(k));
+                    values.put(((Sym) t.element(k)).name(), elementValues.get(k));
                 }
             }
         }
@@ -147,6 +163,7 @@ public final class Analyzer {
             if (activation.isPresent()) {
                 Ast.Call call = activation.get();
                 Tensor arg = lowerTensor(call.args().get(0), scope);
+                reserveVertices(arg.size(), def.name().pos(), "'" + name + ".in'");
                 Tensor pre = define(name + ".in", VertexKind.PRE_ACTIVATION, arg, call.args().get(0).pos(),
                         vertices, definitions);
                 List<Ast.Expr> rest = call.args().subList(1, call.args().size());
@@ -159,6 +176,7 @@ public final class Analyzer {
                         + Tensor.shapeText(value.shape()) + "; reduce it with sum(...) or mean(...)");
                 value = Tensor.scalar(Exprs.ZERO);
             }
+            reserveVertices(value.size(), def.name().pos(), "'" + name + "'");
             nodes.put(name, define(name, isLoss ? VertexKind.LOSS : VertexKind.NODE, value, def.name().pos(),
                     vertices, definitions));
             if (isLoss) {
@@ -166,11 +184,28 @@ public final class Analyzer {
             }
         }
         if (!errors.isEmpty()) {
-            errors.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line())
-                    : Integer.compare(a.column(), b.column()));
-            throw new DiagnosticException(errors);
+            throw new DiagnosticException(sortedErrors());
         }
         return new Network(source, vertices, definitions, lossVertex, functions, values, shapes);
+    }
+
+    /**
+     * Counts {@code n} more vertices for {@code what}, defined at {@code pos}; past the limit the
+     * analysis stops here with the errors found so far, before building them.
+     */
+    private void reserveVertices(long n, Pos pos, String what) throws DiagnosticException {
+        if (n > limit.maxVertices() - vertexCount) {
+            error(pos, what + " would bring the network to " + VertexLimit.count(vertexCount + n)
+                    + " vertices (one per element), " + limit.passed());
+            throw new DiagnosticException(sortedErrors());
+        }
+        vertexCount += n;
+    }
+
+    private List<Diagnostic> sortedErrors() {
+        errors.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line())
+                : Integer.compare(a.column(), b.column()));
+        return errors;
     }
 
     /**
@@ -180,8 +215,9 @@ public final class Analyzer {
     private static Tensor define(String name, VertexKind kind, Tensor value, Pos pos,
             Map<String, Vertex> vertices, List<Vertex> definitions) {
         List<Expr> symbols = new ArrayList<>(value.size());
+        List<String> names = Tensor.elementNames(name, value.shape());
         for (int k = 0; k < value.size(); k++) {
-            String element = Tensor.elementName(name, value.shape(), k);
+            String element = names.get(k);
             Sym s = Exprs.sym(element, SymKind.NODE);
             Vertex v = new Vertex(element, kind, s, value.element(k), pos);
             vertices.put(element, v);
@@ -216,7 +252,9 @@ public final class Analyzer {
                         declared.put(x.name().text(), x);
                         declaredKind.put(x.name().text(), d.kind());
                     }
-                    if (!x.shape().isEmpty()) {
+                    if (x.shape().isEmpty()) {
+                        vertexCount++; // checked with the definitions: one vertex cannot pass the limit alone
+                    } else {
                         List<Integer> shape = declaredShape(x);
                         if (shape == null) {
                             badShapes.add(x.name().text());
@@ -263,7 +301,11 @@ public final class Analyzer {
         return true;
     }
 
-    /** The validated shape of a vector declaration, or null (reported) when an extent is not a positive whole number. */
+    /**
+     * The validated shape of a vector declaration, its elements counted as vertices; null
+     * (reported) when an extent is not a positive whole number or the elements would pass the
+     * vertex limit (checked from the written extents, before anything is allocated).
+     */
     private List<Integer> declaredShape(Ast.Declarator x) {
         List<Integer> shape = new ArrayList<>();
         long total = 1;
@@ -273,14 +315,23 @@ public final class Analyzer {
                 error(dim.pos(), "a shape extent must be a positive whole number, not '" + dim.text() + "'");
                 return null;
             }
-            total *= extent;
-            if (total > MAX_ELEMENTS) {
-                error(dim.pos(), "'" + x.name().text() + "' would have more than " + MAX_ELEMENTS
-                        + " elements; chainrule makes a vertex of every element");
-                return null;
-            }
+            total = VertexLimit.saturatingProduct(total, extent);
             shape.add((int) extent);
         }
+        String name = "'" + x.name().text() + "'";
+        if (total > limit.maxVertices() - vertexCount) {
+            error(x.name().pos(), name + " has " + VertexLimit.count(total) + " elements, each a vertex"
+                    + (vertexCount > 0 ? " (with the " + VertexLimit.count(vertexCount) + " declared before it)" : "")
+                    + ": " + limit.passed());
+            limitPassed = true;
+            return null;
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            error(x.name().pos(), name + " has " + VertexLimit.count(total) + " elements; one declaration holds at most "
+                    + VertexLimit.count(Integer.MAX_VALUE - 8));
+            return null;
+        }
+        vertexCount += total;
         return shape;
     }
 
@@ -353,8 +404,8 @@ public final class Analyzer {
             };
             List<Integer> shape = shapes.getOrDefault(n, List.of());
             List<Expr> elements = new ArrayList<>(Tensor.size(shape));
-            for (int k = 0; k < Tensor.size(shape); k++) {
-                elements.add(Exprs.sym(Tensor.elementName(n, shape, k), sk));
+            for (String element : Tensor.elementNames(n, shape)) {
+                elements.add(Exprs.sym(element, sk));
             }
             return new Tensor(shape, elements);
         });
@@ -583,6 +634,12 @@ public final class Analyzer {
         int n = l.shape().get(1);
         int p = r.shape().size() == 2 ? r.shape().get(1) : 1;
         List<Integer> shape = r.shape().size() == 2 ? List.of(m, p) : List.of(m);
+        long products = VertexLimit.saturatingProduct(VertexLimit.saturatingProduct(m, n), p);
+        if (products > limit.maxVertices()) {
+            error(b.pos(), "'@' here multiplies " + VertexLimit.count(products) + " pairs of elements, each a term and an edge: "
+                    + limit.passed());
+            return Tensor.scalar(Exprs.ZERO);
+        }
         if (r.shape().get(0) != n) {
             error(b.pos(), "shapes do not match for '@': " + Tensor.shapeText(l.shape()) + " and " + Tensor.shapeText(r.shape())
                     + "; the matrix has " + plural(n, "column") + ", so the right side needs " + plural(n, "row"));

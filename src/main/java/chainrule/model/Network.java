@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * A resolved network: every vertex of the path graph (declared names, defined nodes, implicit
  * pre-activations, the loss) with definitions as interned expressions over vertex symbols, the
- * user's functions, and the declared values. Immutable; {@link #withValues} makes a copy with
+ * user's functions, and the declared values. Immutable; {@link #withValues} gives a network with
  * values overridden (as {@code --set} does).
  */
 public final class Network {
@@ -34,13 +34,24 @@ public final class Network {
 
     Network(Source source, Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss,
             Map<String, UserFunction> functions, Map<String, Double> values, Map<String, List<Integer>> shapes) {
+        // The analyser hands its freshly built maps over and never touches them again, so they are
+        // wrapped, not copied (a 784-128-10 network has over 100,000 vertices and values).
+        this(source, Collections.unmodifiableMap(vertices), List.copyOf(definitions), loss,
+                Collections.unmodifiableMap(new LinkedHashMap<>(functions)),
+                Collections.unmodifiableMap(values), Map.copyOf(shapes), true);
+    }
+
+    /** Takes the (already unmodifiable) collections as they are: {@link #withValues} shares them. */
+    private Network(Source source, Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss,
+            Map<String, UserFunction> functions, Map<String, Double> values, Map<String, List<Integer>> shapes,
+            boolean alreadyUnmodifiable) {
         this.source = source;
-        this.vertices = Collections.unmodifiableMap(new LinkedHashMap<>(vertices));
-        this.definitions = List.copyOf(definitions);
+        this.vertices = vertices;
+        this.definitions = definitions;
         this.loss = loss;
-        this.functions = Collections.unmodifiableMap(new LinkedHashMap<>(functions));
-        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
-        this.shapes = Map.copyOf(shapes);
+        this.functions = functions;
+        this.values = values;
+        this.shapes = shapes;
     }
 
     public Source source() { return source; }
@@ -83,11 +94,7 @@ public final class Network {
     /** The element vertex names of a declared vector, in row-major order ({@code W1[1,1]}, {@code W1[1,2]}, ...). */
     public List<String> elementNames(String vectorName) {
         List<Integer> shape = shapes.getOrDefault(vectorName, List.of());
-        List<String> out = new ArrayList<>();
-        for (int k = 0; k < Tensor.size(shape) && !shape.isEmpty(); k++) {
-            out.add(Tensor.elementName(vectorName, shape, k));
-        }
-        return out;
+        return shape.isEmpty() ? List.of() : Tensor.elementNames(vectorName, shape);
     }
 
     /**
@@ -103,6 +110,9 @@ public final class Network {
 
     /** A copy with some declared values replaced. Names must be declared vertices. */
     public Network withValues(Map<String, Double> overrides) {
+        if (overrides.isEmpty()) {
+            return this;
+        }
         Map<String, Double> v = new LinkedHashMap<>(values);
         for (Map.Entry<String, Double> e : overrides.entrySet()) {
             Vertex x = vertices.get(e.getKey());
@@ -111,32 +121,36 @@ public final class Network {
             }
             v.put(e.getKey(), e.getValue());
         }
-        return new Network(source, vertices, definitions, loss, functions, v, shapes);
+        return new Network(source, vertices, definitions, loss, functions, Collections.unmodifiableMap(v), shapes, true);
     }
 
     /** Declared names that the loss depends on and that have no value. */
     public List<Vertex> missingValues() {
-        Set<String> needed = new HashSet<>();
-        collectDependencies(loss.symbol(), needed);
-        List<Vertex> missing = new ArrayList<>();
+        List<Vertex> unvalued = new ArrayList<>();
         for (Vertex v : vertices.values()) {
-            if (v.kind().isDeclared() && needed.contains(v.name()) && !values.containsKey(v.name())) {
+            if (v.kind().isDeclared() && !values.containsKey(v.name())) {
+                unvalued.add(v);
+            }
+        }
+        if (unvalued.isEmpty()) {
+            return unvalued; // the usual case, answered without walking the definitions
+        }
+        // What the loss depends on: one backward pass, since each definition uses only earlier ones.
+        Set<Sym> needed = new HashSet<>();
+        needed.add(loss.symbol());
+        for (int i = definitions.size() - 1; i >= 0; i--) {
+            Vertex v = definitions.get(i);
+            if (needed.contains(v.symbol())) {
+                needed.addAll(Symbols.free(v.definition()));
+            }
+        }
+        List<Vertex> missing = new ArrayList<>();
+        for (Vertex v : unvalued) {
+            if (needed.contains(v.symbol())) {
                 missing.add(v);
             }
         }
         return missing;
-    }
-
-    private void collectDependencies(Sym s, Set<String> seen) {
-        if (!seen.add(s.name())) {
-            return;
-        }
-        Vertex v = vertices.get(s.name());
-        if (v != null && v.isDefined()) {
-            for (Sym d : Symbols.free(v.definition())) {
-                collectDependencies(d, seen);
-            }
-        }
     }
 
     /** Throws a diagnostic for every missing value the loss needs, naming how to supply it. */

@@ -20,13 +20,14 @@ public final class Symbols {
         stack.add(e);
         while (!stack.isEmpty()) {
             Expr x = stack.remove(stack.size() - 1);
-            if (!seen.add(x)) {
+            if (x instanceof Sym s) {
+                out.add(s); // a set already: leaves need no "seen" entry of their own
                 continue;
             }
-            if (x instanceof Sym s) {
-                out.add(s);
-            }
             List<Expr> children = x.children();
+            if (children.isEmpty() || !seen.add(x)) {
+                continue;
+            }
             for (int i = children.size() - 1; i >= 0; i--) {
                 stack.add(children.get(i));
             }

@@ -80,6 +80,27 @@ record Tensor(List<Integer> shape, List<Expr> elements) {
         return sb.append(']').toString();
     }
 
+    /**
+     * The names of every element of {@code base}, row-major: {@link #elementName} for each, built
+     * from a shared prefix per row (a 128×784 weight has 100,352 of them).
+     */
+    static List<String> elementNames(String base, List<Integer> shape) {
+        if (shape.isEmpty()) {
+            return List.of(base);
+        }
+        int rowLength = shape.get(shape.size() - 1);
+        int rows = size(shape) / rowLength;
+        List<String> out = new ArrayList<>(rows * rowLength);
+        for (int row = 0; row < rows; row++) {
+            String first = elementName(base, shape, row * rowLength);
+            String prefix = first.substring(0, first.lastIndexOf(shape.size() == 1 ? '[' : ',') + 1);
+            for (int j = 1; j <= rowLength; j++) {
+                out.add(prefix + j + "]");
+            }
+        }
+        return out;
+    }
+
     /** The row-major position of 1-based {@code index} (already checked to be in range). */
     static int flatIndex(List<Integer> shape, int[] index) {
         int flat = 0;

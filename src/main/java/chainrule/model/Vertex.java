@@ -20,6 +20,16 @@ public record Vertex(String name, VertexKind kind, Sym symbol, Expr definition, 
     public boolean isDefined() { return definition != null; }
 
     /**
+     * The symbol's precomputed hash: consistent with the record's equality (equal vertices have
+     * the same symbol) and O(1), where the generated one hashes every component, the position and
+     * the name included; the path graph keeps maps over a hundred thousand vertices.
+     */
+    @Override
+    public int hashCode() {
+        return symbol.hashCode();
+    }
+
+    /**
      * Whether this vertex is an activation's output (the book's 나): its definition is a function
      * applied to one other vertex, as in {@code out_h1 = sigmoid(net_h1)} or {@code h = relu(h.in)},
      * or an element of a vector function of vertices, as {@code p[j] = softmax(p.in)[j]}.

@@ -4,25 +4,82 @@ import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
 import chainrule.model.Vertex;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * ∂loss/∂w as the factored sum over all paths: shared prefixes pulled out by the series-parallel
- * structure, and shared suffixes named as δ terms (δ(v) = ∂loss/∂v) wherever two or more of w's
- * paths meet at v, the way backpropagation is written by hand. Its size is bounded by the number of
- * edges below w, never by the number of paths.
+ * structure, and shared suffixes named as δ terms (δ(v) = ∂loss/∂v), the way backpropagation is
+ * written by hand. Its size is bounded by the number of edges below w, never by the number of paths.
  *
- * @param deltas every δ the form uses, each defined by its own chain, in forward order
+ * <p>Which vertices get a δ depends on the size of the network:
+ * <ul>
+ * <li>In a network of at most {@link #SHARED_DELTAS_ABOVE} vertices each parameter's form is built
+ *     on its own, naming δ(v) wherever two or more of <em>its</em> paths meet at v; the rest is
+ *     written out ({@code i1·σ′·(w5·σ′·∂E + w7·σ′·∂E)}).</li>
+ * <li>In a larger network (a layer of vectors) the δs are the graph's: δ(v) is named wherever two or
+ *     more edges that paths from parameters use meet at v, whatever the parameter, and each δ is
+ *     built once and shared by every form that uses it. A first-layer weight of a 784-128-10
+ *     network is then {@code x[1]·δ(h.in[1])} with δ(h.in[1]) = {@code step(h.in[1])·(W2[1,1]·δ(o.in[1]) + …)},
+ *     as a textbook writes it, instead of each of 100,352 forms spelling out the layers above.
+ *     {@link #sharesDeltas()} says which kind a form is.</li>
+ * </ul>
  */
-public record ClosedForm(Vertex wrt, Chain chain, Map<Vertex, Chain> deltas) {
+public final class ClosedForm {
+    /** Networks with more vertices than this name their δs per graph and share them (see the class comment). */
+    public static final int SHARED_DELTAS_ABOVE = 5_000;
+
+    private final Vertex wrt;
+    private final Chain chain;
+    private final boolean sharesDeltas;
+    private Supplier<Map<Vertex, Chain>> deltaSource;
+    private Map<Vertex, Chain> deltas;
+
+    /**
+     * @param deltas every δ the chain uses, directly or through other δs, each defined by its own
+     *               chain, in forward order
+     */
+    public ClosedForm(Vertex wrt, Chain chain, Map<Vertex, Chain> deltas) {
+        this(wrt, chain, false, null);
+        this.deltas = Collections.unmodifiableMap(new LinkedHashMap<>(deltas));
+    }
+
+    private ClosedForm(Vertex wrt, Chain chain, boolean sharesDeltas, Supplier<Map<Vertex, Chain>> deltaSource) {
+        this.wrt = wrt;
+        this.chain = chain;
+        this.sharesDeltas = sharesDeltas;
+        this.deltaSource = deltaSource;
+    }
+
+    public Vertex wrt() { return wrt; }
+
+    public Chain chain() { return chain; }
+
+    /** Whether the δs are the graph's, shared with other parameters' forms (a large network). */
+    public boolean sharesDeltas() { return sharesDeltas; }
+
+    /** Every δ the form uses, directly or through other δs, each with its chain, in forward order. */
+    public synchronized Map<Vertex, Chain> deltas() {
+        if (deltas == null) {
+            deltas = deltaSource.get(); // a shared form's closure, worked out only when asked for
+            deltaSource = null;
+        }
+        return deltas;
+    }
 
     public static ClosedForm of(PathGraph graph, Vertex wrt) {
+        if (graph.vertices().size() > SHARED_DELTAS_ABOVE) {
+            return graph.sharedDeltas().form(wrt);
+        }
         // Vertices below wrt that reach the loss, and how many of those vertices' edges enter each.
         Set<Vertex> live = new HashSet<>();
         Map<Vertex, Integer> inDegree = new HashMap<>();
@@ -47,26 +104,53 @@ public record ClosedForm(Vertex wrt, Chain chain, Map<Vertex, Chain> deltas) {
                 named.add(e.getKey());
             }
         }
-        Builder b = new Builder(graph, named);
-        Chain root = b.expand(wrt);
-        // Deltas in forward (topological) order, so each is defined after those it is used by.
-        Map<Vertex, Chain> ordered = new LinkedHashMap<>();
-        for (Vertex v : graph.vertices()) {
-            if (b.deltas.containsKey(v)) {
-                ordered.put(v, b.deltas.get(v));
-            }
-        }
-        return new ClosedForm(wrt, root, Collections.unmodifiableMap(ordered));
+        Map<Vertex, Chain> deltas = new HashMap<>();
+        Chain root = new Builder(graph, named::contains, deltas).expand(wrt);
+        return new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
     }
 
+    /** The δs of {@code deltas} in forward (topological) order, so each is defined after those it is used by. */
+    private static Map<Vertex, Chain> inForwardOrder(PathGraph graph, Map<Vertex, Chain> deltas) {
+        List<Vertex> vertices = new ArrayList<>(deltas.keySet());
+        vertices.sort(Comparator.comparingInt(graph::position));
+        Map<Vertex, Chain> ordered = new LinkedHashMap<>();
+        for (Vertex v : vertices) {
+            ordered.put(v, deltas.get(v));
+        }
+        return Collections.unmodifiableMap(ordered);
+    }
+
+    /**
+     * Every δ that {@code forms} use, each once, in forward order: what a report on many forms of
+     * a large network defines once, after them. Shared δs are followed once however many forms
+     * reach them.
+     */
+    public static Map<Vertex, Chain> deltasOf(PathGraph graph, Collection<ClosedForm> forms) {
+        Map<Vertex, Chain> used = new HashMap<>();
+        List<Chain> roots = new ArrayList<>();
+        for (ClosedForm f : forms) {
+            if (f.sharesDeltas) {
+                roots.add(f.chain);
+            } else {
+                used.putAll(f.deltas());
+            }
+        }
+        if (!roots.isEmpty()) {
+            graph.sharedDeltas().collect(roots, used);
+        }
+        return inForwardOrder(graph, used);
+    }
+
+    /** Expands chains from a vertex down to the loss, referring to named vertices as δ and defining those in {@code deltas}. */
     private static final class Builder {
         final PathGraph graph;
-        final Set<Vertex> named;
-        final Map<Vertex, Chain> deltas = new HashMap<>();
+        final Predicate<Vertex> named;
+        final Map<Vertex, Chain> deltas;
 
-        Builder(PathGraph graph, Set<Vertex> named) {
+        Builder(PathGraph graph, Predicate<Vertex> named, Map<Vertex, Chain> deltas) {
             this.graph = graph;
             this.named = named;
+            this.deltas = deltas;
         }
 
         /** The chain from v to the loss, with named vertices below v referenced as δ. */
@@ -96,7 +180,7 @@ public record ClosedForm(Vertex wrt, Chain chain, Map<Vertex, Chain> deltas) {
         }
 
         private Chain below(Vertex v) {
-            if (named.contains(v)) {
+            if (named.test(v)) {
                 if (!deltas.containsKey(v)) {
                     deltas.put(v, null); // reserve, then fill (the graph is acyclic)
                     deltas.put(v, expand(v));
@@ -107,9 +191,93 @@ public record ClosedForm(Vertex wrt, Chain chain, Map<Vertex, Chain> deltas) {
         }
     }
 
+    /**
+     * The δs of a large graph, named per graph and built once for all parameters' forms (held by
+     * the {@link PathGraph}). Not thread-safe on its own: {@link PathGraph#sharedDeltas} hands it
+     * out, and {@link #form} is synchronized.
+     */
+    static final class Shared {
+        private final PathGraph graph;
+        private final Map<Vertex, Boolean> named = new HashMap<>();
+        private final Map<Vertex, Chain> chains = new HashMap<>();
+        private final Builder builder;
+
+        Shared(PathGraph graph) {
+            this.graph = graph;
+            this.builder = new Builder(graph, this::isNamed, chains);
+        }
+
+        /**
+         * δ(v) is named where two or more edges from parameters or vertices computed from them enter
+         * v (those are the edges paths from parameters use); the loss is never named.
+         */
+        private boolean isNamed(Vertex v) {
+            return named.computeIfAbsent(v, x -> {
+                if (x == graph.network().loss()) {
+                    return false;
+                }
+                int entering = 0;
+                for (Edge e : graph.incoming(x)) {
+                    if (graph.reachedFromParameter(e.from()) && ++entering > 1) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+        }
+
+        synchronized ClosedForm form(Vertex wrt) {
+            Chain root = builder.expand(wrt);
+            return new ClosedForm(wrt, root, true, () -> {
+                Map<Vertex, Chain> used = new HashMap<>();
+                collect(List.of(root), used);
+                return inForwardOrder(graph, used);
+            });
+        }
+
+        /** Adds to {@code used} the δs the {@code roots} use, directly or through other δs. */
+        synchronized void collect(List<Chain> roots, Map<Vertex, Chain> used) {
+            List<Chain> todo = new ArrayList<>(roots);
+            List<Vertex> found = new ArrayList<>();
+            while (!todo.isEmpty()) {
+                found.clear();
+                referencedDeltas(todo.remove(todo.size() - 1), found);
+                for (Vertex v : found) {
+                    if (!used.containsKey(v)) {
+                        used.put(v, chains.get(v));
+                        todo.add(chains.get(v));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds to {@code out} the δs that {@code c} refers to directly. */
+    private static void referencedDeltas(Chain c, List<Vertex> out) {
+        Chain.visit(c, new Chain.Visitor<Void>() {
+            @Override public Void factor(Chain.Factor f) { return null; }
+
+            @Override public Void series(Chain.Series s) {
+                s.parts().forEach(x -> referencedDeltas(x, out));
+                return null;
+            }
+
+            @Override public Void parallel(Chain.Parallel p) {
+                p.alternatives().forEach(x -> referencedDeltas(x, out));
+                return null;
+            }
+
+            @Override public Void delta(Chain.Delta d) {
+                out.add(d.vertex());
+                return null;
+            }
+        });
+    }
+
     /** The value, given the evaluation's vertex values. */
     public double value(Values values) {
         Map<Vertex, Double> deltaValues = new HashMap<>();
+        Map<Vertex, Chain> deltaChains = deltas();
         return new Object() {
             double eval(Chain c) {
                 return Chain.visit(c, new Chain.Visitor<Double>() {
@@ -134,7 +302,7 @@ public record ClosedForm(Vertex wrt, Chain chain, Map<Vertex, Chain> deltas) {
                     @Override public Double delta(Chain.Delta d) {
                         Double v = deltaValues.get(d.vertex());
                         if (v == null) {
-                            v = eval(deltas.get(d.vertex()));
+                            v = eval(deltaChains.get(d.vertex()));
                             deltaValues.put(d.vertex(), v);
                         }
                         return v;
@@ -147,6 +315,7 @@ public record ClosedForm(Vertex wrt, Chain chain, Map<Vertex, Chain> deltas) {
     /** The closed form as one normalised expression over vertex symbols, δs substituted. */
     public Expr toExpr() {
         Map<Vertex, Expr> deltaExprs = new HashMap<>();
+        Map<Vertex, Chain> deltaChains = deltas();
         return new Object() {
             Expr of(Chain c) {
                 return Chain.visit(c, new Chain.Visitor<Expr>() {
@@ -171,7 +340,7 @@ public record ClosedForm(Vertex wrt, Chain chain, Map<Vertex, Chain> deltas) {
                     @Override public Expr delta(Chain.Delta d) {
                         Expr e = deltaExprs.get(d.vertex());
                         if (e == null) {
-                            e = of(deltas.get(d.vertex()));
+                            e = of(deltaChains.get(d.vertex()));
                             deltaExprs.put(d.vertex(), e);
                         }
                         return e;

@@ -2,7 +2,7 @@ package chainrule.paths;
 
 import chainrule.expr.Expr;
 import chainrule.model.Vertex;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * An edge {@code from -> to} of the path graph: {@code from} appears in the definition of {@code to}.
@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 public final class Edge {
     private final Vertex from;
     private final Vertex to;
-    private Supplier<Expr> derive;
+    private Function<Edge, Expr> derive;
     private Expr factor;
     private Role role;
     private final RoleRule classify;
@@ -34,8 +34,11 @@ public final class Edge {
         this.classify = null;
     }
 
-    /** An edge whose factor is derived, and role classified, on first use. */
-    Edge(Vertex from, Vertex to, Supplier<Expr> derive, RoleRule classify) {
+    /**
+     * An edge whose factor is derived, and role classified, on first use. {@code derive} gets the
+     * edge, so one function can serve all edges into a vertex (a layer has a hundred thousand).
+     */
+    Edge(Vertex from, Vertex to, Function<Edge, Expr> derive, RoleRule classify) {
         this.from = from;
         this.to = to;
         this.derive = derive;
@@ -52,7 +55,7 @@ public final class Edge {
      */
     public synchronized Expr factor() {
         if (factor == null) {
-            factor = derive.get();
+            factor = derive.apply(this);
             derive = null;
         }
         return factor;

@@ -2,6 +2,7 @@ package chainrule.paths;
 
 import chainrule.diff.Differentiator;
 import chainrule.expr.Expr;
+import chainrule.expr.Num;
 import chainrule.expr.Substitution;
 import chainrule.expr.Sym;
 import chainrule.expr.SymKind;
@@ -14,10 +15,11 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.Map;
 
 /**
@@ -28,17 +30,45 @@ import java.util.Map;
 public final class PathGraph {
     private final Network network;
     private final List<Vertex> order;
-    private final Map<Vertex, List<Edge>> outgoing = new HashMap<>();
-    private final Map<Vertex, List<Edge>> incoming = new HashMap<>();
-    private final Map<Vertex, BigInteger> pathsToLoss = new HashMap<>();
-    private final Set<Vertex> reached;
+    /**
+     * What the graph knows per vertex, keyed by the vertex's symbol: building the graph looks up
+     * every symbol of every definition, and one lookup by an interned symbol (hash precomputed,
+     * equality by identity) gives the vertex, its edges, its path count and whether a parameter
+     * reaches it.
+     */
+    private final Map<Sym, Place> places;
+    private ClosedForm.Shared sharedDeltas;
+
+    /** One vertex of the graph and what is known about it. */
+    private static final class Place {
+        final Vertex vertex;
+        final List<Edge> outgoing = new ArrayList<>(1);
+        List<Edge> incoming = List.of(); // a list of its own from the first edge: most vertices have none
+        /** The places {@link #outgoing} lead to, in the same order (counting paths needs no lookups). */
+        final List<Place> successors = new ArrayList<>(1);
+        /** The number of paths to the loss while it fits a long; then -1, and {@link #manyPaths} holds it. */
+        long pathsToLoss;
+        BigInteger manyPaths;
+        boolean reached;
+        /** The vertex's index in {@link #order}. */
+        final int position;
+
+        Place(Vertex vertex, int position) {
+            this.vertex = vertex;
+            this.position = position;
+        }
+
+        BigInteger paths() {
+            return pathsToLoss >= 0 ? BigInteger.valueOf(pathsToLoss) : manyPaths;
+        }
+    }
 
     private PathGraph(Network network) {
         this.network = network;
         this.order = List.copyOf(network.vertices());
-        for (Vertex v : order) {
-            outgoing.put(v, new ArrayList<>());
-            incoming.put(v, new ArrayList<>());
+        this.places = new HashMap<>(order.size() * 2);
+        for (int i = 0; i < order.size(); i++) {
+            places.put(order.get(i).symbol(), new Place(order.get(i), i));
         }
         // Fold activation outputs back in: σ'(net) = σ(net)(1 - σ(net)) is written out·(1 - out),
         // and softmax's partials, which mention every element softmax(p.in)[k], read -p[j]·p[k].
@@ -48,61 +78,79 @@ public final class PathGraph {
                 foldBack.put(v.definition(), v.symbol());
             }
         }
-        reached = reachedFromParameters(network);
+        // Reached: the parameters and every vertex computed from one, the only ones a path from a
+        // parameter visits. Definitions come in topological order, so one pass finds them.
+        for (Place p : places.values()) {
+            p.reached = p.vertex.kind().isParameter();
+        }
         for (Vertex to : network.definitions()) {
-            Set<Sym> uses = new LinkedHashSet<>();
-            Set<Sym> eager = new LinkedHashSet<>();
+            Place target = places.get(to.symbol());
+            List<Place> uses = new ArrayList<>();
             for (Sym s : Symbols.free(to.definition())) {
-                Vertex from = network.vertex(s.name()).orElse(null);
-                if (from != null && from.symbol() == s && from.kind() != VertexKind.CONSTANT) {
-                    uses.add(s);
-                    if (reached.contains(from)) {
-                        eager.add(s);
-                    }
+                Place from = places.get(s);
+                if (from != null && from.vertex.kind() != VertexKind.CONSTANT) {
+                    uses.add(from);
+                    target.reached |= from.reached;
                 }
             }
-            // All of a definition's local partials that paths can use, in one reverse pass; the
-            // others (out of inputs, targets, and names computed from them only) on demand.
-            Map<Sym, Expr> partials = Differentiator.gradient(to.definition(), eager);
-            for (Sym s : uses) {
-                Vertex from = network.vertex(s.name()).orElseThrow();
-                Edge e;
-                if (eager.contains(s)) {
-                    Expr d = localFactor(partials.getOrDefault(s, chainrule.expr.Exprs.ZERO), foldBack);
-                    e = new Edge(from, to, d, classify(from, to, d));
-                } else {
-                    e = new Edge(from, to, () -> localFactor(Differentiator.derivative(to.definition(), s), foldBack),
-                            PathGraph::classify);
+            // Factors are derived when first asked for: a command about one parameter derives only
+            // the definitions below it. The partials of one definition that paths can use come
+            // together, in one reverse pass; the others (out of inputs, targets, and names computed
+            // from them only) in a second pass, made only if one of them is asked for: most
+            // commands never do, and for a deep expression they can cost far more.
+            LocalPartials partials = new LocalPartials(to.definition(), uses, true);
+            LocalPartials otherPartials = new LocalPartials(to.definition(), uses, false);
+            Function<Edge, Expr> usedByPaths = e -> localFactor(partials.of(e.from().symbol()), foldBack);
+            Function<Edge, Expr> other = e -> localFactor(otherPartials.of(e.from().symbol()), foldBack);
+            for (Place from : uses) {
+                Edge e = new Edge(from.vertex, to, from.reached ? usedByPaths : other, PathGraph::classify);
+                from.outgoing.add(e);
+                from.successors.add(target);
+                if (target.incoming.isEmpty()) {
+                    target.incoming = new ArrayList<>(uses.size());
                 }
-                outgoing.get(from).add(e);
-                incoming.get(to).add(e);
+                target.incoming.add(e);
             }
         }
         countPaths();
     }
 
-    private static Expr localFactor(Expr partial, Map<Expr, Expr> foldBack) {
-        return Substitution.replace(Simplifier.simplify(partial), foldBack);
+    /**
+     * The local partials of one definition with respect to the vertices it uses that are (or are
+     * not) reached from a parameter, derived together, once, when the first is asked for.
+     */
+    private static final class LocalPartials {
+        private final Expr definition;
+        private List<Place> uses;
+        private final boolean reached;
+        private Map<Sym, Expr> partials;
+
+        LocalPartials(Expr definition, List<Place> uses, boolean reached) {
+            this.definition = definition;
+            this.uses = uses;
+            this.reached = reached;
+        }
+
+        synchronized Expr of(Sym s) {
+            if (partials == null) {
+                Set<Sym> wrt = new HashSet<>();
+                for (Place p : uses) {
+                    if (p.reached == reached) {
+                        wrt.add(p.vertex.symbol());
+                    }
+                }
+                partials = Differentiator.gradient(definition, wrt);
+                uses = null;
+            }
+            return partials.getOrDefault(s, chainrule.expr.Exprs.ZERO);
+        }
     }
 
-    /** The parameters and every vertex computed from one: the only ones a path from a parameter visits. */
-    private static Set<Vertex> reachedFromParameters(Network network) {
-        Set<String> names = new java.util.HashSet<>();
-        Set<Vertex> out = new java.util.HashSet<>();
-        for (Vertex v : network.parameters()) {
-            names.add(v.name());
-            out.add(v);
+    private static Expr localFactor(Expr partial, Map<Expr, Expr> foldBack) {
+        if (partial instanceof Sym || partial instanceof Num) {
+            return partial; // no rule rewrites a leaf, and no activation is one
         }
-        for (Vertex v : network.definitions()) {
-            for (Sym s : Symbols.free(v.definition())) {
-                if (names.contains(s.name())) {
-                    names.add(v.name());
-                    out.add(v);
-                    break;
-                }
-            }
-        }
-        return out;
+        return Substitution.replace(Simplifier.simplify(partial), foldBack);
     }
 
     public static PathGraph of(Network network) {
@@ -114,31 +162,76 @@ public final class PathGraph {
     /** Vertices in topological order (every edge goes forward in this list). */
     public List<Vertex> vertices() { return order; }
 
-    public List<Edge> outgoing(Vertex v) { return Collections.unmodifiableList(outgoing.get(v)); }
+    public List<Edge> outgoing(Vertex v) { return Collections.unmodifiableList(place(v).outgoing); }
 
-    public List<Edge> incoming(Vertex v) { return Collections.unmodifiableList(incoming.get(v)); }
+    public List<Edge> incoming(Vertex v) { return Collections.unmodifiableList(place(v).incoming); }
 
-    /** The exact number of paths from {@code v} to the loss, by dynamic programming. */
-    public BigInteger pathCount(Vertex v) { return pathsToLoss.get(v); }
+    /** The exact number of paths from {@code v} to the loss, by dynamic programming (exact at any size). */
+    public BigInteger pathCount(Vertex v) { return place(v).paths(); }
 
     /**
      * Whether {@code v} is a parameter or computed from one: the vertices paths from parameters
      * visit. Edges out of other vertices (inputs, targets) derive their factor only when asked.
      */
-    public boolean reachedFromParameter(Vertex v) { return reached.contains(v); }
+    public boolean reachedFromParameter(Vertex v) { return place(v).reached; }
 
     /** Whether some path leads from {@code v} to the loss. */
-    public boolean reachesLoss(Vertex v) { return pathsToLoss.get(v).signum() > 0; }
+    public boolean reachesLoss(Vertex v) { return place(v).pathsToLoss != 0; }
+
+    /** {@code from} and every vertex reachable from it: all that a derivative by {@code from} involves. */
+    public Set<Vertex> below(Vertex from) {
+        Set<Vertex> below = new HashSet<>();
+        below.add(from);
+        List<Vertex> stack = new ArrayList<>(List.of(from));
+        while (!stack.isEmpty()) {
+            for (Edge e : place(stack.remove(stack.size() - 1)).outgoing) {
+                if (below.add(e.to())) {
+                    stack.add(e.to());
+                }
+            }
+        }
+        return below;
+    }
+
+    /** The index of {@code v} in {@link #vertices()}. */
+    int position(Vertex v) { return place(v).position; }
+
+    /** The δs of a large network, shared by every parameter's closed form ({@link ClosedForm}); made on first use. */
+    synchronized ClosedForm.Shared sharedDeltas() {
+        if (sharedDeltas == null) {
+            sharedDeltas = new ClosedForm.Shared(this);
+        }
+        return sharedDeltas;
+    }
+
+    private Place place(Vertex v) {
+        Place p = places.get(v.symbol());
+        if (p == null) {
+            throw new IllegalArgumentException("not a vertex of this graph: " + v.name());
+        }
+        return p;
+    }
 
     private void countPaths() {
         Vertex loss = network.loss();
         for (int i = order.size() - 1; i >= 0; i--) {
-            Vertex v = order.get(i);
-            BigInteger n = v == loss ? BigInteger.ONE : BigInteger.ZERO;
-            for (Edge e : outgoing.get(v)) {
-                n = n.add(pathsToLoss.get(e.to()));
+            Place p = places.get(order.get(i).symbol());
+            long n = p.vertex == loss ? 1 : 0;
+            for (Place next : p.successors) {
+                if (n < 0 || next.pathsToLoss < 0 || next.pathsToLoss > Long.MAX_VALUE - n) {
+                    n = -1; // too many for a long: counted exactly below
+                    break;
+                }
+                n += next.pathsToLoss;
             }
-            pathsToLoss.put(v, n);
+            if (n < 0) {
+                BigInteger big = p.vertex == loss ? BigInteger.ONE : BigInteger.ZERO;
+                for (Place next : p.successors) {
+                    big = big.add(next.paths());
+                }
+                p.manyPaths = big;
+            }
+            p.pathsToLoss = n;
         }
     }
 

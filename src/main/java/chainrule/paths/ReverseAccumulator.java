@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The gradient by reverse accumulation over the path graph: δ(loss) = 1 and, in reverse
@@ -29,16 +30,40 @@ public final class ReverseAccumulator {
             if (!graph.reachedFromParameter(u)) {
                 continue;
             }
-            double d = u == graph.network().loss() ? 1.0 : 0.0;
-            for (Edge e : graph.outgoing(u)) {
-                double below = delta.get(e.to());
-                if (below != 0) {
-                    d += values.of(e) * below;
-                }
-            }
-            delta.put(u, d);
+            delta.put(u, adjoint(graph, values, u, delta));
         }
         return delta;
+    }
+
+    /**
+     * ∂loss/∂v for {@code from} and every vertex below it (reachable from it): the same numbers as
+     * {@link #adjoints}, whose δ of a vertex depends only on the vertices below it, but only the
+     * edge factors below {@code from} are derived and evaluated. For one parameter of a large
+     * network that is a handful of edges instead of all of them.
+     */
+    public static Map<Vertex, Double> adjointsBelow(PathGraph graph, Values values, Vertex from) {
+        Set<Vertex> below = graph.below(from);
+        Map<Vertex, Double> delta = new HashMap<>();
+        List<Vertex> order = graph.vertices();
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Vertex u = order.get(i);
+            if (below.contains(u)) {
+                delta.put(u, adjoint(graph, values, u, delta));
+            }
+        }
+        return delta;
+    }
+
+    /** δ(u) from the δs of the vertices its edges lead to. */
+    private static double adjoint(PathGraph graph, Values values, Vertex u, Map<Vertex, Double> delta) {
+        double d = u == graph.network().loss() ? 1.0 : 0.0;
+        for (Edge e : graph.outgoing(u)) {
+            double below = delta.get(e.to());
+            if (below != 0) {
+                d += values.of(e) * below;
+            }
+        }
+        return d;
     }
 
     /** ∂loss/∂w for every parameter, by name, in declaration order. */

@@ -33,10 +33,10 @@ public final class TopPaths {
     private final Values values;
     private final Map<Vertex, BigDecimal> best = new HashMap<>();
 
-    private TopPaths(PathGraph graph, Values values) {
+    private TopPaths(PathGraph graph, Values values, Vertex from) {
         this.graph = graph;
         this.values = values;
-        bestToLoss();
+        bestToLoss(from);
     }
 
     /**
@@ -45,7 +45,7 @@ public final class TopPaths {
      * @throws IllegalArgumentException if an edge factor on the way is not a finite number
      */
     public static List<Path> largest(PathGraph graph, Values values, Vertex from, int k) {
-        return new TopPaths(graph, values).search(from, k);
+        return new TopPaths(graph, values, from).search(from, k);
     }
 
     /** |the factor's value|, exactly. */
@@ -58,12 +58,19 @@ public final class TopPaths {
         return new BigDecimal(Math.abs(v));
     }
 
-    /** best(v) for every vertex that reaches the loss. */
-    private void bestToLoss() {
+    /**
+     * best(v) for every vertex below {@code from} (reachable from it) that reaches the loss: the
+     * only ones the search visits, so only their edge factors are derived and evaluated.
+     */
+    private void bestToLoss(Vertex from) {
+        java.util.Set<Vertex> reachable = graph.below(from);
         List<Vertex> order = graph.vertices();
         Vertex loss = graph.network().loss();
         for (int i = order.size() - 1; i >= 0; i--) {
             Vertex v = order.get(i);
+            if (!reachable.contains(v)) {
+                continue;
+            }
             if (v == loss) {
                 best.put(v, BigDecimal.ONE);
                 continue;

@@ -116,18 +116,10 @@ public class ChainText {
      */
     public List<String> closedFormBlock(ClosedForm form, String lossName, Double value,
                                         java.util.Map<Vertex, Double> adjoints) {
-        List<String> lines = new ArrayList<>();
-        String lhs = "∂" + lossName + "/∂" + form.wrt().name() + " = ";
-        lines.add(lhs + print(form.chain()));
-        String where = "  where ";
-        for (var e : form.deltas().entrySet()) {
-            String prefix = lines.size() == 1 ? where : " ".repeat(where.length());
-            String number = adjoints == null ? "" : " = " + Numbers.rounded(adjoints.get(e.getKey()), 10);
-            lines.add(prefix + delta(e.getKey()) + " = ∂" + lossName + "/∂" + e.getKey().name() + " = "
-                    + print(e.getValue()) + number);
-        }
-        for (UserFunction f : derivedFunctions(form.toExpr())) {
-            String prefix = lines.size() == 1 ? where : " ".repeat(where.length());
+        List<String> lines = formulaLines(form, lossName, null);
+        lines.addAll(deltaLines(form.deltas(), lossName, adjoints, WHERE));
+        for (UserFunction f : derivedFunctions(form)) {
+            String prefix = lines.size() == 1 ? WHERE : " ".repeat(WHERE.length());
             List<String> params = new ArrayList<>();
             for (Expr p : f.params()) {
                 params.add(printer.print(p));
@@ -135,9 +127,91 @@ public class ChainText {
             lines.add(prefix + f.sourceName() + "(" + String.join(", ", params) + ") = " + printer.print(f.body()));
         }
         if (value != null) {
-            lines.add(1, " ".repeat(TextWidth.of(lhs) - 2) + "= " + Numbers.text(value));
+            lines.add(1, valueLine(form, lossName, value));
         }
         return lines;
+    }
+
+    private static final String WHERE = "  where ";
+
+    /** {@code ∂E/∂w = chain}, and under it {@code = value} when the value is known (null: no line). */
+    public List<String> formulaLines(ClosedForm form, String lossName, Double value) {
+        List<String> lines = new ArrayList<>();
+        lines.add(lhs(form, lossName) + print(form.chain()));
+        if (value != null) {
+            lines.add(valueLine(form, lossName, value));
+        }
+        return lines;
+    }
+
+    private static String lhs(ClosedForm form, String lossName) {
+        return "∂" + lossName + "/∂" + form.wrt().name() + " = ";
+    }
+
+    /** {@code = value}, its sign under the formula's. */
+    private static String valueLine(ClosedForm form, String lossName, double value) {
+        return " ".repeat(TextWidth.of(lhs(form, lossName)) - 2) + "= " + Numbers.text(value);
+    }
+
+    /**
+     * One line per δ: {@code δ(v) = ∂E/∂v = chain = value}, the first prefixed by {@code first}
+     * (such as {@code "  where "}) and the others aligned under it.
+     *
+     * @param adjoints ∂loss/∂v per vertex for the values, or null
+     */
+    public List<String> deltaLines(java.util.Map<Vertex, Chain> deltas, String lossName,
+                                   java.util.Map<Vertex, Double> adjoints, String first) {
+        List<String> lines = new ArrayList<>();
+        for (var e : deltas.entrySet()) {
+            String prefix = lines.isEmpty() ? first : " ".repeat(first.length());
+            String number = adjoints == null ? "" : " = " + Numbers.rounded(adjoints.get(e.getKey()), 10);
+            lines.add(prefix + delta(e.getKey()) + " = ∂" + lossName + "/∂" + e.getKey().name() + " = "
+                    + print(e.getValue()) + number);
+        }
+        return lines;
+    }
+
+    /**
+     * Derivatives of the user's functions that the form calls. A form with shared δs (a large
+     * network) is searched factor by factor; expanding it would cost as much as the layers above.
+     */
+    private static List<UserFunction> derivedFunctions(ClosedForm form) {
+        if (!form.sharesDeltas()) {
+            return derivedFunctions(form.toExpr());
+        }
+        java.util.Set<UserFunction> found = new java.util.LinkedHashSet<>();
+        List<Chain> chains = new ArrayList<>(List.of(form.chain()));
+        chains.addAll(form.deltas().values());
+        for (Chain c : chains) {
+            for (Edge e : edges(c)) {
+                found.addAll(derivedFunctions(e.factor()));
+            }
+        }
+        return new ArrayList<>(found);
+    }
+
+    /** The edges of a chain's factors, in order. */
+    private static List<Edge> edges(Chain c) {
+        List<Edge> out = new ArrayList<>();
+        Chain.visit(c, new Chain.Visitor<Void>() {
+            @Override public Void factor(Chain.Factor f) {
+                out.add(f.edge());
+                return null;
+            }
+
+            @Override public Void series(Chain.Series s) {
+                s.parts().forEach(x -> out.addAll(edges(x)));
+                return null;
+            }
+
+            @Override public Void parallel(Chain.Parallel p) {
+                p.alternatives().forEach(x -> out.addAll(edges(x)));
+                return null;
+            }
+
+            @Override public Void delta(Chain.Delta d) { return null; }
+        });
+        return out;
     }
 
     /**

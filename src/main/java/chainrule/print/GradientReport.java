@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * What {@code chainrule grad} prints: per parameter, the factored closed form of ∂loss/∂w and its
- * value (computed by reverse accumulation, and equal to the closed form's).
+ * value (computed by reverse accumulation, and equal to the closed form's). In a large network
+ * ({@link ClosedForm#sharesDeltas()}) the forms refer to δs shared between parameters, which are
+ * defined once after all of them (text) or in a {@code "deltas"} object (JSON).
  *
  * @param values null when some value is missing: formulas only
  */
@@ -37,9 +39,24 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         }
         Map<Vertex, Double> adjoints = values == null ? null : ReverseAccumulator.adjoints(graph, values);
         ChainText chains = ChainText.pretty();
+        List<ClosedForm> shared = new ArrayList<>();
         for (Vertex w : wrt) {
             ClosedForm form = ClosedForm.of(graph, w);
-            for (String line : chains.closedFormBlock(form, loss.name(), adjoints == null ? null : adjoints.get(w), adjoints)) {
+            Double value = adjoints == null ? null : adjoints.get(w);
+            if (form.sharesDeltas()) {
+                // A large network: the δs are shared by many forms, so they are defined once, below.
+                shared.add(form);
+                chains.formulaLines(form, loss.name(), value).forEach(line -> sb.append(line).append("\n"));
+                continue;
+            }
+            for (String line : chains.closedFormBlock(form, loss.name(), value, adjoints)) {
+                sb.append(line).append("\n");
+            }
+            sb.append("\n");
+        }
+        if (!shared.isEmpty()) {
+            sb.append("\n");
+            for (String line : chains.deltaLines(ClosedForm.deltasOf(graph, shared), loss.name(), adjoints, "  where ")) {
                 sb.append(line).append("\n");
             }
             sb.append("\n");
@@ -79,10 +96,22 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
             out.put("gradient", gradient);
         }
         Map<String, Object> formulas = new LinkedHashMap<>();
+        List<ClosedForm> shared = new ArrayList<>();
         for (Vertex w : wrt) {
-            formulas.put(w.name(), formula(ClosedForm.of(graph, w)));
+            ClosedForm form = ClosedForm.of(graph, w);
+            formulas.put(w.name(), formula(form));
+            if (form.sharesDeltas()) {
+                shared.add(form);
+            }
         }
         out.put("formulas", formulas);
+        if (!shared.isEmpty()) {
+            // A large network's formulas refer to shared δs (delta_h_in[1]); each is defined once here.
+            ChainText plain = ChainText.plain();
+            Map<String, Object> deltas = new LinkedHashMap<>();
+            ClosedForm.deltasOf(graph, shared).forEach((v, c) -> deltas.put(plain.delta(v), plain.print(c)));
+            out.put("deltas", deltas);
+        }
         if (values == null) {
             out.put("missing_values", missingNames(graph.network()));
         }
@@ -100,9 +129,14 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
 
     /**
      * The closed form as one parseable formula: fully expanded over δs while that stays small,
-     * otherwise the factored chain with δs written out as {@code delta_v} terms.
+     * otherwise the factored chain with δs written out as {@code delta_v} terms. A form with
+     * shared δs (a large network) is always the factored chain: expanding it would repeat the
+     * layers above in every parameter's formula.
      */
     static String formula(ClosedForm form) {
+        if (form.sharesDeltas()) {
+            return ChainText.plain().print(form.chain());
+        }
         var expr = form.toExpr();
         if (expr.treeSize() <= MAX_EXPANDED_SIZE) {
             return TextPrinter.plain().print(expr);

@@ -87,7 +87,7 @@ public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInte
                     .append(" = ").append(Numbers.text(sum)).append("\n\n");
         }
         sb.append("closed form, factored:\n");
-        var adjoints = values == null ? null : chainrule.paths.ReverseAccumulator.adjoints(graph, values);
+        var adjoints = values == null ? null : chainrule.paths.ReverseAccumulator.adjointsBelow(graph, values, wrt);
         for (String line : chains.closedFormBlock(closedForm, loss, values == null ? null : closedForm.value(values), adjoints)) {
             sb.append("  ").append(line).append("\n");
         }

@@ -28,6 +28,27 @@ class NormalFormTest {
 
     @Test void xMinusXIsZero() { assertSame(ZERO, sub(x, x)); }
 
+    /**
+     * A sum plus one name (a layer's W @ x + b) takes a shortcut in {@code add}; it must give what
+     * collecting all terms at once gives: the name in its place, the constant last, like terms
+     * collected, in either argument order.
+     */
+    @Test void aSumPlusANameIsTheSumOfAllItsTerms() {
+        Expr a = local("a");
+        Expr b = local("b");
+        Expr w1 = local("w1");
+        Expr w10 = local("w10");
+        Expr s = add(List.of(mul(w1, x), mul(w10, y), num(3)));
+        for (Expr t : List.of(a, b, local("w2"), Exprs.apply(Primitive.SIN, x), pow(a, num(2)), mul(num(2), a))) {
+            Expr all = add(List.of(mul(w1, x), mul(w10, y), num(3), t, ZERO));
+            assertSame(all, add(s, t), () -> "s + " + t);
+            assertSame(all, add(t, s), () -> t + " + s");
+        }
+        Expr withLike = add(mul(num(2), a), w1);
+        assertSame(add(List.of(mul(num(3), a), w1, ZERO)), add(withLike, a));
+        assertSame(add(List.of(mul(w1, x), mul(w10, y), num(3), num(1), ZERO)), add(s, ONE));
+    }
+
     @Test void xOverXIsOne() { assertSame(ONE, div(x, x)); }
 
     @Test void xTimesXIsXSquared() { assertSame(pow(x, num(2)), mul(x, x)); }

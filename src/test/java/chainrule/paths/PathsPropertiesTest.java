@@ -19,8 +19,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
 /**
- * On random networks, four ways to get ∂E/∂w agree: the sum over the listed paths, the factored
- * closed form, reverse accumulation, and a finite difference of the loss.
+ * On random networks, five ways to get ∂E/∂w agree: the sum over the listed paths, the factored
+ * closed form (with its own δs, and with the graph's shared δs of a large network), reverse
+ * accumulation, and a finite difference of the loss.
  */
 class PathsPropertiesTest {
 
@@ -41,6 +42,7 @@ class PathsPropertiesTest {
             sumOverPaths += p.value(values);
         }
         double closed = ClosedForm.of(graph, w).value(values);
+        double shared = graph.sharedDeltas().form(w).value(values); // as a large network would name its δs
         double reverse = ReverseAccumulator.gradient(graph, values).get(w.name());
         double numeric = FiniteDifference.derivative(x -> lossWith(net, w.name(), x), net.values().get(w.name()));
 
@@ -48,6 +50,7 @@ class PathsPropertiesTest {
         String where = " for ∂E/∂" + w.name() + " of\n" + text;
         assertEquals(reverse, sumOverPaths, exactTol, () -> "sum over paths" + where);
         assertEquals(reverse, closed, exactTol, () -> "closed form" + where);
+        assertEquals(reverse, shared, exactTol, () -> "closed form with shared δs" + where);
         assertEquals(numeric, reverse, FiniteDifference.tolerance(reverse, 0), () -> "finite difference" + where);
     }
 
