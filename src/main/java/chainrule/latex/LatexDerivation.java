@@ -111,28 +111,79 @@ public final class LatexDerivation {
 
     private static String label(String text) { return "\\text{" + LatexText.escape(text) + "}"; }
 
+    /**
+     * A vector longer than this is summarised: its given values in one line, its forward rows as
+     * the first {@link #SHOWN_ROWS} and a note. A 784-128-10 network written out in full is
+     * 100,000 values and 51,000 lines of sums, more than pdflatex's memory holds and more than
+     * a reader wants; the element sums all have the same shape, so two of them show it.
+     */
+    static final int LONG_VECTOR = 12;
+    static final int SHOWN_ROWS = 2;
+
     /** The forward definitions, each followed by its numbers and value when they are known. */
     private void network(String title) {
         out.heading("Network \\texttt{" + LatexText.escape(title) + "}");
+        Map<String, List<Vertex>> groups = new java.util.LinkedHashMap<>();
+        for (Vertex v : graph.vertices()) {
+            groups.computeIfAbsent(LayerForm.baseName(v.name()), k -> new ArrayList<>()).add(v);
+        }
         if (values != null) {
             List<String> given = new ArrayList<>();
-            for (Vertex v : graph.vertices()) {
-                if (v.kind().isDeclared() && graph.network().values().containsKey(v.name())) {
-                    given.add("$" + LatexNames.name(v.name()) + " = " + result(values.vertex(v.name())) + "$");
+            for (List<Vertex> group : groups.values()) {
+                List<Vertex> known = new ArrayList<>();
+                for (Vertex v : group) {
+                    if (v.kind().isDeclared() && graph.network().values().containsKey(v.name())) {
+                        known.add(v);
+                    }
+                }
+                if (known.size() > LONG_VECTOR) {
+                    given.add(summary(LayerForm.baseName(known.get(0).name()), known));
+                } else {
+                    for (Vertex v : known) {
+                        given.add("$" + LatexNames.name(v.name()) + " = " + result(values.vertex(v.name())) + "$");
+                    }
                 }
             }
-            out.paragraph("Given " + String.join(", ", given) + ", the forward pass:");
+            // one value per source line: pdflatex reads a line into a fixed buffer (200,000 bytes)
+            out.paragraph("Given " + String.join(",\n", given) + ", the forward pass:");
         }
         LatexPrinter symbolic = LatexPrinter.breakable();
         LatexPrinter substituted = values == null ? null : LatexPrinter.withValues(values.vertices());
-        for (Vertex v : graph.network().definitions()) {
-            StringBuilder rhs = new StringBuilder("= ").append(symbolic.print(v.definition()));
-            if (values != null) {
-                appendNumbers(rhs, substituted, v.definition(), values.vertex(v.name()));
+        for (List<Vertex> group : groups.values()) {
+            int shown = 0;
+            for (Vertex v : group) {
+                if (v.definition() == null) {
+                    continue;
+                }
+                if (group.size() > LONG_VECTOR && shown == SHOWN_ROWS) {
+                    out.paragraph("\\ldots\\ and " + (group.size() - SHOWN_ROWS) + " more elements of $"
+                            + LatexNames.name(LayerForm.baseName(v.name())) + "$, defined the same way.");
+                    break;
+                }
+                shown++;
+                StringBuilder rhs = new StringBuilder("= ").append(symbolic.print(v.definition()));
+                if (values != null) {
+                    appendNumbers(rhs, substituted, v.definition(), values.vertex(v.name()));
+                }
+                String mark = notation == Notation.BOOK ? Notation.bookMark(graph, v) : "";
+                out.row(LatexNames.name(v.name()), rhs.toString(), mark.isEmpty() ? null : label(mark));
             }
-            String mark = notation == Notation.BOOK ? Notation.bookMark(graph, v) : "";
-            out.row(LatexNames.name(v.name()), rhs.toString(), mark.isEmpty() ? null : label(mark));
         }
+    }
+
+    /** A long vector's given values in one phrase: the common value, or the range. */
+    private String summary(String base, List<Vertex> known) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (Vertex v : known) {
+            double x = values.vertex(v.name());
+            min = Math.min(min, x);
+            max = Math.max(max, x);
+        }
+        String name = "$" + LatexNames.name(base) + "$";
+        String count = known.size() + " values";
+        return min == max ? name + " (" + count + ", each $" + result(min) + "$)"
+                : name + " (" + count + " from $" + result(min) + "$ to $" + result(max) + "$)";
     }
 
     /**

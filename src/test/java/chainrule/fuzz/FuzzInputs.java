@@ -26,6 +26,7 @@ public final class FuzzInputs {
             "input ", "target ", "weight ", "bias ", "const ", "loss ", "function ",
             "w ", "x ", "E ", "h ", "들1 ", "나 ", "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "exp", "log",
             "sqrt", "abs", "sin", "cos", "step", "sign", "f", "f(z) ",
+            "softmax", "log_softmax", "mse", "cross_entropy", "sum", "mean", "x[2] ", "W[2,3] ", "[1, 2] ", "[[1], [2]] ",
             "= ", "+ ", "- ", "* ", "/ ", "^ ", "@ ", ", ", "; ", "(", ")", "[", "]",
             "0 ", "0.5 ", "1 ", "-1 ", "1.2.3 ", "1e ", "1e999 ", "-1e999 ", "1e-999 ", "4.9e-324 ",
             "1.7976931348623157e308 ", "99999999999999999999999999999 ", "$ ", "\t", "\n", "\n", "\n",
