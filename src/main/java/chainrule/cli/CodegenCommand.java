@@ -36,7 +36,15 @@ final class CodegenCommand implements Callable<Integer> {
         if (main) {
             loaded.network().requireValues();
         }
-        Main.out().print(SourceGenerator.generate(Tape.of(loaded.network()), language, main));
+        Tape tape = Tape.of(loaded.network());
+        int statements = SourceGenerator.statements(tape);
+        if (language == Language.JAVA && statements > SourceGenerator.JAVA_MAX_STATEMENTS) {
+            throw new CliError(input.file + ": the generated Java function would have " + statements
+                    + " statements, more than javac compiles into one method (about "
+                    + SourceGenerator.JAVA_MAX_STATEMENTS + ": a method's bytecode is limited to 64 KB); generate C or"
+                    + " Python instead (--lang c, --lang python), or use eval, check or train, which compile layers to loops");
+        }
+        Main.out().print(SourceGenerator.generate(tape, language, main));
         return 0;
     }
 }

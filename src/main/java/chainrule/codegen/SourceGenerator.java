@@ -48,6 +48,18 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         this.lang = lang;
     }
 
+    /**
+     * The most statements the generated Java function may have. javac refuses a method whose
+     * bytecode passes 64 KB ("code too large"); measured on generated relu/sigmoid networks, 3,908
+     * statements compiled and 4,883 did not, so the limit stays below the first failure.
+     */
+    public static final int JAVA_MAX_STATEMENTS = 4000;
+
+    /** How many statements the generated function has: one per declared value and tape step, and the return. */
+    public static int statements(Tape tape) {
+        return tape.declared().size() + tape.forward().size() + tape.reverse().size() + 1;
+    }
+
     /** The source for {@code tape}'s network; {@code withMain} adds an entry point printing the JSON. */
     public static String generate(Tape tape, Language lang, boolean withMain) {
         return new SourceGenerator(tape, lang).generate(withMain);

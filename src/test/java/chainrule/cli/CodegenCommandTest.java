@@ -116,6 +116,41 @@ class CodegenCommandTest {
         return out;
     }
 
+    /** A relu/sigmoid network with {@code inputs} inputs and 32 hidden units: its Java function grows with the inputs. */
+    private static String layered(int inputs) {
+        return "input x[" + inputs + "] = 0.5\ntarget y[10] = 0.1\nweight W1[32," + inputs + "] = 0.01, W2[10,32] = 0.02\n"
+                + "bias b1[32] = 0.1, b2[10] = 0.2\nh = relu(W1 @ x + b1)\no = sigmoid(W2 @ h + b2)\nloss L = sum(0.5*(y - o)^2)\n";
+    }
+
+    /**
+     * javac refuses a method over 64 KB of bytecode, so a Java function past the statement limit is
+     * refused with advice (C and Python have no such limit), and the largest network under the
+     * limit still compiles: the limit is below javac's.
+     */
+    @Test
+    void javaPastTheMethodLimitIsRefusedAndTheLargestUnderItCompiles() throws Exception {
+        int largest = 0;
+        for (int n = 10; n <= 120; n++) {
+            var tape = chainrule.compile.Tape.of(chainrule.model.Analyzer.analyze(
+                    new chainrule.diag.Source("n.nn", layered(n))));
+            if (chainrule.codegen.SourceGenerator.statements(tape) <= chainrule.codegen.SourceGenerator.JAVA_MAX_STATEMENTS) {
+                largest = n;
+            }
+        }
+        assertTrue(largest >= 20 && largest < 120, "largest network under the limit: " + largest);
+        Path big = dir.resolve("big.nn");
+        Files.writeString(big, layered(largest + 1));
+        Cli refused = Cli.run("codegen", big.toString(), "--lang", "java");
+        assertEquals(1, refused.status());
+        assertTrue(refused.err().contains("more than javac compiles into one method") && refused.err().contains("--lang c"),
+                refused.err());
+        assertEquals("", refused.out());
+        assertEquals(0, Cli.run("codegen", big.toString(), "--lang", "c").status());
+        Path fits = dir.resolve("fits.nn");
+        Files.writeString(fits, layered(largest));
+        assertSameAsEval(fits, "java");
+    }
+
     /**
      * Where Java gives an infinity (1/0, 0^-2) the Python and C programs must not fail either: all
      * three print L = inf and ∂L/∂w = 1/x + x^-2 + 1 = inf (JSON null). {@code eval} refuses to print
