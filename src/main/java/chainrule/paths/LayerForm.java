@@ -314,6 +314,10 @@ public final class LayerForm {
             numbers.add(new HashMap<>());
             adjoints.add(ReverseAccumulator.adjoints(graph, p));
         }
+        List<Double> scales = new ArrayList<>();
+        for (Map<Vertex, Double> a : adjoints) {
+            scales.add(largest(a.values()));
+        }
         List<Group> order = new ArrayList<>(groups.values());
         Collections.reverse(order);
         for (Group u : order) {
@@ -323,7 +327,7 @@ public final class LayerForm {
             LayerTerm term = points.isEmpty() ? null : deltaOf(u);
             for (int k = 0; term != null && k < points.size(); k++) {
                 double[] value = evaluate(term, points.get(k), numbers.get(k));
-                if (agrees(u, value, adjoints.get(k))) {
+                if (agrees(u, value, adjoints.get(k), scales.get(k))) {
                     numbers.get(k).put(u, value);
                 } else {
                     term = null;
@@ -345,8 +349,26 @@ public final class LayerForm {
         return false;
     }
 
-    private boolean agrees(Group u, double[] value, Map<Vertex, Double> adjoints) {
-        double scale = 0;
+    /** The largest finite magnitude among {@code xs}, 0 if none. */
+    private static double largest(Iterable<Double> xs) {
+        double m = 0;
+        for (Double x : xs) {
+            if (x != null && Double.isFinite(x)) {
+                m = Math.max(m, Math.abs(x));
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Whether the layer form's numbers equal reverse accumulation's: relatively, or below a floor
+     * set by the largest adjoint anywhere in the graph. The floor matters where a δ is 0 in exact
+     * arithmetic but a sum of cancelling terms numerically (equal weights feeding p − y, which sums
+     * to 0): both sides are then round-off of the size of the terms, which the group's own
+     * adjoints (1e-19) do not show but the graph's largest adjoint bounds.
+     */
+    private boolean agrees(Group u, double[] value, Map<Vertex, Double> adjoints, double graphScale) {
+        double scale = graphScale;
         for (Vertex v : u.elements()) {
             Double a = adjoints.get(v);
             scale = Math.max(scale, a == null ? 0 : Math.abs(a));

@@ -33,6 +33,31 @@ class LayerFormCommandTest {
         assertFalse(r.out().contains("⊗") || r.out().contains("where δ(z)"), "no layer form is printed: " + r.out());
     }
 
+    /**
+     * Equal output weights times softmax's p − y (which sums to 0) make δ(h.in) 0 in exact
+     * arithmetic and round-off numerically, different in the layer form and in reverse
+     * accumulation; the check must compare them on the graph's scale, not only the δ's own, or the
+     * layer form is lost and 128 × 784 element forms are printed instead.
+     */
+    @Test
+    void aDeltaThatCancelsToZeroKeepsItsLayerForm() throws IOException {
+        Path file = dir.resolve("cancel.nn");
+        Files.writeString(file, """
+                input  x[100] = 0.5
+                target y[10] = [0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+                weight W1[32,100] = 0.01, W2[10,32] = 0.02
+                bias   b1[32] = 0.1, b2[10] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
+                h = relu(W1 @ x + b1)
+                p = softmax(W2 @ h + b2)
+                loss L = cross_entropy(p, y)
+                """);
+        Cli r = Cli.run("grad", file.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("∂L/∂W1 = δ(h.in) ⊗ x"), r.out());
+        assertTrue(r.out().contains("δ(h.in) = ∂L/∂h.in = step(h.in) ⊙ (W2ᵀ δ(p.in))"), r.out());
+        assertFalse(r.out().contains("∂L/∂W1[1,1]"), r.out());
+    }
+
     @Test
     void aFileWithoutValuesGetsItsLayerFormsWithoutNumbers() throws IOException {
         Path file = dir.resolve("formulas.nn");
