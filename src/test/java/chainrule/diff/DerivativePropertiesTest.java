@@ -45,6 +45,12 @@ class DerivativePropertiesTest {
             return v;
         }, x);
         Assume.that(Double.isFinite(numeric));
+        // The reference must itself have converged: where f oscillates fast (sin((x - 2)^9) near
+        // x = 0 turns 2,300 radians per unit) the stencil's O(h^4) error is not small, and halving
+        // the step moves the estimate. Such points say nothing about the symbolic derivative.
+        double halfStep = FiniteDifference.derivative(t -> Evaluator.evaluate(f, Map.of("x", t, "y", y)), x,
+                FiniteDifference.step(x) / 2);
+        Assume.that(Math.abs(halfStep - numeric) <= FiniteDifference.tolerance(exact, scale[0] / FiniteDifference.step(x)) / 4);
         assertEquals(numeric, exact, FiniteDifference.tolerance(exact, scale[0] / FiniteDifference.step(x)),
                 () -> "d/dx " + f + " = " + d + " at x=" + x + ", y=" + y);
     }

@@ -17,7 +17,11 @@ public final class FiniteDifference {
 
     /** Fourth-order central difference: error O(h^4) plus round-off ~ eps·|f|/h. */
     public static double derivative(DoubleUnaryOperator f, double x) {
-        double h = step(x);
+        return derivative(f, x, step(x));
+    }
+
+    /** {@link #derivative(DoubleUnaryOperator, double)} with step {@code h}. */
+    public static double derivative(DoubleUnaryOperator f, double x, double h) {
         return (-f.applyAsDouble(x + 2 * h) + 8 * f.applyAsDouble(x + h)
                 - 8 * f.applyAsDouble(x - h) + f.applyAsDouble(x - 2 * h)) / (12 * h);
     }

