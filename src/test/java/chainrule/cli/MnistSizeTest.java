@@ -111,7 +111,33 @@ class MnistSizeTest {
         Files.writeString(file, file());
         Cli r = Cli.runBounded(120, "eval", file.toString(), "--json");
         assertEquals(0, r.status(), r.err());
+        assertMatchesHandWritten(TestJson.object(r.out()));
+    }
+
+    /**
+     * The symbolic side at full size (issue 5: "grad --json returns all 101,770 entries"): every
+     * gradient entry from reverse accumulation over the element graph, which eval does not use,
+     * equals the hand-written backpropagation, and every entry has a formula in terms of shared δs
+     * that are defined once.
+     */
+    @Test
+    void gradJsonGivesEveryEntryAndItsFormula(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("mnist.nn");
+        Files.writeString(file, file());
+        Cli r = Cli.runBounded(300, "grad", file.toString(), "--json");
+        assertEquals(0, r.status(), r.err());
         Map<String, Object> out = TestJson.object(r.out());
+        assertMatchesHandWritten(out);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> formulas = (Map<String, Object>) out.get("formulas");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> deltas = (Map<String, Object>) out.get("deltas");
+        assertEquals(101_770, formulas.size());
+        assertEquals("x[784]*delta_h_in[128]", formulas.get("W1[128,784]"));
+        assertTrue(deltas.containsKey("delta_h_in[128]"), "δ(h.in[128]) is defined");
+    }
+
+    private static void assertMatchesHandWritten(Map<String, Object> out) {
         @SuppressWarnings("unchecked")
         Map<String, Object> gradient = (Map<String, Object>) out.get("gradient");
         assertEquals(101_770, gradient.size());
