@@ -6,7 +6,9 @@ package chainrule.diag;
  * Lines and columns are 1-based; columns count Unicode code points, as editors do.
  *
  * @param length how many code points to underline (at least 1)
- * @param notes  extra lines printed after the caret, such as {@code note: first defined at 3:1}
+ * @param notes  extra lines printed after the caret, each with its label: {@code note: first defined
+ *               at 3:1} (a fact about the problem) or {@code help: use ^ for powers} (what to write
+ *               instead), in the style of rustc
  */
 public record Diagnostic(Severity severity, Source source, int line, int column, int length,
                          String message, java.util.List<String> notes) {
@@ -27,9 +29,19 @@ public record Diagnostic(Severity severity, Source source, int line, int column,
         return new Diagnostic(Severity.ERROR, source, line, column, Math.max(1, length), message, java.util.List.of());
     }
 
+    /** Adds a {@code note:} line: a fact that explains the problem. */
     public Diagnostic withNote(String note) {
+        return withLine("note: " + note);
+    }
+
+    /** Adds a {@code help:} line: what to write instead (for habits brought from other languages). */
+    public Diagnostic withHelp(String help) {
+        return withLine("help: " + help);
+    }
+
+    private Diagnostic withLine(String labelled) {
         java.util.List<String> n = new java.util.ArrayList<>(notes);
-        n.add(note);
+        n.add(labelled);
         return new Diagnostic(severity, source, line, column, length, message, java.util.List.copyOf(n));
     }
 
@@ -58,7 +70,7 @@ public record Diagnostic(Severity severity, Source source, int line, int column,
             sb.append("    ").append(" ".repeat(lead.length())).append(caret(text, start, col)).append('\n');
         }
         for (String note : notes) {
-            sb.append("    = note: ").append(note).append('\n');
+            sb.append("    = ").append(note).append('\n');
         }
         return sb.toString();
     }

@@ -749,7 +749,13 @@ public final class Analyzer {
             if (declared.containsKey(name) || defined.containsKey(name)) {
                 error(c.fn().pos(), "'" + name + "' is a " + describeName(name) + ", not a function");
             } else {
-                error(c.fn().pos(), "unknown function '" + name + "'" + Suggestions.didYouMean(name, functionNames()));
+                Set<String> functions = functionNames();
+                String help = NameHints.help(name, functions);
+                error(c.fn().pos(), "unknown function '" + name + "'"
+                        + (NameHints.replacesSuggestion(name) ? "" : Suggestions.didYouMean(name, functions)));
+                if (help != null) {
+                    helpOnLast(help);
+                }
             }
             return Tensor.scalar(Exprs.ZERO);
         }
@@ -920,6 +926,10 @@ public final class Analyzer {
         Set<String> known = new LinkedHashSet<>(declared.keySet());
         known.addAll(defined.keySet());
         error(n.pos(), "undefined name '" + text + "'" + Suggestions.didYouMean(text, known));
+        String declaration = NameHints.undeclaredParameter(text, declared, declaredKind);
+        if (declaration != null) {
+            helpOnLast("if it is a parameter, declare it: " + declaration);
+        }
         return Tensor.scalar(Exprs.ZERO);
     }
 
@@ -940,6 +950,10 @@ public final class Analyzer {
         }
         names.addAll(functionDefs.keySet());
         return names;
+    }
+
+    private void helpOnLast(String help) {
+        errors.set(errors.size() - 1, errors.get(errors.size() - 1).withHelp(help));
     }
 
     private void noteOnLast(String note) {

@@ -47,6 +47,7 @@ final class LineJoiner implements TokenSource {
     private final Set<Token> unmatched = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private int chain;
     private int previousType = -1;
+    private Token previousToken;
     private boolean stopped;
     private Token eof;
 
@@ -86,7 +87,7 @@ final class LineJoiner implements TokenSource {
             int type = t.getType();
             switch (type) {
                 case NetworkLexer.UNEXPECTED_CHAR -> {
-                    report(t, 1, "unexpected character " + describe(t.getText()));
+                    unexpectedCharacter(t);
                     continue;
                 }
                 case NetworkLexer.MALFORMED_NUMBER -> {
@@ -128,14 +129,49 @@ final class LineJoiner implements TokenSource {
             }
             if (type != Token.EOF) {
                 previousType = type;
+                previousToken = t;
             }
             return t;
         }
     }
 
     private void report(Token t, int length, String message) {
-        linesWithErrors.add(t.getLine());
-        diagnostics.add(Diagnostic.error(source, t.getLine(), t.getCharPositionInLine() + 1, length, message));
+        report(Diagnostic.error(source, t.getLine(), t.getCharPositionInLine() + 1, length, message));
+    }
+
+    private void report(Diagnostic d) {
+        linesWithErrors.add(d.line());
+        diagnostics.add(d);
+    }
+
+    /**
+     * A character that starts no token. A prime right after a name ({@code h'}, {@code 들'2}) is
+     * reported once for the whole name, with a name to write instead; a character pasted from a
+     * paper ({@code ×}, {@code −}, {@code ²}) with its plain spelling (see {@link HabitHints}).
+     */
+    private void unexpectedCharacter(Token t) {
+        Diagnostic d = Diagnostic.error(source, t.getLine(), t.getCharPositionInLine() + 1, 1,
+                "unexpected character " + describe(t.getText()));
+        if (HabitHints.isPrime(t.getText()) && previousToken != null && previousType == NetworkLexer.IDENT
+                && HabitHints.adjacent(previousToken, t)) {
+            int primes = 1;
+            Token last = t;
+            while (peek(0).getType() == NetworkLexer.UNEXPECTED_CHAR && HabitHints.isPrime(peek(0).getText())
+                    && HabitHints.adjacent(last, peek(0))) {
+                last = lookahead.remove(0);
+                primes++;
+            }
+            String rest = "";
+            Token next = peek(0);
+            if ((next.getType() == NetworkLexer.IDENT || next.getType() == NetworkLexer.NUMBER)
+                    && HabitHints.adjacent(last, next)) {
+                rest = next.getText();
+            }
+            report(d.withHelp(HabitHints.primeHelp(previousToken.getText(), rest, primes)));
+            return;
+        }
+        String help = HabitHints.characterHelp(t.getText());
+        report(help == null ? d : d.withHelp(help));
     }
 
     /** A statement ends at {@code end}: remember any bracket left open, and start afresh. */

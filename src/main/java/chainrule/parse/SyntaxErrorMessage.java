@@ -19,6 +19,7 @@ import org.antlr.v4.runtime.misc.IntervalSet;
  */
 final class SyntaxErrorMessage {
     private final Source source;
+    private final TokenStream tokens;
     private final Token offending;
     private final Token previous;
     private final IntervalSet expected;
@@ -27,6 +28,7 @@ final class SyntaxErrorMessage {
 
     SyntaxErrorMessage(Source source, Parser parser, TokenStream tokens, LineJoiner joiner, Token offending) {
         this.source = source;
+        this.tokens = tokens;
         this.offending = offending;
         this.previous = previousToken(tokens, offending);
         this.expected = expectedTokens(parser);
@@ -35,6 +37,10 @@ final class SyntaxErrorMessage {
     }
 
     Diagnostic diagnostic() {
+        Diagnostic habit = HabitHints.syntaxError(source, tokens, previous, offending);
+        if (habit != null) {
+            return habit;
+        }
         if (endsStatement(offending) && previous != null) {
             int column = previous.getCharPositionInLine() + codePoints(previous.getText()) + 1;
             return Diagnostic.error(source, previous.getLine(), column, 1, message());
