@@ -158,7 +158,9 @@ public final class Analyzer {
             boolean isLoss = def == loss;
             Scope scope = new Scope.Network();
             Ast.Expr body = def.body();
-            Optional<Ast.Call> activation = activationWithComplexArgument(body);
+            Optional<Ast.Binary> masked = maskedActivation(body);
+            Optional<Ast.Call> activation = activationWithComplexArgument(
+                    masked.map(b -> b.left() instanceof Ast.Call ? b.left() : b.right()).orElse(body));
             Tensor value;
             if (activation.isPresent()) {
                 Ast.Call call = activation.get();
@@ -168,6 +170,12 @@ public final class Analyzer {
                         vertices, definitions);
                 List<Ast.Expr> rest = call.args().subList(1, call.args().size());
                 value = lowerCall(call, scope, pre, rest);
+                if (masked.isPresent()) {
+                    Ast.Binary b = masked.get();
+                    Tensor mask = lowerTensor(b.left() == call ? b.right() : b.left(), scope);
+                    value = b.left() == call ? elementwise(b, value, mask, Exprs::mul)
+                            : elementwise(b, mask, value, Exprs::mul);
+                }
             } else {
                 value = lowerTensor(body, scope);
             }
@@ -497,6 +505,25 @@ public final class Analyzer {
     }
 
     /** The call, if {@code body} is an activation applied to something that is not a plain name. */
+    /**
+     * {@code relu(W @ x + b) * m} or {@code m * relu(…)} with {@code m} a declared input or
+     * constant (a dropout mask): the activation's argument still becomes {@code h.in}, so the layer
+     * keeps its pre-activation (and its layer form, δ(h.in) = m ⊙ step(h.in) ⊙ …), the mask being
+     * one more elementwise factor between {@code h.in} and {@code h}.
+     */
+    private Optional<Ast.Binary> maskedActivation(Ast.Expr body) {
+        if (!(body instanceof Ast.Binary b) || b.op() != Ast.BinaryOp.MULTIPLY) {
+            return Optional.empty();
+        }
+        boolean leftCall = b.left() instanceof Ast.Call;
+        Ast.Expr call = leftCall ? b.left() : b.right();
+        Ast.Expr mask = leftCall ? b.right() : b.left();
+        String maskName = mask instanceof Ast.NameRef r ? r.name().text() : null;
+        Ast.DeclKind kind = maskName == null ? null : declaredKind.get(maskName);
+        boolean constant = kind == Ast.DeclKind.CONST || kind == Ast.DeclKind.INPUT || kind == Ast.DeclKind.TARGET;
+        return constant && activationWithComplexArgument(call).isPresent() ? Optional.of(b) : Optional.empty();
+    }
+
     private Optional<Ast.Call> activationWithComplexArgument(Ast.Expr body) {
         if (!(body instanceof Ast.Call c) || c.args().isEmpty() || c.args().get(0) instanceof Ast.NameRef
                 || c.args().get(0) instanceof Ast.Index) { // an element is a plain name too

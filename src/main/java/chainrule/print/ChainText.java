@@ -120,11 +120,7 @@ public class ChainText {
         lines.addAll(deltaLines(form.deltas(), lossName, adjoints, WHERE));
         for (UserFunction f : derivedFunctions(form)) {
             String prefix = lines.size() == 1 ? WHERE : " ".repeat(WHERE.length());
-            List<String> params = new ArrayList<>();
-            for (Expr p : f.params()) {
-                params.add(printer.print(p));
-            }
-            lines.add(prefix + f.sourceName() + "(" + String.join(", ", params) + ") = " + printer.print(f.body()));
+            lines.add(prefix + definition(f));
         }
         if (value != null) {
             lines.add(1, valueLine(form, lossName, value));
@@ -133,6 +129,15 @@ public class ChainText {
     }
 
     private static final String WHERE = "  where ";
+
+    /** {@code swish′(z) = …}: the definition of a derivative of the user's function, which the file does not have. */
+    String definition(UserFunction f) {
+        List<String> params = new ArrayList<>();
+        for (Expr p : f.params()) {
+            params.add(printer.print(p));
+        }
+        return f.sourceName() + "(" + String.join(", ", params) + ") = " + printer.print(f.body());
+    }
 
     /** {@code ∂E/∂w = chain}, and under it {@code = value} when the value is known (null: no line). */
     public List<String> formulaLines(ClosedForm form, String lossName, Double value) {
@@ -218,7 +223,7 @@ public class ChainText {
      * Derivatives of the user's functions ({@code swish′}) that {@code e} calls, in order of first
      * appearance: they have no definition in the file, so the text gives theirs.
      */
-    private static List<UserFunction> derivedFunctions(Expr e) {
+    static List<UserFunction> derivedFunctions(Expr e) {
         java.util.Set<UserFunction> found = new java.util.LinkedHashSet<>();
         java.util.Set<Expr> seen = new java.util.HashSet<>();
         java.util.Deque<Expr> todo = new java.util.ArrayDeque<>(List.of(e));

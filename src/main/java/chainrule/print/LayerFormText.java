@@ -114,7 +114,8 @@ public final class LayerFormText {
             return;
         }
         List<LayerForm.Group> used = form.namedDeltasUsedBy(printed);
-        if (used.isEmpty()) {
+        List<chainrule.expr.UserFunction> derived = derivedFunctions(printed, used);
+        if (used.isEmpty() && derived.isEmpty()) {
             return;
         }
         String where = "where ";
@@ -131,7 +132,66 @@ public final class LayerFormText {
             appendStep(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", term);
             appendNumbers(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", d, formulas.delta(d));
         }
+        ChainText chains = ChainText.pretty();
+        for (chainrule.expr.UserFunction f : derived) {
+            sb.append(used.isEmpty() && f == derived.get(0) ? where : " ".repeat(where.length()))
+                    .append(chains.definition(f)).append("\n");
+        }
         sb.append("\n").append(legend(printed, used)).append("\n");
+    }
+
+    /**
+     * Derivatives of the user's functions ({@code gelu_ish′}) that the printed forms and δs call:
+     * the file has no definition for them, so the report gives theirs, as the scalar report does.
+     */
+    private List<chainrule.expr.UserFunction> derivedFunctions(List<LayerTerm> printed, List<LayerForm.Group> used) {
+        List<LayerTerm> terms = new ArrayList<>(printed);
+        for (LayerForm.Group d : used) {
+            terms.add(form.delta(d));
+        }
+        java.util.Set<chainrule.expr.UserFunction> found = new java.util.LinkedHashSet<>();
+        for (LayerTerm t : terms) {
+            for (chainrule.expr.Expr factor : factors(t)) {
+                found.addAll(ChainText.derivedFunctions(factor));
+            }
+        }
+        return new ArrayList<>(found);
+    }
+
+    /** The element expressions a layer term multiplies by, in reading order. */
+    private static List<chainrule.expr.Expr> factors(LayerTerm t) {
+        List<chainrule.expr.Expr> out = new ArrayList<>();
+        LayerTerm.visit(t, new LayerTerm.Visitor<Void>() {
+            @Override public Void delta(LayerTerm.Delta d) { return null; }
+
+            @Override public Void elementwise(LayerTerm.Elementwise e) {
+                out.add(e.factor());
+                return LayerTerm.visit(e.rest(), this);
+            }
+
+            @Override public Void transposed(LayerTerm.Transposed x) { return LayerTerm.visit(x.rest(), this); }
+
+            @Override public Void outer(LayerTerm.Outer o) {
+                LayerTerm.visit(o.rest(), this);
+                out.add(o.right());
+                return null;
+            }
+
+            @Override public Void broadcast(LayerTerm.Broadcast b) {
+                out.add(b.factor());
+                return LayerTerm.visit(b.rest(), this);
+            }
+
+            @Override public Void softmax(LayerTerm.Softmax x) { return LayerTerm.visit(x.rest(), this); }
+
+            @Override public Void jacobian(LayerTerm.Jacobian j) { return LayerTerm.visit(j.rest(), this); }
+
+            @Override public Void sum(LayerTerm.Sum x) {
+                x.terms().forEach(term -> LayerTerm.visit(term, this));
+                return null;
+            }
+        });
+        return out;
     }
 
     /**

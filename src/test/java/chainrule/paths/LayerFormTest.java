@@ -117,6 +117,60 @@ class LayerFormTest {
         assertMatchesFiniteDifferences(net, form, values, "W1", "W2", "b1", "b2");
     }
 
+    private static Network golden(String file) throws Exception {
+        return network(file, Files.readString(Path.of("src/test/resources/golden", file)));
+    }
+
+    /**
+     * A dropout-style mask, {@code h = relu(W1 @ x + b1) * m} with a constant m, keeps the layer
+     * (h.in, the outer product, δ(h.in) with the mask as one more elementwise factor) instead of
+     * falling back to elements, and the edges labelled "input" carry only the input, not the
+     * activation's derivative. Either order of the product.
+     */
+    @Test
+    void aConstantMaskKeepsTheLayerForm() throws Exception {
+        for (String order : List.of("relu(W1 @ x + b1) * m", "m * relu(W1 @ x + b1)")) {
+            Network net = network("mask.nn", Files.readString(Path.of("src/test/resources/golden/layer-mask.nn"))
+                    .replace("relu(W1 @ x + b1) * m", order));
+            PathGraph graph = PathGraph.of(net);
+            Values values = Values.of(net);
+            LayerForm form = LayerForm.of(graph, values);
+            assertEquals("δ(h.in) ⊗ x", formula(form, "W1"), order);
+            assertEquals("m ⊙ step(h.in) ⊙ (W2ᵀ δ(p.in))", delta(form, "h.in"), order);
+            assertMatchesFiniteDifferences(net, form, values, "W1", "b1", "W2", "b2");
+            Vertex w = net.vertex("W1[1,1]").orElseThrow();
+            for (Edge e : graph.outgoing(w)) {
+                assertEquals(Role.INPUT, e.role());
+                assertEquals(net.vertex("x[1]").orElseThrow().symbol(), e.factor(), "an input factor without step(…)");
+            }
+            // The masked unit 2 gets no gradient, by hand: m[2] = 0.
+            double[] w1 = form.evaluate(form.gradient(form.group("W1").orElseThrow()).orElseThrow(), values);
+            assertEquals(0.0, w1[3], 0.0);
+            assertEquals(0.0, w1[4], 0.0);
+            assertEquals(0.0, w1[5], 0.0);
+        }
+    }
+
+    /** A parameter or a node as the mask is not a constant mask: no implicit h.in is made for it. */
+    @Test
+    void onlyADeclaredConstantIsAMask() throws Exception {
+        String text = Files.readString(Path.of("src/test/resources/golden/layer-mask.nn"))
+                .replace("const  m[4]", "weight m[4]");
+        Network net = network("mask.nn", text);
+        assertTrue(net.vertex("h.in[1]").isEmpty());
+        LayerForm form = LayerForm.of(PathGraph.of(net), Values.of(net));
+        assertMatchesFiniteDifferences(net, form, Values.of(net));
+    }
+
+    @Test
+    void aUserActivationOnAVectorLayerMatchesFiniteDifferences() throws Exception {
+        Network net = golden("gelu-vector.nn");
+        Values values = Values.of(net);
+        LayerForm form = LayerForm.of(PathGraph.of(net), values);
+        assertEquals("gelu_ish′(h.in) ⊙ (W2ᵀ δ(p.in))", delta(form, "h.in"));
+        assertMatchesFiniteDifferences(net, form, values, "W1", "b1", "W2");
+    }
+
     private static final String DENSE = """
             input  x[3] = [0.5, -1.0, 2.0]
             target y[2] = [0.2, 0.8]
