@@ -145,7 +145,7 @@ public final class LatexDerivation {
                 }
             }
             // one value per source line: pdflatex reads a line into a fixed buffer (200,000 bytes)
-            out.paragraph("Given " + String.join(",\n", given) + ", the forward pass:");
+            out.raggedParagraph("Given " + String.join(",\n", given) + ", the forward pass:");
         }
         LatexPrinter symbolic = LatexPrinter.breakable();
         LatexPrinter substituted = values == null ? null : LatexPrinter.withValues(values.vertices());
@@ -157,7 +157,7 @@ public final class LatexDerivation {
                 }
                 if (group.size() > LONG_VECTOR && shown == SHOWN_ROWS) {
                     out.paragraph("\\ldots\\ and " + (group.size() - SHOWN_ROWS) + " more elements of $"
-                            + LatexNames.name(LayerForm.baseName(v.name())) + "$, defined the same way.");
+                            + LatexNames.vector(LayerForm.baseName(v.name())) + "$, defined the same way.");
                     break;
                 }
                 shown++;
@@ -180,7 +180,7 @@ public final class LatexDerivation {
             min = Math.min(min, x);
             max = Math.max(max, x);
         }
-        String name = "$" + LatexNames.name(base) + "$";
+        String name = "$" + LatexNames.vector(base) + "$";
         String count = known.size() + " values";
         return min == max ? name + " (" + count + ", each $" + result(min) + "$)"
                 : name + " (" + count + " from $" + result(min) + "$ to $" + result(max) + "$)";
@@ -194,10 +194,24 @@ public final class LatexDerivation {
         if (formula instanceof Num) {
             return;
         }
-        if (!(formula instanceof Sym)) {
-            rhs.append(eq()).append(substituted.print(formula));
+        rhs.append(eq()).append(formula instanceof Sym ? result(value) : numbersThenValue(substituted.print(formula), value));
+    }
+
+    private static final java.util.regex.Pattern ONE_NUMBER = java.util.regex.Pattern.compile(
+            "-?[0-9.]+(?: \\\\times 10\\^\\{-?[0-9]+\\})?");
+
+    /**
+     * {@code numbers = value}, or the value alone when the numbers are one number already: a
+     * one-factor path or a δ that is a single factor would otherwise read {@code = -2.54058 =
+     * -2.54058310674} or {@code = 0 = 0}.
+     */
+    static String numbersThenValue(String numbers, double value) {
+        String bare = numbers.replace(String.valueOf(LatexPrinter.BREAK), "").replace("\\left(", "")
+                .replace("\\right)", "").replace("{", "").replace("}", "").strip();
+        if (ONE_NUMBER.matcher(bare).matches()) {
+            return result(value);
         }
-        rhs.append(eq()).append(result(value));
+        return numbers + eq() + result(value);
     }
 
     /** The local derivative on every edge that lies on a path from one of {@code wrt} to the loss. */
@@ -251,7 +265,8 @@ public final class LatexDerivation {
         for (LayerForm.Group g : parameters) {
             LayerTerm term = form.gradient(g).orElseThrow();
             terms.add(term);
-            layerRow(partial(loss(), LatexNames.name(g.name())), formulas.print(term), g, adjoints, null);
+            layerRow(partial(loss(), LatexLayerTerm.wholeName(g)), formulas.print(term), g, adjoints,
+                    bookWords(formulas, term, ""));
         }
         List<LayerForm.Group> deltas = form.namedDeltasUsedBy(terms);
         if (!deltas.isEmpty()) {
@@ -259,9 +274,25 @@ public final class LatexDerivation {
         }
         for (LayerForm.Group d : deltas) {
             String mark = notation == Notation.BOOK ? Notation.bookMark(graph, d.elements().get(0)) : "";
-            layerRow(formulas.delta(d), partial(loss(), LatexNames.name(d.name())) + eq() + formulas.print(form.delta(d)),
-                    d, adjoints, mark.isEmpty() ? null : label(mark));
+            layerRow(formulas.delta(d), partial(loss(), LatexLayerTerm.wholeName(d)) + eq() + formulas.print(form.delta(d)),
+                    d, adjoints, bookWords(formulas, form.delta(d), mark));
         }
+    }
+
+    /**
+     * In book notation, the label of a layer row: the node's mark ({@code 들}) and the formula
+     * again in the book's words, {@code (\text{액} \odot \partial L/\partial \text{나})}, as
+     * the text report writes them; null otherwise.
+     */
+    private String bookWords(LatexLayerTerm formulas, LayerTerm term, String mark) {
+        if (notation != Notation.BOOK) {
+            return null;
+        }
+        String words = formulas.bookWords().print(term).replace(String.valueOf(LatexPrinter.BREAK), "");
+        String same = formulas.print(term).replace(String.valueOf(LatexPrinter.BREAK), "");
+        String shown = words.equals(same) ? "" : "\\left(" + words + "\\right)";
+        String labelled = mark.isEmpty() ? shown : label(mark) + (shown.isEmpty() ? "" : "\\ " + shown);
+        return labelled.isEmpty() ? null : labelled;
     }
 
     private void layerRow(String lhs, String formula, LayerForm.Group g, Map<Vertex, Double> adjoints, String label) {
@@ -317,7 +348,7 @@ public final class LatexDerivation {
         out.row("P_{" + index + "}", "= " + String.join(times, labelled), null);
         if (values != null) {
             // The numbers start a line of their own, under the formulas they replace.
-            out.row("", "= " + String.join(times, numbers) + eq() + result(p.value(values)), null);
+            out.row("", "= " + numbersThenValue(String.join(times, numbers), p.value(values)), null);
         }
     }
 
@@ -344,9 +375,12 @@ public final class LatexDerivation {
         List<Vertex> fresh = new ArrayList<>();
         for (Vertex v : form.deltas().keySet()) {
             if (definedDeltas.add(v)) {
-                fresh.add(0, v); // nearest the loss first, as backpropagation computes them
+                fresh.add(v);
             }
         }
+        // Nearest the loss first, as backpropagation computes them; within a layer in forward
+        // order (δ_{o1} before δ_{o2}), as the text report and the reader's eye go.
+        fresh.sort(java.util.Comparator.comparingInt(v -> stepsToLoss(v, stepsToLoss)));
         if (!fresh.isEmpty()) {
             out.paragraph("where each $\\delta$ is the derivative of the loss with respect to a node, "
                     + "computed from the loss back:");
@@ -357,18 +391,37 @@ public final class LatexDerivation {
                     .append(symbolic.print(form.deltas().get(v)));
             if (values != null) {
                 double value = new ClosedForm(v, form.deltas().get(v), form.deltas()).value(values);
-                rhs.append(eq()).append(LatexChain.numeric(values, deltaValues).print(form.deltas().get(v)))
-                        .append(eq()).append(result(value));
+                rhs.append(eq()).append(numbersThenValue(
+                        LatexChain.numeric(values, deltaValues).print(form.deltas().get(v)), value));
                 deltaValues.put(v, value);
             }
             out.row(LatexNames.delta(v.name()), rhs.toString(), null);
         }
         if (values != null) {
             out.paragraph("Numerically:");
-            out.row(lhs, "= " + LatexChain.numeric(values, deltaValues).print(form.chain()) + eq()
-                    + result(form.value(values)), null);
+            out.row(lhs, "= " + numbersThenValue(LatexChain.numeric(values, deltaValues).print(form.chain()),
+                    form.value(values)), null);
         }
     }
+
+    private final Map<Vertex, Integer> stepsToLoss = new java.util.HashMap<>();
+
+    /** The most edges on a path from {@code v} to the loss: 0 for the loss, 1 for what feeds it, … */
+    private int stepsToLoss(Vertex v, Map<Vertex, Integer> memo) {
+        Integer known = memo.get(v);
+        if (known != null) {
+            return known;
+        }
+        int most = 0;
+        for (Edge e : graph.outgoing(v)) {
+            most = Math.max(most, 1 + stepsToLoss(e.to(), memo));
+        }
+        memo.put(v, most);
+        return most;
+    }
+
+    /** Display lines that fit on a page of the document (11pt article, with room for a heading). */
+    static final int PAGE_LINES = 30;
 
     /** The output so far, as headings, paragraphs and rows of {@code align*}. */
     private static final class Blocks {
@@ -388,6 +441,16 @@ public final class LatexDerivation {
             fragmentLines.add("\\intertext{" + latex + "}");
         }
 
+        /**
+         * A paragraph set ragged right: a list of formulas such as the given values has few spaces
+         * to stretch, so justified it would leave lines sticking out into the margin.
+         */
+        void raggedParagraph(String latex) {
+            flush();
+            documentParts.add("{\\raggedright " + latex + "\\par}");
+            fragmentLines.add("\\intertext{\\raggedright " + latex + "}");
+        }
+
         /** {@code lhs &= rhs && label}, broken across lines where the rhs is long. */
         void row(String lhs, String rhs, String label) {
             int labelWidth = label == null ? 0 : LineBreaker.width(label) + 4;
@@ -398,15 +461,25 @@ public final class LatexDerivation {
             }
             for (int i = 1; i < lines.size(); i++) {
                 String line = lines.get(i);
-                sb.append(" \\\\\n  &").append(line.startsWith("=") ? "" : "\\quad ").append(line);
+                // \\* : never a page break inside one equation
+                sb.append(" \\\\*\n  &").append(line.startsWith("=") ? "" : "\\quad ").append(line);
             }
             pendingRows.add(sb.toString());
             fragmentLines.add(sb.toString());
         }
 
+        /**
+         * One {@code align*}. A block that fits on a page is kept on one page ({@code \\*} between its
+         * rows); a longer one may break between equations, never inside one.
+         */
         private void flush() {
             if (!pendingRows.isEmpty()) {
-                documentParts.add("\\begin{align*}\n" + String.join(" \\\\\n", pendingRows) + "\n\\end{align*}");
+                int lines = 0;
+                for (String row : pendingRows) {
+                    lines += row.split("\n", -1).length;
+                }
+                String between = lines <= PAGE_LINES ? " \\\\*\n" : " \\\\\n";
+                documentParts.add("\\begin{align*}\n" + String.join(between, pendingRows) + "\n\\end{align*}");
                 pendingRows.clear();
             }
         }

@@ -19,13 +19,54 @@ final class LatexLayerTerm extends LayerTermText {
     static final int LISTED_COLUMNS = 6;
     static final int DIGITS = 6;
 
+    private final LayerForm form;
+
     LatexLayerTerm(LayerForm form) {
-        super(form, ElementwisePrinter.latex(), false);
+        this(form, false);
     }
 
-    @Override public String delta(LayerForm.Group g) { return "\\delta^{(" + LatexNames.name(g.name()) + ")}"; }
+    private LatexLayerTerm(LayerForm form, boolean book) {
+        super(form, ElementwisePrinter.latex(), book);
+        this.form = form;
+    }
 
-    @Override protected String name(LayerForm.Group g) { return LatexNames.name(g.name()); }
+    /** The same shape in the book's words, as LaTeX: {@code \text{액} \odot \partial L/\partial \text{나}}. */
+    @Override
+    public LatexLayerTerm bookWords() {
+        return new LatexLayerTerm(form, true);
+    }
+
+    @Override
+    protected String bookWord(String word) {
+        StringBuilder sb = new StringBuilder();
+        StringBuilder hangul = new StringBuilder();
+        for (int i = 0; i < word.length(); ) {
+            int c = word.codePointAt(i);
+            i += Character.charCount(c);
+            if (chainrule.print.LatexText.isHangul(c)) {
+                hangul.appendCodePoint(c);
+                continue;
+            }
+            if (hangul.length() > 0) {
+                sb.append("\\text{").append(hangul).append('}');
+                hangul.setLength(0);
+            }
+            sb.append(c == '∂' ? "\\partial " : c == '/' ? "/" : LatexNames.name(new String(Character.toChars(c))));
+        }
+        if (hangul.length() > 0) {
+            sb.append("\\text{").append(hangul).append('}');
+        }
+        return sb.toString();
+    }
+
+    @Override public String delta(LayerForm.Group g) { return "\\delta^{(" + name(g) + ")}"; }
+
+    /** A vector or matrix as its elements are named ({@code W^{(1)}} for {@code W1[i,j]}); a scalar as itself. */
+    @Override protected String name(LayerForm.Group g) { return wholeName(g); }
+
+    static String wholeName(LayerForm.Group g) {
+        return g.isScalar() ? LatexNames.name(g.name()) : LatexNames.vector(g.name());
+    }
 
     @Override protected String hadamard() { return LatexPrinter.BREAK + " \\odot "; }
 

@@ -12,8 +12,11 @@ import java.util.regex.Pattern;
  *
  * <p>The rules, in the order they apply (see {@code docs/latex.md}):
  * <ul>
- *   <li>{@code W1[1,2]} (a vector element) → {@code W1_{1,2}}; {@code h.in} (an implicit
- *       pre-activation) → {@code h^{\mathrm{in}}}.</li>
+ *   <li>{@code W1[1,2]} (a vector element) → {@code W^{(1)}_{1,2}}, and the whole vector, by
+ *       {@link #vector}, {@code W^{(1)}}: the name's own subscript becomes a superscript in
+ *       parentheses so the indices can have the subscript; {@code h.in} (an implicit
+ *       pre-activation) → {@code h^{\mathrm{in}}}, its element {@code h^{\mathrm{in}}_{1}}.</li>
+ *   <li>A name that starts or ends with {@code _} ({@code __w__}) is one word, underscores and all.</li>
  *   <li>{@code net_h1} → {@code \mathrm{net}_{h1}}: the part before the first {@code _} is the
  *       base, the rest the subscript (further {@code _} become commas: {@code a_b_c} → {@code a_{b,c}}).</li>
  *   <li>{@code w1} → {@code w_{1}}: trailing digits become a subscript.</li>
@@ -76,8 +79,63 @@ public final class LatexNames {
         if (preActivation) {
             core = core.substring(0, core.length() - 3);
         }
-        String out = indices != null ? attach(elementBase(core), "_", indices) : scalar(core);
+        if (indices != null) {
+            return vectorName(core, preActivation) + "_{" + indices + "}";
+        }
+        String out = scalar(core);
         return preActivation ? attach(out, "^", "\\mathrm{in}") : out;
+    }
+
+    /**
+     * A whole vector or matrix ({@code W1}, {@code h.in}), named as its elements are, so that
+     * {@code W1} and {@code W1[1,2]} read as one name: {@code W^{(1)}} and {@code W^{(1)}_{1,2}}.
+     * The name's own subscript (trailing digits, or what follows an {@code _}) becomes a superscript
+     * in parentheses, as in textbooks' W⁽¹⁾, leaving the subscript to the indices.
+     */
+    public static String vector(String identifier) {
+        String core = identifier;
+        boolean preActivation = core.endsWith(".in") && core.length() > 3;
+        if (preActivation) {
+            core = core.substring(0, core.length() - 3);
+        }
+        return vectorName(core, preActivation);
+    }
+
+    /** The base of a vector's name with its superscripts: {@code W^{(1)}}, {@code h^{\mathrm{in}}}. */
+    private static String vectorName(String core, boolean preActivation) {
+        String base;
+        String own = null;
+        int underscore = core.indexOf('_', 1);
+        Matcher m = LETTERS_DIGITS.matcher(core);
+        if (plainUnderscores(core) && underscore > 0 && underscore < core.length() - 1) {
+            base = word(core.substring(0, underscore));
+            own = subscript(core.substring(underscore + 1));
+        } else if (m.matches()) {
+            base = word(m.group(1));
+            own = m.group(2);
+        } else {
+            base = word(core);
+        }
+        List<String> sup = new java.util.ArrayList<>();
+        if (own != null) {
+            sup.add("(" + own + ")");
+        }
+        if (preActivation) {
+            sup.add("\\mathrm{in}");
+        }
+        if (sup.isEmpty()) {
+            return base;
+        }
+        String b = base.contains("_") && !base.contains("\\_") || base.contains("^") ? "{" + base + "}" : base;
+        return b + "^{" + String.join(",", sup) + "}";
+    }
+
+    /**
+     * Whether an {@code _} in the name separates a base from a subscript: not when the name starts
+     * or ends with one ({@code __w__}, {@code _w}, {@code w_}), which is part of the name itself.
+     */
+    private static boolean plainUnderscores(String core) {
+        return !core.startsWith("_") && !core.endsWith("_");
     }
 
     /** δ for a vertex: {@code \delta_{\mathrm{net}_{o1}}}. */
@@ -90,12 +148,6 @@ public final class LatexNames {
         return word(identifier).replaceFirst("^\\\\mathrm\\{([^{}]*)\\}$", "$1");
     }
 
-    /** A vector's name before its indices: {@code W1} stays {@code W1} (the indices take the subscript). */
-    private static String elementBase(String core) {
-        Matcher m = LETTERS_DIGITS.matcher(core);
-        return m.matches() && m.group(1).codePointCount(0, m.group(1).length()) == 1 ? characters(core) : word(core);
-    }
-
     /** {@code base_{sub}} or {@code base^{sup}}, bracing a base that already has scripts. */
     private static String attach(String base, String script, String content) {
         String b = base.contains("_") || base.contains("^") ? "{" + base + "}" : base;
@@ -104,7 +156,7 @@ public final class LatexNames {
 
     private static String scalar(String core) {
         int underscore = core.indexOf('_', 1);
-        if (underscore > 0 && underscore < core.length() - 1) {
+        if (plainUnderscores(core) && underscore > 0 && underscore < core.length() - 1) {
             return attach(word(core.substring(0, underscore)), "_", subscript(core.substring(underscore + 1)));
         }
         Matcher m = LETTERS_DIGITS.matcher(core);

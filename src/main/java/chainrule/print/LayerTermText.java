@@ -77,6 +77,9 @@ public class LayerTermText {
 
     protected String plus() { return " + "; }
 
+    /** One of the book's words (액, 웨, 나, ∂L/∂나) in this notation; in text, itself. */
+    protected String bookWord(String word) { return word; }
+
     protected String minus() { return " - "; }
 
     private Printed render(LayerTerm t) {
@@ -94,7 +97,7 @@ public class LayerTermText {
                 if (e.factor() == Exprs.ONE && !intoLoss) {
                     return render(e.rest());
                 }
-                Printed f = book ? new Printed(e.role().bookLabel(), ATOM) : factor(e.factor());
+                Printed f = book ? new Printed(bookWord(e.role().bookLabel()), ATOM) : factor(e.factor());
                 if (intoLoss) {
                     return f;
                 }
@@ -104,12 +107,12 @@ public class LayerTermText {
             }
 
             @Override public Printed transposed(LayerTerm.Transposed x) {
-                String w = book ? "웨" : name(x.weight());
+                String w = book ? bookWord("웨") : name(x.weight());
                 return new Printed(transposeOf(w) + matrixTimes() + wrap(render(x.rest()), ATOM), MATRIX);
             }
 
             @Override public Printed outer(LayerTerm.Outer o) {
-                Printed right = book ? new Printed("나", ATOM) : factor(o.right());
+                Printed right = book ? new Printed(bookWord("나"), ATOM) : factor(o.right());
                 return new Printed(wrap(render(o.rest()), ATOM) + outerSign() + wrap(right, ATOM), MATRIX);
             }
 
@@ -118,7 +121,7 @@ public class LayerTermText {
                 if (b.factor() == Exprs.ONE) {
                     return new Printed(sumOver(element(wrap(rest, ATOM))), MATRIX);
                 }
-                String f = book ? b.role().bookLabel() : printer.print(b.factor());
+                String f = book ? bookWord(b.role().bookLabel()) : printer.print(b.factor());
                 return new Printed(inner(f, rest.text()), ATOM);
             }
 

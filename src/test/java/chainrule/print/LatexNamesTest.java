@@ -30,17 +30,38 @@ class LatexNamesTest {
         "eta|\\eta",
         "h_in|h_{\\mathrm{in}}",
         "a_b_c|a_{b,c}",
-        "W1[1,2]|W1_{1,2}",
+        "W1[1,2]|W^{(1)}_{1,2}",
+        "W_h[1,2]|W^{(h)}_{1,2}",
+        "out1[2]|\\mathrm{out}^{(1)}_{2}",
+        "x[3]|x_{3}",
         "h.in|h^{\\mathrm{in}}",
-        "h.in[2]|{h_{2}}^{\\mathrm{in}}",
+        "h.in[2]|h^{\\mathrm{in}}_{2}",
         "net_h1.in|{\\mathrm{net}_{h1}}^{\\mathrm{in}}",
         "들1|\\text{들}_{1}",
         "웨_out|\\text{웨}_{\\mathrm{out}}",
         "begin|\\mathrm{begin}",
         "_x|\\mathrm{\\_x}",
+        "__w__|\\mathrm{\\_\\_w\\_\\_}",
+        "w_|\\mathrm{w\\_}",
+        "__w__[1]|\\mathrm{\\_\\_w\\_\\_}_{1}",
     })
     void names(String identifier, String latex) {
         assertEquals(latex, LatexNames.name(identifier));
+    }
+
+    /** A whole vector is named as its elements are: W1 is W⁽¹⁾ and W1[1,2] is W⁽¹⁾ with indices 1,2. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "W1|W^{(1)}",
+        "W_h|W^{(h)}",
+        "h.in|h^{\\mathrm{in}}",
+        "h1.in|h^{(1),\\mathrm{in}}",
+        "x|x",
+        "__w__|\\mathrm{\\_\\_w\\_\\_}",
+    })
+    void vectors(String identifier, String latex) {
+        assertEquals(latex, LatexNames.vector(identifier));
+        assertTrue(LatexNames.name(identifier + "[1,2]").startsWith(latex), "an element starts with its vector's name");
     }
 
     private static final Set<String> ALLOWED_COMMANDS = Set.of("mathrm", "text", "langle", "rangle", "varsigma",
@@ -54,6 +75,7 @@ class LatexNamesTest {
         assertSafe(LatexNames.name(identifier));
         assertSafe(LatexNames.name(identifier + "[1,2]"));
         assertSafe(LatexNames.name("a_" + identifier));
+        assertSafe(LatexNames.vector(identifier));
     }
 
     static void assertSafe(String latex) {
