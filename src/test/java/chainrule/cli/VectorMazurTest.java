@@ -53,7 +53,7 @@ class VectorMazurTest {
     void latexNamesElementsWithSubscripts() {
         Cli r = Cli.run("latex", "examples/mazur-vector.nn");
         assertEquals(0, r.status(), r.err());
-        assertEquals(true, r.out().contains("W1_{1,2} = 0.2"), r.out());
+        assertEquals(true, r.out().contains("W^{(1)}_{1,2} = 0.2"), r.out()); // named as the whole W^{(1)} is
     }
 
     @Test
