@@ -26,7 +26,8 @@ final class LatexLayerTerm extends LayerTermText {
     }
 
     private LatexLayerTerm(LayerForm form, boolean book) {
-        super(form, ElementwisePrinter.latex(), book);
+        super(form, ElementwisePrinter.latex(s -> form.group(s.name()).map(LatexLayerTerm::wholeName)
+                .orElseGet(() -> LatexNames.name(s.name()))), book);
         this.form = form;
     }
 

@@ -14,26 +14,37 @@ public final class ElementwisePrinter extends ExprPrinter {
     private final ExprPrinter base;
     private final String hadamard;
     private final String scalarTimes;
+    private final java.util.function.Function<Sym, String> symbols;
 
-    private ElementwisePrinter(ExprPrinter base, String hadamard, String scalarTimes) {
+    private ElementwisePrinter(ExprPrinter base, String hadamard, String scalarTimes,
+                               java.util.function.Function<Sym, String> symbols) {
         this.base = base;
         this.hadamard = hadamard;
         this.scalarTimes = scalarTimes;
+        this.symbols = symbols;
     }
 
     /** For text: {@code ⊙} between vector factors. */
     public static ElementwisePrinter text() {
-        return new ElementwisePrinter(TextPrinter.pretty(), " ⊙ ", "·");
+        return new ElementwisePrinter(TextPrinter.pretty(), " ⊙ ", "·", null);
     }
 
     /** For LaTeX: {@code \odot} between vector factors. */
     public static ElementwisePrinter latex() {
-        return new ElementwisePrinter(LatexPrinter.latex(), " \\odot ", " \\, ");
+        return new ElementwisePrinter(LatexPrinter.latex(), " \\odot ", " \\, ", null);
+    }
+
+    /**
+     * For LaTeX, with the symbols named by {@code symbols}: a vector symbol ({@code h1} standing for
+     * every {@code h1[i]}) as the vector is named, {@code h^{(1)}}, not as a scalar {@code h_{1}}.
+     */
+    public static ElementwisePrinter latex(java.util.function.Function<Sym, String> symbols) {
+        return new ElementwisePrinter(LatexPrinter.latex(), " \\odot ", " \\, ", symbols);
     }
 
     @Override protected String number(double v) { return base.number(v); }
 
-    @Override protected String symbol(Sym s) { return base.symbol(s); }
+    @Override protected String symbol(Sym s) { return symbols == null ? base.symbol(s) : symbols.apply(s); }
 
     @Override
     protected String times(List<String> factors) {
