@@ -235,11 +235,32 @@ public final class PathGraph {
         }
     }
 
+    /**
+     * {@code h = relu(h.in) * m} with {@code m} constant data (a dropout mask): the edge
+     * {@code h.in → h} is the activation's, its factor the mask times the activation's derivative.
+     */
+    private static boolean isMaskedActivation(Vertex from, Vertex to) {
+        if (!(to.definition() instanceof chainrule.expr.Product p)) {
+            return false;
+        }
+        boolean activation = false;
+        for (Expr f : p.factors()) {
+            if (f instanceof chainrule.expr.Apply a && !a.args().isEmpty() && a.arg(0) == from.symbol()
+                    && !(a.fn() instanceof chainrule.expr.VectorElement) && !activation) {
+                activation = true;
+            } else if (!(f instanceof Num || f instanceof Sym s
+                    && (s.kind() == SymKind.CONSTANT || s.kind() == SymKind.DATA))) {
+                return false;
+            }
+        }
+        return activation;
+    }
+
     private static Role classify(Vertex from, Vertex to, Expr factor) {
         if (to.kind() == VertexKind.LOSS) {
             return Role.LOSS;
         }
-        if (to.isActivation() && to.activationInputs().contains(from.symbol())) {
+        if (to.isActivation() && to.activationInputs().contains(from.symbol()) || isMaskedActivation(from, to)) {
             return Role.ACTIVATION;
         }
         if (from.kind().isParameter()) {

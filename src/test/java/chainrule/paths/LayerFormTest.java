@@ -143,6 +143,8 @@ class LayerFormTest {
                 assertEquals(Role.INPUT, e.role());
                 assertEquals(net.vertex("x[1]").orElseThrow().symbol(), e.factor(), "an input factor without step(…)");
             }
+            Vertex pre = net.vertex("h.in[1]").orElseThrow();
+            assertEquals(Role.ACTIVATION, graph.outgoing(pre).get(0).role(), "the mask times relu′ is the activation's factor");
             // The masked unit 2 gets no gradient, by hand: m[2] = 0.
             double[] w1 = form.evaluate(form.gradient(form.group("W1").orElseThrow()).orElseThrow(), values);
             assertEquals(0.0, w1[3], 0.0);
