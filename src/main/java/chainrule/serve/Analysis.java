@@ -95,27 +95,80 @@ final class Analysis {
     /** The work limits of one request, from the serve command's options. */
     record Limits(int maxNesting, int maxInput, long maxVertices) {}
 
-    /** The page's JSON for one request. */
-    static Map<String, Object> of(Request r, Limits limits) {
-        long start = System.nanoTime();
-        Map<String, Object> out = new LinkedHashMap<>();
-        Loaded loaded;
-        try {
-            loaded = load(r, limits);
-        } catch (DiagnosticException e) {
-            return failure(e);
+    /** The text and values a computation depends on (not the parameter followed or the notation). */
+    private record Key(String name, String text, Map<String, Double> sets, Long seed, Limits limits) {}
+
+    /** A loaded network with its path graph and values, or the diagnostics that stopped it. */
+    private record Prepared(Loaded loaded, PathGraph graph, Values values, DiagnosticException problem,
+                            Map<Notation, String> layerForms) {}
+
+    /**
+     * The last few prepared networks: following another parameter, switching notation or fetching the
+     * flow of a large network does not parse and analyse its text again (at 784-128-10 that is most
+     * of the time). Entries are immutable and shared between requests.
+     */
+    private static final Map<Key, Prepared> CACHE = new LinkedHashMap<>(4, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override protected boolean removeEldestEntry(Map.Entry<Key, Prepared> eldest) { return size() > 2; }
+    };
+
+    private static Prepared prepare(Request r, Limits limits) {
+        Key key = new Key(r.name(), r.text(), Map.copyOf(r.sets()), r.randomSeed(), limits);
+        synchronized (CACHE) {
+            Prepared p = CACHE.get(key);
+            if (p != null) {
+                return p;
+            }
         }
-        Network network = loaded.network();
-        PathGraph graph = PathGraph.of(network);
-        Values values = null;
+        Prepared p;
         try {
+            Loaded loaded = load(r, limits);
+            Network network = loaded.network();
+            PathGraph graph = PathGraph.of(network);
+            Values values = null;
             if (network.missingValues().isEmpty()) {
                 values = Values.of(network);
                 NonFiniteCheck.require(network, values.vertices());
                 NonFiniteCheck.requireFiniteDerivatives(graph, values);
             }
+            p = new Prepared(loaded, graph, values, null, new java.util.concurrent.ConcurrentHashMap<>());
         } catch (DiagnosticException e) {
-            return failure(e);
+            p = new Prepared(null, null, null, e, Map.of());
+        }
+        synchronized (CACHE) {
+            CACHE.put(key, p);
+        }
+        return p;
+    }
+
+    /**
+     * The page's JSON for one request. {@code part} "flow" gives only the flow chart's data: for a
+     * large network the page asks for it after the formulas, which are then not kept waiting.
+     */
+    static Map<String, Object> of(Request r, Limits limits, String part) {
+        long start = System.nanoTime();
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> phases = new LinkedHashMap<>();
+        long[] last = {start};
+        Prepared prepared = prepare(r, limits);
+        if (prepared.problem() != null) {
+            return failure(prepared.problem());
+        }
+        phase(phases, "prepare", last);
+        Network network = prepared.loaded().network();
+        PathGraph graph = prepared.graph();
+        Values values = prepared.values();
+        boolean drawn = graph.vertices().size() <= MAX_DRAWN_VERTICES;
+        if ("flow".equals(part)) {
+            out.put("ok", true);
+            if (values != null) {
+                out.put("flow", new FlowTable(network.loss().name(), GradientFlow.of(graph, values), r.notation()).json());
+            }
+            phase(phases, "flow", last);
+            out.put("phases", phases);
+            out.put("millis", (System.nanoTime() - start) / 1e6);
+            return out;
         }
         out.put("ok", true);
         out.put("diagnostics", List.of());
@@ -139,8 +192,8 @@ final class Analysis {
         out.put("parameters", parameters.size() <= MAX_SLIDERS * 10 ? parameters : parameters.subList(0, MAX_SLIDERS * 10));
         Vertex wrt = network.vertex(r.wrt() == null ? "" : r.wrt()).filter(v -> v.kind().isParameter())
                 .orElse(network.parameters().isEmpty() ? null : network.parameters().get(0));
-        boolean drawn = graph.vertices().size() <= MAX_DRAWN_VERTICES;
         out.put("vertexCount", graph.vertices().size());
+        phase(phases, "declared", last);
         if (drawn) {
             out.put("graph", graph(graph, values));
         }
@@ -148,18 +201,33 @@ final class Analysis {
             out.put("wrt", wrt.name());
             out.put("paths", paths(graph, wrt, values, drawn));
         }
+        phase(phases, "paths", last);
         if (LayerFormText.applies(graph)) {
-            out.put("layerForms", LayerFormText.gradient(graph, network.parameters(), values, r.notation()));
+            Values v = values;
+            out.put("layerForms", prepared.layerForms().computeIfAbsent(r.notation(),
+                    n -> LayerFormText.gradient(graph, network.parameters(), v, n)));
         } else if (values != null) {
             Map<String, Object> gradient = new LinkedHashMap<>();
             ReverseAccumulator.gradient(graph, values).forEach((name, g) -> gradient.put(name, List.of(g, Numbers.text(g))));
             out.put("gradient", gradient);
         }
-        if (values != null) {
+        phase(phases, "gradient", last);
+        if (values != null && drawn) {
             out.put("flow", new FlowTable(loss.name(), GradientFlow.of(graph, values), r.notation()).json());
+            phase(phases, "flow", last);
+        } else if (values != null) {
+            out.put("flowDeferred", true);
         }
+        out.put("phases", phases);
         out.put("millis", (System.nanoTime() - start) / 1e6);
         return out;
+    }
+
+    /** Records the milliseconds since the last phase (the page shows where the time goes). */
+    private static void phase(Map<String, Object> phases, String name, long[] last) {
+        long now = System.nanoTime();
+        phases.put(name, Math.round((now - last[0]) / 1e4) / 100.0);
+        last[0] = now;
     }
 
     /** The answer for a text with problems: each diagnostic with its position and the CLI's rendering. */

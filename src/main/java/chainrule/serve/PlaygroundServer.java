@@ -51,7 +51,7 @@ public final class PlaygroundServer {
     private static final String WEB = "chainrule/serve/web/";
     private static final String KATEX = "chainrule/serve/katex/";
     private static final String EXAMPLES = "chainrule/serve/examples/";
-    private static final Pattern RESOURCE = Pattern.compile("[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\\.[a-z0-9]+");
+    private static final Pattern RESOURCE = Pattern.compile("[A-Za-z0-9_-]+(?:[./][A-Za-z0-9_-]+)*\\.[a-z0-9]+"); // no "..", no empty segment
 
     /** The examples menu: id, title, file name under examples/. */
     static final List<List<String>> EXAMPLES_MENU = List.of(
@@ -230,7 +230,8 @@ public final class PlaygroundServer {
         }
         try {
             switch (action) {
-                case "analyze" -> sendJson(ex, 200, work.run(() -> Analysis.of(request, limits)));
+                case "analyze" -> sendJson(ex, 200, work.run(() -> Analysis.of(request, limits,
+                        q.getOrDefault("part", List.of("all")).get(0))));
                 case "latex" -> sendText(ex, "application/x-tex", work.run(() -> Exports.latex(Analysis.load(request, limits),
                         request.wrt(), request.notation())));
                 case "pdf" -> {

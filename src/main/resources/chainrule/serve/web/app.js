@@ -435,6 +435,20 @@ function currentTitle() {
 function renderFlow(r) {
   const box = $('flow');
   box.textContent = '';
+  if (r.flowDeferred) {
+    // a large network: the flow is asked for after the formulas, which are not kept waiting
+    box.append(el('p', { text: 'computing the flow…' }));
+    const version = state.version + 1;
+    fetch('/api/analyze?' + query({ part: 'flow' }), { method: 'POST', body: $('source').value })
+      .then((response) => response.json())
+      .then((answer) => {
+        if (state.version !== version || !answer.flow) return;
+        r.flow = answer.flow;
+        box.textContent = '';
+        box.append(flowChart(answer.flow.layers, currentTitle()));
+      });
+    return;
+  }
   if (!r.flow) { box.append(el('p', { text: 'the flow needs every value' })); return; }
   box.append(flowChart(r.flow.layers, currentTitle()));
 }
@@ -464,10 +478,12 @@ function baseName() {
 }
 
 async function save() {
+  if (state.fromExample && !window.confirm('The editor holds an example; write it over ' + state.start.file + '?')) return;
   const response = await fetch('/api/save?' + query(), { method: 'POST', body: $('source').value });
   const answer = await response.json();
   if (!answer.ok) { status(answer.error, true); return; }
   setText(answer.text);
+  state.fromExample = false;
   state.sets = {};
   state.seed = null;
   status('saved ' + answer.saved);
@@ -488,6 +504,7 @@ async function loadExample(id) {
   state.sets = {};
   state.seed = null;
   state.wrt = null;
+  state.fromExample = true;
   changed();
 }
 
