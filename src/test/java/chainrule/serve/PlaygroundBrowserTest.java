@@ -191,7 +191,15 @@ class PlaygroundBrowserTest {
             }
         }
         assertEquals(expected, inRows);
+        // hovering an edge shows its factor: net_o1 → out_o1 is sigmoid's, written in the output
+        WebElement edge = driver.findElement(By.cssSelector("#graph-svg path.edge[data-from='net_o1'][data-to='out_o1']"));
+        new org.openqa.selenium.interactions.Actions(driver).moveToElement(edge).perform();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("tip")).isDisplayed());
+        String tip = driver.findElement(By.id("tip")).getText();
+        assertTrue(tip.startsWith("∂out_o1/∂net_o1 = out_o1·(1 - out_o1) = 0.186815601"), tip);
+        assertTrue(tip.contains("(activation)"), tip);
         screenshot("w1-paths");
+        new org.openqa.selenium.interactions.Actions(driver).moveToElement(driver.findElement(By.tagName("h1"))).perform();
     }
 
     @Test

@@ -168,6 +168,16 @@ class PlaygroundServerTest {
     }
 
     @Test
+    void serveSaysWhenItsPortIsTaken() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), "serve", "--port", String.valueOf(server.port()));
+        assertEquals(1, status);
+        assertEquals("chainrule: error: port " + server.port() + " on 127.0.0.1 is in use; choose another with --port N "
+                + "(0 picks a free one)\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void layoutPutsEachVertexRightOfWhatItUses() throws Exception {
         var network = chainrule.model.Analyzer.analyze(new chainrule.diag.Source("m.nn", Files.readString(Path.of("examples", "mazur.nn"))));
         var graph = chainrule.paths.PathGraph.of(network);
