@@ -51,6 +51,7 @@ public final class PlaygroundServer {
     private static final String WEB = "chainrule/serve/web/";
     private static final String KATEX = "chainrule/serve/katex/";
     private static final String EXAMPLES = "chainrule/serve/examples/";
+    private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}_-][\\p{L}\\p{N}_.-]{0,99}");
     private static final Pattern RESOURCE = Pattern.compile("[A-Za-z0-9_-]+(?:[./][A-Za-z0-9_-]+)*\\.[a-z0-9]+"); // no "..", no empty segment
 
     /** The examples menu: id, title, file name under examples/. */
@@ -329,7 +330,13 @@ public final class PlaygroundServer {
         }
         String notation = q.getOrDefault("notation", List.of("default")).get(0);
         String wrt = q.containsKey("wrt") ? q.get("wrt").get(0) : null;
-        return new Analysis.Request(name(), text, wrt, sets, seed, notation.equals("book") ? Notation.BOOK : Notation.DEFAULT);
+        // Without a file, the page may name its text (the example it came from) for diagnostics and downloads.
+        String name = name();
+        String asked = q.containsKey("name") ? q.get("name").get(0) : "";
+        if (config.file() == null && NAME.matcher(asked).matches()) {
+            name = asked;
+        }
+        return new Analysis.Request(name, text, wrt, sets, seed, notation.equals("book") ? Notation.BOOK : Notation.DEFAULT);
     }
 
     /**

@@ -53,6 +53,7 @@ function query(extra) {
   if (state.book) q.append('notation', 'book');
   for (const [k, v] of Object.entries(state.sets)) q.append('set', k + '=' + v);
   if (state.seed !== null) q.append('random', String(state.seed));
+  if (state.name) q.append('name', state.name);
   for (const [k, v] of Object.entries(extra || {})) q.append(k, v);
   return q.toString();
 }
@@ -505,6 +506,8 @@ async function loadExample(id) {
   state.seed = null;
   state.wrt = null;
   state.fromExample = true;
+  const example = state.start.examples.find((e) => e.id === id);
+  state.name = example ? example.file : null;
   changed();
 }
 
