@@ -51,6 +51,9 @@ final class ServeCommand implements Callable<Integer> {
         if (path != null && Files.isDirectory(path)) {
             throw new CliError(file + ": is a directory, not a .nn file");
         }
+        if (path != null && Files.exists(path) && !Files.isRegularFile(path)) {
+            throw new CliError(file + ": not a regular file; the playground edits a .nn file");
+        }
         PlaygroundServer server;
         try {
             server = PlaygroundServer.start(new PlaygroundServer.Config(path, port, maxNesting, maxInput, maxVertices,

@@ -180,10 +180,11 @@ public final class PlaygroundServer {
         if (config.file() != null) {
             out.put("file", config.file().toString());
             try {
-                byte[] bytes = Files.readAllBytes(config.file());
-                out.put("text", bytes.length > config.maxInput() ? "" : decode(bytes));
-                if (bytes.length > config.maxInput()) {
+                if (Files.size(config.file()) > config.maxInput()) {
+                    out.put("text", "");
                     out.put("error", config.file() + ": more than " + config.maxInput() + " bytes; raise the limit with --max-input");
+                } else {
+                    out.put("text", decode(Files.readAllBytes(config.file())));
                 }
             } catch (NoSuchFileException e) {
                 out.put("text", "");
