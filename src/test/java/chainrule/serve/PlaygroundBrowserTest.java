@@ -302,6 +302,23 @@ class PlaygroundBrowserTest {
 
     @Test
     @Order(7)
+    void deepSigmoidAndDeepReluFlowsSideBySide() throws IOException {
+        long before = version();
+        new Select(driver.findElement(By.id("examples"))).selectByValue("chain10-sigmoid");
+        awaitUpdate(before);
+        driver.findElement(By.id("pin")).click();
+        before = version();
+        new Select(driver.findElement(By.id("examples"))).selectByValue("chain10-relu");
+        awaitUpdate(before);
+        assertEquals(1, driver.findElements(By.cssSelector("#flow svg.flowchart")).size());
+        assertEquals(1, driver.findElements(By.cssSelector("#pinned svg.flowchart")).size());
+        assertTrue(driver.findElement(By.cssSelector("#pinned svg")).getText().contains("sigmoid"));
+        js().executeScript("document.getElementById('flows').scrollIntoView();");
+        screenshot("flow-compare");
+    }
+
+    @Test
+    @Order(8)
     void hostileRequestsAreAnsweredWithErrorsAndTheServerKeepsServing() throws IOException {
         @SuppressWarnings("unchecked")
         Map<String, Object> deep = (Map<String, Object>) ((JavascriptExecutor) driver).executeAsyncScript(
@@ -349,7 +366,7 @@ class PlaygroundBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aMnistSizedNetworkShowsOneWeightsPathsAndLayerForms() throws IOException {
         String text = MnistFile.text();
         long before = version();

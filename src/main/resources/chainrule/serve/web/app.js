@@ -398,7 +398,7 @@ function renderGradient(r) {
 // ---- the flow chart: magnitudes per depth on a log scale ----
 
 function flowChart(layers, title) {
-  const W = 380, H = 230, L = 46, B = 34, T = 22;
+  const W = 380, H = 240, L = 46, B = 48, T = 22;
   const s = svg('svg', { width: W, height: H, class: 'flowchart' });
   const series = [
     ['act', '#c15b00', '|액|'], ['weight', '#a07700', '|웨|'], ['product', '#7a4cc0', '|액·웨|'], ['accumulated', '#d1006b', 'accumulated'],
@@ -417,13 +417,13 @@ function flowChart(layers, title) {
     const t = svg('text', { x: 4, y: y(e) + 3 }); t.textContent = '1e' + e; s.append(t);
   }
   layers.forEach((l, i) => { const t = svg('text', { x: x(i) - 3, y: H - B + 14 }); t.textContent = String(l.depth); s.append(t); });
-  const xt = svg('text', { x: W / 2 - 20, y: H - 4 }); xt.textContent = 'depth'; s.append(xt);
+  const xt = svg('text', { x: W / 2 - 20, y: H - B + 26 }); xt.textContent = 'depth'; s.append(xt);
   series.forEach(([k, color, name], j) => {
     const pts = [];
     layers.forEach((l, i) => { const v = value(l, k); if (v > 0) pts.push([x(i), y(Math.log10(v))]); });
     if (pts.length) s.append(svg('polyline', { points: pts.map((p) => p.join(',')).join(' '), fill: 'none', stroke: color, 'stroke-width': 2 }));
     for (const p of pts) s.append(svg('circle', { cx: p[0], cy: p[1], r: 2.5, fill: color }));
-    const t = svg('text', { x: L + j * 80, y: H - B + 26, fill: color }); t.textContent = name; t.setAttribute('style', 'fill:' + color); s.append(t);
+    const t = svg('text', { x: L + j * 80, y: H - 5, fill: color }); t.textContent = name; t.setAttribute('style', 'fill:' + color); s.append(t);
   });
   return s;
 }
