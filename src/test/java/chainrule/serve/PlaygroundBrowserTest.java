@@ -255,6 +255,27 @@ class PlaygroundBrowserTest {
         assertEquals(expected, value.getAttribute("data-text"));
         assertTrue(value.getText().contains(expected.substring(0, 8)), value.getText());
         latencies.add("mazur slider w5=0.9: " + Math.round(lastLatency()) + " ms");
+
+        // Dragging the slider: the page updates while it moves, and the slider stays the same element.
+        WebElement range = driver.findElement(By.cssSelector("#sliders input[type=range][data-name='w5']"));
+        long beforeDrag = version();
+        var drag = new org.openqa.selenium.interactions.Actions(driver).clickAndHold(range);
+        for (int k = 0; k < 5; k++) {
+            drag = drag.moveByOffset(-12, 0).pause(Duration.ofMillis(150));
+        }
+        drag.release().perform();
+        new WebDriverWait(driver, Duration.ofSeconds(120)).until(d -> version() > beforeDrag
+                && Boolean.FALSE.equals(js().executeScript("return window.chainrule.pending || window.chainrule.dirty;")));
+        String dragged = range.getAttribute("value"); // a stale element would throw here
+        assertFalse(dragged.equals("0.9"), "the drag moved the slider");
+        String again = cli("grad", mazur.toString(), "--wrt", "w1", "--set", "w5=" + dragged);
+        List<String> lines2 = again.lines().toList();
+        int at = lines2.indexOf(lines2.stream().filter(l -> l.startsWith("∂E/∂w1 = ")).findFirst().orElseThrow());
+        assertEquals(lines2.get(at + 1).trim().substring(2), driver.findElement(By.id("formula-value")).getAttribute("data-text"));
+        long beforeReset = version();
+        driver.findElement(By.id("reset")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(120)).until(d -> version() > beforeReset
+                && Boolean.FALSE.equals(js().executeScript("return window.chainrule.pending || window.chainrule.dirty;")));
     }
 
     @Test

@@ -196,24 +196,42 @@ function show(answer) {
 
 function renderSliders(r) {
   const box = $('sliders');
-  box.textContent = '';
-  for (const d of r.declared) {
-    if (d.shape) {
-      box.append(el('div', { class: 'vector', text: d.kind + ' ' + d.name + '[' + d.shape.join('×') + ']: edit in the text, or randomise' }));
-      continue;
+  // Rebuilt only when the declarations change: a slider being dragged must stay the same element.
+  const key = JSON.stringify(r.declared.map((d) => [d.name, d.kind, d.shape || null]));
+  if (box.dataset.key !== key) {
+    box.dataset.key = key;
+    box.textContent = '';
+    state.sliders = {};
+    for (const d of r.declared) {
+      if (d.shape) {
+        box.append(el('div', { class: 'vector', text: d.kind + ' ' + d.name + '[' + d.shape.join('×') + ']: edit in the text, or randomise' }));
+        continue;
+      }
+      const name = el('span', { class: 'name', title: d.kind, text: d.name });
+      const range = el('input', { type: 'range', step: 'any', 'data-name': d.name, 'aria-label': d.name });
+      const number = el('input', { type: 'number', step: '0.01', 'data-name': d.name, 'aria-label': d.name + ' value' });
+      range.addEventListener('input', () => { number.value = range.value; setValue(d.name, Number(range.value), name); });
+      number.addEventListener('input', () => {
+        if (number.value === '' || !isFinite(Number(number.value))) return;
+        range.value = number.value;
+        setValue(d.name, Number(number.value), name);
+      });
+      box.append(el('span', {}, name, ' ', el('span', { class: 'kind', text: d.kind })), range, number);
+      state.sliders[d.name] = { name, range, number };
     }
-    const value = d.value === null || d.value === undefined ? 0 : d.value;
+  }
+  for (const d of r.declared) {
+    const s = state.sliders[d.name];
+    if (!s) continue;
+    s.name.classList.toggle('changed', d.name in state.sets);
+    if (document.activeElement === s.range || document.activeElement === s.number) continue;
+    const missing = d.value === null || d.value === undefined;
+    const value = missing ? 0 : d.value;
     const span = Math.max(1, Math.ceil(Math.abs(value) * 2));
-    const name = el('span', { class: 'name' + (d.name in state.sets ? ' changed' : ''), title: d.kind, text: d.name });
-    const range = el('input', { type: 'range', min: -span, max: span, step: 'any', value: value, 'data-name': d.name, 'aria-label': d.name });
-    const number = el('input', { type: 'number', step: '0.01', value: d.value === null || d.value === undefined ? '' : value, 'data-name': d.name, 'aria-label': d.name + ' value' });
-    range.addEventListener('input', () => { number.value = range.value; setValue(d.name, Number(range.value), name); });
-    number.addEventListener('input', () => {
-      if (number.value === '' || !isFinite(Number(number.value))) return;
-      range.value = number.value;
-      setValue(d.name, Number(number.value), name);
-    });
-    box.append(el('span', {}, name, ' ', el('span', { class: 'kind', text: d.kind })), range, number);
+    s.range.min = -span;
+    s.range.max = span;
+    s.range.value = value;
+    s.number.value = missing ? '' : value;
   }
 }
 
