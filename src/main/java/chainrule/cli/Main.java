@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         description = "Symbolic chain-rule paths and gradients for small neural networks.",
         subcommands = {PathsCommand.class, GradCommand.class, DiffCommand.class,
                 EvalCommand.class, CheckCommand.class, TrainCommand.class, CodegenCommand.class,
-                LatexCommand.class, GraphCommand.class, FlowCommand.class, CommandLine.HelpCommand.class})
+                LatexCommand.class, GraphCommand.class, FlowCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     private record Streams(PrintStream out, PrintStream err) {}
