@@ -86,6 +86,9 @@ final class CheckCommand implements Callable<Integer> {
     private static Map<String, Object> json(List<GradientCheck.Row> rows, GradientCheck.Row worst, WorstPath path) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ok", worst == null);
+        long kinks = rows.stream().filter(GradientCheck.Row::kink).count();
+        out.put("agree", rows.stream().filter(r -> r.ok() && !r.kink()).count());
+        out.put("kinks", kinks);
         List<Object> list = new ArrayList<>();
         for (GradientCheck.Row r : rows) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -132,8 +135,17 @@ final class CheckCommand implements Callable<Integer> {
                             + Numbers.text(r.rightDifference()) + ")" : ""));
         }
         if (worst == null) {
-            sb.append("all ").append(rows.size()).append(" gradients agree with finite differences (relative error ≤ ")
-                    .append(Numbers.exact(GradientCheck.TOLERANCE)).append(")\n");
+            long kinks = rows.stream().filter(GradientCheck.Row::kink).count();
+            if (kinks == 0) {
+                sb.append("all ").append(rows.size()).append(" gradients agree with finite differences (relative error ≤ ")
+                        .append(Numbers.exact(GradientCheck.TOLERANCE)).append(")\n");
+            } else {
+                // a row at a kink agrees only with a one-sided difference: it is not counted as agreeing
+                sb.append(rows.size() - kinks).append(" agree with finite differences to ")
+                        .append(Numbers.exact(GradientCheck.TOLERANCE)).append("; ").append(kinks)
+                        .append(kinks == 1 ? " is" : " are").append(" at a kink (relu, abs, step, max or min at its corner):"
+                                + " the analytic value is one of the one-sided differences shown\n");
+            }
             return sb.toString();
         }
         sb.append("FAIL: ").append(worst.name()).append(" disagrees most (relative error ")

@@ -452,6 +452,9 @@ public final class Exprs {
             throw new IllegalArgumentException(fn.sourceName() + " takes " + fn.arity() + " arguments, got " + args.size());
         }
         Expr stable = logOfSoftmax(fn, args);
+        if (stable == null) {
+            stable = StableForms.rewrite(fn, args);
+        }
         if (stable != null) {
             return stable;
         }

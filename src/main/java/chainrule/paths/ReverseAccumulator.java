@@ -1,6 +1,10 @@
 package chainrule.paths;
 
+import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
+import chainrule.expr.Product;
 import chainrule.model.Vertex;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,16 +58,120 @@ public final class ReverseAccumulator {
         return delta;
     }
 
-    /** δ(u) from the δs of the vertices its edges lead to. */
+    /**
+     * δ(u) from the δs of the vertices its edges lead to. When an edge factor or the sum comes out
+     * nan or infinite, δ(u) is also formed symbolically: the sum of edge factors times the δs below,
+     * each δ a number where it is finite and nonzero, else its own symbolic form; normalised (so
+     * {@code p·(1 - p)·(-1/p)} is {@code p - 1}, and {@code 0.5/u · 2·u} is 1) and evaluated. A
+     * removable singularity thus gets its limit. When that is not finite either, an edge whose δ
+     * below is exactly 0 adds nothing, even with an infinite factor (the zero-adjoint convention
+     * of docs/hardening.md); what is still not finite is reported by the caller.
+     */
     private static double adjoint(PathGraph graph, Values values, Vertex u, Map<Vertex, Double> delta) {
         double d = u == graph.network().loss() ? 1.0 : 0.0;
+        boolean singular = false;
         for (Edge e : graph.outgoing(u)) {
             double below = delta.get(e.to());
             if (below != 0) {
-                d += values.of(e) * below;
+                double factor = values.of(e);
+                d += factor * below;
+                singular |= !Double.isFinite(factor);
+            } else if (graph.reachesLoss(e.to())) {
+                singular |= !Double.isFinite(values.of(e)); // an infinite factor times a δ of 0: see below
             }
         }
-        return d;
+        if (!singular && Double.isFinite(d)) {
+            return d;
+        }
+        Expr δ = symbolic(graph, values, u, delta, new HashMap<>());
+        double limit = values.evaluate(δ);
+        if (!Double.isFinite(limit)) {
+            // u/sqrt(w) with u = sqrt(w): the vertices in their definitions, a few levels deep
+            Map<Expr, Expr> definitions = new HashMap<>();
+            for (Vertex v : graph.network().definitions()) {
+                definitions.put(v.symbol(), v.definition());
+            }
+            for (int level = 0; level < 3 && !Double.isFinite(limit); level++) {
+                Expr inlined = expand(chainrule.expr.Substitution.replace(δ, definitions), 64);
+                if (inlined == δ) {
+                    break;
+                }
+                δ = inlined;
+                limit = values.evaluate(δ);
+            }
+        }
+        return Double.isFinite(limit) ? limit : d;
+    }
+
+    /** δ(u) as an expression over the vertex values, for {@link #adjoint}. */
+    private static Expr symbolic(PathGraph graph, Values values, Vertex u, Map<Vertex, Double> delta,
+            Map<Vertex, Expr> memo) {
+        Expr known = memo.get(u);
+        if (known != null) {
+            return known;
+        }
+        List<Expr> terms = new ArrayList<>();
+        if (u == graph.network().loss()) {
+            terms.add(Exprs.ONE);
+        }
+        for (Edge e : graph.outgoing(u)) {
+            Double below = delta.get(e.to());
+            if (below == null) {
+                continue;
+            }
+            boolean exact = Double.isFinite(below) && (below != 0 || Double.isFinite(values.of(e)));
+            if (exact && below == 0) {
+                continue;
+            }
+            Expr δ = exact ? Exprs.num(below) : symbolic(graph, values, e.to(), delta, memo);
+            terms.add(expand(Exprs.mul(values.stableFactor(e), δ), 64));
+        }
+        Expr out = Exprs.add(terms);
+        memo.put(u, out);
+        return out;
+    }
+
+    /**
+     * A product multiplied out over the sums among its factors, so that a factor cancels against a
+     * term's denominator ({@code σ·(1 - σ)·(-t/σ - (t - 1)/(1 - σ))} is {@code -t·(1 - σ) - (t - 1)·σ});
+     * left as it is when that would give more than {@code limit} terms.
+     */
+    private static Expr expand(Expr e, int limit) {
+        if (!(e instanceof Product p)) {
+            return e;
+        }
+        List<Expr> terms = List.of(Exprs.ONE);
+        for (Expr f : p.factors()) {
+            List<Expr> parts = f instanceof chainrule.expr.Sum s && hasFraction(s) ? s.terms() : List.of(f);
+            if (terms.size() * parts.size() > limit) {
+                return e;
+            }
+            List<Expr> next = new ArrayList<>(terms.size() * parts.size());
+            for (Expr t : terms) {
+                for (Expr part : parts) {
+                    next.add(Exprs.mul(t, part));
+                }
+            }
+            terms = next;
+        }
+        List<Expr> out = new ArrayList<>(terms.size());
+        for (Expr t : terms) {
+            out.add(t == e ? t : expand(t, limit));
+        }
+        return Exprs.add(out);
+    }
+
+    /** Whether a term of the sum divides by something (only such sums are multiplied out). */
+    private static boolean hasFraction(chainrule.expr.Sum s) {
+        for (Expr t : s.terms()) {
+            List<Expr> factors = t instanceof Product p ? p.factors() : List.of(t);
+            for (Expr f : factors) {
+                if (f instanceof chainrule.expr.Power w && w.exponent() instanceof chainrule.expr.Num n && n.value() < 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** ∂loss/∂w for every parameter, by name, in declaration order. */

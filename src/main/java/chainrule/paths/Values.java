@@ -1,6 +1,13 @@
 package chainrule.paths;
 
+import chainrule.expr.Apply;
 import chainrule.expr.Evaluator;
+import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
+import chainrule.expr.Primitive;
+import chainrule.expr.Substitution;
+import chainrule.expr.VectorElement;
+import chainrule.expr.VectorPrimitive;
 import chainrule.model.Network;
 import chainrule.model.Vertex;
 import java.util.HashMap;
@@ -10,13 +17,23 @@ import java.util.Map;
 /**
  * The numbers of one evaluation: every vertex's value from the forward pass, and each edge
  * factor's value, computed once and remembered.
+ *
+ * <p>Where a value comes out nan or infinite, it is computed once more from a stable rewriting of
+ * the same expression (docs/hardening.md, "Saturated tails"): a sigmoid or softmax vertex used in
+ * the expression is replaced by its definition, so that {@code log(p)} with {@code p = sigmoid(z)}
+ * is built as {@code -softplus(-z)} (see {@code expr.StableForms}) and {@code log(p[j])} with
+ * {@code p = softmax(z)} as {@code log_softmax(z)[j]}; and declared values that are not parameters
+ * (inputs, targets, constants) are put in as numbers, so that a factor such as {@code c*w/abs(w)}
+ * with {@code c = 0} is the limit 0. Each rewriting is an identity, so it changes no finite value.
  */
 public final class Values {
     private final Map<String, Double> vertexValues;
     private final Map<Edge, Double> factorValues = new HashMap<>();
+    private final Map<Expr, Expr> stable;
 
-    private Values(Map<String, Double> vertexValues) {
+    private Values(Map<String, Double> vertexValues, Map<Expr, Expr> stable) {
         this.vertexValues = vertexValues;
+        this.stable = stable;
     }
 
     /**
@@ -26,14 +43,36 @@ public final class Values {
      */
     public static Values of(Network network) {
         Map<String, Double> env = new LinkedHashMap<>(network.values());
+        Map<Expr, Expr> stable = stableSubstitution(network);
         for (Vertex v : network.definitions()) {
             try {
-                env.put(v.name(), Evaluator.evaluate(v.definition(), env));
+                double value = Evaluator.evaluate(v.definition(), env);
+                if (!Double.isFinite(value) && !stable.isEmpty()) {
+                    double again = Evaluator.evaluate(Substitution.replace(v.definition(), stable), env);
+                    if (Double.isFinite(again)) {
+                        value = again;
+                    }
+                }
+                env.put(v.name(), value);
             } catch (Evaluator.MissingValueException e) {
                 // not needed by the loss (Network.missingValues() was empty): left without a value
             }
         }
-        return new Values(env);
+        return new Values(env, stable);
+    }
+
+    /** Sigmoid and softmax vertices to their definitions, declared non-parameters to their values. */
+    private static Map<Expr, Expr> stableSubstitution(Network network) {
+        Map<Expr, Expr> out = new HashMap<>();
+        for (Vertex v : network.vertices()) {
+            if (v.isDefined() && v.definition() instanceof Apply a && (a.fn() == Primitive.SIGMOID
+                    || a.fn() instanceof VectorElement e && e.primitive() == VectorPrimitive.SOFTMAX)) {
+                out.put(v.symbol(), a);
+            } else if (v.kind().isDeclared() && !v.kind().isParameter() && network.values().containsKey(v.name())) {
+                out.put(v.symbol(), Exprs.num(network.values().get(v.name())));
+            }
+        }
+        return out;
     }
 
     public double vertex(String name) { return vertexValues.get(name); }
@@ -44,8 +83,24 @@ public final class Values {
         Double v = factorValues.get(e);
         if (v == null) {
             v = Evaluator.evaluate(e.factor(), vertexValues);
+            if (!Double.isFinite(v)) {
+                double again = Evaluator.evaluate(stableFactor(e), vertexValues);
+                if (Double.isFinite(again)) {
+                    v = again;
+                }
+            }
             factorValues.put(e, v);
         }
         return v;
+    }
+
+    /** The edge factor in its stable rewriting (the factor itself when nothing applies). */
+    public Expr stableFactor(Edge e) {
+        return Substitution.replace(e.factor(), stable);
+    }
+
+    /** The value of an expression over the vertex values. */
+    public double evaluate(Expr e) {
+        return Evaluator.evaluate(e, vertexValues);
     }
 }
