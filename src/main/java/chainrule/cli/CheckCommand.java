@@ -60,7 +60,7 @@ final class CheckCommand implements Callable<Integer> {
                 worst = r;
             }
         }
-        if (rows.stream().anyMatch(r -> !Double.isFinite(r.analytic()))) {
+        if (rows.stream().anyMatch(r -> !Double.isFinite(r.analytic()) || !Double.isFinite(r.numeric()))) {
             EvalCommand.explainNonFinite(setup); // a nan is no disagreement to report: say where it comes from
         }
         WorstPath path = null;

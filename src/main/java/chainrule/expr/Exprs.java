@@ -142,6 +142,10 @@ public final class Exprs {
         for (Map.Entry<Expr, LikeTerms> e : like.entrySet()) {
             double c = e.getValue().coefficient;
             if (c == 0) {
+                Expr undefined = mul(ZERO, e.getKey()); // 0 unless 0/0 or 0·log 0: see StableForms
+                if (!(undefined instanceof Num)) {
+                    out.add(undefined);
+                }
                 continue;
             }
             // A term with no like term keeps its form (x/3 stays x/3, not 0.3333333333333333*x).
@@ -249,7 +253,8 @@ public final class Exprs {
             }
         }
         if (coefficient == 0 || exponents.isEmpty()) {
-            return num(coefficient);
+            Expr undefined = coefficient == 0 ? StableForms.zeroTimesUndefined(exponents) : null;
+            return undefined != null ? undefined : num(coefficient);
         }
         List<Expr> out = new ArrayList<>(exponents.size() + 1);
         boolean needsAnotherPass = false;
@@ -512,7 +517,7 @@ public final class Exprs {
         return factors.size() == 1 ? factors.get(0) : internNary(3, List.copyOf(factors));
     }
 
-    private static Expr internNary(int kind, List<Expr> children) {
+    static Expr internNary(int kind, List<Expr> children) {
         return TABLE.nary(kind == 2, children);
     }
 

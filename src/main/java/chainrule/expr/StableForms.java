@@ -40,4 +40,50 @@ final class StableForms {
         }
         return null;
     }
+
+    /**
+     * 0 times a factor whose value is not finite, such as {@code 0/0} ({@code (x - x)/0}) or
+     * {@code 0*log(0)}: undefined stays undefined. The product is kept as {@code 0·factor}, whose
+     * value is nan, so that every command reports it naming the operation (division by 0, log of 0)
+     * rather than folding it to 0. Null when every factor is finite or not a constant (0·x is 0).
+     *
+     * @param exponents the product's factors, base to the exponents collected for it (see {@link Exprs#mul})
+     */
+    static Expr zeroTimesUndefined(java.util.Map<Expr, List<Expr>> exponents) {
+        List<Expr> kept = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<Expr, List<Expr>> e : exponents.entrySet()) {
+            Expr f = e.getValue().size() == 1 && e.getValue().get(0) == Exprs.ONE ? e.getKey()
+                    : Exprs.pow(e.getKey(), Exprs.add(e.getValue()));
+            if (!Double.isFinite(constantValue(f))) {
+                kept.add(f);
+            }
+        }
+        if (kept.isEmpty()) {
+            return null;
+        }
+        kept.sort(ExprOrder.FACTORS);
+        kept.add(0, Exprs.ZERO);
+        return Exprs.internNary(3, kept);
+    }
+
+    /** The value of a small expression of numbers ({@code 0^-1}, {@code log(0)}); 0 when it names anything. */
+    private static double constantValue(Expr f) {
+        if (f instanceof Num n) {
+            return n.value();
+        }
+        if (f instanceof Power p && p.base() instanceof Num b && p.exponent() instanceof Num x) {
+            return chainrule.runtime.Fns.pow(b.value(), x.value());
+        }
+        if (f instanceof Apply a && !(a.fn() instanceof UserFunction)) {
+            double[] args = new double[a.args().size()];
+            for (int i = 0; i < args.length; i++) {
+                if (!(a.arg(i) instanceof Num n)) {
+                    return 0;
+                }
+                args[i] = n.value();
+            }
+            return a.fn().value(args);
+        }
+        return 0;
+    }
 }

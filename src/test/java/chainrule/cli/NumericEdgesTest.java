@@ -180,4 +180,20 @@ class NumericEdgesTest {
         assertEquals(1.0, ((Number) json.get("agree")).doubleValue());
         assertEquals(2.0, ((Number) json.get("kinks")).doubleValue());
     }
+
+    @Test
+    void zeroOverZeroStaysUndefinedInEveryCommand() throws IOException {
+        // (x - x)/0 is 0/0: never folded to 0; every command names the division
+        String file = write("z.nn", "weight x = 0.5\nloss L = (x - x)/0\n");
+        for (String[] command : new String[][] {{"grad"}, {"eval"}, {"check"}, {"paths", "--wrt", "x"}, {"latex"}}) {
+            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+            args[command.length] = file;
+            Cli r = Cli.run(args);
+            assertEquals(1, r.status(), String.join(" ", command) + ": " + r.out());
+            assertTrue(r.err().startsWith(file + ":2:6: error: 'L' is nan: division by 0"), r.err());
+        }
+        assertEquals(1, Cli.run("eval", write("l.nn", "weight x = 0.5\nloss L = x + 0*log(0)\n")).status());
+        // 0·x is still 0, and a loss folded to a constant still needs no values
+        assertEquals(0, Cli.run("grad", write("o.nn", "weight x = 0.5\nloss L = 0*x + x\n")).status());
+    }
 }
