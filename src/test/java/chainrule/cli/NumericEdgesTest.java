@@ -196,4 +196,27 @@ class NumericEdgesTest {
         // 0·x is still 0, and a loss folded to a constant still needs no values
         assertEquals(0, Cli.run("grad", write("o.nn", "weight x = 0.5\nloss L = 0*x + x\n")).status());
     }
+
+    @Test
+    void layeredBceAtSaturatedLogitsMatchesTheReference() throws IOException {
+        // eval compiles W @ x to loops; grad uses the path graph; both against softplus/σ computed here
+        String head = "input x[2] = [1, -1]\ntarget y[3] = [0, 1, 1]\n"
+                + "weight W[3,2] = [[400, -400], [-400, 400], [20, -20]]\nbias b[3] = [0, 0, 0]\n";
+        double[] z = {800, -800, 40};
+        double[] y = {0, 1, 1};
+        double loss = 0;
+        for (int i = 0; i < 3; i++) {
+            loss += (softplus(z[i]) - y[i] * z[i]) / 3;
+        }
+        for (String body : List.of("o = W @ x + b\nloss E = bce_with_logits(o, y)\n",
+                "loss E = binary_cross_entropy(sigmoid(W @ x + b), y)\n")) {
+            double[] v = gradAndEval(write("layer.nn", head + body), "W[1,1]", "W[2,2]", "W[3,1]", "b[1]", "b[2]");
+            assertEquals(loss, v[0], 1e-13 * loss, body);
+            assertEquals((sigmoid(800) - 0) * 1 / 3, v[1], 1e-16, body);
+            assertEquals((sigmoid(-800) - 1) * -1 / 3, v[2], 1e-16, body);
+            assertEquals((sigmoid(40) - 1) / 3, v[3], 1e-16, body);
+            assertEquals(1.0 / 3, v[4], 1e-16, body);
+            assertEquals(-1.0 / 3, v[5], 1e-16, body);
+        }
+    }
 }
