@@ -4,13 +4,18 @@ import chainrule.expr.Apply;
 import chainrule.expr.Evaluator;
 import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
+import chainrule.expr.Power;
 import chainrule.expr.Primitive;
+import chainrule.expr.Product;
+import chainrule.expr.Sum;
 import chainrule.expr.Substitution;
 import chainrule.expr.VectorElement;
 import chainrule.expr.VectorPrimitive;
 import chainrule.model.Network;
 import chainrule.model.Vertex;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,10 +35,12 @@ public final class Values {
     private final Map<String, Double> vertexValues;
     private final Map<Edge, Double> factorValues = new HashMap<>();
     private final Map<Expr, Expr> stable;
+    private final Map<Expr, Expr> parameters;
 
-    private Values(Map<String, Double> vertexValues, Map<Expr, Expr> stable) {
+    private Values(Map<String, Double> vertexValues, Map<Expr, Expr> stable, Map<Expr, Expr> parameters) {
         this.vertexValues = vertexValues;
         this.stable = stable;
+        this.parameters = parameters;
     }
 
     /**
@@ -58,7 +65,14 @@ public final class Values {
                 // not needed by the loss (Network.missingValues() was empty): left without a value
             }
         }
-        return new Values(env, stable);
+        Map<Expr, Expr> parameters = new HashMap<>();
+        for (Vertex p : network.parameters()) {
+            Double value = network.values().get(p.name());
+            if (value != null) {
+                parameters.put(p.symbol(), Exprs.num(value));
+            }
+        }
+        return new Values(env, stable, parameters);
     }
 
     /** Sigmoid and softmax vertices to their definitions, declared non-parameters to their values. */
@@ -85,6 +99,9 @@ public final class Values {
             v = Evaluator.evaluate(e.factor(), vertexValues);
             if (!Double.isFinite(v)) {
                 double again = Evaluator.evaluate(stableFactor(e), vertexValues);
+                if (!Double.isFinite(again)) {
+                    again = Evaluator.evaluate(powerOfZero(heldFixed(e)), vertexValues);
+                }
                 if (Double.isFinite(again)) {
                     v = again;
                 }
@@ -97,6 +114,42 @@ public final class Values {
     /** The edge factor in its stable rewriting (the factor itself when nothing applies). */
     public Expr stableFactor(Edge e) {
         return Substitution.replace(e.factor(), stable);
+    }
+
+    /**
+     * The factor ∂to/∂from with every other parameter held at its value as a number: a partial
+     * derivative holds them fixed, so {@code y·x^(y - 1)} at y = 0 is {@code 0·x^-1} = 0, the
+     * derivative of {@code x^0 = 1}.
+     */
+    private Expr heldFixed(Edge e) {
+        Map<Expr, Expr> fixed = new HashMap<>(stable);
+        fixed.putAll(parameters);
+        fixed.remove(e.from().symbol());
+        return Substitution.replace(e.factor(), fixed);
+    }
+
+    /**
+     * {@code 0^b·log(0)} (the derivative of {@code 0^b} in b) as 0 where b ≥ 0, as PyTorch's
+     * {@code pow} backward masks it: 0^b is 0 for every b > 0, so its derivative there is 0.
+     */
+    private Expr powerOfZero(Expr e) {
+        if (e instanceof Sum s) {
+            List<Expr> terms = new ArrayList<>();
+            for (Expr t : s.terms()) {
+                terms.add(powerOfZero(t));
+            }
+            return Exprs.add(terms);
+        }
+        if (e instanceof Product p) {
+            boolean power = false;
+            boolean log = false;
+            for (Expr f : p.factors()) {
+                power |= f instanceof Power w && w.base() == Exprs.ZERO && evaluate(w.exponent()) >= 0;
+                log |= f instanceof Apply a && a.fn() == Primitive.LOG && a.arg(0) == Exprs.ZERO;
+            }
+            return power && log ? Exprs.ZERO : e;
+        }
+        return e;
     }
 
     /** The value of an expression over the vertex values. */

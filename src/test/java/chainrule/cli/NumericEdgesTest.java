@@ -219,4 +219,27 @@ class NumericEdgesTest {
             assertEquals(-1.0 / 3, v[5], 1e-16, body);
         }
     }
+
+    @Test
+    void powersOfZeroFollowPyTorch() throws IOException {
+        // 0^x is 0 for every x > 0: the gradient is 0, not 0·log 0
+        double[] z = gradAndEval(write("zx.nn", "weight x[3] = [1, 2, 3]\nloss L = sum(0^x)\n"), "x[1]", "x[2]", "x[3]");
+        assertEquals(0.0, z[0], 0.0);
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(0.0, z[i], 0.0);
+        }
+        // x^y at (0, 0): value 1 (Math.pow, IEEE pow), gradient (0, 0) as torch.pow's backward gives
+        double[] xy = gradAndEval(write("xy.nn", "weight x = 0, y = 0\nloss L = x^y\n"), "x", "y");
+        assertEquals(1.0, xy[0], 0.0);
+        assertEquals(0.0, xy[1], 0.0);
+        assertEquals(0.0, xy[2], 0.0);
+        // x^2 at 0 through the general power: ∂/∂x = 2·x = 0, ∂/∂y = 0^2·log 0 → 0
+        double[] sq = gradAndEval(write("sq.nn", "weight x = 0, y = 2\nloss L = x^y\n"), "x", "y");
+        assertEquals(0.0, sq[1], 0.0);
+        assertEquals(0.0, sq[2], 0.0);
+        // x^0.5 at 0 has no finite derivative in x: still an error
+        Cli r = Cli.run("grad", write("h.nn", "weight x = 0, y = 0.5\nloss L = x^y\n"));
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains("is inf at x = 0"), r.err());
+    }
 }
