@@ -66,6 +66,10 @@ class NumericEdgesTest {
         assertEquals(softplus(800), v[0], 0.0);
         assertEquals(800.0, v[0], 0.0);
         assertEquals(1.0, v[1], 0.0);
+        // check compares the same numbers with finite differences of the stable loss
+        Map<String, Object> check = TestJson.object(Cli.run("check", file, "--json").out());
+        assertEquals(true, check.get("ok"), check.toString());
+        assertEquals(true, check.get("interpreted"), check.toString());
     }
 
     @Test

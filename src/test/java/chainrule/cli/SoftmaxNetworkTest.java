@@ -190,11 +190,15 @@ class SoftmaxNetworkTest {
             assertEquals(1600.0, EvalCheckCommandTest.lossValue(json), 0.0, command);
             assertEquals(1600.0, number(EvalCheckCommandTest.gradient(json), "a"), 0.0, command);
         }
-        // the compiled code check runs cannot: it says so, with the stable way to write it
+        // check's compiled code cannot: it checks the interpreter's numbers instead, and says so
         Cli r = Cli.run("check", file);
-        assertEquals(1, r.status(), r.out());
-        assertTrue(r.err().contains("cross_entropy(softmax(z), y)"), r.err());
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().startsWith("(computed by the interpreter"), r.out());
         assertFalse(r.out().contains("nan") || r.out().contains("inf"), r.out());
+        // train needs compiled code: it stops at once, with the stable way to write it
+        Cli t = Cli.run("train", file, "--lr", "0.1", "--steps", "3");
+        assertEquals(1, t.status(), t.out());
+        assertTrue(t.err().contains("cross_entropy(softmax(z), y)"), t.err());
     }
 
     @Test
