@@ -1,6 +1,9 @@
 package chainrule.expr;
 
+import chainrule.runtime.Fns;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Compositions rewritten into a numerically stable form when they are built, like
@@ -49,9 +52,9 @@ final class StableForms {
      *
      * @param exponents the product's factors, base to the exponents collected for it (see {@link Exprs#mul})
      */
-    static Expr zeroTimesUndefined(java.util.Map<Expr, List<Expr>> exponents) {
-        List<Expr> kept = new java.util.ArrayList<>();
-        for (java.util.Map.Entry<Expr, List<Expr>> e : exponents.entrySet()) {
+    static Expr zeroTimesUndefined(Map<Expr, List<Expr>> exponents) {
+        List<Expr> kept = new ArrayList<>();
+        for (Map.Entry<Expr, List<Expr>> e : exponents.entrySet()) {
             Expr f = e.getValue().size() == 1 && e.getValue().get(0) == Exprs.ONE ? e.getKey()
                     : Exprs.pow(e.getKey(), Exprs.add(e.getValue()));
             if (!Double.isFinite(constantValue(f))) {
@@ -72,7 +75,7 @@ final class StableForms {
             return n.value();
         }
         if (f instanceof Power p && p.base() instanceof Num b && p.exponent() instanceof Num x) {
-            return chainrule.runtime.Fns.pow(b.value(), x.value());
+            return Fns.pow(b.value(), x.value());
         }
         if (f instanceof Apply a && !(a.fn() instanceof UserFunction)) {
             double[] args = new double[a.args().size()];

@@ -2,7 +2,11 @@ package chainrule.paths;
 
 import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
+import chainrule.expr.Num;
+import chainrule.expr.Power;
 import chainrule.expr.Product;
+import chainrule.expr.Substitution;
+import chainrule.expr.Sum;
 import chainrule.model.Vertex;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,8 +87,8 @@ public final class ReverseAccumulator {
         if (!singular && Double.isFinite(d)) {
             return d;
         }
-        Expr δ = symbolic(graph, values, u, delta, new HashMap<>());
-        double limit = values.evaluate(δ);
+        Expr form = symbolic(graph, values, u, delta, new HashMap<>());
+        double limit = values.evaluate(form);
         if (!Double.isFinite(limit)) {
             // u/sqrt(w) with u = sqrt(w): the vertices in their definitions, a few levels deep
             Map<Expr, Expr> definitions = new HashMap<>();
@@ -92,12 +96,12 @@ public final class ReverseAccumulator {
                 definitions.put(v.symbol(), v.definition());
             }
             for (int level = 0; level < 3 && !Double.isFinite(limit); level++) {
-                Expr inlined = expand(chainrule.expr.Substitution.replace(δ, definitions), 64);
-                if (inlined == δ) {
+                Expr inlined = expand(Substitution.replace(form, definitions), 64);
+                if (inlined == form) {
                     break;
                 }
-                δ = inlined;
-                limit = values.evaluate(δ);
+                form = inlined;
+                limit = values.evaluate(form);
             }
         }
         return Double.isFinite(limit) ? limit : d;
@@ -123,8 +127,8 @@ public final class ReverseAccumulator {
             if (exact && below == 0) {
                 continue;
             }
-            Expr δ = exact ? Exprs.num(below) : symbolic(graph, values, e.to(), delta, memo);
-            terms.add(expand(Exprs.mul(values.stableFactor(e), δ), 64));
+            Expr rest = exact ? Exprs.num(below) : symbolic(graph, values, e.to(), delta, memo);
+            terms.add(expand(Exprs.mul(values.stableFactor(e), rest), 64));
         }
         Expr out = Exprs.add(terms);
         memo.put(u, out);
@@ -142,7 +146,7 @@ public final class ReverseAccumulator {
         }
         List<Expr> terms = List.of(Exprs.ONE);
         for (Expr f : p.factors()) {
-            List<Expr> parts = f instanceof chainrule.expr.Sum s && hasFraction(s) ? s.terms() : List.of(f);
+            List<Expr> parts = f instanceof Sum s && hasFraction(s) ? s.terms() : List.of(f);
             if (terms.size() * parts.size() > limit) {
                 return e;
             }
@@ -162,11 +166,11 @@ public final class ReverseAccumulator {
     }
 
     /** Whether a term of the sum divides by something (only such sums are multiplied out). */
-    private static boolean hasFraction(chainrule.expr.Sum s) {
+    private static boolean hasFraction(Sum s) {
         for (Expr t : s.terms()) {
             List<Expr> factors = t instanceof Product p ? p.factors() : List.of(t);
             for (Expr f : factors) {
-                if (f instanceof chainrule.expr.Power w && w.exponent() instanceof chainrule.expr.Num n && n.value() < 0) {
+                if (f instanceof Power w && w.exponent() instanceof Num n && n.value() < 0) {
                     return true;
                 }
             }

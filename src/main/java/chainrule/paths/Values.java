@@ -34,13 +34,15 @@ import java.util.Map;
 public final class Values {
     private final Map<String, Double> vertexValues;
     private final Map<Edge, Double> factorValues = new HashMap<>();
-    private final Map<Expr, Expr> stable;
-    private final Map<Expr, Expr> parameters;
+    private final Network network;
+    /** Built on first use: only a value that is not finite needs them. */
+    private Map<Expr, Expr> stable;
+    private Map<Expr, Expr> parameters;
 
-    private Values(Map<String, Double> vertexValues, Map<Expr, Expr> stable, Map<Expr, Expr> parameters) {
+    private Values(Map<String, Double> vertexValues, Network network, Map<Expr, Expr> stable) {
         this.vertexValues = vertexValues;
+        this.network = network;
         this.stable = stable;
-        this.parameters = parameters;
     }
 
     /**
@@ -50,11 +52,14 @@ public final class Values {
      */
     public static Values of(Network network) {
         Map<String, Double> env = new LinkedHashMap<>(network.values());
-        Map<Expr, Expr> stable = stableSubstitution(network);
+        Map<Expr, Expr> stable = null;
         for (Vertex v : network.definitions()) {
             try {
                 double value = Evaluator.evaluate(v.definition(), env);
-                if (!Double.isFinite(value) && !stable.isEmpty()) {
+                if (!Double.isFinite(value)) {
+                    if (stable == null) {
+                        stable = stableSubstitution(network);
+                    }
                     double again = Evaluator.evaluate(Substitution.replace(v.definition(), stable), env);
                     if (Double.isFinite(again)) {
                         value = again;
@@ -65,14 +70,7 @@ public final class Values {
                 // not needed by the loss (Network.missingValues() was empty): left without a value
             }
         }
-        Map<Expr, Expr> parameters = new HashMap<>();
-        for (Vertex p : network.parameters()) {
-            Double value = network.values().get(p.name());
-            if (value != null) {
-                parameters.put(p.symbol(), Exprs.num(value));
-            }
-        }
-        return new Values(env, stable, parameters);
+        return new Values(env, network, stable);
     }
 
     /** Sigmoid and softmax vertices to their definitions, declared non-parameters to their values. */
@@ -113,6 +111,9 @@ public final class Values {
 
     /** The edge factor in its stable rewriting (the factor itself when nothing applies). */
     public Expr stableFactor(Edge e) {
+        if (stable == null) {
+            stable = stableSubstitution(network);
+        }
         return Substitution.replace(e.factor(), stable);
     }
 
@@ -122,6 +123,18 @@ public final class Values {
      * derivative of {@code x^0 = 1}.
      */
     private Expr heldFixed(Edge e) {
+        if (parameters == null) {
+            parameters = new HashMap<>();
+            for (Vertex p : network.parameters()) {
+                Double value = network.values().get(p.name());
+                if (value != null) {
+                    parameters.put(p.symbol(), Exprs.num(value));
+                }
+            }
+        }
+        if (stable == null) {
+            stable = stableSubstitution(network);
+        }
         Map<Expr, Expr> fixed = new HashMap<>(stable);
         fixed.putAll(parameters);
         fixed.remove(e.from().symbol());
