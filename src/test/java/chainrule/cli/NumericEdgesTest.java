@@ -246,4 +246,20 @@ class NumericEdgesTest {
         assertEquals(1, r.status(), r.out());
         assertTrue(r.err().contains("is inf at x = 0"), r.err());
     }
+
+    @Test
+    void zeroLogZeroIsZeroWhereTheTargetIsZero() throws IOException {
+        // p[3] = softmax(a*x)[3] underflows to 0 where y[3] = 0: the term is 0·log 0 = 0 (xlogy).
+        // Reference: L = -log_softmax(800, 0, -800)[1] = log(1 + e^-800 + e^-1600) = 0, and
+        // ∂L/∂a = 800 - Σ x_j·softmax_j = 800 - 800 = 0
+        String file = write("sm0.nn", "input  x[3] = [800, 0, -800]\ntarget y[3] = [1, 0, 0]\nweight a = 1\n"
+                + "p = softmax(a*x)\nloss L = cross_entropy(p, y)\n");
+        double[] v = gradAndEval(file, "a");
+        assertEquals(0.0, v[0], 0.0);
+        assertEquals(0.0, v[1], 0.0);
+        // a probability that is exactly 0 with target 0: the value 0 and ∂/∂q (-y/q) 0, as torch.xlogy gives
+        double[] q = gradAndEval(write("q.nn", "weight q = 0\ntarget y = 0\nloss L = cross_entropy(q, y) + q\n"), "q");
+        assertEquals(0.0, q[0], 0.0);
+        assertEquals(1.0, q[1], 0.0);
+    }
 }
