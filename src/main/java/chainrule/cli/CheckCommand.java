@@ -157,7 +157,7 @@ final class CheckCommand implements Callable<Integer> {
                 // a row at a kink agrees only with a one-sided difference: it is not counted as agreeing
                 sb.append(rows.size() - kinks).append(" agree with finite differences to ")
                         .append(Numbers.exact(GradientCheck.TOLERANCE)).append("; ").append(kinks)
-                        .append(kinks == 1 ? " is" : " are").append(" at a kink (relu, abs, step, max or min at its corner):"
+                        .append(kinks == 1 ? " is" : " are").append(" at a kink (a relu, leaky_relu or abs argument at 0 within the step):"
                                 + " the analytic value is one of the one-sided differences shown\n");
             }
             return sb.toString();

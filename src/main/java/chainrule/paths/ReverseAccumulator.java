@@ -2,11 +2,6 @@ package chainrule.paths;
 
 import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
-import chainrule.expr.Num;
-import chainrule.expr.Power;
-import chainrule.expr.Product;
-import chainrule.expr.Substitution;
-import chainrule.expr.Sum;
 import chainrule.model.Vertex;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -87,23 +82,7 @@ public final class ReverseAccumulator {
         if (!singular && Double.isFinite(d)) {
             return d;
         }
-        Expr form = symbolic(graph, values, u, delta, new HashMap<>());
-        double limit = values.evaluate(form);
-        if (!Double.isFinite(limit)) {
-            // u/sqrt(w) with u = sqrt(w): the vertices in their definitions, a few levels deep
-            Map<Expr, Expr> definitions = new HashMap<>();
-            for (Vertex v : graph.network().definitions()) {
-                definitions.put(v.symbol(), v.definition());
-            }
-            for (int level = 0; level < 3 && !Double.isFinite(limit); level++) {
-                Expr inlined = expand(Substitution.replace(form, definitions), 64);
-                if (inlined == form) {
-                    break;
-                }
-                form = inlined;
-                limit = values.evaluate(form);
-            }
-        }
+        double limit = Limits.value(symbolic(graph, values, u, delta, new HashMap<>()), values);
         return Double.isFinite(limit) ? limit : d;
     }
 
@@ -128,54 +107,11 @@ public final class ReverseAccumulator {
                 continue;
             }
             Expr rest = exact ? Exprs.num(below) : symbolic(graph, values, e.to(), delta, memo);
-            terms.add(expand(Exprs.mul(values.stableFactor(e), rest), 64));
+            terms.add(Limits.expand(Exprs.mul(values.stableFactor(e), rest)));
         }
         Expr out = Exprs.add(terms);
         memo.put(u, out);
         return out;
-    }
-
-    /**
-     * A product multiplied out over the sums among its factors, so that a factor cancels against a
-     * term's denominator ({@code σ·(1 - σ)·(-t/σ - (t - 1)/(1 - σ))} is {@code -t·(1 - σ) - (t - 1)·σ});
-     * left as it is when that would give more than {@code limit} terms.
-     */
-    private static Expr expand(Expr e, int limit) {
-        if (!(e instanceof Product p)) {
-            return e;
-        }
-        List<Expr> terms = List.of(Exprs.ONE);
-        for (Expr f : p.factors()) {
-            List<Expr> parts = f instanceof Sum s && hasFraction(s) ? s.terms() : List.of(f);
-            if (terms.size() * parts.size() > limit) {
-                return e;
-            }
-            List<Expr> next = new ArrayList<>(terms.size() * parts.size());
-            for (Expr t : terms) {
-                for (Expr part : parts) {
-                    next.add(Exprs.mul(t, part));
-                }
-            }
-            terms = next;
-        }
-        List<Expr> out = new ArrayList<>(terms.size());
-        for (Expr t : terms) {
-            out.add(t == e ? t : expand(t, limit));
-        }
-        return Exprs.add(out);
-    }
-
-    /** Whether a term of the sum divides by something (only such sums are multiplied out). */
-    private static boolean hasFraction(Sum s) {
-        for (Expr t : s.terms()) {
-            List<Expr> factors = t instanceof Product p ? p.factors() : List.of(t);
-            for (Expr f : factors) {
-                if (f instanceof Power w && w.exponent() instanceof Num n && n.value() < 0) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** ∂loss/∂w for every parameter, by name, in declaration order. */

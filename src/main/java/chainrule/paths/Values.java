@@ -89,6 +89,9 @@ public final class Values {
 
     public double vertex(String name) { return vertexValues.get(name); }
 
+    /** The network these are the values of. */
+    Network network() { return network; }
+
     public Map<String, Double> vertices() { return vertexValues; }
 
     public double of(Edge e) {
@@ -111,10 +114,15 @@ public final class Values {
 
     /** The edge factor in its stable rewriting (the factor itself when nothing applies). */
     public Expr stableFactor(Edge e) {
+        return stable(e.factor());
+    }
+
+    /** An expression over vertex values in its stable rewriting. */
+    Expr stable(Expr e) {
         if (stable == null) {
             stable = stableSubstitution(network);
         }
-        return Substitution.replace(e.factor(), stable);
+        return Substitution.replace(e, stable);
     }
 
     /**

@@ -262,4 +262,19 @@ class NumericEdgesTest {
         assertEquals(0.0, q[0], 0.0);
         assertEquals(1.0, q[1], 0.0);
     }
+
+    @Test
+    void pathsAndLatexShowTheLimitToo() throws IOException {
+        String file = write("sig.nn", "weight w = 800\nz = 0 - w\np = sigmoid(z)\nloss E = -log(p)\n");
+        Map<String, Object> json = TestJson.object(Cli.run("paths", file, "--wrt", "w", "--json").out());
+        assertEquals(1.0, ((Number) json.get("value")).doubleValue(), 0.0, json.toString());
+        Map<?, ?> path = (Map<?, ?>) ((List<?>) json.get("paths")).get(0);
+        assertEquals(1.0, ((Number) path.get("value")).doubleValue(), 0.0, path.toString());
+        Cli latex = Cli.run("latex", file, "--fragment");
+        assertEquals(0, latex.status(), latex.err());
+        assertFalse(latex.out().contains("NaN"), latex.out());
+        Cli r = Cli.run("paths", write("r.nn", "weight x = 0, y = 0\nr = sqrt(x^2 + y^2)\nloss L = r^2\n"), "--wrt", "x");
+        assertTrue(r.out().endsWith("= 0\n"), r.out());
+        assertFalse(r.out().contains("nan"), r.out());
+    }
 }
