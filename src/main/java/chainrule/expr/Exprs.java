@@ -253,8 +253,12 @@ public final class Exprs {
             }
         }
         if (coefficient == 0 || exponents.isEmpty()) {
-            Expr undefined = coefficient == 0 ? StableForms.zeroTimesUndefined(exponents) : null;
-            return undefined != null ? undefined : num(coefficient);
+            List<Expr> undefined = coefficient == 0 ? StableForms.undefinedFactors(exponents) : List.of();
+            if (!undefined.isEmpty()) { // 0·(1/0), 0·log(0): undefined stays undefined, never 0
+                undefined.add(0, ZERO);
+                return internNary(3, undefined);
+            }
+            return num(coefficient);
         }
         List<Expr> out = new ArrayList<>(exponents.size() + 1);
         boolean needsAnotherPass = false;
@@ -517,7 +521,7 @@ public final class Exprs {
         return factors.size() == 1 ? factors.get(0) : internNary(3, List.copyOf(factors));
     }
 
-    static Expr internNary(int kind, List<Expr> children) {
+    private static Expr internNary(int kind, List<Expr> children) {
         return TABLE.nary(kind == 2, children);
     }
 

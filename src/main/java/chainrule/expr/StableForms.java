@@ -45,14 +45,16 @@ final class StableForms {
     }
 
     /**
-     * 0 times a factor whose value is not finite, such as {@code 0/0} ({@code (x - x)/0}) or
-     * {@code 0*log(0)}: undefined stays undefined. The product is kept as {@code 0·factor}, whose
-     * value is nan, so that every command reports it naming the operation (division by 0, log of 0)
-     * rather than folding it to 0. Null when every factor is finite or not a constant (0·x is 0).
+     * The factors of a product with a zero coefficient whose value is not finite, such as the
+     * {@code 0^-1} of {@code 0/0} ({@code (x - x)/0}) or the {@code log(0)} of {@code 0*log(0)}:
+     * undefined stays undefined. {@link Exprs#mul} keeps them as {@code 0·factor}, whose value is
+     * nan, so that every command reports it naming the operation (division by 0, log of 0) rather
+     * than folding it to 0. Empty when every factor is finite or not a constant (0·x is 0).
      *
      * @param exponents the product's factors, base to the exponents collected for it (see {@link Exprs#mul})
+     * @return a new modifiable list, in canonical factor order
      */
-    static Expr zeroTimesUndefined(Map<Expr, List<Expr>> exponents) {
+    static List<Expr> undefinedFactors(Map<Expr, List<Expr>> exponents) {
         List<Expr> kept = new ArrayList<>();
         for (Map.Entry<Expr, List<Expr>> e : exponents.entrySet()) {
             Expr f = e.getValue().size() == 1 && e.getValue().get(0) == Exprs.ONE ? e.getKey()
@@ -61,12 +63,8 @@ final class StableForms {
                 kept.add(f);
             }
         }
-        if (kept.isEmpty()) {
-            return null;
-        }
         kept.sort(ExprOrder.FACTORS);
-        kept.add(0, Exprs.ZERO);
-        return Exprs.internNary(3, kept);
+        return kept;
     }
 
     /** The value of a small expression of numbers ({@code 0^-1}, {@code log(0)}); 0 when it names anything. */
