@@ -1,6 +1,7 @@
 package chainrule.cli;
 
 import chainrule.diag.DiagnosticException;
+import chainrule.paths.ReverseAccumulator;
 import chainrule.paths.Values;
 import chainrule.print.Json;
 import chainrule.print.NonFiniteCheck;
@@ -42,7 +43,7 @@ final class EvalCommand implements Callable<Integer> {
         double[] grad = new double[params.size()];
         double loss = setup.objective().gradient(setup.declared(), grad);
         if (!Double.isFinite(loss) || !java.util.Arrays.stream(grad).allMatch(Double::isFinite)) {
-            explainNonFinite(setup);
+            loss = limitOrExplain(setup, grad);
         }
         if (options.json) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -70,6 +71,38 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /**
+     * The compiled code produced nan or inf. Without {@code --data}, the interpreter's forward pass
+     * and reverse accumulation over the path graph may still find finite values: a stable rewriting
+     * of a saturated sigmoid or softmax vertex inside a log, or the limit of a removable singularity
+     * (docs/hardening.md); then those are the result, and {@code grad[]} is filled in. Otherwise
+     * {@link #explainNonFinite} points at the culprit.
+     *
+     * @return the loss value
+     */
+    static double limitOrExplain(CompiledSetup setup, double[] grad) throws CliError, DiagnosticException {
+        if (setup.data() == null) {
+            Values values = Values.of(setup.network());
+            NonFiniteCheck.require(setup.network(), values.vertices());
+            NonFiniteCheck.requireFiniteDerivatives(setup.loaded().graph(), values);
+            Map<String, Double> g = ReverseAccumulator.gradient(setup.loaded().graph(), values);
+            List<String> params = setup.compiled().parameters();
+            double loss = values.vertex(setup.network().loss().name());
+            boolean complete = Double.isFinite(loss);
+            for (String p : params) {
+                complete &= g.get(p) != null && Double.isFinite(g.get(p));
+            }
+            if (complete) {
+                for (int i = 0; i < grad.length; i++) {
+                    grad[i] = g.get(params.get(i));
+                }
+                return loss;
+            }
+        }
+        explainNonFinite(setup);
+        throw new IllegalStateException("explainNonFinite returned");
+    }
+
+    /**
      * The compiled code produced nan or inf: point at the vertex where the interpreter's forward
      * pass first goes non-finite (with {@code --data}: on the first row), or say which result did.
      */
@@ -77,8 +110,14 @@ final class EvalCommand implements Callable<Integer> {
         Values values = Values.of(setup.network());
         NonFiniteCheck.require(setup.network(), values.vertices());
         NonFiniteCheck.requireFiniteDerivatives(setup.loaded().graph(), values);
-        throw new CliError("the loss or a derivative is not finite ("
-                + (setup.data() == null ? "the forward values are finite: a derivative divides by zero or overflows)"
-                        : "on some row of the data)"));
+        if (setup.data() == null) {
+            // the interpreter found finite values (a stable rewriting, a removable singularity), compiled code did not
+            throw new CliError("the compiled code computes a loss or derivative that is not finite, where the path graph finds"
+                    + " the value " + Numbers.text(values.vertex(setup.network().loss().name())) + " and finite derivatives"
+                    + " (a saturated sigmoid or softmax vertex inside a log, or a removable singularity: docs/hardening.md);"
+                    + " write the sigmoid or softmax inside the loss, as in -log(sigmoid(z)), bce_with_logits(z, t) or"
+                    + " cross_entropy(softmax(z), y), which compile to stable forms");
+        }
+        throw new CliError("the loss or a derivative is not finite on some row of the data");
     }
 }

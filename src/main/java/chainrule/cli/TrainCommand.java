@@ -63,7 +63,18 @@ final class TrainCommand implements Callable<Integer> {
             frozen[g.parameters().indexOf(name.trim())] = true;
         }
         ProgressBar progress = new ProgressBar(Main.out(), options.json, System.console() != null);
-        GradientDescent.Result result = GradientDescent.run(setup.objective(), setup.declared(), rate, steps, frozen, progress);
+        GradientDescent.Result result;
+        try {
+            result = GradientDescent.run(setup.objective(), setup.declared(), rate, steps, frozen, progress);
+        } catch (NotFinite e) {
+            if (e.step == 0) {
+                EvalCommand.explainNonFinite(setup); // the starting point itself: say where it comes from
+            }
+            throw new CliError("the loss " + setup.lossName() + " is " + Numbers.exact(e.loss) + " at step " + e.step
+                    + " of " + steps + " (it was " + Numbers.text(e.previous) + " at step " + (e.step - 1)
+                    + "): gradient descent diverged; stopped there, nothing written; try a smaller --lr, such as "
+                    + Numbers.text(rate / 10));
+        }
         Map<String, Double> values = new LinkedHashMap<>();
         int[] index = g.parameterIndices();
         for (int i = 0; i < index.length; i++) {
@@ -105,6 +116,20 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The first loss that is nan or infinite stops training (thrown by {@link ProgressBar#step}). */
+    private static final class NotFinite extends RuntimeException {
+        final int step;
+        final double loss;
+        final double previous;
+
+        NotFinite(int step, double loss, double previous) {
+            super(null, null, false, false);
+            this.step = step;
+            this.loss = loss;
+            this.previous = previous;
+        }
+    }
+
     /**
      * On a terminal, one line redrawn in place; otherwise a plain line at every tenth of the run;
      * nothing with {@code --json}, whose output must be the JSON alone.
@@ -123,8 +148,17 @@ final class TrainCommand implements Callable<Integer> {
             this.terminal = terminal;
         }
 
+        private double previous = Double.NaN;
+
         @Override
         public void step(int step, int steps, double loss) {
+            if (!Double.isFinite(loss)) {
+                if (terminal && !quiet) {
+                    out.println();
+                }
+                throw new NotFinite(step, loss, previous);
+            }
+            previous = loss;
             if (step == 0) {
                 initialLoss = loss;
             }

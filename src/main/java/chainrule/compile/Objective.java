@@ -15,8 +15,8 @@ public interface Objective {
     double gradient(double[] declared, double[] gradOut);
 
     /**
-     * Whether some relu, leaky_relu or abs argument lies between its values at {@code low} and
-     * {@code high} inclusive of 0: whether the loss may have a kink between the two points.
+     * Whether some relu, leaky_relu or abs argument that differs at {@code low} and {@code high} has
+     * 0 between its two values, inclusive: whether the loss may have a kink between the two points.
      */
     boolean kinkBetween(double[] low, double[] high);
 
@@ -32,7 +32,8 @@ public interface Objective {
         double[] a = atLow.kinkArguments();
         double[] b = atHigh.kinkArguments();
         for (int i = 0; i < a.length; i++) {
-            if (Math.min(a[i], b[i]) <= 0 && Math.max(a[i], b[i]) >= 0) {
+            // an argument the step does not move (relu(w*x) at w = 0 while another parameter moves) is no kink of this row
+            if (a[i] != b[i] && Math.min(a[i], b[i]) <= 0 && Math.max(a[i], b[i]) >= 0) {
                 return true;
             }
         }

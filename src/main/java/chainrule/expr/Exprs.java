@@ -142,6 +142,10 @@ public final class Exprs {
         for (Map.Entry<Expr, LikeTerms> e : like.entrySet()) {
             double c = e.getValue().coefficient;
             if (c == 0) {
+                Expr undefined = mul(ZERO, e.getKey()); // 0 unless 0/0 or 0·log 0: see StableForms
+                if (!(undefined instanceof Num)) {
+                    out.add(undefined);
+                }
                 continue;
             }
             // A term with no like term keeps its form (x/3 stays x/3, not 0.3333333333333333*x).
@@ -249,6 +253,11 @@ public final class Exprs {
             }
         }
         if (coefficient == 0 || exponents.isEmpty()) {
+            List<Expr> undefined = coefficient == 0 ? StableForms.undefinedFactors(exponents) : List.of();
+            if (!undefined.isEmpty()) { // 0·(1/0), 0·log(0): undefined stays undefined, never 0
+                undefined.add(0, ZERO);
+                return internNary(3, undefined);
+            }
             return num(coefficient);
         }
         List<Expr> out = new ArrayList<>(exponents.size() + 1);
@@ -452,6 +461,9 @@ public final class Exprs {
             throw new IllegalArgumentException(fn.sourceName() + " takes " + fn.arity() + " arguments, got " + args.size());
         }
         Expr stable = logOfSoftmax(fn, args);
+        if (stable == null) {
+            stable = StableForms.rewrite(fn, args);
+        }
         if (stable != null) {
             return stable;
         }

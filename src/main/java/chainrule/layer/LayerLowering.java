@@ -277,8 +277,8 @@ public final class LayerLowering {
                 }
                 return term(add(name.equals("softmax") ? new Softmax(nextId++, z) : new LogSoftmax(nextId++, z)));
             }
-            case "mse" -> {
-                Term t = combine(pair(args), b -> Exprs.pow(Exprs.sub(b.get(0), b.get(1)), Exprs.TWO));
+            case "mse", "binary_cross_entropy", "bce_with_logits" -> {
+                Term t = combine(pair(args), b -> Analyzer.lossTerm(name, b.get(0), b.get(1)));
                 return reduce(t, 1.0 / sizeOf(t.shape()));
             }
             case "cross_entropy" -> {

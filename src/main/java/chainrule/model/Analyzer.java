@@ -62,7 +62,7 @@ public final class Analyzer {
     /** Reductions to a scalar: built in, handled here rather than in the primitive table. */
     private static final Set<String> REDUCTIONS = Set.of("sum", "mean");
     /** Losses: sugar for element expressions (mse = mean((p-y)^2), cross_entropy = -sum(y*log(p))); no vertex. */
-    private static final Set<String> LOSSES = Set.of("mse", "cross_entropy");
+    private static final Set<String> LOSSES = Set.of("mse", "cross_entropy", "binary_cross_entropy", "bce_with_logits");
     /**
      * Longest vector softmax/log_softmax takes: in the element view each of its n outputs has all
      * n inputs as arguments and an edge from each, n² edges and n³ work for the unrolled compiler
@@ -867,11 +867,26 @@ public final class Analyzer {
         for (int k = 0; k < n; k++) {
             Expr pk = p.broadcastElement(k);
             Expr yk = y.broadcastElement(k);
-            terms.add(name.equals("mse") ? Exprs.pow(Exprs.sub(pk, yk), Exprs.TWO)
-                    : Exprs.mul(yk, Exprs.apply(Primitive.LOG, pk)));
+            terms.add(name.equals("cross_entropy") ? Exprs.mul(yk, Exprs.apply(Primitive.LOG, pk)) : lossTerm(name, pk, yk));
         }
         Expr total = Exprs.add(terms);
-        return Tensor.scalar(name.equals("mse") ? Exprs.div(total, Exprs.num(n)) : Exprs.neg(total));
+        return Tensor.scalar(name.equals("cross_entropy") ? Exprs.neg(total) : Exprs.div(total, Exprs.num(n)));
+    }
+
+    /**
+     * One element of a loss that is a mean over elements (the layer compiler uses the same terms):
+     * {@code mse}: (p - y)²; {@code binary_cross_entropy}: -(y·log p + (1 - y)·log(1 - p)), where
+     * a sigmoid p becomes softplus terms ({@code expr.StableForms}); {@code bce_with_logits}:
+     * softplus(z) - y·z, which is that with p = σ(z), finite for any z (docs/hardening.md).
+     */
+    public static Expr lossTerm(String name, Expr p, Expr y) {
+        return switch (name) {
+            case "mse" -> Exprs.pow(Exprs.sub(p, y), Exprs.TWO);
+            case "binary_cross_entropy" -> Exprs.neg(Exprs.add(Exprs.mul(y, Exprs.apply(Primitive.LOG, p)),
+                    Exprs.mul(Exprs.sub(Exprs.ONE, y), Exprs.apply(Primitive.LOG, Exprs.sub(Exprs.ONE, p)))));
+            case "bce_with_logits" -> Exprs.sub(Exprs.apply(Primitive.SOFTPLUS, p), Exprs.mul(y, p));
+            default -> throw new IllegalArgumentException(name);
+        };
     }
 
     private void arityError(Ast.Call c, int min, int max) {

@@ -274,8 +274,20 @@ public final class ClosedForm {
         });
     }
 
-    /** The value, given the evaluation's vertex values. */
+    /**
+     * The value, given the evaluation's vertex values; where the numbers are not finite, the limit
+     * of the closed form as one expression where it has one (docs/hardening.md).
+     */
     public double value(Values values) {
+        double v = numbers(values);
+        if (Double.isFinite(v)) {
+            return v;
+        }
+        double limit = Limits.value(values.stable(toExpr()), values);
+        return Double.isFinite(limit) ? limit : v;
+    }
+
+    private double numbers(Values values) {
         Map<Vertex, Double> deltaValues = new HashMap<>();
         Map<Vertex, Chain> deltaChains = deltas();
         return new Object() {

@@ -21,12 +21,19 @@ public record Path(List<Edge> edges) {
         return out;
     }
 
-    /** The product of the edge factors' values. */
+    /**
+     * The product of the edge factors' values; where that is not finite, the limit of their
+     * symbolic product where it has one ({@code -1/p · p·(1 - p)} at p = 0 is -1).
+     */
     public double value(Values values) {
         double p = 1;
         for (Edge e : edges) {
             p *= values.of(e);
         }
-        return p;
+        return Double.isFinite(p) ? p : finiteOr(Limits.product(edges, values), p);
+    }
+
+    private static double finiteOr(double limit, double p) {
+        return Double.isFinite(limit) ? limit : p;
     }
 }

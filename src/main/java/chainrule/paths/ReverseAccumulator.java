@@ -1,6 +1,9 @@
 package chainrule.paths;
 
+import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
 import chainrule.model.Vertex;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,16 +57,61 @@ public final class ReverseAccumulator {
         return delta;
     }
 
-    /** δ(u) from the δs of the vertices its edges lead to. */
+    /**
+     * δ(u) from the δs of the vertices its edges lead to. When an edge factor or the sum comes out
+     * nan or infinite, δ(u) is also formed symbolically: the sum of edge factors times the δs below,
+     * each δ a number where it is finite and nonzero, else its own symbolic form; normalised (so
+     * {@code p·(1 - p)·(-1/p)} is {@code p - 1}, and {@code 0.5/u · 2·u} is 1) and evaluated. A
+     * removable singularity thus gets its limit. When that is not finite either, an edge whose δ
+     * below is exactly 0 adds nothing, even with an infinite factor (the zero-adjoint convention
+     * of docs/hardening.md); what is still not finite is reported by the caller.
+     */
     private static double adjoint(PathGraph graph, Values values, Vertex u, Map<Vertex, Double> delta) {
         double d = u == graph.network().loss() ? 1.0 : 0.0;
+        boolean singular = false;
         for (Edge e : graph.outgoing(u)) {
             double below = delta.get(e.to());
             if (below != 0) {
-                d += values.of(e) * below;
+                double factor = values.of(e);
+                d += factor * below;
+                singular |= !Double.isFinite(factor);
+            } else if (graph.reachesLoss(e.to())) {
+                singular |= !Double.isFinite(values.of(e)); // an infinite factor times a δ of 0: see below
             }
         }
-        return d;
+        if (!singular && Double.isFinite(d)) {
+            return d;
+        }
+        double limit = Limits.value(symbolic(graph, values, u, delta, new HashMap<>()), values);
+        return Double.isFinite(limit) ? limit : d;
+    }
+
+    /** δ(u) as an expression over the vertex values, for {@link #adjoint}. */
+    private static Expr symbolic(PathGraph graph, Values values, Vertex u, Map<Vertex, Double> delta,
+            Map<Vertex, Expr> memo) {
+        Expr known = memo.get(u);
+        if (known != null) {
+            return known;
+        }
+        List<Expr> terms = new ArrayList<>();
+        if (u == graph.network().loss()) {
+            terms.add(Exprs.ONE);
+        }
+        for (Edge e : graph.outgoing(u)) {
+            Double below = delta.get(e.to());
+            if (below == null) {
+                continue;
+            }
+            boolean exact = Double.isFinite(below) && (below != 0 || Double.isFinite(values.of(e)));
+            if (exact && below == 0) {
+                continue;
+            }
+            Expr rest = exact ? Exprs.num(below) : symbolic(graph, values, e.to(), delta, memo);
+            terms.add(Limits.expand(Exprs.mul(values.stableFactor(e), rest)));
+        }
+        Expr out = Exprs.add(terms);
+        memo.put(u, out);
+        return out;
     }
 
     /** ∂loss/∂w for every parameter, by name, in declaration order. */

@@ -1,22 +1,48 @@
 package chainrule.paths;
 
+import chainrule.expr.Apply;
 import chainrule.expr.Evaluator;
+import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
+import chainrule.expr.Power;
+import chainrule.expr.Primitive;
+import chainrule.expr.Product;
+import chainrule.expr.Sum;
+import chainrule.expr.Substitution;
+import chainrule.expr.VectorElement;
+import chainrule.expr.VectorPrimitive;
 import chainrule.model.Network;
 import chainrule.model.Vertex;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The numbers of one evaluation: every vertex's value from the forward pass, and each edge
  * factor's value, computed once and remembered.
+ *
+ * <p>Where a value comes out nan or infinite, it is computed once more from a stable rewriting of
+ * the same expression (docs/hardening.md, "Saturated tails"): a sigmoid or softmax vertex used in
+ * the expression is replaced by its definition, so that {@code log(p)} with {@code p = sigmoid(z)}
+ * is built as {@code -softplus(-z)} (see {@code expr.StableForms}) and {@code log(p[j])} with
+ * {@code p = softmax(z)} as {@code log_softmax(z)[j]}; and declared values that are not parameters
+ * (inputs, targets, constants) are put in as numbers, so that a factor such as {@code c*w/abs(w)}
+ * with {@code c = 0} is the limit 0. Each rewriting is an identity, so it changes no finite value.
  */
 public final class Values {
     private final Map<String, Double> vertexValues;
     private final Map<Edge, Double> factorValues = new HashMap<>();
+    private final Network network;
+    /** Built on first use: only a value that is not finite needs them. */
+    private Map<Expr, Expr> stable;
+    private Map<Expr, Expr> parameters;
 
-    private Values(Map<String, Double> vertexValues) {
+    private Values(Map<String, Double> vertexValues, Network network, Map<Expr, Expr> stable) {
         this.vertexValues = vertexValues;
+        this.network = network;
+        this.stable = stable;
     }
 
     /**
@@ -26,17 +52,45 @@ public final class Values {
      */
     public static Values of(Network network) {
         Map<String, Double> env = new LinkedHashMap<>(network.values());
+        Map<Expr, Expr> stable = null;
         for (Vertex v : network.definitions()) {
             try {
-                env.put(v.name(), Evaluator.evaluate(v.definition(), env));
+                double value = Evaluator.evaluate(v.definition(), env);
+                if (!Double.isFinite(value)) {
+                    if (stable == null) {
+                        stable = stableSubstitution(network);
+                    }
+                    double again = Evaluator.evaluate(Substitution.replace(v.definition(), stable), env);
+                    if (Double.isFinite(again)) {
+                        value = again;
+                    }
+                }
+                env.put(v.name(), value);
             } catch (Evaluator.MissingValueException e) {
                 // not needed by the loss (Network.missingValues() was empty): left without a value
             }
         }
-        return new Values(env);
+        return new Values(env, network, stable);
+    }
+
+    /** Sigmoid and softmax vertices to their definitions, declared non-parameters to their values. */
+    private static Map<Expr, Expr> stableSubstitution(Network network) {
+        Map<Expr, Expr> out = new HashMap<>();
+        for (Vertex v : network.vertices()) {
+            if (v.isDefined() && v.definition() instanceof Apply a && (a.fn() == Primitive.SIGMOID
+                    || a.fn() instanceof VectorElement e && e.primitive() == VectorPrimitive.SOFTMAX)) {
+                out.put(v.symbol(), a);
+            } else if (v.kind().isDeclared() && !v.kind().isParameter() && network.values().containsKey(v.name())) {
+                out.put(v.symbol(), Exprs.num(network.values().get(v.name())));
+            }
+        }
+        return out;
     }
 
     public double vertex(String name) { return vertexValues.get(name); }
+
+    /** The network these are the values of. */
+    Network network() { return network; }
 
     public Map<String, Double> vertices() { return vertexValues; }
 
@@ -44,8 +98,83 @@ public final class Values {
         Double v = factorValues.get(e);
         if (v == null) {
             v = Evaluator.evaluate(e.factor(), vertexValues);
+            if (!Double.isFinite(v)) {
+                double again = Evaluator.evaluate(stableFactor(e), vertexValues);
+                if (!Double.isFinite(again)) {
+                    again = Evaluator.evaluate(powerOfZero(heldFixed(e)), vertexValues);
+                }
+                if (Double.isFinite(again)) {
+                    v = again;
+                }
+            }
             factorValues.put(e, v);
         }
         return v;
+    }
+
+    /** The edge factor in its stable rewriting (the factor itself when nothing applies). */
+    public Expr stableFactor(Edge e) {
+        return stable(e.factor());
+    }
+
+    /** An expression over vertex values in its stable rewriting. */
+    Expr stable(Expr e) {
+        if (stable == null) {
+            stable = stableSubstitution(network);
+        }
+        return Substitution.replace(e, stable);
+    }
+
+    /**
+     * The factor ∂to/∂from with every other parameter held at its value as a number: a partial
+     * derivative holds them fixed, so {@code y·x^(y - 1)} at y = 0 is {@code 0·x^-1} = 0, the
+     * derivative of {@code x^0 = 1}.
+     */
+    private Expr heldFixed(Edge e) {
+        if (parameters == null) {
+            parameters = new HashMap<>();
+            for (Vertex p : network.parameters()) {
+                Double value = network.values().get(p.name());
+                if (value != null) {
+                    parameters.put(p.symbol(), Exprs.num(value));
+                }
+            }
+        }
+        if (stable == null) {
+            stable = stableSubstitution(network);
+        }
+        Map<Expr, Expr> fixed = new HashMap<>(stable);
+        fixed.putAll(parameters);
+        fixed.remove(e.from().symbol());
+        return Substitution.replace(e.factor(), fixed);
+    }
+
+    /**
+     * {@code 0^b·log(0)} (the derivative of {@code 0^b} in b) as 0 where b ≥ 0, as PyTorch's
+     * {@code pow} backward masks it: 0^b is 0 for every b > 0, so its derivative there is 0.
+     */
+    private Expr powerOfZero(Expr e) {
+        if (e instanceof Sum s) {
+            List<Expr> terms = new ArrayList<>();
+            for (Expr t : s.terms()) {
+                terms.add(powerOfZero(t));
+            }
+            return Exprs.add(terms);
+        }
+        if (e instanceof Product p) {
+            boolean power = false;
+            boolean log = false;
+            for (Expr f : p.factors()) {
+                power |= f instanceof Power w && w.base() == Exprs.ZERO && evaluate(w.exponent()) >= 0;
+                log |= f instanceof Apply a && a.fn() == Primitive.LOG && a.arg(0) == Exprs.ZERO;
+            }
+            return power && log ? Exprs.ZERO : e;
+        }
+        return e;
+    }
+
+    /** The value of an expression over the vertex values. */
+    public double evaluate(Expr e) {
+        return Evaluator.evaluate(e, vertexValues);
     }
 }

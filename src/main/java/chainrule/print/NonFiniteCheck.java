@@ -17,6 +17,7 @@ import chainrule.model.Network;
 import chainrule.model.Vertex;
 import chainrule.paths.Edge;
 import chainrule.paths.PathGraph;
+import chainrule.paths.ReverseAccumulator;
 import chainrule.paths.Values;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -100,15 +101,47 @@ public final class NonFiniteCheck {
     /**
      * Refuses a local derivative that is not finite where the forward values are: {@code sqrt(w*x)}
      * at {@code w*x = 0} has the value 0 but an infinite derivative, and every gradient through it
-     * would print as {@code nan}. Finds the first such edge factor (in forward order of the vertex
-     * whose definition it differentiates) on a path from a parameter to the loss, and explains it at
-     * that definition: which derivative, at which argument, and the operation that goes wrong.
+     * would print as {@code nan}, unless the singularity is removable: reverse accumulation
+     * ({@link ReverseAccumulator}) skips an edge whose δ below is 0 and takes the symbolic limit of
+     * a product such as {@code -1/p · p·(1 - p)}, so only a δ that is still not finite is refused.
+     * Explains the edge out of the vertex nearest the loss whose δ is not finite, at the definition
+     * it differentiates: which derivative, at which argument, and the operation that goes wrong.
      *
      * @param values the forward values, already checked by {@link #require}
      * @throws DiagnosticException at the first vertex with a non-finite local derivative
      */
     public static void requireFiniteDerivatives(PathGraph graph, Values values) throws DiagnosticException {
         Network network = graph.network();
+        Map<Vertex, Double> delta = ReverseAccumulator.adjoints(graph, values);
+        Vertex worst = null;
+        for (Vertex p : network.parameters()) {
+            Double d = delta.get(p);
+            if (d != null && !Double.isFinite(d)) {
+                worst = p;
+                break;
+            }
+        }
+        if (worst == null) {
+            return; // every gradient is finite: infinite local derivatives were removable (docs/hardening.md)
+        }
+        for (boolean deeper = true; deeper; ) { // toward the loss, to the last vertex whose δ is not finite
+            deeper = false;
+            for (Edge e : graph.outgoing(worst)) {
+                Double below = delta.get(e.to());
+                if (below != null && !Double.isFinite(below)) {
+                    worst = e.to();
+                    deeper = true;
+                    break;
+                }
+            }
+        }
+        for (Edge e : graph.outgoing(worst)) {
+            Double below = delta.get(e.to());
+            if (below != null && below != 0 && Double.isFinite(below) && !Double.isFinite(values.of(e))) {
+                throw new DiagnosticException(Diagnostic.error(network.source(), e.to().pos().line(), e.to().pos().column(),
+                        e.to().pos().length(), derivativeMessage(e, values.of(e), values.vertices())));
+            }
+        }
         for (Vertex to : graph.vertices()) {
             if (!to.isDefined() || !graph.reachesLoss(to)) {
                 continue;
@@ -124,6 +157,10 @@ public final class NonFiniteCheck {
                 }
             }
         }
+        Vertex loss = network.loss();
+        throw new DiagnosticException(Diagnostic.error(network.source(), loss.pos().line(), loss.pos().column(),
+                loss.pos().length(), "the derivative of '" + loss.name() + "' with respect to '" + worst.name() + "' is "
+                        + Numbers.exact(delta.get(worst)) + ": a product of finite local derivatives overflows"));
     }
 
     private static String derivativeMessage(Edge e, double d, Map<String, Double> values) {

@@ -56,6 +56,19 @@ class CodegenCommandTest {
         }
     }
 
+    /** The stable forms of issue 12 (softplus for log∘sigmoid, BCE) give eval's tail values in every language. */
+    @Test
+    void saturatedTailsInEveryLanguage() throws Exception {
+        Path f = dir.resolve("tails.nn");
+        Files.writeString(f, "input x[4] = [1, -1, 0.05, -0.05]\ntarget y[4] = [0, 1, 1, 0]\nweight w = 800\n"
+                + "loss E = bce_with_logits(w*x, y) + binary_cross_entropy(sigmoid(w*x), y) - sum(log(sigmoid(w*x)))"
+                + " + log(1 + exp(w)) + tanh(w/40)\n");
+        for (String lang : List.of("java", "c", "python")) {
+            String source = assertSameAsEval(f, lang);
+            assertTrue(source.contains("cr_softplus("), source);
+        }
+    }
+
     @Test
     void trickyNamesInEveryLanguage() throws Exception {
         Path f = dir.resolve("tricky.nn");
