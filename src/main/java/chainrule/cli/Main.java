@@ -176,11 +176,34 @@ public final class Main implements Runnable {
     }
 
     /**
+     * What is wrong, said of the first argument that is: picocli's "Unmatched arguments from index
+     * 0: 'grd', 'x'" becomes "unknown command 'grd'", and "Unknown options: '--wrtt', 'w1'" (the
+     * option's value counted as a second unknown) becomes "unknown option '--wrtt'".
+     */
+    private static String usageMessage(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().get(0);
+            boolean topLevel = u.getCommandLine().getParent() == null;
+            for (String arg : u.getUnmatched()) {
+                if (arg.startsWith("-") && arg.length() > 1) {
+                    return "unknown option '" + arg + "'";
+                }
+            }
+            if (topLevel) {
+                return "unknown command '" + first + "'; the commands are "
+                        + String.join(", ", COMMANDS.keySet().stream().filter(c -> !c.equals("help")).toList());
+            }
+            return "unexpected argument '" + first + "'";
+        }
+        return ex.getMessage();
+    }
+
+    /**
      * A usage error: the one line that says what is wrong and where to read more, exit status 2
      * (CLI.md). The whole help text would bury the line that matters.
      */
     private static int usageError(CommandLine.ParameterException ex, PrintStream stderr) {
-        stderr.println("chainrule: " + ex.getMessage());
+        stderr.println("chainrule: " + usageMessage(ex));
         if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             stderr.println("Did you mean: " + String.join(" or ", u.getSuggestions()) + "?");
         }
