@@ -27,6 +27,11 @@ public final class Main implements Runnable {
      */
     private static final Map<String, Supplier<Object>> COMMANDS = commands();
 
+    /** The names of the commands, {@code help} included, in help's order. */
+    static java.util.Set<String> commandNames() {
+        return COMMANDS.keySet();
+    }
+
     private static Map<String, Supplier<Object>> commands() {
         Map<String, Supplier<Object>> m = new LinkedHashMap<>();
         m.put("paths", PathsCommand::new);
