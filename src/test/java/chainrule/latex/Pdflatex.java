@@ -114,48 +114,70 @@ final class Pdflatex {
             if (failures != null) {
                 return failures;
             }
-            Map<String, String> out = new LinkedHashMap<>();
-            Map<String, Map<String, String>> byPreamble = new LinkedHashMap<>();
-            for (Map.Entry<String, java.util.function.Supplier<String>> e : makers.entrySet()) {
-                String document;
+            Map<String, String> out = new java.util.concurrent.ConcurrentHashMap<>();
+            // made on all cores: some documents take seconds to derive (docs/performance.md's network)
+            Map<String, String> documents = new java.util.concurrent.ConcurrentHashMap<>();
+            makers.entrySet().parallelStream().forEach(e -> {
                 try {
-                    document = e.getValue().get();
+                    documents.put(e.getKey(), e.getValue().get());
                 } catch (AssertionError | RuntimeException made) {
                     out.put(e.getKey(), e.getKey() + ": the document could not be made: " + made.getMessage());
+                }
+            });
+            Map<String, Map<String, String>> byPreamble = new LinkedHashMap<>();
+            for (String name : makers.keySet()) {
+                String document = documents.get(name);
+                if (document == null) {
                     continue;
                 }
                 int begin = document.indexOf(BEGIN);
                 int end = document.lastIndexOf(END);
-                if (begin < 0 || end < begin) {
-                    String failure = compile(document, e.getKey());
-                    if (failure != null) {
-                        out.put(e.getKey(), failure);
-                    }
-                    continue;
-                }
-                byPreamble.computeIfAbsent(document.substring(0, begin + BEGIN.length()), k -> new LinkedHashMap<>())
-                        .put(e.getKey(), document);
+                String preamble = begin < 0 || end < begin ? document : document.substring(0, begin + BEGIN.length());
+                byPreamble.computeIfAbsent(preamble, k -> new LinkedHashMap<>()).put(name, document);
             }
-            for (Map.Entry<String, Map<String, String>> group : byPreamble.entrySet()) {
-                StringBuilder combined = new StringBuilder(group.getKey()).append('\n');
-                for (String document : group.getValue().values()) {
-                    int begin = document.indexOf(BEGIN) + BEGIN.length();
-                    combined.append("\\begingroup\n").append(document, begin, document.lastIndexOf(END))
-                            .append("\n\\endgroup\\clearpage\n");
+            byPreamble.values().parallelStream().forEach(group -> {
+                try {
+                    compileGroup(group, out);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
                 }
-                combined.append(END).append('\n');
-                if (compile(combined.toString(), group.getValue().size() + " documents") == null) {
-                    continue;
-                }
-                for (Map.Entry<String, String> one : group.getValue().entrySet()) { // find which
+            });
+            failures = out;
+            return failures;
+        }
+
+        /** Compiles documents with one preamble as one; where that fails, each alone, recording failures in {@code out}. */
+        private static void compileGroup(Map<String, String> group, Map<String, String> out) throws IOException, InterruptedException {
+            String first = group.values().iterator().next();
+            if (group.size() == 1 || first.indexOf(BEGIN) < 0) {
+                for (Map.Entry<String, String> one : group.entrySet()) {
                     String failure = compile(one.getValue(), one.getKey());
                     if (failure != null) {
                         out.put(one.getKey(), failure);
                     }
                 }
+                return;
             }
-            failures = out;
-            return failures;
+            String preamble = first.substring(0, first.indexOf(BEGIN) + BEGIN.length());
+            StringBuilder combined = new StringBuilder(preamble).append('\n');
+            for (String document : group.values()) {
+                int begin = document.indexOf(BEGIN) + BEGIN.length();
+                combined.append("\\begingroup\n").append(document, begin, document.lastIndexOf(END))
+                        .append("\n\\endgroup\\clearpage\n");
+            }
+            combined.append(END).append('\n');
+            if (compile(combined.toString(), group.size() + " documents") == null) {
+                return;
+            }
+            for (Map.Entry<String, String> one : group.entrySet()) { // find which
+                String failure = compile(one.getValue(), one.getKey());
+                if (failure != null) {
+                    out.put(one.getKey(), failure);
+                }
+            }
         }
 
         private static final String BEGIN = "\\begin{document}";
