@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import chainrule.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ...} in the shown output stands for any number of lines. Commands run in-process
  * through {@link Main#run}, from the project directory; a file named by {@code -o} is written to a
  * temporary directory instead. Shell syntax beyond quoting (pipes, redirection) is refused, so a
- * page cannot show a command this test does not run.
+ * page cannot show a command this test does not run. A command shown without a prompt and
+ * without output ({@code java -jar target/chainrule.jar latex ... -o w1.tex} in a block of its
+ * own) must run with exit status 0 and print nothing on standard error.
  *
  * <p>When printed forms change on purpose, regenerate the pages and review the diff:
  * <pre>
@@ -45,8 +48,12 @@ class GoldenDocsTest {
     @TempDir
     static Path outputs;
 
-    /** A command shown on a page: its arguments and the lines [from, to) of the page that show its output. */
-    record Shown(Path page, int line, List<String> args, int from, int to) {}
+    /**
+     * A command shown on a page: its arguments and the lines [from, to) of the page that show its
+     * output; {@code withOutput} false for a command shown without a {@code $} prompt and without
+     * output, which must only run without an error.
+     */
+    record Shown(Path page, int line, List<String> args, int from, int to, boolean withOutput) {}
 
     static List<Path> pages() throws IOException {
         List<Path> pages = new ArrayList<>();
@@ -69,7 +76,13 @@ class GoldenDocsTest {
             }
             for (Shown s : shown) {
                 tests.add(DynamicTest.dynamicTest(page + ":" + s.line() + ": " + String.join(" ", s.args()),
-                        () -> assertShown(lines.subList(s.from(), s.to()), run(s.args()), s)));
+                        () -> {
+                            if (s.withOutput()) {
+                                assertShown(lines.subList(s.from(), s.to()), run(s.args()), s);
+                            } else {
+                                assertRuns(s);
+                            }
+                        }));
             }
         }
         return tests.stream();
@@ -107,7 +120,15 @@ class GoldenDocsTest {
                 fenced = !fenced;
                 continue;
             }
-            String command = fenced && line.startsWith("$ ") ? commandOf(line.substring(2)) : null;
+            if (fenced && !line.startsWith("$ ")) {
+                String plain = line.startsWith("java -jar target/chainrule.jar ") || line.startsWith("bin/chainrule ")
+                        ? commandOf(line) : null;
+                if (plain != null) {
+                    out.add(new Shown(page, i + 1, words(plain, page + ":" + (i + 1)), i + 1, i + 1, false));
+                }
+                continue;
+            }
+            String command = fenced ? commandOf(line.substring(2)) : null;
             if (command == null) {
                 continue;
             }
@@ -119,7 +140,7 @@ class GoldenDocsTest {
             while (to > from && lines.get(to - 1).isBlank()) {
                 to--;
             }
-            out.add(new Shown(page, i + 1, words(command, page + ":" + (i + 1)), from, to));
+            out.add(new Shown(page, i + 1, words(command, page + ":" + (i + 1)), from, to, true));
         }
         return out;
     }
@@ -166,14 +187,20 @@ class GoldenDocsTest {
         return words;
     }
 
-    /** Runs the command in-process; {@code -o FILE} writes into the temporary directory. */
-    static List<String> run(List<String> args) {
+    /** The arguments with {@code -o FILE} moved into the temporary directory. */
+    private static List<String> redirected(List<String> args) {
         List<String> redirected = new ArrayList<>(args);
         for (int i = 0; i + 1 < redirected.size(); i++) {
             if (redirected.get(i).equals("-o") || redirected.get(i).equals("--output")) {
                 redirected.set(i + 1, outputs.resolve(Path.of(redirected.get(i + 1)).getFileName()).toString());
             }
         }
+        return redirected;
+    }
+
+    /** Runs the command in-process; {@code -o FILE} writes into the temporary directory. */
+    static List<String> run(List<String> args) {
+        List<String> redirected = redirected(args);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -186,6 +213,30 @@ class GoldenDocsTest {
             lines.remove(lines.size() - 1);
         }
         return lines;
+    }
+
+    /** A command shown without output runs with exit status 0 and nothing on standard error. */
+    private static void assertRuns(Shown s) {
+        List<String> args = new ArrayList<>(s.args());
+        if (args.contains("png") && !graphvizInstalled()) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("CI") != null, "Graphviz's dot is not installed");
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status;
+        try (PrintStream o = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            status = Main.run(o, e, redirected(args).toArray(String[]::new));
+        }
+        assertEquals("", err.toString(StandardCharsets.UTF_8), s.page() + ":" + s.line());
+        assertEquals(0, status, s.page() + ":" + s.line());
+    }
+
+    private static boolean graphvizInstalled() {
+        try {
+            return new ProcessBuilder("dot", "-V").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
     }
 
     private static void assertShown(List<String> shown, List<String> actual, Shown s) {
@@ -280,6 +331,9 @@ class GoldenDocsTest {
         List<String> out = new ArrayList<>();
         int at = 0;
         for (Shown s : shown) {
+            if (!s.withOutput()) {
+                continue;
+            }
             out.addAll(lines.subList(at, s.from()));
             List<String> actual = run(s.args());
             out.addAll(updated(chunks(lines.subList(s.from(), s.to())), actual, page + ":" + s.line()));
