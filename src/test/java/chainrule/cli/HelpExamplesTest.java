@@ -23,8 +23,7 @@ class HelpExamplesTest {
     void everyHelpEndsWithTwoOrThreeExamples() {
         List<String> commands = new ArrayList<>(List.of(""));
         commands.addAll(Main.commandNames());
-        commands.remove("help");
-        assertEquals(11, commands.size(), commands.toString());
+        commands.remove("help"); // a new command needs its examples in HelpExamples too
         for (String command : commands) {
             Cli r = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
             assertEquals(0, r.status(), command);
