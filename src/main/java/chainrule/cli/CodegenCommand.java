@@ -3,7 +3,10 @@ package chainrule.cli;
 import chainrule.codegen.Language;
 import chainrule.codegen.SourceGenerator;
 import chainrule.compile.Tape;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import javax.lang.model.SourceVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,6 +26,15 @@ final class CodegenCommand implements Callable<Integer> {
     @Option(names = "--main", description = "Add an entry point that evaluates at the file's values and prints JSON.")
     boolean main;
 
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Write to this file instead of standard output; for Java the class is named after it "
+                    + "(-o MazurGradient.java gives class MazurGradient).")
+    String output;
+
+    @Option(names = "--class", paramLabel = "NAME",
+            description = "The Java class's name (default: the -o file's name, else " + SourceGenerator.JAVA_CLASS + ").")
+    String className;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -32,6 +44,7 @@ final class CodegenCommand implements Callable<Integer> {
         if (language == null) {
             throw new ParameterException(spec.commandLine(), "--lang must be java, c or python, not '" + lang + "'");
         }
+        String javaClass = javaClass(language);
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         if (main) {
             loaded.network().requireValues();
@@ -44,7 +57,50 @@ final class CodegenCommand implements Callable<Integer> {
                     + SourceGenerator.JAVA_MAX_STATEMENTS + ": a method's bytecode is limited to 64 KB); generate C or"
                     + " Python instead (--lang c, --lang python), or use eval, check or train, which compile layers to loops");
         }
-        Main.out().print(SourceGenerator.generate(tape, language, main));
+        OutputTarget.write(output, SourceGenerator.generate(tape, language, main, javaClass).getBytes(StandardCharsets.UTF_8));
         return 0;
+    }
+
+    /**
+     * The Java class's name: {@code --class}, else the base name of the {@code -o} file, else the
+     * default. javac wants a public class in a file of its name, so a name that is not a Java
+     * identifier, or a {@code --class} that differs from the file's name, is a usage error.
+     */
+    private String javaClass(Language language) {
+        String fromFile = null;
+        if (output != null && !output.equals("-")) {
+            Path name = Path.of(output).getFileName();
+            String base = name == null ? "" : name.toString();
+            if (base.endsWith(".java")) {
+                fromFile = base.substring(0, base.length() - ".java".length());
+            }
+        }
+        if (className != null) {
+            if (language != Language.JAVA) {
+                throw new ParameterException(spec.commandLine(), "--class names a Java class; it is only for --lang java");
+            }
+            if (!isJavaIdentifier(className)) {
+                throw new ParameterException(spec.commandLine(), "--class " + className
+                        + ": not a Java class name (letters, digits, _ and $, not starting with a digit, not a keyword)");
+            }
+            if (fromFile != null && !fromFile.equals(className)) {
+                throw new ParameterException(spec.commandLine(), "--class " + className + " does not match -o " + output
+                        + ": javac wants the public class " + className + " in " + className + ".java");
+            }
+            return className;
+        }
+        if (language != Language.JAVA || fromFile == null) {
+            return SourceGenerator.JAVA_CLASS;
+        }
+        if (!isJavaIdentifier(fromFile)) {
+            throw new ParameterException(spec.commandLine(), "-o " + output + ": '" + fromFile
+                    + "' is not a Java class name, and javac wants the class in a file of its name; "
+                    + "name the file like MazurGradient.java");
+        }
+        return fromFile;
+    }
+
+    private static boolean isJavaIdentifier(String name) {
+        return SourceVersion.isIdentifier(name) && !SourceVersion.isKeyword(name, SourceVersion.RELEASE_17);
     }
 }

@@ -27,11 +27,19 @@ final class GraphCommand implements Callable<Integer> {
             description = "dot (default), or svg/png drawn by Graphviz's dot program.")
     Format format;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write to this file instead of standard output.")
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+            description = "Write to this file instead of standard output (required for png; -o - writes it to standard output).")
     String output;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (format == Format.png && output == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--format png needs -o OUT.png: a PNG is not written to a terminal (-o - sends it to standard output)");
+        }
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         String dot = NetworkDot.of(loaded.graph(), wrt == null ? null : loaded.parameter(wrt), options.notation());
         byte[] bytes;

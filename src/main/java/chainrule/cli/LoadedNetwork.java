@@ -124,6 +124,14 @@ final class LoadedNetwork {
 
     /** The parameters named by {@code --wrt} (a vector parameter: all its elements), or all of them. */
     List<Vertex> parameters(List<String> wrt) throws CliError {
+        return parameters("--wrt", wrt);
+    }
+
+    /**
+     * The parameters named by {@code option} (a vector parameter: all its elements), or all of them;
+     * an error names {@code option}, so that {@code train --freeze w9} does not speak of --wrt.
+     */
+    List<Vertex> parameters(String option, List<String> wrt) throws CliError {
         if (wrt == null || wrt.isEmpty()) {
             return network.parameters();
         }
@@ -131,23 +139,28 @@ final class LoadedNetwork {
         for (String name : wrt) {
             List<String> elements = network.elementNames(name);
             if (elements.isEmpty() || network.vertex(elements.get(0)).map(e -> !e.kind().isParameter()).orElse(true)) {
-                out.add(parameter(name));
+                out.add(parameter(option, name));
             }
             for (String element : elements) {
-                out.add(parameter(element));
+                out.add(parameter(option, element));
             }
         }
         return out;
     }
 
     Vertex parameter(String name) throws CliError {
+        return parameter("--wrt", name);
+    }
+
+    /** The parameter {@code name}, given by {@code option} (which an error names). */
+    Vertex parameter(String option, String name) throws CliError {
         Vertex v = network.vertex(name).orElse(null);
         List<String> elements = network.elementNames(name);
         if (v == null && !elements.isEmpty()) {
             if (!network.vertex(elements.get(0)).orElseThrow().kind().isParameter()) {
-                return parameter(elements.get(0)); // says what kind it is instead
+                return parameter(option, elements.get(0)); // says what kind it is instead
             }
-            throw new CliError("--wrt " + name + ": '" + name + "' is a vector; name one element, as in --wrt '"
+            throw new CliError(option + " " + name + ": '" + name + "' is a vector; name one element, as in " + option + " '"
                     + elements.get(0) + "'");
         }
         if (v == null || !v.kind().isParameter()) {
@@ -157,10 +170,10 @@ final class LoadedNetwork {
             }
             if (v == null) {
                 String guess = Suggestions.didYouMean(name, names);
-                throw new CliError("--wrt " + name + ": there is no '" + name + "'"
+                throw new CliError(option + " " + name + ": there is no '" + name + "'"
                         + (guess.isEmpty() ? "; the parameters are " + String.join(", ", names) : guess));
             }
-            throw new CliError("--wrt " + name + ": '" + name + "' is " + v.kind().withArticle()
+            throw new CliError(option + " " + name + ": '" + name + "' is " + v.kind().withArticle()
                     + ", not a weight or bias; the parameters are " + String.join(", ", names));
         }
         return v;

@@ -4,6 +4,9 @@ import chainrule.diag.DiagnosticException;
 import chainrule.model.VertexLimit;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,11 +17,37 @@ import picocli.CommandLine.Command;
  * is reported in one line, never as a stack trace.
  */
 @Command(name = "chainrule", mixinStandardHelpOptions = true, version = "chainrule 0.1.0",
-        description = "Symbolic chain-rule paths and gradients for small neural networks.",
-        subcommands = {PathsCommand.class, GradCommand.class, DiffCommand.class,
-                EvalCommand.class, CheckCommand.class, TrainCommand.class, CodegenCommand.class,
-                LatexCommand.class, GraphCommand.class, FlowCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        description = "Symbolic chain-rule paths and gradients for small neural networks.")
 public final class Main implements Runnable {
+
+    /**
+     * The commands, in the order help lists them. Built by name on demand: picocli reads a
+     * command's annotations by reflection, which costs start-up time, so a command line that names
+     * one command builds only that one (docs/performance.md, "Start-up").
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+    /** The names of the commands, {@code help} included, in help's order. */
+    static java.util.Set<String> commandNames() {
+        return COMMANDS.keySet();
+    }
+
+    private static Map<String, Supplier<Object>> commands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("paths", PathsCommand::new);
+        m.put("grad", GradCommand::new);
+        m.put("diff", DiffCommand::new);
+        m.put("eval", EvalCommand::new);
+        m.put("check", CheckCommand::new);
+        m.put("train", TrainCommand::new);
+        m.put("codegen", CodegenCommand::new);
+        m.put("latex", LatexCommand::new);
+        m.put("graph", GraphCommand::new);
+        m.put("flow", FlowCommand::new);
+        m.put("serve", ServeCommand::new);
+        m.put("help", CommandLine.HelpCommand::new);
+        return m;
+    }
 
     private record Streams(PrintStream out, PrintStream err) {}
 
@@ -74,7 +103,8 @@ public final class Main implements Runnable {
     private static int execute(String... args) {
         PrintStream stdout = out();
         PrintStream stderr = err();
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args.length > 0 && COMMANDS.containsKey(args[0]) && !args[0].equals("help")
+                ? args[0] : null);
         try {
             return cl.execute(args);
         } catch (StackOverflowError e) {
@@ -107,10 +137,27 @@ public final class Main implements Runnable {
         return new VertexLimit(maxVertices).during(() -> new CommandLine.RunLast().execute(parseResult));
     }
 
+    /** The command line with every command. */
     static CommandLine commandLine() {
+        return commandLine(null);
+    }
+
+    /**
+     * The command line with only the command {@code only} (so that only its annotations are read),
+     * or with every command when {@code only} is null.
+     */
+    static CommandLine commandLine(String only) {
         PrintStream stdout = out();
         PrintStream stderr = err();
         CommandLine cl = new CommandLine(new Main());
+        for (Map.Entry<String, Supplier<Object>> e : COMMANDS.entrySet()) {
+            if (only == null || only.equals(e.getKey())) {
+                cl.addSubcommand(e.getKey(), e.getValue().get());
+            }
+        }
+        cl.getCommandSpec().usageMessage().footer(HelpExamples.footer("chainrule"));
+        cl.getSubcommands().forEach((name, sub) ->
+                sub.getCommandSpec().usageMessage().footer(HelpExamples.footer(name)));
         cl.setOut(new java.io.PrintWriter(stdout, true));
         cl.setErr(new java.io.PrintWriter(stderr, true));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -124,19 +171,49 @@ public final class Main implements Runnable {
                 return 1;
             }
             if (ex instanceof CommandLine.ParameterException p) {
-                stderr.println("chainrule: " + p.getMessage());
-                p.getCommandLine().usage(stderr);
-                return 2;
+                return usageError(p, stderr);
             }
             stderr.println("chainrule: internal error: " + ex + " (please report this with the input that caused it)");
             return 1;
         });
         cl.setExecutionStrategy(Main::executeWithLimits);
-        cl.setParameterExceptionHandler((ex, args) -> {
-            stderr.println("chainrule: " + ex.getMessage());
-            ex.getCommandLine().usage(stderr);
-            return 2;
-        });
+        cl.setParameterExceptionHandler((ex, args) -> usageError(ex, stderr));
         return cl;
+    }
+
+    /**
+     * What is wrong, said of the first argument that is: picocli's "Unmatched arguments from index
+     * 0: 'grd', 'x'" becomes "unknown command 'grd'", and "Unknown options: '--wrtt', 'w1'" (the
+     * option's value counted as a second unknown) becomes "unknown option '--wrtt'".
+     */
+    private static String usageMessage(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().get(0);
+            boolean topLevel = u.getCommandLine().getParent() == null;
+            for (String arg : u.getUnmatched()) {
+                if (arg.startsWith("-") && arg.length() > 1) {
+                    return "unknown option '" + arg + "'";
+                }
+            }
+            if (topLevel) {
+                return "unknown command '" + first + "'; the commands are "
+                        + String.join(", ", COMMANDS.keySet().stream().filter(c -> !c.equals("help")).toList());
+            }
+            return "unexpected argument '" + first + "'";
+        }
+        return ex.getMessage();
+    }
+
+    /**
+     * A usage error: the one line that says what is wrong and where to read more, exit status 2
+     * (CLI.md). The whole help text would bury the line that matters.
+     */
+    private static int usageError(CommandLine.ParameterException ex, PrintStream stderr) {
+        stderr.println("chainrule: " + usageMessage(ex));
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            stderr.println("Did you mean: " + String.join(" or ", u.getSuggestions()) + "?");
+        }
+        stderr.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+        return 2;
     }
 }

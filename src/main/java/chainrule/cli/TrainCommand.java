@@ -59,8 +59,10 @@ final class TrainCommand implements Callable<Integer> {
         CompiledGradient g = setup.compiled();
         boolean[] frozen = new boolean[g.parameters().size()];
         for (String name : freeze) {
-            setup.loaded().parameter(name.trim());
-            frozen[g.parameters().indexOf(name.trim())] = true;
+            // a vector freezes all its elements; an unknown name is reported as --freeze's
+            for (chainrule.model.Vertex v : setup.loaded().parameters("--freeze", List.of(name.trim()))) {
+                frozen[g.parameters().indexOf(v.name())] = true;
+            }
         }
         ProgressBar progress = new ProgressBar(Main.out(), options.json, System.console() != null);
         GradientDescent.Result result;

@@ -36,6 +36,8 @@ public final class SourceGenerator implements Expr.Visitor<String> {
 
     private final Tape tape;
     private final Language lang;
+    /** The Java class's name (ignored for C and Python). */
+    private final String className;
     /** Lowerings of the built-ins used, whose helpers the source must define. */
     private final Set<Primitive.Lowering> used = new LinkedHashSet<>();
     private final Set<Integer> declaredLocals = new HashSet<>();
@@ -43,9 +45,10 @@ public final class SourceGenerator implements Expr.Visitor<String> {
     private boolean usesReciprocal;
     private List<Expr> operands;
 
-    private SourceGenerator(Tape tape, Language lang) {
+    private SourceGenerator(Tape tape, Language lang, String className) {
         this.tape = tape;
         this.lang = lang;
+        this.className = className;
     }
 
     /**
@@ -62,7 +65,12 @@ public final class SourceGenerator implements Expr.Visitor<String> {
 
     /** The source for {@code tape}'s network; {@code withMain} adds an entry point printing the JSON. */
     public static String generate(Tape tape, Language lang, boolean withMain) {
-        return new SourceGenerator(tape, lang).generate(withMain);
+        return generate(tape, lang, withMain, JAVA_CLASS);
+    }
+
+    /** As {@link #generate(Tape, Language, boolean)}, the Java class named {@code className} (a Java identifier). */
+    public static String generate(Tape tape, Language lang, boolean withMain, String className) {
+        return new SourceGenerator(tape, lang, className).generate(withMain);
     }
 
     private String generate(boolean withMain) {
@@ -123,7 +131,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
     }
 
     private void java(StringBuilder out, List<String> body, boolean withMain) {
-        out.append("public final class ").append(JAVA_CLASS).append(" {\n");
+        out.append("public final class ").append(className).append(" {\n");
         out.append(indent(helpers(), "    "));
         out.append("    public static double gradient(double[] d, double[] g) {\n");
         body.forEach(line -> out.append(indent(line, "        ")).append('\n'));

@@ -40,30 +40,36 @@ class LatexCompileTest {
         }
     }
 
+    /** A test that {@code document} compiles, by one pdflatex run for the whole batch (Pdflatex.Batch). */
+    static DynamicTest compiles(Pdflatex.Batch batch, String name, java.util.function.Supplier<String> document) {
+        batch.add(name, document);
+        return DynamicTest.dynamicTest(name, () -> batch.assertCompiles(name));
+    }
+
     @TestFactory
     List<DynamicTest> everyExampleCompilesWholeAndPerParameter() throws Exception {
         List<DynamicTest> tests = new ArrayList<>();
         List<Path> examples = examples();
         assertTrue(examples.stream().anyMatch(p -> p.endsWith("mazur.nn")));
         assertTrue(examples.stream().anyMatch(p -> p.endsWith("hangul.nn")));
+        Pdflatex.Batch batch = new Pdflatex.Batch();
         for (Path file : examples) {
             String f = file.toString();
-            tests.add(DynamicTest.dynamicTest(f + " (all parameters)", () -> Pdflatex.assertCompiles(run("latex", f), f)));
-            tests.add(DynamicTest.dynamicTest(f + " --notation book", () -> {
+            tests.add(compiles(batch, f + " (all parameters)", () -> run("latex", f)));
+            tests.add(compiles(batch, f + " --notation book", () -> {
                 String doc = run("latex", f, "--notation", "book");
                 assertTrue(doc.contains("\\usepackage{kotex}"), "book labels are Hangul, so kotex is loaded");
-                Pdflatex.assertCompiles(doc, f + " --notation book");
+                return doc;
             }));
-            tests.add(DynamicTest.dynamicTest(f + " --fragment", () -> {
+            tests.add(compiles(batch, f + " --fragment", () -> {
                 String fragment = run("latex", f, "--fragment");
                 assertTrue(fragment.startsWith("\\begin{align*}") && fragment.strip().endsWith("\\end{align*}"));
                 assertFalse(fragment.contains("\\documentclass"));
-                Pdflatex.assertCompiles(Pdflatex.wrapFragment(fragment), f + " --fragment");
+                return Pdflatex.wrapFragment(fragment);
             }));
             Network net = Analyzer.analyze(new Source(f, Files.readString(file)));
             for (Vertex w : net.parameters()) {
-                tests.add(DynamicTest.dynamicTest(f + " --wrt " + w.name(),
-                        () -> Pdflatex.assertCompiles(run("latex", f, "--wrt", w.name()), f + " --wrt " + w.name())));
+                tests.add(compiles(batch, f + " --wrt " + w.name(), () -> run("latex", f, "--wrt", w.name())));
             }
         }
         return tests;
@@ -84,6 +90,7 @@ class LatexCompileTest {
         try (Stream<Path> files = Files.walk(docs)) {
             pages = files.filter(p -> p.toString().endsWith(".md")).sorted().toList();
         }
+        Pdflatex.Batch batch = new Pdflatex.Batch();
         java.util.regex.Pattern fenced = java.util.regex.Pattern.compile("(?ms)^```[^\\n]*\\n(.*?)^```");
         for (Path page : pages) {
             java.util.regex.Matcher m = fenced.matcher(Files.readString(page));
@@ -100,13 +107,17 @@ class LatexCompileTest {
                 } catch (chainrule.diag.DiagnosticException e) {
                     continue;
                 }
-                tests.add(DynamicTest.dynamicTest(source.name(), () -> {
-                    Path file = Files.createTempFile("chainrule-doc", ".nn");
+                tests.add(compiles(batch, source.name(), () -> {
                     try {
-                        Files.writeString(file, text);
-                        Pdflatex.assertCompiles(run("latex", file.toString()), source.name());
-                    } finally {
-                        Files.deleteIfExists(file);
+                        Path file = Files.createTempFile("chainrule-doc", ".nn");
+                        try {
+                            Files.writeString(file, text);
+                            return run("latex", file.toString());
+                        } finally {
+                            Files.deleteIfExists(file);
+                        }
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
                     }
                 }));
             }
