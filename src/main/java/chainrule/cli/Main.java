@@ -132,6 +132,7 @@ public final class Main implements Runnable {
             return 1;
         });
         cl.setExecutionStrategy(Main::executeWithLimits);
+        cl.getSubcommands().get("diff").setUnmatchedOptionsArePositionalParams(true); // diff '-x^2' --wrt x
         cl.setParameterExceptionHandler((ex, args) -> {
             stderr.println("chainrule: " + ex.getMessage());
             ex.getCommandLine().usage(stderr);

@@ -105,6 +105,8 @@ public final class Exprs {
             } else if (isNumericReciprocal(t)) {
                 constant += 1 / ((Num) ((Power) t).base()).value();
                 constantTerms.add(t);
+            } else if (t instanceof Product p && p.factors().get(0) == ZERO) {
+                collect(like, t, 1.0, t); // 0·(1/0) kept undefined by mul: a term of its own
             } else if (t instanceof Product p) {
                 // The numeric part (coefficient and kept fractions such as 1/5) is the term's
                 // coefficient: 2*x + x/5 = 2.2*x.
@@ -142,6 +144,9 @@ public final class Exprs {
         for (Map.Entry<Expr, LikeTerms> e : like.entrySet()) {
             double c = e.getValue().coefficient;
             if (c == 0) {
+                if (isUndefinedConstant(e.getKey())) {
+                    out.add(mul(ZERO, e.getKey())); // log(0) - log(0) is undefined, not 0
+                }
                 continue;
             }
             // A term with no like term keeps its form (x/3 stays x/3, not 0.3333333333333333*x).
@@ -248,6 +253,13 @@ public final class Exprs {
                 exponents.computeIfAbsent(num(denominator), k -> new ArrayList<>(1)).add(MINUS_ONE);
             }
         }
+        if (coefficient == 0 && !exponents.isEmpty()) {
+            Expr undefined = undefinedFactor(exponents);
+            if (undefined != null) {
+                // 0·(1/0), 0·log(0): undefined stays undefined, never 0
+                return internNary(3, List.of(ZERO, undefined));
+            }
+        }
         if (coefficient == 0 || exponents.isEmpty()) {
             return num(coefficient);
         }
@@ -285,10 +297,52 @@ public final class Exprs {
     }
 
     /**
+     * A factor with no names whose value is not finite (0^-1, log(0)), as collected by {@link #mul};
+     * null when there is none. Only small factors are looked at: such a factor comes from folding
+     * numbers, so it is small, and the check stays cheap on large products.
+     */
+    private static Expr undefinedFactor(Map<Expr, List<Expr>> exponents) {
+        for (Map.Entry<Expr, List<Expr>> e : exponents.entrySet()) {
+            Expr f = e.getValue().size() == 1 && e.getValue().get(0) == ONE ? e.getKey() : null;
+            if (f == null) {
+                Expr x = add(e.getValue());
+                f = x == ONE ? e.getKey() : TABLE.power(e.getKey(), x);
+            }
+            if (isUndefinedConstant(f)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code e} has no names, is small, and evaluates to nan or an infinity. */
+    static boolean isUndefinedConstant(Expr e) {
+        if (e.treeSize() > 64 || !isClosed(e)) {
+            return false;
+        }
+        return !Double.isFinite(Evaluator.evaluate(e, s -> Double.NaN));
+    }
+
+    private static boolean isClosed(Expr e) {
+        if (e instanceof Sym) {
+            return false;
+        }
+        for (Expr c : e.children()) {
+            if (!isClosed(c)) {
+                return false;
+            }
+        }
+        return !(e instanceof Apply a && a.fn() instanceof UserFunction);
+    }
+
+    /**
      * {@code base ^ exponent}: x^0 = 1, x^1 = x, numbers folded for integer exponents,
      * (x^a)^n = x^(a*n) and (x*y)^n = x^n * y^n for integer n (both exact for every real x).
      */
     public static Expr pow(Expr base, Expr exponent) {
+        if (base instanceof Apply a && a.fn() == Primitive.E) {
+            return apply(Primitive.EXP, exponent); // e^x is exp(x)
+        }
         if (exponent instanceof Num e) {
             double n = e.value();
             if (n == 0) {
@@ -454,6 +508,12 @@ public final class Exprs {
         Expr stable = logOfSoftmax(fn, args);
         if (stable != null) {
             return stable;
+        }
+        if (fn == Primitive.EXP && args.get(0) == ONE) {
+            return apply(Primitive.E, List.of()); // exp(1) is e
+        }
+        if (fn == Primitive.LOG && args.get(0) instanceof Apply a && a.fn() == Primitive.E) {
+            return ONE; // log(e) = 1
         }
         boolean allNumbers = true;
         for (Expr a : args) {

@@ -896,11 +896,15 @@ public final class Analyzer {
     private Tensor name(Ast.Name n, Scope scope) {
         String text = n.text();
         if (scope instanceof Scope.Free) {
-            return Tensor.scalar(Exprs.local(text));
+            Optional<Primitive> constant = Primitive.byName(text).filter(Primitive::isConstant);
+            return Tensor.scalar(constant.isPresent() ? Exprs.apply(constant.get(), List.of()) : Exprs.local(text));
         }
         if (scope instanceof Scope.Function f) {
             if (f.params().contains(text)) {
-                return Tensor.scalar(Exprs.local(text));
+                return Tensor.scalar(Exprs.local(text)); // a parameter named e or pi shadows the constant
+            }
+            if (Primitive.byName(text).filter(Primitive::isConstant).isPresent()) {
+                return Tensor.scalar(Exprs.apply(Primitive.byName(text).get(), List.of()));
             }
             error(n.pos(), "'" + text + "' is not a parameter of this function; a function body may use only its parameters"
                     + Suggestions.didYouMean(text, f.params()));
@@ -912,6 +916,11 @@ public final class Analyzer {
         if (defined.containsKey(text)) {
             // Not lowered yet only when its definition is part of a cycle (reported).
             return nodes.getOrDefault(text, Tensor.scalar(Exprs.sym(text, SymKind.NODE)));
+        }
+        if (Primitive.byName(text).filter(Primitive::isConstant).isPresent()) {
+            // pi and e, unless the file declares or defines the name (checked above): it then
+            // means the file's own e (an error term, say) throughout the file
+            return Tensor.scalar(Exprs.apply(Primitive.byName(text).get(), List.of()));
         }
         if (functionDefs.containsKey(text) || Primitive.byName(text).isPresent() || isVectorBuiltin(text)) {
             error(n.pos(), "'" + text + "' is a function; call it, as in " + text + "(x)");

@@ -61,6 +61,24 @@ public final class Edge {
         return factor;
     }
 
+    private Expr numericFactor;
+
+    /**
+     * The factor in the form numbers are computed from: the definition's partial with every
+     * built-in's derivative taken from the primitive table's numeric column (σ(x)·σ(−x) where
+     * {@link #factor()} prints out·(1 − out)). The factor itself when no built-in in the
+     * definition has a separate numeric form.
+     */
+    public synchronized Expr numericFactor() {
+        if (numericFactor == null) {
+            Expr definition = to.definition();
+            numericFactor = definition != null && NumericForms.differ(definition)
+                    ? chainrule.diff.Differentiator.numericDerivative(definition, from.symbol())
+                    : factor();
+        }
+        return numericFactor;
+    }
+
     public synchronized Role role() {
         if (role == null) {
             role = classify.of(from, to, factor());

@@ -43,7 +43,7 @@ public final class Values {
     public double of(Edge e) {
         Double v = factorValues.get(e);
         if (v == null) {
-            v = Evaluator.evaluate(e.factor(), vertexValues);
+            v = Evaluator.evaluate(e.numericFactor(), vertexValues); // the table's numeric column
             factorValues.put(e, v);
         }
         return v;

@@ -157,7 +157,7 @@ public abstract class ExprPrinter {
      */
     private static boolean isReciprocal(Expr f) {
         return f instanceof Power pw && pw.exponent() instanceof Num n && n.value() < 0
-                && (!(pw.base() instanceof Num b) || n.value() == -1 && b.value() > 0);
+                && (!(pw.base() instanceof Num b) || n.value() == -1 && b.value() >= 0);
     }
 
     private Printed timesOf(List<Printed> factors) {

@@ -62,6 +62,9 @@ public final class TextPrinter extends ExprPrinter {
         }
         if (a.fn() instanceof Primitive p) {
             name = pretty ? p.prettyName() : p.sourceName();
+            if (p.isConstant()) {
+                return name; // π, e: no parentheses
+            }
         } else {
             UserFunction f = (UserFunction) a.fn();
             if (!pretty && f.derivativeOf() != null) {
