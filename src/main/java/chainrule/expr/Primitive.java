@@ -209,10 +209,11 @@ public enum Primitive implements Fn {
             (i, args, self) -> mul(num(2), invSqrt(piConstant()), apply(exp(), neg(pow(args.get(0), num(2))))),
             "erf", "\\operatorname{erf}\\left({0}\\right)",
             new Lowering("cr_erf({0})", "erf({0})", "math.erf({0})",
-                    "static double cr_erf(double x) { double a = Math.abs(x); if (Double.isNaN(x)) return x; if (a >= 6.0) return Math.copySign(1.0, x);"
-                            + " double hi = a * a; double lo = Math.fma(a, a, -hi); double g = Math.exp(-hi) * (1.0 - lo);"
-                            + " double t = a, s = a; for (int n = 1; n < 200 && t > 1e-17 * s; n++) { t *= 2.0 * hi / (2 * n + 1); s += t; }"
-                            + " return Math.copySign(Math.min(1.0, 1.1283791670955126 * g * s), x); }",
+                    "static double cr_erf(double x) { if (Double.isNaN(x)) return x; double a = Math.abs(x); if (a >= 6.0) return Math.copySign(1.0, x);"
+                            + " double hi = a * a; double lo = Math.fma(a, a, -hi); double g = Math.exp(-hi) * (1.0 - lo); double r;"
+                            + " if (a < 2.0) { double t = a, s = a; for (int n = 1; n < 100 && t > 1e-17 * s; n++) { t *= 2.0 * hi / (2 * n + 1); s += t; } r = 1.1283791670955126 * g * s; }"
+                            + " else { double f = a, c = a, d = 0.0; for (int k = 1; k < 500; k++) { double ak = 0.5 * k; d = 1.0 / (a + ak * d); c = a + ak / c; double delta = c * d; f *= delta; if (Math.abs(delta - 1.0) < 1e-16) break; } r = 1.0 - g / (1.7724538509055159 * f); }"
+                            + " return Math.copySign(Math.min(1.0, r), x); }",
                     "", ""),
             "erf"),
 

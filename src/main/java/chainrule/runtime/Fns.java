@@ -108,11 +108,15 @@ public final class Fns {
     public static double log10(double x) { return Math.log10(x); }
 
     /**
-     * The error function, to a few ulps. For |x| = a below 6 it sums the series
-     * erf(a) = (2/√π)·e^(−a²)·Σ (2a²)ⁿ·a/(1·3·…·(2n + 1)), whose terms are all positive (no
-     * cancellation, unlike the Taylor series in powers of −a²); a² is split exactly into
-     * hi + lo (fma), so e^(−a²) keeps its digits. From 6 on, erf is 1 to double precision
-     * (1 − erf(6) ≈ 2e−17).
+     * The error function, to about an ulp. With a = |x| and e^(−a²) computed from a² split exactly
+     * into hi + lo (fma), so that it keeps its digits:
+     * <ul>
+     * <li>below 2, the series erf(a) = (2/√π)·e^(−a²)·Σ (2a²)ⁿ·a/(1·3·…·(2n + 1)), whose terms
+     *     are all positive (no cancellation, unlike the Taylor series in powers of −a²);
+     * <li>from 2 to 6, 1 − erfc(a), with erfc(a) = e^(−a²)/√π / (a + (1/2)/(a + 1/(a + (3/2)/(a + …))))
+     *     by Lentz's continued-fraction method (erfc ≤ 0.005 there, so its rounding barely reaches erf);
+     * <li>from 6 on, 1 to double precision (1 − erf(6) ≈ 2e−17).
+     * </ul>
      */
     public static double erf(double x) {
         if (Double.isNaN(x)) {
@@ -125,14 +129,35 @@ public final class Fns {
         double hi = a * a;
         double lo = Math.fma(a, a, -hi);
         double g = Math.exp(-hi) * (1.0 - lo);
-        double t = a;
-        double s = a;
-        for (int n = 1; n < 200 && t > 1e-17 * s; n++) {
-            t *= 2.0 * hi / (2 * n + 1);
-            s += t;
+        double r;
+        if (a < 2.0) {
+            double t = a;
+            double s = a;
+            for (int n = 1; n < 100 && t > 1e-17 * s; n++) {
+                t *= 2.0 * hi / (2 * n + 1);
+                s += t;
+            }
+            r = TWO_OVER_SQRT_PI * g * s;
+        } else {
+            double f = a;
+            double c = a;
+            double d = 0.0;
+            for (int k = 1; k < 500; k++) {
+                double ak = 0.5 * k;
+                d = 1.0 / (a + ak * d);
+                c = a + ak / c;
+                double delta = c * d;
+                f *= delta;
+                if (Math.abs(delta - 1.0) < 1e-16) {
+                    break;
+                }
+            }
+            r = 1.0 - g / (SQRT_PI * f);
         }
-        return Math.copySign(Math.min(1.0, TWO_OVER_SQRT_PI * g * s), x);
+        return Math.copySign(Math.min(1.0, r), x);
     }
+
+    private static final double SQRT_PI = 1.7724538509055159;
 
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
 
