@@ -117,6 +117,8 @@ public enum Primitive implements Fn {
 
     TAN("tan", 1, new double[0], a -> Math.tan(a[0]),
             (i, args, self) -> add(ONE, pow(self, num(2))),
+            // 1/cos²(x): one rounding fewer than 1 + tan², so tan′(1) is the double nearest sec²(1)
+            (i, args, self) -> pow(apply(cos(), args), num(-2)),
             "tan", "\\tan\\left({0}\\right)",
             new Lowering("Math.tan({0})", "tan({0})", "math.tan({0})", "", "", ""),
             "tan"),

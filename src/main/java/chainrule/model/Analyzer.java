@@ -538,11 +538,12 @@ public final class Analyzer {
     private Tensor lowerTensor(Ast.Expr e, Scope scope) {
         return e.accept(new Ast.Visitor<Tensor>() {
             @Override public Tensor number(Ast.Number n) {
-                if (!Double.isFinite(n.value())) {
+                Expr value = literal(n); // exact: 0.1 is 1/10
+                if (!Double.isFinite(((chainrule.expr.Num) value).value()) && !((chainrule.expr.Num) value).isExact()) {
                     error(n.pos(), "number " + n.text() + " is too large for a double");
                     return Tensor.scalar(Exprs.ZERO);
                 }
-                return Tensor.scalar(Exprs.num(n.value()));
+                return Tensor.scalar(value);
             }
 
             @Override public Tensor name(Ast.NameRef r) { return Analyzer.this.name(r.name(), scope); }
@@ -930,6 +931,15 @@ public final class Analyzer {
         known.addAll(defined.keySet());
         error(n.pos(), "undefined name '" + text + "'" + Suggestions.didYouMean(text, known));
         return Tensor.scalar(Exprs.ZERO);
+    }
+
+    /** A literal's exact value, from its text (more digits than a double holds are kept). */
+    private static Expr literal(Ast.Number n) {
+        try {
+            return Exprs.decimal(new java.math.BigDecimal(n.text().replace("_", "")));
+        } catch (NumberFormatException e) {
+            return Exprs.num(n.value());
+        }
     }
 
     private String describeName(String name) {
