@@ -29,6 +29,12 @@ public abstract class ExprPrinter {
 
     protected abstract String symbol(Sym s);
 
+    /**
+     * The precedence of a name or number as written: an atom, except where the printer writes it
+     * as an operation ({@code 3\times10^{25}} is a product, so its square needs parentheses).
+     */
+    protected int leafPrecedence(String text) { return Precedence.ATOM; }
+
     /** Joins factors of a product. */
     protected abstract String times(List<String> factors);
 
@@ -58,10 +64,14 @@ public abstract class ExprPrinter {
                     String f = fraction(n.numerator().abs().toString(), n.denominator().toString(), Precedence.ATOM);
                     return n.signum() < 0 ? new Printed(negative() + f, Precedence.UNARY) : new Printed(f, Precedence.PRODUCT);
                 }
-                return new Printed(numberText(n), n.value() < 0 ? Precedence.UNARY : Precedence.ATOM);
+                String t = numberText(n);
+                return new Printed(t, n.value() < 0 ? Precedence.UNARY : leafPrecedence(t));
             }
 
-            @Override public Printed sym(Sym s) { return new Printed(symbol(s), Precedence.ATOM); }
+            @Override public Printed sym(Sym s) {
+                String t = symbol(s);
+                return new Printed(t, leafPrecedence(t));
+            }
 
             @Override public Printed sum(Sum s) { return renderSum(s); }
 
@@ -102,7 +112,7 @@ public abstract class ExprPrinter {
             }
         } else if (n.isExact() && n.numerator().bitLength() > 53) {
             java.math.BigInteger i = n.numerator();
-            if (!ordinary || new java.math.BigDecimal(n.value()).toBigInteger().compareTo(i) != 0) {
+            if (!ordinary || new java.math.BigDecimal(Double.toString(n.value())).compareTo(new java.math.BigDecimal(i)) != 0) {
                 return i.toString();
             }
         }
