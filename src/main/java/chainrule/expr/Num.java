@@ -104,7 +104,7 @@ public final class Num extends Node implements Expr {
 
     public Num negate() { return Exprs.times(this, Exprs.MINUS_ONE); }
 
-    /** 1/this; 0 has no reciprocal (an inexact infinity). */
+    /** 1/this; null for 0, which has no reciprocal. */
     public Num reciprocal() { return Exprs.reciprocalOf(this); }
 
     /** this^n, exact for an exact base (null when 0^negative or the result outgrows the limit). */

@@ -62,6 +62,12 @@ public final class Edge {
     }
 
     private Expr numericFactor;
+    private Function<Edge, Expr> deriveNumeric;
+
+    /** How {@link #numericFactor()} is derived, for a definition whose built-ins have a numeric form. */
+    synchronized void numericDerivation(Function<Edge, Expr> derive) {
+        this.deriveNumeric = derive;
+    }
 
     /**
      * The factor in the form numbers are computed from: the definition's partial with every
@@ -71,10 +77,8 @@ public final class Edge {
      */
     public synchronized Expr numericFactor() {
         if (numericFactor == null) {
-            Expr definition = to.definition();
-            numericFactor = definition != null && NumericForms.differ(definition)
-                    ? chainrule.diff.Differentiator.numericDerivative(definition, from.symbol())
-                    : factor();
+            numericFactor = deriveNumeric != null ? deriveNumeric.apply(this) : factor();
+            deriveNumeric = null;
         }
         return numericFactor;
     }
