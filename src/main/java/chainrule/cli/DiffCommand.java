@@ -5,59 +5,253 @@ import chainrule.diff.Differentiator;
 import chainrule.expr.Evaluator;
 import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
+import chainrule.expr.Sym;
 import chainrule.model.Analyzer;
+import chainrule.model.Suggestions;
 import chainrule.model.Symbols;
 import chainrule.parse.SourceParser;
 import chainrule.print.Json;
+import chainrule.print.LatexPrinter;
+import chainrule.print.NonFiniteCheck;
 import chainrule.print.Numbers;
 import chainrule.print.TextPrinter;
 import chainrule.simplify.Simplifier;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+/**
+ * {@code diff}: a calculus tool. The derivative of an expression, simplified, with respect to one
+ * name or (several {@code --wrt}) each of several names, of any {@code --order}; its value where
+ * every name has one. A name the expression does not contain is an error with a suggestion (a typo
+ * such as {@code --wrt X} for {@code x} would otherwise print 0). An expression or derivative that
+ * is not finite (0/0, log 0, 1/x at 0) is an error naming the operation, never {@code = nan}.
+ *
+ * <p>The printed derivative is the textbook form (σ′ = σ·(1 − σ)); the value is computed from the
+ * primitive table's numeric column (σ(x)·σ(−x)), which keeps its digits in saturated tails.
+ */
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = "The derivative of a plain expression such as 'sin(x)^2*exp(x)', simplified, "
-                + "and its value where every name has one.")
+                + "and its value where every name has one. An expression that starts with '-' needs no '--'.")
 final class DiffCommand implements Callable<Integer> {
     @Mixin CommonOptions options;
 
     @Parameters(index = "0", paramLabel = "EXPR", description = "The expression, quoted.")
     String expression;
 
-    @Option(names = "--wrt", required = true, paramLabel = "X", description = "The variable.")
-    String wrt;
+    @Option(names = "--wrt", required = true, paramLabel = "X",
+            description = "The variable; repeat it for the gradient (one derivative per name).")
+    List<String> wrt;
+
+    @Option(names = "--order", paramLabel = "N", defaultValue = "1",
+            description = "The order of the derivative (default 1): 2 for d²/dx², and so on.")
+    int order;
+
+    @Option(names = "--latex", description = "Print the derivatives as LaTeX.")
+    boolean latex;
+
+    /** Beyond this, repeated differentiation grows without bound for little use. */
+    static final int MAX_ORDER = 20;
 
     @Override
     public Integer call() throws Exception {
+        if (order < 1 || order > MAX_ORDER) {
+            throw new CliError("--order must be between 1 and " + MAX_ORDER + ", not " + order);
+        }
         Source source = new Source("<expr>", expression);
         Expr e = Analyzer.lowerStandalone(source, SourceParser.parseExpression(source));
-        Expr d = Simplifier.simplify(Differentiator.derivative(e, Exprs.local(wrt)));
-        Map<String, Double> values = options.overrides();
-        boolean complete = values.keySet().containsAll(
-                Symbols.free(d).stream().map(s -> s.name()).toList());
-        Double value = complete ? Evaluator.evaluate(d, values) : null;
-        if (options.json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("wrt", wrt);
-            out.put("expr", TextPrinter.plain().print(e));
-            out.put("derivative", TextPrinter.plain().print(d));
-            if (value != null) {
-                out.put("value", value);
-            }
-            Main.out().println(Json.write(out));
-        } else {
-            Main.out().println("d/d" + wrt + " " + TextPrinter.pretty().print(e));
-            Main.out().println("  = " + TextPrinter.pretty().print(d));
-            if (value != null) {
-                Main.out().println("  = " + Numbers.text(value) + (values.isEmpty() ? "" : "   at " + describe(values)));
+        Set<String> names = new TreeSet<>();
+        for (Sym s : Symbols.free(e)) {
+            names.add(s.name());
+        }
+        String undefined = undefinedPart(e);
+        if (undefined != null) {
+            throw new CliError(TextPrinter.plain().print(e) + " is undefined: " + undefined);
+        }
+        Set<String> variables = new LinkedHashSet<>(wrt);
+        for (String x : variables) {
+            if (!names.contains(x) && !names.isEmpty()) {
+                throw new CliError("--wrt " + x + ": '" + x + "' does not occur in " + TextPrinter.plain().print(e)
+                        + Suggestions.didYouMean(x, names) + " (its names: " + String.join(", ", names) + ")");
             }
         }
+        Map<String, Double> values = options.overrides();
+        for (String name : values.keySet()) {
+            if (!names.contains(name)) {
+                throw new CliError("--set " + name + ": '" + name + "' does not occur in " + TextPrinter.plain().print(e)
+                        + Suggestions.didYouMean(name, names));
+            }
+        }
+        boolean complete = values.keySet().containsAll(names);
+        if (complete) {
+            requireFinite(e, values, TextPrinter.plain().print(e));
+        }
+        List<Result> results = new ArrayList<>();
+        for (String x : variables) {
+            Sym s = Exprs.local(x);
+            Expr d = e;
+            Expr numeric = e;
+            for (int k = 0; k < order; k++) {
+                d = Simplifier.simplify(Differentiator.derivative(d, s));
+                numeric = Differentiator.numericDerivative(numeric, s);
+            }
+            Double value = complete ? value(d, numeric, values, label(x, e)) : null;
+            results.add(new Result(x, d, value));
+        }
+        print(e, results, values);
         return 0;
+    }
+
+    private record Result(String wrt, Expr derivative, Double value) {}
+
+    private void print(Expr e, List<Result> results, Map<String, Double> values) {
+        if (options.json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            if (results.size() == 1) {
+                Result r = results.get(0);
+                out.put("wrt", r.wrt());
+                if (order != 1) {
+                    out.put("order", order);
+                }
+                out.put("expr", TextPrinter.plain().print(e));
+                out.put("derivative", TextPrinter.plain().print(r.derivative()));
+                if (latex) {
+                    out.put("latex", LatexPrinter.latex().print(r.derivative()));
+                }
+                if (r.value() != null) {
+                    out.put("value", r.value());
+                }
+            } else {
+                out.put("wrt", results.stream().map(Result::wrt).toList());
+                if (order != 1) {
+                    out.put("order", order);
+                }
+                out.put("expr", TextPrinter.plain().print(e));
+                Map<String, Object> ds = new LinkedHashMap<>();
+                Map<String, Object> vs = new LinkedHashMap<>();
+                Map<String, Object> ls = new LinkedHashMap<>();
+                for (Result r : results) {
+                    ds.put(r.wrt(), TextPrinter.plain().print(r.derivative()));
+                    ls.put(r.wrt(), LatexPrinter.latex().print(r.derivative()));
+                    if (r.value() != null) {
+                        vs.put(r.wrt(), r.value());
+                    }
+                }
+                out.put("gradient", ds);
+                if (latex) {
+                    out.put("latex", ls);
+                }
+                if (!vs.isEmpty()) {
+                    out.put("value", vs);
+                }
+            }
+            Main.out().println(Json.write(out));
+            return;
+        }
+        String at = values.isEmpty() ? "" : "   at " + describe(values);
+        for (Result r : results) {
+            if (latex) {
+                Main.out().println(latexOperator(r.wrt()) + " " + LatexPrinter.latex().print(e)
+                        + " = " + LatexPrinter.latex().print(r.derivative()));
+                if (r.value() != null) {
+                    Main.out().println("  = " + Numbers.exact(r.value()) + at);
+                }
+                continue;
+            }
+            Main.out().println(textOperator(r.wrt()) + " " + TextPrinter.pretty().print(e));
+            Main.out().println("  = " + TextPrinter.pretty().print(r.derivative()));
+            if (r.value() != null) {
+                Main.out().println("  = " + Numbers.exact(r.value()) + at);
+            }
+        }
+    }
+
+    private String textOperator(String x) {
+        return order == 1 ? "d/d" + x : "d" + superscript(order) + "/d" + x + superscript(order);
+    }
+
+    private String latexOperator(String x) {
+        String name = chainrule.print.LatexNames.name(x);
+        return order == 1 ? "\\frac{d}{d" + name + "}"
+                : "\\frac{d^{" + order + "}}{d" + name + "^{" + order + "}}";
+    }
+
+    private String label(String x, Expr e) {
+        return textOperator(x) + " " + TextPrinter.plain().print(e);
+    }
+
+    private static String superscript(int n) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : Integer.toString(n).toCharArray()) {
+            sb.append("⁰¹²³⁴⁵⁶⁷⁸⁹".charAt(c - '0'));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The value from the numeric form; where that is not finite but the simplified form is (a
+     * cancellation the simplifier made, as x·(1/x)), the simplified form's value, the limit. Else
+     * an error naming the operation that goes wrong.
+     */
+    private static double value(Expr printed, Expr numeric, Map<String, Double> values, String what) throws CliError {
+        double v = Evaluator.evaluate(numeric, values);
+        if (Double.isFinite(v)) {
+            return v;
+        }
+        double p = Evaluator.evaluate(printed, values);
+        if (Double.isFinite(p)) {
+            return p;
+        }
+        requireFinite(printed, values, what);
+        return p;
+    }
+
+    private static void requireFinite(Expr e, Map<String, Double> values, String what) throws CliError {
+        double v = Evaluator.evaluate(e, values);
+        if (!Double.isFinite(v)) {
+            throw new CliError(what + " is " + Numbers.exact(v) + " at " + describe(values) + ": "
+                    + NonFiniteCheck.explain(e, values));
+        }
+    }
+
+    /**
+     * The innermost part of {@code e} with no names whose value is not finite, explained
+     * ({@code division by 0 in 0^(-1)}); null when there is none. The normal form keeps 0/0 and
+     * 0·log(0) as they are (it never folds them to 0), so they are found here.
+     */
+    static String undefinedPart(Expr e) {
+        Map<Expr, Boolean> closed = new IdentityHashMap<>();
+        Expr bad = findUndefined(e, closed);
+        return bad == null ? null : NonFiniteCheck.explain(bad, Map.of());
+    }
+
+    private static Expr findUndefined(Expr e, Map<Expr, Boolean> closed) {
+        if (closed.containsKey(e)) {
+            return null;
+        }
+        boolean isClosed = !(e instanceof Sym);
+        for (Expr c : e.children()) {
+            Expr inner = findUndefined(c, closed);
+            if (inner != null) {
+                return inner;
+            }
+            isClosed &= closed.get(c);
+        }
+        closed.put(e, isClosed);
+        if (isClosed && !Double.isFinite(Evaluator.evaluate(e, Map.of()))) {
+            return e;
+        }
+        return null;
     }
 
     private static String describe(Map<String, Double> values) {

@@ -177,6 +177,10 @@ public final class Main implements Runnable {
             return 1;
         });
         cl.setExecutionStrategy(Main::executeWithLimits);
+        CommandLine diff = cl.getSubcommands().get("diff"); // built only when named: see COMMANDS
+        if (diff != null) {
+            diff.setUnmatchedOptionsArePositionalParams(true); // diff '-x^2' --wrt x
+        }
         cl.setParameterExceptionHandler((ex, args) -> usageError(ex, stderr));
         return cl;
     }

@@ -214,7 +214,7 @@ public final class Tape {
             return Exprs.mul(others);
         }
         if (n instanceof Apply a) {
-            return a.fn().partial(k, a.args(), a);
+            return a.fn().numericPartial(k, a.args(), a); // the table's numeric column
         }
         Power p = (Power) n;
         Sym hole = Exprs.local("\u0000partial");

@@ -39,6 +39,24 @@ public final class Differentiator {
      * derivative 0 and are left out), in the order symbols are first met.
      */
     public static Map<Sym, Expr> gradient(Expr e, Set<Sym> wrt) {
+        return gradient(e, wrt, false);
+    }
+
+    /**
+     * d e / d wrt with every built-in's partial taken from the primitive table's numeric column
+     * ({@link chainrule.expr.Fn#numericPartial}): the form to evaluate, not to print. σ′ is
+     * σ(x)·σ(−x) here, which keeps its digits where σ·(1 − σ) rounds to 0.
+     */
+    public static Expr numericDerivative(Expr e, Sym wrt) {
+        return gradient(e, Set.of(wrt), true).getOrDefault(wrt, Exprs.ZERO);
+    }
+
+    /** {@link #gradient(Expr, Set)} in the numeric forms (see {@link #numericDerivative}). */
+    public static Map<Sym, Expr> numericGradient(Expr e, Set<Sym> wrt) {
+        return gradient(e, wrt, true);
+    }
+
+    private static Map<Sym, Expr> gradient(Expr e, Set<Sym> wrt, boolean numeric) {
         // Post-order of the nodes that contain a symbol of interest: children before parents.
         List<Expr> order = new ArrayList<>();
         Map<Expr, Boolean> relevant = new IdentityHashMap<>();
@@ -59,7 +77,7 @@ public final class Differentiator {
             if (node instanceof Sym s) {
                 out.put(s, adjoint);
             } else {
-                propagate(node, adjoint, relevant, contributions);
+                propagate(node, adjoint, relevant, contributions, numeric);
             }
         }
         return reorder(out, order);
@@ -78,19 +96,19 @@ public final class Differentiator {
 
     /** Pushes {@code adjoint} (∂root/∂node) to the node's children: the chain rule. */
     private static void propagate(Expr node, Expr adjoint, Map<Expr, Boolean> relevant,
-                                  Map<Expr, List<Expr>> contributions) {
+                                  Map<Expr, List<Expr>> contributions, boolean numeric) {
         List<Expr> children = node.children();
         for (int i = 0; i < children.size(); i++) {
             Expr child = children.get(i);
             if (relevant.get(child) == Boolean.TRUE) {
                 contributions.computeIfAbsent(child, k -> new ArrayList<>(2))
-                        .add(Exprs.mul(adjoint, localPartial(node, i)));
+                        .add(Exprs.mul(adjoint, localPartial(node, i, numeric)));
             }
         }
     }
 
     /** ∂node/∂(child i), the only place that knows each node kind's derivative. */
-    private static Expr localPartial(Expr node, int i) {
+    private static Expr localPartial(Expr node, int i, boolean numeric) {
         return node.accept(new Expr.Visitor<Expr>() {
             @Override public Expr num(Num n) { throw new AssertionError("a number has no children"); }
 
@@ -112,7 +130,9 @@ public final class Differentiator {
                         : Exprs.mul(p, Exprs.apply(Primitive.LOG, b));          // b^x·log(b)
             }
 
-            @Override public Expr apply(Apply a) { return a.fn().partial(i, a.args(), a); }
+            @Override public Expr apply(Apply a) {
+                return numeric ? a.fn().numericPartial(i, a.args(), a) : a.fn().partial(i, a.args(), a);
+            }
         });
     }
 

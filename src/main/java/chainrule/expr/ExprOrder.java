@@ -59,8 +59,8 @@ public final class ExprOrder {
     }
 
     private static double computeDegree(Expr e) {
-        if (e instanceof Num) {
-            return 0;
+        if (e instanceof Num || e instanceof Apply a && a.args().isEmpty()) {
+            return 0; // a number, or a constant (π, e)
         }
         if (e instanceof Product p) {
             double d = 0;
@@ -99,14 +99,14 @@ public final class ExprOrder {
         return e instanceof Power p ? p.exponent() : Exprs.ONE;
     }
 
-    /** The kinds' order: numbers, names, calls, powers, products, sums. One shared visitor: it is called per comparison. */
+    /** The kinds' order: numbers, constants (π, e), names, calls, powers, products, sums. One shared visitor: it is called per comparison. */
     private static final Expr.Visitor<Integer> RANK = new Expr.Visitor<>() {
         @Override public Integer num(Num n) { return 0; }
-        @Override public Integer sym(Sym s) { return 1; }
-        @Override public Integer apply(Apply x) { return 2; }
-        @Override public Integer power(Power p) { return 3; }
-        @Override public Integer product(Product p) { return 4; }
-        @Override public Integer sum(Sum s) { return 5; }
+        @Override public Integer sym(Sym s) { return 2; }
+        @Override public Integer apply(Apply x) { return x.args().isEmpty() ? 1 : 3; } // a constant first: π·x, as written
+        @Override public Integer power(Power p) { return 4; }
+        @Override public Integer product(Product p) { return 5; }
+        @Override public Integer sum(Sum s) { return 6; }
     };
 
     private static int rank(Expr e) {
@@ -123,7 +123,16 @@ public final class ExprOrder {
             return c;
         }
         if (a instanceof Num x && b instanceof Num y) {
-            return Double.compare(x.value(), y.value());
+            c = Double.compare(x.value(), y.value());
+            if (c != 0 || x == y) {
+                return c;
+            }
+            // equal as doubles, different numbers (1/3 and the double nearest it): exact first
+            c = Boolean.compare(!x.isExact(), !y.isExact());
+            if (c != 0 || !x.isExact()) {
+                return c;
+            }
+            return x.numerator().multiply(y.denominator()).compareTo(y.numerator().multiply(x.denominator()));
         }
         if (a instanceof Sym x && b instanceof Sym y) {
             c = Integer.compare(x.kind().ordinal(), y.kind().ordinal());

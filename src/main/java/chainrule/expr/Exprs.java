@@ -1,5 +1,7 @@
 package chainrule.expr;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -33,9 +35,217 @@ public final class Exprs {
 
     // ---------------------------------------------------------------- leaves
 
+    /**
+     * A number: exact for every finite double (the rational its shortest decimal form denotes, so
+     * {@code num(0.1)} is 1/10, as the literal {@code 0.1} is), inexact for nan and the infinities.
+     */
     public static Num num(double value) {
         double v = value == 0.0 ? 0.0 : value; // -0.0 and 0.0 are one constant
-        return TABLE.num(v);
+        if (!Double.isFinite(v)) {
+            return TABLE.num(v);
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 0x1p53) {
+            return rational(BigInteger.valueOf((long) v), BigInteger.ONE);
+        }
+        Num small = smallFraction(v);
+        return small != null ? small : decimal(new BigDecimal(Double.toString(v)));
+    }
+
+    /**
+     * p/q with q ≤ 1000 whose nearest double is exactly {@code v}, if there is one: a double
+     * computed from exact fractions (an exponent −2/3 that passed through double arithmetic) is
+     * that fraction again. Found by the continued-fraction expansion of v.
+     */
+    private static Num smallFraction(double v) {
+        double x = Math.abs(v);
+        if (x > 1e6 || x < 1e-6) {
+            return null;
+        }
+        long p0 = 0, q0 = 1, p1 = 1, q1 = 0;
+        double r = x;
+        for (int i = 0; i < 30; i++) {
+            double a = Math.floor(r);
+            long p2 = (long) a * p1 + p0;
+            long q2 = (long) a * q1 + q0;
+            if (q2 > 1000) {
+                return null;
+            }
+            if ((double) p2 / (double) q2 == x) {
+                return rational(BigInteger.valueOf(v < 0 ? -p2 : p2), BigInteger.valueOf(q2));
+            }
+            double frac = r - a;
+            if (frac == 0) {
+                return null;
+            }
+            r = 1 / frac;
+            p0 = p1;
+            q0 = q1;
+            p1 = p2;
+            q1 = q2;
+        }
+        return null;
+    }
+
+    /**
+     * The number a double stands for: exact (its shortest decimal form) when that fits
+     * {@link #MAX_BITS}, else inexact (nan, the infinities, the smallest subnormals).
+     */
+    public static Num inexact(double value) {
+        double v = value == 0.0 ? 0.0 : value;
+        if (!Double.isFinite(v)) {
+            return TABLE.num(v);
+        }
+        BigDecimal d = new BigDecimal(Double.toString(v));
+        BigInteger p = d.unscaledValue();
+        BigInteger q = BigInteger.ONE;
+        if (d.scale() >= 0) {
+            q = BigInteger.TEN.pow(d.scale());
+        } else {
+            p = p.multiply(BigInteger.TEN.pow(-d.scale()));
+        }
+        BigInteger g = p.gcd(q);
+        if (g.signum() != 0 && !g.equals(BigInteger.ONE)) {
+            p = p.divide(g);
+            q = q.divide(g);
+        }
+        return p.bitLength() > MAX_BITS || q.bitLength() > MAX_BITS ? TABLE.num(v) : TABLE.rational(p, q);
+    }
+
+    /**
+     * Bits a numerator or denominator may have: enough for every double's exact decimal (4.9e-324
+     * is 49/10^325); past them a result is the nearest double instead.
+     */
+    public static final int MAX_BITS = 1100;
+
+    /** The exact rational p/q (q ≠ 0), reduced; the nearest double if it outgrows {@link #MAX_BITS}. */
+    public static Num rational(BigInteger p, BigInteger q) {
+        if (q.signum() == 0) {
+            throw new ArithmeticException("denominator 0");
+        }
+        if (q.signum() < 0) {
+            p = p.negate();
+            q = q.negate();
+        }
+        if (!q.equals(BigInteger.ONE)) {
+            BigInteger g = p.gcd(q);
+            if (!g.equals(BigInteger.ONE) && g.signum() != 0) {
+                p = p.divide(g);
+                q = q.divide(g);
+            }
+            if (p.signum() == 0) {
+                q = BigInteger.ONE;
+            }
+        }
+        if (p.bitLength() > MAX_BITS || q.bitLength() > MAX_BITS) {
+            return inexact(Num.nearestDouble(p, q)); // an exact number beyond a double's range evaluates to ±inf
+        }
+        return TABLE.rational(p, q);
+    }
+
+    public static Num rational(long p, long q) {
+        return rational(BigInteger.valueOf(p), BigInteger.valueOf(q));
+    }
+
+    /** The exact value of a decimal ({@code 0.15} is 3/20). */
+    public static Num decimal(BigDecimal d) {
+        if (Math.abs((long) d.scale()) > 400) {
+            return inexact(d.doubleValue());
+        }
+        BigInteger unscaled = d.unscaledValue();
+        return d.scale() >= 0 ? rational(unscaled, BigInteger.TEN.pow(d.scale()))
+                : rational(unscaled.multiply(BigInteger.TEN.pow(-d.scale())), BigInteger.ONE);
+    }
+
+    /** a + b, exact when both are. */
+    public static Num plus(Num a, Num b) {
+        if (a.isExact() && b.isExact()) {
+            if (a.isZero()) {
+                return b;
+            }
+            if (b.isZero()) {
+                return a;
+            }
+            return rational(a.numerator().multiply(b.denominator()).add(b.numerator().multiply(a.denominator())),
+                    a.denominator().multiply(b.denominator()));
+        }
+        return inexactOrExact(a.value() + b.value());
+    }
+
+    /** a · b, exact when both are. */
+    public static Num times(Num a, Num b) {
+        if (a.isExact() && b.isExact()) {
+            if (a.isOne()) {
+                return b;
+            }
+            if (b.isOne()) {
+                return a;
+            }
+            return rational(a.numerator().multiply(b.numerator()), a.denominator().multiply(b.denominator()));
+        }
+        return inexactOrExact(a.value() * b.value());
+    }
+
+    /** An inexact operand makes an inexact result, unless the result is an integer (0·inf stays nan). */
+    private static Num inexactOrExact(double v) {
+        return inexact(v);
+    }
+
+    /** 1/a, exact when a is; null for 0. */
+    public static Num reciprocalOf(Num a) {
+        if (a.isZero()) {
+            return null;
+        }
+        return a.isExact() ? rational(a.denominator(), a.numerator()) : inexact(1 / a.value());
+    }
+
+    /** a^n for an exact a: exact, or null when a is 0 and n &lt; 0, a is inexact, or the result outgrows the limit. */
+    public static Num integerPower(Num a, long n) {
+        if (!a.isExact() || Math.abs(n) > MAX_BITS) {
+            return null;
+        }
+        if (n < 0) {
+            Num r = reciprocalOf(a);
+            return r == null ? null : integerPower(r, -n);
+        }
+        long bits = Math.max(a.numerator().bitLength(), a.denominator().bitLength()) * n;
+        if (bits > MAX_BITS) {
+            return null;
+        }
+        return rational(a.numerator().pow((int) n), a.denominator().pow((int) n));
+    }
+
+    /**
+     * b^e for numbers, when it is an exact rational: integer powers, and roots that come out even
+     * (4^(1/2) = 2, (8/27)^(2/3) = 4/9). Null otherwise (2^(1/2) stays a power).
+     */
+    private static Num numberPower(Num b, Num e) {
+        if (!b.isExact() || !e.isExact()) {
+            return null;
+        }
+        if (e.isInteger()) {
+            return e.numerator().bitLength() > 31 ? null : integerPower(b, e.numerator().longValue());
+        }
+        if (b.signum() < 0 || e.denominator().bitLength() > 7 || e.numerator().bitLength() > 31) {
+            return null;
+        }
+        int k = e.denominator().intValue();
+        BigInteger p = exactRoot(b.numerator(), k);
+        BigInteger q = exactRoot(b.denominator(), k);
+        return p == null || q == null ? null : integerPower(rational(p, q), e.numerator().longValue());
+    }
+
+    /** The k-th root of x ≥ 0 when it is an integer (x of at most 100 bits), else null. */
+    private static BigInteger exactRoot(BigInteger x, int k) {
+        if (x.bitLength() > 100) {
+            return null;
+        }
+        long guess = Math.round(Math.pow(x.doubleValue(), 1.0 / k));
+        for (long r = Math.max(0, guess - 1); r <= guess + 1; r++) {
+            if (BigInteger.valueOf(r).pow(k).equals(x)) {
+                return BigInteger.valueOf(r);
+            }
+        }
+        return null;
     }
 
     public static Sym sym(String name, SymKind kind) {
@@ -84,8 +294,7 @@ public final class Exprs {
                 return joined;
             }
         }
-        double constant = 0;
-        List<Expr> constantTerms = new ArrayList<>(2);
+        Num constant = ZERO;
         int expected = 0;
         for (Expr t : terms) {
             expected += t instanceof Sum s ? s.terms().size() : 1;
@@ -98,68 +307,47 @@ public final class Exprs {
             if (t instanceof Sum s) {
                 pending.addAll(s.terms());
             } else if (t instanceof Num n) {
-                constant += n.value();
-                if (n.value() != 0) {
-                    constantTerms.add(t);
-                }
-            } else if (isNumericReciprocal(t)) {
-                constant += 1 / ((Num) ((Power) t).base()).value();
-                constantTerms.add(t);
+                constant = plus(constant, n);
+            } else if (t instanceof Product p && p.factors().get(0) == ZERO) {
+                collect(like, t, ONE, t); // 0·(1/0) kept undefined by mul: a term of its own
             } else if (t instanceof Product p) {
-                // The numeric part (coefficient and kept fractions such as 1/5) is the term's
-                // coefficient: 2*x + x/5 = 2.2*x.
-                if (!hasNumericFactor(p)) {
-                    collect(like, p, 1.0, t); // the monomial is the (interned) product itself
+                // The numeric coefficient is the term's coefficient: 2*x + x/5 = 11/5*x.
+                if (!(p.factors().get(0) instanceof Num c)) {
+                    collect(like, p, ONE, t); // the monomial is the (interned) product itself
                     continue;
                 }
-                double c = 1;
-                List<Expr> monomial = new ArrayList<>(p.factors().size());
-                for (Expr f : p.factors()) {
-                    if (f instanceof Num n) {
-                        c *= n.value();
-                    } else if (isNumericReciprocal(f)) {
-                        c /= ((Num) ((Power) f).base()).value();
-                    } else {
-                        monomial.add(f);
-                    }
-                }
-                if (monomial.isEmpty()) {
-                    constant += c;
-                    constantTerms.add(t);
-                } else if (monomial.size() == 1 && monomial.get(0) instanceof Sum inner) {
+                List<Expr> monomial = p.factors().subList(1, p.factors().size());
+                if (monomial.size() == 1 && monomial.get(0) instanceof Sum inner) {
                     // c*(a + b) is expanded inside a sum, so linear forms cancel: (a + b) - (a + b) = 0.
                     for (Expr u : inner.terms()) {
-                        pending.add(mul(num(c), u));
+                        pending.add(mul(c, u));
                     }
                 } else {
                     collect(like, productOf(monomial), c, t);
                 }
             } else {
-                collect(like, t, 1.0, t);
+                collect(like, t, ONE, t);
             }
         }
         List<Expr> out = new ArrayList<>(like.size() + 1);
         for (Map.Entry<Expr, LikeTerms> e : like.entrySet()) {
-            double c = e.getValue().coefficient;
-            if (c == 0) {
-                Expr undefined = mul(ZERO, e.getKey()); // 0 unless 0/0 or 0·log 0: see StableForms
-                if (!(undefined instanceof Num)) {
-                    out.add(undefined);
+            Num c = e.getValue().coefficient;
+            if (c.isZero()) {
+                if (isUndefinedConstant(e.getKey())) {
+                    out.add(mul(ZERO, e.getKey())); // log(0) - log(0) is undefined, not 0
                 }
                 continue;
             }
-            // A term with no like term keeps its form (x/3 stays x/3, not 0.3333333333333333*x).
+            // A term with no like term keeps its form.
             Expr sole = e.getValue().sole;
-            out.add(sole != SEVERAL ? sole : c == 1 ? e.getKey() : mul(num(c), e.getKey()));
+            out.add(sole != SEVERAL ? sole : c.isOne() ? e.getKey() : mul(c, e.getKey()));
         }
-        // A lone fraction stays exact (x + 1/3); several constants fold into one double.
-        Expr constantTerm = constantTerms.size() == 1 ? constantTerms.get(0) : num(constant);
         if (out.isEmpty()) {
-            return constantTerm;
+            return constant;
         }
         out.sort(ExprOrder.TERMS);
-        if (constant != 0) {
-            out.add(constantTerm);
+        if (!constant.isZero()) {
+            out.add(constant);
         }
         if (out.size() == 1) {
             return out.get(0);
@@ -169,33 +357,24 @@ public final class Exprs {
 
     /** The terms of a sum that share one monomial: their summed coefficient, and the term itself while it is alone. */
     private static final class LikeTerms {
-        double coefficient;
+        Num coefficient;
         Expr sole;
 
-        LikeTerms(double coefficient, Expr sole) {
+        LikeTerms(Num coefficient, Expr sole) {
             this.coefficient = coefficient;
             this.sole = sole;
         }
     }
 
     /** Adds term {@code t}, {@code c} times {@code monomial}, to its like terms. */
-    private static void collect(Map<Expr, LikeTerms> like, Expr monomial, double c, Expr t) {
+    private static void collect(Map<Expr, LikeTerms> like, Expr monomial, Num c, Expr t) {
         LikeTerms l = like.get(monomial);
         if (l == null) {
             like.put(monomial, new LikeTerms(c, t));
         } else {
-            l.coefficient += c;
+            l.coefficient = plus(l.coefficient, c);
             l.sole = SEVERAL;
         }
-    }
-
-    private static boolean hasNumericFactor(Product p) {
-        for (Expr f : p.factors()) {
-            if (f instanceof Num || isNumericReciprocal(f)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public static Expr mul(Expr... factors) {
@@ -222,8 +401,7 @@ public final class Exprs {
                 return internNary(3, ExprOrder.compareFactors(a, b) <= 0 ? List.of(a, b) : List.of(b, a));
             }
         }
-        double coefficient = 1;
-        double denominator = 1;
+        Num coefficient = ONE;
         Map<Expr, List<Expr>> exponents = new LinkedHashMap<>();
         List<Expr> pending = new ArrayList<>(factors);
         for (int i = 0; i < pending.size(); i++) {
@@ -231,34 +409,22 @@ public final class Exprs {
             if (f instanceof Product p) {
                 pending.addAll(p.factors());
             } else if (f instanceof Num n) {
-                coefficient *= n.value();
-            } else if (isNumericReciprocal(f)) {
-                denominator *= ((Num) ((Power) f).base()).value();
+                coefficient = times(coefficient, n);
             } else if (f instanceof Power pw) {
                 exponents.computeIfAbsent(pw.base(), k -> new ArrayList<>(2)).add(pw.exponent());
             } else {
                 exponents.computeIfAbsent(f, k -> new ArrayList<>(2)).add(ONE);
             }
         }
-        if (denominator != 1 && coefficient != 0) {
-            // One division, exact where possible; otherwise the fraction stays: 2/3, x/3.
-            double q = coefficient / denominator;
-            if (isExactQuotient(q, coefficient, denominator) || !Double.isFinite(denominator)) {
-                coefficient = q;
-            } else {
-                double g = commonDivisor(coefficient, denominator); // 5/25 = 1/5
-                coefficient /= g;
-                denominator /= g;
-                exponents.computeIfAbsent(num(denominator), k -> new ArrayList<>(1)).add(MINUS_ONE);
+        if (coefficient.isZero() && !exponents.isEmpty()) {
+            Expr undefined = undefinedFactor(exponents);
+            if (undefined != null) {
+                // 0·(1/0), 0·log(0): undefined stays undefined, never 0
+                return internNary(3, List.of(ZERO, undefined));
             }
         }
-        if (coefficient == 0 || exponents.isEmpty()) {
-            List<Expr> undefined = coefficient == 0 ? StableForms.undefinedFactors(exponents) : List.of();
-            if (!undefined.isEmpty()) { // 0·(1/0), 0·log(0): undefined stays undefined, never 0
-                undefined.add(0, ZERO);
-                return internNary(3, undefined);
-            }
-            return num(coefficient);
+        if (coefficient.isZero() || exponents.isEmpty()) {
+            return coefficient;
         }
         List<Expr> out = new ArrayList<>(exponents.size() + 1);
         boolean needsAnotherPass = false;
@@ -266,7 +432,7 @@ public final class Exprs {
             List<Expr> exps = e.getValue();
             Expr f = exps.size() == 1 && exps.get(0) == ONE ? e.getKey() : pow(e.getKey(), add(exps));
             if (f instanceof Num n) {
-                coefficient *= n.value();
+                coefficient = times(coefficient, n);
             } else {
                 needsAnotherPass |= f instanceof Product;
                 out.add(f);
@@ -274,23 +440,59 @@ public final class Exprs {
         }
         if (needsAnotherPass) {
             // pow() distributed an integer power over a product; fold the pieces in once more.
-            out.add(num(coefficient));
+            out.add(coefficient);
             return mul(out);
         }
-        if (coefficient == 0 || out.isEmpty()) {
-            return num(coefficient);
+        if (coefficient.isZero() || out.isEmpty()) {
+            return coefficient;
         }
-        if (out.size() == 1) {
-            Expr only = out.get(0);
-            if (coefficient == 1) {
-                return only;
-            }
+        if (out.size() == 1 && coefficient.isOne()) {
+            return out.get(0);
         }
         out.sort(ExprOrder.FACTORS);
-        if (coefficient != 1) {
-            out.add(0, num(coefficient));
+        if (!coefficient.isOne()) {
+            out.add(0, coefficient);
         }
         return internNary(3, out);
+    }
+
+    /**
+     * A factor with no names whose value is not finite (0^-1, log(0)), as collected by {@link #mul};
+     * null when there is none. Only small factors are looked at: such a factor comes from folding
+     * numbers, so it is small, and the check stays cheap on large products.
+     */
+    private static Expr undefinedFactor(Map<Expr, List<Expr>> exponents) {
+        for (Map.Entry<Expr, List<Expr>> e : exponents.entrySet()) {
+            Expr f = e.getValue().size() == 1 && e.getValue().get(0) == ONE ? e.getKey() : null;
+            if (f == null) {
+                Expr x = add(e.getValue());
+                f = x == ONE ? e.getKey() : TABLE.power(e.getKey(), x);
+            }
+            if (isUndefinedConstant(f)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code e} has no names, is small, and evaluates to nan or an infinity. */
+    static boolean isUndefinedConstant(Expr e) {
+        if (e.treeSize() > 64 || !isClosed(e)) {
+            return false;
+        }
+        return !Double.isFinite(Evaluator.evaluate(e, s -> Double.NaN));
+    }
+
+    private static boolean isClosed(Expr e) {
+        if (e instanceof Sym) {
+            return false;
+        }
+        for (Expr c : e.children()) {
+            if (!isClosed(c)) {
+                return false;
+            }
+        }
+        return !(e instanceof Apply a && a.fn() instanceof UserFunction);
     }
 
     /**
@@ -298,24 +500,20 @@ public final class Exprs {
      * (x^a)^n = x^(a*n) and (x*y)^n = x^n * y^n for integer n (both exact for every real x).
      */
     public static Expr pow(Expr base, Expr exponent) {
+        if (base instanceof Apply a && a.fn() == Primitive.E) {
+            return apply(Primitive.EXP, exponent); // e^x is exp(x)
+        }
         if (exponent instanceof Num e) {
-            double n = e.value();
-            if (n == 0) {
+            if (e.isZero()) {
                 return ONE;
             }
-            if (n == 1) {
+            if (e.isOne()) {
                 return base;
             }
-            if (base instanceof Num b && e.isInteger() && Math.abs(n) <= 64) {
-                if (n < 0) {
-                    Expr r = reciprocal(chainrule.runtime.Fns.pow(b.value(), -n));
-                    if (r != null) {
-                        return r;
-                    }
-                }
-                double v = chainrule.runtime.Fns.pow(b.value(), n);
-                if (Double.isFinite(v)) {
-                    return num(v);
+            if (base instanceof Num b) {
+                Num r = numberPower(b, e);
+                if (r != null) {
+                    return r;
                 }
             }
             if (e.isInteger()) {
@@ -334,53 +532,10 @@ public final class Exprs {
         if (base == ONE) {
             return ONE;
         }
-        if (base == ZERO && exponent instanceof Num e && e.value() > 0) {
+        if (base == ZERO && exponent instanceof Num e && e.signum() > 0) {
             return ZERO;
         }
         return TABLE.power(base, exponent);
-    }
-
-    /**
-     * 1/m for a number m: a number when the quotient is exact (1/4 = 0.25), else kept as the fraction
-     * {@code m^-1} (1/3), so that {@link #mul} can fold it by one exact-or-rounded division:
-     * {@code 49*x/(49*x)} is 1, not 49 * 0.02040816326530612 = 0.9999999999999999. Null when m is
-     * 0 or not finite.
-     */
-    private static Expr reciprocal(double m) {
-        if (m == 0 || !Double.isFinite(m)) {
-            return null;
-        }
-        double r = 1 / m;
-        if (isExactQuotient(r, 1, m)) {
-            return num(r);
-        }
-        if (m < 0) {
-            return mul(MINUS_ONE, reciprocal(-m));
-        }
-        Num base = num(m);
-        return TABLE.power(base, MINUS_ONE);
-    }
-
-    /** Whether {@code q} is exactly {@code n / d} (no rounding). */
-    private static boolean isExactQuotient(double q, double n, double d) {
-        return Double.isFinite(q) && Double.isFinite(n) && Double.isFinite(d) && new java.math.BigDecimal(q).multiply(new java.math.BigDecimal(d))
-                .compareTo(new java.math.BigDecimal(n)) == 0;
-    }
-
-    /** The greatest common divisor of two integers that doubles hold exactly; 1 for anything else. */
-    private static double commonDivisor(double a, double b) {
-        double limit = 0x1p53;
-        if (a != Math.rint(a) || b != Math.rint(b) || Math.abs(a) >= limit || Math.abs(b) >= limit) {
-            return 1;
-        }
-        long x = Math.abs((long) a);
-        long y = Math.abs((long) b);
-        while (y != 0) {
-            long t = x % y;
-            x = y;
-            y = t;
-        }
-        return x == 0 ? 1 : x;
     }
 
     /**
@@ -391,13 +546,13 @@ public final class Exprs {
      * hundreds of products. Null when the shortcut does not apply.
      */
     private static Expr sumPlusName(Expr s, Expr t) {
-        if (!(s instanceof Sum sum) || !isAtom(t) || t instanceof Num || isNumericReciprocal(t)) {
+        if (!(s instanceof Sum sum) || !isAtom(t) || t instanceof Num) {
             return null;
         }
         List<Expr> old = sum.terms();
         int end = old.size();
         Expr last = old.get(end - 1);
-        if (last instanceof Num || isNumericReciprocal(last)) {
+        if (last instanceof Num) {
             end--; // the constant term: it stays last
         }
         for (Expr u : old) {
@@ -426,7 +581,7 @@ public final class Exprs {
         }
         int others = 0;
         for (Expr f : p.factors()) {
-            if (f != t && !(f instanceof Num) && !isNumericReciprocal(f)) {
+            if (f != t && !(f instanceof Num)) {
                 others++;
             }
         }
@@ -446,12 +601,6 @@ public final class Exprs {
         return e instanceof Sym || e instanceof Apply || e instanceof Num || e instanceof Power;
     }
 
-    /** A kept fraction {@code m^-1} of a positive number (see {@link #reciprocal}). */
-    private static boolean isNumericReciprocal(Expr f) {
-        return f instanceof Power p && p.exponent() == MINUS_ONE && p.base() instanceof Num b
-                && b.value() > 0 && Double.isFinite(b.value());
-    }
-
     /**
      * A function application. Numeric arguments are folded only when the result is a short exact
      * number (sigmoid(0) = 0.5, exp(0) = 1), so that {@code exp(1)} stays readable.
@@ -466,6 +615,12 @@ public final class Exprs {
         }
         if (stable != null) {
             return stable;
+        }
+        if (fn == Primitive.EXP && args.get(0) == ONE) {
+            return apply(Primitive.E, List.of()); // exp(1) is e
+        }
+        if (fn == Primitive.LOG && args.get(0) instanceof Apply a && a.fn() == Primitive.E) {
+            return ONE; // log(e) = 1
         }
         boolean allNumbers = true;
         for (Expr a : args) {

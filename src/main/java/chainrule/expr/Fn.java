@@ -25,4 +25,11 @@ public sealed interface Fn permits Primitive, UserFunction, VectorElement {
      * (tanh' = 1 - self^2, sigmoid' = self*(1 - self)).
      */
     Expr partial(int i, List<Expr> args, Expr self);
+
+    /**
+     * The same partial in the form numbers are computed from: for most functions the printed
+     * form itself; a built-in whose printed form loses digits somewhere (σ′ = σ·(1 − σ) in the
+     * saturated tail) gives one that keeps them ({@link Primitive}'s numeric column).
+     */
+    default Expr numericPartial(int i, List<Expr> args, Expr self) { return partial(i, args, self); }
 }

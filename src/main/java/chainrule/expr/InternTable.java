@@ -46,11 +46,22 @@ final class InternTable {
         long bits = Double.doubleToLongBits(value);
         int hash = mix(NUM, bits);
         for (Entry e = bucket(hash); e != null; e = e.next) {
-            if (e.hash == hash && e.get() instanceof Num n && Double.doubleToLongBits(n.value()) == bits) {
+            if (e.hash == hash && e.get() instanceof Num n && !n.isExact() && Double.doubleToLongBits(n.value()) == bits) {
                 return n;
             }
         }
         return add(new Num(nextId++, value), hash);
+    }
+
+    /** The exact rational p/q, in lowest terms with q &gt; 0. */
+    synchronized Num rational(java.math.BigInteger p, java.math.BigInteger q) {
+        int hash = mix(mix(NUM, p.hashCode()), q.hashCode() + 0x5bd1e995L);
+        for (Entry e = bucket(hash); e != null; e = e.next) {
+            if (e.hash == hash && e.get() instanceof Num n && n.isExact() && n.numerator().equals(p) && n.denominator().equals(q)) {
+                return n;
+            }
+        }
+        return add(new Num(nextId++, p, q), hash);
     }
 
     synchronized Sym sym(String name, SymKind kind) {

@@ -30,6 +30,8 @@ public enum Primitive implements Fn {
 
     SIGMOID("sigmoid", 1, new double[0], a -> Fns.sigmoid(a[0]),
             (i, args, self) -> mul(self, sub(ONE, self)),
+            // σ(x)·σ(−x): out·(1 − out) rounds to 0 once out rounds to 1 (x ≳ 37)
+            (i, args, self) -> mul(self, apply(sigmoid(), neg(args.get(0)))),
             "σ", "\\sigma\\left({0}\\right)",
             new Lowering("cr_sigmoid({0})", "cr_sigmoid({0})", "cr_sigmoid({0})",
                     "static double cr_sigmoid(double x) { if (x >= 0) return 1.0 / (1.0 + Math.exp(-x)); double e = Math.exp(x); return e / (1.0 + e); }",
@@ -39,6 +41,8 @@ public enum Primitive implements Fn {
 
     TANH("tanh", 1, new double[0], a -> Fns.tanh(a[0]),
             (i, args, self) -> sub(ONE, pow(self, num(2))),
+            // 1/cosh²(x): 1 − tanh² rounds to 0 once tanh rounds to ±1 (|x| ≳ 19)
+            (i, args, self) -> pow(apply(cosh(), args), num(-2)),
             "tanh", "\\tanh\\left({0}\\right)",
             new Lowering("Math.tanh({0})", "tanh({0})", "math.tanh({0})", "", "", ""),
             "tanh"),
@@ -87,7 +91,7 @@ public enum Primitive implements Fn {
             "log"),
 
     SQRT("sqrt", 1, new double[0], a -> Math.sqrt(a[0]),
-            (i, args, self) -> mul(num(0.5), pow(self, num(-1))),
+            (i, args, self) -> Exprs.div(ONE, mul(Exprs.TWO, self)),
             "sqrt", "\\sqrt{{0}}",
             new Lowering("Math.sqrt({0})", "sqrt({0})", "cr_sqrt({0})", "", "",
                     "def cr_sqrt(x):\n    return math.sqrt(x) if x >= 0 else math.nan\n"),
@@ -110,6 +114,157 @@ public enum Primitive implements Fn {
             "cos", "\\cos\\left({0}\\right)",
             new Lowering("Math.cos({0})", "cos({0})", "math.cos({0})", "", "", ""),
             "cos"),
+
+    TAN("tan", 1, new double[0], a -> Math.tan(a[0]),
+            (i, args, self) -> add(ONE, pow(self, num(2))),
+            // 1/cos²(x): one rounding fewer than 1 + tan², so tan′(1) is the double nearest sec²(1)
+            (i, args, self) -> pow(apply(cos(), args), num(-2)),
+            "tan", "\\tan\\left({0}\\right)",
+            new Lowering("Math.tan({0})", "tan({0})", "math.tan({0})", "", "", ""),
+            "tan"),
+
+    ATAN("atan", 1, new double[0], a -> Math.atan(a[0]),
+            (i, args, self) -> pow(add(ONE, pow(args.get(0), num(2))), num(-1)),
+            "atan", "\\arctan\\left({0}\\right)",
+            new Lowering("Math.atan({0})", "atan({0})", "math.atan({0})", "", "", ""),
+            "atan"),
+
+    ASIN("asin", 1, new double[0], a -> Math.asin(a[0]),
+            (i, args, self) -> invSqrt(sub(ONE, pow(args.get(0), num(2)))),
+            // 1/(√(1 − x)·√(1 + x)): 1 − x² loses the digits of 1 − x near ±1
+            (i, args, self) -> mul(invSqrt(sub(ONE, args.get(0))), invSqrt(add(ONE, args.get(0)))),
+            "asin", "\\arcsin\\left({0}\\right)",
+            new Lowering("Math.asin({0})", "asin({0})", "cr_asin({0})", "", "",
+                    "def cr_asin(x):\n    return math.asin(x) if -1.0 <= x <= 1.0 else math.nan\n"),
+            "asin"),
+
+    ACOS("acos", 1, new double[0], a -> Math.acos(a[0]),
+            (i, args, self) -> neg(invSqrt(sub(ONE, pow(args.get(0), num(2))))),
+            (i, args, self) -> neg(mul(invSqrt(sub(ONE, args.get(0))), invSqrt(add(ONE, args.get(0))))),
+            "acos", "\\arccos\\left({0}\\right)",
+            new Lowering("Math.acos({0})", "acos({0})", "cr_acos({0})", "", "",
+                    "def cr_acos(x):\n    return math.acos(x) if -1.0 <= x <= 1.0 else math.nan\n"),
+            "acos"),
+
+    SINH("sinh", 1, new double[0], a -> Math.sinh(a[0]),
+            (i, args, self) -> apply(cosh(), args),
+            "sinh", "\\sinh\\left({0}\\right)",
+            new Lowering("Math.sinh({0})", "sinh({0})", "cr_sinh({0})", "", "",
+                    "def cr_sinh(x):\n    try:\n        return math.sinh(x)\n    except OverflowError:\n        return math.copysign(math.inf, x)\n"),
+            "sinh"),
+
+    COSH("cosh", 1, new double[0], a -> Math.cosh(a[0]),
+            (i, args, self) -> apply(sinh(), args),
+            "cosh", "\\cosh\\left({0}\\right)",
+            new Lowering("Math.cosh({0})", "cosh({0})", "cr_cosh({0})", "", "",
+                    "def cr_cosh(x):\n    try:\n        return math.cosh(x)\n    except OverflowError:\n        return math.inf\n"),
+            "cosh"),
+
+    ASINH("asinh", 1, new double[0], a -> Fns.asinh(a[0]),
+            (i, args, self) -> invSqrt(add(pow(args.get(0), num(2)), ONE)),
+            "asinh", "\\operatorname{arsinh}\\left({0}\\right)",
+            new Lowering("cr_asinh({0})", "asinh({0})", "math.asinh({0})",
+                    "static double cr_asinh(double x) { double a = Math.abs(x); double r; if (a > 1e8) { r = Math.log(a) + 0.6931471805599453; } else { double t = a * a; r = Math.log1p(a + t / (1.0 + Math.sqrt(1.0 + t))); } return Math.copySign(r, x); }",
+                    "", ""),
+            "asinh"),
+
+    ACOSH("acosh", 1, new double[0], a -> Fns.acosh(a[0]),
+            (i, args, self) -> invSqrt(sub(pow(args.get(0), num(2)), ONE)),
+            // 1/(√(x − 1)·√(x + 1)): x² − 1 cancels near 1 and overflows past 1e154
+            (i, args, self) -> mul(invSqrt(sub(args.get(0), ONE)), invSqrt(add(args.get(0), ONE))),
+            "acosh", "\\operatorname{arcosh}\\left({0}\\right)",
+            new Lowering("cr_acosh({0})", "acosh({0})", "cr_acosh({0})",
+                    "static double cr_acosh(double x) { if (!(x >= 1.0)) return Double.NaN; if (x > 1e8) return Math.log(x) + 0.6931471805599453; double t = x - 1.0; return Math.log1p(t + Math.sqrt(2.0 * t + t * t)); }",
+                    "",
+                    "def cr_acosh(x):\n    return math.acosh(x) if x >= 1.0 else math.nan\n"),
+            "acosh"),
+
+    ATANH("atanh", 1, new double[0], a -> Fns.atanh(a[0]),
+            (i, args, self) -> pow(sub(ONE, pow(args.get(0), num(2))), num(-1)),
+            // 1/((1 − x)(1 + x)), exact in 1 − x near ±1
+            (i, args, self) -> mul(pow(sub(ONE, args.get(0)), num(-1)), pow(add(ONE, args.get(0)), num(-1))),
+            "atanh", "\\operatorname{artanh}\\left({0}\\right)",
+            new Lowering("cr_atanh({0})", "atanh({0})", "cr_atanh({0})",
+                    "static double cr_atanh(double x) { double a = Math.abs(x); if (a > 1.0) return Double.NaN; if (a == 1.0) return Math.copySign(Double.POSITIVE_INFINITY, x); return Math.copySign(0.5 * Math.log1p(2.0 * a / (1.0 - a)), x); }",
+                    "",
+                    "def cr_atanh(x):\n    if -1.0 < x < 1.0:\n        return math.atanh(x)\n    return math.copysign(math.inf, x) if abs(x) == 1.0 else math.nan\n"),
+            "atanh"),
+
+    LOG2("log2", 1, new double[0], a -> Fns.log2(a[0]),
+            (i, args, self) -> pow(mul(args.get(0), apply(log(), num(2))), num(-1)),
+            "log2", "\\log_2\\left({0}\\right)",
+            new Lowering("cr_log2({0})", "log2({0})", "cr_log2({0})",
+                    "static double cr_log2(double x) { return Math.log(x) / 0.6931471805599453; }",
+                    "",
+                    "def cr_log2(x):\n    if x > 0:\n        return math.log2(x)\n    return -math.inf if x == 0 else math.nan\n"),
+            "log2"),
+
+    LOG10("log10", 1, new double[0], a -> Math.log10(a[0]),
+            (i, args, self) -> pow(mul(args.get(0), apply(log(), num(10))), num(-1)),
+            "log10", "\\log_{10}\\left({0}\\right)",
+            new Lowering("Math.log10({0})", "log10({0})", "cr_log10({0})", "", "",
+                    "def cr_log10(x):\n    if x > 0:\n        return math.log10(x)\n    return -math.inf if x == 0 else math.nan\n"),
+            "log10"),
+
+    /** The error function, for the exact GELU x·(1 + erf(x/√2))/2. */
+    ERF("erf", 1, new double[0], a -> Fns.erf(a[0]),
+            (i, args, self) -> mul(num(2), invSqrt(piConstant()), apply(exp(), neg(pow(args.get(0), num(2))))),
+            "erf", "\\operatorname{erf}\\left({0}\\right)",
+            new Lowering("cr_erf({0})", "erf({0})", "math.erf({0})",
+                    "static double cr_erf(double x) { if (Double.isNaN(x)) return x; double a = Math.abs(x); if (a >= 6.0) return Math.copySign(1.0, x);"
+                            + " double hi = a * a; double lo = Math.fma(a, a, -hi); double g = Math.exp(-hi) * (1.0 - lo); double r;"
+                            + " if (a < 2.0) { double t = a, s = a; for (int n = 1; n < 100 && t > 1e-17 * s; n++) { t *= 2.0 * hi / (2 * n + 1); s += t; } r = 1.1283791670955126 * g * s; }"
+                            + " else { double f = a, c = a, d = 0.0; for (int k = 1; k < 500; k++) { double ak = 0.5 * k; d = 1.0 / (a + ak * d); c = a + ak / c; double delta = c * d; f *= delta; if (Math.abs(delta - 1.0) < 1e-16) break; } r = 1.0 - g / (1.7724538509055159 * f); }"
+                            + " return Math.copySign(Math.min(1.0, r), x); }",
+                    "", ""),
+            "erf"),
+
+    /**
+     * The larger argument. At a tie the gradient is split evenly, ½ to each argument (as PyTorch's
+     * {@code torch.max(a, b)} and JAX's {@code jnp.maximum} do), so ∂/∂a + ∂/∂b = 1 everywhere.
+     */
+    MAX("max", 2, new double[0], a -> Fns.max(a[0], a[1]),
+            (i, args, self) -> apply(heaviside(), i == 0 ? sub(args.get(0), args.get(1)) : sub(args.get(1), args.get(0))),
+            "max", "\\max\\left({0}, {1}\\right)",
+            new Lowering("cr_max({0}, {1})", "cr_max({0}, {1})", "cr_max({0}, {1})",
+                    "static double cr_max(double a, double b) { return a >= b || a != a ? a : b; }",
+                    "static double cr_max(double a, double b) { return a >= b || a != a ? a : b; }",
+                    "def cr_max(a, b):\n    return a if a >= b or a != a else b\n"),
+            "max"),
+
+    /** The smaller argument; the gradient is split ½–½ at a tie, as for {@link #MAX}. */
+    MIN("min", 2, new double[0], a -> Fns.min(a[0], a[1]),
+            (i, args, self) -> apply(heaviside(), i == 0 ? sub(args.get(1), args.get(0)) : sub(args.get(0), args.get(1))),
+            "min", "\\min\\left({0}, {1}\\right)",
+            new Lowering("cr_min({0}, {1})", "cr_min({0}, {1})", "cr_min({0}, {1})",
+                    "static double cr_min(double a, double b) { return a <= b || a != a ? a : b; }",
+                    "static double cr_min(double a, double b) { return a <= b || a != a ? a : b; }",
+                    "def cr_min(a, b):\n    return a if a <= b or a != a else b\n"),
+            "min"),
+
+    /** max's and min's derivative: 1 where x &gt; 0, ½ at 0, 0 where x &lt; 0. */
+    HEAVISIDE("heaviside", 1, new double[0], a -> Fns.heaviside(a[0]),
+            (i, args, self) -> ZERO,
+            "H", "H\\left({0}\\right)",
+            new Lowering("cr_heaviside({0})", "cr_heaviside({0})", "cr_heaviside({0})",
+                    "static double cr_heaviside(double x) { return x > 0 ? 1.0 : x < 0 ? 0.0 : x == 0 ? 0.5 : x; }",
+                    "static double cr_heaviside(double x) { return x > 0 ? 1.0 : x < 0 ? 0.0 : x == 0 ? 0.5 : x; }",
+                    "def cr_heaviside(x):\n    if x > 0:\n        return 1.0\n    if x < 0:\n        return 0.0\n    return 0.5 if x == 0 else x\n"),
+            "heaviside"),
+
+    /** The constant π, a call with no arguments (written {@code pi}, without parentheses). */
+    PI("pi", 0, new double[0], a -> Math.PI,
+            (i, args, self) -> ZERO,
+            "π", "\\pi",
+            new Lowering("Math.PI", "3.14159265358979323846", "math.pi", "", "", ""),
+            "pi"),
+
+    /** Euler's number e (written {@code e}); {@code e^x} is built as {@code exp(x)}. */
+    E("e", 0, new double[0], a -> Math.E,
+            (i, args, self) -> ZERO,
+            "e", "e",
+            new Lowering("Math.E", "2.71828182845904523536", "math.e", "", "", ""),
+            "e"),
 
     /** relu's derivative: 1 where x &gt; 0, else 0. Also callable as {@code step(x)}. */
     STEP("step", 1, new double[0], a -> Fns.step(a[0]),
@@ -158,6 +313,7 @@ public enum Primitive implements Fn {
     private final double[] defaults;
     private final ToDoubleFunction<double[]> value;
     private final PartialRule partial;
+    private final PartialRule numericPartial;
     private final String prettyName;
     private final String latexTemplate;
     private final Lowering lowering;
@@ -166,6 +322,19 @@ public enum Primitive implements Fn {
     Primitive(String name, int arity, double[] defaults, ToDoubleFunction<double[]> value,
               PartialRule partial, String prettyName, String latexTemplate, Lowering lowering,
               String runtimeMethod) {
+        this(name, arity, defaults, value, partial, partial, prettyName, latexTemplate, lowering, runtimeMethod);
+    }
+
+    /**
+     * An entry whose numbers come from a different form of the derivative than the one printed:
+     * {@code partial} is the textbook form (σ′ = out·(1 − out)), {@code numericPartial} the form
+     * every number producer evaluates (σ(x)·σ(−x)), which keeps its digits where the printed one
+     * rounds to 0 or cancels.
+     */
+    Primitive(String name, int arity, double[] defaults, ToDoubleFunction<double[]> value,
+              PartialRule partial, PartialRule numericPartial, String prettyName, String latexTemplate,
+              Lowering lowering, String runtimeMethod) {
+        this.numericPartial = numericPartial;
         this.name = name;
         this.arity = arity;
         this.defaults = defaults;
@@ -193,6 +362,15 @@ public enum Primitive implements Fn {
 
     @Override public Expr partial(int i, List<Expr> args, Expr self) { return partial.partial(i, args, self); }
 
+    /** The partial in the form numbers are computed from (the table's numeric column). */
+    @Override public Expr numericPartial(int i, List<Expr> args, Expr self) { return numericPartial.partial(i, args, self); }
+
+    /** Whether the numeric column differs from the printed derivative (σ, tanh, asin, …). */
+    public boolean hasNumericForm() { return numericPartial != partial; }
+
+    /** A constant written as a bare name ({@code pi}, {@code e}): a call with no arguments. */
+    public boolean isConstant() { return arity == 0; }
+
     /** The name in pretty text (σ for sigmoid). */
     public String prettyName() { return prettyName; }
 
@@ -213,6 +391,12 @@ public enum Primitive implements Fn {
     /** Whether an activation in the sense of the path graph: one argument, applied elementwise. */
     public boolean isActivation() { return arity == 1 || this == LEAKY_RELU; }
 
+    /** The constant π as an expression. */
+    public static Expr pi() { return apply(PI, List.of()); }
+
+    /** The constant e as an expression. */
+    public static Expr e() { return apply(E, List.of()); }
+
     // Rules refer to other entries through methods: an enum constant's initializer may not name a
     // constant declared after it.
     private static Primitive leakyStep() { return LEAKY_STEP; }
@@ -226,6 +410,21 @@ public enum Primitive implements Fn {
     private static Primitive sin() { return SIN; }
 
     private static Primitive sign() { return SIGN; }
+
+    private static Primitive cosh() { return COSH; }
+
+    private static Primitive sinh() { return SINH; }
+
+    private static Primitive log() { return LOG; }
+
+    private static Primitive exp() { return EXP; }
+
+    private static Primitive heaviside() { return HEAVISIDE; }
+
+    private static Expr piConstant() { return apply(PI, List.of()); }
+
+    /** {@code 1/sqrt(x)}, as a textbook writes the derivatives of asin, acosh, erf. */
+    private static Expr invSqrt(Expr x) { return pow(apply(SQRT, List.of(x)), num(-1)); }
 
     private static Expr stepOf(Expr x) { return apply(STEP, List.of(x)); }
 

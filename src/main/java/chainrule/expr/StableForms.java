@@ -43,48 +43,4 @@ final class StableForms {
         }
         return null;
     }
-
-    /**
-     * The factors of a product with a zero coefficient whose value is not finite, such as the
-     * {@code 0^-1} of {@code 0/0} ({@code (x - x)/0}) or the {@code log(0)} of {@code 0*log(0)}:
-     * undefined stays undefined. {@link Exprs#mul} keeps them as {@code 0·factor}, whose value is
-     * nan, so that every command reports it naming the operation (division by 0, log of 0) rather
-     * than folding it to 0. Empty when every factor is finite or not a constant (0·x is 0).
-     *
-     * @param exponents the product's factors, base to the exponents collected for it (see {@link Exprs#mul})
-     * @return a new modifiable list, in canonical factor order
-     */
-    static List<Expr> undefinedFactors(Map<Expr, List<Expr>> exponents) {
-        List<Expr> kept = new ArrayList<>();
-        for (Map.Entry<Expr, List<Expr>> e : exponents.entrySet()) {
-            Expr f = e.getValue().size() == 1 && e.getValue().get(0) == Exprs.ONE ? e.getKey()
-                    : Exprs.pow(e.getKey(), Exprs.add(e.getValue()));
-            if (!Double.isFinite(constantValue(f))) {
-                kept.add(f);
-            }
-        }
-        kept.sort(ExprOrder.FACTORS);
-        return kept;
-    }
-
-    /** The value of a small expression of numbers ({@code 0^-1}, {@code log(0)}); 0 when it names anything. */
-    private static double constantValue(Expr f) {
-        if (f instanceof Num n) {
-            return n.value();
-        }
-        if (f instanceof Power p && p.base() instanceof Num b && p.exponent() instanceof Num x) {
-            return Fns.pow(b.value(), x.value());
-        }
-        if (f instanceof Apply a && !(a.fn() instanceof UserFunction)) {
-            double[] args = new double[a.args().size()];
-            for (int i = 0; i < args.length; i++) {
-                if (!(a.arg(i) instanceof Num n)) {
-                    return 0;
-                }
-                args[i] = n.value();
-            }
-            return a.fn().value(args);
-        }
-        return 0;
-    }
 }

@@ -62,9 +62,12 @@ final class LatexChain extends ChainText {
         return value(deltaValues.get(v), true);
     }
 
-    /** A number standing in a product: negative ones in parentheses. */
+    /**
+     * A number standing in a product or after a sign: negative ones in parentheses (a product
+     * {@code 1 \\cdot (-1)} and a sum {@code + (-0.01)}, never {@code + -0.01}).
+     */
     static String value(double v, boolean inProduct) {
         String text = LatexPrinter.rounded(v, LatexDerivation.FACTOR_DIGITS);
-        return inProduct && v < 0 ? "{\\left(" + text + "\\right)}" : text;
+        return v < 0 ? "{\\left(" + text + "\\right)}" : text;
     }
 }

@@ -36,7 +36,7 @@ final class ElementBody {
 
     /** ∂expr/∂(element of {@code operand}), as an expression over the same symbols. */
     Expr partial(Node operand) {
-        return Differentiator.derivative(expr, operand.symbol);
+        return Differentiator.numericDerivative(expr, operand.symbol); // numbers only: the numeric column
     }
 
     /** Loads every scalar operand into a local before a loop over the elements; returns the bindings. */

@@ -565,11 +565,12 @@ public final class Analyzer {
     private Tensor lowerTensor(Ast.Expr e, Scope scope) {
         return e.accept(new Ast.Visitor<Tensor>() {
             @Override public Tensor number(Ast.Number n) {
-                if (!Double.isFinite(n.value())) {
+                Expr value = literal(n); // exact: 0.1 is 1/10
+                if (!Double.isFinite(((chainrule.expr.Num) value).value()) && !((chainrule.expr.Num) value).isExact()) {
                     error(n.pos(), "number " + n.text() + " is too large for a double");
                     return Tensor.scalar(Exprs.ZERO);
                 }
-                return Tensor.scalar(Exprs.num(n.value()));
+                return Tensor.scalar(value);
             }
 
             @Override public Tensor name(Ast.NameRef r) { return Analyzer.this.name(r.name(), scope); }
@@ -944,11 +945,15 @@ public final class Analyzer {
     private Tensor name(Ast.Name n, Scope scope) {
         String text = n.text();
         if (scope instanceof Scope.Free) {
-            return Tensor.scalar(Exprs.local(text));
+            Optional<Primitive> constant = Primitive.byName(text).filter(Primitive::isConstant);
+            return Tensor.scalar(constant.isPresent() ? Exprs.apply(constant.get(), List.of()) : Exprs.local(text));
         }
         if (scope instanceof Scope.Function f) {
             if (f.params().contains(text)) {
-                return Tensor.scalar(Exprs.local(text));
+                return Tensor.scalar(Exprs.local(text)); // a parameter named e or pi shadows the constant
+            }
+            if (Primitive.byName(text).filter(Primitive::isConstant).isPresent()) {
+                return Tensor.scalar(Exprs.apply(Primitive.byName(text).get(), List.of()));
             }
             error(n.pos(), "'" + text + "' is not a parameter of this function; a function body may use only its parameters"
                     + Suggestions.didYouMean(text, f.params()));
@@ -960,6 +965,11 @@ public final class Analyzer {
         if (defined.containsKey(text)) {
             // Not lowered yet only when its definition is part of a cycle (reported).
             return nodes.getOrDefault(text, Tensor.scalar(Exprs.sym(text, SymKind.NODE)));
+        }
+        if (Primitive.byName(text).filter(Primitive::isConstant).isPresent()) {
+            // pi and e, unless the file declares or defines the name (checked above): it then
+            // means the file's own e (an error term, say) throughout the file
+            return Tensor.scalar(Exprs.apply(Primitive.byName(text).get(), List.of()));
         }
         if (functionDefs.containsKey(text) || Primitive.byName(text).isPresent() || isVectorBuiltin(text)) {
             error(n.pos(), "'" + text + "' is a function; call it, as in " + text + "(x)");
@@ -973,6 +983,15 @@ public final class Analyzer {
             helpOnLast("if it is a parameter, declare it: " + declaration);
         }
         return Tensor.scalar(Exprs.ZERO);
+    }
+
+    /** A literal's exact value, from its text (more digits than a double holds are kept). */
+    private static Expr literal(Ast.Number n) {
+        try {
+            return Exprs.decimal(new java.math.BigDecimal(n.text().replace("_", "")));
+        } catch (NumberFormatException e) {
+            return Exprs.num(n.value());
+        }
     }
 
     private String describeName(String name) {

@@ -61,6 +61,28 @@ public final class Edge {
         return factor;
     }
 
+    private Expr numericFactor;
+    private Function<Edge, Expr> deriveNumeric;
+
+    /** How {@link #numericFactor()} is derived, for a definition whose built-ins have a numeric form. */
+    synchronized void numericDerivation(Function<Edge, Expr> derive) {
+        this.deriveNumeric = derive;
+    }
+
+    /**
+     * The factor in the form numbers are computed from: the definition's partial with every
+     * built-in's derivative taken from the primitive table's numeric column (σ(x)·σ(−x) where
+     * {@link #factor()} prints out·(1 − out)). The factor itself when no built-in in the
+     * definition has a separate numeric form.
+     */
+    public synchronized Expr numericFactor() {
+        if (numericFactor == null) {
+            numericFactor = deriveNumeric != null ? deriveNumeric.apply(this) : factor();
+            deriveNumeric = null;
+        }
+        return numericFactor;
+    }
+
     public synchronized Role role() {
         if (role == null) {
             role = classify.of(from, to, factor());

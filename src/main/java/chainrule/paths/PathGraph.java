@@ -98,12 +98,24 @@ public final class PathGraph {
             // together, in one reverse pass; the others (out of inputs, targets, and names computed
             // from them only) in a second pass, made only if one of them is asked for: most
             // commands never do, and for a deep expression they can cost far more.
-            LocalPartials partials = new LocalPartials(to.definition(), uses, true);
-            LocalPartials otherPartials = new LocalPartials(to.definition(), uses, false);
+            LocalPartials partials = new LocalPartials(to.definition(), uses, true, false);
+            LocalPartials otherPartials = new LocalPartials(to.definition(), uses, false, false);
             Function<Edge, Expr> usedByPaths = e -> localFactor(partials.of(e.from().symbol()), foldBack);
             Function<Edge, Expr> other = e -> localFactor(otherPartials.of(e.from().symbol()), foldBack);
+            // The numbers' form (the primitive table's numeric column, σ(x)·σ(−x) for out·(1 − out)):
+            // one reverse pass per definition too, only for definitions whose built-ins have one
+            LocalPartials numeric = null;
+            LocalPartials otherNumeric = null;
+            if (NumericForms.differ(to.definition())) {
+                numeric = new LocalPartials(to.definition(), uses, true, true);
+                otherNumeric = new LocalPartials(to.definition(), uses, false, true);
+            }
             for (Place from : uses) {
                 Edge e = new Edge(from.vertex, to, from.reached ? usedByPaths : other, PathGraph::classify);
+                if (numeric != null) {
+                    LocalPartials n = from.reached ? numeric : otherNumeric;
+                    e.numericDerivation(x -> n.of(x.from().symbol()));
+                }
                 from.outgoing.add(e);
                 from.successors.add(target);
                 if (target.incoming.isEmpty()) {
@@ -123,12 +135,14 @@ public final class PathGraph {
         private final Expr definition;
         private List<Place> uses;
         private final boolean reached;
+        private final boolean numeric;
         private Map<Sym, Expr> partials;
 
-        LocalPartials(Expr definition, List<Place> uses, boolean reached) {
+        LocalPartials(Expr definition, List<Place> uses, boolean reached, boolean numeric) {
             this.definition = definition;
             this.uses = uses;
             this.reached = reached;
+            this.numeric = numeric;
         }
 
         synchronized Expr of(Sym s) {
@@ -139,7 +153,7 @@ public final class PathGraph {
                         wrt.add(p.vertex.symbol());
                     }
                 }
-                partials = Differentiator.gradient(definition, wrt);
+                partials = numeric ? Differentiator.numericGradient(definition, wrt) : Differentiator.gradient(definition, wrt);
                 uses = null;
             }
             return partials.getOrDefault(s, chainrule.expr.Exprs.ZERO);

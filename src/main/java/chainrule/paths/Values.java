@@ -97,7 +97,7 @@ public final class Values {
     public double of(Edge e) {
         Double v = factorValues.get(e);
         if (v == null) {
-            v = Evaluator.evaluate(e.factor(), vertexValues);
+            v = Evaluator.evaluate(e.numericFactor(), vertexValues); // the table's numeric column
             if (!Double.isFinite(v)) {
                 double again = Evaluator.evaluate(stableFactor(e), vertexValues);
                 if (!Double.isFinite(again)) {

@@ -29,6 +29,12 @@ public abstract class ExprPrinter {
 
     protected abstract String symbol(Sym s);
 
+    /**
+     * The precedence of a name or number as written: an atom, except where the printer writes it
+     * as an operation ({@code 3\times10^{25}} is a product, so its square needs parentheses).
+     */
+    protected int leafPrecedence(String text) { return Precedence.ATOM; }
+
     /** Joins factors of a product. */
     protected abstract String times(List<String> factors);
 
@@ -53,10 +59,19 @@ public abstract class ExprPrinter {
     protected Printed render(Expr e) {
         return e.accept(new Expr.Visitor<Printed>() {
             @Override public Printed num(Num n) {
-                return new Printed(number(n.value()), n.value() < 0 ? Precedence.UNARY : Precedence.ATOM);
+                if (isFractionText(n)) {
+                    // 1/3 prints as a fraction, which binds like a product: x^(1/3), (2/3)·…
+                    String f = fraction(n.numerator().abs().toString(), n.denominator().toString(), Precedence.ATOM);
+                    return n.signum() < 0 ? new Printed(negative() + f, Precedence.UNARY) : new Printed(f, Precedence.PRODUCT);
+                }
+                String t = numberText(n);
+                return new Printed(t, n.value() < 0 ? Precedence.UNARY : leafPrecedence(t));
             }
 
-            @Override public Printed sym(Sym s) { return new Printed(symbol(s), Precedence.ATOM); }
+            @Override public Printed sym(Sym s) {
+                String t = symbol(s);
+                return new Printed(t, leafPrecedence(t));
+            }
 
             @Override public Printed sum(Sum s) { return renderSum(s); }
 
@@ -72,6 +87,36 @@ public abstract class ExprPrinter {
                 return new Printed(call(a, args), Precedence.ATOM);
             }
         });
+    }
+
+    /**
+     * Whether an exact number prints as a fraction: halves and quarters (1/2, 3/4, as textbooks
+     * write ½(t − o)²) and every number whose decimal expansion does not end (1/3, 2/3). Other
+     * terminating ones print as the decimals they are (0.1, 0.05, 0.15), as the input writes them.
+     */
+    protected static boolean isFractionText(Num n) {
+        if (!n.isFraction()) {
+            return false;
+        }
+        int q = n.denominator().bitLength() <= 3 ? n.denominator().intValue() : 0;
+        return q == 2 || q == 4 || !n.isTerminatingDecimal();
+    }
+
+    /** A number that is not a fraction: the shortest decimal, or the exact decimal when a double cannot hold it. */
+    private String numberText(Num n) {
+        boolean ordinary = Double.isFinite(n.value()) && n.value() != 0;
+        if (n.isFraction()) {
+            java.math.BigDecimal d = n.decimal();
+            if (!ordinary || new java.math.BigDecimal(Double.toString(n.value())).compareTo(d) != 0) {
+                return d.toPlainString(); // 0.10000000000000000000001, written exactly
+            }
+        } else if (n.isExact() && n.numerator().bitLength() > 53) {
+            java.math.BigInteger i = n.numerator();
+            if (!ordinary || new java.math.BigDecimal(Double.toString(n.value())).compareTo(new java.math.BigDecimal(i)) != 0) {
+                return i.toString();
+            }
+        }
+        return number(n.value());
     }
 
     /** Whether a term prints with a leading minus. */
@@ -104,7 +149,8 @@ public abstract class ExprPrinter {
     }
 
     private Printed renderProduct(Product p) {
-        return renderProduct(p.coefficient(), p.nonNumericFactors());
+        Num c = p.factors().get(0) instanceof Num n ? n : Exprs.ONE;
+        return renderProduct(c, p.nonNumericFactors());
     }
 
     /**
@@ -112,17 +158,32 @@ public abstract class ExprPrinter {
      * The denominator is rendered from the factors as they are, never rebuilt through the
      * normalising factories (which would fold {@code 0^1} or {@code 2^1} into the coefficient).
      */
-    private Printed renderProduct(double c, List<Expr> factors) {
+    private Printed renderProduct(Num coefficient, List<Expr> factors) {
         List<String> numerator = new ArrayList<>();
         List<Printed> denominator = new ArrayList<>();
-        if (c != 1 && c != -1) {
-            numerator.add(number(Math.abs(c)));
+        double c = coefficient.value();
+        if (isFractionText(coefficient)) {
+            // (2/3)·x prints as 2·x/3; (1/3)·x^(-2/3) as 1/(3·x^(2/3))
+            java.math.BigInteger p = coefficient.numerator().abs();
+            if (!p.equals(java.math.BigInteger.ONE)) {
+                numerator.add(p.toString());
+            }
+            denominator.add(new Printed(coefficient.denominator().toString(), Precedence.ATOM));
+            c = coefficient.signum();
+        } else if (!coefficient.isOne() && !coefficient.negate().isOne()) {
+            numerator.add(wrap(render(coefficient.signum() < 0 ? coefficient.negate() : coefficient), Precedence.PRODUCT));
+            c = coefficient.signum() * 2; // not ±1 (1.0000000000000000000001 is not 1, though its double is)
+        } else {
+            c = coefficient.signum();
         }
+        long reciprocals = factors.stream().filter(ExprPrinter::isReciprocal).count() + (isFractionText(coefficient) ? 1 : 0);
         for (Expr f : factors) {
-            if (isReciprocal(f)) {
+            // 1/0 joins no other denominator: 1/(0*y) would read back as 1/0, since 0*y is 0
+            boolean lonelyZero = f instanceof Power z && z.base() instanceof Num b && b.isZero() && reciprocals > 1;
+            if (isReciprocal(f) && !lonelyZero) {
                 Power pw = (Power) f;
-                double n = -((Num) pw.exponent()).value();
-                denominator.add(n == 1 ? render(pw.base()) : renderPower(pw.base(), Exprs.num(n)));
+                Num n = ((Num) pw.exponent()).negate(); // exactly: 1/x^(2/3)
+                denominator.add(n.isOne() ? render(pw.base()) : renderPower(pw.base(), n));
             } else {
                 numerator.add(wrap(render(f), Precedence.PRODUCT));
             }
@@ -130,7 +191,7 @@ public abstract class ExprPrinter {
         String text;
         int prec;
         if (denominator.isEmpty()) {
-            if (numerator.size() == 1) {
+            if (numerator.size() == 1 && !factors.isEmpty()) {
                 // Only -1 * f has a single factor (1 * f is f itself); it keeps f's precedence.
                 Printed only = render(factors.get(0));
                 text = numerator.get(0);
@@ -157,7 +218,7 @@ public abstract class ExprPrinter {
      */
     private static boolean isReciprocal(Expr f) {
         return f instanceof Power pw && pw.exponent() instanceof Num n && n.value() < 0
-                && (!(pw.base() instanceof Num b) || n.value() == -1 && b.value() > 0);
+                && (!(pw.base() instanceof Num b) || n.value() == -1 && b.value() >= 0);
     }
 
     private Printed timesOf(List<Printed> factors) {
@@ -170,7 +231,7 @@ public abstract class ExprPrinter {
 
     private Printed renderPower(Power p) {
         if (isReciprocal(p)) {
-            return renderProduct(1, List.of(p)); // 1/(x^2 + 1), not (x^2 + 1)^(-1)
+            return renderProduct(Exprs.ONE, List.of(p)); // 1/(x^2 + 1), not (x^2 + 1)^(-1)
         }
         return renderPower(p.base(), p.exponent());
     }

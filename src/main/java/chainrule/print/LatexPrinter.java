@@ -67,7 +67,17 @@ public final class LatexPrinter extends ExprPrinter {
         return number(Numbers.rounded(v, significant));
     }
 
-    @Override protected String number(double v) { return number(Numbers.exact(v)); }
+    @Override protected String number(double v) { return unbraced(number(Numbers.exact(v))); }
+
+    /** {@code 3\times10^{25}} without the braces {@link #number(String)} puts round it: the layout decides on parentheses. */
+    private static String unbraced(String latex) {
+        return latex.startsWith("{") && latex.contains("\\times") ? latex.substring(1, latex.length() - 1) : latex;
+    }
+
+    /** A number written with {@code \times} binds like a product: its power or its place in a product is parenthesised. */
+    @Override protected int leafPrecedence(String text) {
+        return text.contains("\\times") && !text.startsWith("{\\left(") ? Precedence.PRODUCT : Precedence.ATOM;
+    }
 
     @Override
     protected String symbol(Sym s) {
@@ -75,7 +85,7 @@ public final class LatexPrinter extends ExprPrinter {
         if (v == null) {
             return LatexNames.name(s.name());
         }
-        String text = rounded(v, SUBSTITUTED_DIGITS);
+        String text = unbraced(rounded(v, SUBSTITUTED_DIGITS));
         return v < 0 ? group(text) : text;
     }
 
@@ -84,7 +94,10 @@ public final class LatexPrinter extends ExprPrinter {
     protected String times(List<String> factors) {
         StringBuilder sb = new StringBuilder(factors.get(0));
         for (int i = 1; i < factors.size(); i++) {
-            sb.append(factors.get(i).startsWith("{\\left(") ? "" : " \\cdot ").append(factors.get(i));
+            String f = factors.get(i);
+            // juxtapose a parenthesised factor, a(1 - a), but never a number: 2 \cdot (-1), not 2(-1)
+            boolean juxtapose = f.startsWith("{\\left(") && !f.matches("\\{\\\\left\\(-?[0-9.]+( \\\\times 10\\^\\{-?[0-9]+\\})?\\\\right\\)\\}");
+            sb.append(juxtapose ? "" : " \\cdot ").append(f);
         }
         return sb.toString();
     }

@@ -69,7 +69,7 @@ public final class NonFiniteCheck {
     }
 
     /** The innermost operation of {@code definition} that turns finite operands into a non-finite value. */
-    static String explain(Expr definition, Map<String, Double> values) {
+    public static String explain(Expr definition, Map<String, Double> values) {
         Culprit finder = new Culprit(values);
         Expr culprit = finder.find(definition);
         return culprit == null ? "computed from finite values" : describe(culprit, finder);

@@ -63,7 +63,9 @@ public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInte
             for (Edge e : p.edges()) {
                 roles.add(notation.role(e.role()));
                 formulas.add(chains.factorText(e.factor(), true));
-                numbers.add(values == null ? "" : Numbers.rounded(values.of(e), 10));
+                double v = values == null ? 0 : values.of(e);
+                // a negative factor after "·" is parenthesised: 0.4 · (-0.217), never 0.4 · -0.217
+                numbers.add(values == null ? "" : v < 0 && !numbers.isEmpty() ? "(" + Numbers.rounded(v, 10) + ")" : Numbers.rounded(v, 10));
             }
             List<Integer> widths = new ArrayList<>();
             for (int i = 0; i < roles.size(); i++) {

@@ -33,7 +33,8 @@ public final class TextPrinter extends ExprPrinter {
         if (!pretty && !Double.isFinite(v)) {
             // Constant folding can overflow; the language has no literal for inf or nan, but these
             // fold back to exactly the same constants.
-            return Double.isNaN(v) ? "(1e308*10 - 1e308*10)" : v > 0 ? "(1e308*10)" : "(-1e308*10)";
+            // (numbers are exact, so the product must outgrow exact arithmetic: 1e600 does)
+            return Double.isNaN(v) ? "(1e300*1e300 - 1e300*1e300)" : v > 0 ? "(1e300*1e300)" : "(-1e300*1e300)";
         }
         return Numbers.exact(v);
     }
@@ -62,6 +63,9 @@ public final class TextPrinter extends ExprPrinter {
         }
         if (a.fn() instanceof Primitive p) {
             name = pretty ? p.prettyName() : p.sourceName();
+            if (p.isConstant()) {
+                return name; // π, e: no parentheses
+            }
         } else {
             UserFunction f = (UserFunction) a.fn();
             if (!pretty && f.derivativeOf() != null) {

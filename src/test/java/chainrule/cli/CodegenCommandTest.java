@@ -18,6 +18,32 @@ import org.junit.jupiter.api.io.TempDir;
 class CodegenCommandTest {
     @TempDir Path dir;
 
+    /**
+     * Every function and constant added for textbook calculus, and saturated σ and tanh whose
+     * derivatives (σ′(40) ≈ 4.2e−18, tanh′(20) ≈ 1.7e−17) are scaled up into the gradient: every
+     * language must keep the tail digits the interpreter keeps (the table's numeric column).
+     */
+    static final String FUNCTIONS = """
+            input x = 0.3
+            weight w1 = 0.7, w2 = -0.4, w3 = 1.5, w4 = 40
+            a = tan(w1*x) + atan(w2) + asin(w1*x) + acos(w2*x) + sinh(w1) + cosh(w2) + asinh(w3) + acosh(w3 + 1) + atanh(w1*x)
+            b = log2(w3) + log10(w3) + erf(w1 - w2) + max(w1, w2) + min(w1*x, w2) + pi*e^w1
+            c = sigmoid(w4) + tanh(w4/2)
+            loss L = a + b + 1e17*c
+            """;
+
+    @Test
+    void newFunctionsAndSaturatedTailsInEveryLanguage() throws Exception {
+        Path f = dir.resolve("functions.nn");
+        Files.writeString(f, FUNCTIONS);
+        for (String lang : List.of("java", "c", "python")) {
+            assertSameAsEval(f, lang);
+        }
+        // 1e17·(σ′(40) + tanh′(20)/2), references from mpmath at 50 digits
+        double dw4 = (Double) EvalCheckCommandTest.gradient(TestJson.object(Cli.run("eval", f.toString(), "--json").out())).get("w4");
+        assertEquals(1e17 * (4.248354255291589e-18 + 0.5 * 1.6993417021166355e-17), dw4, 1e-13);
+    }
+
     /** Names that are keywords, Hangul, the generated code's own parameter names, a helper's name. */
     static final String TRICKY = """
             function swish(z) = z*sigmoid(z)

@@ -79,7 +79,7 @@ class NonFiniteTest {
     @Test
     void anInfiniteDerivativeOfAnyDefinitionIsNamed() throws IOException {
         String file = write("input x = 1\nweight w = 0\nh = w*x\nloss E = h^0.5 + h\n");
-        assertErrorAt(file, "4:6: error: the derivative of 'E' with respect to 'h' is inf at h = 0 (0 to the power -0.5 in 1/h^0.5)",
+        assertErrorAt(file, "4:6: error: the derivative of 'E' with respect to 'h' is inf at h = 0 (0 to the power -0.5 in 1/h^(1/2))",
                 "grad");
     }
 

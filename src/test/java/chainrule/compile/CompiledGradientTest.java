@@ -125,7 +125,9 @@ public class CompiledGradientTest {
         long sigmoids = tape.forward().stream().filter(s -> s.node() instanceof chainrule.expr.Apply).count();
         assertEquals(1, sigmoids);
         long reverseSigmoids = tape.reverse().stream().filter(s -> s.node() instanceof chainrule.expr.Apply).count();
-        assertEquals(0, reverseSigmoids, "the derivative reuses the forward value");
+        // σ′ = σ(wx)·σ(−wx), the table's numeric column: it reuses the forward σ(wx) and adds one
+        // σ(−wx), once for all three uses (out·(1 − out) would lose every digit once σ rounds to 1)
+        assertEquals(1, reverseSigmoids, "the derivative reuses the forward value and computes σ(−wx) once");
         assertMatchesInterpreter(net, 1e-12);
     }
 

@@ -159,6 +159,9 @@ public final class RandomExprs {
 
     private static Expr anyApply(Expr a, Primitive p) {
         List<Expr> args = new ArrayList<>();
+        if (p.isConstant()) {
+            return mul(a, apply(p, args)); // pi, e: no arguments
+        }
         args.add(a);
         for (int i = 1; i < p.arity(); i++) {
             args.add(num(0.2));

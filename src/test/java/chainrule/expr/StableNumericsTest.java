@@ -56,11 +56,12 @@ class StableNumericsTest {
 
     @Test void everyOneArgumentPrimitiveIsFiniteOverAWideRange() {
         for (Primitive p : Primitive.values()) {
-            if (p.arity() != 1 || p == Primitive.EXP) {
-                continue; // exp(800) overflows, correctly
+            if (p.arity() != 1 || p == Primitive.EXP || p == Primitive.SINH || p == Primitive.COSH
+                    || p == Primitive.ASIN || p == Primitive.ACOS || p == Primitive.ATANH) {
+                continue; // exp(800), sinh(800), cosh(800) overflow, correctly; asin, acos, atanh take |x| ≤ 1
             }
             for (double v : new double[] {-800, -50, 50, 800, 1e-300}) {
-                double arg = p == Primitive.LOG || p == Primitive.SQRT ? Math.abs(v) : v;
+                double arg = PrimitiveTableTest.intoDomain(p, v);
                 assertTrue(Double.isFinite(eval(p, arg)), p + "(" + arg + ")");
             }
         }

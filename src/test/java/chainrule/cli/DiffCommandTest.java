@@ -1,0 +1,110 @@
+package chainrule.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code diff} as a calculus tool. Reference values are independent of chainrule: the derivative
+ * of tan at 1 is sec²(1) = 1/cos²(1) (Java's Math.cos), of e^x at 1 is Math.E; the saturated-tail
+ * values were computed with mpmath at 50 digits: {@code mp.exp(-40)/(1+mp.exp(-40))**2} and
+ * {@code 1/mp.cosh(20)**2}.
+ */
+class DiffCommandTest {
+
+    private static double value(Cli r) {
+        String[] lines = r.out().strip().split("\n");
+        String last = lines[lines.length - 1].strip();
+        assertTrue(last.startsWith("= "), r.out());
+        return Double.parseDouble(last.substring(2).split(" ")[0]);
+    }
+
+    @Test void tanAtOne() {
+        Cli r = Cli.run("diff", "tan(x)", "--wrt", "x", "--set", "x=1");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(3.425518820814759, value(r), 4e-16 * 3.43);
+        assertEquals(1 / (Math.cos(1) * Math.cos(1)), value(r), 1e-15 * 3.43);
+    }
+
+    @Test void eToTheXIsExp() {
+        Cli r = Cli.run("diff", "e^x", "--wrt", "x", "--set", "x=1");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(Math.E, value(r), 0.0);
+        assertTrue(r.out().contains("exp(x)"), r.out());
+        assertFalse(r.out().contains("log(e)"), r.out());
+    }
+
+    @Test void anExpressionStartingWithMinusNeedsNoDoubleDash() {
+        Cli r = Cli.run("diff", "-x^2", "--wrt", "x", "--set", "x=3");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(-6.0, value(r), 0.0);
+    }
+
+    @Test void anUnknownWrtNameIsAnErrorWithASuggestion() {
+        Cli r = Cli.run("diff", "x^2", "--wrt", "X");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("did you mean 'x'"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0/0", "(x-x)/(y-y)", "0*log(0)", "log(0) - log(0)", "x + 0/0"})
+    void undefinedStaysUndefined(String expr) {
+        Cli r = Cli.run("diff", expr, "--wrt", "x");
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains("undefined") && (r.err().contains("division by 0") || r.err().contains("log of 0")), r.err());
+        assertFalse(r.out().contains("= 0"), r.out());
+    }
+
+    @Test void aNonFiniteValueIsAnErrorNamingTheOperation() {
+        Cli r = Cli.run("diff", "log(x)", "--wrt", "x", "--set", "x=0");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("log of 0"), r.err());
+        Cli s = Cli.run("diff", "sqrt(x)", "--wrt", "x", "--set", "x=0");
+        assertEquals(1, s.status(), s.out());
+        assertTrue(s.err().contains("division by 0"), s.err());
+    }
+
+    @Test void higherOrders() {
+        Cli r = Cli.run("diff", "x^5", "--wrt", "x", "--order", "3", "--set", "x=2");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(240.0, value(r), 0.0); // 5·4·3·x² at 2
+        assertTrue(r.out().startsWith("d³/dx³"), r.out());
+        Cli s = Cli.run("diff", "sin(x)", "--wrt", "x", "--order", "4", "--set", "x=0.5");
+        assertEquals(Math.sin(0.5), value(s), 1e-16);
+    }
+
+    @Test void severalWrtGiveTheGradient() {
+        Cli r = Cli.run("diff", "sin(x)*y", "--wrt", "x", "--wrt", "y", "--set", "x=1", "--set", "y=2", "--json");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("\"gradient\""), r.out());
+        assertTrue(r.out().contains("\"x\": \"y*cos(x)\"") || r.out().contains("\"x\":\"y*cos(x)\""), r.out());
+    }
+
+    @Test void latex() {
+        Cli r = Cli.run("diff", "x^2*pi", "--wrt", "x", "--latex");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("\\pi"), r.out());
+        assertTrue(r.out().startsWith("\\frac{d}{dx}"), r.out());
+    }
+
+    @Test void saturatedTailsKeepTheirDigits() {
+        Cli r = Cli.run("diff", "sigmoid(x)", "--wrt", "x", "--set", "x=40");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("σ(x)·(1 - σ(x))"), r.out()); // the printed form stays the lesson
+        assertEquals(4.248354255291589e-18, value(r), 1e-13 * 4.25e-18);
+        Cli t = Cli.run("diff", "tanh(x)", "--wrt", "x", "--set", "x=20");
+        assertEquals(1.6993417021166355e-17, value(t), 1e-13 * 1.7e-17);
+    }
+
+    @Test void maxSplitsATieEvenly() {
+        Cli r = Cli.run("diff", "max(x, y)", "--wrt", "x", "--set", "x=1", "--set", "y=1");
+        assertEquals(0.5, value(r), 0.0);
+        Cli s = Cli.run("diff", "min(x, y)", "--wrt", "x", "--set", "x=0.5", "--set", "y=1");
+        assertEquals(1.0, value(s), 0.0);
+    }
+}

@@ -1,0 +1,57 @@
+package chainrule.print;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
+import chainrule.expr.Primitive;
+import chainrule.expr.Sym;
+import chainrule.expr.SymKind;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A number keeps the precedence of what it prints as: {@code 3\times10^{25}} is a product, so its
+ * square is parenthesised; a negative number after an operator is parenthesised. And exact
+ * fractions print as fractions ({@code \frac{2}{3}}), constants as π and e.
+ */
+class NumberPrecedenceTest {
+    static final Sym W = Exprs.sym("w", SymKind.PARAMETER);
+    static final Sym B = Exprs.sym("b", SymKind.PARAMETER);
+    static final Sym X = Exprs.local("x");
+
+    @Test void aSubstitutedScientificNumberIsParenthesisedUnderAPower() {
+        String s = LatexPrinter.withValues(Map.of("w", 3e25)).print(Exprs.pow(W, Exprs.num(2)));
+        assertTrue(s.contains("\\left(3 \\times 10^{25}\\right)}^{2}"), s);
+        assertFalse(s.contains("{3 \\times 10^{25}}^{2}"), s);
+    }
+
+    @Test void aScientificLiteralIsParenthesisedUnderAPower() {
+        String s = LatexPrinter.latex().print(Exprs.pow(Exprs.add(X, Exprs.num(1.5e-9)), Exprs.num(2)));
+        assertEquals("{\\left(x + 1.5 \\times 10^{-9}\\right)}^{2}", s);
+        Expr big = Exprs.pow(Exprs.apply(Primitive.SIN, X), Exprs.num(3e25));
+        assertTrue(LatexPrinter.latex().print(big).endsWith("^{3 \\times 10^{25}}"), LatexPrinter.latex().print(big));
+    }
+
+    @Test void negativeNumbersAfterAnOperatorAreParenthesised() {
+        LatexPrinter p = LatexPrinter.withValues(Map.of("b", -0.01, "x", -1.0, "w", 1.0));
+        assertEquals("2 \\cdot {\\left(-1\\right)}", p.print(Exprs.mul(Exprs.num(2), X)));
+        String sum = p.print(Exprs.add(X, B));
+        assertTrue(sum.contains("+ {\\left(-"), sum);
+        assertFalse(sum.contains("+ -"), sum);
+        assertEquals("{\\left(-1\\right)}", chainrule.latex.LatexChainAccess.value(-1, false));
+    }
+
+    @Test void fractionsAndConstants() {
+        Expr e = Exprs.mul(Exprs.rational(2, 3), Exprs.sub(X, B));
+        assertEquals("2·(x - b)/3", TextPrinter.pretty().print(e).replace("b - x", "x - b").replace("(-b + x)", "(x - b)"));
+        assertEquals("\\frac{2}{3}", LatexPrinter.latex().print(Exprs.rational(2, 3)));
+        assertEquals("π·x", TextPrinter.pretty().print(Exprs.mul(X, Primitive.pi())));
+        assertEquals("\\pi \\cdot x", LatexPrinter.latex().print(Exprs.mul(X, Primitive.pi())));
+        assertEquals("x^(1/3)", TextPrinter.plain().print(Exprs.pow(X, Exprs.rational(1, 3))));
+        assertEquals("(t - o)²/2", TextPrinter.pretty().print(Exprs.mul(Exprs.num(0.5),
+                Exprs.pow(Exprs.sub(Exprs.local("t"), Exprs.local("o")), Exprs.num(2)))));
+    }
+}
