@@ -312,6 +312,75 @@ public final class ClosedForm {
         }.eval(chain);
     }
 
+    /** Forms larger than this (as one expression) are not simplified as a whole. */
+    static final long MAX_SIMPLIFIED_SIZE = 400;
+
+    private Expr simplified;
+    private boolean simplifiedDone;
+
+    /**
+     * The closed form as one expression, simplified by the rules of {@code chainrule.simplify}
+     * (cancellations: sigmoid with binary cross-entropy gives {@code (p − t)·x1}), when that is
+     * strictly shorter than the factored chain multiplied out; null otherwise, and for a form with
+     * δs (each δ is defined once, and a form that substituted them would repeat them) or with
+     * shared δs. The path listing keeps the edge factors; this is what a textbook writes.
+     */
+    public synchronized Expr simplified() {
+        if (!simplifiedDone) {
+            simplifiedDone = true;
+            if (!sharesDeltas && deltas().isEmpty()) {
+                Expr whole = toExpr();
+                if (whole.treeSize() <= MAX_SIMPLIFIED_SIZE) {
+                    Expr s = chainrule.simplify.Simplifier.simplify(whole);
+                    if (s.treeSize() < chainSize(chain)) {
+                        simplified = s;
+                    }
+                }
+            }
+        }
+        return simplified;
+    }
+
+    /**
+     * The tree size of the chain as written, counted as the product and sum it reads as: a factor
+     * that is itself a product is flattened into the product around it (as {@code ·} reads), a unit
+     * factor is not written, and a δ is one name.
+     */
+    private static long chainSize(Chain c) {
+        return Chain.visit(c, new Chain.Visitor<Long>() {
+            @Override public Long factor(Chain.Factor f) { return f.edge().factor().treeSize(); }
+
+            @Override public Long series(Chain.Series s) {
+                List<Chain> parts = new ArrayList<>();
+                for (Chain x : s.parts()) {
+                    if (!(x instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE)) {
+                        parts.add(x);
+                    }
+                }
+                if (parts.size() <= 1) {
+                    return parts.isEmpty() ? 1L : chainSize(parts.get(0));
+                }
+                long n = 1;
+                for (Chain x : parts) {
+                    boolean flat = x instanceof Chain.Factor f && f.edge().factor() instanceof chainrule.expr.Product;
+                    n += flat ? chainSize(x) - 1 : chainSize(x);
+                }
+                return n;
+            }
+
+            @Override public Long parallel(Chain.Parallel p) {
+                long n = 1;
+                for (Chain x : p.alternatives()) {
+                    boolean flat = x instanceof Chain.Factor f && f.edge().factor() instanceof chainrule.expr.Sum;
+                    n += flat ? chainSize(x) - 1 : chainSize(x);
+                }
+                return n;
+            }
+
+            @Override public Long delta(Chain.Delta d) { return 1L; }
+        });
+    }
+
     /** The closed form as one normalised expression over vertex symbols, δs substituted. */
     public Expr toExpr() {
         Map<Vertex, Expr> deltaExprs = new HashMap<>();

@@ -58,9 +58,19 @@ public final class Rules {
             "a*b + a*c = a*(b + c), for the factor shared by the most terms, when that is shorter",
             Rules::factorCommon);
 
+    /**
+     * Sums of fractions over one denominator, numerators expanded and collected, and every
+     * denominator factor that divides the numerator cancelled ({@link RationalForm}), when shorter:
+     * {@code x²/(x² + x)² = 1/(x + 1)²}, {@code (a·(c·x + d) − c·(a·x + b))/(c·x + d)² = (a·d − b·c)/(c·x + d)²},
+     * and sigmoid with binary cross-entropy, {@code p·(1 − p)·(−t/p − (1 − t)/(1 − p)) = p − t}.
+     */
+    public static final Rule CANCEL_RATIONAL = new Rule("cancel-rational",
+            "n/d: one denominator, numerator expanded and collected, common factors cancelled, when shorter",
+            RationalForm::rewrite);
+
     /** Every rule, in the order the runner tries them. */
     public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, SQUARE_OF_SQRT,
-            POWER_OF_EXP, PYTHAGORAS, FACTOR_COMMON);
+            POWER_OF_EXP, PYTHAGORAS, CANCEL_RATIONAL, FACTOR_COMMON);
 
     /** {@code candidate} when its tree is strictly smaller than {@code original}'s, else null. */
     private static Expr shorter(Expr candidate, Expr original) {
@@ -217,10 +227,10 @@ public final class Rules {
         if (f instanceof Num) {
             return null;
         }
-        if (f instanceof Power pw) {
-            return pw.exponent() instanceof Num ? pw.base() : null;
+        if (f instanceof Power pw && pw.exponent() instanceof Num) {
+            return pw.base();
         }
-        return f;
+        return f; // a name, a call, or a power with a symbolic exponent (x^x) as a whole
     }
 
     /** The non-numeric factors of a term as base → numeric exponent (symbolic exponents are skipped). */
@@ -231,10 +241,8 @@ public final class Rules {
             if (f instanceof Num) {
                 continue;
             }
-            if (f instanceof Power pw) {
-                if (pw.exponent() instanceof Num n) {
-                    out.put(pw.base(), n.value());
-                }
+            if (f instanceof Power pw && pw.exponent() instanceof Num n) {
+                out.put(pw.base(), n.value());
             } else {
                 out.put(f, 1.0);
             }
