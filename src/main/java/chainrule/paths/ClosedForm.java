@@ -106,7 +106,9 @@ public final class ClosedForm {
         }
         Map<Vertex, Chain> deltas = new HashMap<>();
         Chain root = new Builder(graph, named::contains, deltas).expand(wrt);
-        return new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
+        ClosedForm form = new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
+        form.graph = graph;
+        return form;
     }
 
     /** The δs of {@code deltas} in forward (topological) order, so each is defined after those it is used by. */
@@ -331,7 +333,7 @@ public final class ClosedForm {
             if (!sharesDeltas && deltas().isEmpty()) {
                 Expr whole = toExpr();
                 if (whole.treeSize() <= MAX_SIMPLIFIED_SIZE) {
-                    Expr s = chainrule.simplify.Simplifier.simplify(whole);
+                    Expr s = withUnitSumTargets(chainrule.simplify.Simplifier.simplify(whole));
                     if (s.treeSize() < chainSize(chain)) {
                         simplified = s;
                     }
@@ -339,6 +341,90 @@ public final class ClosedForm {
             }
         }
         return simplified;
+    }
+
+    /** The graph the form was built on, for the network's declared values (null for a hand-built form). */
+    private PathGraph graph;
+
+    /** Target vectors whose given values sum to 1: their elements, by vector name. */
+    private static Map<String, List<chainrule.expr.Sym>> unitSumTargets(PathGraph graph) {
+        Map<String, List<chainrule.expr.Sym>> byName = new LinkedHashMap<>();
+        Map<String, Double> sums = new HashMap<>();
+        for (Vertex v : graph.vertices()) {
+            String base = LayerForm.baseName(v.name());
+            if (v.kind() == chainrule.model.VertexKind.TARGET && !base.equals(v.name())) {
+                byName.computeIfAbsent(base, k -> new ArrayList<>()).add(v.symbol());
+                Double x = graph.network().values().get(v.name());
+                sums.merge(base, x == null ? Double.NaN : x, Double::sum);
+            }
+        }
+        byName.keySet().removeIf(name -> !(Math.abs(sums.get(name) - 1) <= 1e-12));
+        return byName;
+    }
+
+    /**
+     * Softmax with cross-entropy (or log_softmax with the negative log-likelihood) gives
+     * {@code p·Σy − y}; where the target's given values sum to 1 that is {@code p − y}. Tried by
+     * writing each element of such a target as 1 minus the others, simplifying, and keeping the
+     * shortest form (only if it is shorter).
+     */
+    private Expr withUnitSumTargets(Expr e) {
+        if (graph == null) {
+            return e;
+        }
+        Expr best = e;
+        for (List<chainrule.expr.Sym> ys : unitSumTargets(graph).values()) {
+            if (!chainrule.model.Symbols.free(e).containsAll(ys)) {
+                continue;
+            }
+            for (chainrule.expr.Sym y : ys) {
+                List<Expr> rest = new ArrayList<>();
+                rest.add(Exprs.ONE);
+                for (chainrule.expr.Sym other : ys) {
+                    if (other != y) {
+                        rest.add(Exprs.neg(other));
+                    }
+                }
+                Expr substituted = chainrule.expr.Substitution.replace(e, Map.of(y, Exprs.add(rest)));
+                Expr s = chainrule.simplify.Simplifier.simplify(substituted);
+                // Only where the target's elements collapse (y1 + y2 + y3 written once as 1, so
+                // fewer of them are written), and shorter, or as short with fewer names: p − y
+                // rather than y2 + y3 + p − 1. Elsewhere (a squared error) nothing is gained.
+                boolean collapses = occurrences(s, ys, new java.util.IdentityHashMap<>())
+                        < occurrences(e, ys, new java.util.IdentityHashMap<>());
+                if (collapses && (s.treeSize() < best.treeSize() || s.treeSize() == best.treeSize() && best != e
+                        && chainrule.model.Symbols.free(s).size() < chainrule.model.Symbols.free(best).size())) {
+                    best = s;
+                    usesUnitSum = true;
+                }
+            }
+        }
+        return best;
+    }
+
+    private boolean usesUnitSum;
+
+    /** How often the tree writes one of {@code names} (a shared subterm counts at each place). */
+    private static long occurrences(Expr e, List<chainrule.expr.Sym> names, Map<Expr, Long> memo) {
+        if (e instanceof chainrule.expr.Sym s) {
+            return names.contains(s) ? 1 : 0;
+        }
+        Long known = memo.get(e);
+        if (known != null) {
+            return known;
+        }
+        long n = 0;
+        for (Expr c : e.children()) {
+            n += occurrences(c, names, memo);
+        }
+        memo.put(e, n);
+        return n;
+    }
+
+    /** Whether {@link #simplified()} relies on a target's given values summing to 1 (printers say so). */
+    public synchronized boolean simplifiedUsesUnitSum() {
+        simplified();
+        return usesUnitSum && simplified != null;
     }
 
     /**

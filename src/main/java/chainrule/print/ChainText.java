@@ -131,6 +131,9 @@ public class ChainText {
         List<String> lines = formulaLines(form, lossName, null);
         if (simplified != null) {
             String text = printer.print(simplified);
+            if (form.simplifiedUsesUnitSum() && printer == TextPrinter.pretty()) {
+                text += "   (as the target's given values sum to 1)";
+            }
             if (simplifiedOnly) {
                 lines.set(0, lhs(form, lossName) + text);
             } else {

@@ -68,9 +68,46 @@ public final class Rules {
             "n/d: one denominator, numerator expanded and collected, common factors cancelled, when shorter",
             RationalForm::rewrite);
 
+    /**
+     * A number shared by every term of a sum comes out: {@code (2/3)·o − (2/3)·t = (2/3)·(o − t)},
+     * the {@code (2/n)·(o − t)} of the mean squared error. The tree is as large; it writes the
+     * number once, which the runner's cost prefers ({@link Simplifier#cheaper}).
+     */
+    public static final Rule FACTOR_NUMBER = Rule.local("factor-number",
+            "c*a + c*b = c*(a + b), for a number c shared by every term (up to sign)", Rules::factorNumber);
+
     /** Every rule, in the order the runner tries them. */
     public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, SQUARE_OF_SQRT,
-            POWER_OF_EXP, PYTHAGORAS, CANCEL_RATIONAL, FACTOR_COMMON);
+            POWER_OF_EXP, PYTHAGORAS, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER);
+
+    private static Expr factorNumber(Expr e) {
+        if (!(e instanceof Sum s) || s.terms().size() > 64) {
+            return null;
+        }
+        double c = Double.NaN;
+        for (Expr t : s.terms()) {
+            if (!(t instanceof Product p && p.factors().get(0) instanceof Num n)) {
+                return null;
+            }
+            double v = Math.abs(n.value());
+            if (Double.isNaN(c)) {
+                c = v;
+            } else if (c != v) {
+                return null;
+            }
+        }
+        if (c == 1 || c == 0 || Double.isNaN(c)) {
+            return null;
+        }
+        List<Expr> inner = new ArrayList<>(s.terms().size());
+        for (Expr t : s.terms()) {
+            Product p = (Product) t;
+            Expr rest = mul(p.nonNumericFactors());
+            inner.add(((Num) p.factors().get(0)).value() < 0 ? mul(num(-1), rest) : rest);
+        }
+        Expr candidate = mul(num(c), add(inner));
+        return candidate.treeSize() <= e.treeSize() && Simplifier.cheaper(candidate, e) ? candidate : null;
+    }
 
     /** {@code candidate} when its tree is strictly smaller than {@code original}'s, else null. */
     private static Expr shorter(Expr candidate, Expr original) {

@@ -81,7 +81,7 @@ public final class Simplifier {
             }
             Expr next = pass(current);
             passes++;
-            if (next.treeSize() < best.treeSize()) {
+            if (cheaper(next, best)) {
                 best = next;
             }
             if (work.exhausted()) {
@@ -92,6 +92,37 @@ public final class Simplifier {
             }
             current = next;
         }
+    }
+
+    /**
+     * The cost that picks the form kept: the tree size, and among forms of one size the one with
+     * fewer numbers written ({@code (2/3)·(o − t)} over {@code (2/3)·o − (2/3)·t}).
+     */
+    static boolean cheaper(Expr a, Expr b) {
+        if (a.treeSize() != b.treeSize()) {
+            return a.treeSize() < b.treeSize();
+        }
+        return a != b && numbersWritten(a, new IdentityHashMap<>()) < numbersWritten(b, new IdentityHashMap<>());
+    }
+
+    /**
+     * How many numbers the tree writes, a sign (−1) not counted (a shared subterm counts at each
+     * place), memoised per DAG node.
+     */
+    private static long numbersWritten(Expr e, Map<Expr, Long> memo) {
+        if (e instanceof Num n) {
+            return Math.abs(n.value()) == 1 ? 0 : 1;
+        }
+        Long known = memo.get(e);
+        if (known != null) {
+            return known;
+        }
+        long n = 0;
+        for (Expr c : e.children()) {
+            n += numbersWritten(c, memo);
+        }
+        memo.put(e, n);
+        return n;
     }
 
     private Result result(Expr best, int passes, StopReason reason) {
