@@ -90,7 +90,7 @@ public final class LayerFormText {
             } else {
                 Vertex w = wrt.get(i++);
                 for (String line : chains.closedFormBlock(ClosedForm.of(graph, w), loss,
-                        adjoints == null ? null : adjoints.get(w), adjoints)) {
+                        adjoints == null ? null : adjoints.get(w), adjoints, true)) {
                     sb.append(line).append("\n");
                 }
                 sb.append("\n");
