@@ -104,7 +104,8 @@ final class RationalForm {
      * sum or a negative power (anything else has nothing to collect or cancel).
      */
     static Expr rewrite(Expr e, Work work) {
-        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > MAX_TREE || !hasSumOrQuotient(e)) {
+        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > MAX_TREE || !hasSumOrQuotient(e)
+                || !fewAtoms(e, work)) {
             return null;
         }
         RationalForm f = new RationalForm(work);
@@ -151,14 +152,48 @@ final class RationalForm {
         return out;
     }
 
+    /**
+     * Whether there is anything to expand or cancel: a sum or a quotient (negative power) inside a
+     * product, or a power of a sum. A sum of monomials (a linear form) is already collected by
+     * {@link Exprs#add}; reading it would only cost.
+     */
     private static boolean hasSumOrQuotient(Expr e) {
-        for (Expr c : e.children()) {
-            if (c instanceof Sum || c instanceof Product || c instanceof Power p && !(p.base() instanceof Num)
-                    && p.exponent() instanceof Num n && n.value() < 0) {
+        if (e instanceof Product p) {
+            return p.factors().stream().anyMatch(RationalForm::expandable);
+        }
+        for (Expr t : e.children()) {
+            if (expandable(t) || t instanceof Product p && p.factors().stream().anyMatch(RationalForm::expandable)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean expandable(Expr f) {
+        return f instanceof Sum || f instanceof Power p && !(p.base() instanceof Num) && p.exponent() instanceof Num n
+                && n.isInteger() && (n.value() < 0 || p.base() instanceof Sum);
+    }
+
+    /** Whether the expression has at most {@link #MAX_ATOMS} distinct atoms, by a walk that stops past that. */
+    private static boolean fewAtoms(Expr e, Work work) {
+        java.util.Set<Expr> atoms = new java.util.HashSet<>();
+        java.util.Set<Expr> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Expr> todo = new java.util.ArrayDeque<>(List.of(e));
+        while (!todo.isEmpty()) {
+            Expr x = todo.pop();
+            if (!seen.add(x)) {
+                continue;
+            }
+            if (x instanceof Sum || x instanceof Product || x instanceof Num
+                    || x instanceof Power p && p.exponent() instanceof Num n && n.isInteger()) {
+                todo.addAll(x.children());
+            } else if (atoms.add(x) && atoms.size() > MAX_ATOMS) {
+                work.charge(seen.size());
+                return false;
+            }
+        }
+        work.charge(seen.size());
+        return true;
     }
 
     /** Thrown when a bound is passed; caught by {@link #rewrite}. */
