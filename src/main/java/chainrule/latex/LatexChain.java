@@ -38,6 +38,8 @@ final class LatexChain extends ChainText {
         return new LatexChain(values, deltaValues);
     }
 
+    @Override protected boolean writesFormulas() { return values == null; }
+
     @Override protected String times() { return LatexPrinter.BREAK + " \\cdot "; }
 
     @Override protected String plus() { return LatexPrinter.BREAK + " + "; }

@@ -372,6 +372,10 @@ public final class LatexDerivation {
         LatexChain symbolic = LatexChain.symbolic();
         out.paragraph("Factored, each common factor written once:");
         out.row(lhs, "= " + symbolic.print(form.chain()), null);
+        if (form.simplified() != null) {
+            out.paragraph("Simplified (common factors cancelled):");
+            out.row(lhs, "= " + LatexPrinter.breakable().print(form.simplified()), null);
+        }
         List<Vertex> fresh = new ArrayList<>();
         for (Vertex v : form.deltas().keySet()) {
             if (definedDeltas.add(v)) {

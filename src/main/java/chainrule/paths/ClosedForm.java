@@ -106,7 +106,9 @@ public final class ClosedForm {
         }
         Map<Vertex, Chain> deltas = new HashMap<>();
         Chain root = new Builder(graph, named::contains, deltas).expand(wrt);
-        return new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
+        ClosedForm form = new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
+        form.graph = graph;
+        return form;
     }
 
     /** The δs of {@code deltas} in forward (topological) order, so each is defined after those it is used by. */
@@ -322,6 +324,159 @@ public final class ClosedForm {
                 });
             }
         }.eval(chain);
+    }
+
+    /** Forms larger than this (as one expression) are not simplified as a whole. */
+    static final long MAX_SIMPLIFIED_SIZE = 400;
+
+    private Expr simplified;
+    private boolean simplifiedDone;
+
+    /**
+     * The closed form as one expression, simplified by the rules of {@code chainrule.simplify}
+     * (cancellations: sigmoid with binary cross-entropy gives {@code (p − t)·x1}), when that is
+     * strictly shorter than the factored chain multiplied out; null otherwise, and for a form with
+     * δs (each δ is defined once, and a form that substituted them would repeat them) or with
+     * shared δs. The path listing keeps the edge factors; this is what a textbook writes.
+     */
+    public synchronized Expr simplified() {
+        if (!simplifiedDone) {
+            simplifiedDone = true;
+            if (!sharesDeltas && deltas().isEmpty()) {
+                Expr whole = toExpr();
+                if (whole.treeSize() <= MAX_SIMPLIFIED_SIZE) {
+                    Expr s = withUnitSumTargets(chainrule.simplify.Simplifier.simplify(whole));
+                    if (s.treeSize() < chainSize(chain)) {
+                        simplified = s;
+                    }
+                }
+            }
+        }
+        return simplified;
+    }
+
+    /** The graph the form was built on, for the network's declared values (null for a hand-built form). */
+    private PathGraph graph;
+
+    /** Target vectors whose given values sum to 1: their elements, by vector name. */
+    private static Map<String, List<chainrule.expr.Sym>> unitSumTargets(PathGraph graph) {
+        Map<String, List<chainrule.expr.Sym>> byName = new LinkedHashMap<>();
+        Map<String, Double> sums = new HashMap<>();
+        for (Vertex v : graph.vertices()) {
+            String base = LayerForm.baseName(v.name());
+            if (v.kind() == chainrule.model.VertexKind.TARGET && !base.equals(v.name())) {
+                byName.computeIfAbsent(base, k -> new ArrayList<>()).add(v.symbol());
+                Double x = graph.network().values().get(v.name());
+                sums.merge(base, x == null ? Double.NaN : x, Double::sum);
+            }
+        }
+        byName.keySet().removeIf(name -> !(Math.abs(sums.get(name) - 1) <= 1e-12));
+        return byName;
+    }
+
+    /**
+     * Softmax with cross-entropy (or log_softmax with the negative log-likelihood) gives
+     * {@code p·Σy − y}; where the target's given values sum to 1 that is {@code p − y}. Tried by
+     * writing each element of such a target as 1 minus the others, simplifying, and keeping the
+     * shortest form (only if it is shorter).
+     */
+    private Expr withUnitSumTargets(Expr e) {
+        if (graph == null) {
+            return e;
+        }
+        Expr best = e;
+        for (List<chainrule.expr.Sym> ys : unitSumTargets(graph).values()) {
+            if (!chainrule.model.Symbols.free(e).containsAll(ys)) {
+                continue;
+            }
+            for (chainrule.expr.Sym y : ys) {
+                List<Expr> rest = new ArrayList<>();
+                rest.add(Exprs.ONE);
+                for (chainrule.expr.Sym other : ys) {
+                    if (other != y) {
+                        rest.add(Exprs.neg(other));
+                    }
+                }
+                Expr substituted = chainrule.expr.Substitution.replace(e, Map.of(y, Exprs.add(rest)));
+                Expr s = chainrule.simplify.Simplifier.simplify(substituted);
+                // Only where the target's elements collapse (y1 + y2 + y3 written once as 1, so
+                // fewer of them are written), and shorter, or as short with fewer names: p − y
+                // rather than y2 + y3 + p − 1. Elsewhere (a squared error) nothing is gained.
+                boolean collapses = occurrences(s, ys, new java.util.IdentityHashMap<>())
+                        < occurrences(e, ys, new java.util.IdentityHashMap<>());
+                if (collapses && (s.treeSize() < best.treeSize() || s.treeSize() == best.treeSize() && best != e
+                        && chainrule.model.Symbols.free(s).size() < chainrule.model.Symbols.free(best).size())) {
+                    best = s;
+                    usesUnitSum = true;
+                }
+            }
+        }
+        return best;
+    }
+
+    private boolean usesUnitSum;
+
+    /** How often the tree writes one of {@code names} (a shared subterm counts at each place). */
+    private static long occurrences(Expr e, List<chainrule.expr.Sym> names, Map<Expr, Long> memo) {
+        if (e instanceof chainrule.expr.Sym s) {
+            return names.contains(s) ? 1 : 0;
+        }
+        Long known = memo.get(e);
+        if (known != null) {
+            return known;
+        }
+        long n = 0;
+        for (Expr c : e.children()) {
+            n += occurrences(c, names, memo);
+        }
+        memo.put(e, n);
+        return n;
+    }
+
+    /** Whether {@link #simplified()} relies on a target's given values summing to 1 (printers say so). */
+    public synchronized boolean simplifiedUsesUnitSum() {
+        simplified();
+        return usesUnitSum && simplified != null;
+    }
+
+    /**
+     * The tree size of the chain as written, counted as the product and sum it reads as: a factor
+     * that is itself a product is flattened into the product around it (as {@code ·} reads), a unit
+     * factor is not written, and a δ is one name.
+     */
+    private static long chainSize(Chain c) {
+        return Chain.visit(c, new Chain.Visitor<Long>() {
+            @Override public Long factor(Chain.Factor f) { return f.edge().factor().treeSize(); }
+
+            @Override public Long series(Chain.Series s) {
+                List<Chain> parts = new ArrayList<>();
+                for (Chain x : s.parts()) {
+                    if (!(x instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE)) {
+                        parts.add(x);
+                    }
+                }
+                if (parts.size() <= 1) {
+                    return parts.isEmpty() ? 1L : chainSize(parts.get(0));
+                }
+                long n = 1;
+                for (Chain x : parts) {
+                    boolean flat = x instanceof Chain.Factor f && f.edge().factor() instanceof chainrule.expr.Product;
+                    n += flat ? chainSize(x) - 1 : chainSize(x);
+                }
+                return n;
+            }
+
+            @Override public Long parallel(Chain.Parallel p) {
+                long n = 1;
+                for (Chain x : p.alternatives()) {
+                    boolean flat = x instanceof Chain.Factor f && f.edge().factor() instanceof chainrule.expr.Sum;
+                    n += flat ? chainSize(x) - 1 : chainSize(x);
+                }
+                return n;
+            }
+
+            @Override public Long delta(Chain.Delta d) { return 1L; }
+        });
     }
 
     /** The closed form as one normalised expression over vertex symbols, δs substituted. */

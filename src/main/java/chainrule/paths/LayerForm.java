@@ -88,6 +88,7 @@ public final class LayerForm {
     private LayerForm(PathGraph graph) {
         this.graph = graph;
         collectGroups();
+        findUnitSumTargets();
         this.loss = groupOf.get(graph.network().loss());
     }
 
@@ -325,11 +326,12 @@ public final class LayerForm {
                 continue;
             }
             LayerTerm term = points.isEmpty() ? null : deltaOf(u);
-            for (int k = 0; term != null && k < points.size(); k++) {
-                double[] value = evaluate(term, points.get(k), numbers.get(k));
-                if (agrees(u, value, adjoints.get(k), scales.get(k))) {
-                    numbers.get(k).put(u, value);
-                } else {
+            if (term != null) {
+                // The textbook's simplified δ (p − y) where it holds at every point, else as recognised.
+                LayerTerm simpler = u.isParameter() ? term : simplified(u, term);
+                if (simpler != term && verifies(u, simpler, points, numbers, adjoints, scales)) {
+                    term = simpler;
+                } else if (!verifies(u, term, points, numbers, adjoints, scales)) {
                     term = null;
                 }
             }
@@ -338,6 +340,120 @@ public final class LayerForm {
             }
         }
         nameShared();
+    }
+
+    /** Whether {@code term} gives δ(u) at every point; if so its values are kept for the δs above. */
+    private boolean verifies(Group u, LayerTerm term, List<Values> points, List<Map<Group, double[]>> numbers,
+                             List<Map<Vertex, Double>> adjoints, List<Double> scales) {
+        List<double[]> values = new ArrayList<>();
+        for (int k = 0; k < points.size(); k++) {
+            double[] value = evaluate(term, points.get(k), numbers.get(k));
+            if (!agrees(u, value, adjoints.get(k), scales.get(k))) {
+                return false;
+            }
+            values.add(value);
+        }
+        for (int k = 0; k < points.size(); k++) {
+            numbers.get(k).put(u, values.get(k));
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------ textbook simplifications
+
+    /**
+     * The cancellations textbooks rely on, at the level of layers (each checked afterwards against
+     * reverse accumulation like any recognised form):
+     * <ul>
+     * <li>two elementwise factors in a row become one, simplified when that is shorter: sigmoid
+     *     with binary cross-entropy, {@code o ⊙ (1 − o) ⊙ (−y/o − (1 − y)/(1 − o))}, is {@code o − y};</li>
+     * <li>softmax into cross-entropy, {@code p ⊙ (−y/p − ⟨p, −y/p⟩)} = {@code p·Σy − y}, is
+     *     {@code p − y} when the target's given values sum to 1 (a one-hot or probability target;
+     *     {@link #unitSumTargets}).</li>
+     * </ul>
+     */
+    private LayerTerm simplified(Group u, LayerTerm term) {
+        if (term instanceof LayerTerm.Elementwise outer && writtenOut(u, outer.rest()) instanceof LayerTerm.Elementwise inner
+                && inner.at().size() == outer.at().size()) {
+            Expr product = Exprs.mul(outer.factor(), inner.factor());
+            Expr s = Simplifier.simplify(product);
+            if (s.treeSize() < outer.factor().treeSize() + inner.factor().treeSize()) {
+                return new LayerTerm.Elementwise(s, outer.at(), inner.rest(), outer.role());
+            }
+        }
+        if (term instanceof LayerTerm.Softmax soft && writtenOut(u, soft.rest()) instanceof LayerTerm.Elementwise inner
+                && inner.rest() instanceof LayerTerm.Delta d && d.group() == loss) {
+            Sym p = soft.output().vectorSymbol();
+            Expr pTimesRest = Simplifier.simplify(Exprs.mul(p, inner.factor()));
+            for (Group y : unitSumTargets) {
+                if (pTimesRest == Exprs.neg(y.vectorSymbol()) && y.size() == soft.output().size()) {
+                    // p ⊙ (−y/p) − p·⟨p, −y/p⟩ = −y + p·Σy = p − y, as Σy = 1.
+                    unitSumUsed.add(y);
+                    return new LayerTerm.Elementwise(Exprs.sub(p, y.vectorSymbol()), soft.output(), inner.rest(), Role.LOSS);
+                }
+            }
+        }
+        return term;
+    }
+
+    /**
+     * A δ of a group as its recognised form, to simplify across it, when only {@code u} feeds that
+     * group (so no other δ refers to it and nothing is written twice); any other term as it is.
+     */
+    private LayerTerm writtenOut(Group u, LayerTerm t) {
+        if (!(t instanceof LayerTerm.Delta d) || d.group() == loss || deltas.get(d.group()) == null) {
+            return t;
+        }
+        for (Vertex v : d.group().elements()) {
+            for (Edge e : graph.incoming(v)) {
+                if (groupOf.get(e.from()) != u) {
+                    return t;
+                }
+            }
+        }
+        return deltas.get(d.group());
+    }
+
+    private final Set<Group> unitSumUsed = new java.util.LinkedHashSet<>();
+
+    /**
+     * The unit-sum targets (given values summing to 1) some δ relies on: softmax with
+     * cross-entropy is written {@code p − y} for them, which printers say.
+     */
+    public List<Group> unitSumTargetsUsed() {
+        List<Group> out = new ArrayList<>();
+        for (Group g : unitSumUsed) {
+            for (LayerTerm t : deltas.values()) {
+                if (t instanceof LayerTerm.Elementwise e && e.factor() instanceof chainrule.expr.Sum s
+                        && Symbols.free(s).contains(g.vectorSymbol())) {
+                    out.add(g);
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Target vectors whose given values sum to 1 (within 1e-12): for them softmax with cross-entropy gives p − y. */
+    private final List<Group> unitSumTargets = new ArrayList<>();
+
+    private void findUnitSumTargets() {
+        Map<String, Double> given = graph.network().values();
+        for (Group g : groups.values()) {
+            if (g.isScalar() || g.elements().get(0).kind() != VertexKind.TARGET) {
+                continue;
+            }
+            double sum = 0;
+            boolean all = true;
+            for (Vertex v : g.elements()) {
+                Double x = given.get(v.name());
+                all &= x != null;
+                sum += x == null ? 0 : x;
+            }
+            if (all && Math.abs(sum - 1) <= 1e-12) {
+                unitSumTargets.add(g);
+            }
+        }
     }
 
     private boolean relevant(Group g) {
@@ -787,6 +903,28 @@ public final class LayerForm {
         for (Vertex v : network.vertices()) {
             if (v.kind().isDeclared() && v.kind() != VertexKind.CONSTANT) {
                 point.put(v.name(), 0.1 + 0.8 * random.nextDouble());
+            }
+        }
+        // A target whose given values sum to 1 (one-hot) sums to 1 at the probe too: the p − y of
+        // softmax with cross-entropy holds only there, and the probe must check that form.
+        Map<String, List<String>> targets = new LinkedHashMap<>();
+        for (Vertex v : network.vertices()) {
+            if (v.kind() == VertexKind.TARGET && !baseName(v.name()).equals(v.name())) {
+                targets.computeIfAbsent(baseName(v.name()), k -> new ArrayList<>()).add(v.name());
+            }
+        }
+        for (List<String> names : targets.values()) {
+            double given = 0;
+            double probed = 0;
+            for (String n : names) {
+                Double x = network.values().get(n);
+                given += x == null ? Double.NaN : x;
+                probed += point.get(n);
+            }
+            if (Math.abs(given - 1) <= 1e-12) {
+                for (String n : names) {
+                    point.put(n, point.get(n) / probed);
+                }
             }
         }
         Values values = Values.of(network.withValues(point));

@@ -116,17 +116,43 @@ public class ChainText {
      */
     public List<String> closedFormBlock(ClosedForm form, String lossName, Double value,
                                         java.util.Map<Vertex, Double> adjoints) {
+        return closedFormBlock(form, lossName, value, adjoints, false);
+    }
+
+    /**
+     * {@link #closedFormBlock(ClosedForm, String, Double, java.util.Map)}, with the simplified form
+     * ({@link ClosedForm#simplified()}, such as {@code (p - t)·x1}) where there is one: in place of
+     * the factored chain ({@code simplifiedOnly}, what {@code grad} shows), or on a line of its own
+     * under it (the path listing, which keeps each edge's factor).
+     */
+    public List<String> closedFormBlock(ClosedForm form, String lossName, Double value,
+                                        java.util.Map<Vertex, Double> adjoints, boolean simplifiedOnly) {
+        Expr simplified = writesFormulas() ? form.simplified() : null;
         List<String> lines = formulaLines(form, lossName, null);
+        if (simplified != null) {
+            String text = printer.print(simplified);
+            if (form.simplifiedUsesUnitSum() && printer == TextPrinter.pretty()) {
+                text += "   (as the target's given values sum to 1)";
+            }
+            if (simplifiedOnly) {
+                lines.set(0, lhs(form, lossName) + text);
+            } else {
+                lines.add(" ".repeat(TextWidth.of(lhs(form, lossName)) - 2) + "= " + text);
+            }
+        }
         lines.addAll(deltaLines(form.deltas(), lossName, adjoints, WHERE));
         for (UserFunction f : derivedFunctions(form)) {
             String prefix = lines.size() == 1 ? WHERE : " ".repeat(WHERE.length());
             lines.add(prefix + definition(f));
         }
         if (value != null) {
-            lines.add(1, valueLine(form, lossName, value));
+            lines.add(simplified != null && !simplifiedOnly ? 2 : 1, valueLine(form, lossName, value));
         }
         return lines;
     }
+
+    /** Whether factors are written as formulas (a notation that writes values instead says no). */
+    protected boolean writesFormulas() { return true; }
 
     private static final String WHERE = "  where ";
 

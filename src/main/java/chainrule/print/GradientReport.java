@@ -49,7 +49,7 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
                 chains.formulaLines(form, loss.name(), value).forEach(line -> sb.append(line).append("\n"));
                 continue;
             }
-            for (String line : chains.closedFormBlock(form, loss.name(), value, adjoints)) {
+            for (String line : chains.closedFormBlock(form, loss.name(), value, adjoints, true)) {
                 sb.append(line).append("\n");
             }
             sb.append("\n");
@@ -136,6 +136,9 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
     static String formula(ClosedForm form) {
         if (form.sharesDeltas()) {
             return ChainText.plain().print(form.chain());
+        }
+        if (form.simplified() != null) {
+            return TextPrinter.plain().print(form.simplified());
         }
         var expr = form.toExpr();
         if (expr.treeSize() <= MAX_EXPANDED_SIZE) {

@@ -90,7 +90,7 @@ public final class LayerFormText {
             } else {
                 Vertex w = wrt.get(i++);
                 for (String line : chains.closedFormBlock(ClosedForm.of(graph, w), loss,
-                        adjoints == null ? null : adjoints.get(w), adjoints)) {
+                        adjoints == null ? null : adjoints.get(w), adjoints, true)) {
                     sb.append(line).append("\n");
                 }
                 sb.append("\n");
@@ -282,6 +282,10 @@ public final class LayerFormText {
         }
         if (all.indexOf("⟨") >= 0) {
             parts.add("⟨a, b⟩ = Σᵢ a[i]·b[i]");
+        }
+        for (LayerForm.Group y : form.unitSumTargetsUsed()) {
+            // Softmax with cross-entropy is p·Σy − y; it reads p − y only because Σy = 1 here.
+            parts.add("softmax with cross-entropy gives p - " + y.name() + " as " + y.name() + "'s values sum to 1");
         }
         return String.join("; ", parts) + "\n";
     }

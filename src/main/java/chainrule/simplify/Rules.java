@@ -27,40 +27,87 @@ public final class Rules {
     private Rules() {}
 
     /** Guarded: for x &lt; 0 the left side is undefined, and a rewrite must not invent a value. */
-    public static final Rule EXP_OF_LOG = new Rule("exp-of-log", "exp(log(x)) = x, for x >= 0",
+    public static final Rule EXP_OF_LOG = Rule.local("exp-of-log", "exp(log(x)) = x, for x >= 0",
             e -> e instanceof Apply a && a.fn() == Primitive.EXP
                     && a.arg(0) instanceof Apply in && in.fn() == Primitive.LOG
                     && Positivity.isNonNegative(in.arg(0)) ? in.arg(0) : null);
 
-    public static final Rule LOG_OF_EXP = new Rule("log-of-exp", "log(exp(x)) = x",
+    public static final Rule LOG_OF_EXP = Rule.local("log-of-exp", "log(exp(x)) = x",
             e -> e instanceof Apply a && a.fn() == Primitive.LOG
                     && a.arg(0) instanceof Apply in && in.fn() == Primitive.EXP ? in.arg(0) : null);
 
-    public static final Rule SQRT_OF_SQUARE = new Rule("sqrt-of-square", "sqrt(x^2) = abs(x)",
+    public static final Rule SQRT_OF_SQUARE = Rule.local("sqrt-of-square", "sqrt(x^2) = abs(x)",
             e -> e instanceof Apply a && a.fn() == Primitive.SQRT && a.arg(0) instanceof Power p
                     && p.exponent() instanceof Num n && n.value() == 2 ? apply(Primitive.ABS, p.base()) : null);
 
     /** sqrt(x)^2 = x; guarded like {@link #EXP_OF_LOG}. Also sqrt(x)^4 = x^2 and so on. */
-    public static final Rule SQUARE_OF_SQRT = new Rule("square-of-sqrt", "sqrt(x)^(2k) = x^k, for x >= 0",
+    public static final Rule SQUARE_OF_SQRT = Rule.local("square-of-sqrt", "sqrt(x)^(2k) = x^k, for x >= 0",
             e -> e instanceof Power p && p.base() instanceof Apply a && a.fn() == Primitive.SQRT
                     && p.exponent() instanceof Num n && n.isInteger() && n.value() % 2 == 0
                     && Positivity.isNonNegative(a.arg(0)) ? pow(a.arg(0), num(n.value() / 2)) : null);
 
     /** exp(u)^n = exp(n*u), exact for every real u; only where it is shorter ({@code exp(0.5*x)^2 = exp(x)}). */
-    public static final Rule POWER_OF_EXP = new Rule("power-of-exp", "exp(u)^n = exp(n*u), when shorter",
+    public static final Rule POWER_OF_EXP = Rule.local("power-of-exp", "exp(u)^n = exp(n*u), when shorter",
             e -> e instanceof Power p && p.base() instanceof Apply a && a.fn() == Primitive.EXP
                     && p.exponent() instanceof Num ? shorter(apply(Primitive.EXP, mul(p.exponent(), a.arg(0))), e) : null);
 
-    public static final Rule PYTHAGORAS = new Rule("pythagoras", "c*sin(u)^2 + c*cos(u)^2 = c",
+    public static final Rule PYTHAGORAS = Rule.local("pythagoras", "c*sin(u)^2 + c*cos(u)^2 = c",
             Rules::pythagoras);
 
     public static final Rule FACTOR_COMMON = new Rule("factor-common",
             "a*b + a*c = a*(b + c), for the factor shared by the most terms, when that is shorter",
             Rules::factorCommon);
 
+    /**
+     * Sums of fractions over one denominator, numerators expanded and collected, and every
+     * denominator factor that divides the numerator cancelled ({@link RationalForm}), when shorter:
+     * {@code x²/(x² + x)² = 1/(x + 1)²}, {@code (a·(c·x + d) − c·(a·x + b))/(c·x + d)² = (a·d − b·c)/(c·x + d)²},
+     * and sigmoid with binary cross-entropy, {@code p·(1 − p)·(−t/p − (1 − t)/(1 − p)) = p − t}.
+     */
+    public static final Rule CANCEL_RATIONAL = new Rule("cancel-rational",
+            "n/d: one denominator, numerator expanded and collected, common factors cancelled, when shorter",
+            RationalForm::rewrite);
+
+    /**
+     * A number shared by every term of a sum comes out: {@code (2/3)·o − (2/3)·t = (2/3)·(o − t)},
+     * the {@code (2/n)·(o − t)} of the mean squared error. The tree is as large; it writes the
+     * number once, which the runner's cost prefers ({@link Simplifier#cheaper}).
+     */
+    public static final Rule FACTOR_NUMBER = Rule.local("factor-number",
+            "c*a + c*b = c*(a + b), for a number c shared by every term (up to sign)", Rules::factorNumber);
+
     /** Every rule, in the order the runner tries them. */
     public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, SQUARE_OF_SQRT,
-            POWER_OF_EXP, PYTHAGORAS, FACTOR_COMMON);
+            POWER_OF_EXP, PYTHAGORAS, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER);
+
+    private static Expr factorNumber(Expr e) {
+        if (!(e instanceof Sum s) || s.terms().size() > 64) {
+            return null;
+        }
+        double c = Double.NaN;
+        for (Expr t : s.terms()) {
+            if (!(t instanceof Product p && p.factors().get(0) instanceof Num n)) {
+                return null;
+            }
+            double v = Math.abs(n.value());
+            if (Double.isNaN(c)) {
+                c = v;
+            } else if (c != v) {
+                return null;
+            }
+        }
+        if (c == 1 || c == 0 || Double.isNaN(c)) {
+            return null;
+        }
+        List<Expr> inner = new ArrayList<>(s.terms().size());
+        for (Expr t : s.terms()) {
+            Product p = (Product) t;
+            Expr rest = mul(p.nonNumericFactors());
+            inner.add(((Num) p.factors().get(0)).value() < 0 ? mul(num(-1), rest) : rest);
+        }
+        Expr candidate = mul(num(c), add(inner));
+        return candidate.treeSize() <= e.treeSize() && Simplifier.cheaper(candidate, e) ? candidate : null;
+    }
 
     /** {@code candidate} when its tree is strictly smaller than {@code original}'s, else null. */
     private static Expr shorter(Expr candidate, Expr original) {
@@ -107,18 +154,36 @@ public final class Rules {
         }
     }
 
-    private static Expr factorCommon(Expr e) {
+    /**
+     * Pulls out the bases shared by the most terms. Each term's factors are read once (the work
+     * charged is the number of factors looked at), the shared part is divided out of each term
+     * factor by factor rather than by multiplying with an inverse, and the remaining terms are
+     * collected by {@link LinearCollector}, which adds up coefficients per monomial instead of
+     * building every expanded term: a sum of n terms each holding an n-term linear form (the
+     * derivative of a variance) costs n² map updates, not n² new expressions.
+     */
+    private static Expr factorCommon(Expr e, Work work) {
         if (!(e instanceof Sum s)) {
             return null;
         }
-        // For each base, in how many terms it occurs and with what smallest numeric exponent.
+        List<Expr> terms = s.terms();
+        // First, without building anything per term, whether some base occurs in two terms: in a
+        // normal-form sum of single names (a linear form) none does, and that is the common case.
         Map<Expr, Integer> count = new LinkedHashMap<>();
-        Map<Expr, Double> minExponent = new LinkedHashMap<>();
-        for (Expr t : s.terms()) {
-            for (Map.Entry<Expr, Double> f : baseExponents(t).entrySet()) {
-                count.merge(f.getKey(), 1, Integer::sum);
-                minExponent.merge(f.getKey(), f.getValue(), Math::min);
+        long units = 0;
+        boolean repeated = false;
+        for (Expr t : terms) {
+            List<Expr> factors = t instanceof Product p ? p.factors() : List.of(t);
+            units += factors.size();
+            for (Expr f : factors) {
+                Expr base = baseOf(f);
+                if (base != null) {
+                    repeated |= count.merge(base, 1, Integer::sum) > 1;
+                }
             }
+        }
+        if (!work.charge(units) || !repeated) {
+            return null;
         }
         Expr best = null;
         int bestCount = 1;
@@ -128,18 +193,21 @@ public final class Rules {
                 bestCount = c.getValue();
             }
         }
-        if (best == null) {
-            return null;
+        List<Map<Expr, Double>> bases = new ArrayList<>(terms.size());
+        for (Expr t : terms) {
+            bases.add(baseExponents(t));
         }
         // Factor every base that all the chosen terms share, not only the most frequent one.
-        List<Expr> with = new ArrayList<>();
+        List<Integer> with = new ArrayList<>();
         List<Expr> without = new ArrayList<>();
-        for (Expr t : s.terms()) {
-            (baseExponents(t).containsKey(best) ? with : without).add(t);
-        }
         Map<Expr, Double> shared = null;
-        for (Expr t : with) {
-            Map<Expr, Double> be = baseExponents(t);
+        for (int i = 0; i < terms.size(); i++) {
+            Map<Expr, Double> be = bases.get(i);
+            if (!be.containsKey(best)) {
+                without.add(terms.get(i));
+                continue;
+            }
+            with.add(i);
             if (shared == null) {
                 shared = new LinkedHashMap<>(be);
             } else {
@@ -158,15 +226,48 @@ public final class Rules {
         if (commonFactors.isEmpty()) {
             return null;
         }
-        Expr common = mul(commonFactors);
-        Expr inverse = pow(common, num(-1));
         List<Expr> inner = new ArrayList<>(with.size());
-        for (Expr t : with) {
-            inner.add(mul(t, inverse));
+        for (int i : with) {
+            inner.add(divideOut(terms.get(i), shared));
+        }
+        Expr innerSum = LinearCollector.sum(inner, work);
+        if (innerSum == null) {
+            return null;
         }
         List<Expr> outer = new ArrayList<>(without);
-        outer.add(mul(common, add(inner)));
+        commonFactors.add(innerSum);
+        outer.add(mul(commonFactors));
         return shorter(add(outer), e);
+    }
+
+    /** {@code term} with each base of {@code shared} divided out to the shared exponent. */
+    private static Expr divideOut(Expr term, Map<Expr, Double> shared) {
+        List<Expr> factors = term instanceof Product p ? p.factors() : List.of(term);
+        List<Expr> out = new ArrayList<>(factors.size());
+        for (Expr f : factors) {
+            Expr base = f instanceof Power pw && pw.exponent() instanceof Num ? pw.base() : f;
+            Double take = f instanceof Num ? null : shared.get(base);
+            if (take == null) {
+                out.add(f);
+                continue;
+            }
+            double have = base == f ? 1 : ((Num) ((Power) f).exponent()).value();
+            if (have != take) {
+                out.add(pow(base, num(have - take)));
+            }
+        }
+        return mul(out);
+    }
+
+    /** The base a factor contributes to {@link #baseExponents}, or null (a number, a symbolic power). */
+    private static Expr baseOf(Expr f) {
+        if (f instanceof Num) {
+            return null;
+        }
+        if (f instanceof Power pw && pw.exponent() instanceof Num) {
+            return pw.base();
+        }
+        return f; // a name, a call, or a power with a symbolic exponent (x^x) as a whole
     }
 
     /** The non-numeric factors of a term as base → numeric exponent (symbolic exponents are skipped). */
@@ -177,10 +278,8 @@ public final class Rules {
             if (f instanceof Num) {
                 continue;
             }
-            if (f instanceof Power pw) {
-                if (pw.exponent() instanceof Num n) {
-                    out.put(pw.base(), n.value());
-                }
+            if (f instanceof Power pw && pw.exponent() instanceof Num n) {
+                out.put(pw.base(), n.value());
             } else {
                 out.put(f, 1.0);
             }

@@ -18,29 +18,43 @@ import java.util.Map;
  * A bounded rewrite runner in the manner of egg's: it applies {@link Rules} bottom-up, pass after
  * pass, until a pass changes nothing or a limit is hit, and it says which. It keeps the shortest
  * form seen (by tree size), so a limit never leaves a worse result than the input.
+ *
+ * <p>Every limit counts work, not time ({@link Work}): passes, distinct nodes, and units charged
+ * by the runner (one per node visited and rule tried) and by the rules (terms inspected, monomials
+ * multiplied). The printed form of an expression is therefore a function of the expression alone,
+ * the same on an idle and on a loaded machine.
  */
 public final class Simplifier {
 
     /** Why the runner stopped. */
-    public enum StopReason { SATURATED, ITERATION_LIMIT, NODE_LIMIT, TIME_LIMIT }
+    public enum StopReason { SATURATED, ITERATION_LIMIT, NODE_LIMIT, WORK_LIMIT }
 
     /**
-     * @param maxPasses  most bottom-up passes over the expression
-     * @param maxNodes   largest DAG (distinct nodes) the runner will work on
-     * @param timeMillis wall-clock budget
+     * @param maxPasses most bottom-up passes over the expression
+     * @param maxNodes  largest DAG (distinct nodes) the runner will work on
+     * @param maxWork   most units of work ({@link Work}) for the whole run
      */
-    public record Limits(int maxPasses, int maxNodes, long timeMillis) {
-        public static final Limits DEFAULT = new Limits(12, 200_000, 2_000);
+    public record Limits(int maxPasses, int maxNodes, long maxWork) {
+        /**
+         * Enough for every edge factor and closed form of the examples and test networks to
+         * saturate well inside it (the largest use a few percent); an edge factor stops after a
+         * few milliseconds of work at most.
+         */
+        public static final Limits DEFAULT = new Limits(12, 200_000, 200_000);
+
+        /** The same limits with the work budget multiplied by {@code factor}. */
+        public Limits scaledWork(double factor) {
+            return new Limits(maxPasses, maxNodes, (long) Math.min(Long.MAX_VALUE / 2.0, maxWork * factor));
+        }
     }
 
-    /** The outcome: the expression, passes run, why it stopped, and how often each rule fired. */
-    public record Result(Expr expr, int passes, StopReason reason, Map<String, Integer> rulesFired) {}
+    /** The outcome: the expression, passes run, why it stopped, how often each rule fired, the work spent. */
+    public record Result(Expr expr, int passes, StopReason reason, Map<String, Integer> rulesFired, long work) {}
 
     private final List<Rule> rules;
     private final Limits limits;
     private final Map<String, Integer> fired = new LinkedHashMap<>();
-    private long deadline;
-    private boolean outOfTime;
+    private Work work;
 
     public Simplifier(List<Rule> rules, Limits limits) {
         this.rules = List.copyOf(rules);
@@ -54,8 +68,7 @@ public final class Simplifier {
 
     public Result run(Expr e) {
         fired.clear();
-        outOfTime = false;
-        deadline = System.nanoTime() + limits.timeMillis() * 1_000_000L;
+        work = new Work(limits.maxWork());
         Expr best = e;
         Expr current = e;
         int passes = 0;
@@ -68,11 +81,11 @@ public final class Simplifier {
             }
             Expr next = pass(current);
             passes++;
-            if (next.treeSize() < best.treeSize()) {
+            if (cheaper(next, best)) {
                 best = next;
             }
-            if (outOfTime) {
-                return result(best, passes, StopReason.TIME_LIMIT);
+            if (work.exhausted()) {
+                return result(best, passes, StopReason.WORK_LIMIT);
             }
             if (next == current) {
                 return result(best, passes, StopReason.SATURATED);
@@ -81,11 +94,42 @@ public final class Simplifier {
         }
     }
 
-    private Result result(Expr best, int passes, StopReason reason) {
-        return new Result(best, passes, reason, Map.copyOf(fired));
+    /**
+     * The cost that picks the form kept: the tree size, and among forms of one size the one with
+     * fewer numbers written ({@code (2/3)·(o − t)} over {@code (2/3)·o − (2/3)·t}).
+     */
+    static boolean cheaper(Expr a, Expr b) {
+        if (a.treeSize() != b.treeSize()) {
+            return a.treeSize() < b.treeSize();
+        }
+        return a != b && numbersWritten(a, new IdentityHashMap<>()) < numbersWritten(b, new IdentityHashMap<>());
     }
 
-    /** One bottom-up pass; each distinct node is visited once. */
+    /**
+     * How many numbers the tree writes, a sign (−1) not counted (a shared subterm counts at each
+     * place), memoised per DAG node.
+     */
+    private static long numbersWritten(Expr e, Map<Expr, Long> memo) {
+        if (e instanceof Num n) {
+            return Math.abs(n.value()) == 1 ? 0 : 1;
+        }
+        Long known = memo.get(e);
+        if (known != null) {
+            return known;
+        }
+        long n = 0;
+        for (Expr c : e.children()) {
+            n += numbersWritten(c, memo);
+        }
+        memo.put(e, n);
+        return n;
+    }
+
+    private Result result(Expr best, int passes, StopReason reason) {
+        return new Result(best, passes, reason, Map.copyOf(fired), work.spent());
+    }
+
+    /** One bottom-up pass; each distinct node is visited once. Once the work is spent, nodes are kept as they are. */
     private Expr pass(Expr root) {
         Map<Expr, Expr> memo = new IdentityHashMap<>();
         return new Object() {
@@ -94,27 +138,48 @@ public final class Simplifier {
                 if (done != null) {
                     return done;
                 }
-                if (System.nanoTime() > deadline) {
-                    outOfTime = true;
+                if (!work.charge(1 + e.children().size())) {
                     return e;
                 }
+                // A node whose children all stay is not rebuilt: it is already in normal form.
                 Expr rebuilt = e.accept(new Expr.Visitor<Expr>() {
                     @Override public Expr num(Num n) { return n; }
                     @Override public Expr sym(Sym s) { return s; }
-                    @Override public Expr sum(Sum s) { return Exprs.add(all(s.terms())); }
-                    @Override public Expr product(Product p) { return Exprs.mul(all(p.factors())); }
-                    @Override public Expr power(Power p) { return Exprs.pow(go(p.base()), go(p.exponent())); }
-                    @Override public Expr apply(Apply a) { return Exprs.apply(a.fn(), all(a.args())); }
+                    @Override public Expr sum(Sum s) {
+                        List<Expr> terms = all(s.terms());
+                        return terms == null ? s : Exprs.add(terms);
+                    }
+                    @Override public Expr product(Product p) {
+                        List<Expr> factors = all(p.factors());
+                        return factors == null ? p : Exprs.mul(factors);
+                    }
+                    @Override public Expr power(Power p) {
+                        Expr base = go(p.base());
+                        Expr exponent = go(p.exponent());
+                        return base == p.base() && exponent == p.exponent() ? p : Exprs.pow(base, exponent);
+                    }
+                    @Override public Expr apply(Apply a) {
+                        List<Expr> args = all(a.args());
+                        return args == null ? a : Exprs.apply(a.fn(), args);
+                    }
                 });
                 Expr r = rewriteAt(rebuilt);
                 memo.put(e, r);
                 return r;
             }
 
+            /** The children simplified, or null when every one stays as it is. */
             List<Expr> all(List<Expr> xs) {
-                List<Expr> out = new ArrayList<>(xs.size());
-                for (Expr x : xs) {
-                    out.add(go(x));
+                List<Expr> out = null;
+                for (int i = 0; i < xs.size(); i++) {
+                    Expr x = xs.get(i);
+                    Expr y = go(x);
+                    if (y != x && out == null) {
+                        out = new ArrayList<>(xs);
+                    }
+                    if (out != null) {
+                        out.set(i, y);
+                    }
                 }
                 return out;
             }
@@ -127,7 +192,10 @@ public final class Simplifier {
         for (int round = 0; round < 4; round++) {
             Expr next = null;
             for (Rule rule : rules) {
-                next = rule.applyAt(current);
+                if (!work.charge(1)) {
+                    return current;
+                }
+                next = rule.applyAt(current, work);
                 if (next != null) {
                     fired.merge(rule.name(), 1, Integer::sum);
                     break;
@@ -140,7 +208,6 @@ public final class Simplifier {
         }
         return current;
     }
-
     /** Distinct nodes in the DAG, counting stops once past {@code cap}. */
     static int countNodes(Expr root, int cap) {
         Map<Expr, Boolean> seen = new IdentityHashMap<>();

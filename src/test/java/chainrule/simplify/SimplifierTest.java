@@ -62,9 +62,9 @@ class SimplifierTest {
         assertEquals(0, r.passes());
     }
 
-    @Test void stopsAtTheTimeLimit() {
+    @Test void stopsAtTheWorkLimit() {
         Result r = new Simplifier(Rules.ALL, new Limits(20, 10_000, 0)).run(nested);
-        assertEquals(StopReason.TIME_LIMIT, r.reason());
+        assertEquals(StopReason.WORK_LIMIT, r.reason());
         assertSame(nested, r.expr());
     }
 
