@@ -52,5 +52,5 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
     }
 
     /** The loss's name. */
-    String lossName() { return network.loss().name(); }
+    String lossName() { return network.lossName(); }
 }

@@ -47,12 +47,15 @@ final class LoadedNetwork {
     static LoadedNetwork load(String file, CommonOptions options) throws CliError, DiagnosticException {
         Source source = InputLoader.load(file, options.maxInput);
         var ast = SourceParser.parseFile(source, new SourceParser.Limits(options.maxNesting, (int) Math.min(Integer.MAX_VALUE, options.maxInput)));
-        Network network = Analyzer.analyze(source, ast);
+        Network network = Analyzer.check(source, ast); // the element view is built when a command first needs it
         Map<String, Double> overrides = new LinkedHashMap<>();
         for (Map.Entry<String, CommonOptions.SetValue> e : options.setValues().entrySet()) {
             overrides.putAll(elementValues(network, e.getKey(), e.getValue()));
         }
         for (String name : overrides.keySet()) {
+            if (network.isDeclaredElement(name)) {
+                continue;
+            }
             Vertex v = network.vertex(name).orElse(null);
             if (v == null || !v.kind().isDeclared()) {
                 if (v != null) {
