@@ -36,6 +36,12 @@ final class CodegenCommand implements Callable<Integer> {
         if (main) {
             loaded.network().requireValues();
         }
+        var program = chainrule.layer.LayerLowering.lower(loaded.file(), loaded.network());
+        if (program.isPresent()) { // written with layers: loops from the layer program
+            Main.out().print(chainrule.codegen.LoopSourceGenerator.generate(program.get(), language, input.file,
+                    loaded.network().lossName(), loaded.network().values(), main));
+            return 0;
+        }
         Tape tape = Tape.of(loaded.network());
         int statements = SourceGenerator.statements(tape);
         if (language == Language.JAVA && statements > SourceGenerator.JAVA_MAX_STATEMENTS) {
