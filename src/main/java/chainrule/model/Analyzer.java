@@ -58,6 +58,27 @@ public final class Analyzer {
     /** Definitions lowered so far, as element symbols. */
     private final Map<String, Tensor> nodes = new HashMap<>();
     private Ast.Definition loss;
+    /**
+     * Reductions ({@code sum}, {@code mean}) of vectors lowered so far: the scalar expression, the
+     * function's name and where it was called. Where one is broadcast over a vector
+     * ({@code x - mean(x)}), it becomes a vertex of its own ({@link #shared}).
+     */
+    private final Map<Expr, Ast.Call> reductions = new HashMap<>();
+    /** A reduction's negation (as {@code x - mean(x)} lowers it), to the reduction. */
+    private final Map<Expr, Expr> negatedReductions = new HashMap<>();
+    /**
+     * The fewest elements a reduction broadcast over a vector must sum to become a vertex of its
+     * own. Below it the element view inlines it, as before (a hand-written softmax
+     * {@code exp(z)/sum(exp(z))} over a few classes keeps its Jacobian layer form); at and above it,
+     * repeating the sum in every element makes derivatives quadratic in the length.
+     */
+    static final int SHARED_REDUCTION = 16;
+    /** Reductions made vertices, by expression: {@code v.mean} in {@code v = sum((x - mean(x))^2)}. */
+    private final Map<Expr, Expr> sharedReductions = new HashMap<>();
+    /** The element view being built (full analysis only) and the definition being lowered. */
+    private Map<String, Vertex> building;
+    private List<Vertex> buildingDefinitions;
+    private String lowering;
 
     /** Reductions to a scalar: built in, handled here rather than in the primitive table. */
     private static final Set<String> REDUCTIONS = Set.of("sum", "mean");
@@ -188,9 +209,12 @@ public final class Analyzer {
             }
         }
         List<Vertex> definitions = new ArrayList<>();
+        building = vertices;
+        buildingDefinitions = definitions;
         Vertex lossVertex = null;
         for (String name : order) {
             Ast.Definition def = defined.get(name);
+            lowering = name;
             boolean isLoss = def == loss;
             Scope scope = new Scope.Network();
             Ast.Expr body = def.body();
@@ -223,6 +247,8 @@ public final class Analyzer {
                 lossVertex = vertices.get(name);
             }
         }
+        building = null;
+        lowering = null;
         if (!errors.isEmpty()) {
             throw new DiagnosticException(sortedErrors());
         }
@@ -629,6 +655,9 @@ public final class Analyzer {
         if (unbuilt(shape, List.of(l, r))) {
             return Tensor.shapeOnly(shape);
         }
+        List<Tensor> both = shareReductions(shape, List.of(l, r));
+        l = both.get(0);
+        r = both.get(1);
         List<Expr> out = new ArrayList<>(Tensor.size(shape));
         for (int k = 0; k < Tensor.size(shape); k++) {
             out.add(op.apply(l.broadcastElement(k), r.broadcastElement(k)));
@@ -658,6 +687,44 @@ public final class Analyzer {
         error(at, "shapes do not match for " + what + ": " + Tensor.shapeText(a) + " and "
                 + Tensor.shapeText(b) + "; elementwise operations need equal shapes or a scalar");
         return null;
+    }
+
+    /**
+     * The operands with every reduction of a vector that is broadcast over {@code shape} replaced
+     * by a vertex of its own, so that {@code x - mean(x)} refers to one vertex {@code v.mean}
+     * instead of repeating the 875-term sum in each of 875 elements (and in every derivative).
+     */
+    private List<Tensor> shareReductions(List<Integer> shape, List<Tensor> operands) {
+        if (!buildElements || building == null || shape == null || shape.isEmpty()) {
+            return operands;
+        }
+        List<Tensor> out = new ArrayList<>(operands.size());
+        for (Tensor t : operands) {
+            Expr e = t.isScalar() ? t.element(0) : null;
+            Expr negated = e == null ? null : negatedReductions.get(e);
+            if (negated != null) {
+                out.add(Tensor.scalar(Exprs.neg(shared(negated, reductions.get(negated)))));
+            } else {
+                Ast.Call call = e == null ? null : reductions.get(e);
+                out.add(call == null ? t : Tensor.scalar(shared(e, call)));
+            }
+        }
+        return out;
+    }
+
+    private Expr shared(Expr reduction, Ast.Call call) {
+        return sharedReductions.computeIfAbsent(reduction, r -> {
+            String base = lowering + "." + call.fn().text();
+            String name = base;
+            for (int k = 2; building.containsKey(name) || declared.containsKey(name) || defined.containsKey(name); k++) {
+                name = base + k;
+            }
+            Sym s = Exprs.sym(name, SymKind.NODE);
+            Vertex v = new Vertex(name, VertexKind.NODE, s, r, call.fn().pos());
+            building.put(name, v);
+            buildingDefinitions.add(v);
+            return s;
+        });
     }
 
     /** Whether a result of {@code shape} from {@code operands} is shape-only (the shape check, a vector). */
@@ -760,6 +827,7 @@ public final class Analyzer {
         if (unbuilt(shape, lowered)) {
             return Tensor.shapeOnly(shape);
         }
+        lowered = shareReductions(mismatch ? null : shape, lowered);
         List<Expr> out = new ArrayList<>(Tensor.size(shape));
         for (int k = 0; k < Tensor.size(shape); k++) {
             List<Expr> elementTerms = new ArrayList<>(lowered.size());
@@ -831,6 +899,7 @@ public final class Analyzer {
         if (unbuilt(shape, args)) {
             return Tensor.shapeOnly(shape);
         }
+        args = shareReductions(shape, args);
         List<Expr> out = new ArrayList<>(Tensor.size(shape));
         for (int k = 0; k < Tensor.size(shape); k++) {
             List<Expr> elementArgs = new ArrayList<>(args.size());
@@ -853,7 +922,12 @@ public final class Analyzer {
             return Tensor.shapeOnly(List.of());
         }
         Expr total = Exprs.add(v.elements());
-        return Tensor.scalar(c.fn().text().equals("mean") ? Exprs.div(total, Exprs.num(v.size())) : total);
+        Expr out = c.fn().text().equals("mean") ? Exprs.div(total, Exprs.num(v.size())) : total;
+        if (v.size() >= SHARED_REDUCTION && !(out instanceof chainrule.expr.Num)) {
+            reductions.putIfAbsent(out, c);
+            negatedReductions.putIfAbsent(Exprs.neg(out), out);
+        }
+        return Tensor.scalar(out);
     }
 
     /** Names of the built-ins that act on whole vectors (not in the primitive table). */
@@ -907,11 +981,12 @@ public final class Analyzer {
         if (shape == null) {
             return Tensor.scalar(Exprs.ZERO);
         }
-        Tensor p = args.get(0);
-        Tensor y = args.get(1);
         if (unbuilt(shape, args)) {
             return Tensor.shapeOnly(List.of());
         }
+        args = shareReductions(shape, args);
+        Tensor p = args.get(0);
+        Tensor y = args.get(1);
         int n = Tensor.size(shape);
         List<Expr> terms = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
