@@ -32,7 +32,7 @@ final class CodegenCommand implements Callable<Integer> {
         if (language == null) {
             throw new ParameterException(spec.commandLine(), "--lang must be java, c or python, not '" + lang + "'");
         }
-        LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
+        LoadedNetwork loaded = LoadedNetwork.loadForCompiling(input.file, options);
         if (main) {
             loaded.network().requireValues();
         }
