@@ -41,6 +41,9 @@ class GeneratedLoopsPropertiesTest {
             weight W[3,4] = [[0.1, -0.3, 0.5, 0.2], [0.4, 0.1, -0.2, 0.3], [-0.5, 0.2, 0.1, -0.1]]
             weight t[3] = [0.1, 0.7, 0.2], c = 0.3, s = 0.6
             bias b[3] = [0.05, -0.1, 0.2]
+            input X[2,4] = [[0.5, -0.2, 0.1, 0.9], [-1.0, 0.4, 0.3, -0.6]]
+            weight V[4,3] = [[0.2, -0.1, 0.4], [0.3, 0.5, -0.2], [-0.4, 0.1, 0.2], [0.1, 0.2, 0.3]]
+            weight U[3,3] = [[0.5, 0.1, -0.2], [0.2, -0.3, 0.4], [0.1, 0.2, 0.3]]
             function swish(z) = z*sigmoid(z)
             """;
 
@@ -57,6 +60,7 @@ class GeneratedLoopsPropertiesTest {
             "o = log_softmax(W @ x + b)\nloss L = -sum(y*o) + s*sum(o^2)\n",
             "z = W @ x\nh = swish(z)/(1 + abs(z))\nloss L = mean(h^3) + sum(leaky_relu(h - b, 0.2)) + sum(sqrt(1 + h^2)*s)\n",
             "h = tanh(W @ x + b)\nloss L = sum((h - mean(h))^2)/2 + cross_entropy(sigmoid(h), y)\n",
+            "H = tanh(X @ V + 0.1)\nO = H @ U\nloss L = mean(O^2) + s*sum(H) + sum(W @ V)\n",
         }) {
             String text = DECLARED + body;
             Ast.File ast = SourceParser.parseFile(new Source("ops.nn", text));
@@ -65,6 +69,20 @@ class GeneratedLoopsPropertiesTest {
             CompiledGradient.Workspace ws = loops.workspace();
             values.forEach(ws::set);
             LayerPropertiesTest.assertAgreesWithFiniteDifferences(loops, ws.declared(), "\n" + text);
+            // and the element view, through the tape compiler
+            CompiledGradient tape = CompiledGradient.compile(chainrule.model.Analyzer.analyze(new Source("ops.nn", text)));
+            assertEquals(tape.parameters(), loops.parameters(), text);
+            double[] expected = new double[tape.parameters().size()];
+            double[] actual = new double[expected.length];
+            double tapeLoss = tape.workspace().gradient(expected);
+            assertClose(tapeLoss, ws.gradient(actual), Math.abs(tapeLoss), "loss\n" + text);
+            double floor = 0;
+            for (double e : expected) {
+                floor = Math.max(floor, Math.abs(e));
+            }
+            for (int i = 0; i < expected.length; i++) {
+                assertClose(expected[i], actual[i], floor, tape.parameters().get(i) + "\n" + text);
+            }
             assertGeneratedEqualsLoops(text, values);
         }
     }
@@ -104,6 +122,13 @@ class GeneratedLoopsPropertiesTest {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** Matrix–matrix products go through the loop compiler (they went to the tape before). */
+    @org.junit.jupiter.api.Test
+    void matrixProductsAreLoops() throws Exception {
+        Ast.File ast = SourceParser.parseFile(new Source("mm.nn", DECLARED + "loss L = sum(X @ V)\n"));
+        assertTrue(LayerLowering.lower(ast).orElseThrow().describe().contains("MatMul"));
     }
 
     /** Equal to 1e-12 relative, or within 1e-13 of {@code scale} (terms that cancel). */
