@@ -45,9 +45,15 @@ final class CodegenCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--lang must be java, c or python, not '" + lang + "'");
         }
         String javaClass = javaClass(language);
-        LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
+        LoadedNetwork loaded = LoadedNetwork.loadForCompiling(input.file, options);
         if (main) {
             loaded.network().requireValues();
+        }
+        var program = chainrule.layer.LayerLowering.lower(loaded.file(), loaded.network());
+        if (program.isPresent()) { // written with layers: loops from the layer program
+            Main.out().print(chainrule.codegen.LoopSourceGenerator.generate(program.get(), language, input.file,
+                    loaded.network().lossName(), loaded.network().values(), main));
+            return 0;
         }
         Tape tape = Tape.of(loaded.network());
         int statements = SourceGenerator.statements(tape);

@@ -25,7 +25,7 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
 
     static CompiledSetup prepare(String file, CommonOptions options, String dataFile)
             throws CliError, DiagnosticException {
-        LoadedNetwork loaded = LoadedNetwork.load(file, options);
+        LoadedNetwork loaded = LoadedNetwork.loadForCompiling(file, options);
         Network network = loaded.network();
         Dataset data = null;
         if (dataFile != null) {
@@ -52,5 +52,5 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
     }
 
     /** The loss's name. */
-    String lossName() { return network.loss().name(); }
+    String lossName() { return network.lossName(); }
 }

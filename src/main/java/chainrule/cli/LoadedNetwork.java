@@ -44,15 +44,32 @@ final class LoadedNetwork {
         return graph;
     }
 
+    /** For the symbolic commands: the element view is built at once (they all need it). */
     static LoadedNetwork load(String file, CommonOptions options) throws CliError, DiagnosticException {
+        return load(file, options, false);
+    }
+
+    /**
+     * For the compiled commands ({@code eval}, {@code check}, {@code train}, {@code codegen}):
+     * checked in full, but the element view is built only if something asks for a vertex, which
+     * compiling a file written with layers never does.
+     */
+    static LoadedNetwork loadForCompiling(String file, CommonOptions options) throws CliError, DiagnosticException {
+        return load(file, options, true);
+    }
+
+    private static LoadedNetwork load(String file, CommonOptions options, boolean lazy) throws CliError, DiagnosticException {
         Source source = InputLoader.load(file, options.maxInput);
         var ast = SourceParser.parseFile(source, new SourceParser.Limits(options.maxNesting, (int) Math.min(Integer.MAX_VALUE, options.maxInput)));
-        Network network = Analyzer.analyze(source, ast);
+        Network network = lazy ? Analyzer.check(source, ast) : Analyzer.analyze(source, ast);
         Map<String, Double> overrides = new LinkedHashMap<>();
         for (Map.Entry<String, CommonOptions.SetValue> e : options.setValues().entrySet()) {
             overrides.putAll(elementValues(network, e.getKey(), e.getValue()));
         }
         for (String name : overrides.keySet()) {
+            if (network.isDeclaredElement(name)) {
+                continue;
+            }
             Vertex v = network.vertex(name).orElse(null);
             if (v == null || !v.kind().isDeclared()) {
                 if (v != null) {

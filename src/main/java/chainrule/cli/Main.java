@@ -69,7 +69,8 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         int[] status = {0};
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(new java.io.BufferedOutputStream( // one write per 64 KB, not per line
+                new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
         Thread worker = new Thread(null, () -> status[0] = run(out, err, args), "chainrule", 1L << 30);
         worker.start();

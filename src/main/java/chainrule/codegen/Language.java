@@ -4,9 +4,9 @@ import chainrule.expr.Primitive.Lowering;
 import java.nio.charset.StandardCharsets;
 
 /** The syntax of each target language: what differs between Java, C and Python source. */
-public enum Language {
+public enum Language implements chainrule.layer.SourceSyntax {
     JAVA("java", "//", "double ", ";") {
-        @Override String template(Lowering l) { return l.java(); }
+        @Override public String template(Lowering l) { return l.java(); }
         @Override String helper(Lowering l) { return l.javaHelper(); }
         @Override String powHelper() {
             return "static double cr_pow(double b, double e) { return e == 2.0 ? b * b : Math.pow(b, e); }";
@@ -14,7 +14,7 @@ public enum Language {
         @Override String string(String text) { return utf16Escaped(text); }
     },
     C("c", "//", "double ", ";") {
-        @Override String template(Lowering l) { return l.c(); }
+        @Override public String template(Lowering l) { return l.c(); }
         @Override String helper(Lowering l) { return l.cHelper(); }
         @Override String powHelper() {
             return "static double cr_pow(double b, double e) { return e == 2.0 ? b * b : pow(b, e); }";
@@ -36,7 +36,7 @@ public enum Language {
         }
     },
     PYTHON("python", "#", "", "") {
-        @Override String template(Lowering l) { return l.python(); }
+        @Override public String template(Lowering l) { return l.python(); }
         @Override String helper(Lowering l) { return l.pythonHelper(); }
         @Override String powHelper() {
             return "def cr_pow(b, e):\n    if e == 2.0:\n        return b * b\n    try:\n        return math.pow(b, e)\n"
@@ -44,7 +44,7 @@ public enum Language {
                     + "        return math.inf if b == 0 else math.nan\n";
         }
         /** Python raises on 1.0 / 0.0 where Java and C give an infinity. */
-        @Override String reciprocal(String base) { return "cr_recip(" + base + ")"; }
+        @Override public String reciprocal(String base) { return "cr_recip(" + base + ")"; }
         @Override String reciprocalHelper() {
             return "def cr_recip(b):\n    return 1.0 / b if b != 0 else math.copysign(math.inf, b)\n";
         }
@@ -80,16 +80,16 @@ public enum Language {
     /** The name given to {@code --lang}. */
     public String optionName() { return optionName; }
 
-    String comment() { return comment; }
+    String commentStart() { return comment; }
 
     /** What starts a new local variable ({@code double } or nothing). */
-    String declare() { return declare; }
+    @Override public String declare() { return declare; }
 
     /** What ends a statement. */
-    String end() { return end; }
+    @Override public String end() { return end; }
 
     /** A built-in's expression template in this language (of a {@code Primitive} or a {@code VectorPrimitive}). */
-    abstract String template(Lowering l);
+    @Override public abstract String template(Lowering l);
 
     /** The helper definitions that template relies on; empty when the standard library suffices. */
     abstract String helper(Lowering l);
@@ -97,7 +97,7 @@ public enum Language {
     abstract String powHelper();
 
     /** {@code 1 / base}, with IEEE semantics at 0. */
-    String reciprocal(String base) { return "1.0 / " + base; }
+    @Override public String reciprocal(String base) { return "1.0 / " + base; }
 
     /** The helper {@link #reciprocal} needs, if any. */
     String reciprocalHelper() { return ""; }
@@ -106,7 +106,7 @@ public enum Language {
     abstract String string(String text);
 
     /** A number literal (finite values; the generated code never holds others). */
-    String number(double v) {
+    @Override public String number(double v) {
         if (Double.isNaN(v)) {
             return this == PYTHON ? "math.nan" : this == C ? "NAN" : "Double.NaN";
         }
@@ -116,6 +116,29 @@ public enum Language {
         }
         String s = Double.toString(v);
         return v < 0 ? "(" + s + ")" : s;
+    }
+
+    @Override public boolean braces() { return this != PYTHON; }
+
+    @Override public String max(String a, String b) {
+        return switch (this) {
+            case JAVA -> "Math.max(" + a + ", " + b + ")";
+            case C -> "fmax(" + a + ", " + b + ")";
+            case PYTHON -> "max(" + a + ", " + b + ")";
+        };
+    }
+
+    /** Printable ASCII kept, except a backslash and '?' (line splices and trigraphs in C); anything else as U+XXXX. */
+    @Override public String comment(String text) {
+        StringBuilder sb = new StringBuilder(comment).append(' ');
+        text.codePoints().forEach(cp -> {
+            if (cp >= 0x20 && cp < 0x7F && cp != '\\' && cp != '?') {
+                sb.append((char) cp);
+            } else {
+                sb.append("U+").append(String.format("%04X", cp));
+            }
+        });
+        return sb.toString();
     }
 
     static String utf16Escaped(String text) {

@@ -4,7 +4,6 @@ import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
 import chainrule.model.Analyzer;
 import chainrule.model.Network;
-import chainrule.model.Vertex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
@@ -52,8 +51,11 @@ public final class CompiledGradient {
     private final GradientKernel kernel;
     private final int workSize;
     private final KinkProbe kinks;
-    private final Map<String, Integer> declaredIndex = new HashMap<>();
+    /** Built on first use by name: at 784-128-10 it has 101,794 entries, and eval never asks. */
+    private Map<String, Integer> declaredIndex;
     private final int[] parameterSlots;
+    /** The declared values in slot order (NaN where none is given), computed once for every workspace. */
+    private double[] initial;
 
     /**
      * Where the declared values and the gradient live: {@code declaredNames} are the first slots
@@ -64,22 +66,12 @@ public final class CompiledGradient {
         public Layout {
             declaredNames = List.copyOf(declaredNames);
             parameterNames = List.copyOf(parameterNames);
-            values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+            values = Collections.unmodifiableMap(values); // not copied: a network's values do not change
         }
 
         /** The layout of a network: its declared vertices in order, its parameters, its values. */
         public static Layout of(Network network) {
-            List<String> declared = new ArrayList<>();
-            for (Vertex v : network.vertices()) {
-                if (v.kind().isDeclared()) {
-                    declared.add(v.name());
-                }
-            }
-            List<String> params = new ArrayList<>();
-            for (Vertex v : network.parameters()) {
-                params.add(v.name());
-            }
-            return new Layout(declared, params, network.values());
+            return new Layout(network.declaredNames(), network.parameterNames(), network.values());
         }
     }
 
@@ -101,13 +93,55 @@ public final class CompiledGradient {
         this.kernel = kernel;
         this.workSize = workSize;
         this.kinks = kinks;
-        for (int i = 0; i < layout.declaredNames().size(); i++) {
-            declaredIndex.put(layout.declaredNames().get(i), i);
+        parameterSlots = slots(layout);
+    }
+
+    /**
+     * Where each parameter sits among the declared names: the parameters are usually the declared
+     * names' subsequence in the same order, found in one walk; otherwise by name.
+     */
+    private int[] slots(Layout layout) {
+        List<String> declared = layout.declaredNames();
+        List<String> params = layout.parameterNames();
+        int[] out = new int[params.size()];
+        int d = 0;
+        for (int i = 0; i < out.length; i++) {
+            while (d < declared.size() && !declared.get(d).equals(params.get(i))) {
+                d++;
+            }
+            if (d == declared.size()) {
+                for (int k = 0; k < out.length; k++) {
+                    out[k] = declaredIndex().get(params.get(k));
+                }
+                return out;
+            }
+            out[i] = d++;
         }
-        parameterSlots = new int[layout.parameterNames().size()];
-        for (int i = 0; i < parameterSlots.length; i++) {
-            parameterSlots[i] = declaredIndex.get(layout.parameterNames().get(i));
+        return out;
+    }
+
+    private synchronized Map<String, Integer> declaredIndex() {
+        if (declaredIndex == null) {
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < layout.declaredNames().size(); i++) {
+                index.put(layout.declaredNames().get(i), i);
+            }
+            declaredIndex = index;
         }
+        return declaredIndex;
+    }
+
+    private synchronized double[] initial() {
+        if (initial == null) {
+            List<String> names = layout.declaredNames();
+            double[] out = new double[names.size()];
+            for (int i = 0; i < out.length; i++) {
+                Double v = layout.values().get(names.get(i));
+                out[i] = v == null ? Double.NaN : v;
+            }
+            initial = out;
+        }
+        return initial;
     }
 
     /** Compiles {@code network}'s loss and its gradient by the tape compiler (straight-line code). */
@@ -197,7 +231,7 @@ public final class CompiledGradient {
     public List<String> parameters() { return layout.parameterNames(); }
 
     /** Index of a declared name in the declared values, or -1. */
-    public int declaredIndex(String name) { return declaredIndex.getOrDefault(name, -1); }
+    public int declaredIndex(String name) { return declaredIndex().getOrDefault(name, -1); }
 
     /** Index of each parameter among the declared values. */
     public int[] parameterIndices() { return parameterSlots.clone(); }
@@ -215,18 +249,13 @@ public final class CompiledGradient {
         private final double[] work = new double[workSize];
 
         private Workspace() {
-            java.util.Arrays.fill(work, 0, declaredIndex.size(), Double.NaN);
-            layout.values().forEach((name, value) -> {
-                Integer i = declaredIndex.get(name);
-                if (i != null) {
-                    work[i] = value;
-                }
-            });
+            double[] start = initial();
+            System.arraycopy(start, 0, work, 0, start.length);
         }
 
         /** Sets a declared value by name. */
         public Workspace set(String name, double value) {
-            Integer i = declaredIndex.get(name);
+            Integer i = declaredIndex().get(name);
             if (i == null) {
                 throw new IllegalArgumentException("no declared name '" + name + "'");
             }
@@ -236,7 +265,7 @@ public final class CompiledGradient {
 
         /** Sets a declared value by its index in {@link #declaredNames()}. */
         public void set(int index, double value) {
-            if (index < 0 || index >= declaredIndex.size()) {
+            if (index < 0 || index >= layout.declaredNames().size()) {
                 throw new IndexOutOfBoundsException(index);
             }
             work[index] = value;
@@ -244,7 +273,7 @@ public final class CompiledGradient {
 
         /** The current declared value at {@code index}. */
         public double get(int index) {
-            if (index < 0 || index >= declaredIndex.size()) {
+            if (index < 0 || index >= layout.declaredNames().size()) {
                 throw new IndexOutOfBoundsException(index);
             }
             return work[index];
@@ -252,13 +281,13 @@ public final class CompiledGradient {
 
         /** A copy of the declared values, in the order of {@link #declaredNames()}. */
         public double[] declared() {
-            return java.util.Arrays.copyOf(work, declaredIndex.size());
+            return java.util.Arrays.copyOf(work, layout.declaredNames().size());
         }
 
         /** Replaces all declared values (an array as long as {@link #declaredNames()}). */
         public void setDeclared(double[] values) {
-            if (values.length != declaredIndex.size()) {
-                throw new IllegalArgumentException("expected " + declaredIndex.size() + " values, got " + values.length);
+            if (values.length != layout.declaredNames().size()) {
+                throw new IllegalArgumentException("expected " + layout.declaredNames().size() + " values, got " + values.length);
             }
             System.arraycopy(values, 0, work, 0, values.length);
         }

@@ -113,6 +113,59 @@ final class ElementBody {
         }
     }
 
+    /** Source twin of {@link #bindScalars}: scalar operands read their one element (no local: it may go unused). */
+    Map<Sym, String> bindScalars(SourceWriter s) {
+        Map<Sym, String> bound = new HashMap<>();
+        for (Node o : operands) {
+            if (o.size == 1) {
+                bound.put(o.symbol, s.at(o.value(), null));
+            }
+        }
+        return bound;
+    }
+
+    /** Source twin of {@link #bindVectors}: the bindings plus element {@code k} of every vector operand. */
+    Map<Sym, String> bindVectors(SourceWriter s, Map<Sym, String> bound, String k) {
+        Map<Sym, String> out = new HashMap<>(bound);
+        for (Node o : operands) {
+            if (o.size != 1) {
+                out.put(o.symbol, s.at(o.value(), k));
+            }
+        }
+        return out;
+    }
+
+    /** Source twin of {@link #backward}. */
+    void backward(SourceWriter s, Adjoints adjoints, Map<Node, Expr> partials, Map<Sym, String> bound,
+                  java.util.function.Function<String, String> delta, java.util.function.BiConsumer<Map<Sym, String>, String> bindMore) {
+        Map<Node, String> sums = new HashMap<>();
+        Map<Node, Boolean> firsts = new HashMap<>();
+        for (Node o : partials.keySet()) {
+            firsts.put(o, adjoints.first(o));
+            if (o.size == 1) {
+                sums.put(o, s.let("0.0"));
+            }
+        }
+        s.loop(size, k -> {
+            String d = s.let(delta.apply(k));
+            Map<Sym, String> b = bindVectors(s, bound, k);
+            bindMore.accept(b, k);
+            SourceWriter.Scope scope = s.scope(b);
+            for (Map.Entry<Node, Expr> e : partials.entrySet()) {
+                Node o = e.getKey();
+                String contribution = d + " * " + scope.emit(e.getValue());
+                if (o.size == 1) {
+                    s.assign(sums.get(o), sums.get(o) + " + " + contribution);
+                } else {
+                    s.accumulate(o.adjoint, k, firsts.get(o), contribution);
+                }
+            }
+        });
+        for (Map.Entry<Node, String> e : sums.entrySet()) {
+            s.accumulate(e.getKey().adjoint, null, firsts.get(e.getKey()), e.getValue());
+        }
+    }
+
     /** The active operands' partials, in operand order, with {@code whole} (the expression itself) replaced as given. */
     Map<Node, Expr> activePartials(Map<Expr, Expr> replace) {
         Map<Node, Expr> out = new LinkedHashMap<>();

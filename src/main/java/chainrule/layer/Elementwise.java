@@ -45,6 +45,22 @@ final class Elementwise extends Node {
     }
 
     @Override
+    void forwardSource(SourceWriter s) {
+        Map<Sym, String> bound = body.bindScalars(s);
+        s.loop(size, k -> {
+            Map<Sym, String> b = body.bindVectors(s, bound, k);
+            s.assign(s.at(value(), k), s.scope(b).emit(body.expr));
+        });
+    }
+
+    @Override
+    void backwardSource(SourceWriter s, Adjoints adjoints) {
+        Map<Node, Expr> partials = body.activePartials(Map.of(body.expr, symbol));
+        Map<Sym, String> bound = body.bindScalars(s);
+        body.backward(s, adjoints, partials, bound, k -> s.at(adjoint, k), (b, k) -> b.put(symbol, s.at(value(), k)));
+    }
+
+    @Override
     List<KinkSite> kinks() {
         return body.kinkSites();
     }

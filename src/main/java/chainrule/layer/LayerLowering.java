@@ -31,7 +31,7 @@ import java.util.function.Function;
  *
  * <p>Files it does not cover give an empty result, and the caller compiles the element view with
  * the tape compiler instead: files without any vector declaration, indexing ({@code x[1]}),
- * matrix-matrix products, and anything unexpected (an unknown name or function, a shape that does
+ * and anything unexpected (an unknown name or function, a shape that does
  * not match). {@code cross_entropy(softmax(z), y)} is fused into one op computed from the logits
  * (see {@link SoftmaxCrossEntropy}).
  */
@@ -230,8 +230,11 @@ public final class LayerLowering {
     }
 
     private Term matVec(Node w, Node v) {
+        if (w.shape.size() == 2 && v.shape.size() == 2 && w.shape.get(1).equals(v.shape.get(0))) {
+            return term(add(new MatMul(nextId++, w, v)));
+        }
         if (w.shape.size() != 2 || v.shape.size() != 1 || !w.shape.get(1).equals(v.shape.get(0))) {
-            throw new Unsupported("@ other than matrix times vector");
+            throw new Unsupported("@ other than matrix times vector or matrix");
         }
         return term(add(new MatVec(nextId++, w, v)));
     }

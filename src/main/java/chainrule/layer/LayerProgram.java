@@ -120,6 +120,73 @@ public final class LayerProgram {
         };
     }
 
+    /** The work slot holding the loss after a forward pass. */
+    public int lossSlot() { return loss.offset; }
+
+    /**
+     * The loss and gradient as source loops: the statements of a function over {@code d} (the
+     * declared values, copied into the first slots of a work array {@code w} of {@link #workSize()}
+     * doubles, which the caller declares) and {@code g} (the gradient); after them, the loss is
+     * {@code w[lossSlot()]}. The same ops, order and adjoint rules as the bytecode
+     * ({@link LoopCompiler}): each op writes its forward and backward loops next to its bytecode.
+     */
+    public SourceWriter source(SourceSyntax syntax) {
+        SourceWriter s = new SourceWriter(syntax);
+        for (Node n : ops) {
+            s.comment(opText(n));
+            n.forwardSource(s);
+        }
+        Adjoints adjoints = new Adjoints();
+        if (loss.active()) {
+            adjoints.first(loss);
+            s.comment("backward: the adjoint of the loss is 1");
+            s.assign(s.at(loss.adjoint, null), "1.0");
+            for (int k = ops.size() - 1; k >= 0; k--) {
+                Node n = ops.get(k);
+                if (n.active()) {
+                    s.comment("backward through " + label(n));
+                    n.backwardSource(s, adjoints);
+                }
+            }
+        }
+        for (Leaf l : leaves) {
+            if (l.isParameter() && !adjoints.written(l)) {
+                s.comment("the loss does not depend on " + l.name);
+                s.zero(l.adjoint, l.size);
+            }
+        }
+        return s;
+    }
+
+    /** The declared arrays: name, kind, shape and first slot, in layout order. */
+    public List<Declared> declared() {
+        List<Declared> out = new ArrayList<>();
+        for (Leaf l : leaves) {
+            out.add(new Declared(l.name, l.kind, l.shape, l.offset, l.gradientOffset));
+        }
+        return out;
+    }
+
+    /** A declared array of the program: its first slot in the work array and (a parameter) in the gradient. */
+    public record Declared(String name, chainrule.parse.Ast.DeclKind kind, List<Integer> shape, int slot, int gradientSlot) {
+        public int size() {
+            int n = 1;
+            for (int d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+    }
+
+    private String opText(Node n) {
+        List<String> in = new ArrayList<>();
+        for (Node i : n.inputs()) {
+            in.add(label(i));
+        }
+        return label(n) + " = " + n.getClass().getSimpleName() + "(" + String.join(", ", in) + ") " + n.shape
+                + (n == loss ? "  (loss)" : "");
+    }
+
     /** One line per op, for inspection: {@code v5 = MatVec(W1 [128,784], x [784]) [128]}. */
     public String describe() {
         StringBuilder sb = new StringBuilder();

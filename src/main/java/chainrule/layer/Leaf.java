@@ -28,6 +28,10 @@ final class Leaf extends Node {
     /** Declared values are written by the caller. */
     @Override void forward(LoopWriter w) {}
 
+    @Override void forwardSource(SourceWriter s) {}
+
+    @Override void backwardSource(SourceWriter s, Adjoints adjoints) {}
+
     /** A parameter's adjoint is already its gradient. */
     @Override void backward(LoopWriter w, Adjoints adjoints) {}
 }

@@ -23,6 +23,23 @@ final class LogSoftmax extends VectorOp {
     }
 
     @Override
+    void forwardSource(SourceWriter s) {
+        String lse = s.logSumExp(input.value(), size);
+        s.loop(size, k -> s.assign(s.at(value(), k), s.at(input.value(), k) + " - " + lse));
+    }
+
+    @Override
+    void backwardSource(SourceWriter s, Adjoints adjoints) {
+        if (!input.active()) {
+            return;
+        }
+        String total = s.sum(size, k -> s.at(adjoint, k));
+        boolean first = adjoints.first(input);
+        s.loop(size, k -> s.accumulate(input.adjoint, k, first,
+                "(" + s.at(adjoint, k) + " - " + s.exp(s.at(value(), k)) + " * " + total + ")"));
+    }
+
+    @Override
     void backward(LoopWriter w, Adjoints adjoints) {
         if (!input.active()) {
             return;

@@ -96,6 +96,38 @@ final class MatVec extends Node {
     }
 
     @Override
+    void forwardSource(SourceWriter s) {
+        s.loop(rows, i -> {
+            String acc = s.let("0.0");
+            s.loop(columns, j -> s.assign(acc, acc + " + " + s.at(matrix.value(), i + " * " + columns + " + " + j)
+                    + " * " + s.at(vector.value(), j)));
+            s.assign(s.at(value(), i), acc);
+        });
+    }
+
+    @Override
+    void backwardSource(SourceWriter s, Adjoints adjoints) {
+        boolean toMatrix = matrix.active();
+        boolean toVector = vector.active();
+        boolean matrixFirst = toMatrix && adjoints.first(matrix);
+        if (toVector && adjoints.first(vector)) {
+            s.zero(vector.adjoint, vector.size);
+        }
+        s.loop(rows, i -> {
+            String d = s.let(s.at(adjoint, i));
+            s.loop(columns, j -> {
+                String ij = i + " * " + columns + " + " + j;
+                if (toMatrix) {
+                    s.accumulate(matrix.adjoint, ij, matrixFirst, d + " * " + s.at(vector.value(), j));
+                }
+                if (toVector) {
+                    s.accumulate(vector.adjoint, j, false, s.at(matrix.value(), ij) + " * " + d);
+                }
+            });
+        });
+    }
+
+    @Override
     void backward(LoopWriter w, Adjoints adjoints) {
         boolean toMatrix = matrix.active();
         boolean toVector = vector.active();

@@ -57,6 +57,12 @@ abstract class Node {
     /** Writes the loops adding δ(this) · ∂this/∂input into each active input's adjoint. */
     abstract void backward(LoopWriter w, Adjoints adjoints);
 
+    /** The same loops as {@link #forward}, as source text. */
+    abstract void forwardSource(SourceWriter s);
+
+    /** The same loops as {@link #backward}, as source text. */
+    abstract void backwardSource(SourceWriter s, Adjoints adjoints);
+
     /** Arguments of relu, leaky_relu and abs that this op evaluates (for kink detection). */
     List<KinkSite> kinks() { return List.of(); }
 

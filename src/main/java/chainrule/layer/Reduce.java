@@ -63,6 +63,22 @@ final class Reduce extends Node {
     }
 
     @Override
+    void forwardSource(SourceWriter s) {
+        Map<Sym, String> bound = body.bindScalars(s);
+        String acc = s.let("0.0");
+        s.loop(body.size, k -> s.assign(acc, acc + " + " + s.scope(body.bindVectors(s, bound, k)).emit(body.expr)));
+        s.assign(s.at(value(), null), scale != 1.0 ? acc + " * " + s.number(scale) : acc);
+    }
+
+    @Override
+    void backwardSource(SourceWriter s, Adjoints adjoints) {
+        Map<Node, Expr> partials = body.activePartials(Map.of());
+        Map<Sym, String> bound = body.bindScalars(s);
+        String d = s.let(s.at(adjoint, null) + (scale != 1.0 ? " * " + s.number(scale) : ""));
+        body.backward(s, adjoints, partials, bound, k -> d, (b, k) -> {});
+    }
+
+    @Override
     List<KinkSite> kinks() {
         return body.kinkSites();
     }

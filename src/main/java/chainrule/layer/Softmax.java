@@ -31,6 +31,28 @@ final class Softmax extends VectorOp {
     }
 
     @Override
+    void forwardSource(SourceWriter s) {
+        String m = s.maxOf(input.value(), size);
+        String total = s.let("0.0");
+        s.loop(size, k -> {
+            s.assign(s.at(value(), k), s.exp(s.at(input.value(), k) + " - " + m));
+            s.assign(total, total + " + " + s.at(value(), k));
+        });
+        s.loop(size, k -> s.assign(s.at(value(), k), s.at(value(), k) + " / " + total));
+    }
+
+    @Override
+    void backwardSource(SourceWriter s, Adjoints adjoints) {
+        if (!input.active()) {
+            return;
+        }
+        String dot = s.sum(size, k -> s.at(adjoint, k) + " * " + s.at(value(), k));
+        boolean first = adjoints.first(input);
+        s.loop(size, k -> s.accumulate(input.adjoint, k, first,
+                s.at(value(), k) + " * (" + s.at(adjoint, k) + " - " + dot + ")"));
+    }
+
+    @Override
     void backward(LoopWriter w, Adjoints adjoints) {
         if (!input.active()) {
             return;

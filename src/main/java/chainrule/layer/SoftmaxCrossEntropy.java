@@ -47,6 +47,41 @@ final class SoftmaxCrossEntropy extends Node {
         w.load(target.value(), target.size == 1 ? -1 : k);
     }
 
+    private String targetElement(SourceWriter s, String k) {
+        return s.at(target.value(), target.size == 1 ? null : k);
+    }
+
+    @Override
+    void forwardSource(SourceWriter s) {
+        int n = logits.size;
+        String lse = s.logSumExp(logits.value(), n);
+        s.assign(s.at(lseSlot(), null), lse);
+        String loss = s.sum(n, k -> targetElement(s, k) + " * (" + lse + " - " + s.at(logits.value(), k) + ")");
+        s.assign(s.at(value(), null), loss);
+    }
+
+    @Override
+    void backwardSource(SourceWriter s, Adjoints adjoints) {
+        int n = logits.size;
+        String d = s.let(s.at(adjoint, null));
+        String lse = s.let(s.at(lseSlot(), null));
+        if (logits.active()) {
+            String ySum = s.sum(n, k -> targetElement(s, k));
+            boolean first = adjoints.first(logits);
+            s.loop(n, k -> s.accumulate(logits.adjoint, k, first, d + " * (" + s.exp(s.at(logits.value(), k) + " - " + lse)
+                    + " * " + ySum + " - " + targetElement(s, k) + ")"));
+        }
+        if (target.active()) {
+            boolean first = adjoints.first(target);
+            if (target.size == 1) {
+                String total = s.sum(n, k -> "(" + lse + " - " + s.at(logits.value(), k) + ")");
+                s.accumulate(target.adjoint, null, first, d + " * " + total);
+            } else {
+                s.loop(n, k -> s.accumulate(target.adjoint, k, first, d + " * (" + lse + " - " + s.at(logits.value(), k) + ")"));
+            }
+        }
+    }
+
     @Override
     void backward(LoopWriter w, Adjoints adjoints) {
         int n = logits.size;

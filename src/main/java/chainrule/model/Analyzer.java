@@ -58,6 +58,27 @@ public final class Analyzer {
     /** Definitions lowered so far, as element symbols. */
     private final Map<String, Tensor> nodes = new HashMap<>();
     private Ast.Definition loss;
+    /**
+     * Reductions ({@code sum}, {@code mean}) of vectors lowered so far: the scalar expression, the
+     * function's name and where it was called. Where one is broadcast over a vector
+     * ({@code x - mean(x)}), it becomes a vertex of its own ({@link #shared}).
+     */
+    private final Map<Expr, Ast.Call> reductions = new HashMap<>();
+    /** A reduction's negation (as {@code x - mean(x)} lowers it), to the reduction. */
+    private final Map<Expr, Expr> negatedReductions = new HashMap<>();
+    /**
+     * The fewest elements a reduction broadcast over a vector must sum to become a vertex of its
+     * own. Below it the element view inlines it, as before (a hand-written softmax
+     * {@code exp(z)/sum(exp(z))} over a few classes keeps its Jacobian layer form); at and above it,
+     * repeating the sum in every element makes derivatives quadratic in the length.
+     */
+    static final int SHARED_REDUCTION = 16;
+    /** Reductions made vertices, by expression: {@code v.mean} in {@code v = sum((x - mean(x))^2)}. */
+    private final Map<Expr, Expr> sharedReductions = new HashMap<>();
+    /** The element view being built (full analysis only) and the definition being lowered. */
+    private Map<String, Vertex> building;
+    private List<Vertex> buildingDefinitions;
+    private String lowering;
 
     /** Reductions to a scalar: built in, handled here rather than in the primitive table. */
     private static final Set<String> REDUCTIONS = Set.of("sum", "mean");
@@ -75,9 +96,20 @@ public final class Analyzer {
     /** Set when a declaration passes the limit: lowering the definitions would only add errors caused by it. */
     private boolean limitPassed;
 
+    /**
+     * False for the shape check ({@link #check}): every name, shape and literal is checked as in a
+     * full analysis, with the same diagnostics, but vectors' element expressions are not built.
+     */
+    private final boolean buildElements;
+
     private Analyzer(Source source, VertexLimit limit) {
+        this(source, limit, true);
+    }
+
+    private Analyzer(Source source, VertexLimit limit, boolean buildElements) {
         this.source = source;
         this.limit = limit;
+        this.buildElements = buildElements;
     }
 
     /** Parses and analyses a whole file. */
@@ -95,7 +127,25 @@ public final class Analyzer {
      * {@code @} that passes it, reported before the vertices are built.
      */
     public static Network analyze(Source source, Ast.File file, VertexLimit limit) throws DiagnosticException {
-        return new Analyzer(source, limit).run(file);
+        return new Analyzer(source, limit).run(file, null);
+    }
+
+    /**
+     * Checks a parsed file exactly as {@link #analyze(Source, Ast.File, VertexLimit)} does (the same
+     * diagnostics) without building the element view: names, shapes, values and functions are
+     * ready at once, and the vertices are built on the first call that needs them. {@code eval},
+     * {@code check} and {@code train} compile a file written with layers from its syntax tree
+     * ({@code chainrule.layer}), so on a 784-128-10 network they never build its 102,841 vertices.
+     */
+    public static Network check(Source source, Ast.File file) throws DiagnosticException {
+        VertexLimit limit = VertexLimit.current();
+        return new Analyzer(source, limit, false).run(file, () -> {
+            try {
+                return new Analyzer(source, limit, true).run(file, null).structure();
+            } catch (DiagnosticException e) {
+                throw new IllegalStateException("the shape check passed a file the analysis rejects", e);
+            }
+        });
     }
 
     /**
@@ -111,7 +161,7 @@ public final class Analyzer {
         return out;
     }
 
-    private Network run(Ast.File file) throws DiagnosticException {
+    private Network run(Ast.File file, java.util.function.Supplier<Network.Structure> expand) throws DiagnosticException {
         collect(file);
         if (limitPassed) {
             throw new DiagnosticException(sortedErrors());
@@ -123,6 +173,7 @@ public final class Analyzer {
         }
         Map<String, Vertex> vertices = new LinkedHashMap<>();
         Map<String, Double> values = new LinkedHashMap<>();
+        Map<String, VertexKind> declaredKinds = new LinkedHashMap<>();
         for (Map.Entry<String, Ast.Declarator> e : declared.entrySet()) {
             Ast.Declarator d = e.getValue();
             Ast.DeclKind kind = declaredKind.get(e.getKey());
@@ -133,11 +184,14 @@ public final class Analyzer {
                 case BIAS -> VertexKind.BIAS;
                 case CONST -> VertexKind.CONSTANT;
             };
+            declaredKinds.put(e.getKey(), vk);
             List<Integer> shape = shapes.getOrDefault(e.getKey(), List.of());
-            Tensor t = declaredTensor(e.getKey());
-            for (int k = 0; k < t.size(); k++) {
-                Sym s = (Sym) t.element(k);
-                vertices.put(s.name(), new Vertex(s.name(), vk, s, null, d.name().pos()));
+            if (buildElements) {
+                Tensor t = declaredTensor(e.getKey());
+                for (int k = 0; k < t.size(); k++) {
+                    Sym s = (Sym) t.element(k);
+                    vertices.put(s.name(), new Vertex(s.name(), vk, s, null, d.name().pos()));
+                }
             }
             if (d.value() == null || badShapes.contains(e.getKey())) {
                 continue;
@@ -146,15 +200,21 @@ public final class Analyzer {
                 scalarValue(d).ifPresent(v -> values.put(e.getKey(), v));
             } else {
                 List<Double> elementValues = vectorValues(d, shape);
-                for (int k = 0; k < elementValues.size(); k++) {
-                    values.put(((Sym) t.element(k)).name(), elementValues.get(k));
+                if (!elementValues.isEmpty()) {
+                    List<String> names = Tensor.elementNames(e.getKey(), shape);
+                    for (int k = 0; k < elementValues.size(); k++) {
+                        values.put(names.get(k), elementValues.get(k));
+                    }
                 }
             }
         }
         List<Vertex> definitions = new ArrayList<>();
+        building = vertices;
+        buildingDefinitions = definitions;
         Vertex lossVertex = null;
         for (String name : order) {
             Ast.Definition def = defined.get(name);
+            lowering = name;
             boolean isLoss = def == loss;
             Scope scope = new Scope.Network();
             Ast.Expr body = def.body();
@@ -166,8 +226,8 @@ public final class Analyzer {
                 Ast.Call call = activation.get();
                 Tensor arg = lowerTensor(call.args().get(0), scope);
                 reserveVertices(arg.size(), def.name().pos(), "'" + name + ".in'");
-                Tensor pre = define(name + ".in", VertexKind.PRE_ACTIVATION, arg, call.args().get(0).pos(),
-                        vertices, definitions);
+                Tensor pre = !buildElements ? arg : define(name + ".in", VertexKind.PRE_ACTIVATION, arg,
+                        call.args().get(0).pos(), vertices, definitions);
                 List<Ast.Expr> rest = call.args().subList(1, call.args().size());
                 value = lowerCall(call, scope, pre, rest);
                 if (masked.isPresent()) {
@@ -185,16 +245,25 @@ public final class Analyzer {
                 value = Tensor.scalar(Exprs.ZERO);
             }
             reserveVertices(value.size(), def.name().pos(), "'" + name + "'");
+            if (!buildElements) {
+                nodes.put(name, value.isScalar() ? Tensor.shapeOnly(List.of()) : value);
+                continue;
+            }
             nodes.put(name, define(name, isLoss ? VertexKind.LOSS : VertexKind.NODE, value, def.name().pos(),
                     vertices, definitions));
             if (isLoss) {
                 lossVertex = vertices.get(name);
             }
         }
+        building = null;
+        lowering = null;
         if (!errors.isEmpty()) {
             throw new DiagnosticException(sortedErrors());
         }
-        return new Network(source, vertices, definitions, lossVertex, functions, values, shapes);
+        if (!buildElements) {
+            return new Network(source, expand, functions, values, shapes, declaredKinds, loss.name().text());
+        }
+        return new Network(source, vertices, definitions, lossVertex, functions, values, shapes, declaredKinds);
     }
 
     /**
@@ -411,6 +480,9 @@ public final class Analyzer {
                 case INPUT, TARGET -> SymKind.DATA;
             };
             List<Integer> shape = shapes.getOrDefault(n, List.of());
+            if (!buildElements && !shape.isEmpty()) {
+                return Tensor.shapeOnly(shape);
+            }
             List<Expr> elements = new ArrayList<>(Tensor.size(shape));
             for (String element : Tensor.elementNames(n, shape)) {
                 elements.add(Exprs.sym(element, sk));
@@ -608,6 +680,12 @@ public final class Analyzer {
         if (shape == null) {
             return zeros(l.shape());
         }
+        if (unbuilt(shape, List.of(l, r))) {
+            return Tensor.shapeOnly(shape);
+        }
+        List<Tensor> both = shareReductions(shape, List.of(l, r));
+        l = both.get(0);
+        r = both.get(1);
         List<Expr> out = new ArrayList<>(Tensor.size(shape));
         for (int k = 0; k < Tensor.size(shape); k++) {
             out.add(op.apply(l.broadcastElement(k), r.broadcastElement(k)));
@@ -639,7 +717,61 @@ public final class Analyzer {
         return null;
     }
 
-    private static Tensor zeros(List<Integer> shape) {
+    /**
+     * The operands with every reduction of a vector that is broadcast over {@code shape} replaced
+     * by a vertex of its own, so that {@code x - mean(x)} refers to one vertex {@code v.mean}
+     * instead of repeating the 875-term sum in each of 875 elements (and in every derivative).
+     */
+    private List<Tensor> shareReductions(List<Integer> shape, List<Tensor> operands) {
+        if (!buildElements || building == null || shape == null || shape.isEmpty()) {
+            return operands;
+        }
+        List<Tensor> out = new ArrayList<>(operands.size());
+        for (Tensor t : operands) {
+            Expr e = t.isScalar() ? t.element(0) : null;
+            Expr negated = e == null ? null : negatedReductions.get(e);
+            if (negated != null) {
+                out.add(Tensor.scalar(Exprs.neg(shared(negated, reductions.get(negated)))));
+            } else {
+                Ast.Call call = e == null ? null : reductions.get(e);
+                out.add(call == null ? t : Tensor.scalar(shared(e, call)));
+            }
+        }
+        return out;
+    }
+
+    private Expr shared(Expr reduction, Ast.Call call) {
+        return sharedReductions.computeIfAbsent(reduction, r -> {
+            String base = lowering + "." + call.fn().text();
+            String name = base;
+            for (int k = 2; building.containsKey(name) || declared.containsKey(name) || defined.containsKey(name); k++) {
+                name = base + k;
+            }
+            Sym s = Exprs.sym(name, SymKind.NODE);
+            Vertex v = new Vertex(name, VertexKind.NODE, s, r, call.fn().pos());
+            building.put(name, v);
+            buildingDefinitions.add(v);
+            return s;
+        });
+    }
+
+    /** Whether a result of {@code shape} from {@code operands} is shape-only (the shape check, a vector). */
+    private boolean unbuilt(List<Integer> shape, List<Tensor> operands) {
+        if (buildElements || shape.isEmpty()) {
+            return false;
+        }
+        for (Tensor t : operands) {
+            if (t.isShapeOnly()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Tensor zeros(List<Integer> shape) {
+        if (!buildElements) {
+            return Tensor.shapeOnly(shape);
+        }
         return new Tensor(shape, Collections.nCopies(Tensor.size(shape), Exprs.ZERO));
     }
 
@@ -672,6 +804,9 @@ public final class Analyzer {
             error(b.pos(), "shapes do not match for '@': " + Tensor.shapeText(l.shape()) + " and " + Tensor.shapeText(r.shape())
                     + "; the matrix has " + plural(n, "column") + ", so the right side needs " + plural(n, "row"));
             return zeros(shape);
+        }
+        if (unbuilt(shape, List.of(l, r))) {
+            return Tensor.shapeOnly(shape);
         }
         List<Expr> out = new ArrayList<>(m * p);
         for (int i = 0; i < m; i++) {
@@ -717,6 +852,10 @@ public final class Analyzer {
                 shape = mismatch ? shape : both;
             }
         }
+        if (unbuilt(shape, lowered)) {
+            return Tensor.shapeOnly(shape);
+        }
+        lowered = shareReductions(mismatch ? null : shape, lowered);
         List<Expr> out = new ArrayList<>(Tensor.size(shape));
         for (int k = 0; k < Tensor.size(shape); k++) {
             List<Expr> elementTerms = new ArrayList<>(lowered.size());
@@ -791,6 +930,10 @@ public final class Analyzer {
         if (shape == null) {
             return zeros(args.get(0).shape());
         }
+        if (unbuilt(shape, args)) {
+            return Tensor.shapeOnly(shape);
+        }
+        args = shareReductions(shape, args);
         List<Expr> out = new ArrayList<>(Tensor.size(shape));
         for (int k = 0; k < Tensor.size(shape); k++) {
             List<Expr> elementArgs = new ArrayList<>(args.size());
@@ -809,8 +952,16 @@ public final class Analyzer {
             return Tensor.scalar(Exprs.ZERO);
         }
         Tensor v = args.get(0);
+        if (v.isShapeOnly()) {
+            return Tensor.shapeOnly(List.of());
+        }
         Expr total = Exprs.add(v.elements());
-        return Tensor.scalar(c.fn().text().equals("mean") ? Exprs.div(total, Exprs.num(v.size())) : total);
+        Expr out = c.fn().text().equals("mean") ? Exprs.div(total, Exprs.num(v.size())) : total;
+        if (v.size() >= SHARED_REDUCTION && !(out instanceof chainrule.expr.Num)) {
+            reductions.putIfAbsent(out, c);
+            negatedReductions.putIfAbsent(Exprs.neg(out), out);
+        }
+        return Tensor.scalar(out);
     }
 
     /** Names of the built-ins that act on whole vectors (not in the primitive table). */
@@ -840,6 +991,9 @@ public final class Analyzer {
                     + " would have " + (long) z.size() * z.size() + " edges");
             return zeros(z.shape());
         }
+        if (z.isShapeOnly()) {
+            return z;
+        }
         List<Expr> out = new ArrayList<>(z.size());
         for (int j = 0; j < z.size(); j++) {
             out.add(Exprs.apply(new VectorElement(f, j, z.size()), z.elements()));
@@ -861,6 +1015,10 @@ public final class Analyzer {
         if (shape == null) {
             return Tensor.scalar(Exprs.ZERO);
         }
+        if (unbuilt(shape, args)) {
+            return Tensor.shapeOnly(List.of());
+        }
+        args = shareReductions(shape, args);
         Tensor p = args.get(0);
         Tensor y = args.get(1);
         int n = Tensor.size(shape);

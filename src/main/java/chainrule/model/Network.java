@@ -25,45 +25,92 @@ import java.util.Set;
  */
 public final class Network {
     private final Source source;
-    private final Map<String, Vertex> vertices;
-    private final List<Vertex> definitions;
-    private final Vertex loss;
+    private final Elements elements;
     private final Map<String, UserFunction> functions;
     private final Map<String, Double> values;
     private final Map<String, List<Integer>> shapes;
+    /** Declared names (a vector by its own name) and their kinds, in declaration order. */
+    private final Map<String, VertexKind> declared;
+    private final String lossName;
+
+    /** The element view: every vertex, the definitions in evaluation order, the loss. */
+    record Structure(Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss) {}
+
+    /**
+     * The element view, built at most once: given, or expanded on first use from the syntax tree
+     * (a network from {@link Analyzer#check} has been checked, so expanding it cannot fail). Shared
+     * by every {@link #withValues} copy, since values do not change it.
+     */
+    private static final class Elements {
+        private java.util.function.Supplier<Structure> expand;
+        private Structure built;
+        private List<String> declaredNames;
+        private Set<String> declaredNameSet;
+
+        Elements(Structure built) { this.built = built; }
+
+        Elements(java.util.function.Supplier<Structure> expand) { this.expand = expand; }
+
+        synchronized Structure get() {
+            if (built == null) {
+                built = expand.get();
+                expand = null;
+            }
+            return built;
+        }
+
+        synchronized boolean isBuilt() { return built != null; }
+    }
 
     Network(Source source, Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss,
-            Map<String, UserFunction> functions, Map<String, Double> values, Map<String, List<Integer>> shapes) {
+            Map<String, UserFunction> functions, Map<String, Double> values, Map<String, List<Integer>> shapes,
+            Map<String, VertexKind> declared) {
         // The analyser hands its freshly built maps over and never touches them again, so they are
         // wrapped, not copied (a 784-128-10 network has over 100,000 vertices and values).
-        this(source, Collections.unmodifiableMap(vertices), List.copyOf(definitions), loss,
-                Collections.unmodifiableMap(new LinkedHashMap<>(functions)),
-                Collections.unmodifiableMap(values), Map.copyOf(shapes), true);
+        this(source, new Elements(new Structure(Collections.unmodifiableMap(vertices), List.copyOf(definitions), loss)),
+                Collections.unmodifiableMap(new LinkedHashMap<>(functions)), Collections.unmodifiableMap(values),
+                Map.copyOf(shapes), Collections.unmodifiableMap(new LinkedHashMap<>(declared)), loss.name());
+    }
+
+    /** A network whose element view is built by {@code expand} on first use. */
+    Network(Source source, java.util.function.Supplier<Structure> expand, Map<String, UserFunction> functions,
+            Map<String, Double> values, Map<String, List<Integer>> shapes, Map<String, VertexKind> declared, String lossName) {
+        this(source, new Elements(expand), Collections.unmodifiableMap(new LinkedHashMap<>(functions)),
+                Collections.unmodifiableMap(values), Map.copyOf(shapes),
+                Collections.unmodifiableMap(new LinkedHashMap<>(declared)), lossName);
     }
 
     /** Takes the (already unmodifiable) collections as they are: {@link #withValues} shares them. */
-    private Network(Source source, Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss,
-            Map<String, UserFunction> functions, Map<String, Double> values, Map<String, List<Integer>> shapes,
-            boolean alreadyUnmodifiable) {
+    private Network(Source source, Elements elements, Map<String, UserFunction> functions, Map<String, Double> values,
+            Map<String, List<Integer>> shapes, Map<String, VertexKind> declared, String lossName) {
         this.source = source;
-        this.vertices = vertices;
-        this.definitions = definitions;
-        this.loss = loss;
+        this.elements = elements;
         this.functions = functions;
         this.values = values;
         this.shapes = shapes;
+        this.declared = declared;
+        this.lossName = lossName;
     }
 
     public Source source() { return source; }
 
-    /** Every vertex: declared names in declaration order, then defined ones in evaluation order. */
-    public Collection<Vertex> vertices() { return vertices.values(); }
+    /**
+     * Whether the element view has been built. A network from {@link Analyzer#check} builds it on
+     * the first call that needs vertices ({@link #vertices()}, {@link #loss()}, ...); the compiled
+     * commands ({@code eval}, {@code check}, {@code train}) never do on a file written with layers.
+     */
+    public boolean isExpanded() { return elements.isBuilt(); }
 
-    public Optional<Vertex> vertex(String name) { return Optional.ofNullable(vertices.get(name)); }
+    Structure structure() { return elements.get(); }
+
+    /** Every vertex: declared names in declaration order, then defined ones in evaluation order. */
+    public Collection<Vertex> vertices() { return structure().vertices().values(); }
+
+    public Optional<Vertex> vertex(String name) { return Optional.ofNullable(structure().vertices().get(name)); }
 
     /** The vertex whose symbol is {@code s}. */
     public Vertex vertex(Sym s) {
-        Vertex v = vertices.get(s.name());
+        Vertex v = structure().vertices().get(s.name());
         if (v == null || v.symbol() != s) {
             throw new IllegalArgumentException("not a vertex of this network: " + s.name());
         }
@@ -71,14 +118,59 @@ public final class Network {
     }
 
     /** Defined vertices in an order where each comes after everything its definition uses. */
-    public List<Vertex> definitions() { return definitions; }
+    public List<Vertex> definitions() { return structure().definitions(); }
 
-    public Vertex loss() { return loss; }
+    public Vertex loss() { return structure().loss(); }
+
+    /** The loss's name, without building the element view. */
+    public String lossName() { return lossName; }
+
+    /**
+     * The declared element names in declaration order (a vector's elements row-major): the slots
+     * of compiled code. Equal to the declared vertices of {@link #vertices()}, without building them.
+     */
+    public List<String> declaredNames() {
+        synchronized (elements) {
+            if (elements.declaredNames == null) {
+                List<String> out = new ArrayList<>();
+                for (String name : declared.keySet()) {
+                    List<Integer> shape = shapes.getOrDefault(name, List.of());
+                    out.addAll(Tensor.elementNames(name, shape));
+                }
+                elements.declaredNames = Collections.unmodifiableList(out);
+            }
+            return elements.declaredNames;
+        }
+    }
+
+    /** The parameters' element names in declaration order, as {@link #parameters()} without building vertices. */
+    public List<String> parameterNames() {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, VertexKind> e : declared.entrySet()) {
+            if (e.getValue().isParameter()) {
+                out.addAll(Tensor.elementNames(e.getKey(), shapes.getOrDefault(e.getKey(), List.of())));
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code name} is a declared scalar or an element of a declared vector. */
+    public boolean isDeclaredElement(String name) {
+        if (declared.containsKey(name)) {
+            return !shapes.containsKey(name);
+        }
+        synchronized (elements) {
+            if (elements.declaredNameSet == null) {
+                elements.declaredNameSet = new java.util.HashSet<>(declaredNames());
+            }
+            return elements.declaredNameSet.contains(name);
+        }
+    }
 
     /** Weights and biases, in declaration order. */
     public List<Vertex> parameters() {
         List<Vertex> out = new ArrayList<>();
-        for (Vertex v : vertices.values()) {
+        for (Vertex v : vertices()) {
             if (v.kind().isParameter()) {
                 out.add(v);
             }
@@ -115,29 +207,29 @@ public final class Network {
         }
         Map<String, Double> v = new LinkedHashMap<>(values);
         for (Map.Entry<String, Double> e : overrides.entrySet()) {
-            Vertex x = vertices.get(e.getKey());
-            if (x == null || !x.kind().isDeclared()) {
+            if (!isDeclaredElement(e.getKey())) {
                 throw new IllegalArgumentException(e.getKey() + " is not a declared name");
             }
             v.put(e.getKey(), e.getValue());
         }
-        return new Network(source, vertices, definitions, loss, functions, Collections.unmodifiableMap(v), shapes, true);
+        return new Network(source, elements, functions, Collections.unmodifiableMap(v), shapes, declared, lossName);
     }
 
     /** Declared names that the loss depends on and that have no value. */
     public List<Vertex> missingValues() {
+        if (values.keySet().containsAll(declaredNames())) {
+            return List.of(); // the usual case, answered without the element view
+        }
         List<Vertex> unvalued = new ArrayList<>();
-        for (Vertex v : vertices.values()) {
+        for (Vertex v : vertices()) {
             if (v.kind().isDeclared() && !values.containsKey(v.name())) {
                 unvalued.add(v);
             }
         }
-        if (unvalued.isEmpty()) {
-            return unvalued; // the usual case, answered without walking the definitions
-        }
         // What the loss depends on: one backward pass, since each definition uses only earlier ones.
         Set<Sym> needed = new HashSet<>();
-        needed.add(loss.symbol());
+        needed.add(loss().symbol());
+        List<Vertex> definitions = definitions();
         for (int i = definitions.size() - 1; i >= 0; i--) {
             Vertex v = definitions.get(i);
             if (needed.contains(v.symbol())) {
@@ -180,7 +272,7 @@ public final class Network {
      */
     public Map<String, Double> forward() {
         Map<String, Double> env = new LinkedHashMap<>(values);
-        for (Vertex v : definitions) {
+        for (Vertex v : definitions()) {
             env.put(v.name(), Evaluator.evaluate(v.definition(), env));
         }
         return env;
@@ -189,16 +281,16 @@ public final class Network {
     /** Forward pass from a flat name-to-value map (used by finite differences). */
     public double lossAt(Map<String, Double> declaredValues) {
         Map<String, Double> env = new LinkedHashMap<>(declaredValues);
-        for (Vertex v : definitions) {
+        for (Vertex v : definitions()) {
             env.put(v.name(), Evaluator.evaluate(v.definition(), env));
         }
-        return env.get(loss.name());
+        return env.get(lossName);
     }
 
     /** The definition of {@code v} with every defined vertex substituted, down to declared names. */
     public Expr inlined(Vertex v) {
         Map<Expr, Expr> done = new LinkedHashMap<>();
-        for (Vertex d : definitions) {
+        for (Vertex d : definitions()) {
             done.put(d.symbol(), chainrule.expr.Substitution.replace(d.definition(), done));
             if (d == v) {
                 break;

@@ -12,26 +12,44 @@ import java.util.function.Function;
  * scalar vertices such as {@code W1[1,2]} and {@code h.in[1]}.
  */
 record Tensor(List<Integer> shape, List<Expr> elements) {
+    /**
+     * What a shape-only tensor's elements read as: the shape check ({@link Analyzer#check}) lowers
+     * every expression for its names and shapes but builds no element expressions, so a scalar
+     * computed from a vector ({@code sum(v)}, {@code v[1]}) is this opaque stand-in. It never
+     * reaches a {@link Network}'s vertices.
+     */
+    static final Expr UNBUILT = chainrule.expr.Exprs.local("(unbuilt)");
 
     Tensor {
         shape = List.copyOf(shape);
-        elements = List.copyOf(elements);
+        elements = elements == null ? null : List.copyOf(elements);
     }
 
     static Tensor scalar(Expr e) {
         return new Tensor(List.of(), List.of(e));
     }
 
+    /** A value of {@code shape} whose elements are not built (a scalar: {@link #UNBUILT}). */
+    static Tensor shapeOnly(List<Integer> shape) {
+        return shape.isEmpty() ? scalar(UNBUILT) : new Tensor(shape, null);
+    }
+
+    /** Whether the elements were not built (the shape check); a scalar is always built. */
+    boolean isShapeOnly() { return elements == null; }
+
     boolean isScalar() { return shape.isEmpty(); }
 
-    int size() { return elements.size(); }
+    int size() { return elements == null ? size(shape) : elements.size(); }
 
-    Expr element(int flat) { return elements.get(flat); }
+    Expr element(int flat) { return elements == null ? UNBUILT : elements.get(flat); }
 
     /** The element at {@code flat}, or the only element of a scalar (broadcasting). */
-    Expr broadcastElement(int flat) { return isScalar() ? elements.get(0) : elements.get(flat); }
+    Expr broadcastElement(int flat) { return isScalar() ? elements.get(0) : element(flat); }
 
     Tensor map(Function<Expr, Expr> f) {
+        if (elements == null) {
+            return this;
+        }
         List<Expr> out = new ArrayList<>(elements.size());
         for (Expr e : elements) {
             out.add(f.apply(e));

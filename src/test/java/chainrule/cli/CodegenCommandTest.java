@@ -76,7 +76,8 @@ class CodegenCommandTest {
                 + "o = log_softmax(W @ x)\nloss E = -sum(y*o) + mse(softmax(o), y)\n");
         for (String lang : List.of("java", "c", "python")) {
             String source = assertSameAsEval(Path.of("examples/softmax.nn"), lang);
-            assertTrue(source.contains("cr_softmax("), source);
+            assertTrue(source.contains("with loops over arrays"), source); // written with layers
+            assertFalse(source.contains("cr_softmax("), source);
             assertTrue(assertSameAsEval(at800, lang).contains("cr_log_softmax("), lang);
             assertSameAsEval(logSoftmax, lang);
         }
@@ -155,6 +156,32 @@ class CodegenCommandTest {
         return out;
     }
 
+    /**
+     * The spec's 784-128-10 softmax network (101,770 parameters): loops from the layer program,
+     * each language's function under 50 KB (the unrolled code was 18 MB), and with {@code --main}
+     * (which carries the 102,564 declared values as data) each compiles, runs and prints eval's
+     * numbers to 1e-12.
+     */
+    @Test
+    void mnistSizeInEveryLanguageWithLoops() throws Exception {
+        Path f = dir.resolve("mnist-softmax.nn");
+        Files.writeString(f, MnistSizeTest.file().replace("o = sigmoid(W2 @ h + b2)\nloss E = sum(0.5*(y - o)^2)\n",
+                "p = softmax(W2 @ h + b2)\nloss L = cross_entropy(p, y)\n"));
+        assertTrue(Files.readString(f).contains("softmax"));
+        for (String lang : List.of("java", "c", "python")) {
+            Cli gen = Cli.run("codegen", f.toString(), "--lang", lang);
+            assertEquals(0, gen.status(), gen.err());
+            int bytes = gen.out().getBytes(StandardCharsets.UTF_8).length;
+            assertTrue(bytes < 50_000, lang + ": " + bytes + " bytes");
+            assertSameAsEval(f, lang);
+        }
+    }
+
+    /** {@link #layered} with an indexed element, which the layer program does not take: unrolled by the tape. */
+    private static String unrolled(int inputs) {
+        return layered(inputs).replace("loss L = sum(0.5*(y - o)^2)", "loss L = sum(0.5*(y - o)^2) + 0*b2[1]");
+    }
+
     /** A relu/sigmoid network with {@code inputs} inputs and 32 hidden units: its Java function grows with the inputs. */
     private static String layered(int inputs) {
         return "input x[" + inputs + "] = 0.5\ntarget y[10] = 0.1\nweight W1[32," + inputs + "] = 0.01, W2[10,32] = 0.02\n"
@@ -162,14 +189,15 @@ class CodegenCommandTest {
     }
 
     private static boolean fitsJava(int inputs) throws chainrule.diag.DiagnosticException {
-        var tape = chainrule.compile.Tape.of(chainrule.model.Analyzer.analyze(new chainrule.diag.Source("n.nn", layered(inputs))));
+        var tape = chainrule.compile.Tape.of(chainrule.model.Analyzer.analyze(new chainrule.diag.Source("n.nn", unrolled(inputs))));
         return chainrule.codegen.SourceGenerator.statements(tape) <= chainrule.codegen.SourceGenerator.JAVA_MAX_STATEMENTS;
     }
 
     /**
      * javac refuses a method over 64 KB of bytecode, so a Java function past the statement limit is
      * refused with advice (C and Python have no such limit), and the largest network under the
-     * limit still compiles: the limit is below javac's.
+     * limit still compiles: the limit is below javac's. Written with layers, the same network is
+     * loops and has no limit.
      */
     @Test
     void javaPastTheMethodLimitIsRefusedAndTheLargestUnderItCompiles() throws Exception {
@@ -187,7 +215,7 @@ class CodegenCommandTest {
         }
         assertTrue(largest >= 20 && largest < 120, "largest network under the limit: " + largest);
         Path big = dir.resolve("big.nn");
-        Files.writeString(big, layered(largest + 1));
+        Files.writeString(big, unrolled(largest + 1));
         Cli refused = Cli.run("codegen", big.toString(), "--lang", "java");
         assertEquals(1, refused.status());
         assertTrue(refused.err().contains("more than javac compiles into one method") && refused.err().contains("--lang c"),
@@ -195,8 +223,11 @@ class CodegenCommandTest {
         assertEquals("", refused.out());
         assertEquals(0, Cli.run("codegen", big.toString(), "--lang", "c").status());
         Path fits = dir.resolve("fits.nn");
-        Files.writeString(fits, layered(largest));
+        Files.writeString(fits, unrolled(largest));
         assertSameAsEval(fits, "java");
+        Path loops = dir.resolve("loops.nn");
+        Files.writeString(loops, layered(largest + 1));
+        assertTrue(assertSameAsEval(loops, "java").contains("with loops over arrays"));
     }
 
     /**

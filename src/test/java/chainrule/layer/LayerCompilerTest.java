@@ -1,5 +1,6 @@
 package chainrule.layer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -208,6 +209,12 @@ class LayerCompilerTest {
                 weight W[2,2] = 0.5
                 loss L = sum(W @ X)
                 """;
-        assertTrue(LayerLowering.lower(SourceParser.parseFile(new Source("m.nn", matrixProduct))).isEmpty());
+        // Matrix–matrix products are loops now (issue 13): sum(W @ X) = 4, ∂L/∂W[i,j] = Σ_c X[j,c] = 2.
+        assertTrue(LayerLowering.lower(SourceParser.parseFile(new Source("m.nn", matrixProduct))).isPresent());
+        CompiledGradient m = loops("m.nn", matrixProduct);
+        assertTrue(m.tape().isEmpty());
+        double[] mg = new double[4];
+        assertEquals(4.0, m.workspace().gradient(mg), 1e-15);
+        assertArrayEquals(new double[] {2, 2, 2, 2}, mg, 1e-15);
     }
 }
