@@ -6,7 +6,9 @@ import chainrule.data.Dataset;
 import chainrule.data.DatasetObjective;
 import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
+import chainrule.layer.BatchExport;
 import chainrule.layer.LayerCompiler;
+import chainrule.layer.LayerLowering;
 import chainrule.model.Network;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,7 +49,9 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
                     + " vertices unrolled to scalar code exceed the JVM's class size limit); write it with "
                     + "layers (W @ x) to have it compiled to loops, or use paths and grad, which work without compiling");
         }
-        Objective objective = data == null ? Objective.single(compiled) : new DatasetObjective(compiled, data);
+        Objective objective = data == null ? Objective.single(compiled) : DatasetObjective.of(compiled, data,
+                LayerLowering.lower(loaded.file(), network).map(BatchExport::of),
+                Runtime.getRuntime().availableProcessors());
         return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), data);
     }
 

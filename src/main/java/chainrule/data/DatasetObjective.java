@@ -1,5 +1,6 @@
 package chainrule.data;
 
+import chainrule.batch.BatchGraph;
 import chainrule.compile.CompiledGradient;
 import chainrule.compile.Objective;
 import java.util.stream.IntStream;
@@ -20,6 +21,16 @@ public final class DatasetObjective implements Objective {
     private final int[] columnIndex;
     private final ThreadLocal<CompiledGradient.Workspace> workspace;
     private final ThreadLocal<CompiledGradient.Workspace> second;
+
+    /**
+     * The objective over {@code data}: batched matrix products on {@code threads} threads when the
+     * network has a layer view ({@code graph}), one row at a time through the compiled code otherwise.
+     */
+    public static Objective of(CompiledGradient compiled, Dataset data, java.util.Optional<BatchGraph> graph,
+                               int threads) {
+        return graph.<Objective>map(g -> new BatchedObjective(compiled, g, data, threads))
+                .orElseGet(() -> new DatasetObjective(compiled, data));
+    }
 
     public DatasetObjective(CompiledGradient compiled, Dataset data) {
         this.compiled = compiled;
