@@ -4,6 +4,7 @@ import chainrule.compile.CompiledGradient;
 import chainrule.compile.Objective;
 import chainrule.data.Dataset;
 import chainrule.data.DatasetObjective;
+import chainrule.data.RowObjective;
 import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
 import chainrule.layer.BatchExport;
@@ -23,11 +24,17 @@ import java.util.Map;
  * @param data     the samples, or null
  */
 record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient compiled, Objective objective,
-                     double[] declared, Dataset data) {
+                     double[] declared, Dataset data, int threads) {
 
     static CompiledSetup prepare(String file, CommonOptions options, String dataFile)
             throws CliError, DiagnosticException {
-        LoadedNetwork loaded = LoadedNetwork.load(file, options);
+        return prepare(file, options, dataFile, Runtime.getRuntime().availableProcessors(), LoadedNetwork.DEFAULT_SEED);
+    }
+
+    /** With {@code threads} for the data and {@code seed} for random initialisation. */
+    static CompiledSetup prepare(String file, CommonOptions options, String dataFile, int threads, long seed)
+            throws CliError, DiagnosticException {
+        LoadedNetwork loaded = LoadedNetwork.load(file, options, seed);
         Network network = loaded.network();
         Dataset data = null;
         if (dataFile != null) {
@@ -49,10 +56,14 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
                     + " vertices unrolled to scalar code exceed the JVM's class size limit); write it with "
                     + "layers (W @ x) to have it compiled to loops, or use paths and grad, which work without compiling");
         }
-        Objective objective = data == null ? Objective.single(compiled) : DatasetObjective.of(compiled, data,
-                LayerLowering.lower(loaded.file(), network).map(BatchExport::of),
-                Runtime.getRuntime().availableProcessors());
-        return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), data);
+        Objective objective = data == null ? Objective.single(compiled)
+                : DatasetObjective.of(compiled, data, LayerLowering.lower(loaded.file(), network).map(BatchExport::of), threads);
+        return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), data, threads);
+    }
+
+    /** The mean over other samples ({@code train --test}), computed like the main data's. */
+    RowObjective objectiveFor(Dataset other) {
+        return DatasetObjective.of(compiled, other, LayerLowering.lower(loaded.file(), network).map(BatchExport::of), threads);
     }
 
     /** The loss's name. */

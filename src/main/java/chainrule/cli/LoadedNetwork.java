@@ -44,9 +44,17 @@ final class LoadedNetwork {
         return graph;
     }
 
+    /** Seed for random initialisation ({@code ~}) where a command has no {@code --seed}. */
+    static final long DEFAULT_SEED = 1;
+
     static LoadedNetwork load(String file, CommonOptions options) throws CliError, DiagnosticException {
+        return load(file, options, DEFAULT_SEED);
+    }
+
+    static LoadedNetwork load(String file, CommonOptions options, long seed) throws CliError, DiagnosticException {
         Source source = InputLoader.load(file, options.maxInput);
         var ast = SourceParser.parseFile(source, new SourceParser.Limits(options.maxNesting, (int) Math.min(Integer.MAX_VALUE, options.maxInput)));
+        ast = chainrule.train.Initializer.apply(source, ast, seed);
         Network network = Analyzer.analyze(source, ast);
         Map<String, Double> overrides = new LinkedHashMap<>();
         for (Map.Entry<String, CommonOptions.SetValue> e : options.setValues().entrySet()) {

@@ -4,7 +4,6 @@ import chainrule.batch.BatchEngine;
 import chainrule.batch.BatchEvaluator;
 import chainrule.batch.BatchGraph;
 import chainrule.compile.CompiledGradient;
-import chainrule.compile.Objective;
 
 /**
  * The mean loss and gradient over a {@link Dataset}, computed a block of rows at a time as matrix
@@ -12,7 +11,7 @@ import chainrule.compile.Objective;
  * whatever the number of threads ({@link BatchEvaluator}). The per-row {@link DatasetObjective}
  * is kept for what needs one sample at a time (kink detection in {@code check}).
  */
-public final class BatchedObjective implements Objective, AutoCloseable {
+public final class BatchedObjective implements RowObjective, AutoCloseable {
     private final CompiledGradient compiled;
     private final Dataset data;
     private final BatchEvaluator evaluator;
@@ -40,10 +39,10 @@ public final class BatchedObjective implements Objective, AutoCloseable {
 
     @Override public CompiledGradient compiled() { return compiled; }
 
-    public Dataset data() { return data; }
+    @Override public Dataset data() { return data; }
 
     /** Whether accuracy means something: the loss is softmax cross-entropy against a one-hot target. */
-    public boolean isClassifier() { return evaluator.engine().isClassifier(); }
+    @Override public boolean isClassifier() { return evaluator.engine().isClassifier(); }
 
     @Override
     public double loss(double[] declared) {
@@ -66,7 +65,7 @@ public final class BatchedObjective implements Objective, AutoCloseable {
      * {@code from ... to - 1}); the gradient's sum goes to {@code gradSum} (overwritten; null for
      * none).
      */
-    public BatchEvaluator.Sums sums(double[] declared, int[] index, int from, int to, double[] gradSum) {
+    @Override public BatchEvaluator.Sums sums(double[] declared, int[] index, int from, int to, double[] gradSum) {
         return evaluator.evaluate(declared, data.rows(), index, from, to, gradSum);
     }
 
