@@ -119,6 +119,40 @@ public final class BatchEngine {
         partialOperands[v] = which.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /**
+     * Samples laid out for fast block loads: each data-fed array's values for all rows in one
+     * contiguous array ({@code [rows, size]}), beside the rows as read.
+     */
+    public final class Rows {
+        private final double[][] rows;
+        private final double[][] packed;
+
+        private Rows(double[][] rows) {
+            this.rows = rows;
+            this.packed = new double[graph.values().size()][];
+            for (int v = 0; v < packed.length; v++) {
+                if (batched[v] && fullyCovered[v] && graph.values().get(v).op() instanceof BatchGraph.Declared) {
+                    int size = graph.values().get(v).size();
+                    double[] p = new double[Math.multiplyExact(rows.length, size)];
+                    int[] pairs = columnsOf[v];
+                    for (int r = 0; r < rows.length; r++) {
+                        for (int i = 0; i < pairs.length; i += 2) {
+                            p[r * size + pairs[i + 1]] = rows[r][pairs[i]];
+                        }
+                    }
+                    packed[v] = p;
+                }
+            }
+        }
+
+        public int size() { return rows.length; }
+    }
+
+    /** The samples {@code rows[r][c]} (c: the data column) packed for {@link Workspace#run}. */
+    public Rows pack(double[][] rows) {
+        return new Rows(rows);
+    }
+
     /** Working arrays for blocks of at most {@code maxRows} samples. */
     public Workspace workspace(int maxRows) {
         return new Workspace(maxRows);
@@ -136,7 +170,7 @@ public final class BatchEngine {
         private final ArrayExpr.Frame[] forwardFrames;
         private final ArrayExpr.Frame[] backwardFrames;
         private final double[][][] tiles;
-        private double[] scratch = new double[0];
+        private final double[][] scratch = new double[2][0];
         private double[] contribution = new double[0];
 
         private Workspace(int maxRows) {
@@ -174,7 +208,7 @@ public final class BatchEngine {
          * null: {@code rows[i]}), at most {@code maxRows} of them. With {@code gradOut}, the sum of
          * their gradients goes there (overwritten, in parameter order).
          */
-        public BlockResult run(double[] declared, double[][] rows, int[] index, int from, int to, double[] gradOut) {
+        public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut) {
             int count = to - from;
             if (count > maxRows) {
                 throw new IllegalArgumentException(count + " rows > " + maxRows);
@@ -245,16 +279,27 @@ public final class BatchEngine {
             }
         }
 
-        private void load(int v, BatchGraph.Declared d, int size, double[] declared, double[][] rows, int[] index,
+        private void load(int v, BatchGraph.Declared d, int size, double[] declared, Rows rows, int[] index,
                           int from, int count) {
             double[] out = val[v];
             if (!batched[v]) {
                 System.arraycopy(declared, d.declaredOffset(), out, 0, size);
                 return;
             }
+            double[] packed = rows.packed[v];
+            if (packed != null) {
+                if (index == null) {
+                    System.arraycopy(packed, from * size, out, 0, count * size);
+                } else {
+                    for (int r = 0; r < count; r++) {
+                        System.arraycopy(packed, index[from + r] * size, out, r * size, size);
+                    }
+                }
+                return;
+            }
             int[] pairs = columnsOf[v];
             for (int r = 0; r < count; r++) {
-                double[] row = rows[index == null ? from + r : index[from + r]];
+                double[] row = rows.rows[index == null ? from + r : index[from + r]];
                 int base = r * size;
                 if (!fullyCovered[v]) {
                     System.arraycopy(declared, d.declaredOffset(), out, base, size);
@@ -273,12 +318,11 @@ public final class BatchEngine {
             if (op instanceof BatchGraph.MatVec m) {
                 double[] w = val[m.matrix()];
                 double[] x = val[m.vector()];
-                if (!batched[m.matrix()]) {
-                    Kernels.transpose(w, 0, m.rows(), m.columns(), transposed[v]);
-                    Kernels.rowsTimesTransposed(x, rows, m.columns(), transposed[v], m.rows(), out);
+                if (!batched[m.matrix()] && batched[m.vector()]) {
+                    Kernels.timesTransposed(x, rows, w, m.rows(), m.columns(), out, false); // X·Wᵀ
                 } else {
                     for (int r = 0; r < rows; r++) {
-                        int wb = r * m.rows() * m.columns();
+                        int wb = batched[m.matrix()] ? r * m.rows() * m.columns() : 0;
                         int xb = batched[m.vector()] ? r * m.columns() : 0;
                         for (int i = 0; i < m.rows(); i++) {
                             double s = 0;
@@ -396,16 +440,21 @@ public final class BatchEngine {
                 int mc = m.columns();
                 double[] w = val[m.matrix()];
                 double[] x = val[m.vector()];
-                if (!batched[m.matrix()]) {
-                    if (active[m.vector()]) {
-                        Kernels.rowsTimes(d, rows, mr, w, 0, mc, adj[m.vector()]);
+                if (!batched[m.matrix()] && batched[m.vector()]) {
+                    if (active[m.vector()]) { // δX += δ·W = δ·(Wᵀ)ᵀ
+                        Kernels.transpose(w, mr, mc, transposed[v]);
+                        Kernels.timesTransposed(d, rows, transposed[v], mc, mr, adj[m.vector()], true);
                     }
-                    if (active[m.matrix()]) {
-                        Kernels.transposedTimes(d, rows, mr, x, mc, adj[m.matrix()]);
+                    if (active[m.matrix()]) { // δW += δᵀ·X = (δᵀ)·(Xᵀ)ᵀ
+                        double[] dT = scratch(0, mr * rows);
+                        double[] xT = scratch(1, mc * rows);
+                        Kernels.transpose(d, rows, mr, dT);
+                        Kernels.transpose(x, rows, mc, xT);
+                        Kernels.timesTransposed(dT, mr, xT, mc, rows, adj[m.matrix()], true);
                     }
                 } else {
                     for (int r = 0; r < rows; r++) {
-                        int wb = r * mr * mc;
+                        int wb = batched[m.matrix()] ? r * mr * mc : 0;
                         int xb = batched[m.vector()] ? r * mc : 0;
                         for (int i = 0; i < mr; i++) {
                             double di = d[r * mr + i];
@@ -518,6 +567,13 @@ public final class BatchEngine {
                     }
                 }
             }
+        }
+
+        private double[] scratch(int which, int n) {
+            if (scratch[which].length < n) {
+                scratch[which] = new double[n];
+            }
+            return scratch[which];
         }
 
         private double[] contribution(int n) {

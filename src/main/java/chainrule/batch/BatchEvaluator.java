@@ -56,7 +56,7 @@ public final class BatchEvaluator implements AutoCloseable {
      * index} null: {@code rows[i]}), to {@code gradSum} (null: loss only) and returns the sums.
      * Not to be called from two threads at once.
      */
-    public synchronized Sums accumulate(double[] declared, double[][] rows, int[] index, int from, int to,
+    public synchronized Sums accumulate(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to,
                                         double[] gradSum) {
         double loss = 0;
         long correct = 0;
@@ -110,7 +110,7 @@ public final class BatchEvaluator implements AutoCloseable {
     }
 
     /** Zeroes {@code gradOut}, then {@link #accumulate}s into it. */
-    public Sums evaluate(double[] declared, double[][] rows, int[] index, int from, int to, double[] gradOut) {
+    public Sums evaluate(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to, double[] gradOut) {
         if (gradOut != null) {
             Arrays.fill(gradOut, 0, engine.parameterCount(), 0.0);
         }

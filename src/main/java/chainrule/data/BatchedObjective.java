@@ -16,6 +16,7 @@ public final class BatchedObjective implements RowObjective, AutoCloseable {
     private final Dataset data;
     private final BatchEvaluator evaluator;
     private final DatasetObjective perRow;
+    private final BatchEngine.Rows rows;
 
     /**
      * @param graph   the network's ops, laid out like {@code compiled} (declared values, gradient)
@@ -26,6 +27,7 @@ public final class BatchedObjective implements RowObjective, AutoCloseable {
         this.data = data;
         this.evaluator = new BatchEvaluator(new BatchEngine(graph, columns(compiled, data)), threads);
         this.perRow = new DatasetObjective(compiled, data);
+        this.rows = evaluator.engine().pack(data.rows());
     }
 
     /** Per column of {@code data}, the index of the declared element it sets. */
@@ -46,13 +48,13 @@ public final class BatchedObjective implements RowObjective, AutoCloseable {
 
     @Override
     public double loss(double[] declared) {
-        BatchEvaluator.Sums s = evaluator.evaluate(declared, data.rows(), null, 0, data.size(), null);
+        BatchEvaluator.Sums s = evaluator.evaluate(declared, rows, null, 0, data.size(), null);
         return s.loss() / s.count();
     }
 
     @Override
     public double gradient(double[] declared, double[] gradOut) {
-        BatchEvaluator.Sums s = evaluator.evaluate(declared, data.rows(), null, 0, data.size(), gradOut);
+        BatchEvaluator.Sums s = evaluator.evaluate(declared, rows, null, 0, data.size(), gradOut);
         int n = compiled.parameters().size();
         for (int i = 0; i < n; i++) {
             gradOut[i] /= s.count();
@@ -66,7 +68,7 @@ public final class BatchedObjective implements RowObjective, AutoCloseable {
      * none).
      */
     @Override public BatchEvaluator.Sums sums(double[] declared, int[] index, int from, int to, double[] gradSum) {
-        return evaluator.evaluate(declared, data.rows(), index, from, to, gradSum);
+        return evaluator.evaluate(declared, rows, index, from, to, gradSum);
     }
 
     @Override
