@@ -50,7 +50,7 @@ final class CheckCommand implements Callable<Integer> {
         int wanted = sample != null ? sample : parameters.size() <= ALL_UP_TO ? 0 : DEFAULT_SAMPLE;
         int[] which = ParameterSample.of(parameters, wanted);
         List<GradientCheck.Row> rows = GradientCheck.run(setup.objective(), setup.declared(), which);
-        if (setup.data() == null && rows.stream().anyMatch(r -> !Double.isFinite(r.analytic()))) {
+        if (!setup.hasData() && rows.stream().anyMatch(r -> !Double.isFinite(r.analytic()))) {
             // a nan from the forward pass is the file's problem, not a disagreement: say where it starts
             NonFiniteCheck.require(setup.network(), Values.of(setup.network()).vertices());
         }

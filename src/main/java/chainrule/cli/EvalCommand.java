@@ -55,13 +55,13 @@ final class EvalCommand implements Callable<Integer> {
                 gradient.put(params.get(i), grad[i]);
             }
             out.put("gradient", gradient);
-            if (setup.data() != null) {
-                out.put("samples", setup.data().size());
+            if (setup.hasData()) {
+                out.put("samples", setup.samples());
             }
             Main.out().println(Json.write(out));
             return 0;
         }
-        String over = setup.data() == null ? "" : "   (mean over " + setup.data().size() + " samples)";
+        String over = !setup.hasData() ? "" : "   (mean over " + setup.samples() + " samples)";
         Main.out().println(setup.lossName() + " = " + Numbers.text(loss) + over);
         for (int i = 0; i < grad.length; i++) {
             Main.out().println("∂" + setup.lossName() + "/∂" + params.get(i) + " = " + Numbers.exact(grad[i]));
@@ -78,7 +78,7 @@ final class EvalCommand implements Callable<Integer> {
         NonFiniteCheck.require(setup.network(), values.vertices());
         NonFiniteCheck.requireFiniteDerivatives(setup.loaded().graph(), values);
         throw new CliError("the loss or a derivative is not finite ("
-                + (setup.data() == null ? "the forward values are finite: a derivative divides by zero or overflows)"
+                + (!setup.hasData() ? "the forward values are finite: a derivative divides by zero or overflows)"
                         : "on some row of the data)"));
     }
 }

@@ -162,6 +162,11 @@ final class TrainCommand implements Callable<Integer> {
     /** Training through {@link Minibatch}: with --data (any options), or an optimizer other than sgd. */
     private int minibatch(CompiledSetup setup, boolean[] frozen, Optimizer method) throws Exception {
         CompiledGradient g = setup.compiled();
+        if (setup.hasData() && setup.data() == null && (batch != null || split != null || test != null || epochs != null)) {
+            throw new CliError(data + " is larger than --max-input (" + options.maxInput + " bytes), so it is read as a "
+                    + "stream at every step: full-batch training only; for --batch, --split, --test or --epochs raise --max-input "
+                    + "to load it");
+        }
         RowObjective objective = setup.objective() instanceof RowObjective r ? r : new OneSample(setup.objective());
         Minibatch.Part train = new Minibatch.Part(objective, null);
         Minibatch.Part held = null;

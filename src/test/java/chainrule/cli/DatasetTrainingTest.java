@@ -112,6 +112,31 @@ class DatasetTrainingTest {
                 + "try a smaller --lr \\(now 10\\.0\\)\\s*"), r.err());
     }
 
+    /** A data file larger than --max-input is read as a stream at every evaluation, with the same bits as in memory. */
+    @Test
+    void aStreamedFileGivesTheSameNumbers() throws Exception {
+        Map<String, Object> memory = TestJson.object(Cli.run("eval", "examples/digits.nn", "--data", "examples/digits.csv",
+                "--json").out());
+        Cli streamed = Cli.run("eval", "examples/digits.nn", "--data", "examples/digits.csv", "--json", "--max-input", "4000");
+        assertEquals(0, streamed.status(), streamed.err());
+        Map<String, Object> json = TestJson.object(streamed.out());
+        assertEquals(memory.get("loss"), json.get("loss"));
+        assertEquals(memory.get("gradient"), json.get("gradient"));
+        assertEquals(1797.0, json.get("samples"));
+
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(Path.of("examples/digits.csv")).subList(0, 200));
+        lines.set(150, lines.get(150).replaceFirst(",0,", ",zero,"));
+        Path bad = dir.resolve("bad.csv");
+        Files.write(bad, lines);
+        Cli r = Cli.run("eval", "examples/digits.nn", "--data", bad.toString(), "--max-input", "4000");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("bad.csv:151:") && r.err().contains("'zero' is not a finite number"), r.err());
+        Cli train = Cli.run("train", "examples/digits.nn", "--data", "examples/digits.csv", "--max-input", "4000", "--lr", "0.1",
+                "--steps", "1", "--batch", "10");
+        assertEquals(1, train.status());
+        assertTrue(train.err().contains("read as a stream"), train.err());
+    }
+
     @Test
     void usageErrors() {
         assertEquals(2, Cli.run("train", "examples/mazur.nn", "--lr", "0.5", "--steps", "1", "--batch", "2").status());
