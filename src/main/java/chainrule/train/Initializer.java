@@ -91,7 +91,7 @@ public final class Initializer {
                 known.add(each.word);
             }
             problems.add(error(source, init.name().pos(), "unknown distribution '" + init.name().text() + "'"
-                    + Suggestions.didYouMean(init.name().text(), known) + "; known: " + forms()));
+                    + Suggestions.didYouMean(init.name().text(), known) + " (known: " + forms() + ")"));
             return x;
         }
         if (init.arguments().size() != k.arity) {
