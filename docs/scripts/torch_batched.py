@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Batched gradients: chainrule against PyTorch (float64, CPU).
 
-1. Agreement: the mean loss and gradient of examples/digits.nn over all 1,797 rows of
-   examples/digits.csv, computed by chainrule (`eval --data --json`, at the file's values drawn
+1. Agreement: the mean loss and gradient of examples/digits/digits.nn over all 1,797 rows of
+   examples/digits/digits.csv, computed by chainrule (`eval --data --json`, at the file's values drawn
    under --seed 1) and by PyTorch from the same values, compared element by element.
 2. Timing: one full-batch digits gradient (64-32-10, relu, softmax cross-entropy) and one
    784-128-10 gradient at batch 64, at 1 and 2 threads (torch.set_num_threads), median of many
@@ -54,9 +54,9 @@ def loss_fn(W1, b1, W2, b2, x, y):
 
 
 def agreement():
-    values = chainrule("train", "examples/digits.nn", "--data", "examples/digits.csv", "--lr", "1", "--steps", "0", "--json")["values"]
-    ours = chainrule("eval", "examples/digits.nn", "--data", "examples/digits.csv", "--json")
-    x, y = load_csv("examples/digits.csv")
+    values = chainrule("train", "examples/digits/digits.nn", "--data", "examples/digits/digits.csv", "--lr", "1", "--steps", "0", "--json")["values"]
+    ours = chainrule("eval", "examples/digits/digits.nn", "--data", "examples/digits/digits.csv", "--json")
+    x, y = load_csv("examples/digits/digits.csv")
     W1, b1 = matrix(values, "W1", 32, 64), vector(values, "b1", 32)
     W2, b2 = matrix(values, "W2", 10, 32), vector(values, "b2", 10)
     loss = loss_fn(W1, b1, W2, b2, x, y)
@@ -95,7 +95,7 @@ def median_time(f, repeat):
 
 def timing():
     g = torch.Generator().manual_seed(0)
-    x, y = load_csv("examples/digits.csv")
+    x, y = load_csv("examples/digits/digits.csv")
     W1 = (torch.randn(32, 64, generator=g) * 0.25).requires_grad_()
     b1 = torch.zeros(32, requires_grad=True)
     W2 = (torch.randn(10, 32, generator=g) * 0.25).requires_grad_()

@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Mean loss and gradient over a data set by the batched engine ({@code chainrule.batch}):
- * {@code digits} is examples/digits.nn over all 1,797 rows of examples/digits.csv (64-32-10,
+ * {@code digits} is examples/digits/digits.nn over all 1,797 rows of examples/digits/digits.csv (64-32-10,
  * relu, softmax cross-entropy; run from the repository root), {@code mnist64} a 784-128-10 relu
  * softmax network over 64 random rows. {@code perRow} is the previous way, the compiled
  * single-sample gradient once per row, for comparison.
@@ -59,10 +59,10 @@ public class BatchBenchmark {
         Source source;
         Dataset data;
         if (net.equals("digits")) {
-            source = new Source("digits.nn", Files.readString(Path.of("examples/digits.nn")));
+            source = new Source("digits.nn", Files.readString(Path.of("examples/digits/digits.nn")));
             Ast.File ast = Initializer.apply(source, SourceParser.parseFile(source), 1);
             Network network = Analyzer.analyze(source, ast);
-            data = Dataset.parse(new Source("digits.csv", Files.readString(Path.of("examples/digits.csv"))), network);
+            data = Dataset.parse(new Source("digits.csv", Files.readString(Path.of("examples/digits/digits.csv"))), network);
             build(network, ast, data);
         } else {
             String text = Layers.text(Layers.Head.SOFTMAX_CE, 784, 128, 10);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real data set: examples/digits.nn over all 1,797 rows of examples/digits.csv. The batched
+ * The real data set: examples/digits/digits.nn over all 1,797 rows of examples/digits/digits.csv. The batched
  * gradient equals a straightforward per-row reference written here by hand (textbook backprop for
  * relu then softmax cross-entropy, one row at a time, summed) to 1e-12 relative, and the
  * loop-compiled single-sample gradient summed over rows; it is the same bit for bit on 1 and 2
@@ -41,10 +41,10 @@ class DigitsGradientTest {
 
     @BeforeAll
     static void load() throws Exception {
-        Source source = new Source("digits.nn", Files.readString(Path.of("examples/digits.nn")));
+        Source source = new Source("digits.nn", Files.readString(Path.of("examples/digits/digits.nn")));
         Ast.File ast = Initializer.apply(source, SourceParser.parseFile(source), 1);
         Network network = Analyzer.analyze(source, ast);
-        data = Dataset.parse(new Source("digits.csv", Files.readString(Path.of("examples/digits.csv"))), network);
+        data = Dataset.parse(new Source("digits.csv", Files.readString(Path.of("examples/digits/digits.csv"))), network);
         Map<String, Double> first = new LinkedHashMap<>();
         for (int c = 0; c < data.columns().size(); c++) {
             first.put(data.columns().get(c), data.rows()[0][c]);

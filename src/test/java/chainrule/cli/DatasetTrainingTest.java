@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code train --data} with minibatches, optimizers, held-out rows, accuracy and the JSON history. */
 class DatasetTrainingTest {
     /** The command README.md shows. */
-    static final String[] README = {"train", "examples/digits.nn", "--data", "examples/digits.csv", "--split", "0.2",
+    static final String[] README = {"train", "examples/digits/digits.nn", "--data", "examples/digits/digits.csv", "--split", "0.2",
             "--batch", "32", "--optimizer", "adam", "--lr", "0.003", "--epochs", "30"};
 
     @TempDir Path dir;
@@ -32,7 +32,7 @@ class DatasetTrainingTest {
 
     @Test
     void jsonHistoryAndTheSameRunOnOneAndTwoThreads() {
-        String[] common = {"train", "examples/digits.nn", "--data", "examples/digits.csv", "--split", "0.2", "--batch", "50",
+        String[] common = {"train", "examples/digits/digits.nn", "--data", "examples/digits/digits.csv", "--split", "0.2", "--batch", "50",
                 "--optimizer", "momentum", "--lr", "0.05", "--epochs", "3", "--json"};
         Map<String, Object> one = TestJson.object(Cli.run(concat(common, "--seed", "7", "--threads", "1")).out());
         Map<String, Object> two = TestJson.object(Cli.run(concat(common, "--seed", "7", "--threads", "2")).out());
@@ -56,13 +56,13 @@ class DatasetTrainingTest {
     /** The written file evaluates on the held-out CSV to the loss train reported for it. */
     @Test
     void testFileIsEvaluatedAndTheTrainedFileReadsBack() throws Exception {
-        List<String> lines = Files.readAllLines(Path.of("examples/digits.csv"));
+        List<String> lines = Files.readAllLines(Path.of("examples/digits/digits.csv"));
         Path train = dir.resolve("train.csv");
         Path test = dir.resolve("test.csv");
         Files.write(train, lines.subList(0, 1401));
         Files.write(test, concatLists(lines.subList(0, 1), lines.subList(1401, lines.size())));
         Path out = dir.resolve("trained.nn");
-        Cli r = Cli.run("train", "examples/digits.nn", "--data", train.toString(), "--test", test.toString(), "--batch", "64",
+        Cli r = Cli.run("train", "examples/digits/digits.nn", "--data", train.toString(), "--test", test.toString(), "--batch", "64",
                 "--optimizer", "adam", "--lr", "0.005", "--epochs", "2", "--json", "-o", out.toString());
         assertEquals(0, r.status(), r.err());
         Map<String, Object> json = TestJson.object(r.out());
@@ -115,23 +115,23 @@ class DatasetTrainingTest {
     /** A data file larger than --max-input is read as a stream at every evaluation, with the same bits as in memory. */
     @Test
     void aStreamedFileGivesTheSameNumbers() throws Exception {
-        Map<String, Object> memory = TestJson.object(Cli.run("eval", "examples/digits.nn", "--data", "examples/digits.csv",
+        Map<String, Object> memory = TestJson.object(Cli.run("eval", "examples/digits/digits.nn", "--data", "examples/digits/digits.csv",
                 "--json").out());
-        Cli streamed = Cli.run("eval", "examples/digits.nn", "--data", "examples/digits.csv", "--json", "--max-input", "4000");
+        Cli streamed = Cli.run("eval", "examples/digits/digits.nn", "--data", "examples/digits/digits.csv", "--json", "--max-input", "4000");
         assertEquals(0, streamed.status(), streamed.err());
         Map<String, Object> json = TestJson.object(streamed.out());
         assertEquals(memory.get("loss"), json.get("loss"));
         assertEquals(memory.get("gradient"), json.get("gradient"));
         assertEquals(1797.0, json.get("samples"));
 
-        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(Path.of("examples/digits.csv")).subList(0, 200));
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(Path.of("examples/digits/digits.csv")).subList(0, 200));
         lines.set(150, lines.get(150).replaceFirst(",0,", ",zero,"));
         Path bad = dir.resolve("bad.csv");
         Files.write(bad, lines);
-        Cli r = Cli.run("eval", "examples/digits.nn", "--data", bad.toString(), "--max-input", "4000");
+        Cli r = Cli.run("eval", "examples/digits/digits.nn", "--data", bad.toString(), "--max-input", "4000");
         assertEquals(1, r.status());
         assertTrue(r.err().contains("bad.csv:151:") && r.err().contains("'zero' is not a finite number"), r.err());
-        Cli train = Cli.run("train", "examples/digits.nn", "--data", "examples/digits.csv", "--max-input", "4000", "--lr", "0.1",
+        Cli train = Cli.run("train", "examples/digits/digits.nn", "--data", "examples/digits/digits.csv", "--max-input", "4000", "--lr", "0.1",
                 "--steps", "1", "--batch", "10");
         assertEquals(1, train.status());
         assertTrue(train.err().contains("read as a stream"), train.err());
