@@ -20,7 +20,16 @@ statement
     ;
 
 declarator
-    : IDENT shape? (ASSIGN value)?
+    : IDENT shape? (TILDE init)? (ASSIGN value)?
+    ;
+
+// Random initialisation: `~ he_normal`, `~ normal(0, 0.1)`.
+init
+    : IDENT (LPAREN (signedNumber (COMMA signedNumber)*)? RPAREN)?
+    ;
+
+signedNumber
+    : sign=(MINUS | PLUS)? NUMBER
     ;
 
 shape
@@ -80,6 +89,7 @@ SLASH  : '/';
 CARET  : '^';
 AT     : '@';
 ASSIGN : '=';
+TILDE  : '~';
 COMMA  : ',';
 SEMI   : ';';
 LPAREN : '(';

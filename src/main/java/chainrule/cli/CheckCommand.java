@@ -51,7 +51,7 @@ final class CheckCommand implements Callable<Integer> {
         int[] which = ParameterSample.of(parameters, wanted);
         List<GradientCheck.Row> rows = GradientCheck.run(setup.objective(), setup.declared(), which);
         boolean interpreted = false;
-        if (setup.data() == null && rows.stream().anyMatch(r -> !Double.isFinite(r.analytic()) || !Double.isFinite(r.numeric()))) {
+        if (!setup.hasData() && rows.stream().anyMatch(r -> !Double.isFinite(r.analytic()) || !Double.isFinite(r.numeric()))) {
             // a nan from the forward pass is the file's problem, not a disagreement: say where it starts
             NonFiniteCheck.require(setup.network(), Values.of(setup.network()).vertices());
             // compiled code overflowed where the interpreter has a stable value or a removable singularity's limit

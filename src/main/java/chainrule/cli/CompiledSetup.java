@@ -4,9 +4,13 @@ import chainrule.compile.CompiledGradient;
 import chainrule.compile.Objective;
 import chainrule.data.Dataset;
 import chainrule.data.DatasetObjective;
+import chainrule.data.RowObjective;
+import chainrule.data.StreamedObjective;
 import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
+import chainrule.layer.BatchExport;
 import chainrule.layer.LayerCompiler;
+import chainrule.layer.LayerLowering;
 import chainrule.model.Network;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,13 +25,28 @@ import java.util.Map;
  * @param data     the samples, or null
  */
 record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient compiled, Objective objective,
-                     double[] declared, Dataset data) {
+                     double[] declared, Dataset data, int threads, long samples) {
+
+    /** Whether the objective is a mean over samples ({@code --data}, in memory or streamed). */
+    boolean hasData() { return samples > 0; }
 
     static CompiledSetup prepare(String file, CommonOptions options, String dataFile)
             throws CliError, DiagnosticException {
-        LoadedNetwork loaded = LoadedNetwork.loadForCompiling(file, options);
+        return prepare(file, options, dataFile, Runtime.getRuntime().availableProcessors(), LoadedNetwork.DEFAULT_SEED);
+    }
+
+    /** With {@code threads} for the data and {@code seed} for random initialisation. */
+    static CompiledSetup prepare(String file, CommonOptions options, String dataFile, int threads, long seed)
+            throws CliError, DiagnosticException {
+        LoadedNetwork loaded = LoadedNetwork.loadForCompiling(file, options, seed);
         Network network = loaded.network();
         Dataset data = null;
+        if (dataFile != null && isLarge(dataFile, options.maxInput)) {
+            java.util.Optional<chainrule.batch.BatchGraph> graph = LayerLowering.lower(loaded.file(), network).map(BatchExport::of);
+            if (graph.isPresent()) {
+                return streamed(loaded, network, dataFile, graph.get(), threads);
+            }
+        }
         if (dataFile != null) {
             Source csv = InputLoader.load(dataFile, options.maxInput);
             data = Dataset.parse(csv, network);
@@ -47,8 +66,46 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
                     + " vertices unrolled to scalar code exceed the JVM's class size limit); write it with "
                     + "layers (W @ x) to have it compiled to loops, or use paths and grad, which work without compiling");
         }
-        Objective objective = data == null ? Objective.single(compiled) : new DatasetObjective(compiled, data);
-        return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), data);
+        Objective objective = data == null ? Objective.single(compiled)
+                : DatasetObjective.of(compiled, data, LayerLowering.lower(loaded.file(), network).map(BatchExport::of), threads);
+        return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), data, threads,
+                data == null ? 0 : data.size());
+    }
+
+    /** A data file larger than --max-input: not loaded, but read as a stream at every evaluation (layered networks). */
+    private static boolean isLarge(String dataFile, long maxInput) {
+        java.nio.file.Path p = java.nio.file.Path.of(dataFile);
+        try {
+            return !dataFile.equals("-") && java.nio.file.Files.isRegularFile(p) && java.nio.file.Files.size(p) > maxInput;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static CompiledSetup streamed(LoadedNetwork loaded, Network network, String dataFile,
+                                          chainrule.batch.BatchGraph graph, int threads) throws CliError, DiagnosticException {
+        StreamedObjective.Header header;
+        java.nio.file.Path path = java.nio.file.Path.of(dataFile);
+        try {
+            header = StreamedObjective.check(path, dataFile, network);
+        } catch (java.io.IOException e) {
+            throw new CliError(dataFile + ": cannot read: " + e.getMessage());
+        }
+        Map<String, Double> firstRow = new LinkedHashMap<>();
+        for (int c = 0; c < header.columns().size(); c++) {
+            firstRow.put(header.columns().get(c), header.firstRow()[c]);
+        }
+        network = network.withValues(firstRow);
+        network.requireValues();
+        CompiledGradient compiled = LayerCompiler.compile(network, loaded.file());
+        Objective objective = new StreamedObjective(compiled, graph, path, dataFile, header, threads);
+        return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), null, threads,
+                header.rows());
+    }
+
+    /** The mean over other samples ({@code train --test}), computed like the main data's. */
+    RowObjective objectiveFor(Dataset other) {
+        return DatasetObjective.of(compiled, other, LayerLowering.lower(loaded.file(), network).map(BatchExport::of), threads);
     }
 
     /** The loss's name. */

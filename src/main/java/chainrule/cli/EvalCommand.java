@@ -56,13 +56,13 @@ final class EvalCommand implements Callable<Integer> {
                 gradient.put(params.get(i), grad[i]);
             }
             out.put("gradient", gradient);
-            if (setup.data() != null) {
-                out.put("samples", setup.data().size());
+            if (setup.hasData()) {
+                out.put("samples", setup.samples());
             }
             Main.out().println(Json.write(out));
             return 0;
         }
-        String over = setup.data() == null ? "" : "   (mean over " + setup.data().size() + " samples)";
+        String over = !setup.hasData() ? "" : "   (mean over " + setup.samples() + " samples)";
         Main.out().println(setup.lossName() + " = " + Numbers.text(loss) + over);
         for (int i = 0; i < grad.length; i++) {
             Main.out().println("∂" + setup.lossName() + "/∂" + params.get(i) + " = " + Numbers.exact(grad[i]));
@@ -110,7 +110,7 @@ final class EvalCommand implements Callable<Integer> {
         Values values = Values.of(setup.network());
         NonFiniteCheck.require(setup.network(), values.vertices());
         NonFiniteCheck.requireFiniteDerivatives(setup.loaded().graph(), values);
-        if (setup.data() == null) {
+        if (!setup.hasData()) {
             // the interpreter found finite values (a stable rewriting, a removable singularity), compiled code did not
             throw new CliError("the compiled code computes a loss or derivative that is not finite, where the path graph finds"
                     + " the value " + Numbers.text(values.vertex(setup.network().loss().name())) + " and finite derivatives"

@@ -44,9 +44,17 @@ final class LoadedNetwork {
         return graph;
     }
 
+    /** Seed for random initialisation ({@code ~}) where a command has no {@code --seed}. */
+    static final long DEFAULT_SEED = 1;
+
     /** For the symbolic commands: the element view is built at once (they all need it). */
     static LoadedNetwork load(String file, CommonOptions options) throws CliError, DiagnosticException {
-        return load(file, options, false);
+        return load(file, options, DEFAULT_SEED, false);
+    }
+
+    /** As {@link #load(String, CommonOptions)}, with {@code seed} for random initialisation. */
+    static LoadedNetwork load(String file, CommonOptions options, long seed) throws CliError, DiagnosticException {
+        return load(file, options, seed, false);
     }
 
     /**
@@ -55,12 +63,18 @@ final class LoadedNetwork {
      * compiling a file written with layers never does.
      */
     static LoadedNetwork loadForCompiling(String file, CommonOptions options) throws CliError, DiagnosticException {
-        return load(file, options, true);
+        return load(file, options, DEFAULT_SEED, true);
     }
 
-    private static LoadedNetwork load(String file, CommonOptions options, boolean lazy) throws CliError, DiagnosticException {
+    /** As {@link #loadForCompiling(String, CommonOptions)}, with {@code seed} for random initialisation. */
+    static LoadedNetwork loadForCompiling(String file, CommonOptions options, long seed) throws CliError, DiagnosticException {
+        return load(file, options, seed, true);
+    }
+
+    private static LoadedNetwork load(String file, CommonOptions options, long seed, boolean lazy) throws CliError, DiagnosticException {
         Source source = InputLoader.load(file, options.maxInput);
         var ast = SourceParser.parseFile(source, new SourceParser.Limits(options.maxNesting, (int) Math.min(Integer.MAX_VALUE, options.maxInput)));
+        ast = chainrule.train.Initializer.apply(source, ast, seed);
         Network network = lazy ? Analyzer.check(source, ast) : Analyzer.analyze(source, ast);
         Map<String, Double> overrides = new LinkedHashMap<>();
         for (Map.Entry<String, CommonOptions.SetValue> e : options.setValues().entrySet()) {

@@ -131,6 +131,14 @@ public record Dataset(List<String> columns, double[][] rows) {
         return row;
     }
 
+    /**
+     * One data line of a file whose header named {@code columns}: its values, or null after adding
+     * a diagnostic to {@code problems} ({@code source} shows the line).
+     */
+    static double[] parseRow(Source source, int line, String text, List<String> columns, List<Diagnostic> problems) {
+        return row(source, line, split(text), columns, problems);
+    }
+
     /** Number of samples. */
     public int size() { return rows.length; }
 }

@@ -1,5 +1,6 @@
 package chainrule.data;
 
+import chainrule.batch.BatchGraph;
 import chainrule.compile.CompiledGradient;
 import chainrule.compile.Objective;
 import java.util.stream.IntStream;
@@ -11,7 +12,7 @@ import java.util.stream.IntStream;
  * blocks run in parallel and their sums are added in block order, so the result is the same on
  * every machine and every run.
  */
-public final class DatasetObjective implements Objective {
+public final class DatasetObjective implements RowObjective {
     /** Rows per parallel block. */
     static final int BLOCK = 64;
 
@@ -20,6 +21,16 @@ public final class DatasetObjective implements Objective {
     private final int[] columnIndex;
     private final ThreadLocal<CompiledGradient.Workspace> workspace;
     private final ThreadLocal<CompiledGradient.Workspace> second;
+
+    /**
+     * The objective over {@code data}: batched matrix products on {@code threads} threads when the
+     * network has a layer view ({@code graph}), one row at a time through the compiled code otherwise.
+     */
+    public static RowObjective of(CompiledGradient compiled, Dataset data, java.util.Optional<BatchGraph> graph,
+                                  int threads) {
+        return graph.<RowObjective>map(g -> new BatchedObjective(compiled, g, data, threads))
+                .orElseGet(() -> new DatasetObjective(compiled, data));
+    }
 
     public DatasetObjective(CompiledGradient compiled, Dataset data) {
         this.compiled = compiled;
@@ -45,40 +56,27 @@ public final class DatasetObjective implements Objective {
     }
 
     private double run(double[] declared, double[] gradOut) {
-        int n = compiled.parameters().size();
-        int blocks = (data.size() + BLOCK - 1) / BLOCK;
-        double[][] sums = new double[blocks][];
-        IntStream.range(0, blocks).parallel().forEach(b -> sums[b] = block(b, declared, gradOut != null));
-        double loss = 0;
-        if (gradOut != null) {
-            java.util.Arrays.fill(gradOut, 0, n, 0.0);
+        chainrule.batch.BatchEvaluator.Sums sums = sums(declared, null, 0, data.size(), gradOut);
+        for (int i = 0; gradOut != null && i < compiled.parameters().size(); i++) {
+            gradOut[i] /= sums.count();
         }
-        for (double[] s : sums) {
-            loss += s[0];
-            for (int i = 0; gradOut != null && i < n; i++) {
-                gradOut[i] += s[i + 1];
-            }
-        }
-        for (int i = 0; gradOut != null && i < n; i++) {
-            gradOut[i] /= data.size();
-        }
-        return loss / data.size();
+        return sums.loss() / sums.count();
     }
 
-    /** Sum of the loss and of the gradient over one block of rows: {@code [loss, g0, g1, ...]}. */
-    private double[] block(int b, double[] declared, boolean withGradient) {
+    /** Sums of the loss and of the gradient over one block of rows: {@code [loss, g0, g1, ...]}. */
+    private double[] block(int b, double[] declared, int[] index, int from, int to, boolean withGradient) {
         int n = compiled.parameters().size();
         double[] sum = new double[n + 1];
         double[] grad = new double[n];
         CompiledGradient.Workspace ws = workspace.get();
         ws.setDeclared(declared);
-        int end = Math.min(data.size(), (b + 1) * BLOCK);
-        for (int r = b * BLOCK; r < end; r++) {
-            setRow(ws, r);
+        int end = Math.min(to, from + (b + 1) * BLOCK);
+        for (int i = from + b * BLOCK; i < end; i++) {
+            setRow(ws, index == null ? i : index[i]);
             if (withGradient) {
                 sum[0] += ws.gradient(grad);
-                for (int i = 0; i < n; i++) {
-                    sum[i + 1] += grad[i];
+                for (int k = 0; k < n; k++) {
+                    sum[k + 1] += grad[k];
                 }
             } else {
                 sum[0] += ws.loss();
@@ -111,5 +109,28 @@ public final class DatasetObjective implements Objective {
         return false;
     }
 
-    public Dataset data() { return data; }
+    @Override public Dataset data() { return data; }
+
+    /** Accuracy is counted by the batched engine only. */
+    @Override public boolean isClassifier() { return false; }
+
+    /** Blocks of {@link #BLOCK} rows run in parallel; their sums are added in block order. */
+    @Override
+    public chainrule.batch.BatchEvaluator.Sums sums(double[] declared, int[] index, int from, int to, double[] gradSum) {
+        int n = compiled.parameters().size();
+        int blocks = (to - from + BLOCK - 1) / BLOCK;
+        double[][] sums = new double[blocks][];
+        IntStream.range(0, blocks).parallel().forEach(b -> sums[b] = block(b, declared, index, from, to, gradSum != null));
+        double loss = 0;
+        if (gradSum != null) {
+            java.util.Arrays.fill(gradSum, 0, n, 0.0);
+        }
+        for (double[] s : sums) {
+            loss += s[0];
+            for (int i = 0; gradSum != null && i < n; i++) {
+                gradSum[i] += s[i + 1];
+            }
+        }
+        return new chainrule.batch.BatchEvaluator.Sums(loss, 0, to - from);
+    }
 }

@@ -41,8 +41,19 @@ public final class Ast {
     /** {@code weight w1 = 0.15, w2}. */
     public record Declaration(DeclKind kind, Pos keyword, List<Declarator> declarators) implements Statement {}
 
-    /** One declared name, its optional shape ({@code [128, 784]}) and optional value. */
-    public record Declarator(Name name, List<Dim> shape, Value value) {}
+    /** One declared name, its optional shape ({@code [128, 784]}), optional random initialisation and optional value. */
+    public record Declarator(Name name, List<Dim> shape, Init init, Value value) {
+        /** A declarator without random initialisation. */
+        public Declarator(Name name, List<Dim> shape, Value value) {
+            this(name, shape, null, value);
+        }
+    }
+
+    /**
+     * {@code ~ he_normal} or {@code ~ normal(0, 0.1)}: how to draw the values not written.
+     * {@code pos} spans from the name to the closing parenthesis.
+     */
+    public record Init(Name name, List<Scalar> arguments, Pos pos) {}
 
     /** One extent of a shape, as written (validated by the analyser). */
     public record Dim(String text, Pos pos) {}

@@ -46,9 +46,18 @@ final class AstBuilder extends NetworkBaseVisitor<Object> {
                 }
             }
             Ast.Value value = d.value() == null ? null : value(d.value());
-            declarators.add(new Ast.Declarator(name(d.IDENT().getSymbol()), shape, value));
+            declarators.add(new Ast.Declarator(name(d.IDENT().getSymbol()), shape, d.init() == null ? null : init(d.init()), value));
         }
         return new Ast.Declaration(kind, pos(ctx.kind), declarators);
+    }
+
+    private Ast.Init init(NetworkParser.InitContext ctx) {
+        List<Ast.Scalar> arguments = new ArrayList<>();
+        for (NetworkParser.SignedNumberContext n : ctx.signedNumber()) {
+            String text = (n.sign == null ? "" : n.sign.getText()) + n.NUMBER().getText();
+            arguments.add(new Ast.Scalar(text, Double.parseDouble(text), span(n)));
+        }
+        return new Ast.Init(name(ctx.IDENT().getSymbol()), arguments, span(ctx));
     }
 
     private Ast.Value value(NetworkParser.ValueContext ctx) {

@@ -50,7 +50,7 @@ public final class SourceRewriter {
                     int end = offset(source, lineStarts, scalar.pos().line(), scalar.pos().column() + scalar.pos().length());
                     edits.add(new Edit(start, end, number));
                 } else if (decl.value() == null) {
-                    Ast.Pos name = decl.name().pos();
+                    Ast.Pos name = decl.init() != null ? decl.init().pos() : decl.name().pos();
                     int at = offset(source, lineStarts, name.line(), name.column() + name.length());
                     edits.add(new Edit(at, at, " = " + number));
                 }
@@ -84,6 +84,11 @@ public final class SourceRewriter {
         if (decl.value() instanceof Ast.Array array) {
             int start = offset(source, lineStarts, array.pos().line(), array.pos().column());
             return Optional.of(new Edit(start, closingBracket(text, start) + 1, list.toString()));
+        }
+        if (decl.init() != null) { // after "~ he_normal": the written values win over it when read again
+            Ast.Pos init = decl.init().pos();
+            int after = offset(source, lineStarts, init.line(), init.column() + init.length());
+            return Optional.of(new Edit(after, after, " = " + list));
         }
         Ast.Dim last = decl.shape().get(decl.shape().size() - 1);
         int afterShape = text.indexOf(']', offset(source, lineStarts, last.pos().line(), last.pos().column())) + 1;

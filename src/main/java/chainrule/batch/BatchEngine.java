@@ -1,0 +1,646 @@
+package chainrule.batch;
+
+import chainrule.diff.Differentiator;
+import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
+import chainrule.expr.Substitution;
+import chainrule.expr.Sym;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Loss and gradient of a {@link BatchGraph} over a block of samples at once: every value that
+ * depends on the data gets the sample as a leading dimension ({@code [rows, size]}, row-major), so
+ * {@code W @ x} over a block is the matrix product {@code X·Wᵀ} and its backward pass is two more
+ * matrix products ({@code δX = δ·W}, {@code δW = δᵀ·X}). Values that do not depend on the data
+ * (parameters, constants, and ops of them only) are kept once and broadcast.
+ *
+ * <p>The engine is immutable and shared; each thread evaluates in its own {@link Workspace}.
+ * Within a block, every sum runs in a fixed order, so a block's result does not depend on which
+ * thread computes it.
+ */
+public final class BatchEngine {
+    private final BatchGraph graph;
+    private final boolean[] batched;
+    private final boolean[] active;
+    /** Per batched declared value: pairs (data column, element) it takes from each row. */
+    private final int[][] columnsOf;
+    private final boolean[] fullyCovered;
+    private final ArrayExpr[] forward;
+    private final ArrayExpr[] backward;
+    /** Per Map/Reduce: the operand positions whose partials {@link #backward} computes, in root order. */
+    private final int[][] partialOperands;
+    private final int classifierLogits;
+    private final int classifierTarget;
+
+    /**
+     * @param graph   the ops
+     * @param columns per data column, the index of the declared element it sets
+     */
+    public BatchEngine(BatchGraph graph, int[] columns) {
+        this.graph = graph;
+        int n = graph.values().size();
+        batched = new boolean[n];
+        active = new boolean[n];
+        columnsOf = new int[n][];
+        fullyCovered = new boolean[n];
+        forward = new ArrayExpr[n];
+        backward = new ArrayExpr[n];
+        partialOperands = new int[n][];
+        for (int v = 0; v < n; v++) {
+            BatchGraph.Value value = graph.values().get(v);
+            if (value.op() instanceof BatchGraph.Declared d) {
+                List<int[]> pairs = new ArrayList<>();
+                boolean[] covered = new boolean[value.size()];
+                for (int c = 0; c < columns.length; c++) {
+                    int k = columns[c] - d.declaredOffset();
+                    if (k >= 0 && k < value.size()) {
+                        pairs.add(new int[] {c, k});
+                        covered[k] = true;
+                    }
+                }
+                batched[v] = !pairs.isEmpty();
+                active[v] = d.isParameter();
+                boolean all = true;
+                for (boolean b : covered) {
+                    all &= b;
+                }
+                fullyCovered[v] = all;
+                columnsOf[v] = new int[pairs.size() * 2];
+                for (int i = 0; i < pairs.size(); i++) {
+                    columnsOf[v][2 * i] = pairs.get(i)[0];
+                    columnsOf[v][2 * i + 1] = pairs.get(i)[1];
+                }
+                continue;
+            }
+            for (int in : value.op().inputs()) {
+                batched[v] |= batched[in];
+                active[v] |= active[in];
+            }
+            if (value.op() instanceof BatchGraph.Map m) {
+                prepare(v, m.operands(), m.symbols(), m.expr(), true);
+            } else if (value.op() instanceof BatchGraph.Reduce r) {
+                prepare(v, r.operands(), r.symbols(), r.expr(), false);
+            }
+        }
+        BatchGraph.Op lossOp = graph.values().get(graph.loss()).op();
+        if (lossOp instanceof BatchGraph.SoftmaxCrossEntropy s && graph.values().get(s.target()).size() > 1) {
+            classifierLogits = s.logits();
+            classifierTarget = s.target();
+        } else {
+            classifierLogits = -1;
+            classifierTarget = -1;
+        }
+    }
+
+    /** Whether the loss is softmax cross-entropy against a target vector, so accuracy means something. */
+    public boolean isClassifier() { return classifierLogits >= 0; }
+
+    public int parameterCount() { return graph.parameterCount(); }
+
+    private void prepare(int v, List<Integer> operands, List<Sym> symbols, Expr expr, boolean withOutput) {
+        forward[v] = new ArrayExpr(symbols, List.of(expr));
+        Sym out = Exprs.local("\u0000batch-out" + v);
+        List<Sym> all = new ArrayList<>(symbols);
+        if (withOutput) {
+            all.add(out);
+        }
+        List<Expr> partials = new ArrayList<>();
+        List<Integer> which = new ArrayList<>();
+        for (int i = 0; i < operands.size(); i++) {
+            if (active[operands.get(i)]) {
+                Expr p = Differentiator.derivative(expr, symbols.get(i));
+                partials.add(withOutput ? Substitution.replace(p, java.util.Map.of(expr, out)) : p);
+                which.add(i);
+            }
+        }
+        backward[v] = new ArrayExpr(all, partials);
+        partialOperands[v] = which.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Samples laid out for fast block loads: each data-fed array's values for all rows in one
+     * contiguous array ({@code [rows, size]}), beside the rows as read.
+     */
+    public final class Rows {
+        private final double[][] rows;
+        private final double[][] packed;
+
+        private Rows(double[][] rows) {
+            this.rows = rows;
+            this.packed = new double[graph.values().size()][];
+            for (int v = 0; v < packed.length; v++) {
+                if (batched[v] && fullyCovered[v] && graph.values().get(v).op() instanceof BatchGraph.Declared) {
+                    int size = graph.values().get(v).size();
+                    double[] p = new double[Math.multiplyExact(rows.length, size)];
+                    int[] pairs = columnsOf[v];
+                    for (int r = 0; r < rows.length; r++) {
+                        for (int i = 0; i < pairs.length; i += 2) {
+                            p[r * size + pairs[i + 1]] = rows[r][pairs[i]];
+                        }
+                    }
+                    packed[v] = p;
+                }
+            }
+        }
+
+        public int size() { return rows.length; }
+    }
+
+    /** The samples {@code rows[r][c]} (c: the data column) packed for {@link Workspace#run}. */
+    public Rows pack(double[][] rows) {
+        return new Rows(rows);
+    }
+
+    /** Working arrays for blocks of at most {@code maxRows} samples. */
+    public Workspace workspace(int maxRows) {
+        return new Workspace(maxRows);
+    }
+
+    /** What one block gives: the sum of the per-sample losses and the number classified right. */
+    public record BlockResult(double lossSum, int correct) {}
+
+    /** One thread's arrays. Not thread-safe. */
+    public final class Workspace {
+        private final int maxRows;
+        private final double[][] val;
+        private final double[][] adj;
+        private final double[][] transposed;
+        private final ArrayExpr.Frame[] forwardFrames;
+        private final ArrayExpr.Frame[] backwardFrames;
+        private final double[][][] tiles;
+        private final double[][] scratch = new double[2][0];
+        private double[] contribution = new double[0];
+
+        private Workspace(int maxRows) {
+            this.maxRows = maxRows;
+            int n = graph.values().size();
+            val = new double[n][];
+            adj = new double[n][];
+            transposed = new double[n][];
+            forwardFrames = new ArrayExpr.Frame[n];
+            backwardFrames = new ArrayExpr.Frame[n];
+            tiles = new double[n][][];
+            for (int v = 0; v < n; v++) {
+                BatchGraph.Value value = graph.values().get(v);
+                int length = rows(v, maxRows) * value.size();
+                val[v] = new double[length];
+                if (active[v]) {
+                    adj[v] = new double[length];
+                }
+                if (forward[v] != null) {
+                    forwardFrames[v] = forward[v].frame();
+                    backwardFrames[v] = backward[v].frame();
+                    tiles[v] = new double[value.op().inputs().size() + 1][];
+                }
+                if (value.op() instanceof BatchGraph.MatVec m && !batched[m.matrix()]) {
+                    transposed[v] = new double[m.rows() * m.columns()];
+                }
+                if (value.op() instanceof BatchGraph.Reduce r) {
+                    tiles[v] = new double[r.operands().size() + 1][];
+                }
+            }
+        }
+
+        /**
+         * Evaluates the samples {@code rows[index[i]]} for {@code from <= i < to} ({@code index}
+         * null: {@code rows[i]}), at most {@code maxRows} of them. With {@code gradOut}, the sum of
+         * their gradients goes there (overwritten, in parameter order).
+         */
+        public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut) {
+            int count = to - from;
+            if (count > maxRows) {
+                throw new IllegalArgumentException(count + " rows > " + maxRows);
+            }
+            List<BatchGraph.Value> values = graph.values();
+            for (int v = 0; v < values.size(); v++) {
+                BatchGraph.Value value = values.get(v);
+                if (value.op() instanceof BatchGraph.Declared d) {
+                    load(v, d, value.size(), declared, rows, index, from, count);
+                } else {
+                    forward(v, value, count);
+                }
+            }
+            int loss = graph.loss();
+            double lossSum = 0;
+            if (batched[loss]) {
+                for (int r = 0; r < count; r++) {
+                    lossSum += val[loss][r];
+                }
+            } else {
+                lossSum = count * val[loss][0];
+            }
+            int correct = isClassifier() ? correct(count) : 0;
+            if (gradOut != null) {
+                gradient(count, gradOut);
+            }
+            return new BlockResult(lossSum, correct);
+        }
+
+        private int correct(int count) {
+            int n = graph.values().get(classifierLogits).size();
+            int right = 0;
+            for (int r = 0; r < count; r++) {
+                int z = batched[classifierLogits] ? r * n : 0;
+                int y = batched[classifierTarget] ? r * n : 0;
+                if (argmax(val[classifierLogits], z, n) == argmax(val[classifierTarget], y, n)) {
+                    right++;
+                }
+            }
+            return right;
+        }
+
+        private void gradient(int count, double[] gradOut) {
+            List<BatchGraph.Value> values = graph.values();
+            for (int v = 0; v < values.size(); v++) {
+                if (active[v]) {
+                    Arrays.fill(adj[v], 0, rows(v, count) * values.get(v).size(), 0.0);
+                }
+            }
+            int loss = graph.loss();
+            if (active[loss]) {
+                if (batched[loss]) {
+                    Arrays.fill(adj[loss], 0, count, 1.0);
+                } else {
+                    adj[loss][0] = count;
+                }
+            }
+            for (int v = values.size() - 1; v >= 0; v--) {
+                if (active[v] && !(values.get(v).op() instanceof BatchGraph.Declared)) {
+                    backward(v, values.get(v), count);
+                }
+            }
+            Arrays.fill(gradOut, 0, graph.parameterCount(), 0.0);
+            for (int v = 0; v < values.size(); v++) {
+                if (values.get(v).op() instanceof BatchGraph.Declared d && d.isParameter()) {
+                    System.arraycopy(adj[v], 0, gradOut, d.gradientOffset(), values.get(v).size());
+                }
+            }
+        }
+
+        private void load(int v, BatchGraph.Declared d, int size, double[] declared, Rows rows, int[] index,
+                          int from, int count) {
+            double[] out = val[v];
+            if (!batched[v]) {
+                System.arraycopy(declared, d.declaredOffset(), out, 0, size);
+                return;
+            }
+            double[] packed = rows.packed[v];
+            if (packed != null) {
+                if (index == null) {
+                    System.arraycopy(packed, from * size, out, 0, count * size);
+                } else {
+                    for (int r = 0; r < count; r++) {
+                        System.arraycopy(packed, index[from + r] * size, out, r * size, size);
+                    }
+                }
+                return;
+            }
+            int[] pairs = columnsOf[v];
+            for (int r = 0; r < count; r++) {
+                double[] row = rows.rows[index == null ? from + r : index[from + r]];
+                int base = r * size;
+                if (!fullyCovered[v]) {
+                    System.arraycopy(declared, d.declaredOffset(), out, base, size);
+                }
+                for (int p = 0; p < pairs.length; p += 2) {
+                    out[base + pairs[p + 1]] = row[pairs[p]];
+                }
+            }
+        }
+
+        private void forward(int v, BatchGraph.Value value, int count) {
+            int rows = rows(v, count);
+            int size = value.size();
+            double[] out = val[v];
+            BatchGraph.Op op = value.op();
+            if (op instanceof BatchGraph.MatVec m) {
+                double[] w = val[m.matrix()];
+                double[] x = val[m.vector()];
+                if (!batched[m.matrix()] && batched[m.vector()]) {
+                    Kernels.timesTransposed(x, rows, w, m.rows(), m.columns(), out, false); // X·Wᵀ
+                } else {
+                    for (int r = 0; r < rows; r++) {
+                        int wb = batched[m.matrix()] ? r * m.rows() * m.columns() : 0;
+                        int xb = batched[m.vector()] ? r * m.columns() : 0;
+                        for (int i = 0; i < m.rows(); i++) {
+                            double s = 0;
+                            for (int j = 0; j < m.columns(); j++) {
+                                s += w[wb + i * m.columns() + j] * x[xb + j];
+                            }
+                            out[r * m.rows() + i] = s;
+                        }
+                    }
+                }
+            } else if (op instanceof BatchGraph.Map m) {
+                ArrayExpr.Frame f = forwardFrames[v];
+                bindOperands(f, v, m.operands(), rows, size);
+                f.run(rows * size);
+                System.arraycopy(f.root(0), 0, out, 0, rows * size);
+            } else if (op instanceof BatchGraph.Reduce red) {
+                ArrayExpr.Frame f = forwardFrames[v];
+                int k = red.elements();
+                bindOperands(f, v, red.operands(), rows, k);
+                f.run(rows * k);
+                double[] terms = f.root(0);
+                for (int r = 0; r < rows; r++) {
+                    double s = 0;
+                    for (int e = 0; e < k; e++) {
+                        s += terms[r * k + e];
+                    }
+                    out[r] = red.scale() == 1.0 ? s : s * red.scale();
+                }
+            } else if (op instanceof BatchGraph.Softmax s) {
+                double[] z = val[s.input()];
+                for (int r = 0; r < rows; r++) {
+                    int b = r * size;
+                    double max = max(z, b, size);
+                    double sum = 0;
+                    for (int k = 0; k < size; k++) {
+                        double e = Math.exp(z[b + k] - max);
+                        out[b + k] = e;
+                        sum += e;
+                    }
+                    for (int k = 0; k < size; k++) {
+                        out[b + k] = out[b + k] / sum;
+                    }
+                }
+            } else if (op instanceof BatchGraph.LogSoftmax s) {
+                double[] z = val[s.input()];
+                for (int r = 0; r < rows; r++) {
+                    int b = r * size;
+                    double lse = logSumExp(z, b, size);
+                    for (int k = 0; k < size; k++) {
+                        out[b + k] = z[b + k] - lse;
+                    }
+                }
+            } else if (op instanceof BatchGraph.SoftmaxCrossEntropy s) {
+                int n = graph.values().get(s.logits()).size();
+                int ny = graph.values().get(s.target()).size();
+                double[] z = val[s.logits()];
+                double[] y = val[s.target()];
+                double[] lses = lseOf(v, rows);
+                for (int r = 0; r < rows; r++) {
+                    int zb = batched[s.logits()] ? r * n : 0;
+                    int yb = batched[s.target()] ? r * ny : 0;
+                    double lse = logSumExp(z, zb, n);
+                    lses[r] = lse;
+                    double loss = 0;
+                    for (int k = 0; k < n; k++) {
+                        loss += y[yb + (ny == 1 ? 0 : k)] * (lse - z[zb + k]);
+                    }
+                    out[r] = loss;
+                }
+            }
+        }
+
+        private double[] lseOf(int v, int rows) {
+            double[][] t = tiles[v] == null ? (tiles[v] = new double[1][]) : tiles[v];
+            if (t[0] == null || t[0].length < rows) {
+                t[0] = new double[Math.max(rows, maxRows)];
+            }
+            return t[0];
+        }
+
+        /** Binds each operand's elements, tiled to [rows, size] where it is broadcast. */
+        private void bindOperands(ArrayExpr.Frame f, int v, List<Integer> operands, int rows, int size) {
+            for (int i = 0; i < operands.size(); i++) {
+                int o = operands.get(i);
+                int oRows = rows(o, rows);
+                int oSize = graph.values().get(o).size();
+                if (oRows == rows && oSize == size) {
+                    f.bind(i, val[o]);
+                    continue;
+                }
+                double[] t = tiles[v][i];
+                if (t == null || t.length < rows * size) {
+                    t = tiles[v][i] = new double[rows(v, maxRows) * size];
+                }
+                double[] src = val[o];
+                for (int r = 0; r < rows; r++) {
+                    int srcBase = oRows == 1 ? 0 : r * oSize;
+                    if (oSize == 1) {
+                        Arrays.fill(t, r * size, (r + 1) * size, src[srcBase]);
+                    } else {
+                        System.arraycopy(src, srcBase, t, r * size, size);
+                    }
+                }
+                f.bind(i, t);
+            }
+        }
+
+        private void backward(int v, BatchGraph.Value value, int count) {
+            int rows = rows(v, count);
+            int size = value.size();
+            double[] d = adj[v];
+            BatchGraph.Op op = value.op();
+            if (op instanceof BatchGraph.MatVec m) {
+                int mr = m.rows();
+                int mc = m.columns();
+                double[] w = val[m.matrix()];
+                double[] x = val[m.vector()];
+                if (!batched[m.matrix()] && batched[m.vector()]) {
+                    if (active[m.vector()]) { // δX += δ·W = δ·(Wᵀ)ᵀ
+                        Kernels.transpose(w, mr, mc, transposed[v]);
+                        Kernels.timesTransposed(d, rows, transposed[v], mc, mr, adj[m.vector()], true);
+                    }
+                    if (active[m.matrix()]) { // δW += δᵀ·X = (δᵀ)·(Xᵀ)ᵀ
+                        double[] dT = scratch(0, mr * rows);
+                        double[] xT = scratch(1, mc * rows);
+                        Kernels.transpose(d, rows, mr, dT);
+                        Kernels.transpose(x, rows, mc, xT);
+                        Kernels.timesTransposed(dT, mr, xT, mc, rows, adj[m.matrix()], true);
+                    }
+                } else {
+                    for (int r = 0; r < rows; r++) {
+                        int wb = batched[m.matrix()] ? r * mr * mc : 0;
+                        int xb = batched[m.vector()] ? r * mc : 0;
+                        for (int i = 0; i < mr; i++) {
+                            double di = d[r * mr + i];
+                            for (int j = 0; j < mc; j++) {
+                                if (active[m.matrix()]) {
+                                    adj[m.matrix()][wb + i * mc + j] += di * x[xb + j];
+                                }
+                                if (active[m.vector()]) {
+                                    adj[m.vector()][xb + j] += w[wb + i * mc + j] * di;
+                                }
+                            }
+                        }
+                    }
+                }
+            } else if (op instanceof BatchGraph.Map m) {
+                ArrayExpr.Frame f = backwardFrames[v];
+                bindOperands(f, v, m.operands(), rows, size);
+                f.bind(m.operands().size(), val[v]);
+                f.run(rows * size);
+                int[] which = partialOperands[v];
+                for (int p = 0; p < which.length; p++) {
+                    double[] c = contribution(rows * size);
+                    double[] partial = f.root(p);
+                    for (int e = 0; e < rows * size; e++) {
+                        c[e] = d[e] * partial[e];
+                    }
+                    scatter(c, rows, size, m.operands().get(which[p]));
+                }
+            } else if (op instanceof BatchGraph.Reduce red) {
+                ArrayExpr.Frame f = backwardFrames[v];
+                int k = red.elements();
+                bindOperands(f, v, red.operands(), rows, k);
+                f.run(rows * k);
+                int[] which = partialOperands[v];
+                for (int p = 0; p < which.length; p++) {
+                    double[] c = contribution(rows * k);
+                    double[] partial = f.root(p);
+                    for (int r = 0; r < rows; r++) {
+                        double dr = red.scale() == 1.0 ? d[r] : d[r] * red.scale();
+                        for (int e = 0; e < k; e++) {
+                            c[r * k + e] = dr * partial[r * k + e];
+                        }
+                    }
+                    scatter(c, rows, k, red.operands().get(which[p]));
+                }
+            } else if (op instanceof BatchGraph.Softmax s) {
+                if (!active[s.input()]) {
+                    return;
+                }
+                double[] p = val[v];
+                double[] dz = adj[s.input()];
+                for (int r = 0; r < rows; r++) {
+                    int b = r * size;
+                    double dot = 0;
+                    for (int k = 0; k < size; k++) {
+                        dot += d[b + k] * p[b + k];
+                    }
+                    for (int k = 0; k < size; k++) {
+                        dz[b + k] += p[b + k] * (d[b + k] - dot);
+                    }
+                }
+            } else if (op instanceof BatchGraph.LogSoftmax s) {
+                if (!active[s.input()]) {
+                    return;
+                }
+                double[] o = val[v];
+                double[] dz = adj[s.input()];
+                for (int r = 0; r < rows; r++) {
+                    int b = r * size;
+                    double total = 0;
+                    for (int k = 0; k < size; k++) {
+                        total += d[b + k];
+                    }
+                    for (int k = 0; k < size; k++) {
+                        dz[b + k] += d[b + k] - Math.exp(o[b + k]) * total;
+                    }
+                }
+            } else if (op instanceof BatchGraph.SoftmaxCrossEntropy s) {
+                int n = graph.values().get(s.logits()).size();
+                int ny = graph.values().get(s.target()).size();
+                double[] z = val[s.logits()];
+                double[] y = val[s.target()];
+                double[] lses = tiles[v][0];
+                for (int r = 0; r < rows; r++) {
+                    int zb = batched[s.logits()] ? r * n : 0;
+                    int yb = batched[s.target()] ? r * ny : 0;
+                    double dr = d[r];
+                    double lse = lses[r];
+                    if (active[s.logits()]) {
+                        double ySum = 0;
+                        for (int k = 0; k < ny; k++) {
+                            ySum += y[yb + k];
+                        }
+                        if (ny == 1) {
+                            ySum = 0;
+                            for (int k = 0; k < n; k++) {
+                                ySum += y[yb];
+                            }
+                        }
+                        double[] dz = adj[s.logits()];
+                        for (int k = 0; k < n; k++) {
+                            dz[zb + k] += dr * (Math.exp(z[zb + k] - lse) * ySum - y[yb + (ny == 1 ? 0 : k)]);
+                        }
+                    }
+                    if (active[s.target()]) {
+                        double[] dy = adj[s.target()];
+                        for (int k = 0; k < n; k++) {
+                            dy[yb + (ny == 1 ? 0 : k)] += dr * (lse - z[zb + k]);
+                        }
+                    }
+                }
+            }
+        }
+
+        private double[] scratch(int which, int n) {
+            if (scratch[which].length < n) {
+                scratch[which] = new double[n];
+            }
+            return scratch[which];
+        }
+
+        private double[] contribution(int n) {
+            if (contribution.length < n) {
+                contribution = new double[n];
+            }
+            return contribution;
+        }
+
+        /** Adds {@code c} [rows, size] into operand o's adjoint, summing over what o broadcasts. */
+        private void scatter(double[] c, int rows, int size, int o) {
+            double[] a = adj[o];
+            int oRows = rows(o, rows);
+            int oSize = graph.values().get(o).size();
+            if (oRows == rows && oSize == size) {
+                for (int e = 0; e < rows * size; e++) {
+                    a[e] += c[e];
+                }
+            } else if (oSize == size) {
+                for (int r = 0; r < rows; r++) {
+                    int b = r * size;
+                    for (int k = 0; k < size; k++) {
+                        a[k] += c[b + k];
+                    }
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    double s = 0;
+                    for (int k = 0; k < size; k++) {
+                        s += c[r * size + k];
+                    }
+                    a[oRows == 1 ? 0 : r] += s;
+                }
+            }
+        }
+    }
+
+    /** Rows of value v in a block of {@code count} samples: all of them, or 1 when v does not depend on the data. */
+    private int rows(int v, int count) {
+        return batched[v] ? count : 1;
+    }
+
+    private static double max(double[] z, int base, int n) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+            m = Math.max(m, z[base + k]);
+        }
+        return m;
+    }
+
+    /** log Σ exp(z): the maximum plus log Σ exp(z − max), as the compiled loops compute it. */
+    static double logSumExp(double[] z, int base, int n) {
+        double m = max(z, base, n);
+        double s = 0;
+        for (int k = 0; k < n; k++) {
+            s += Math.exp(z[base + k] - m);
+        }
+        return Math.log(s) + m;
+    }
+
+    private static int argmax(double[] a, int base, int n) {
+        int best = 0;
+        for (int k = 1; k < n; k++) {
+            if (a[base + k] > a[base + best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,83 @@
+package chainrule.data;
+
+import chainrule.batch.BatchEngine;
+import chainrule.batch.BatchEvaluator;
+import chainrule.batch.BatchGraph;
+import chainrule.compile.CompiledGradient;
+
+/**
+ * The mean loss and gradient over a {@link Dataset}, computed a block of rows at a time as matrix
+ * products by the batched engine ({@link BatchEngine}) on all cores, with the same numbers
+ * whatever the number of threads ({@link BatchEvaluator}). The per-row {@link DatasetObjective}
+ * is kept for what needs one sample at a time (kink detection in {@code check}).
+ */
+public final class BatchedObjective implements RowObjective, AutoCloseable {
+    private final CompiledGradient compiled;
+    private final Dataset data;
+    private final BatchEvaluator evaluator;
+    private final DatasetObjective perRow;
+    private final BatchEngine.Rows rows;
+
+    /**
+     * @param graph   the network's ops, laid out like {@code compiled} (declared values, gradient)
+     * @param threads worker threads
+     */
+    public BatchedObjective(CompiledGradient compiled, BatchGraph graph, Dataset data, int threads) {
+        this.compiled = compiled;
+        this.data = data;
+        this.evaluator = new BatchEvaluator(new BatchEngine(graph, columns(compiled, data)), threads);
+        this.perRow = new DatasetObjective(compiled, data);
+        this.rows = evaluator.engine().pack(data.rows());
+    }
+
+    /** Per column of {@code data}, the index of the declared element it sets. */
+    static int[] columns(CompiledGradient compiled, Dataset data) {
+        int[] columns = new int[data.columns().size()];
+        for (int c = 0; c < columns.length; c++) {
+            columns[c] = compiled.declaredIndex(data.columns().get(c));
+        }
+        return columns;
+    }
+
+    @Override public CompiledGradient compiled() { return compiled; }
+
+    @Override public Dataset data() { return data; }
+
+    /** Whether accuracy means something: the loss is softmax cross-entropy against a one-hot target. */
+    @Override public boolean isClassifier() { return evaluator.engine().isClassifier(); }
+
+    @Override
+    public double loss(double[] declared) {
+        BatchEvaluator.Sums s = evaluator.evaluate(declared, rows, null, 0, data.size(), null);
+        return s.loss() / s.count();
+    }
+
+    @Override
+    public double gradient(double[] declared, double[] gradOut) {
+        BatchEvaluator.Sums s = evaluator.evaluate(declared, rows, null, 0, data.size(), gradOut);
+        int n = compiled.parameters().size();
+        for (int i = 0; i < n; i++) {
+            gradOut[i] /= s.count();
+        }
+        return s.loss() / s.count();
+    }
+
+    /**
+     * Sums over the rows {@code index[from] ... index[to - 1]} of the data (index null: rows
+     * {@code from ... to - 1}); the gradient's sum goes to {@code gradSum} (overwritten; null for
+     * none).
+     */
+    @Override public BatchEvaluator.Sums sums(double[] declared, int[] index, int from, int to, double[] gradSum) {
+        return evaluator.evaluate(declared, rows, index, from, to, gradSum);
+    }
+
+    @Override
+    public boolean kinkBetween(double[] low, double[] high) {
+        return perRow.kinkBetween(low, high);
+    }
+
+    @Override
+    public void close() {
+        evaluator.close();
+    }
+}
