@@ -103,6 +103,22 @@ class NumericEdgesTest {
     }
 
     @Test
+    void bceWithLogitsKeepsItsDigitsInTheTail() throws IOException {
+        // softplus(z) - t·z cancels at t = 1: 40 - 40 = 0, where the loss is softplus(-40) ≈ 4.25e-18
+        // (PyTorch's binary_cross_entropy_with_logits gives 4.25e-18); the slope is σ(z) - 1 = -σ(-z)
+        for (double z : new double[] {30, 36.7, 40, 700}) {
+            String file = write("t.nn", "weight z = " + z + "\ntarget t = 1\nloss E = bce_with_logits(z, t)\n");
+            double[] v = gradAndEval(file, "z");
+            assertEquals(softplus(-z), v[0], 1e-13 * softplus(-z), "loss at z = " + z);
+            assertEquals(-sigmoid(-z), v[1], 1e-13 * sigmoid(-z), "slope at z = " + z);
+            String zero = write("u.nn", "weight z = " + -z + "\ntarget t = 0\nloss E = bce_with_logits(z, t)\n");
+            double[] u = gradAndEval(zero, "z");
+            assertEquals(softplus(-z), u[0], 1e-13 * softplus(-z), "loss at z = " + -z + ", t = 0");
+            assertEquals(sigmoid(-z), u[1], 1e-13 * sigmoid(-z), "slope at z = " + -z + ", t = 0");
+        }
+    }
+
+    @Test
     void bceOfVectorsIsTheMeanOverElements() throws IOException {
         String file = write("v.nn", "input x[2] = [1, -1]\ntarget y[2] = [1, 0]\nweight w = 800\n"
                 + "loss E = bce_with_logits(w*x, y)\n");
