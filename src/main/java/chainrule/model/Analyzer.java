@@ -1036,14 +1036,18 @@ public final class Analyzer {
      * One element of a loss that is a mean over elements (the layer compiler uses the same terms):
      * {@code mse}: (p - y)²; {@code binary_cross_entropy}: -(y·log p + (1 - y)·log(1 - p)), where
      * a sigmoid p becomes softplus terms ({@code expr.StableForms}); {@code bce_with_logits}:
-     * softplus(z) - y·z, which is that with p = σ(z), finite for any z (docs/hardening.md).
+     * softplus(z) - y·z, which is that with p = σ(z), finite for any z, computed as
+     * (1 - y)·softplus(z) + y·softplus(-z) so that no digits cancel (docs/hardening.md).
      */
     public static Expr lossTerm(String name, Expr p, Expr y) {
         return switch (name) {
             case "mse" -> Exprs.pow(Exprs.sub(p, y), Exprs.TWO);
             case "binary_cross_entropy" -> Exprs.neg(Exprs.add(Exprs.mul(y, Exprs.apply(Primitive.LOG, p)),
                     Exprs.mul(Exprs.sub(Exprs.ONE, y), Exprs.apply(Primitive.LOG, Exprs.sub(Exprs.ONE, p)))));
-            case "bce_with_logits" -> Exprs.sub(Exprs.apply(Primitive.SOFTPLUS, p), Exprs.mul(y, p));
+            // softplus(z) - y·z written as (1 - y)·softplus(z) + y·softplus(-z): the same function
+            // (softplus(z) - z = softplus(-z)) without the cancellation of 40 - 40 at y = 1
+            case "bce_with_logits" -> Exprs.add(Exprs.mul(Exprs.sub(Exprs.ONE, y), Exprs.apply(Primitive.SOFTPLUS, p)),
+                    Exprs.mul(y, Exprs.apply(Primitive.SOFTPLUS, Exprs.neg(p))));
             default -> throw new IllegalArgumentException(name);
         };
     }

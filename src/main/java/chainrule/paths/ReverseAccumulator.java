@@ -2,6 +2,7 @@ package chainrule.paths;
 
 import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
+import chainrule.expr.Substitution;
 import chainrule.model.Vertex;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,28 +63,39 @@ public final class ReverseAccumulator {
      * nan or infinite, δ(u) is also formed symbolically: the sum of edge factors times the δs below,
      * each δ a number where it is finite and nonzero, else its own symbolic form; normalised (so
      * {@code p·(1 - p)·(-1/p)} is {@code p - 1}, and {@code 0.5/u · 2·u} is 1) and evaluated. A
-     * removable singularity thus gets its limit. When that is not finite either, an edge whose δ
-     * below is exactly 0 adds nothing, even with an infinite factor (the zero-adjoint convention
-     * of docs/hardening.md); what is still not finite is reported by the caller.
+     * removable singularity thus gets its limit. When that is not finite either and an infinite
+     * factor meets a δ of exactly 0, δ(u) is nan, reported by the caller: the zero-adjoint
+     * convention (take that product as 0) is not a limit — sin(√w)² has derivative 1 at w = 0,
+     * where δ(√w) = 2·sin(√w)·cos(√w) is 0 — and a silent wrong 0 is worse than the error.
      */
     private static double adjoint(PathGraph graph, Values values, Vertex u, Map<Vertex, Double> delta) {
         double d = u == graph.network().loss() ? 1.0 : 0.0;
         boolean singular = false;
+        boolean zeroTimesInfinite = false;
         for (Edge e : graph.outgoing(u)) {
             double below = delta.get(e.to());
             if (below != 0) {
                 double factor = values.of(e);
                 d += factor * below;
                 singular |= !Double.isFinite(factor);
-            } else if (graph.reachesLoss(e.to())) {
-                singular |= !Double.isFinite(values.of(e)); // an infinite factor times a δ of 0: see below
+            } else if (graph.reachesLoss(e.to()) && !Double.isFinite(values.of(e))) {
+                singular = true; // an infinite factor times a δ of 0: see below
+                zeroTimesInfinite = true;
             }
         }
         if (!singular && Double.isFinite(d)) {
             return d;
         }
-        double limit = Limits.value(symbolic(graph, values, u, delta, new HashMap<>()), values);
-        return Double.isFinite(limit) ? limit : d;
+        // what no parameter reaches is a number for this limit (h = relu(x - 1) with x an input: a 0
+        // that no change of w moves, so h·sqrt′(w) is 0 at w = 0), as inputs, targets and consts are
+        Map<Expr, Expr> fixed = new HashMap<>();
+        for (Vertex v : graph.vertices()) {
+            if (!graph.reachedFromParameter(v)) {
+                fixed.put(v.symbol(), Exprs.num(values.vertex(v.name())));
+            }
+        }
+        double limit = Limits.value(Substitution.replace(symbolic(graph, values, u, delta, new HashMap<>()), fixed), values);
+        return Double.isFinite(limit) ? limit : zeroTimesInfinite ? Double.NaN : d;
     }
 
     /** δ(u) as an expression over the vertex values, for {@link #adjoint}. */
@@ -102,10 +114,9 @@ public final class ReverseAccumulator {
             if (below == null) {
                 continue;
             }
-            boolean exact = Double.isFinite(below) && (below != 0 || Double.isFinite(values.of(e)));
-            if (exact && below == 0) {
-                continue;
-            }
+            // a δ of exactly 0 stays symbolic: it is multiplied by an infinite factor above, and
+            // 0 as a number would make that product 0 whatever its limit (sin(√w)² at w = 0)
+            boolean exact = Double.isFinite(below) && below != 0;
             Expr rest = exact ? Exprs.num(below) : symbolic(graph, values, e.to(), delta, memo);
             terms.add(Limits.expand(Exprs.mul(values.stableFactor(e), rest)));
         }

@@ -102,8 +102,8 @@ public final class NonFiniteCheck {
      * Refuses a local derivative that is not finite where the forward values are: {@code sqrt(w*x)}
      * at {@code w*x = 0} has the value 0 but an infinite derivative, and every gradient through it
      * would print as {@code nan}, unless the singularity is removable: reverse accumulation
-     * ({@link ReverseAccumulator}) skips an edge whose δ below is 0 and takes the symbolic limit of
-     * a product such as {@code -1/p · p·(1 - p)}, so only a δ that is still not finite is refused.
+     * ({@link ReverseAccumulator}) takes the symbolic limit of a product such as
+     * {@code -1/p · p·(1 - p)}, so only a δ that is still not finite is refused.
      * Explains the edge out of the vertex nearest the loss whose δ is not finite, at the definition
      * it differentiates: which derivative, at which argument, and the operation that goes wrong.
      *

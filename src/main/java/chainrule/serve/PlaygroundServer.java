@@ -63,6 +63,18 @@ public final class PlaygroundServer {
             List.of("chain10-relu", "Deep ReLU: the same ten layers with relu", "chain10-relu.nn"),
             List.of("softmax", "A softmax classifier (relu, cross-entropy)", "softmax.nn"));
 
+    /** Seconds a client may take to send one request (line, headers and body), read by the JDK's server when it starts. */
+    static final String REQUEST_READ_SECONDS = "5";
+
+    static {
+        // Without this the JDK's server waits forever for a half-sent request, and a few of them
+        // (more than the 8 HTTP threads) leave the page unanswered: drop such a connection after 5 s
+        // (a body of --max-input bytes takes milliseconds over loopback). A value set with -D wins.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", REQUEST_READ_SECONDS);
+        }
+    }
+
     /** What the server was started with. */
     public record Config(Path file, int port, int maxNesting, int maxInput, long maxVertices, long timeoutMillis, int workers) {}
 

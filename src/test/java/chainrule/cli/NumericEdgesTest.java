@@ -103,6 +103,46 @@ class NumericEdgesTest {
     }
 
     @Test
+    void bceWithLogitsKeepsItsDigitsInTheTail() throws IOException {
+        // softplus(z) - t·z cancels at t = 1: 40 - 40 = 0, where the loss is softplus(-40) ≈ 4.25e-18
+        // (PyTorch's binary_cross_entropy_with_logits gives 4.25e-18); the slope is σ(z) - 1 = -σ(-z)
+        for (double z : new double[] {30, 36.7, 40, 700}) {
+            String file = write("t.nn", "weight z = " + z + "\ntarget t = 1\nloss E = bce_with_logits(z, t)\n");
+            double[] v = gradAndEval(file, "z");
+            assertEquals(softplus(-z), v[0], 1e-13 * softplus(-z), "loss at z = " + z);
+            assertEquals(-sigmoid(-z), v[1], 1e-13 * sigmoid(-z), "slope at z = " + z);
+            String zero = write("u.nn", "weight z = " + -z + "\ntarget t = 0\nloss E = bce_with_logits(z, t)\n");
+            double[] u = gradAndEval(zero, "z");
+            assertEquals(softplus(-z), u[0], 1e-13 * softplus(-z), "loss at z = " + -z + ", t = 0");
+            assertEquals(sigmoid(-z), u[1], 1e-13 * sigmoid(-z), "slope at z = " + -z + ", t = 0");
+        }
+    }
+
+    @Test
+    void anInfiniteFactorTimesAZeroAdjointIsNotASilentZero() throws IOException {
+        // L = sin(√w)² and (e^√w - 1)² are w + O(w²) near 0: the one-sided derivative at w = 0 is 1.
+        // δ(u) = 2·sin(u)·cos(u) is 0 there and sqrt′(0) is infinite; the zero-adjoint convention
+        // made that product 0, a wrong gradient printed without warning. The limit is not found
+        // symbolically, so the answer must be the error at u, never 0.
+        for (String body : List.of("a = sin(u)\nloss L = a^2\n", "a = exp(u) - 1\nloss L = a^2\n", "a = abs(u)\nloss L = a^2\n")) {
+            String file = write("z.nn", "weight w = 0\nu = sqrt(w)\n" + body);
+            for (String command : new String[] {"grad", "eval"}) {
+                Cli r = Cli.run(command, file, "--json");
+                if (r.status() == 0) {
+                    double g = ((Number) EvalCheckCommandTest.gradient(TestJson.object(r.out())).get("w")).doubleValue();
+                    assertEquals(1.0, g, 1e-12, command + " on " + body);
+                } else {
+                    assertEquals(1, r.status(), r.err());
+                    assertTrue(r.err().startsWith(file + ":2:1: error: ") && r.err().contains("'u'"), command + ": " + r.err());
+                }
+            }
+        }
+        // a 0 that no parameter moves (h from the input alone) still takes the product to 0: ∂L/∂w = 1
+        String dead = write("d.nn", "input x = 0\nweight w = 0\nh = relu(x - 1)\nu = sqrt(w)\nloss L = h*u + w\n");
+        assertEquals(1.0, gradAndEval(dead, "w")[1], 0.0);
+    }
+
+    @Test
     void bceOfVectorsIsTheMeanOverElements() throws IOException {
         String file = write("v.nn", "input x[2] = [1, -1]\ntarget y[2] = [1, 0]\nweight w = 800\n"
                 + "loss E = bce_with_logits(w*x, y)\n");

@@ -47,6 +47,30 @@ class PlaygroundServerTest {
         server = PlaygroundServer.start(new PlaygroundServer.Config(file, 0, 1000, 1 << 20, 2_000_000, 60_000, 2));
     }
 
+    @Test
+    void requestsThatNeverFinishSendingDoNotStarveThePage() throws Exception {
+        // more half-sent bodies than the server has threads (a stuck or hostile local client):
+        // each is dropped after the request read time, and the page is answered again
+        List<java.net.Socket> stuck = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port());
+                s.getOutputStream().write(("POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                        + "\r\nContent-Length: 100000\r\n\r\ninput").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                stuck.add(s);
+            }
+            Thread.sleep(500);
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.url() + "api/start"))
+                    .timeout(java.time.Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+        } finally {
+            for (java.net.Socket s : stuck) {
+                s.close();
+            }
+        }
+    }
+
     @AfterAll
     static void stop() {
         server.stop();
