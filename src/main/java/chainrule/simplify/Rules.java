@@ -3,6 +3,7 @@ package chainrule.simplify;
 import static chainrule.expr.Exprs.add;
 import static chainrule.expr.Exprs.apply;
 import static chainrule.expr.Exprs.mul;
+import static chainrule.expr.Exprs.neg;
 import static chainrule.expr.Exprs.num;
 import static chainrule.expr.Exprs.pow;
 
@@ -54,6 +55,15 @@ public final class Rules {
     public static final Rule PYTHAGORAS = Rule.local("pythagoras", "c*sin(u)^2 + c*cos(u)^2 = c",
             Rules::pythagoras);
 
+    /**
+     * The logistic function's symmetry, σ(u) + σ(−u) = 1, with a shared cofactor:
+     * {@code c·σ(u) + c·σ(−u) = c}. Binary cross-entropy built with the stable log-sigmoid forms
+     * differentiates to {@code σ(z)·(1 − t) − t·σ(−z)}; this rule is what turns it into the
+     * textbook's {@code σ(z) − t}.
+     */
+    public static final Rule SIGMOID_REFLECTION = Rule.local("sigmoid-reflection", "c*sigmoid(u) + c*sigmoid(-u) = c",
+            Rules::sigmoidReflection);
+
     public static final Rule FACTOR_COMMON = new Rule("factor-common",
             "a*b + a*c = a*(b + c), for the factor shared by the most terms, when that is shorter",
             Rules::factorCommon);
@@ -78,7 +88,7 @@ public final class Rules {
 
     /** Every rule, in the order the runner tries them. */
     public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, SQUARE_OF_SQRT,
-            POWER_OF_EXP, PYTHAGORAS, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER);
+            POWER_OF_EXP, PYTHAGORAS, SIGMOID_REFLECTION, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER);
 
     private static Expr factorNumber(Expr e) {
         if (!(e instanceof Sum s) || s.terms().size() > 64) {
@@ -136,6 +146,46 @@ public final class Rules {
             }
         }
         return null;
+    }
+
+    private static Expr sigmoidReflection(Expr e) {
+        if (!(e instanceof Sum s)) {
+            return null;
+        }
+        List<Expr> terms = s.terms();
+        for (int i = 0; i < terms.size(); i++) {
+            SigmoidTerm a = SigmoidTerm.of(terms.get(i));
+            if (a == null) {
+                continue;
+            }
+            Expr reflected = neg(a.arg);
+            for (int j = i + 1; j < terms.size(); j++) {
+                SigmoidTerm b = SigmoidTerm.of(terms.get(j));
+                if (b != null && b.arg == reflected && b.rest == a.rest) {
+                    List<Expr> out = new ArrayList<>(terms);
+                    out.remove(j);
+                    out.remove(i);
+                    out.add(a.rest);
+                    return add(out);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A term c * sigmoid(u) split into the argument u and the rest c. */
+    private record SigmoidTerm(Expr arg, Expr rest) {
+        static SigmoidTerm of(Expr term) {
+            List<Expr> factors = term instanceof Product p ? p.factors() : List.of(term);
+            for (int k = 0; k < factors.size(); k++) {
+                if (factors.get(k) instanceof Apply a && a.fn() == Primitive.SIGMOID) {
+                    List<Expr> rest = new ArrayList<>(factors);
+                    rest.remove(k);
+                    return new SigmoidTerm(a.arg(0), mul(rest));
+                }
+            }
+            return null;
+        }
     }
 
     /** A term c * f(u)^2 split into f's argument u and the rest c. */

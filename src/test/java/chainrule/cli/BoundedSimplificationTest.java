@@ -128,7 +128,10 @@ class BoundedSimplificationTest {
                 boolean readsClock = text.contains("nanoTime") || text.contains("currentTimeMillis")
                         || text.contains("Instant.now") || text.contains("java.time.Duration");
                 if (readsClock) {
-                    assertEquals("TrainCommand.java", f.getFileName().toString(), f + " reads the clock");
+                    // Allowed: train's progress-bar redraw, and the playground's request timeout and the
+                    // "millis"/"phases" it reports beside (never inside) the formulas.
+                    assertTrue(java.util.Set.of("TrainCommand.java", "Analysis.java", "Work.java")
+                            .contains(f.getFileName().toString()), f + " reads the clock");
                 }
             }
         }

@@ -117,6 +117,12 @@ class RulePropertiesTest {
         keepsValueAndSize(Rules.PYTHAGORAS, e, x, y);
     }
 
+    @Property(tries = 300)
+    void sigmoidReflection(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                           @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        keepsValueAndSize(Rules.SIGMOID_REFLECTION, e, x, y);
+    }
+
     @Property(tries = 600)
     void cancelRational(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
                         @ForAll @DoubleRange(min = -3, max = 3) double y) {

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
 import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
 import java.util.HashSet;
@@ -71,6 +72,15 @@ class RulesTest {
         assertSame(three, Rules.PYTHAGORAS.applyAt(add(mul(three, pow(sin(x), num(2))), mul(three, pow(cos(x), num(2))))));
         assertSame(add(y, ONE), Rules.PYTHAGORAS.applyAt(add(pow(sin(x), num(2)), y, pow(cos(x), num(2)))));
         assertSame(mul(x, y), Rules.PYTHAGORAS.applyAt(add(mul(x, y, pow(sin(x), num(2))), mul(x, y, pow(cos(x), num(2))))));
+    }
+
+    @Test void sigmoidReflection() {
+        Expr sx = Exprs.apply(Primitive.SIGMOID, java.util.List.of(x));
+        Expr sminus = Exprs.apply(Primitive.SIGMOID, java.util.List.of(Exprs.neg(x)));
+        assertSame(y, Rules.SIGMOID_REFLECTION.applyAt(add(mul(y, sx), mul(y, sminus))));
+        assertSame(add(x, ONE), Rules.SIGMOID_REFLECTION.applyAt(add(sx, x, sminus)));
+        assertNull(Rules.SIGMOID_REFLECTION.applyAt(add(mul(y, sx), sminus)), "different cofactors");
+        assertNull(Rules.SIGMOID_REFLECTION.applyAt(add(sx, Exprs.apply(Primitive.SIGMOID, java.util.List.of(y)))));
     }
 
     @Test void pythagorasNeedsTheSameArgumentAndTheSameCoefficient() {
