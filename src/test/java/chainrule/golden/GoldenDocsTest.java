@@ -123,7 +123,8 @@ class GoldenDocsTest {
             if (fenced && !line.startsWith("$ ")) {
                 String plain = line.startsWith("java -jar target/chainrule.jar ") || line.startsWith("bin/chainrule ")
                         ? commandOf(line) : null;
-                if (plain != null) {
+                // serve runs until it is stopped: PlaygroundServerTest starts it and talks to it instead
+                if (plain != null && !plain.startsWith("serve")) {
                     out.add(new Shown(page, i + 1, words(plain, page + ":" + (i + 1)), i + 1, i + 1, false));
                 }
                 continue;
