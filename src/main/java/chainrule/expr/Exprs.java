@@ -500,8 +500,10 @@ public final class Exprs {
      * (x^a)^n = x^(a*n) and (x*y)^n = x^n * y^n for integer n (both exact for every real x).
      */
     public static Expr pow(Expr base, Expr exponent) {
-        if (base instanceof Apply a && a.fn() == Primitive.E) {
-            return apply(Primitive.EXP, exponent); // e^x is exp(x)
+        if (base instanceof Apply a && a.fn() == Primitive.E && !(exponent instanceof Num n && n.isInteger())) {
+            // e^x is exp(x); an integer power stays a power of e, so that products collect it
+            // with e itself (e/e = e·e^-1 = 1, e·e = e²) as with any other factor
+            return apply(Primitive.EXP, exponent);
         }
         if (exponent instanceof Num e) {
             if (e.isZero()) {
