@@ -134,7 +134,7 @@ public final class LayerForm {
         if (probe != null) {
             points.add(probe);
         }
-        form.recognise(points);
+        form.recognise(points, probe != null);
         return form;
     }
 
@@ -308,12 +308,21 @@ public final class LayerForm {
     // ------------------------------------------------------------ recognition
 
     /** From the loss backwards: each group's δ from the δs of the groups it feeds, verified at every point. */
-    private void recognise(List<Values> points) {
+    private void recognise(List<Values> given, boolean lastIsProbe) {
+        List<Values> points = new ArrayList<>(given);
         List<Map<Group, double[]>> numbers = new ArrayList<>();
         List<Map<Vertex, Double>> adjoints = new ArrayList<>();
-        for (Values p : points) {
+        for (Values p : given) {
+            Map<Vertex, Double> a = ReverseAccumulator.adjoints(graph, p);
+            if (lastIsProbe && p == given.get(given.size() - 1) && !finiteOnParameterPaths(a)) {
+                // The probe saturated (a wide layer of positive weights: softmax underflows to 0,
+                // so −y/p is −∞ while the stable loss stays finite). It can check nothing there;
+                // verifying against it rejected every layer form of a 784-128-10 network.
+                points.remove(points.size() - 1);
+                continue;
+            }
             numbers.add(new HashMap<>());
-            adjoints.add(ReverseAccumulator.adjoints(graph, p));
+            adjoints.add(a);
         }
         List<Double> scales = new ArrayList<>();
         for (Map<Vertex, Double> a : adjoints) {
@@ -463,6 +472,17 @@ public final class LayerForm {
             }
         }
         return false;
+    }
+
+    /** Whether every vertex between a parameter and the loss has a finite adjoint (the ones layer forms give). */
+    private boolean finiteOnParameterPaths(Map<Vertex, Double> adjoints) {
+        for (Map.Entry<Vertex, Double> e : adjoints.entrySet()) {
+            Double x = e.getValue();
+            if (x != null && !Double.isFinite(x) && graph.reachedFromParameter(e.getKey()) && graph.reachesLoss(e.getKey())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The largest finite magnitude among {@code xs}, 0 if none. */

@@ -69,17 +69,28 @@ public final class LayerFormText {
      * @param values null when some value is missing: formulas only
      */
     public static String gradient(PathGraph graph, List<Vertex> wrt, Values values, Notation notation) {
-        boolean layers = LayerForm.asksForAWholeParameter(graph.network(), wrt);
-        return new LayerFormText(graph, values, notation, layers).text(wrt);
+        return gradient(graph, wrt, values, notation, Integer.MAX_VALUE);
     }
 
-    private String text(List<Vertex> wrt) {
+    /**
+     * As {@link #gradient(PathGraph, List, Values, Notation)}, with at most {@code maxElementBlocks}
+     * element closed forms (where no layer form is recognised); the others are counted in one line.
+     * The playground uses it: 100,000 element blocks of a large network are hundreds of megabytes.
+     */
+    public static String gradient(PathGraph graph, List<Vertex> wrt, Values values, Notation notation, int maxElementBlocks) {
+        boolean layers = LayerForm.asksForAWholeParameter(graph.network(), wrt);
+        return new LayerFormText(graph, values, notation, layers).text(wrt, maxElementBlocks);
+    }
+
+    private String text(List<Vertex> wrt, int maxElementBlocks) {
         StringBuilder sb = new StringBuilder();
         if (values != null) {
             sb.append(loss).append(" = ").append(Numbers.text(values.vertex(loss))).append("\n\n");
         }
         List<LayerTerm> printed = new ArrayList<>();
         ChainText chains = ChainText.pretty();
+        int elementBlocks = 0;
+        int skipped = 0;
         for (int i = 0; i < wrt.size(); ) {
             LayerForm.Group g = form == null ? null : form.wholeGroupAt(wrt, i);
             if (g != null) {
@@ -87,7 +98,11 @@ public final class LayerFormText {
                 appendParameter(sb, g, term);
                 printed.add(term);
                 i += g.size();
+            } else if (elementBlocks >= maxElementBlocks) {
+                i++;
+                skipped++;
             } else {
+                elementBlocks++;
                 Vertex w = wrt.get(i++);
                 for (String line : chains.closedFormBlock(ClosedForm.of(graph, w), loss,
                         adjoints == null ? null : adjoints.get(w), adjoints, true)) {
@@ -95,6 +110,10 @@ public final class LayerFormText {
                 }
                 sb.append("\n");
             }
+        }
+        if (skipped > 0) {
+            sb.append("… and ").append(skipped).append(skipped == 1 ? " more element" : " more elements")
+                    .append(" without a layer form, not shown here: follow one to see its closed form\n\n");
         }
         appendDeltas(sb, printed);
         GradientReport.appendMissingValues(sb, graph.network());

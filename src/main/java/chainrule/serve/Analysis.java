@@ -43,6 +43,12 @@ final class Analysis {
     static final int MAX_DRAWN_VERTICES = 400;
     /** The most paths listed in the table, as {@code paths --max-paths} defaults to. */
     static final int MAX_PATHS = 100;
+    /**
+     * The most element closed forms in the layer-forms text (parameters without a recognised layer
+     * form); the rest are counted, and the parameter menu shows any one of them. Without a cap a
+     * 784-128-10 network whose layer forms are not recognised sent 565 MB that the browser could not render.
+     */
+    static final int MAX_ELEMENT_FORMS = 20;
     /** The most scalar values given a slider; a larger network is edited in the text. */
     static final int MAX_SLIDERS = 300;
 
@@ -205,7 +211,7 @@ final class Analysis {
         if (LayerFormText.applies(graph)) {
             Values v = values;
             out.put("layerForms", prepared.layerForms().computeIfAbsent(r.notation(),
-                    n -> LayerFormText.gradient(graph, network.parameters(), v, n)));
+                    n -> LayerFormText.gradient(graph, network.parameters(), v, n, MAX_ELEMENT_FORMS)));
         } else if (values != null) {
             Map<String, Object> gradient = new LinkedHashMap<>();
             ReverseAccumulator.gradient(graph, values).forEach((name, g) -> gradient.put(name, List.of(g, Numbers.text(g))));
