@@ -137,6 +137,24 @@ class MnistSizeTest {
         assertTrue(deltas.containsKey("delta_h_in[128]"), "δ(h.in[128]) is defined");
     }
 
+    /**
+     * The softmax classifier at 784-128-10 prints a page of layer forms, not 101,770 element
+     * formulas: the random probe point that verifies a layer form saturates its softmax at this
+     * width, and it once made every form fall back to elements (411 MB of text).
+     */
+    @Test
+    void gradTextOfTheSoftmaxClassifierIsLayerForms(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("mnist-softmax.nn");
+        Files.writeString(file, file().replace("o = sigmoid(W2 @ h + b2)\nloss E = sum(0.5*(y - o)^2)\n",
+                "p = softmax(W2 @ h + b2)\nloss L = cross_entropy(p, y)\n"));
+        assertTrue(Files.readString(file).contains("softmax"), "the loss was replaced");
+        Cli r = Cli.runBounded(300, "grad", file.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().lines().count() < 80, () -> r.out().lines().count() + " lines");
+        assertTrue(r.out().contains("∂L/∂W1 = δ(h.in) ⊗ x"), r.out());
+        assertTrue(r.out().contains("∂L/∂b2 = δ(p.in)"), r.out());
+    }
+
     private static void assertMatchesHandWritten(Map<String, Object> out) {
         @SuppressWarnings("unchecked")
         Map<String, Object> gradient = (Map<String, Object>) out.get("gradient");
