@@ -51,8 +51,8 @@ final class CodegenCommand implements Callable<Integer> {
         }
         var program = chainrule.layer.LayerLowering.lower(loaded.file(), loaded.network());
         if (program.isPresent()) { // written with layers: loops from the layer program
-            Main.out().print(chainrule.codegen.LoopSourceGenerator.generate(program.get(), language, input.file,
-                    loaded.network().lossName(), loaded.network().values(), main));
+            OutputTarget.write(output, chainrule.codegen.LoopSourceGenerator.generate(program.get(), language, input.file,
+                    loaded.network().lossName(), loaded.network().values(), main, javaClass).getBytes(StandardCharsets.UTF_8));
             return 0;
         }
         Tape tape = Tape.of(loaded.network());

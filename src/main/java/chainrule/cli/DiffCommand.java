@@ -46,6 +46,8 @@ import picocli.CommandLine.Parameters;
 final class DiffCommand implements Callable<Integer> {
     @Mixin CommonOptions options;
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "EXPR", description = "The expression, quoted.")
     String expression;
 
@@ -66,7 +68,8 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (order < 1 || order > MAX_ORDER) {
-            throw new CliError("--order must be between 1 and " + MAX_ORDER + ", not " + order);
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--order must be between 1 and " + MAX_ORDER + ", not " + order);
         }
         Source source = new Source("<expr>", expression);
         Expr e = Analyzer.lowerStandalone(source, SourceParser.parseExpression(source));

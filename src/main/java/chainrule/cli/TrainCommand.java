@@ -208,7 +208,23 @@ final class TrainCommand implements Callable<Integer> {
             train = new Minibatch.Part(objective, trainIndex);
             held = new Minibatch.Part(objective, testIndex);
         } else if (test != null) {
-            Dataset testData = Dataset.parse(InputLoader.load(test, options.maxInput), setup.loaded().network());
+            chainrule.diag.Source testSource = InputLoader.load(test, options.maxInput);
+            Dataset testData = Dataset.parse(testSource, setup.loaded().network());
+            if (setup.data() != null) {
+                // A column --data gives but --test lacks would silently take the first training row's value.
+                for (String column : setup.data().columns()) {
+                    if (!testData.columns().contains(column)) {
+                        int line = 1;
+                        while (line < testSource.lineCount() && testSource.line(line).isBlank()) {
+                            line++;
+                        }
+                        int width = Math.max(1, testSource.line(line).codePointCount(0, testSource.line(line).length()));
+                        throw new chainrule.diag.DiagnosticException(java.util.List.of(chainrule.diag.Diagnostic.error(testSource,
+                                line, 1, width, "no column '" + column + "': held-out rows need every column the --data file "
+                                        + data + " gives")));
+                    }
+                }
+            }
             held = new Minibatch.Part(setup.objectiveFor(testData), null);
         }
         int rows = train.size();

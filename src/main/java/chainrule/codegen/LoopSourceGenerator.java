@@ -25,9 +25,11 @@ public final class LoopSourceGenerator {
     private final String fileName;
     private final String lossName;
     private final Map<String, Double> values;
+    private final String className;
 
     private LoopSourceGenerator(LayerProgram program, Language lang, String fileName, String lossName,
-                                Map<String, Double> values) {
+                                Map<String, Double> values, String className) {
+        this.className = className;
         this.program = program;
         this.lang = lang;
         this.fileName = fileName;
@@ -41,7 +43,13 @@ public final class LoopSourceGenerator {
      */
     public static String generate(LayerProgram program, Language lang, String fileName, String lossName,
                                   Map<String, Double> values, boolean withMain) {
-        return new LoopSourceGenerator(program, lang, fileName, lossName, values).generate(withMain);
+        return generate(program, lang, fileName, lossName, values, withMain, SourceGenerator.JAVA_CLASS);
+    }
+
+    /** The same, the Java class named {@code className} (codegen -o Name.java, --class). */
+    public static String generate(LayerProgram program, Language lang, String fileName, String lossName,
+                                  Map<String, Double> values, boolean withMain, String className) {
+        return new LoopSourceGenerator(program, lang, fileName, lossName, values, className).generate(withMain);
     }
 
     private String generate(boolean withMain) {
@@ -109,7 +117,7 @@ public final class LoopSourceGenerator {
     private int parameterCount() { return Math.max(1, program.parameterCount()); }
 
     private void java(StringBuilder out, SourceWriter body, boolean withMain) {
-        out.append("public final class ").append(SourceGenerator.JAVA_CLASS).append(" {\n");
+        out.append("public final class ").append(className).append(" {\n");
         out.append(indent(helpers(body), "    "));
         out.append("    public static double gradient(double[] d, double[] g) {\n");
         out.append("        double[] w = new double[").append(program.workSize()).append("];\n");

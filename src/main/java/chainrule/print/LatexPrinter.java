@@ -112,7 +112,30 @@ public final class LatexPrinter extends ExprPrinter {
     @Override
     protected String power(String base, Expr exponent, String exponentText) {
         // The braces group the exponent already: no parentheses, whatever its precedence.
-        return base + "^{" + print(exponent) + "}";
+        // A base that ends in a superscript (exp(x) prints as e^{x}) is parenthesised: e^{x}^{2}
+        // is a TeX error ("Double superscript").
+        String b = endsInSuperscript(base) ? "{\\left(" + base + "\\right)}" : base;
+        return b + "^{" + print(exponent) + "}";
+    }
+
+    /** Whether {@code text} ends with a group {@code ^{...}}. */
+    private static boolean endsInSuperscript(String text) {
+        if (!text.endsWith("}")) {
+            return false;
+        }
+        int depth = 0;
+        for (int i = text.length() - 1; i >= 0; i--) {
+            char c = text.charAt(i);
+            if (c == '}' && (i == 0 || text.charAt(i - 1) != '\\')) {
+                depth++;
+            } else if (c == '{' && (i == 0 || text.charAt(i - 1) != '\\')) {
+                depth--;
+                if (depth == 0) {
+                    return i > 0 && text.charAt(i - 1) == '^';
+                }
+            }
+        }
+        return false;
     }
 
     @Override

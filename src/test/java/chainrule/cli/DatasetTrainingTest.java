@@ -137,6 +137,22 @@ class DatasetTrainingTest {
         assertTrue(train.err().contains("read as a stream"), train.err());
     }
 
+    /** A --test file lacking a column --data gives is an error at its header, not the first training row's value reused. */
+    @Test
+    void aTestFileMissingAColumnIsAnError() throws Exception {
+        Path f = dir.resolve("m.nn");
+        Files.writeString(f, "input x\ntarget t\nweight w = 0.5\nloss L = (w*x - t)^2\n");
+        Path train = dir.resolve("train.csv");
+        Files.writeString(train, "x,t\n1,2\n2,4\n");
+        Path test = dir.resolve("test.csv");
+        Files.writeString(test, "x\n3\n");
+        Cli r = Cli.run("train", f.toString(), "--data", train.toString(), "--test", test.toString(), "--lr", "0.1", "--epochs", "1");
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.err().startsWith(test + ":1:1: error: "), r.err());
+        assertTrue(r.err().contains("'t'"), r.err());
+        assertTrue(r.err().contains("^"), r.err());
+    }
+
     @Test
     void usageErrors() {
         assertEquals(2, Cli.run("train", "examples/mazur.nn", "--lr", "0.5", "--steps", "1", "--batch", "2").status());

@@ -78,6 +78,16 @@ class DiffCommandTest {
         assertEquals(Math.sin(0.5), value(s), 1e-16);
     }
 
+    /** An out-of-range --order is a usage error (exit 2 and the help hint), as train's --batch 0 and --split 1.5 are. */
+    @Test void anOrderOutOfRangeIsAUsageError() {
+        for (String n : new String[] {"0", "-1", "21"}) {
+            Cli r = Cli.run("diff", "x^2", "--wrt", "x", "--order", n);
+            assertEquals(2, r.status(), r.err());
+            assertTrue(r.err().contains("--order must be between 1 and 20, not " + n), r.err());
+            assertTrue(r.err().contains("Try 'chainrule diff --help'"), r.err());
+        }
+    }
+
     @Test void severalWrtGiveTheGradient() {
         Cli r = Cli.run("diff", "sin(x)*y", "--wrt", "x", "--wrt", "y", "--set", "x=1", "--set", "y=2", "--json");
         assertEquals(0, r.status(), r.err());

@@ -23,6 +23,9 @@ class LatexPrinterTest {
         "sqrt(x + 1)|\\sqrt{x + 1}",
         "x^(a + b)|x^{a + b}",
         "2*x*y|2 \\cdot x \\cdot y",
+        // e^{x}^{y} is a TeX error (double superscript): a superscripted base is parenthesised
+        "exp(x)^y|{\\left(e^{x}\\right)}^{y}",
+        "sqrt(x)^y|\\sqrt{x}^{y}",
     })
     void layout(String source, String latex) throws Exception {
         var e = Analyzer.lowerStandalone(new Source("t", source), SourceParser.parseExpression(new Source("t", source)));
