@@ -65,6 +65,9 @@ final class DiffCommand implements Callable<Integer> {
     /** Beyond this, repeated differentiation grows without bound for little use. */
     static final int MAX_ORDER = 20;
 
+    /** The largest derivative {@code diff} writes out, in tree size (names, numbers and operations). */
+    static final long MAX_PRINTED_SIZE = 20_000;
+
     @Override
     public Integer call() throws Exception {
         if (order < 1 || order > MAX_ORDER) {
@@ -105,7 +108,14 @@ final class DiffCommand implements Callable<Integer> {
             Expr d = e;
             Expr numeric = e;
             for (int k = 0; k < order; k++) {
-                d = Simplifier.simplify(Differentiator.derivative(d, s));
+                Expr raw = Differentiator.derivative(d, s);
+                if (raw.treeSize() > MAX_PRINTED_SIZE) {
+                    // Higher derivatives of nested functions grow exponentially: stop before
+                    // simplifying or printing megabytes (tan(sin(x)·exp(x)) at order 10).
+                    throw new CliError("the derivative of order " + (k + 1) + " with respect to " + x
+                            + " has more than " + MAX_PRINTED_SIZE + " terms and operations written out; try a lower --order");
+                }
+                d = Simplifier.simplify(raw);
                 numeric = Differentiator.numericDerivative(numeric, s);
             }
             Double value = complete ? value(d, numeric, values, label(x, e)) : null;

@@ -30,6 +30,14 @@ class DiffCommandTest {
         assertEquals(1 / (Math.cos(1) * Math.cos(1)), value(r), 1e-15 * 3.43);
     }
 
+    /** Higher derivatives of nested functions grow exponentially: refused with advice, never a hang. */
+    @Test void aDerivativeTooLargeToPrintIsRefusedNotAHang() throws Exception {
+        Cli r = Cli.runBounded(60, "diff", "tan(sin(x)*exp(x))", "--wrt", "x", "--order", "10");
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains("try a lower --order"), r.err());
+        assertEquals(0, Cli.run("diff", "tan(sin(x)*exp(x))", "--wrt", "x", "--order", "3").status());
+    }
+
     @Test void eToTheXIsExp() {
         Cli r = Cli.run("diff", "e^x", "--wrt", "x", "--set", "x=1");
         assertEquals(0, r.status(), r.err());
