@@ -1,0 +1,86 @@
+package chainrule.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A named sigmoid vertex {@code p = sigmoid(z)} used inside a log (issue #12): the loss and its
+ * gradient keep their digits in eval (compiled), grad (reverse accumulation), paths (path values),
+ * check and the generated Python program, where 1 - p or p alone has lost them. References from
+ * mpmath at 50 digits, computed independently of chainrule (python3 -c, mp.dps = 50):
+ * softplus(z), σ(z), softplus(-z), -σ(-z).
+ */
+class SigmoidVertexLogTest {
+    @TempDir Path dir;
+
+    /** z, softplus(z), σ(z), softplus(-z), -σ(-z). */
+    static final double[][] REFERENCES = {
+        {-800, 0.0, 0.0 /* 3.67e-348 */, 800.0, -1.0},
+        {-40, 4.248354255291589e-18, 4.248354255291589e-18, 40.0, -1.0},
+        {-36.7, 1.1518409493076128e-16, 1.1518409493076128e-16, 36.7, -0.99999999999999988},
+        {0, 0.69314718055994531, 0.5, 0.69314718055994531, -0.5},
+        {30, 30.000000000000094, 0.99999999999990642, 9.3576229688397368e-14, -9.357622968839299e-14},
+        {36.7, 36.7, 0.99999999999999988, 1.1518409493076128e-16, -1.1518409493076128e-16},
+        {40, 40.0, 1.0, 4.248354255291589e-18, -4.248354255291589e-18},
+        {800, 800.0, 1.0, 0.0, -0.0 /* 3.67e-348 */},
+    };
+
+    /** Losses equal to softplus(z) (t = 0) and to softplus(-z) (t = 1). */
+    static final String[] T0 = {"-log(1 - p)", "binary_cross_entropy(p, 0)"};
+    static final String[] T1 = {"-log(p)", "binary_cross_entropy(p, 1)"};
+
+    @Test void everyCommandGivesTheLossOfTheLogFromThePreActivation() throws Exception {
+        for (double[] r : REFERENCES) {
+            for (String loss : T0) {
+                agree(r[0], loss, r[1], r[2]);
+            }
+            for (String loss : T1) {
+                agree(r[0], loss, r[3], r[4]);
+            }
+        }
+    }
+
+    private void agree(double z, String loss, double value, double derivative) throws Exception {
+        Path f = dir.resolve("s.nn");
+        Files.writeString(f, "weight z = " + z + "\np = sigmoid(z)\nloss E = " + loss + "\n");
+        String what = "z = " + z + ", E = " + loss;
+        for (String command : List.of("eval", "grad")) {
+            Cli c = Cli.run(command, f.toString(), "--json");
+            assertEquals(0, c.status(), what + " " + command + ": " + c.err());
+            Map<String, Object> json = TestJson.object(c.out());
+            close(value, EvalCheckCommandTest.lossValue(json), what + " " + command + " loss");
+            close(derivative, (Double) EvalCheckCommandTest.gradient(json).get("z"), what + " " + command + " gradient");
+        }
+        Cli paths = Cli.run("paths", f.toString(), "--wrt", "z", "--json");
+        assertEquals(0, paths.status(), what + " paths: " + paths.err());
+        close(derivative, ((Number) TestJson.object(paths.out()).get("value")).doubleValue(), what + " paths");
+        Cli check = Cli.run("check", f.toString());
+        assertEquals(0, check.status(), what + " check: " + check.out() + check.err());
+        Cli codegen = Cli.run("codegen", f.toString(), "--lang", "python", "--main");
+        assertEquals(0, codegen.status(), what + " codegen: " + codegen.err());
+        Path py = dir.resolve("s.py");
+        Files.writeString(py, codegen.out());
+        Process p = new ProcessBuilder("python3", py.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), what + " python: " + out);
+        Map<String, Object> json = TestJson.object(out);
+        close(value, EvalCheckCommandTest.lossValue(json), what + " python loss");
+        close(derivative, (Double) EvalCheckCommandTest.gradient(json).get("z"), what + " python gradient");
+    }
+
+    /** Within 1e-13 relative of the reference, or both below the smallest normal double. */
+    private static void close(double expected, double actual, String what) {
+        if (Math.abs(expected) < Double.MIN_NORMAL) {
+            assertTrue(Math.abs(actual) < Double.MIN_NORMAL, what + ": " + actual + " for " + expected);
+        } else {
+            assertEquals(expected, actual, 1e-13 * Math.abs(expected), what);
+        }
+    }
+}
