@@ -29,6 +29,8 @@ public final class SigmoidLogs {
                 Expr mirrored = Exprs.apply(Primitive.SIGMOID, Exprs.neg(a.arg(0)));
                 reflections.put(Exprs.sub(Exprs.ONE, v.symbol()), mirrored);
                 reflections.put(Exprs.sub(v.symbol(), Exprs.ONE), Exprs.neg(mirrored));
+                reflections.put(Exprs.sub(Exprs.ONE, a), mirrored);
+                reflections.put(Exprs.sub(a, Exprs.ONE), Exprs.neg(mirrored));
             }
         }
         reflections.putAll(definitions);
@@ -78,6 +80,11 @@ public final class SigmoidLogs {
             return e;
         }
         return Substitution.replace(stableLogs(e), reflections);
+    }
+
+    /** Whether {@code to} takes a log of an expression of the sigmoid vertex {@code from}. */
+    public boolean feedsLog(Vertex from, Vertex to) {
+        return definitions.containsKey(from.symbol()) && to.isDefined() && hasLog(to.definition());
     }
 
     private static boolean hasLog(Expr e) {

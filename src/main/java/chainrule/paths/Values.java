@@ -103,7 +103,9 @@ public final class Values {
         Double v = factorValues.get(e);
         if (v == null) {
             // the table's numeric column, with 1 - p of a sigmoid vertex p as σ(-z)
-            v = Evaluator.evaluate(sigmoidLogs.reflected(e.numericFactor()), vertexValues);
+            // (∂ of a log of p: p as σ(z), declared values as numbers, so (p - 1)/(1 - p) cancels)
+            v = Evaluator.evaluate(sigmoidLogs.feedsLog(e.from(), e.to())
+                    ? sigmoidLogs.reflected(stableFactor(e)) : e.numericFactor(), vertexValues);
             if (!Double.isFinite(v)) {
                 double again = Evaluator.evaluate(stableFactor(e), vertexValues);
                 if (!Double.isFinite(again)) {

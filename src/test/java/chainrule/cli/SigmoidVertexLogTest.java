@@ -75,6 +75,22 @@ class SigmoidVertexLogTest {
         close(derivative, (Double) EvalCheckCommandTest.gradient(json).get("z"), what + " python gradient");
     }
 
+    /**
+     * Second review finding: at the edge of sqrt's domain (w = 0, h = 0) grad gives ∂L/∂w = 1 (the
+     * derivative of L = 0·sqrt(w) + w, by hand); check agrees, by a one-sided difference, since
+     * L(w - step) is not defined.
+     */
+    @Test void checkAgreesWithGradAtTheEdgeOfADomain() throws Exception {
+        Path f = dir.resolve("edge.nn");
+        Files.writeString(f, "input x = 0\nh = relu(x-1)\nweight w = 0\nu = sqrt(w)\nloss L = h*u + w\n");
+        Cli grad = Cli.run("grad", f.toString(), "--json");
+        assertEquals(0, grad.status(), grad.err());
+        assertEquals(1.0, (Double) EvalCheckCommandTest.gradient(TestJson.object(grad.out())).get("w"), 0);
+        Cli check = Cli.run("check", f.toString(), "--json");
+        assertEquals(0, check.status(), check.out() + check.err());
+        assertEquals(true, TestJson.object(check.out()).get("ok"));
+    }
+
     /** Within 1e-13 relative of the reference, or both below the smallest normal double. */
     private static void close(double expected, double actual, String what) {
         if (Math.abs(expected) < Double.MIN_NORMAL) {
