@@ -62,6 +62,11 @@ public final class LayerLowering {
 
     /** The layer view of an analysed network (shapes and functions from {@code network}), if it has one. */
     public static Optional<LayerProgram> lower(Ast.File file, Network network) {
+        if (chainrule.model.SigmoidLogs.of(network).takesALogOfAVertex(network)) {
+            // log(p), log(1 - p) of a named sigmoid vertex: the tape computes them from p's
+            // pre-activation (model.SigmoidLogs); the loops would compute them from p, losing digits
+            return Optional.empty();
+        }
         return lower(file, d -> network.declaredShape(d.name().text()).orElse(List.of()), network.functions());
     }
 

@@ -82,6 +82,19 @@ public final class SigmoidLogs {
         return Substitution.replace(stableLogs(e), reflections);
     }
 
+    /** Whether some definition takes a log of a sigmoid vertex that has a stable form. */
+    public boolean takesALogOfAVertex(Network network) {
+        if (definitions.isEmpty()) {
+            return false;
+        }
+        for (Vertex v : network.definitions()) {
+            if (stableLogs(v.definition()) != v.definition()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@code to} takes a log of an expression of the sigmoid vertex {@code from}. */
     public boolean feedsLog(Vertex from, Vertex to) {
         return definitions.containsKey(from.symbol()) && to.isDefined() && hasLog(to.definition());

@@ -76,6 +76,47 @@ class SigmoidVertexLogTest {
     }
 
     /**
+     * A sigmoid layer o whose elements are used inside logs (a vector network, which the layer
+     * loops would compute from o): loss softplus(36.7) + softplus(40) = 76.7000000000000030 and
+     * gradient (σ(36.7), 2σ(36.7), -σ(40), -2σ(40)), mpmath at 40 digits.
+     */
+    @Test void aSigmoidLayerInsideLogsInEveryCommand() throws Exception {
+        Path f = dir.resolve("v.nn");
+        Files.writeString(f, """
+                input x[2] = [1, 2]
+                target y[2] = [0, 1]
+                weight W[2,2] = [[36.7, 0], [0, -20]]
+                o = sigmoid(W @ x)
+                loss L = sum(-y*log(o) - (1 - y)*log(1 - o))
+                """);
+        double s = 0.99999999999999988;
+        Map<String, Double> expected = Map.of("W[1,1]", s, "W[1,2]", 2 * s, "W[2,1]", -1.0, "W[2,2]", -2.0);
+        for (String command : List.of("eval", "grad")) {
+            Cli c = Cli.run(command, f.toString(), "--json");
+            assertEquals(0, c.status(), command + ": " + c.err());
+            Map<String, Object> json = TestJson.object(c.out());
+            close(76.7, EvalCheckCommandTest.lossValue(json), command + " loss");
+            for (var e : expected.entrySet()) {
+                close(e.getValue(), (Double) EvalCheckCommandTest.gradient(json).get(e.getKey()), command + " " + e.getKey());
+            }
+        }
+        Cli check = Cli.run("check", f.toString());
+        assertEquals(0, check.status(), check.out() + check.err());
+        Cli codegen = Cli.run("codegen", f.toString(), "--lang", "python", "--main");
+        assertEquals(0, codegen.status(), codegen.err());
+        Path py = dir.resolve("v.py");
+        Files.writeString(py, codegen.out());
+        Process p = new ProcessBuilder("python3", py.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        Map<String, Object> json = TestJson.object(out);
+        close(76.7, EvalCheckCommandTest.lossValue(json), "python loss");
+        for (var e : expected.entrySet()) {
+            close(e.getValue(), (Double) EvalCheckCommandTest.gradient(json).get(e.getKey()), "python " + e.getKey());
+        }
+    }
+
+    /**
      * Second review finding: at the edge of sqrt's domain (w = 0, h = 0) grad gives ∂L/∂w = 1 (the
      * derivative of L = 0·sqrt(w) + w, by hand); check agrees, by a one-sided difference, since
      * L(w - step) is not defined.
