@@ -13,6 +13,7 @@ import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
 import chainrule.model.Network;
+import chainrule.model.SigmoidLogs;
 import chainrule.model.Vertex;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -65,8 +66,11 @@ public final class Tape {
     private int slotCount;
     private Expr loss;
 
+    private final SigmoidLogs sigmoidLogs;
+
     private Tape(Network network) {
         this.network = network;
+        this.sigmoidLogs = SigmoidLogs.of(network);
     }
 
     /** Builds the tape of {@code network}'s loss and its gradient with respect to every parameter. */
@@ -235,6 +239,12 @@ public final class Tape {
             c = canonical(v.definition());
         } else if (e instanceof Apply a && a.fn() instanceof UserFunction f) {
             c = canonical(f.inline(a.args()));
+        } else if (e instanceof Apply a && a.fn() == Primitive.LOG && a.arg(0) instanceof Sym || e instanceof Apply b && b.fn() == Primitive.LOG && b.arg(0) instanceof Sum) {
+            // log(p), log(1 - p) of a sigmoid vertex p: from p's pre-activation (model.SigmoidLogs)
+            Expr s = sigmoidLogs.stableLog((Apply) e);
+            if (s != null) {
+                c = canonical(s);
+            }
         }
         canonical.put(e, c);
         return c;

@@ -62,6 +62,11 @@ public final class LayerLowering {
 
     /** The layer view of an analysed network (shapes and functions from {@code network}), if it has one. */
     public static Optional<LayerProgram> lower(Ast.File file, Network network) {
+        if (takesALogOfASigmoidName(file)) {
+            // log(p), log(1 - p) of a named sigmoid vertex: the tape computes them from p's
+            // pre-activation (model.SigmoidLogs); the loops would compute them from p, losing digits
+            return Optional.empty();
+        }
         return lower(file, d -> network.declaredShape(d.name().text()).orElse(List.of()), network.functions());
     }
 
@@ -87,6 +92,48 @@ public final class LayerLowering {
         } catch (Unsupported e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether a log or binary_cross_entropy takes an expression of a name defined as
+     * {@code sigmoid(...)}: read from the syntax tree, so that the element view is not built.
+     */
+    static boolean takesALogOfASigmoidName(Ast.File file) {
+        java.util.Set<String> sigmoids = new java.util.HashSet<>();
+        for (Ast.Statement s : file.statements()) {
+            if (s instanceof Ast.Definition d && d.body() instanceof Ast.Call c && c.fn().text().equals("sigmoid")) {
+                sigmoids.add(d.name().text());
+            }
+        }
+        if (sigmoids.isEmpty()) {
+            return false;
+        }
+        for (Ast.Statement s : file.statements()) {
+            if (s instanceof Ast.Definition d && logOf(d.body(), sigmoids, false)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean logOf(Ast.Expr e, java.util.Set<String> sigmoids, boolean inLog) {
+        if (e instanceof Ast.NameRef r) {
+            return inLog && sigmoids.contains(r.name().text());
+        }
+        if (e instanceof Ast.Index x) {
+            return inLog && sigmoids.contains(x.target().text()) || x.indices().stream().anyMatch(i -> logOf(i, sigmoids, inLog));
+        }
+        if (e instanceof Ast.Call c) {
+            boolean log = inLog || c.fn().text().equals("log") || c.fn().text().equals("binary_cross_entropy");
+            return c.args().stream().anyMatch(a -> logOf(a, sigmoids, log));
+        }
+        if (e instanceof Ast.Unary u) {
+            return logOf(u.operand(), sigmoids, inLog);
+        }
+        if (e instanceof Ast.Binary b) {
+            return logOf(b.left(), sigmoids, inLog) || logOf(b.right(), sigmoids, inLog);
+        }
+        return false; // a number
     }
 
     private static Optional<UserFunction> standaloneFunction(Ast.FunctionDef f) {

@@ -12,6 +12,7 @@ import chainrule.expr.Substitution;
 import chainrule.expr.VectorElement;
 import chainrule.expr.VectorPrimitive;
 import chainrule.model.Network;
+import chainrule.model.SigmoidLogs;
 import chainrule.model.Vertex;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,11 +39,13 @@ public final class Values {
     /** Built on first use: only a value that is not finite needs them. */
     private Map<Expr, Expr> stable;
     private Map<Expr, Expr> parameters;
+    private final SigmoidLogs sigmoidLogs;
 
-    private Values(Map<String, Double> vertexValues, Network network, Map<Expr, Expr> stable) {
+    private Values(Map<String, Double> vertexValues, Network network, Map<Expr, Expr> stable, SigmoidLogs sigmoidLogs) {
         this.vertexValues = vertexValues;
         this.network = network;
         this.stable = stable;
+        this.sigmoidLogs = sigmoidLogs;
     }
 
     /**
@@ -53,9 +56,11 @@ public final class Values {
     public static Values of(Network network) {
         Map<String, Double> env = new LinkedHashMap<>(network.values());
         Map<Expr, Expr> stable = null;
+        SigmoidLogs sigmoidLogs = SigmoidLogs.of(network);
         for (Vertex v : network.definitions()) {
             try {
-                double value = Evaluator.evaluate(v.definition(), env);
+                // log(p), log(1 - p) of a sigmoid vertex p from p's pre-activation: every digit
+                double value = Evaluator.evaluate(sigmoidLogs.stableLogs(v.definition()), env);
                 if (!Double.isFinite(value)) {
                     if (stable == null) {
                         stable = stableSubstitution(network);
@@ -70,7 +75,7 @@ public final class Values {
                 // not needed by the loss (Network.missingValues() was empty): left without a value
             }
         }
-        return new Values(env, network, stable);
+        return new Values(env, network, stable, sigmoidLogs);
     }
 
     /** Sigmoid and softmax vertices to their definitions, declared non-parameters to their values. */
@@ -97,7 +102,10 @@ public final class Values {
     public double of(Edge e) {
         Double v = factorValues.get(e);
         if (v == null) {
-            v = Evaluator.evaluate(e.numericFactor(), vertexValues); // the table's numeric column
+            // the table's numeric column, with 1 - p of a sigmoid vertex p as σ(-z)
+            // (∂ of a log of p: p as σ(z), declared values as numbers, so (p - 1)/(1 - p) cancels)
+            v = Evaluator.evaluate(sigmoidLogs.feedsLog(e.from(), e.to())
+                    ? sigmoidLogs.reflected(stableFactor(e)) : e.numericFactor(), vertexValues);
             if (!Double.isFinite(v)) {
                 double again = Evaluator.evaluate(stableFactor(e), vertexValues);
                 if (!Double.isFinite(again)) {

@@ -77,7 +77,13 @@ class LayerPropertiesTest {
         Ast.File ast = SourceParser.parseFile(source);
         Network network = Analyzer.analyze(source, ast);
         CompiledGradient loops = LayerCompiler.compile(network, ast);
-        assertTrue(loops.tape().isEmpty(), "compiled to loops");
+        // a log of a named sigmoid layer goes to the tape, which values it from the pre-activation
+        // (model.SigmoidLogs; cli.SigmoidVertexLogTest checks those numbers against mpmath)
+        boolean sigmoidInLog = LayerLowering.takesALogOfASigmoidName(ast);
+        assertEquals(!sigmoidInLog, loops.tape().isEmpty(), "compiled to loops");
+        if (sigmoidInLog) {
+            return;
+        }
         ClassVerifier.verify(loops);
         CompiledGradient tape = CompiledGradient.compile(network);
         assertEquals(tape.parameters(), loops.parameters());
