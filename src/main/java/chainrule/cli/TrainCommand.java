@@ -140,20 +140,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "): gradient descent diverged; stopped there, nothing written; try a smaller --lr, such as "
                     + Numbers.text(rate / 10));
         }
-        Map<String, Double> values = new LinkedHashMap<>();
-        int[] index = g.parameterIndices();
-        for (int i = 0; i < index.length; i++) {
-            values.put(g.parameters().get(i), result.values()[index[i]]);
-        }
-        if (output != null) {
-            Map<String, Double> trained = new LinkedHashMap<>(values);
-            for (int i = 0; i < frozen.length; i++) {
-                if (frozen[i]) {
-                    trained.remove(g.parameters().get(i)); // written as they were
-                }
-            }
-            write(setup, trained);
-        }
+        Map<String, Double> values = trainedValues(setup, g, result.values(), frozen);
         if (options.json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("steps", steps);
@@ -251,20 +238,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         progress.finish();
-        Map<String, Double> values = new LinkedHashMap<>();
-        int[] index = g.parameterIndices();
-        for (int i = 0; i < index.length; i++) {
-            values.put(g.parameters().get(i), result.values()[index[i]]);
-        }
-        if (output != null) {
-            Map<String, Double> trained = new LinkedHashMap<>(values);
-            for (int i = 0; i < frozen.length; i++) {
-                if (frozen[i]) {
-                    trained.remove(g.parameters().get(i));
-                }
-            }
-            write(setup, trained);
-        }
+        Map<String, Double> values = trainedValues(setup, g, result.values(), frozen);
         boolean classifier = !Double.isNaN(result.accuracy());
         if (options.json) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -414,6 +388,29 @@ final class TrainCommand implements Callable<Integer> {
                 drawn = false;
             }
         }
+    }
+
+    /**
+     * Each parameter's trained value, by name, in declaration order; with {@code -o}, the file is
+     * written with them (frozen parameters keep their text as they were).
+     */
+    private Map<String, Double> trainedValues(CompiledSetup setup, CompiledGradient g, double[] declared,
+                                              boolean[] frozen) throws Exception {
+        Map<String, Double> values = new LinkedHashMap<>();
+        int[] index = g.parameterIndices();
+        for (int i = 0; i < index.length; i++) {
+            values.put(g.parameters().get(i), declared[index[i]]);
+        }
+        if (output != null) {
+            Map<String, Double> trained = new LinkedHashMap<>(values);
+            for (int i = 0; i < frozen.length; i++) {
+                if (frozen[i]) {
+                    trained.remove(g.parameters().get(i)); // written as they were
+                }
+            }
+            write(setup, trained);
+        }
+        return values;
     }
 
     private void write(CompiledSetup setup, Map<String, Double> values) throws Exception {
