@@ -169,7 +169,7 @@ record LayeredNetworks(String vector, String scalar, Map<String, Double> values,
         private List<String> vector(String keyword, String name, int size, boolean positive) {
             double[] v = new double[Math.max(1, size)];
             for (int i = 0; i < v.length; i++) {
-                v[i] = positive ? 0.05 + r.nextDouble() * 0.9 : Math.round((r.nextDouble() * 3 - 1.5) * 1000) / 1000.0;
+                v[i] = positive ? 0.05 + r.nextDouble() * 0.9 : r.nextDouble() * 3 - 1.5;
             }
             if (size == 0) {
                 vDecl.append(keyword).append(' ').append(name).append(" = ").append(num(v[0])).append('\n');
@@ -202,7 +202,10 @@ record LayeredNetworks(String vector, String scalar, Map<String, Double> values,
             for (int i = 0; i < m; i++) {
                 rows.append(i == 0 ? "[" : ", [");
                 for (int j = 0; j < n; j++) {
-                    double v = Math.round((r.nextDouble() * 2 - 1) * 1000) / 1000.0;
+                    // Full-precision weights, not rounded decimals: step and sign feed exact ±1 and 0
+                    // into the next layer, and short decimals could then cancel to a kink of abs or
+                    // relu, where engines that add in different orders legitimately pick different sides.
+                    double v = r.nextDouble() * 2 - 1;
                     rows.append(j == 0 ? "" : ", ").append(num(v));
                     String s = name + "_" + (i + 1) + "_" + (j + 1);
                     sDecl.append("weight ").append(s).append(" = ").append(num(v)).append('\n');
