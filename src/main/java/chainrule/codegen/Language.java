@@ -1,5 +1,6 @@
 package chainrule.codegen;
 
+import chainrule.expr.PowerEntry;
 import chainrule.expr.Primitive.Lowering;
 import java.nio.charset.StandardCharsets;
 
@@ -8,17 +9,11 @@ public enum Language implements chainrule.layer.SourceSyntax {
     JAVA("java", "//", "double ", ";") {
         @Override public String template(Lowering l) { return l.java(); }
         @Override String helper(Lowering l) { return l.javaHelper(); }
-        @Override String powHelper() {
-            return "static double cr_pow(double b, double e) { return e == 2.0 ? b * b : Math.pow(b, e); }";
-        }
         @Override String string(String text) { return utf16Escaped(text); }
     },
     C("c", "//", "double ", ";") {
         @Override public String template(Lowering l) { return l.c(); }
         @Override String helper(Lowering l) { return l.cHelper(); }
-        @Override String powHelper() {
-            return "static double cr_pow(double b, double e) { return e == 2.0 ? b * b : pow(b, e); }";
-        }
         /** Non-ASCII as octal escapes of the UTF-8 bytes (octal escapes end after 3 digits; hex ones do not). */
         @Override String string(String text) {
             StringBuilder sb = new StringBuilder("\"");
@@ -38,11 +33,6 @@ public enum Language implements chainrule.layer.SourceSyntax {
     PYTHON("python", "#", "", "") {
         @Override public String template(Lowering l) { return l.python(); }
         @Override String helper(Lowering l) { return l.pythonHelper(); }
-        @Override String powHelper() {
-            return "def cr_pow(b, e):\n    if e == 2.0:\n        return b * b\n    try:\n        return math.pow(b, e)\n"
-                    + "    except OverflowError:\n        return math.inf\n    except ValueError:\n"
-                    + "        return math.inf if b == 0 else math.nan\n";
-        }
         /** Python raises on 1.0 / 0.0 where Java and C give an infinity. */
         @Override public String reciprocal(String base) { return "cr_recip(" + base + ")"; }
         @Override String reciprocalHelper() {
@@ -94,7 +84,8 @@ public enum Language implements chainrule.layer.SourceSyntax {
     /** The helper definitions that template relies on; empty when the standard library suffices. */
     abstract String helper(Lowering l);
 
-    abstract String powHelper();
+    /** The helper a power that is not inlined calls ({@code cr_pow}): the power entry's ({@link PowerEntry#LOWERING}). */
+    String powHelper() { return helper(PowerEntry.LOWERING); }
 
     /** {@code 1 / base}, with IEEE semantics at 0. */
     @Override public String reciprocal(String base) { return "1.0 / " + base; }

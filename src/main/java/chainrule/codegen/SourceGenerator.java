@@ -6,6 +6,7 @@ import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Num;
 import chainrule.expr.Power;
+import chainrule.expr.PowerEntry;
 import chainrule.expr.Primitive;
 import chainrule.expr.Product;
 import chainrule.expr.Sum;
@@ -319,20 +320,16 @@ public final class SourceGenerator implements Expr.Visitor<String> {
 
     @Override public String product(Product e) { return join(" * "); }
 
-    /** As the bytecode does: squares and reciprocals inline, other powers through {@code cr_pow}. */
+    /** As the bytecode does: the power entry's form ({@link PowerEntry}: squares and reciprocals inline, else {@code cr_pow}). */
     @Override
     public String power(Power e) {
         String base = operand(operands.get(0));
         Expr exponent = operands.get(1);
-        if (exponent instanceof Num n && n.value() == 2.0) {
-            return base + " * " + base;
-        }
-        if (exponent instanceof Num n && n.value() == -1.0) {
-            usesReciprocal = true;
-            return lang.reciprocal(base);
-        }
-        usesPow = true;
-        return "cr_pow(" + base + ", " + operand(exponent) + ")";
+        PowerEntry.Form form = PowerEntry.form(exponent);
+        usesReciprocal |= form == PowerEntry.Form.RECIPROCAL;
+        usesPow |= form == PowerEntry.Form.CALL;
+        return PowerEntry.source(form, base, form == PowerEntry.Form.CALL ? operand(exponent) : "",
+                lang.template(PowerEntry.LOWERING), lang::reciprocal);
     }
 
     @Override

@@ -3,13 +3,7 @@ package chainrule.compile;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Num;
-import chainrule.expr.Power;
-import chainrule.expr.Primitive;
-import chainrule.expr.Product;
-import chainrule.expr.Sum;
-import chainrule.expr.Sym;
 import chainrule.expr.VectorElement;
-import chainrule.expr.VectorPrimitive;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -191,7 +185,7 @@ final class BytecodeEmitter {
      * in registers across stores (the work and gradient arrays might be the same array), but it
      * can keep locals there. Every write still goes to the array, for the methods that follow.
      */
-    private final class StepWriter implements Expr.Visitor<Void> {
+    private final class StepWriter {
         private final MethodVisitor mv;
         private final int work;
         private final int grad;
@@ -200,6 +194,8 @@ final class BytecodeEmitter {
         private final Set<Integer> arraySlots;
         private int nextLocal;
         private List<Expr> operands;
+        /** Operations go through the emitter the loop compiler uses too; operands are this method's slots. */
+        private final ExprEmitter emitter;
 
         StepWriter(MethodVisitor mv, int work, int grad, Set<Integer> arraySlots) {
             this.mv = mv;
@@ -207,13 +203,14 @@ final class BytecodeEmitter {
             this.grad = grad;
             this.arraySlots = arraySlots;
             this.nextLocal = Math.max(work, grad) + 1;
+            this.emitter = new ExprEmitter(mv, this::operand);
         }
 
         void step(Step s) {
             operands = s.operands();
             switch (s.kind()) {
                 case VALUE -> {
-                    s.node().accept(this);
+                    emitter.emit(s.node(), operands);
                     store(s.target(), false);
                 }
                 case MORE_TERMS, MORE_FACTORS -> {
@@ -307,82 +304,6 @@ final class BytecodeEmitter {
             } else {
                 load(tape.slot(o), false);
             }
-        }
-
-        private void fold(int opcode) {
-            operand(operands.get(0));
-            for (int i = 1; i < operands.size(); i++) {
-                operand(operands.get(i));
-                mv.visitInsn(opcode);
-            }
-        }
-
-        @Override public Void num(Num e) {
-            operand(e);
-            return null;
-        }
-
-        @Override public Void sym(Sym e) {
-            operand(operands.get(0));
-            return null;
-        }
-
-        @Override public Void sum(Sum e) {
-            fold(Opcodes.DADD);
-            return null;
-        }
-
-        @Override public Void product(Product e) {
-            fold(Opcodes.DMUL);
-            return null;
-        }
-
-        /** Squares and reciprocals inline; other powers through the runtime, as the interpreter does. */
-        @Override public Void power(Power e) {
-            Expr base = operands.get(0);
-            Expr exponent = operands.get(1);
-            if (exponent instanceof Num n && n.value() == 2.0) {
-                operand(base);
-                mv.visitInsn(Opcodes.DUP2);
-                mv.visitInsn(Opcodes.DMUL);
-            } else if (exponent instanceof Num n && n.value() == -1.0) {
-                mv.visitInsn(Opcodes.DCONST_1);
-                operand(base);
-                mv.visitInsn(Opcodes.DDIV);
-            } else {
-                operand(base);
-                operand(exponent);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, Primitive.RUNTIME_OWNER, "pow", "(DD)D", false);
-            }
-            return null;
-        }
-
-        @Override public Void apply(Apply e) {
-            if (e.fn() instanceof VectorElement v) {
-                vectorElement(v);
-                return null;
-            }
-            Primitive p = (Primitive) e.fn(); // the tape inlines user functions
-            for (Expr o : operands) {
-                operand(o);
-            }
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Primitive.RUNTIME_OWNER, p.runtimeMethod(), p.runtimeDescriptor(), false);
-            return null;
-        }
-
-        /** {@code Fns.softmax(new double[] {operands…}, j)}: the runtime sees the whole vector. */
-        private void vectorElement(VectorElement v) {
-            index(operands.size());
-            mv.visitIntInsn(Opcodes.NEWARRAY, Opcodes.T_DOUBLE);
-            for (int k = 0; k < operands.size(); k++) {
-                mv.visitInsn(Opcodes.DUP);
-                index(k);
-                operand(operands.get(k));
-                mv.visitInsn(Opcodes.DASTORE);
-            }
-            index(v.index());
-            VectorPrimitive f = v.primitive();
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Primitive.RUNTIME_OWNER, f.runtimeMethod(), f.runtimeDescriptor(), false);
         }
     }
 }

@@ -5,10 +5,8 @@ import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
 import chainrule.expr.Num;
-import chainrule.expr.Power;
 import chainrule.expr.Primitive;
 import chainrule.expr.Product;
-import chainrule.expr.Substitution;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
@@ -35,10 +33,10 @@ import java.util.Set;
  *
  * <p>Reverse accumulation uses the adjoint rule of each expression node: for a node {@code n} with
  * child {@code c}, {@code δc += δn · ∂n/∂c}. The local partial {@code ∂n/∂c} is itself an
- * expression over the node's children and the node (a sum gives 1, a product the other factors,
- * a built-in its {@link Primitive#partial} from the table, a power the chain rule of
- * {@link Differentiator}); it is lowered into steps like any other expression and shares slots with
- * the forward pass (σ′ = σ·(1−σ) reads σ's slot). Defined names and user functions are inlined, so
+ * expression over the node's children and the node, taken from
+ * {@link Differentiator#numericLocalPartial} (the one chain rule; a built-in's partial is the
+ * primitive table's numeric column); it is lowered into steps like any other expression and shares
+ * slots with the forward pass (σ′ = σ·σ(−x) reads σ's slot). Defined names and user functions are inlined, so
  * the steps mention only declared names and built-ins.
  */
 public final class Tape {
@@ -160,11 +158,11 @@ public final class Tape {
                     List<Expr> factors = child.children();
                     for (int j = 0; j < factors.size(); j++) {
                         int position = j;
-                        contribute(canonical(factors.get(j)), () -> localPartial(child, position), from);
+                        contribute(canonical(factors.get(j)), () -> Differentiator.numericLocalPartial(child, position), from);
                     }
                 } else {
                     int position = k;
-                    contribute(child, () -> localPartial(n, position), from);
+                    contribute(child, () -> Differentiator.numericLocalPartial(n, position), from);
                 }
             }
         }
@@ -201,30 +199,6 @@ public final class Tape {
             return new Target(gradientIndex.get(s), true);
         }
         return new Target(adjointSlot(e), false);
-    }
-
-    /**
-     * ∂n/∂(child k), other children held fixed, as an expression. Sums and products have their
-     * textbook adjoint rules; a built-in takes its partial from the primitive table; a power goes
-     * through the differentiator with the child replaced by a fresh symbol.
-     */
-    private Expr localPartial(Expr n, int k) {
-        if (n instanceof Sum) {
-            return Exprs.ONE;
-        }
-        if (n instanceof Product p) {
-            List<Expr> others = new ArrayList<>(p.factors());
-            others.remove(k);
-            return Exprs.mul(others);
-        }
-        if (n instanceof Apply a) {
-            return a.fn().numericPartial(k, a.args(), a); // the table's numeric column
-        }
-        Power p = (Power) n;
-        Sym hole = Exprs.local("\u0000partial");
-        Expr child = p.children().get(k);
-        Expr replaced = k == 0 ? Exprs.pow(hole, p.exponent()) : Exprs.pow(p.base(), hole);
-        return Substitution.replace(Differentiator.derivative(replaced, hole), Map.of(hole, child));
     }
 
     /** What an expression means here: defined names and user functions are replaced by their bodies. */
@@ -277,9 +251,8 @@ public final class Tape {
         emitValue(c, slot, operands);
         if (current == forward) {
             computed.add(c);
-            if (c instanceof Apply a && a.fn() instanceof Primitive p
-                    && (p == Primitive.RELU || p == Primitive.LEAKY_RELU || p == Primitive.ABS)) {
-                kinkArguments.add(operands.get(0));
+            if (c instanceof Apply a && a.fn() instanceof Primitive p && p.kinkArgument() >= 0) {
+                kinkArguments.add(operands.get(p.kinkArgument())); // the table's kink fact
             }
         }
         return c;
@@ -336,7 +309,7 @@ public final class Tape {
     /** The loss: a slot's expression or a constant. */
     public Expr loss() { return loss; }
 
-    /** The arguments of relu, leaky_relu and abs: where the loss has kinks. */
+    /** The arguments whose zero is a kink ({@link Primitive#kinkArgument}: relu, leaky_relu, abs). */
     public List<Expr> kinkArguments() { return Collections.unmodifiableList(kinkArguments); }
 
     /**

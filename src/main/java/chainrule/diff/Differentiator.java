@@ -107,6 +107,15 @@ public final class Differentiator {
         }
     }
 
+    /**
+     * ∂node/∂(child i), other children held fixed, in the numeric column: the factor a compiled
+     * reverse pass ({@code compile.Tape}) multiplies a node's adjoint by. The same rule as the
+     * symbolic reverse pass uses, so the chain rule stays written once.
+     */
+    public static Expr numericLocalPartial(Expr node, int i) {
+        return localPartial(node, i, true);
+    }
+
     /** ∂node/∂(child i), the only place that knows each node kind's derivative. */
     private static Expr localPartial(Expr node, int i, boolean numeric) {
         return node.accept(new Expr.Visitor<Expr>() {

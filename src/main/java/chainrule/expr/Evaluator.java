@@ -112,7 +112,7 @@ public final class Evaluator implements Expr.Visitor<Double> {
 
     @Override
     public Double power(Power e) {
-        return chainrule.runtime.Fns.pow(eval(e.base()), eval(e.exponent()));
+        return PowerEntry.value(eval(e.base()), eval(e.exponent())); // the power entry's value
     }
 
     @Override

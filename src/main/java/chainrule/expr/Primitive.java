@@ -37,7 +37,7 @@ public enum Primitive implements Fn {
                     "static double cr_sigmoid(double x) { if (x >= 0) return 1.0 / (1.0 + Math.exp(-x)); double e = Math.exp(x); return e / (1.0 + e); }",
                     "static double cr_sigmoid(double x) { if (x >= 0) return 1.0 / (1.0 + exp(-x)); double e = exp(x); return e / (1.0 + e); }",
                     "def cr_sigmoid(x):\n    if x >= 0:\n        return 1.0 / (1.0 + math.exp(-x))\n    e = math.exp(x)\n    return e / (1.0 + e)\n"),
-            "sigmoid"),
+            "sigmoid", Facts.range(Range.POSITIVE)),
 
     TANH("tanh", 1, new double[0], a -> Fns.tanh(a[0]),
             (i, args, self) -> sub(ONE, pow(self, num(2))),
@@ -54,7 +54,7 @@ public enum Primitive implements Fn {
                     "static double cr_relu(double x) { return x > 0 ? x : 0.0; }",
                     "static double cr_relu(double x) { return x > 0 ? x : 0.0; }",
                     "def cr_relu(x):\n    return x if x > 0 else 0.0\n"),
-            "relu"),
+            "relu", Facts.kinkAtZero(Range.NON_NEGATIVE)),
 
     LEAKY_RELU("leaky_relu", 2, new double[] {0.01}, a -> Fns.leakyRelu(a[0], a[1]),
             (i, args, self) -> i == 0
@@ -65,7 +65,7 @@ public enum Primitive implements Fn {
                     "static double cr_leaky_relu(double x, double a) { return x > 0 ? x : a * x; }",
                     "static double cr_leaky_relu(double x, double a) { return x > 0 ? x : a * x; }",
                     "def cr_leaky_relu(x, a):\n    return x if x > 0 else a * x\n"),
-            "leakyRelu"),
+            "leakyRelu", Facts.kinkAtZero(Range.ANY)),
 
     SOFTPLUS("softplus", 1, new double[0], a -> Fns.softplus(a[0]),
             (i, args, self) -> apply(sigmoid(), args),
@@ -74,14 +74,14 @@ public enum Primitive implements Fn {
                     "static double cr_softplus(double x) { return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)); }",
                     "static double cr_softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }",
                     "def cr_softplus(x):\n    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))\n"),
-            "softplus"),
+            "softplus", Facts.range(Range.POSITIVE)),
 
     EXP("exp", 1, new double[0], a -> Math.exp(a[0]),
             (i, args, self) -> self,
             "exp", "e^{{0}}",
             new Lowering("Math.exp({0})", "exp({0})", "cr_exp({0})", "", "",
                     "def cr_exp(x):\n    try:\n        return math.exp(x)\n    except OverflowError:\n        return math.inf\n"),
-            "exp"),
+            "exp", Facts.range(Range.POSITIVE)),
 
     LOG("log", 1, new double[0], a -> Math.log(a[0]),
             (i, args, self) -> pow(args.get(0), num(-1)),
@@ -95,13 +95,13 @@ public enum Primitive implements Fn {
             "sqrt", "\\sqrt{{0}}",
             new Lowering("Math.sqrt({0})", "sqrt({0})", "cr_sqrt({0})", "", "",
                     "def cr_sqrt(x):\n    return math.sqrt(x) if x >= 0 else math.nan\n"),
-            "sqrt"),
+            "sqrt", Facts.range(Range.NON_NEGATIVE)),
 
     ABS("abs", 1, new double[0], a -> Math.abs(a[0]),
             (i, args, self) -> apply(sign(), args),
             "abs", "\\left|{0}\\right|",
             new Lowering("Math.abs({0})", "fabs({0})", "abs({0})", "", "", ""),
-            "abs"),
+            "abs", Facts.kinkAtZero(Range.NON_NEGATIVE)),
 
     SIN("sin", 1, new double[0], a -> Math.sin(a[0]),
             (i, args, self) -> apply(cos(), args),
@@ -274,7 +274,7 @@ public enum Primitive implements Fn {
                     "static double cr_step(double x) { return x > 0 ? 1.0 : 0.0; }",
                     "static double cr_step(double x) { return x > 0 ? 1.0 : 0.0; }",
                     "def cr_step(x):\n    return 1.0 if x > 0 else 0.0\n"),
-            "step"),
+            "step", Facts.range(Range.NON_NEGATIVE)),
 
     /** leaky_relu's derivative in x: 1 where x &gt; 0, else a. */
     LEAKY_STEP("leaky_step", 2, new double[] {0.01}, a -> Fns.leakyStep(a[0], a[1]),
@@ -294,6 +294,34 @@ public enum Primitive implements Fn {
                     "static double cr_sign(double x) { return (x > 0) - (x < 0); }",
                     "def cr_sign(x):\n    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)\n"),
             "sign");
+
+    /**
+     * What the value of a built-in is known to be, for every argument where it is defined: the
+     * sign facts simplification guards consult ({@code simplify.Positivity}).
+     */
+    public enum Range {
+        /** &gt; 0: exp, sigmoid, softplus. */
+        POSITIVE,
+        /** &ge; 0: abs, relu, sqrt, step. */
+        NON_NEGATIVE,
+        /** Nothing known. */
+        ANY
+    }
+
+    /**
+     * An entry's facts: its {@link Range}, and where it is not differentiable (its kink), as the
+     * argument whose zero is the kink: relu, leaky_relu and abs bend where argument 0 is 0
+     * ({@code kinkArgument} = 0); -1 for a function without a kink. Gradient checks read it
+     * ({@code compile.Tape}, the loop compiler's {@code KinkProbe}) to recognise a central
+     * difference taken across a kink.
+     */
+    public record Facts(Range range, int kinkArgument) {
+        static final Facts NONE = new Facts(Range.ANY, -1);
+
+        static Facts range(Range r) { return new Facts(r, -1); }
+
+        static Facts kinkAtZero(Range r) { return new Facts(r, 0); }
+    }
 
     /** A local partial derivative rule: argument index, arguments, the application itself. */
     @FunctionalInterface
@@ -318,11 +346,26 @@ public enum Primitive implements Fn {
     private final String latexTemplate;
     private final Lowering lowering;
     private final String runtimeMethod;
+    private final Facts facts;
 
     Primitive(String name, int arity, double[] defaults, ToDoubleFunction<double[]> value,
               PartialRule partial, String prettyName, String latexTemplate, Lowering lowering,
               String runtimeMethod) {
-        this(name, arity, defaults, value, partial, partial, prettyName, latexTemplate, lowering, runtimeMethod);
+        this(name, arity, defaults, value, partial, partial, prettyName, latexTemplate, lowering, runtimeMethod,
+                Facts.NONE);
+    }
+
+    Primitive(String name, int arity, double[] defaults, ToDoubleFunction<double[]> value,
+              PartialRule partial, String prettyName, String latexTemplate, Lowering lowering,
+              String runtimeMethod, Facts facts) {
+        this(name, arity, defaults, value, partial, partial, prettyName, latexTemplate, lowering, runtimeMethod, facts);
+    }
+
+    Primitive(String name, int arity, double[] defaults, ToDoubleFunction<double[]> value,
+              PartialRule partial, PartialRule numericPartial, String prettyName, String latexTemplate,
+              Lowering lowering, String runtimeMethod) {
+        this(name, arity, defaults, value, partial, numericPartial, prettyName, latexTemplate, lowering,
+                runtimeMethod, Facts.NONE);
     }
 
     /**
@@ -333,7 +376,8 @@ public enum Primitive implements Fn {
      */
     Primitive(String name, int arity, double[] defaults, ToDoubleFunction<double[]> value,
               PartialRule partial, PartialRule numericPartial, String prettyName, String latexTemplate,
-              Lowering lowering, String runtimeMethod) {
+              Lowering lowering, String runtimeMethod, Facts facts) {
+        this.facts = facts;
         this.numericPartial = numericPartial;
         this.name = name;
         this.arity = arity;
@@ -387,6 +431,15 @@ public enum Primitive implements Fn {
 
     /** JVM descriptor of {@link #runtimeMethod()}: {@code (D)D}, {@code (DD)D}. */
     public String runtimeDescriptor() { return "(" + "D".repeat(arity) + ")D"; }
+
+    /** What the value is known to be wherever it is defined (&gt; 0, &ge; 0 or nothing). */
+    public Range range() { return facts.range(); }
+
+    /**
+     * The argument whose zero is this built-in's kink (0 for relu, leaky_relu and abs), or -1 when
+     * it has none: the loss may bend where that argument crosses 0.
+     */
+    public int kinkArgument() { return facts.kinkArgument(); }
 
     /** Whether an activation in the sense of the path graph: one argument, applied elementwise. */
     public boolean isActivation() { return arity == 1 || this == LEAKY_RELU; }

@@ -36,7 +36,7 @@ public enum VectorPrimitive {
                             + " double s = 0.0; for (int k = 0; k < n; k++) { s += exp(z[k] - m); } return exp(z[j] - m) / s; }",
                     "def cr_softmax(z, j):\n    m = z[0]\n    for x in z:\n        if x > m:\n            m = x\n"
                             + "    s = 0.0\n    for x in z:\n        s += math.exp(x - m)\n    return math.exp(z[j] - m) / s\n"),
-            "softmax"),
+            "softmax", Primitive.Range.POSITIVE),
 
     LOG_SOFTMAX("log_softmax", Fns::logSoftmax,
             (i, j, args, self) -> sub(kronecker(i, j), softmaxAt(i, args)),
@@ -50,7 +50,7 @@ public enum VectorPrimitive {
                             + " double s = 0.0; for (int k = 0; k < n; k++) { s += exp(z[k] - m); } return z[j] - m - log(s); }",
                     "def cr_log_softmax(z, j):\n    m = z[0]\n    for x in z:\n        if x > m:\n            m = x\n"
                             + "    s = 0.0\n    for x in z:\n        s += math.exp(x - m)\n    return z[j] - m - math.log(s)\n"),
-            "logSoftmax");
+            "logSoftmax", Primitive.Range.ANY);
 
     /** Element {@code j} of the function at {@code args}. */
     @FunctionalInterface
@@ -70,9 +70,11 @@ public enum VectorPrimitive {
     private final String latexName;
     private final Lowering lowering;
     private final String runtimeMethod;
+    private final Primitive.Range range;
 
     VectorPrimitive(String name, ElementValue value, ElementPartial partial, String latexName, Lowering lowering,
-                    String runtimeMethod) {
+                    String runtimeMethod, Primitive.Range range) {
+        this.range = range;
         this.name = name;
         this.value = value;
         this.partial = partial;
@@ -102,6 +104,9 @@ public enum VectorPrimitive {
 
     /** Name of the static method in {@link Fns} computing one element: {@code (double[] z, int j)}. */
     public String runtimeMethod() { return runtimeMethod; }
+
+    /** What every element is known to be (softmax's are &gt; 0), as {@link Primitive#range()}. */
+    public Primitive.Range range() { return range; }
 
     /** JVM descriptor of {@link #runtimeMethod()}. */
     public String runtimeDescriptor() { return "([DI)D"; }

@@ -177,7 +177,7 @@ final class ElementBody {
         return out;
     }
 
-    /** Arguments of relu, leaky_relu and abs in the expression (looking inside user functions), each evaluated per element. */
+    /** Arguments at whose zero a built-in of the expression has a kink ({@link Primitive#kinkArgument}: relu, leaky_relu, abs) (looking inside user functions), each evaluated per element. */
     List<Node.KinkSite> kinkSites() {
         List<Expr> arguments = new ArrayList<>();
         collectKinks(expr, new HashSet<>(), arguments);
@@ -196,8 +196,8 @@ final class ElementBody {
             collectKinks(f.inline(a.args()), seen, out);
             return;
         }
-        if (e instanceof Apply a && (a.fn() == Primitive.RELU || a.fn() == Primitive.LEAKY_RELU || a.fn() == Primitive.ABS)) {
-            out.add(a.arg(0));
+        if (e instanceof Apply a && a.fn() instanceof Primitive p && p.kinkArgument() >= 0) {
+            out.add(a.arg(p.kinkArgument())); // the table's kink fact
         }
         for (Expr c : e.children()) {
             collectKinks(c, seen, out);

@@ -1,17 +1,13 @@
 package chainrule.layer;
 
 import chainrule.compile.Bytecode;
+import chainrule.compile.ExprEmitter;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Num;
-import chainrule.expr.Power;
-import chainrule.expr.Primitive;
-import chainrule.expr.Product;
-import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 import org.objectweb.asm.Label;
@@ -131,15 +127,17 @@ final class LoopWriter {
     /**
      * Scalar expressions for one element: symbols read their bound locals, and every
      * subexpression is computed once (kept in a local) however often the expressions emitted in
-     * this scope use it — the interned DAG makes equal subexpressions the same object.
+     * this scope use it — the interned DAG makes equal subexpressions the same object. The
+     * operations themselves are written by {@link ExprEmitter}, the emitter the tape uses too.
      */
     Scope scope(Map<Sym, Integer> bound) {
         return new Scope(bound);
     }
 
-    final class Scope implements Expr.Visitor<Void> {
+    final class Scope {
         private final Map<Sym, Integer> bound;
         private final Map<Expr, Integer> computed = new HashMap<>();
+        private final ExprEmitter emitter = new ExprEmitter(mv, this::emit);
 
         private Scope(Map<Sym, Integer> bound) {
             this.bound = bound;
@@ -152,77 +150,25 @@ final class LoopWriter {
                 loadLocal(local);
                 return;
             }
-            e.accept(this);
-            if (!(e instanceof Num) && !(e instanceof Sym)) {
+            if (e instanceof Sym s) {
+                Integer b = bound.get(s);
+                if (b == null) {
+                    throw new IllegalStateException("unbound symbol in a layer expression: " + s.name());
+                }
+                loadLocal(b);
+                return;
+            }
+            if (e instanceof Apply a && a.fn() instanceof UserFunction f) {
+                emit(f.inline(a.args())); // a user function is inlined
+            } else {
+                emitter.emit(e, e.children());
+            }
+            if (!(e instanceof Num)) {
                 int l = newDouble();
                 mv.visitInsn(Opcodes.DUP2);
                 storeLocal(l);
                 computed.put(e, l);
             }
-        }
-
-        @Override public Void num(Num e) {
-            pushDouble(e.value());
-            return null;
-        }
-
-        @Override public Void sym(Sym e) {
-            Integer local = bound.get(e);
-            if (local == null) {
-                throw new IllegalStateException("unbound symbol in a layer expression: " + e.name());
-            }
-            loadLocal(local);
-            return null;
-        }
-
-        @Override public Void sum(Sum e) {
-            fold(e.children(), Opcodes.DADD);
-            return null;
-        }
-
-        @Override public Void product(Product e) {
-            fold(e.children(), Opcodes.DMUL);
-            return null;
-        }
-
-        private void fold(List<Expr> operands, int opcode) {
-            emit(operands.get(0));
-            for (int i = 1; i < operands.size(); i++) {
-                emit(operands.get(i));
-                mv.visitInsn(opcode);
-            }
-        }
-
-        /** Squares and reciprocals inline; other powers through the runtime, as the interpreter does. */
-        @Override public Void power(Power e) {
-            if (e.exponent() instanceof Num n && n.value() == 2.0) {
-                emit(e.base());
-                mv.visitInsn(Opcodes.DUP2);
-                mv.visitInsn(Opcodes.DMUL);
-            } else if (e.exponent() instanceof Num n && n.value() == -1.0) {
-                mv.visitInsn(Opcodes.DCONST_1);
-                emit(e.base());
-                mv.visitInsn(Opcodes.DDIV);
-            } else {
-                emit(e.base());
-                emit(e.exponent());
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, Primitive.RUNTIME_OWNER, "pow", "(DD)D", false);
-            }
-            return null;
-        }
-
-        /** A built-in calls the runtime (the interpreter's own numerics); a user function is inlined. */
-        @Override public Void apply(Apply e) {
-            if (e.fn() instanceof UserFunction f) {
-                emit(f.inline(e.args()));
-                return null;
-            }
-            Primitive p = (Primitive) e.fn();
-            for (Expr a : e.args()) {
-                emit(a);
-            }
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Primitive.RUNTIME_OWNER, p.runtimeMethod(), p.runtimeDescriptor(), false);
-            return null;
         }
     }
 

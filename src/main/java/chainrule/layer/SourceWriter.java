@@ -4,6 +4,7 @@ import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Num;
 import chainrule.expr.Power;
+import chainrule.expr.PowerEntry;
 import chainrule.expr.Primitive;
 import chainrule.expr.Product;
 import chainrule.expr.Sum;
@@ -190,18 +191,14 @@ public final class SourceWriter {
             return sb.toString();
         }
 
-        /** As the bytecode: squares and reciprocals inline, other powers through {@code cr_pow}. */
+        /** As the bytecode: the power entry's form ({@link PowerEntry}: squares and reciprocals inline, else {@code cr_pow}). */
         @Override public String power(Power e) {
             String base = emit(e.base());
-            if (e.exponent() instanceof Num n && n.value() == 2.0) {
-                return base + " * " + base;
-            }
-            if (e.exponent() instanceof Num n && n.value() == -1.0) {
-                usesReciprocal = true;
-                return syntax.reciprocal(base);
-            }
-            usesPow = true;
-            return "cr_pow(" + base + ", " + emit(e.exponent()) + ")";
+            PowerEntry.Form form = PowerEntry.form(e.exponent());
+            usesReciprocal |= form == PowerEntry.Form.RECIPROCAL;
+            usesPow |= form == PowerEntry.Form.CALL;
+            return PowerEntry.source(form, base, form == PowerEntry.Form.CALL ? emit(e.exponent()) : "",
+                    syntax.template(PowerEntry.LOWERING), syntax::reciprocal);
         }
 
         @Override public String apply(Apply e) {

@@ -28,11 +28,7 @@ public final class Positivity {
             return n.value() > 0;
         }
         if (e instanceof Apply a) {
-            if (a.fn() instanceof chainrule.expr.VectorElement element) {
-                return element.primitive() == chainrule.expr.VectorPrimitive.SOFTMAX;
-            }
-            Primitive p = a.fn() instanceof Primitive prim ? prim : null;
-            return p == Primitive.EXP || p == Primitive.SIGMOID || p == Primitive.SOFTPLUS;
+            return range(a) == Primitive.Range.POSITIVE; // the table's facts
         }
         if (e instanceof Power p) {
             return isPositive(p.base());
@@ -67,8 +63,7 @@ public final class Positivity {
             return true;
         }
         if (e instanceof Apply a) {
-            return a.fn() == Primitive.ABS || a.fn() == Primitive.RELU || a.fn() == Primitive.SQRT
-                    || a.fn() == Primitive.STEP;
+            return range(a) == Primitive.Range.NON_NEGATIVE;
         }
         if (e instanceof Power p) {
             return isEvenInteger(p.exponent()) || isNonNegative(p.base());
@@ -90,6 +85,14 @@ public final class Positivity {
             return true;
         }
         return false;
+    }
+
+    /** What the primitive table (or the vector table) states about a call's value; nothing for a user function. */
+    private static Primitive.Range range(Apply a) {
+        if (a.fn() instanceof chainrule.expr.VectorElement element) {
+            return element.primitive().range();
+        }
+        return a.fn() instanceof Primitive p ? p.range() : Primitive.Range.ANY;
     }
 
     private static boolean isEvenInteger(Expr e) {
