@@ -10,6 +10,7 @@ import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
 import chainrule.model.Analyzer;
 import chainrule.model.Network;
+import chainrule.model.Reduction;
 import chainrule.parse.Ast;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +37,6 @@ import java.util.function.Function;
  * (see {@link SoftmaxCrossEntropy}).
  */
 public final class LayerLowering {
-    private static final Set<String> REDUCTIONS = Set.of("sum", "mean");
 
     private final Map<String, Leaf> leaves = new LinkedHashMap<>();
     private final Map<String, Ast.Definition> definitions = new HashMap<>();
@@ -314,10 +314,11 @@ public final class LayerLowering {
         for (Ast.Expr a : c.args()) {
             args.add(lower(a));
         }
-        if (REDUCTIONS.contains(name)) {
-            Term t = only(args);
-            int n = sizeOf(t.shape());
-            return reduce(t, name.equals("mean") ? 1.0 / n : 1.0);
+        Optional<Reduction> reduction = Reduction.byName(name); // sum, mean and the losses: the element view's table
+        if (reduction.isPresent()) {
+            Reduction r = reduction.get();
+            Term t = r.isLoss() ? combine(pair(args), r::signedTerm) : only(args);
+            return reduce(t, r.scale(sizeOf(t.shape())));
         }
         switch (name) {
             case "softmax", "log_softmax" -> {
@@ -326,14 +327,6 @@ public final class LayerLowering {
                     throw new Unsupported(name + " of a non-vector");
                 }
                 return term(add(name.equals("softmax") ? new Softmax(nextId++, z) : new LogSoftmax(nextId++, z)));
-            }
-            case "mse", "binary_cross_entropy", "bce_with_logits" -> {
-                Term t = combine(pair(args), b -> Analyzer.lossTerm(name, b.get(0), b.get(1)));
-                return reduce(t, 1.0 / sizeOf(t.shape()));
-            }
-            case "cross_entropy" -> {
-                Term t = combine(pair(args), b -> Exprs.neg(Exprs.mul(b.get(1), Exprs.apply(Primitive.LOG, b.get(0)))));
-                return reduce(t, 1.0);
             }
             default -> {
                 return apply(c, name, args);

@@ -80,10 +80,6 @@ public final class Analyzer {
     private List<Vertex> buildingDefinitions;
     private String lowering;
 
-    /** Reductions to a scalar: built in, handled here rather than in the primitive table. */
-    private static final Set<String> REDUCTIONS = Set.of("sum", "mean");
-    /** Losses: sugar for element expressions (mse = mean((p-y)^2), cross_entropy = -sum(y*log(p))); no vertex. */
-    private static final Set<String> LOSSES = Set.of("mse", "cross_entropy", "binary_cross_entropy", "bce_with_logits");
     /**
      * Longest vector softmax/log_softmax takes: in the element view each of its n outputs has all
      * n inputs as arguments and an edge from each, n² edges and n³ work for the unrolled compiler
@@ -881,15 +877,16 @@ public final class Analyzer {
         for (Ast.Expr a : rest) {
             args.add(lowerTensor(a, scope));
         }
-        if (REDUCTIONS.contains(name)) {
-            return reduce(c, args);
+        Optional<Reduction> reduction = Reduction.byName(name); // sum, mean and the losses: one table
+        if (reduction.isPresent() && !reduction.get().isLoss()) {
+            return reduce(c, reduction.get(), args);
         }
         Optional<VectorPrimitive> vector = VectorPrimitive.byName(name);
         if (vector.isPresent()) {
             return vectorFunction(c, vector.get(), args);
         }
-        if (LOSSES.contains(name)) {
-            return lossFunction(c, args);
+        if (reduction.isPresent()) {
+            return lossFunction(c, reduction.get(), args);
         }
         Optional<Primitive> p = Primitive.byName(name);
         Fn fn;
@@ -946,7 +943,7 @@ public final class Analyzer {
     }
 
     /** {@code sum(v)} and {@code mean(v)}: one {@link Exprs#add(List)} over the elements. */
-    private Tensor reduce(Ast.Call c, List<Tensor> args) {
+    private Tensor reduce(Ast.Call c, Reduction r, List<Tensor> args) {
         if (args.size() != 1) {
             arityError(c, 1, 1);
             return Tensor.scalar(Exprs.ZERO);
@@ -955,8 +952,7 @@ public final class Analyzer {
         if (v.isShapeOnly()) {
             return Tensor.shapeOnly(List.of());
         }
-        Expr total = Exprs.add(v.elements());
-        Expr out = c.fn().text().equals("mean") ? Exprs.div(total, Exprs.num(v.size())) : total;
+        Expr out = r.total(v.elements(), v.size()); // a term of sum and mean is the element itself
         if (v.size() >= SHARED_REDUCTION && !(out instanceof chainrule.expr.Num)) {
             reductions.putIfAbsent(out, c);
             negatedReductions.putIfAbsent(Exprs.neg(out), out);
@@ -966,7 +962,7 @@ public final class Analyzer {
 
     /** Names of the built-ins that act on whole vectors (not in the primitive table). */
     private static boolean isVectorBuiltin(String name) {
-        return REDUCTIONS.contains(name) || LOSSES.contains(name) || VectorPrimitive.byName(name).isPresent();
+        return Reduction.byName(name).isPresent() || VectorPrimitive.byName(name).isPresent();
     }
 
     /**
@@ -1005,7 +1001,7 @@ public final class Analyzer {
      * {@code mse(p, y)} as {@code mean((p - y)^2)} and {@code cross_entropy(p, y)} as
      * {@code -sum(y*log(p))}, element by element (a scalar side is broadcast). A loss adds no vertex.
      */
-    private Tensor lossFunction(Ast.Call c, List<Tensor> args) {
+    private Tensor lossFunction(Ast.Call c, Reduction r, List<Tensor> args) {
         String name = c.fn().text();
         if (args.size() != 2) {
             arityError(c, 2, 2);
@@ -1026,30 +1022,9 @@ public final class Analyzer {
         for (int k = 0; k < n; k++) {
             Expr pk = p.broadcastElement(k);
             Expr yk = y.broadcastElement(k);
-            terms.add(name.equals("cross_entropy") ? Exprs.mul(yk, Exprs.apply(Primitive.LOG, pk)) : lossTerm(name, pk, yk));
+            terms.add(r.term(List.of(pk, yk)));
         }
-        Expr total = Exprs.add(terms);
-        return Tensor.scalar(name.equals("cross_entropy") ? Exprs.neg(total) : Exprs.div(total, Exprs.num(n)));
-    }
-
-    /**
-     * One element of a loss that is a mean over elements (the layer compiler uses the same terms):
-     * {@code mse}: (p - y)²; {@code binary_cross_entropy}: -(y·log p + (1 - y)·log(1 - p)), where
-     * a sigmoid p becomes softplus terms ({@code expr.StableForms}); {@code bce_with_logits}:
-     * softplus(z) - y·z, which is that with p = σ(z), finite for any z, computed as
-     * (1 - y)·softplus(z) + y·softplus(-z) so that no digits cancel (docs/hardening.md).
-     */
-    public static Expr lossTerm(String name, Expr p, Expr y) {
-        return switch (name) {
-            case "mse" -> Exprs.pow(Exprs.sub(p, y), Exprs.TWO);
-            case "binary_cross_entropy" -> Exprs.neg(Exprs.add(Exprs.mul(y, Exprs.apply(Primitive.LOG, p)),
-                    Exprs.mul(Exprs.sub(Exprs.ONE, y), Exprs.apply(Primitive.LOG, Exprs.sub(Exprs.ONE, p)))));
-            // softplus(z) - y·z written as (1 - y)·softplus(z) + y·softplus(-z): the same function
-            // (softplus(z) - z = softplus(-z)) without the cancellation of 40 - 40 at y = 1
-            case "bce_with_logits" -> Exprs.add(Exprs.mul(Exprs.sub(Exprs.ONE, y), Exprs.apply(Primitive.SOFTPLUS, p)),
-                    Exprs.mul(y, Exprs.apply(Primitive.SOFTPLUS, Exprs.neg(p))));
-            default -> throw new IllegalArgumentException(name);
-        };
+        return Tensor.scalar(r.total(terms, n));
     }
 
     private void arityError(Ast.Call c, int min, int max) {
@@ -1166,8 +1141,9 @@ public final class Analyzer {
         for (Primitive p : Primitive.values()) {
             names.add(p.sourceName());
         }
-        names.addAll(REDUCTIONS);
-        names.addAll(LOSSES);
+        for (Reduction r : Reduction.values()) {
+            names.add(r.sourceName());
+        }
         for (VectorPrimitive p : VectorPrimitive.values()) {
             names.add(p.sourceName());
         }
