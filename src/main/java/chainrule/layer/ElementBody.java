@@ -73,7 +73,7 @@ final class ElementBody {
      */
     void backward(LoopWriter w, Adjoints adjoints, Map<Node, Expr> partials, Map<Sym, Integer> bound,
                   IntConsumer delta, IntConsumer bindMore) {
-        Map<Node, Integer> sums = new HashMap<>();
+        Map<Node, Integer> sums = new LinkedHashMap<>(); // operand order: the same code on every run
         Map<Node, Boolean> firsts = new HashMap<>();
         for (Node o : partials.keySet()) {
             firsts.put(o, adjoints.first(o));
@@ -138,7 +138,7 @@ final class ElementBody {
     /** Source twin of {@link #backward}. */
     void backward(SourceWriter s, Adjoints adjoints, Map<Node, Expr> partials, Map<Sym, String> bound,
                   java.util.function.Function<String, String> delta, java.util.function.BiConsumer<Map<Sym, String>, String> bindMore) {
-        Map<Node, String> sums = new HashMap<>();
+        Map<Node, String> sums = new LinkedHashMap<>(); // operand order: the same source on every run
         Map<Node, Boolean> firsts = new HashMap<>();
         for (Node o : partials.keySet()) {
             firsts.put(o, adjoints.first(o));
