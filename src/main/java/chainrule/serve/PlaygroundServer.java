@@ -30,7 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -66,12 +68,23 @@ public final class PlaygroundServer {
     /** Seconds a client may take to send one request (line, headers and body), read by the JDK's server when it starts. */
     static final String REQUEST_READ_SECONDS = "5";
 
+    /** Seconds a client may take to read one response (a client that stops reading holds an HTTP thread until then). */
+    static final String RESPONSE_WRITE_SECONDS = "30";
+
+    /** Threads that read requests and write answers (never computing: see {@link Work}). */
+    static final int HTTP_THREADS = 256;
+
     static {
         // Without this the JDK's server waits forever for a half-sent request, and a few of them
-        // (more than the 8 HTTP threads) leave the page unanswered: drop such a connection after 5 s
-        // (a body of --max-input bytes takes milliseconds over loopback). A value set with -D wins.
+        // (more than the HTTP threads) leave the page unanswered: drop such a connection after 5 s
+        // (a body of --max-input bytes takes milliseconds over loopback), and one that does not read
+        // its answer after 30 s. Values set with -D win. The JDK's own limits refuse a header over
+        // 384 KiB or more than 200 headers, and a second Content-Length or one with Transfer-Encoding.
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
             System.setProperty("sun.net.httpserver.maxReqTime", REQUEST_READ_SECONDS);
+        }
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
+            System.setProperty("sun.net.httpserver.maxRspTime", RESPONSE_WRITE_SECONDS);
         }
     }
 
@@ -102,11 +115,15 @@ public final class PlaygroundServer {
     /** Starts listening on 127.0.0.1 ({@code port} 0: any free port). */
     public static PlaygroundServer start(Config config) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 64);
-        ExecutorService io = Executors.newFixedThreadPool(8, r -> {
+        // The JDK's server reads a request's line, headers and body on these threads, so a client that
+        // sends slowly holds one until the request read time drops it: many threads (made as needed,
+        // ended when idle; they do no computing, see Work) keep the page answered meanwhile.
+        ThreadPoolExecutor io = new ThreadPoolExecutor(HTTP_THREADS, HTTP_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "chainrule-serve-http");
             t.setDaemon(true);
             return t;
         });
+        io.allowCoreThreadTimeOut(true);
         PlaygroundServer server = new PlaygroundServer(config, http, io);
         http.createContext("/", server::handle);
         http.setExecutor(io);
