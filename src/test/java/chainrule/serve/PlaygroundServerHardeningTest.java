@@ -205,6 +205,21 @@ class PlaygroundServerHardeningTest {
         assertTrue(ok.body().startsWith("{\"ok\": true"), ok.body());
     }
 
+    @Test
+    void anAbandonedPdfLeavesNoPdflatexRunning() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Exports.pdflatex() != null, "pdflatex is not installed");
+        start(1, 200, 100_000);
+        HttpResponse<String> r = post("/api/pdf", Files.readString(file));
+        assertEquals(503, r.statusCode(), r.body()); // pdflatex takes longer than 0.2 s
+        while (server.work().running() > 0) {
+            Thread.onSpinWait();
+        }
+        for (ProcessHandle child : ProcessHandle.current().descendants().toList()) {
+            String command = child.info().command().orElse("");
+            assertFalse(command.contains("tex") && child.isAlive(), command); // pdflatex runs as pdftex
+        }
+    }
+
     // ---- DNS rebinding and ambiguous requests ----
 
     /** Sends {@code request} as bytes and returns the status code of the answer (-1: the connection was closed unanswered). */
