@@ -236,6 +236,12 @@ public final class PlaygroundServer {
         if (origin != null && !origin.get(0).trim().toLowerCase(java.util.Locale.ROOT).equals("http://" + name)) {
             return "forbidden: requests from " + printable(origin.get(0)) + " are refused (this page is http://" + name + ")";
         }
+        List<String> site = in.get("Sec-fetch-site");
+        if (site != null && (site.size() > 1 || !Set.of("same-origin", "none").contains(site.get(0).trim().toLowerCase(java.util.Locale.ROOT)))) {
+            // a browser saying the request comes from another site (an <img>, a form, a fetch), which
+            // carries no Origin on a GET: nothing here is for other sites, so refuse it too
+            return "forbidden: requests from other sites are refused (Sec-Fetch-Site: " + printable(String.join(", ", site)) + ")";
+        }
         URI uri = ex.getRequestURI();
         if (uri.getScheme() != null || uri.getRawAuthority() != null) {
             String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority().toLowerCase(java.util.Locale.ROOT);

@@ -248,6 +248,8 @@ class PlaygroundServerHardeningTest {
         assertEquals(200, raw("GET /health HTTP/1.1\r\n" + host + "\r\n"));
         assertEquals(200, raw("GET /health HTTP/1.1\r\nHost: LOCALHOST:" + port + "\r\nOrigin: http://localhost:" + port + "\r\n\r\n"));
         assertEquals(200, raw("GET /health HTTP/1.1\r\n" + host + "Origin: http://127.0.0.1:" + port + "\r\n\r\n"));
+        assertEquals(200, raw("GET /api/start HTTP/1.1\r\n" + host + "Sec-Fetch-Site: same-origin\r\n\r\n"));
+        assertEquals(200, raw("GET / HTTP/1.1\r\n" + host + "Sec-Fetch-Site: none\r\n\r\n"));
         List<String> refused = List.of(
                 // two Host headers, the same or different, in either order or case
                 "GET /health HTTP/1.1\r\n" + host + host + "\r\n",
@@ -266,6 +268,9 @@ class PlaygroundServerHardeningTest {
                 "GET /health HTTP/1.1\r\n" + host + "Origin: http://evil.example\r\n\r\n",
                 "GET /health HTTP/1.1\r\n" + host + "Origin: null\r\n\r\n",
                 "GET /health HTTP/1.1\r\n" + host + "Origin: http://127.0.0.1:" + port + "\r\nOrigin: http://evil.example\r\n\r\n",
+                // a browser saying another site asked (an <img> or a form: no Origin on a GET)
+                "GET /api/start HTTP/1.1\r\n" + host + "Sec-Fetch-Site: cross-site\r\n\r\n",
+                "GET /api/start HTTP/1.1\r\n" + host + "Sec-Fetch-Site: same-site\r\n\r\n",
                 // an absolute request target naming another server
                 "GET http://evil.example/health HTTP/1.1\r\n" + host + "\r\n",
                 // a body whose length is ambiguous
