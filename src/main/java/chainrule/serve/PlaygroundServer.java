@@ -41,12 +41,16 @@ import java.util.regex.Pattern;
  * answers the page's requests by the library calls the commands make ({@link Analysis},
  * {@link Exports}).
  *
- * <p>Safety (docs/playground.md): it listens on 127.0.0.1 only; every request must name this
- * server in {@code Host} and, when a browser sends one, {@code Origin} (so a web page cannot reach
- * it by DNS rebinding or a cross-site form); a body is limited to {@code --max-input} bytes; every
- * computation runs under the work limits on a bounded set of threads with a timeout ({@link Work});
- * the only file read or written is the one given, and it is written only by Save. The server keeps
- * no state between requests but the file's path, so concurrent requests cannot interfere.
+ * <p>Safety (docs/playground.md, "Security model"): it listens on 127.0.0.1 only; every request
+ * must name this server alone in one {@code Host} and, when a browser sends one, one equal
+ * {@code Origin} (so a web page cannot reach it by DNS rebinding or a cross-site form), and
+ * anything ambiguous is refused; query parameters and the names in {@code set}/{@code wrt} are
+ * checked as the CLI checks its options ({@link RequestNames}); a body is limited to
+ * {@code --max-input} bytes; computations never run on an HTTP thread but on {@link Work}'s bounded
+ * pool, under the work limits and a deadline, and are answered from there, so pages and files are
+ * served whatever is computing; the only file read or written is the one given, and it is written
+ * only by Save. The server keeps no state between requests but the file's path, so concurrent
+ * requests cannot interfere.
  */
 public final class PlaygroundServer {
     /** Where the page's own files live in the jar. */

@@ -125,7 +125,7 @@ class PlaygroundServerHardeningTest {
             slow.add(postAsync("/api/analyze", i % 2 == 0 ? deepNesting() : hugeNetwork()));
         }
         while (server.work().queued() < queue) {
-            Thread.onSpinWait(); // the queued ones reached the server (no clock: they arrive or the test times out)
+            Thread.sleep(5); // until the queued ones reached the server (no threshold: they arrive or the test times out)
         }
         // one more computation is refused at once, not queued without bound
         HttpResponse<String> busy = post("/api/analyze", Files.readString(file));
@@ -199,7 +199,7 @@ class PlaygroundServerHardeningTest {
         server.work().onStart(() -> {});
         release.countDown();
         while (server.work().running() > 0) {
-            Thread.onSpinWait();
+            Thread.sleep(5);
         }
         HttpResponse<String> ok = post("/api/analyze", Files.readString(file));
         assertTrue(ok.body().startsWith("{\"ok\": true"), ok.body());
@@ -212,7 +212,7 @@ class PlaygroundServerHardeningTest {
         HttpResponse<String> r = post("/api/pdf", Files.readString(file));
         assertEquals(503, r.statusCode(), r.body()); // pdflatex takes longer than 0.2 s
         while (server.work().running() > 0) {
-            Thread.onSpinWait();
+            Thread.sleep(5);
         }
         for (ProcessHandle child : ProcessHandle.current().descendants().toList()) {
             String command = child.info().command().orElse("");
