@@ -439,6 +439,29 @@ class PlaygroundServerHardeningTest {
     }
 
     @Test
+    void manyConcurrentComputationsAreEachAnsweredOrRefusedAsBusy() throws Exception {
+        start(2, 60_000, 2_000_000);
+        String text = Files.readString(file);
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            all.add(postAsync("/api/analyze?wrt=w" + (i % 8 + 1) + "&set=i1%3D0." + (i % 9 + 1), text));
+        }
+        int answered = 0;
+        for (int i = 0; i < all.size(); i++) {
+            HttpResponse<String> r = all.get(i).get();
+            if (r.statusCode() == 503) {
+                assertTrue(r.body().contains("busy"), r.body());
+                continue;
+            }
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().contains("\"wrt\": \"w" + (i % 8 + 1) + "\""), r.body());
+            answered++;
+        }
+        assertTrue(answered >= 2 * (1 + PlaygroundServer.QUEUED_PER_WORKER), "at least the pool and its queue were answered: " + answered);
+        assertEquals(200, get("/health").statusCode());
+    }
+
+    @Test
     void aHugeHeaderOrTooManyHeadersCloseTheConnectionAndTheServerGoesOn() throws Exception {
         start(2, 60_000, 2_000_000);
         String host = "Host: 127.0.0.1:" + server.port() + "\r\n";
