@@ -93,7 +93,7 @@ public final class PlaygroundServer {
     }
 
     /** Computations that may wait for a worker, per worker; more are answered "busy" at once. */
-    static final int QUEUED_PER_WORKER = 4;
+    static final int QUEUED_PER_WORKER = 8;
 
     /** What the server was started with. */
     public record Config(Path file, int port, int maxNesting, int maxInput, long maxVertices, long timeoutMillis, int workers) {}
