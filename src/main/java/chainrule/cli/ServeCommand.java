@@ -3,11 +3,13 @@ package chainrule.cli;
 import chainrule.serve.PlaygroundServer;
 import java.io.IOException;
 import java.net.BindException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,20 +41,32 @@ final class ServeCommand implements Callable<Integer> {
             description = "Longest a request may compute before it is answered with an error (default: ${DEFAULT-VALUE}).")
     double timeout;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        // Out-of-range values are usage errors (exit 2), as picocli's own are: checked before anything starts.
         if (port < 0 || port > 65535) {
-            throw new CliError("--port must be between 0 and 65535, not " + port);
+            throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, not " + port);
         }
-        if (maxInput < 1 || maxNesting < 1 || !(timeout > 0)) {
-            throw new CliError("--max-input, --max-nesting and --timeout must be positive");
+        if (maxInput < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-input must be at least 1, not " + maxInput);
+        }
+        if (maxNesting < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-nesting must be at least 1, not " + maxNesting);
+        }
+        if (!(timeout > 0) || Double.isInfinite(timeout)) {
+            throw new ParameterException(spec.commandLine(), "--timeout must be a positive finite number of seconds, not " + timeout);
+        }
+        if ("-".equals(file)) {
+            throw new ParameterException(spec.commandLine(), "serve edits a file and cannot read standard input; name a .nn file");
         }
         Path path = file == null ? null : Path.of(file);
-        if (path != null && Files.isDirectory(path)) {
-            throw new CliError(file + ": is a directory, not a .nn file");
-        }
-        if (path != null && Files.exists(path) && !Files.isRegularFile(path)) {
-            throw new CliError(file + ": not a regular file; the playground edits a .nn file");
+        if (path != null) {
+            // The file is read as every command reads it, with the same errors (no such file, a
+            // directory, unreadable, too large, not UTF-8); a file that does not parse is served, to be fixed.
+            InputLoader.load(file, maxInput);
         }
         PlaygroundServer server;
         try {

@@ -62,10 +62,11 @@ final class Exports {
             throw new Work.Failure(501, "PDF needs pdflatex, which is not installed here; download the .tex instead");
         }
         Path dir = null;
+        Process p = null;
         try {
             dir = Files.createTempDirectory("chainrule-serve");
             Files.writeString(dir.resolve("derivation.tex"), latex, StandardCharsets.UTF_8);
-            Process p = new ProcessBuilder(pdflatex.toString(), "-no-shell-escape", "-interaction=nonstopmode",
+            p = new ProcessBuilder(pdflatex.toString(), "-no-shell-escape", "-interaction=nonstopmode",
                     "-halt-on-error", "derivation.tex")
                     .directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("pdflatex.log").toFile()).start();
@@ -84,6 +85,18 @@ final class Exports {
             Thread.currentThread().interrupt();
             throw new Work.Failure(503, "interrupted");
         } finally {
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly(); // abandoned past --timeout (Work interrupts it): no pdflatex left running
+                boolean interrupted = Thread.interrupted();
+                try {
+                    p.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (dir != null) {
                 try (var files = Files.walk(dir)) {
                     files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

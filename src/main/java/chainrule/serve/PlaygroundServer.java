@@ -30,7 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -39,12 +41,16 @@ import java.util.regex.Pattern;
  * answers the page's requests by the library calls the commands make ({@link Analysis},
  * {@link Exports}).
  *
- * <p>Safety (docs/playground.md): it listens on 127.0.0.1 only; every request must name this
- * server in {@code Host} and, when a browser sends one, {@code Origin} (so a web page cannot reach
- * it by DNS rebinding or a cross-site form); a body is limited to {@code --max-input} bytes; every
- * computation runs under the work limits on a bounded set of threads with a timeout ({@link Work});
- * the only file read or written is the one given, and it is written only by Save. The server keeps
- * no state between requests but the file's path, so concurrent requests cannot interfere.
+ * <p>Safety (docs/playground.md, "Security model"): it listens on 127.0.0.1 only; every request
+ * must name this server alone in one {@code Host} and, when a browser sends one, one equal
+ * {@code Origin} (so a web page cannot reach it by DNS rebinding or a cross-site form), and
+ * anything ambiguous is refused; query parameters and the names in {@code set}/{@code wrt} are
+ * checked as the CLI checks its options ({@link RequestNames}); a body is limited to
+ * {@code --max-input} bytes; computations never run on an HTTP thread but on {@link Work}'s bounded
+ * pool, under the work limits and a deadline, and are answered from there, so pages and files are
+ * served whatever is computing; the only file read or written is the one given, and it is written
+ * only by Save. The server keeps no state between requests but the file's path, so concurrent
+ * requests cannot interfere.
  */
 public final class PlaygroundServer {
     /** Where the page's own files live in the jar. */
@@ -66,14 +72,28 @@ public final class PlaygroundServer {
     /** Seconds a client may take to send one request (line, headers and body), read by the JDK's server when it starts. */
     static final String REQUEST_READ_SECONDS = "5";
 
+    /** Seconds a client may take to read one response (a client that stops reading holds an HTTP thread until then). */
+    static final String RESPONSE_WRITE_SECONDS = "30";
+
+    /** Threads that read requests and write answers (never computing: see {@link Work}). */
+    static final int HTTP_THREADS = 256;
+
     static {
         // Without this the JDK's server waits forever for a half-sent request, and a few of them
-        // (more than the 8 HTTP threads) leave the page unanswered: drop such a connection after 5 s
-        // (a body of --max-input bytes takes milliseconds over loopback). A value set with -D wins.
+        // (more than the HTTP threads) leave the page unanswered: drop such a connection after 5 s
+        // (a body of --max-input bytes takes milliseconds over loopback), and one that does not read
+        // its answer after 30 s. Values set with -D win. The JDK's own limits refuse a header over
+        // 384 KiB or more than 200 headers, and a second Content-Length or one with Transfer-Encoding.
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
             System.setProperty("sun.net.httpserver.maxReqTime", REQUEST_READ_SECONDS);
         }
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
+            System.setProperty("sun.net.httpserver.maxRspTime", RESPONSE_WRITE_SECONDS);
+        }
     }
+
+    /** Computations that may wait for a worker, per worker; more are answered "busy" at once. */
+    static final int QUEUED_PER_WORKER = 8;
 
     /** What the server was started with. */
     public record Config(Path file, int port, int maxNesting, int maxInput, long maxVertices, long timeoutMillis, int workers) {}
@@ -83,28 +103,31 @@ public final class PlaygroundServer {
     private final ExecutorService io;
     private final Work work;
     private final Set<String> hosts;
-    private final Set<String> origins;
     private final Analysis.Limits limits;
 
     private PlaygroundServer(Config config, HttpServer http, ExecutorService io) {
         this.config = config;
         this.http = http;
         this.io = io;
-        this.work = new Work(config.workers(), config.timeoutMillis(), config.maxVertices());
+        this.work = new Work(config.workers(), QUEUED_PER_WORKER * config.workers(), config.timeoutMillis(), config.maxVertices());
         int port = http.getAddress().getPort();
-        this.hosts = Set.of("127.0.0.1:" + port, "localhost:" + port);
-        this.origins = Set.of("http://127.0.0.1:" + port, "http://localhost:" + port);
+        this.hosts = port == 80 ? Set.of("127.0.0.1:80", "localhost:80", "127.0.0.1", "localhost")
+                : Set.of("127.0.0.1:" + port, "localhost:" + port);
         this.limits = new Analysis.Limits(config.maxNesting(), config.maxInput(), config.maxVertices());
     }
 
     /** Starts listening on 127.0.0.1 ({@code port} 0: any free port). */
     public static PlaygroundServer start(Config config) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 64);
-        ExecutorService io = Executors.newFixedThreadPool(8, r -> {
+        // The JDK's server reads a request's line, headers and body on these threads, so a client that
+        // sends slowly holds one until the request read time drops it: many threads (made as needed,
+        // ended when idle; they do no computing, see Work) keep the page answered meanwhile.
+        ThreadPoolExecutor io = new ThreadPoolExecutor(HTTP_THREADS, HTTP_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "chainrule-serve-http");
             t.setDaemon(true);
             return t;
         });
+        io.allowCoreThreadTimeOut(true);
         PlaygroundServer server = new PlaygroundServer(config, http, io);
         http.createContext("/", server::handle);
         http.setExecutor(io);
@@ -122,10 +145,15 @@ public final class PlaygroundServer {
     public void stop() {
         http.stop(0);
         io.shutdownNow();
+        work.stop();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+    /** The computations (tests hold one to order requests around it). */
+    Work work() { return work; }
+
+    private void handle(HttpExchange ex) {
+        boolean answered = true; // false: a computation answers later, on another thread
+        try {
             Headers h = ex.getResponseHeaders();
             h.set("X-Content-Type-Options", "nosniff");
             h.set("X-Frame-Options", "DENY");
@@ -133,39 +161,120 @@ public final class PlaygroundServer {
             h.set("Cache-Control", "no-store");
             h.set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                     + "img-src 'self' data: blob:; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'");
-            String host = ex.getRequestHeaders().getFirst("Host");
-            String origin = ex.getRequestHeaders().getFirst("Origin");
-            if (host == null || !hosts.contains(host.toLowerCase(java.util.Locale.ROOT))) {
-                drainAndSend(ex, 403, "text/plain", "forbidden: this server answers only to 127.0.0.1 and localhost (Host: " + host + ")");
-                return;
-            }
-            if (origin != null && !origins.contains(origin.toLowerCase(java.util.Locale.ROOT))) {
-                drainAndSend(ex, 403, "text/plain", "forbidden: requests from " + origin + " are refused");
+            String refused = refusal(ex);
+            if (refused != null) {
+                h.set("Connection", "close");
+                drainAndSend(ex, refused.startsWith("forbidden") ? 403 : 400, "text/plain", refused);
                 return;
             }
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
-            if (method.equals("GET") || method.equals("HEAD")) {
+            boolean action = path.startsWith("/api/") && ACTIONS.contains(path.substring("/api/".length()));
+            if (action) {
+                if (!method.equals("POST")) {
+                    h.set("Allow", "POST");
+                    drainAndSend(ex, 405, "text/plain", "method not allowed: " + path + " takes POST");
+                    return;
+                }
+                answered = post(ex, path.substring("/api/".length()));
+            } else if (method.equals("GET") || method.equals("HEAD")) {
                 get(ex, path);
-            } else if (method.equals("POST") && path.startsWith("/api/")) {
-                post(ex, path.substring("/api/".length()));
             } else {
-                drainAndSend(ex, 405, "text/plain", "method not allowed");
+                h.set("Allow", "GET, HEAD");
+                boolean unknown = path.startsWith("/api/") && !path.equals("/api/start") && !path.equals("/api/example");
+                drainAndSend(ex, unknown ? 404 : 405, "text/plain",
+                        unknown ? "no such action: " + printable(path) : "method not allowed: " + printable(path) + " takes GET");
             }
         } catch (IOException e) {
             // the browser went away; nothing to answer
         } catch (RuntimeException e) {
-            try {
-                sendJson(ex, 500, error("internal error: " + e + " (please report this with the input that caused it)"));
-            } catch (IOException | RuntimeException ignored) {
-                // headers already sent
+            internalError(ex, e);
+        } finally {
+            if (answered) {
+                ex.close();
             }
         }
+    }
+
+    /** The actions a page posts its text to. */
+    private static final Set<String> ACTIONS = Set.of("analyze", "latex", "pdf", "code", "nn", "save");
+
+    /** The query parameters an action takes, and those of them that may be given only once. */
+    private static final Set<String> PARAMETERS = Set.of("wrt", "notation", "set", "random", "name", "part", "lang");
+    private static final Set<String> ONCE = Set.of("wrt", "notation", "random", "name", "part", "lang");
+
+    private void internalError(HttpExchange ex, RuntimeException e) {
+        try {
+            sendJson(ex, 500, error("internal error: " + e + " (please report this with the input that caused it)"));
+        } catch (IOException | RuntimeException ignored) {
+            // headers already sent, or the browser went away
+        }
+    }
+
+    /**
+     * Null when the request names this server and nothing else, or why it is refused ("forbidden:
+     * ..." for 403, otherwise 400). Against DNS rebinding: exactly one {@code Host}, and it is
+     * {@code 127.0.0.1:PORT} or {@code localhost:PORT} (a name that resolves here by rebinding is
+     * not). Against cross-site requests: {@code Origin} absent (not a browser, or a same-origin
+     * GET) or exactly one, equal to {@code http://} and the {@code Host}. Anything ambiguous (a
+     * second Host, Origin or Content-Length, a length with a transfer coding, an absolute
+     * request target naming another authority) is refused rather than guessed at.
+     */
+    private String refusal(HttpExchange ex) {
+        Headers in = ex.getRequestHeaders();
+        List<String> host = in.get("Host");
+        if (host == null || host.isEmpty()) {
+            return "bad request: no Host header";
+        }
+        if (host.size() > 1) {
+            return "bad request: " + host.size() + " Host headers; a request names one host";
+        }
+        String name = host.get(0).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!hosts.contains(name)) {
+            return "forbidden: this server answers only to 127.0.0.1:" + port() + " and localhost:" + port() + " (Host: " + printable(host.get(0)) + ")";
+        }
+        List<String> origin = in.get("Origin");
+        if (origin != null && origin.size() > 1) {
+            return "bad request: " + origin.size() + " Origin headers";
+        }
+        if (origin != null && !origin.get(0).trim().toLowerCase(java.util.Locale.ROOT).equals("http://" + name)) {
+            return "forbidden: requests from " + printable(origin.get(0)) + " are refused (this page is http://" + name + ")";
+        }
+        List<String> site = in.get("Sec-fetch-site");
+        if (site != null && (site.size() > 1 || !Set.of("same-origin", "none").contains(site.get(0).trim().toLowerCase(java.util.Locale.ROOT)))) {
+            // a browser saying the request comes from another site (an <img>, a form, a fetch), which
+            // carries no Origin on a GET: nothing here is for other sites, so refuse it too
+            return "forbidden: requests from other sites are refused (Sec-Fetch-Site: " + printable(String.join(", ", site)) + ")";
+        }
+        URI uri = ex.getRequestURI();
+        if (uri.getScheme() != null || uri.getRawAuthority() != null) {
+            String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority().toLowerCase(java.util.Locale.ROOT);
+            if (!"http".equalsIgnoreCase(uri.getScheme()) || !authority.equals(name)) {
+                return "bad request: the request target names another server (" + printable(uri.toString()) + ")";
+            }
+        }
+        List<String> length = in.get("Content-length");
+        if (length != null && length.size() > 1) {
+            return "bad request: " + length.size() + " Content-Length headers";
+        }
+        if (length != null && in.containsKey("Transfer-encoding")) {
+            return "bad request: both Content-Length and Transfer-Encoding";
+        }
+        return null;
+    }
+
+    /** A header value as it may appear in a message: printable ASCII, cut at 100 characters. */
+    private static String printable(String s) {
+        String t = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return t.length() > 100 ? t.substring(0, 100) + "..." : t;
     }
 
     private void get(HttpExchange ex, String path) throws IOException {
         if (path.equals("/") || path.equals("/index.html")) {
             resource(ex, WEB + "index.html");
+        } else if (path.equals("/health")) {
+            send(ex, 200, "text/plain; charset=utf-8", ("ok: " + work.running() + " computing, " + work.queued() + " waiting\n")
+                    .getBytes(StandardCharsets.UTF_8));
         } else if (path.equals("/api/start")) {
             sendJson(ex, 200, start());
         } else if (path.equals("/api/example")) {
@@ -219,52 +328,124 @@ public final class PlaygroundServer {
         return out;
     }
 
-    private void post(HttpExchange ex, String action) throws IOException {
-        Map<String, List<String>> q = query(ex.getRequestURI());
+    /**
+     * One of the page's actions on its text. The body is read here (bounded by --max-input and the
+     * request read time); the computation goes to {@link Work}, which answers on another thread.
+     * Returns whether the answer was sent already (false: it will be).
+     */
+    private boolean post(HttpExchange ex, String action) throws IOException {
+        Map<String, List<String>> q;
+        try {
+            q = query(ex.getRequestURI());
+        } catch (IllegalArgumentException e) {
+            drainAndSend(ex, 400, "application/json", Json.write(error("bad request: " + e.getMessage())));
+            return true;
+        }
         byte[] body = readBody(ex);
         if (body == null) {
             Source shown = new Source(name(), "");
             sendJson(ex, 413, Analysis.failure(new DiagnosticException(Diagnostic.error(shown, 1, 1, 1,
                     "input too large: more than " + config.maxInput() + " bytes; raise the limit with --max-input"))));
-            return;
+            return true;
         }
         String text;
         try {
             text = decode(body);
         } catch (CharacterCodingException e) {
             sendJson(ex, 400, error("the text is not valid UTF-8"));
-            return;
+            return true;
         }
         Analysis.Request request;
         try {
             request = request(q, text);
         } catch (IllegalArgumentException e) {
             sendJson(ex, 400, error(e.getMessage()));
-            return;
+            return true;
         }
-        try {
-            switch (action) {
-                case "analyze" -> sendJson(ex, 200, work.run(() -> Analysis.of(request, limits,
-                        q.getOrDefault("part", List.of("all")).get(0))));
-                case "latex" -> sendText(ex, "application/x-tex", work.run(() -> Exports.latex(Analysis.load(request, limits),
-                        request.wrt(), request.notation())));
-                case "pdf" -> {
-                    byte[] pdf = work.run(() -> Exports.pdf(Exports.latex(Analysis.load(request, limits), request.wrt(), request.notation())));
-                    send(ex, 200, "application/pdf", pdf);
+        String part = q.getOrDefault("part", List.of("all")).get(0);
+        switch (action) {
+            case "analyze" -> later(ex, action, work.submit(() -> {
+                boolean wrtMatters = !part.equals("flow");
+                Map<String, Object> answer = Analysis.of(request, limits, part);
+                if (!RequestNames.confirmedBy(answer, request, wrtMatters)) {
+                    RequestNames.Problem p = RequestNames.check(Analysis.load(request, limits).network(), request, wrtMatters);
+                    if (p != null) {
+                        return p.json();
+                    }
                 }
-                case "code" -> sendText(ex, "text/plain", work.run(() -> Exports.code(Analysis.load(request, limits),
-                        q.getOrDefault("lang", List.of("python")).get(0))));
-                case "nn" -> sendText(ex, "text/plain", work.run(() -> Exports.withValues(Analysis.load(request, limits))));
-                case "save" -> sendJson(ex, 200, save(request));
-                default -> sendJson(ex, 404, error("no such action: " + action));
+                return answer;
+            }), a -> sendJson(ex, a.containsKey("option") ? 422 : 200, a));
+            case "latex" -> later(ex, action, work.submit(() -> Exports.latex(checked(request, true), request.wrt(), request.notation())),
+                    t -> sendText(ex, "application/x-tex", t));
+            case "pdf" -> later(ex, action, work.submit(() -> Exports.pdf(Exports.latex(checked(request, true), request.wrt(), request.notation()))),
+                    pdf -> send(ex, 200, "application/pdf", pdf));
+            case "code" -> later(ex, action, work.submit(() -> Exports.code(checked(request, false),
+                    q.getOrDefault("lang", List.of("python")).get(0))), t -> sendText(ex, "text/plain", t));
+            case "nn" -> later(ex, action, work.submit(() -> Exports.withValues(checked(request, false))),
+                    t -> sendText(ex, "text/plain", t));
+            case "save" -> {
+                if (config.file() == null) {
+                    sendJson(ex, 409, error("no file to save to: start the playground with one (chainrule serve FILE)"));
+                    return true;
+                }
+                later(ex, action, work.submit(() -> {
+                    try {
+                        return Exports.withValues(checked(request, false));
+                    } catch (DiagnosticException e) {
+                        return request.text(); // saved as typed: the text is what counts
+                    }
+                }), saved -> sendJson(ex, 200, save(saved)));
             }
-        } catch (Work.Failure f) {
-            if (f.getCause() == null && f.status() == 422 && action.equals("analyze")) {
-                sendJson(ex, 200, failureAtStart(f.getMessage()));
-            } else {
-                sendJson(ex, f.status(), error(f.getMessage()));
-            }
+            default -> throw new IllegalStateException("no action " + action); // ACTIONS lists the cases above
         }
+        return false;
+    }
+
+    /** The request's network, its {@code set} (and, where {@code wrtMatters}, {@code wrt}) names checked. */
+    private Analysis.Loaded checked(Analysis.Request request, boolean wrtMatters) throws DiagnosticException, Work.Failure {
+        Analysis.Loaded loaded = Analysis.load(request, limits);
+        RequestNames.Problem p = RequestNames.check(loaded.network(), request, wrtMatters);
+        if (p != null) {
+            throw new Work.Failure(422, p.message());
+        }
+        return loaded;
+    }
+
+    /** How a computed value is sent. */
+    private interface Answer<T> {
+        void send(T value) throws IOException, Work.Failure;
+    }
+
+    /** Sends the computation's answer when it comes (on an HTTP thread), and closes the exchange. */
+    private <T> void later(HttpExchange ex, String action, java.util.concurrent.CompletableFuture<T> result, Answer<T> answer) {
+        result.whenCompleteAsync((value, error) -> {
+            try {
+                if (error == null) {
+                    answer.send(value);
+                } else {
+                    Work.Failure f = error instanceof Work.Failure w ? w
+                            : error.getCause() instanceof Work.Failure w ? w
+                            : new Work.Failure(500, "internal error: " + error + " (please report this with the input that caused it)");
+                    throw f;
+                }
+            } catch (Work.Failure f) {
+                try {
+                    if (f.status() == 422 && action.equals("analyze")) {
+                        sendJson(ex, 200, failureAtStart(f.getMessage()));
+                    } else {
+                        sendJson(ex, f.status(), error(f.getMessage()));
+                    }
+                } catch (IOException e) {
+                    // the browser went away
+                }
+            } catch (IOException e) {
+                // the browser went away
+            } catch (RuntimeException e) {
+                internalError(ex, e);
+            } finally {
+                ex.close();
+            }
+        }, io);
     }
 
     /** A failure with no position in the text (too deep to process, out of memory) shown as a diagnostic at 1:1. */
@@ -275,18 +456,8 @@ public final class PlaygroundServer {
         return out;
     }
 
-    /** Save: the text with the sliders' values written in, or as typed when it does not parse. Only the file given. */
-    private Map<String, Object> save(Analysis.Request request) throws Work.Failure {
-        if (config.file() == null) {
-            throw new Work.Failure(409, "no file to save to: start the playground with one (chainrule serve FILE)");
-        }
-        String text = work.run(() -> {
-            try {
-                return Exports.withValues(Analysis.load(request, limits));
-            } catch (DiagnosticException e) {
-                return request.text();
-            }
-        });
+    /** Save: writes {@code text} (the sliders' values written in, or as typed) to the file given, and only there. */
+    private Map<String, Object> save(String text) throws Work.Failure {
         Path target = config.file().toAbsolutePath();
         try {
             Path temp = Files.createTempFile(target.getParent(), ".chainrule-save", ".tmp");
@@ -316,6 +487,24 @@ public final class PlaygroundServer {
 
     /** The request's parameters: {@code wrt}, {@code notation}, {@code set=NAME=VALUE} (repeatable), {@code random=SEED}. */
     private Analysis.Request request(Map<String, List<String>> q, String text) {
+        for (Map.Entry<String, List<String>> e : q.entrySet()) {
+            if (!PARAMETERS.contains(e.getKey())) {
+                throw new IllegalArgumentException("unknown parameter '" + printable(e.getKey()) + "'"
+                        + chainrule.model.Suggestions.didYouMean(e.getKey(), PARAMETERS) + " (the parameters are "
+                        + String.join(", ", new java.util.TreeSet<>(PARAMETERS)) + ")");
+            }
+            if (e.getValue().size() > 1 && ONCE.contains(e.getKey())) {
+                throw new IllegalArgumentException("'" + e.getKey() + "' is given " + e.getValue().size() + " times; give it once");
+            }
+        }
+        String notationName = q.getOrDefault("notation", List.of("default")).get(0);
+        if (!notationName.equals("default") && !notationName.equals("book")) {
+            throw new IllegalArgumentException("notation must be default or book, not '" + printable(notationName) + "'");
+        }
+        String partName = q.getOrDefault("part", List.of("all")).get(0);
+        if (!partName.equals("all") && !partName.equals("flow")) {
+            throw new IllegalArgumentException("part must be all or flow, not '" + printable(partName) + "'");
+        }
         Map<String, Double> sets = new LinkedHashMap<>();
         for (String s : q.getOrDefault("set", List.of())) {
             int eq = s.lastIndexOf('=');
@@ -326,12 +515,14 @@ public final class PlaygroundServer {
             try {
                 v = Double.parseDouble(s.substring(eq + 1).trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("set " + s.substring(0, eq) + ": not a number");
+                throw new IllegalArgumentException("set " + printable(s.substring(0, eq)) + ": not a number");
             }
             if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException("set " + s.substring(0, eq) + ": not a finite number");
+                throw new IllegalArgumentException("set " + printable(s.substring(0, eq)) + ": not a finite number");
             }
-            sets.put(s.substring(0, eq), v);
+            if (sets.put(s.substring(0, eq), v) != null) {
+                throw new IllegalArgumentException("set " + printable(s.substring(0, eq)) + " is given twice; give it once");
+            }
         }
         Long seed = null;
         if (q.containsKey("random")) {
@@ -341,7 +532,6 @@ public final class PlaygroundServer {
                 throw new IllegalArgumentException("random needs an integer seed");
             }
         }
-        String notation = q.getOrDefault("notation", List.of("default")).get(0);
         String wrt = q.containsKey("wrt") ? q.get("wrt").get(0) : null;
         // Without a file, the page may name its text (the example it came from) for diagnostics and downloads.
         String name = name();
@@ -349,7 +539,7 @@ public final class PlaygroundServer {
         if (config.file() == null && NAME.matcher(asked).matches()) {
             name = asked;
         }
-        return new Analysis.Request(name, text, wrt, sets, seed, notation.equals("book") ? Notation.BOOK : Notation.DEFAULT);
+        return new Analysis.Request(name, text, wrt, sets, seed, notationName.equals("book") ? Notation.BOOK : Notation.DEFAULT);
     }
 
     /**

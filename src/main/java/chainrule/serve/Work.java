@@ -1,20 +1,33 @@
 package chainrule.serve;
 
+import chainrule.diag.DiagnosticException;
 import chainrule.model.VertexLimit;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs the page's computations within bounds: at most {@code workers} at once, each on its own
- * thread with a large stack (as the CLI runs commands, so accepted deep nesting cannot overflow it)
- * and the request's vertex limit, and each waited for at most {@code timeout}. A computation that
- * passes the timeout is answered with an error at once; its thread keeps its permit until it ends
- * (the work limits — input size, nesting, vertices, listed paths — bound how long that is), and
- * requests for pages and files are served by other threads all along.
+ * Runs the page's computations off the HTTP threads, within bounds: a fixed pool of
+ * {@code workers} threads, each with a large stack (as the CLI runs commands, so accepted deep
+ * nesting cannot overflow it) and the request's vertex limit; a bounded queue in front of it (a
+ * computation that finds it full is refused at once with "busy"); and a deadline of
+ * {@code timeout} from submission. {@link #submit} returns at once; the HTTP thread that asked is
+ * free again, so pages, files and {@code /health} are answered whatever is computing.
+ *
+ * <p>At its deadline a computation is answered with an error. One still queued is removed and never
+ * runs; one running is interrupted and abandoned: the library has no cancellation points, so its
+ * thread stays busy until it ends, which the work limits (input size, nesting, vertices, listed
+ * paths) bound. Abandoned work therefore holds at most {@code workers} threads and never more: a
+ * page that keeps sending pathological networks gets "busy" answers, not an ever-growing number of
+ * threads.
  */
 final class Work {
     /** Why a computation gave no result; the message is shown on the page. */
@@ -23,36 +36,55 @@ final class Work {
         private final int status;
 
         Failure(int status, String message) {
-            super(message);
+            super(message, null, false, false);
             this.status = status;
         }
 
         int status() { return status; }
     }
 
-    private final Semaphore permits;
+    /** Stack of a worker thread: as deep as the CLI's command thread allows, for accepted deep nesting. */
+    private static final long STACK_BYTES = 512L << 20;
+
+    private final ThreadPoolExecutor pool;
+    private final ScheduledExecutorService deadlines;
     private final long timeoutMillis;
     private final long maxVertices;
+    private final AtomicInteger running = new AtomicInteger();
+    /** Called on the worker thread as each computation starts (tests hold one there to order requests). */
+    private volatile Runnable onStart = () -> {};
 
-    Work(int workers, long timeoutMillis, long maxVertices) {
-        this.permits = new Semaphore(workers, true);
+    Work(int workers, int queued, long timeoutMillis, long maxVertices) {
+        AtomicInteger count = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queued), r -> {
+            Thread t = new Thread(null, r, "chainrule-serve-work-" + count.incrementAndGet(), STACK_BYTES);
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "chainrule-serve-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        this.deadlines = timer;
         this.timeoutMillis = timeoutMillis;
         this.maxVertices = maxVertices;
     }
 
-    <T> T run(Callable<T> job) throws Failure {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        try {
-            if (!permits.tryAcquire(timeoutMillis, TimeUnit.MILLISECONDS)) {
-                throw new Failure(503, "the server is busy with other computations; try again");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failure(503, "interrupted");
-        }
+    /**
+     * Queues {@code job} and returns its result to come: the value, or a {@link Failure} (busy,
+     * past the deadline, a diagnostic, too deep, out of memory, an internal error).
+     */
+    <T> CompletableFuture<T> submit(Callable<T> job) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Thread worker = new Thread(null, () -> {
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            if (result.isDone()) {
+                return null;
+            }
+            running.incrementAndGet();
             try {
+                onStart.run();
                 result.complete(new VertexLimit(maxVertices).during(() -> {
                     try {
                         return job.call();
@@ -63,37 +95,64 @@ final class Work {
                     }
                 }));
             } catch (Wrapped e) {
-                result.completeExceptionally(e.getCause());
+                result.completeExceptionally(failure(e.getCause()));
             } catch (StackOverflowError e) {
                 result.completeExceptionally(new Failure(422, "the input is nested too deeply to process; simplify it or lower --max-nesting"));
             } catch (OutOfMemoryError e) {
                 result.completeExceptionally(new Failure(422, "out of memory: the network is too large for this server's heap"));
             } catch (Throwable e) {
-                result.completeExceptionally(e);
+                result.completeExceptionally(failure(e));
             } finally {
-                permits.release();
+                running.decrementAndGet();
             }
-        }, "chainrule-serve-work", 512L << 20);
-        worker.setDaemon(true);
-        worker.start();
+            return null;
+        });
         try {
-            long left = Math.max(1, deadline - System.nanoTime());
-            return result.get(left, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw new Failure(503, "the computation took longer than " + timeoutMillis / 1000.0
-                    + " s and was abandoned; make the network smaller or raise --timeout");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failure(503, "interrupted");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Failure f) {
-                throw f;
-            }
-            if (e.getCause() instanceof chainrule.diag.DiagnosticException d) {
-                throw new Failure(422, d.render());
-            }
-            throw new Failure(500, "internal error: " + e.getCause() + " (please report this with the input that caused it)");
+            pool.execute(task);
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new Failure(503, "the server is busy with other computations; try again"));
+            return result;
         }
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> {
+            if (result.completeExceptionally(new Failure(503, "the computation took longer than " + seconds()
+                    + " and was abandoned; make the network smaller or raise --timeout"))) {
+                pool.remove(task);
+                task.cancel(true);
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        result.whenComplete((value, error) -> deadline.cancel(false));
+        return result;
+    }
+
+    private String seconds() {
+        double s = timeoutMillis / 1000.0;
+        return (s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s)) + " s";
+    }
+
+    private static Failure failure(Throwable e) {
+        if (e instanceof Failure f) {
+            return f;
+        }
+        if (e instanceof DiagnosticException d) {
+            return new Failure(422, d.render());
+        }
+        if (e instanceof InterruptedException) {
+            return new Failure(503, "interrupted");
+        }
+        return new Failure(500, "internal error: " + e + " (please report this with the input that caused it)");
+    }
+
+    /** Computations running now (abandoned ones included). */
+    int running() { return running.get(); }
+
+    /** Computations waiting for a worker. */
+    int queued() { return pool.getQueue().size(); }
+
+    void onStart(Runnable hook) { this.onStart = hook; }
+
+    void stop() {
+        pool.shutdownNow();
+        deadlines.shutdownNow();
     }
 
     /** A checked exception crossing {@link VertexLimit#during}'s supplier. */

@@ -272,6 +272,21 @@ class PlaygroundBrowserTest {
         List<String> lines2 = again.lines().toList();
         int at = lines2.indexOf(lines2.stream().filter(l -> l.startsWith("∂E/∂w1 = ")).findFirst().orElseThrow());
         assertEquals(lines2.get(at + 1).trim().substring(2), driver.findElement(By.id("formula-value")).getAttribute("data-text"));
+
+        // Renaming w5 in the text while its slider value is set and it is followed: the server refuses
+        // the names it no longer declares (with the CLI's --set/--wrt messages), and the page drops
+        // them and shows the edited network instead of an error.
+        long beforeFollow = version();
+        driver.findElement(By.cssSelector("#graph-svg g.node[data-name='w5']")).click();
+        awaitUpdate(beforeFollow);
+        assertEquals("w5", js().executeScript("return window.chainrule.wrt;"));
+        String original = (String) js().executeScript("return document.getElementById('source').value;");
+        setText(original.replace("w5", "w9"));
+        assertEquals("true", js().executeScript("return document.body.dataset.ok;"));
+        assertEquals(Boolean.FALSE, js().executeScript("return 'w5' in window.chainrule.sets;"));
+        assertEquals("w1", js().executeScript("return window.chainrule.wrt;"), "the first parameter is followed again");
+        assertFalse(driver.findElements(By.cssSelector("#sliders input[type=range][data-name='w9']")).isEmpty());
+        setText(original);
         long beforeReset = version();
         driver.findElement(By.id("reset")).click();
         new WebDriverWait(driver, Duration.ofSeconds(120)).until(d -> version() > beforeReset

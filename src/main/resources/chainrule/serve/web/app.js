@@ -152,6 +152,15 @@ async function analyze() {
     answer = { ok: false, error: 'the server does not answer: ' + e };
   }
   state.pending = false;
+  // A slider or followed parameter whose name the edited text no longer declares: the server names
+  // it (with the CLI's --set/--wrt message); the text is what counts, so drop it and ask again.
+  if (!answer.ok && answer.option === 'set' && answer.name in state.sets) {
+    delete state.sets[answer.name];
+    state.dirty = true;
+  } else if (!answer.ok && answer.option === 'wrt' && state.wrt === answer.name) {
+    state.wrt = null;
+    state.dirty = true;
+  }
   if (state.dirty) { analyze(); return; }
   show(answer);
 }
