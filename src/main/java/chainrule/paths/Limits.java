@@ -19,8 +19,11 @@ import java.util.Map;
  * is {@code p - 1} once normalised. Used by reverse accumulation, path values and closed forms,
  * only where the numbers came out nan or infinite.
  */
-final class Limits {
+public final class Limits {
     private Limits() {}
+
+    /** Edges below a parameter past which {@link #singularGradient} gives no form (generated code stays small). */
+    public static final int MAX_EDGES = 400;
 
     /** Terms a multiplied-out product may have; past that it is left as it is. */
     static final int MAX_TERMS = 64;
@@ -54,6 +57,69 @@ final class Limits {
             limit = values.evaluate(form);
         }
         return limit;
+    }
+
+    /**
+     * The forms {@link #value} tries in turn, for generated code, which cannot take a limit at run
+     * time: {@code form} multiplied out, then with the defined vertices replaced by their
+     * definitions, one level at a time, up to three levels (the same steps, so the same limits).
+     */
+    public static List<Expr> forms(Expr form, chainrule.model.Network network) {
+        Map<Expr, Expr> definitions = new HashMap<>();
+        for (Vertex v : network.definitions()) {
+            definitions.put(v.symbol(), v.definition());
+        }
+        List<Expr> out = new ArrayList<>();
+        form = expand(form);
+        out.add(form);
+        for (int level = 0; level < 3; level++) {
+            Expr inlined = expand(Substitution.replace(form, definitions));
+            if (inlined == form) {
+                break;
+            }
+            form = inlined;
+            out.add(form);
+        }
+        return out;
+    }
+
+    /**
+     * ∂loss/∂{@code wrt} as one expression over vertex values (the closed form, δs substituted),
+     * or null when it could never need a limit: no factor on a path from {@code wrt} to the loss
+     * divides (a power with a negative or symbolic exponent, {@code 1/p}, {@code sqrt′}, {@code log′})
+     * or calls a user function, so every factor is finite wherever the forward values are; null
+     * too past {@link #MAX_EDGES} edges below {@code wrt}.
+     */
+    public static Expr singularGradient(PathGraph graph, Vertex wrt) {
+        boolean singular = false;
+        int edges = 0;
+        for (Vertex v : graph.below(wrt)) {
+            for (Edge e : graph.outgoing(v)) {
+                if (graph.reachesLoss(e.to())) {
+                    edges++;
+                    singular |= mayBeInfinite(e.factor(), new java.util.HashSet<>());
+                }
+            }
+        }
+        return singular && edges <= MAX_EDGES ? ClosedForm.of(graph, wrt).toExpr() : null;
+    }
+
+    private static boolean mayBeInfinite(Expr e, java.util.Set<Expr> seen) {
+        if (!seen.add(e)) {
+            return false;
+        }
+        if (e instanceof Power w && !(w.exponent() instanceof Num n && n.value() >= 0)) {
+            return true;
+        }
+        if (e instanceof chainrule.expr.Apply a && a.fn() instanceof chainrule.expr.UserFunction) {
+            return true;
+        }
+        for (Expr c : e.children()) {
+            if (mayBeInfinite(c, seen)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The product of edge factors (in their stable rewriting), by {@link #value}. */
