@@ -50,7 +50,9 @@ final class CodegenCommand implements Callable<Integer> {
             loaded.network().requireValues();
         }
         var program = chainrule.layer.LayerLowering.lower(loaded.file(), loaded.network());
-        if (program.isPresent()) { // written with layers: loops from the layer program
+        // written with layers: loops from the layer program, unless removable singularities need
+        // the straight-line code's limit fallbacks (a small file only: SourceGenerator.unrollForLimits)
+        if (program.isPresent() && !SourceGenerator.unrollForLimits(loaded.network())) {
             OutputTarget.write(output, chainrule.codegen.LoopSourceGenerator.generate(program.get(), language, input.file,
                     loaded.network().lossName(), loaded.network().values(), main, javaClass).getBytes(StandardCharsets.UTF_8));
             return 0;

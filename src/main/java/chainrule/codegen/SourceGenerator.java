@@ -63,6 +63,29 @@ public final class SourceGenerator implements Expr.Visitor<String> {
      */
     public static final int JAVA_MAX_STATEMENTS = 4000;
 
+    /** Declared elements up to which a file written with layers is unrolled where it needs limit fallbacks. */
+    public static final int UNROLL_FOR_LIMITS = 400;
+
+    /**
+     * Whether a file written with layers should be generated straight-line by this class instead
+     * of as loops: the loops compute the file as written and give nan at a removable singularity
+     * ({@code u = sqrt(w)}, {@code L = sum(u^2)} at an element w = 0), where this class's limit
+     * fallbacks give the interpreter's limit. Only small files ({@link #UNROLL_FOR_LIMITS} declared
+     * elements), so the element view is cheap and the unrolled code small.
+     */
+    public static boolean unrollForLimits(Network network) {
+        if (network.declaredNames().size() > UNROLL_FOR_LIMITS) {
+            return false;
+        }
+        PathGraph graph = PathGraph.of(network);
+        for (Vertex p : network.parameters()) {
+            if (Limits.maySingular(graph, p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** How many statements the generated function has: one per declared value and tape step, and the return. */
     public static int statements(Tape tape) {
         return tape.declared().size() + tape.forward().size() + tape.reverse().size() + 1;

@@ -91,6 +91,11 @@ public final class Limits {
      * too past {@link #MAX_EDGES} edges below {@code wrt}.
      */
     public static Expr singularGradient(PathGraph graph, Vertex wrt) {
+        return maySingular(graph, wrt) ? ClosedForm.of(graph, wrt).toExpr() : null;
+    }
+
+    /** Whether {@link #singularGradient} gives a form for {@code wrt}, without building it. */
+    public static boolean maySingular(PathGraph graph, Vertex wrt) {
         boolean singular = false;
         int edges = 0;
         for (Vertex v : graph.below(wrt)) {
@@ -101,7 +106,7 @@ public final class Limits {
                 }
             }
         }
-        return singular && edges <= MAX_EDGES ? ClosedForm.of(graph, wrt).toExpr() : null;
+        return singular && edges <= MAX_EDGES;
     }
 
     private static boolean mayBeInfinite(Expr e, java.util.Set<Expr> seen) {
