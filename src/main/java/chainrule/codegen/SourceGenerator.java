@@ -4,6 +4,7 @@ import chainrule.compile.Step;
 import chainrule.compile.Tape;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
 import chainrule.expr.Num;
 import chainrule.expr.Power;
 import chainrule.expr.Primitive;
@@ -79,7 +80,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         }
         PathGraph graph = PathGraph.of(network);
         for (Vertex p : network.parameters()) {
-            if (Limits.maySingular(graph, p)) {
+            if (Limits.maySingular(graph, p, true)) {
                 return true;
             }
         }
@@ -174,6 +175,9 @@ public final class SourceGenerator implements Expr.Visitor<String> {
                     String text = printer.print(form);
                     size += text.length();
                     lines.add(lang.unlessFinite("g[" + i + "]", "g[" + i + "] = " + text + lang.end()));
+                    if (!Limits.mayBeInfinite(form)) {
+                        break; // finite wherever the values are: the further forms cannot do better
+                    }
                 }
             } catch (TooLarge e) {
                 continue;
@@ -267,10 +271,15 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         public String product(Product e) {
             List<String> fixed = new ArrayList<>();
             List<String> rest = new ArrayList<>();
+            List<Expr> restFactors = new ArrayList<>();
             for (Expr f : e.factors()) {
-                (moved(f) || f instanceof Num ? rest : fixed).add(print(f));
+                boolean moves = moved(f) || f instanceof Num;
+                (moves ? rest : fixed).add(print(f));
+                if (moves) {
+                    restFactors.add(f);
+                }
             }
-            if (fixed.isEmpty() || rest.isEmpty()) {
+            if (fixed.isEmpty() || rest.isEmpty() || !Limits.mayBeInfinite(Exprs.mul(restFactors))) {
                 fixed.addAll(rest);
                 return "(" + String.join(" * ", fixed) + ")";
             }

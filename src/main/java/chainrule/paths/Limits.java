@@ -96,17 +96,33 @@ public final class Limits {
 
     /** Whether {@link #singularGradient} gives a form for {@code wrt}, without building it. */
     public static boolean maySingular(PathGraph graph, Vertex wrt) {
+        return maySingular(graph, wrt, false);
+    }
+
+    /**
+     * As {@link #maySingular(PathGraph, Vertex)}; with {@code besideStableForms}, edges out of a
+     * sigmoid or softmax vertex do not count (a log of one, whose factor {@code 1/p} is the only
+     * way such an edge divides: the layer loops compute those logs stably from the pre-activation).
+     */
+    public static boolean maySingular(PathGraph graph, Vertex wrt, boolean besideStableForms) {
         boolean singular = false;
         int edges = 0;
         for (Vertex v : graph.below(wrt)) {
+            boolean stable = besideStableForms && v.definition() instanceof chainrule.expr.Apply a
+                    && (a.fn() == chainrule.expr.Primitive.SIGMOID || a.fn() instanceof chainrule.expr.VectorElement);
             for (Edge e : graph.outgoing(v)) {
                 if (graph.reachesLoss(e.to())) {
                     edges++;
-                    singular |= mayBeInfinite(e.factor(), new java.util.HashSet<>());
+                    singular |= !stable && mayBeInfinite(e.factor());
                 }
             }
         }
         return singular && edges <= MAX_EDGES;
+    }
+
+    /** Whether {@code e} divides (a power with a negative or symbolic exponent) or calls a user function. */
+    public static boolean mayBeInfinite(Expr e) {
+        return mayBeInfinite(e, new java.util.HashSet<>());
     }
 
     private static boolean mayBeInfinite(Expr e, java.util.Set<Expr> seen) {
