@@ -15,8 +15,7 @@ import chainrule.expr.VectorElement;
 import chainrule.expr.UserFunction;
 import chainrule.model.Network;
 import chainrule.model.Vertex;
-import chainrule.paths.Limits;
-import chainrule.paths.PathGraph;
+import chainrule.model.Divisions;
 import chainrule.print.Json;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,6 +43,8 @@ public final class SourceGenerator implements Expr.Visitor<String> {
     private final Language lang;
     /** The Java class's name (ignored for C and Python). */
     private final String className;
+    /** Limit fallbacks for gradient entries at removable singularities. */
+    private final LimitFallbacks fallbacks;
     /** Lowerings of the built-ins used, whose helpers the source must define. */
     private final Set<Primitive.Lowering> used = new LinkedHashSet<>();
     private final Set<Integer> declaredLocals = new HashSet<>();
@@ -51,10 +52,11 @@ public final class SourceGenerator implements Expr.Visitor<String> {
     private boolean usesReciprocal;
     private List<Expr> operands;
 
-    private SourceGenerator(Tape tape, Language lang, String className) {
+    private SourceGenerator(Tape tape, Language lang, String className, LimitFallbacks fallbacks) {
         this.tape = tape;
         this.lang = lang;
         this.className = className;
+        this.fallbacks = fallbacks;
     }
 
     /**
@@ -63,29 +65,6 @@ public final class SourceGenerator implements Expr.Visitor<String> {
      * statements compiled and 4,883 did not, so the limit stays below the first failure.
      */
     public static final int JAVA_MAX_STATEMENTS = 4000;
-
-    /** Declared elements up to which a file written with layers is unrolled where it needs limit fallbacks. */
-    public static final int UNROLL_FOR_LIMITS = 400;
-
-    /**
-     * Whether a file written with layers should be generated straight-line by this class instead
-     * of as loops: the loops compute the file as written and give nan at a removable singularity
-     * ({@code u = sqrt(w)}, {@code L = sum(u^2)} at an element w = 0), where this class's limit
-     * fallbacks give the interpreter's limit. Only small files ({@link #UNROLL_FOR_LIMITS} declared
-     * elements), so the element view is cheap and the unrolled code small.
-     */
-    public static boolean unrollForLimits(Network network) {
-        if (network.declaredNames().size() > UNROLL_FOR_LIMITS) {
-            return false;
-        }
-        PathGraph graph = PathGraph.of(network);
-        for (Vertex p : network.parameters()) {
-            if (Limits.maySingular(graph, p, true)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** How many statements the generated function has: one per declared value and tape step, and the return. */
     public static int statements(Tape tape) {
@@ -99,7 +78,15 @@ public final class SourceGenerator implements Expr.Visitor<String> {
 
     /** As {@link #generate(Tape, Language, boolean)}, the Java class named {@code className} (a Java identifier). */
     public static String generate(Tape tape, Language lang, boolean withMain, String className) {
-        return new SourceGenerator(tape, lang, className).generate(withMain);
+        return generate(tape, lang, withMain, className, LimitFallbacks.NONE);
+    }
+
+    /**
+     * As {@link #generate(Tape, Language, boolean, String)}, each gradient entry of
+     * {@code fallbacks} followed by its guarded limit forms (see {@link #limitFallbacks}).
+     */
+    public static String generate(Tape tape, Language lang, boolean withMain, String className, LimitFallbacks fallbacks) {
+        return new SourceGenerator(tape, lang, className, fallbacks).generate(withMain);
     }
 
     private String generate(boolean withMain) {
@@ -128,7 +115,8 @@ public final class SourceGenerator implements Expr.Visitor<String> {
 
     /**
      * Most characters of limit fallbacks in one generated Java function (its bytecode is limited
-     * to 64 KB, and the tape's statements come first); C and Python take {@link #MAX_FALLBACK_CHARS}.
+     * to 64 KB, and the tape's statements come first: less near {@link #JAVA_MAX_STATEMENTS});
+     * C and Python take {@link #MAX_FALLBACK_CHARS}.
      */
     static final int JAVA_MAX_FALLBACK_CHARS = 24_000;
 
@@ -148,12 +136,10 @@ public final class SourceGenerator implements Expr.Visitor<String> {
      */
     private List<String> limitFallbacks() {
         List<String> out = new ArrayList<>();
-        Network net = tape.network();
-        List<Vertex> params = net.parameters();
-        if (params.isEmpty()) {
+        List<Vertex> params = tape.network().parameters();
+        if (fallbacks.forms().isEmpty()) {
             return out;
         }
-        PathGraph graph = PathGraph.of(net);
         Map<String, Integer> named = new HashMap<>();
         for (int slot = 0; slot < tape.slotCount(); slot++) {
             String name = tape.slotName(slot);
@@ -161,23 +147,21 @@ public final class SourceGenerator implements Expr.Visitor<String> {
                 named.putIfAbsent(name, slot);
             }
         }
-        int budget = lang == Language.JAVA ? JAVA_MAX_FALLBACK_CHARS : MAX_FALLBACK_CHARS;
-        for (int i = 0; i < params.size(); i++) {
-            Expr gradient = Limits.singularGradient(graph, params.get(i));
-            if (gradient == null) {
-                continue;
-            }
+        // Java: what the statement limit leaves of the 64 KB (about 16 bytes a statement, and a
+        // fallback's bytecode is shorter than its text)
+        int budget = lang == Language.JAVA
+                ? Math.min(JAVA_MAX_FALLBACK_CHARS, Math.max(0, (JAVA_MAX_STATEMENTS - statements(tape)) * 16))
+                : MAX_FALLBACK_CHARS;
+        for (Map.Entry<Integer, List<Expr>> entry : fallbacks.forms().entrySet()) {
+            int i = entry.getKey();
             List<String> lines = new ArrayList<>();
             int size = 0;
             try {
-                FormPrinter printer = new FormPrinter(graph, named, budget);
-                for (Expr form : Limits.forms(gradient, net)) {
+                FormPrinter printer = new FormPrinter(named, budget);
+                for (Expr form : entry.getValue()) {
                     String text = printer.print(form);
                     size += text.length();
                     lines.add(lang.unlessFinite("g[" + i + "]", "g[" + i + "] = " + text + lang.end()));
-                    if (!Limits.mayBeInfinite(form)) {
-                        break; // finite wherever the values are: the further forms cannot do better
-                    }
                 }
             } catch (TooLarge e) {
                 continue;
@@ -203,14 +187,12 @@ public final class SourceGenerator implements Expr.Visitor<String> {
      * definition written out where it has none); user functions inlined; parenthesised throughout.
      */
     private final class FormPrinter implements Expr.Visitor<String> {
-        private final PathGraph graph;
         private final Map<String, Integer> named;
         private final int budget;
         private final Map<Expr, String> memo = new HashMap<>();
         private final Map<Expr, Boolean> moved = new HashMap<>();
 
-        FormPrinter(PathGraph graph, Map<String, Integer> named, int budget) {
-            this.graph = graph;
+        FormPrinter(Map<String, Integer> named, int budget) {
             this.named = named;
             this.budget = budget;
         }
@@ -234,9 +216,8 @@ public final class SourceGenerator implements Expr.Visitor<String> {
                 return known;
             }
             boolean m = false;
-            if (e instanceof Sym s) {
-                Vertex v = tape.network().vertex(s);
-                m = v.kind().isParameter() || !v.kind().isDeclared() && graph.reachedFromParameter(v);
+            if (e instanceof Sym) {
+                m = fallbacks.moved().contains(e);
             } else {
                 for (Expr c : e.children()) {
                     m |= moved(c);
@@ -279,7 +260,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
                     restFactors.add(f);
                 }
             }
-            if (fixed.isEmpty() || rest.isEmpty() || !Limits.mayBeInfinite(Exprs.mul(restFactors))) {
+            if (fixed.isEmpty() || rest.isEmpty() || !Divisions.mayDivide(Exprs.mul(restFactors))) {
                 fixed.addAll(rest);
                 return "(" + String.join(" * ", fixed) + ")";
             }
