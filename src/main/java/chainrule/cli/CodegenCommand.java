@@ -38,6 +38,12 @@ final class CodegenCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The limit forms of the gradient entries that may meet a removable singularity (docs/hardening.md). */
+    static chainrule.codegen.LimitFallbacks limitFallbacks(chainrule.model.Network network) {
+        chainrule.paths.PathGraph graph = chainrule.paths.PathGraph.of(network);
+        return new chainrule.codegen.LimitFallbacks(chainrule.paths.Limits.fallbackForms(graph), chainrule.paths.Limits.moved(graph));
+    }
+
     @Override
     public Integer call() throws Exception {
         Language language = Language.byOptionName(lang);
@@ -50,12 +56,19 @@ final class CodegenCommand implements Callable<Integer> {
             loaded.network().requireValues();
         }
         var program = chainrule.layer.LayerLowering.lower(loaded.file(), loaded.network());
-        if (program.isPresent()) { // written with layers: loops from the layer program
+        // written with layers: loops from the layer program, unless removable singularities need
+        // the straight-line code's limit fallbacks (a small file only: paths.Limits.unrollForLimits)
+        Tape unrolled = program.isPresent() && chainrule.paths.Limits.unrollForLimits(loaded.network())
+                ? Tape.of(loaded.network()) : null;
+        if (unrolled != null && language == Language.JAVA && SourceGenerator.statements(unrolled) > SourceGenerator.JAVA_MAX_STATEMENTS) {
+            unrolled = null; // past javac's method limit: the loops, without the fallbacks
+        }
+        if (program.isPresent() && unrolled == null) {
             OutputTarget.write(output, chainrule.codegen.LoopSourceGenerator.generate(program.get(), language, input.file,
                     loaded.network().lossName(), loaded.network().values(), main, javaClass).getBytes(StandardCharsets.UTF_8));
             return 0;
         }
-        Tape tape = Tape.of(loaded.network());
+        Tape tape = unrolled != null ? unrolled : Tape.of(loaded.network());
         int statements = SourceGenerator.statements(tape);
         if (language == Language.JAVA && statements > SourceGenerator.JAVA_MAX_STATEMENTS) {
             throw new CliError(input.file + ": the generated Java function would have " + statements
@@ -63,7 +76,8 @@ final class CodegenCommand implements Callable<Integer> {
                     + SourceGenerator.JAVA_MAX_STATEMENTS + ": a method's bytecode is limited to 64 KB); generate C or"
                     + " Python instead (--lang c, --lang python), or use eval, check or train, which compile layers to loops");
         }
-        OutputTarget.write(output, SourceGenerator.generate(tape, language, main, javaClass).getBytes(StandardCharsets.UTF_8));
+        OutputTarget.write(output, SourceGenerator.generate(tape, language, main, javaClass, limitFallbacks(loaded.network()))
+                .getBytes(StandardCharsets.UTF_8));
         return 0;
     }
 

@@ -93,6 +93,15 @@ public enum Language implements chainrule.layer.SourceSyntax {
     /** The helper {@link #reciprocal} needs, if any. */
     String reciprocalHelper() { return ""; }
 
+    /** {@code statement} run only when {@code value} is nan or infinite, on one line. */
+    String unlessFinite(String value, String statement) {
+        return switch (this) {
+            case JAVA -> "if (!Double.isFinite(" + value + ")) " + statement;
+            case C -> "if (!isfinite(" + value + ")) " + statement;
+            case PYTHON -> "if not math.isfinite(" + value + "): " + statement;
+        };
+    }
+
     /** A string literal holding exactly {@code text}, in ASCII source. */
     abstract String string(String text);
 

@@ -4,6 +4,7 @@ import chainrule.compile.Step;
 import chainrule.compile.Tape;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
 import chainrule.expr.Num;
 import chainrule.expr.Power;
 import chainrule.expr.PowerEntry;
@@ -12,13 +13,17 @@ import chainrule.expr.Product;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import chainrule.expr.VectorElement;
+import chainrule.expr.UserFunction;
 import chainrule.model.Network;
 import chainrule.model.Vertex;
+import chainrule.model.Divisions;
 import chainrule.print.Json;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -39,6 +44,8 @@ public final class SourceGenerator implements Expr.Visitor<String> {
     private final Language lang;
     /** The Java class's name (ignored for C and Python). */
     private final String className;
+    /** Limit fallbacks for gradient entries at removable singularities. */
+    private final LimitFallbacks fallbacks;
     /** Lowerings of the built-ins used, whose helpers the source must define. */
     private final Set<Primitive.Lowering> used = new LinkedHashSet<>();
     private final Set<Integer> declaredLocals = new HashSet<>();
@@ -46,10 +53,11 @@ public final class SourceGenerator implements Expr.Visitor<String> {
     private boolean usesReciprocal;
     private List<Expr> operands;
 
-    private SourceGenerator(Tape tape, Language lang, String className) {
+    private SourceGenerator(Tape tape, Language lang, String className, LimitFallbacks fallbacks) {
         this.tape = tape;
         this.lang = lang;
         this.className = className;
+        this.fallbacks = fallbacks;
     }
 
     /**
@@ -71,7 +79,15 @@ public final class SourceGenerator implements Expr.Visitor<String> {
 
     /** As {@link #generate(Tape, Language, boolean)}, the Java class named {@code className} (a Java identifier). */
     public static String generate(Tape tape, Language lang, boolean withMain, String className) {
-        return new SourceGenerator(tape, lang, className).generate(withMain);
+        return generate(tape, lang, withMain, className, LimitFallbacks.NONE);
+    }
+
+    /**
+     * As {@link #generate(Tape, Language, boolean, String)}, each gradient entry of
+     * {@code fallbacks} followed by its guarded limit forms (see {@link #limitFallbacks}).
+     */
+    public static String generate(Tape tape, Language lang, boolean withMain, String className, LimitFallbacks fallbacks) {
+        return new SourceGenerator(tape, lang, className, fallbacks).generate(withMain);
     }
 
     private String generate(boolean withMain) {
@@ -86,6 +102,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         for (Step s : tape.reverse()) {
             body.add(statement(s));
         }
+        body.addAll(limitFallbacks());
         body.add("return " + operand(tape.loss()) + lang.end());
         StringBuilder out = new StringBuilder();
         header(out);
@@ -95,6 +112,203 @@ public final class SourceGenerator implements Expr.Visitor<String> {
             case PYTHON -> python(out, body, withMain);
         }
         return out.toString();
+    }
+
+    /**
+     * Most characters of limit fallbacks in one generated Java function (its bytecode is limited
+     * to 64 KB, and the tape's statements come first: less near {@link #JAVA_MAX_STATEMENTS});
+     * C and Python take {@link #MAX_FALLBACK_CHARS}.
+     */
+    static final int JAVA_MAX_FALLBACK_CHARS = 24_000;
+
+    /** Most characters of limit fallbacks in one generated C or Python function. */
+    static final int MAX_FALLBACK_CHARS = 400_000;
+
+    /**
+     * Removable singularities (docs/hardening.md): where a gradient entry can come out nan or
+     * infinite although it has a finite limit ({@code u = sqrt(w)}, {@code L = u^2} at w = 0:
+     * δ(u)·sqrt′(w) = 0·inf), the interpreter takes the limit symbolically ({@code paths.Limits}).
+     * Generated code cannot, so each such entry is followed by guarded assignments of the forms
+     * the interpreter tries in turn (the closed form multiplied out, then with definitions put in,
+     * level by level), each run only while the entry is still not finite: ordinary points run
+     * exactly the tape's operations. A term whose factor no parameter moves is taken as 0 where
+     * that factor is 0 ({@code c·w/abs(w)} with a const c = 0), as the interpreter puts such
+     * values in as numbers. Entries whose factors never divide get nothing.
+     */
+    private List<String> limitFallbacks() {
+        List<String> out = new ArrayList<>();
+        List<Vertex> params = tape.network().parameters();
+        if (fallbacks.forms().isEmpty()) {
+            return out;
+        }
+        Map<String, Integer> named = new HashMap<>();
+        for (int slot = 0; slot < tape.slotCount(); slot++) {
+            String name = tape.slotName(slot);
+            if (name != null) {
+                named.putIfAbsent(name, slot);
+            }
+        }
+        // Java: what the statement limit leaves of the 64 KB (about 16 bytes a statement, and a
+        // fallback's bytecode is shorter than its text)
+        int budget = lang == Language.JAVA
+                ? Math.min(JAVA_MAX_FALLBACK_CHARS, Math.max(0, (JAVA_MAX_STATEMENTS - statements(tape)) * 16))
+                : MAX_FALLBACK_CHARS;
+        for (Map.Entry<Integer, List<Expr>> entry : fallbacks.forms().entrySet()) {
+            int i = entry.getKey();
+            List<String> lines = new ArrayList<>();
+            int size = 0;
+            try {
+                FormPrinter printer = new FormPrinter(named, budget);
+                for (Expr form : entry.getValue()) {
+                    String text = printer.print(form);
+                    size += text.length();
+                    lines.add(lang.unlessFinite("g[" + i + "]", "g[" + i + "] = " + text + lang.end()));
+                }
+            } catch (TooLarge e) {
+                continue;
+            }
+            if (size > budget) {
+                continue;
+            }
+            budget -= size;
+            out.add(lang.commentStart() + " " + Names.comment(params.get(i).name())
+                    + ": where the gradient is not finite, its limit (removable singularities)");
+            out.addAll(lines);
+        }
+        return out;
+    }
+
+    /** A fallback form that would pass the size budget. */
+    private static final class TooLarge extends RuntimeException {
+        TooLarge() { super(null, null, false, false); }
+    }
+
+    /**
+     * Source of a fallback form: an expression over vertex values, each read from its slot (or its
+     * definition written out where it has none); user functions inlined; parenthesised throughout.
+     */
+    private final class FormPrinter implements Expr.Visitor<String> {
+        private final Map<String, Integer> named;
+        private final int budget;
+        private final Map<Expr, String> memo = new HashMap<>();
+        private final Map<Expr, Boolean> moved = new HashMap<>();
+
+        FormPrinter(Map<String, Integer> named, int budget) {
+            this.named = named;
+            this.budget = budget;
+        }
+
+        String print(Expr e) {
+            String known = memo.get(e);
+            if (known == null) {
+                known = e.accept(this);
+                if (known.length() > budget) {
+                    throw new TooLarge();
+                }
+                memo.put(e, known);
+            }
+            return known;
+        }
+
+        /** Whether a parameter moves {@code e}'s value. */
+        private boolean moved(Expr e) {
+            Boolean known = moved.get(e);
+            if (known != null) {
+                return known;
+            }
+            boolean m = false;
+            if (e instanceof Sym) {
+                m = fallbacks.moved().contains(e);
+            } else {
+                for (Expr c : e.children()) {
+                    m |= moved(c);
+                }
+            }
+            moved.put(e, m);
+            return m;
+        }
+
+        @Override public String num(Num e) { return lang.number(e.value()); }
+
+        @Override
+        public String sym(Sym e) {
+            Vertex v = tape.network().vertex(e);
+            Integer slot = named.get(v.name());
+            if (slot != null) {
+                return value(slot);
+            }
+            return "(" + print(v.definition()) + ")";
+        }
+
+        @Override
+        public String sum(Sum e) {
+            List<String> parts = new ArrayList<>();
+            for (Expr t : e.terms()) {
+                parts.add(print(t));
+            }
+            return "(" + String.join(" + ", parts) + ")";
+        }
+
+        @Override
+        public String product(Product e) {
+            List<String> fixed = new ArrayList<>();
+            List<String> rest = new ArrayList<>();
+            List<Expr> restFactors = new ArrayList<>();
+            for (Expr f : e.factors()) {
+                boolean moves = moved(f) || f instanceof Num;
+                (moves ? rest : fixed).add(print(f));
+                if (moves) {
+                    restFactors.add(f);
+                }
+            }
+            if (fixed.isEmpty() || rest.isEmpty() || !Divisions.mayDivide(Exprs.mul(restFactors))) {
+                fixed.addAll(rest);
+                return "(" + String.join(" * ", fixed) + ")";
+            }
+            String k = "(" + String.join(" * ", fixed) + ")";
+            String r = "(" + String.join(" * ", rest) + ")";
+            return lang == Language.PYTHON ? "(0.0 if " + k + " == 0.0 else " + k + " * " + r + ")"
+                    : "(" + k + " == 0.0 ? 0.0 : " + k + " * " + r + ")";
+        }
+
+        @Override
+        public String power(Power e) {
+            String base = print(e.base());
+            if (e.exponent() instanceof Num n && n.value() == 2.0) {
+                return "(" + base + " * " + base + ")";
+            }
+            if (e.exponent() instanceof Num n && n.value() == -1.0) {
+                usesReciprocal = true;
+                return "(" + lang.reciprocal(base) + ")";
+            }
+            usesPow = true;
+            return "cr_pow(" + base + ", " + print(e.exponent()) + ")";
+        }
+
+        @Override
+        public String apply(Apply e) {
+            if (e.fn() instanceof UserFunction f) {
+                return print(f.inline(e.args()));
+            }
+            if (e.fn() instanceof VectorElement v) {
+                Primitive.Lowering l = v.primitive().lowering();
+                used.add(l);
+                List<String> args = new ArrayList<>();
+                for (Expr a : e.args()) {
+                    args.add(print(a));
+                }
+                return "(" + lang.template(l).replace("{args}", String.join(", ", args))
+                        .replace("{n}", Integer.toString(args.size()))
+                        .replace("{j}", Integer.toString(v.index())) + ")";
+            }
+            Primitive p = (Primitive) e.fn();
+            used.add(p.lowering());
+            String text = lang.template(p.lowering());
+            for (int i = 0; i < e.args().size(); i++) {
+                text = text.replace("{" + i + "}", "(" + print(e.arg(i)) + ")");
+            }
+            return "(" + text + ")";
+        }
     }
 
     private void header(StringBuilder out) {

@@ -228,6 +228,15 @@ public final class LayerLowering {
         return n;
     }
 
+    /** The logits of {@code e} when it names a vertex defined as {@code softmax(z)}, else null. */
+    private Node softmaxLogits(Ast.Expr e) {
+        if (e instanceof Ast.NameRef r && definitions.containsKey(r.name().text())
+                && resolve(r.name().text()) instanceof Softmax s) {
+            return s.input;
+        }
+        return null;
+    }
+
     private static Term term(Node n) {
         return new Term(n.shape, n.symbol, List.of(n));
     }
@@ -310,6 +319,15 @@ public final class LayerLowering {
                 && inner.fn().text().equals("softmax") && inner.args().size() == 1) {
             return softmaxCrossEntropy(inner.args().get(0), c.args().get(1));
         }
+        // a named p = softmax(z) in cross_entropy(p, y) or log(p): from the logits, as the element
+        // view computes log p (model.SigmoidLogs), so a far-below element keeps its digits
+        Node logits = c.args().isEmpty() ? null : softmaxLogits(c.args().get(0));
+        if (logits != null && name.equals("cross_entropy") && c.args().size() == 2) {
+            return softmaxCrossEntropy(logits, c.args().get(1));
+        }
+        if (logits != null && name.equals("log") && c.args().size() == 1) {
+            return term(add(new LogSoftmax(nextId++, logits)));
+        }
         List<Term> args = new ArrayList<>();
         for (Ast.Expr a : c.args()) {
             args.add(lower(a));
@@ -337,11 +355,14 @@ public final class LayerLowering {
     /**
      * {@code cross_entropy(softmax(z), y)} written as one expression: fused, computed from the
      * logits. A softmax stored under a name ({@code p = softmax(z)}, then {@code cross_entropy(p, y)})
-     * is not fused: the element view keeps {@code p} as a vertex and takes {@code log p}, and every
-     * command must give the same numbers (an underflowed {@code p} is reported there as a nan).
+     * is fused the same way: the element view computes {@code log p[j]} as {@code log_softmax(z)[j]}
+     * (model.SigmoidLogs), and every command must give the same numbers.
      */
     private Term softmaxCrossEntropy(Ast.Expr logits, Ast.Expr target) {
-        Node z = store(lower(logits));
+        return softmaxCrossEntropy(store(lower(logits)), target);
+    }
+
+    private Term softmaxCrossEntropy(Node z, Ast.Expr target) {
         Term y = lower(target);
         if (z.shape.size() != 1 || (!y.shape().isEmpty() && !y.shape().equals(z.shape))) {
             throw new Unsupported("cross_entropy shapes");

@@ -5,6 +5,8 @@ import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
 import chainrule.expr.Primitive;
 import chainrule.expr.Substitution;
+import chainrule.expr.VectorElement;
+import chainrule.expr.VectorPrimitive;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,15 +17,26 @@ import java.util.Map;
  * computed from p's pre-activation, {@code log σ(z) = -softplus(-z)} and
  * {@code log(1 - σ(z)) = -softplus(z)} (expr.StableForms), and in an edge factor {@code 1 - p} is
  * {@code σ(-z)}, which keeps its digits where 1 - p would cancel (z above ≈ 18).
+ *
+ * <p>A named softmax vertex {@code p = softmax(z)} gets the same treatment: {@code log(p[j])}
+ * (written out, or through {@code cross_entropy(p, y)}) is computed as {@code log_softmax(z)[j]}.
+ * An element far below the others has lost digits before it underflows (p[j] = 1e-320 is a
+ * subnormal with 3 digits, so log p[j] was off by 1e-3), and was silent; the identity keeps them
+ * all, in the interpreter, the compiled code and generated Java/C/Python.
  */
 public final class SigmoidLogs {
-    /** Each sigmoid vertex's symbol to its definition {@code sigmoid(z)}. */
+    /** Each sigmoid vertex's symbol to its definition {@code sigmoid(z)}, each softmax element's to {@code softmax(z)[j]}. */
     private final Map<Expr, Expr> definitions = new HashMap<>();
     /** As {@link #definitions}, with {@code 1 - p} to {@code σ(-z)} and {@code p - 1} to {@code -σ(-z)}. */
     private final Map<Expr, Expr> reflections = new HashMap<>();
 
     private SigmoidLogs(Network network) {
         for (Vertex v : network.vertices()) {
+            if (v.isDefined() && v.definition() instanceof Apply a && a.fn() instanceof VectorElement e
+                    && e.primitive() == VectorPrimitive.SOFTMAX) {
+                // log(p[j]) of a softmax vertex is log_softmax(z)[j] once p is inlined (Exprs.apply)
+                definitions.put(v.symbol(), a);
+            }
             if (v.isDefined() && v.definition() instanceof Apply a && a.fn() == Primitive.SIGMOID) {
                 definitions.put(v.symbol(), a);
                 Expr mirrored = Exprs.apply(Primitive.SIGMOID, Exprs.neg(a.arg(0)));
@@ -40,7 +53,7 @@ public final class SigmoidLogs {
         return new SigmoidLogs(network);
     }
 
-    /** Whether the network has a sigmoid vertex at all (nothing to do otherwise). */
+    /** Whether the network has a sigmoid or softmax vertex at all (nothing to do otherwise). */
     public boolean isEmpty() {
         return definitions.isEmpty();
     }

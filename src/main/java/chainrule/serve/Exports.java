@@ -118,7 +118,9 @@ final class Exports {
         if (language == Language.JAVA && SourceGenerator.statements(tape) > SourceGenerator.JAVA_MAX_STATEMENTS) {
             throw new Work.Failure(422, "the generated Java method would pass javac's 64 KB limit; generate C or Python instead");
         }
-        return SourceGenerator.generate(tape, language, main);
+        chainrule.paths.PathGraph graph = chainrule.paths.PathGraph.of(loaded.network()); // limits, as codegen gives them
+        return SourceGenerator.generate(tape, language, main, SourceGenerator.JAVA_CLASS, new chainrule.codegen.LimitFallbacks(
+                chainrule.paths.Limits.fallbackForms(graph), chainrule.paths.Limits.moved(graph)));
     }
 
     /** The text with the values the sliders (and "randomise weights") set written into its declarations. */
