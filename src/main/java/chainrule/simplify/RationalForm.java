@@ -525,7 +525,9 @@ final class RationalForm {
             return polyExpr(p);
         }
         Num k = scale(p);
-        Num constantTerm = p.terms.get(new Mono(new int[MAX_ATOMS]));
+        // The sign that makes the term of lowest degree positive once the monomial content is out:
+        // x^5·(6 − 6·tanh²), as the derivative is written, not −6·x^5·(tanh² − 1).
+        Num constantTerm = p.terms.get(monomialContent(p));
         if (constantTerm != null && constantTerm.signum() != k.signum()) {
             k = k.negate();
         }
@@ -539,6 +541,21 @@ final class RationalForm {
             return Simplifier.cheaper(scaled, plain) ? scaled : plain;
         }
         return contentExpr(p);
+    }
+
+    /** The monomial dividing every term of a nonzero polynomial, with the largest exponents. */
+    private static Mono monomialContent(Poly p) {
+        int[] content = null;
+        for (Mono m : p.terms.keySet()) {
+            if (content == null) {
+                content = m.exp.clone();
+            } else {
+                for (int i = 0; i < content.length; i++) {
+                    content[i] = Math.min(content[i], m.exp[i]);
+                }
+            }
+        }
+        return new Mono(content);
     }
 
     /** The polynomial with its monomial content pulled out. */

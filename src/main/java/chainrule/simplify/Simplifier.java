@@ -95,14 +95,40 @@ public final class Simplifier {
     }
 
     /**
-     * The cost that picks the form kept: the tree size, and among forms of one size the one with
-     * fewer numbers written ({@code (2/3)·(o − t)} over {@code (2/3)·o − (2/3)·t}).
+     * The cost that picks the form kept: the tree size; among forms of one size the one with
+     * fewer numbers written ({@code (2/3)·(o − t)} over {@code (2/3)·o − (2/3)·t}); then the one
+     * with fewer function calls ({@code −sinh(2·x)} over {@code −2·cosh(x)·sinh(x)}).
      */
     static boolean cheaper(Expr a, Expr b) {
         if (a.treeSize() != b.treeSize()) {
             return a.treeSize() < b.treeSize();
         }
-        return a != b && numbersWritten(a, new IdentityHashMap<>()) < numbersWritten(b, new IdentityHashMap<>());
+        if (a == b) {
+            return false;
+        }
+        long na = numbersWritten(a, new IdentityHashMap<>());
+        long nb = numbersWritten(b, new IdentityHashMap<>());
+        if (na != nb) {
+            return na < nb;
+        }
+        return callsWritten(a, new IdentityHashMap<>()) < callsWritten(b, new IdentityHashMap<>());
+    }
+
+    /** How many function calls the tree writes ({@code sinh(2·x)} one, {@code 2·cosh(x)·sinh(x)} two), memoised per DAG node. */
+    private static long callsWritten(Expr e, Map<Expr, Long> memo) {
+        if (e instanceof Num || e instanceof Sym) {
+            return 0;
+        }
+        Long known = memo.get(e);
+        if (known != null) {
+            return known;
+        }
+        long n = e instanceof Apply a && !a.args().isEmpty() ? 1 : 0;
+        for (Expr c : e.children()) {
+            n += callsWritten(c, memo);
+        }
+        memo.put(e, n);
+        return n;
     }
 
     /**
