@@ -148,10 +148,25 @@ public final class Rules {
     public static final Rule LOG_RATIO = Rule.local("log-ratio",
             "log(m^i)/log(m^j) = i/j for integers m > 1", Rules::logRatio);
 
+    /**
+     * sin, cos and tan at whole and half multiples of π are exact numbers: {@code sin(π) = 0},
+     * {@code cos(2·π) = 1}, {@code cos(π/2) = 0}, {@code sin(3·π/2) = −1}, {@code tan(π) = 0}.
+     */
+    public static final Rule EXACT_VALUES = Rule.local("exact-values",
+            "sin(k*pi/2), cos(k*pi/2), tan(k*pi) for an integer k are exact numbers", Rules::exactValues);
+
+    /**
+     * A power and a square root of one base merge: {@code x·sqrt(x) = x^(3/2)},
+     * {@code x/sqrt(x) = x^(1/2)} (then {@code sqrt(x)}, by half-power); the same function wherever
+     * the root is real.
+     */
+    public static final Rule ROOT_MERGE = Rule.local("root-merge",
+            "u^a * sqrt(u)^b = u^(a + b/2) for integers a, b", Rules::rootMerge);
+
     /** Every rule, in the order the runner tries them. */
     public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, SQUARE_OF_SQRT,
             HALF_POWER, POWER_OF_EXP, PYTHAGORAS, SQUARE_COMPLEMENT, DOUBLE_ANGLE, SIGMOID_REFLECTION,
-            TANGENT_QUOTIENT, LOG_RATIO, SQRT_CONTENT, ODD_SIGN, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER);
+            TANGENT_QUOTIENT, LOG_RATIO, EXACT_VALUES, ROOT_MERGE, SQRT_CONTENT, ODD_SIGN, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER);
 
     private static Expr halfPower(Expr e) {
         if (!(e instanceof Power p && p.exponent() instanceof Num n && n.isExact() && n.denominator().intValue() == 2
@@ -286,6 +301,66 @@ public final class Rules {
             inner.add(mul(k2.reciprocal(), t));
         }
         return mul(k, apply(Primitive.SQRT, add(inner)));
+    }
+
+    private static Expr exactValues(Expr e) {
+        if (!(e instanceof Apply a && (a.fn() == Primitive.SIN || a.fn() == Primitive.COS || a.fn() == Primitive.TAN)
+                && a.args().size() == 1)) {
+            return null;
+        }
+        Expr u = a.arg(0);
+        Num k = u instanceof Apply pi && pi.fn() == Primitive.PI ? Exprs.ONE
+                : u instanceof Product p && p.factors().size() == 2 && p.factors().get(0) instanceof Num n
+                        && p.factors().get(1) instanceof Apply pi && pi.fn() == Primitive.PI ? n : null;
+        if (k == null || !k.isExact()) {
+            return null;
+        }
+        Num twice = k.times(Exprs.TWO);
+        if (!twice.isInteger() || twice.numerator().bitLength() > 62) {
+            return null;
+        }
+        long half = twice.numerator().longValue(); // u = half·π/2
+        int quadrant = (int) Math.floorMod(half, 4L);
+        if (a.fn() == Primitive.SIN) {
+            return num(new int[] {0, 1, 0, -1}[quadrant]);
+        }
+        if (a.fn() == Primitive.COS) {
+            return num(new int[] {1, 0, -1, 0}[quadrant]);
+        }
+        return quadrant % 2 == 0 ? num(0) : null; // tan(π/2) is undefined: left as it is
+    }
+
+    private static Expr rootMerge(Expr e) {
+        if (!(e instanceof Product p)) {
+            return null;
+        }
+        List<Expr> factors = p.factors();
+        for (int i = 0; i < factors.size(); i++) {
+            Expr fi = factors.get(i);
+            Expr rootCall = fi instanceof Power pw && pw.exponent() instanceof Num ? pw.base() : fi;
+            if (!(rootCall instanceof Apply r && r.fn() == Primitive.SQRT)) {
+                continue;
+            }
+            Num b = fi instanceof Power pw ? (Num) pw.exponent() : Exprs.ONE;
+            Expr u = r.arg(0);
+            for (int j = 0; j < factors.size(); j++) {
+                Expr fj = factors.get(j);
+                Expr base = fj instanceof Power pw && pw.exponent() instanceof Num ? pw.base() : fj;
+                if (j == i || base != u) {
+                    continue;
+                }
+                Num a = fj instanceof Power pw ? (Num) pw.exponent() : Exprs.ONE;
+                if (!a.isInteger() || !b.isInteger()) {
+                    continue;
+                }
+                List<Expr> out = new ArrayList<>(factors);
+                out.remove(Math.max(i, j));
+                out.remove(Math.min(i, j));
+                out.add(pow(u, a.plus(b.times(Exprs.rational(1, 2)))));
+                return shorter(mul(out), e);
+            }
+        }
+        return null;
     }
 
     private static Expr tangentQuotient(Expr e) {

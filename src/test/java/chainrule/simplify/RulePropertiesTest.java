@@ -50,7 +50,8 @@ class RulePropertiesTest {
         Expr y = RandomExprs.Y;
         Expr pi = Exprs.apply(Primitive.PI);
         Arbitrary<Expr> arg = Arbitraries.of(x, y, Exprs.sub(x, y), Exprs.sub(pi, x), Exprs.mul(Exprs.num(2), x),
-                Exprs.add(Exprs.pow(x, Exprs.num(2)), Exprs.ONE));
+                Exprs.add(Exprs.pow(x, Exprs.num(2)), Exprs.ONE), pi, Exprs.mul(Exprs.rational(3, 2), pi),
+                Exprs.mul(Exprs.num(2), pi));
         Arbitrary<Primitive> fn = Arbitraries.of(Primitive.SIN, Primitive.COS, Primitive.SINH, Primitive.COSH,
                 Primitive.TANH, Primitive.TAN, Primitive.ATAN, Primitive.ERF, Primitive.ASINH, Primitive.SQRT);
         Arbitrary<Expr> call = Combinators.combine(fn, arg).as((f, u) -> f == Primitive.SQRT
@@ -64,7 +65,8 @@ class RulePropertiesTest {
                         Exprs.pow(Exprs.add(Exprs.pow(u, Exprs.num(2)), Exprs.ONE), Exprs.rational(k, 2)))),
                 net.jqwik.api.Tuple.of(1, Arbitraries.of(4, 9, 2).map(k -> Exprs.apply(Primitive.SQRT,
                         Exprs.add(Exprs.ONE, Exprs.mul(Exprs.rational(1, k), Exprs.pow(x, Exprs.num(2))))))),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(Exprs.num(1), Exprs.num(2), Exprs.num(-1), Exprs.num(-3), x, y)));
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(Exprs.num(1), Exprs.num(2), Exprs.num(-1), Exprs.num(-3), x, y,
+                        Exprs.pow(x, Exprs.num(-1)), Exprs.pow(Exprs.add(Exprs.pow(x, Exprs.num(2)), Exprs.ONE), Exprs.num(2)))));
         Arbitrary<Expr> product = atom.list().ofMinSize(1).ofMaxSize(4).map(Exprs::mul);
         return product.list().ofMinSize(1).ofMaxSize(4).map(Exprs::add);
     }
@@ -137,6 +139,18 @@ class RulePropertiesTest {
     void sqrtContent(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
                      @ForAll @DoubleRange(min = -3, max = 3) double y) {
         checkRule(Rules.SQRT_CONTENT, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void exactValues(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                     @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.EXACT_VALUES, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void rootMerge(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                   @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.ROOT_MERGE, e, x, y);
     }
 
     @Property(tries = 300)

@@ -112,6 +112,23 @@ class RulesTest {
         assertNull(Rules.SQRT_CONTENT.applyAt(sqrt(square)));
     }
 
+    @Test void exactValues() {
+        Expr pi = apply(Primitive.PI);
+        assertSame(num(0), Rules.EXACT_VALUES.applyAt(sin(pi)));
+        assertSame(num(-1), Rules.EXACT_VALUES.applyAt(cos(pi)));
+        assertSame(num(-1), Rules.EXACT_VALUES.applyAt(sin(mul(Exprs.rational(3, 2), pi))));
+        assertSame(num(0), Rules.EXACT_VALUES.applyAt(cos(mul(Exprs.rational(1, 2), pi))));
+        assertSame(num(0), Rules.EXACT_VALUES.applyAt(apply(Primitive.TAN, mul(num(2), pi))));
+        assertNull(Rules.EXACT_VALUES.applyAt(apply(Primitive.TAN, mul(Exprs.rational(1, 2), pi))), "tan(pi/2) is undefined");
+        assertNull(Rules.EXACT_VALUES.applyAt(sin(mul(Exprs.rational(1, 3), pi))));
+    }
+
+    @Test void rootMerge() {
+        assertSame(pow(x, Exprs.rational(3, 2)), Rules.ROOT_MERGE.applyAt(mul(x, sqrt(x))));
+        assertSame(mul(y, pow(x, Exprs.rational(1, 2))), Rules.ROOT_MERGE.applyAt(mul(y, x, pow(sqrt(x), num(-1)))));
+        assertNull(Rules.ROOT_MERGE.applyAt(mul(y, sqrt(x))));
+    }
+
     @Test void oddSign() {
         Expr pi = apply(Primitive.PI);
         assertSame(sinh(add(x, Exprs.neg(pi))), Rules.ODD_SIGN.applyAt(Exprs.neg(sinh(add(pi, Exprs.neg(x))))));
