@@ -68,7 +68,8 @@ public final class Rules {
             Rules::squareComplement);
 
     /**
-     * The double-angle identities, exact for every real u: {@code c·sin u·cos u = (c/2)·sin(2u)},
+     * The double-angle identities, exact for every real u: {@code c·sin u·cos u = (c/2)·sin(2u)}
+     * (c a number, the product nothing else),
      * {@code c·sinh u·cosh u = (c/2)·sinh(2u)}, {@code c·cos²u − c·sin²u = c·cos(2u)},
      * {@code c·cosh²u + c·sinh²u = c·cosh(2u)}; only where the result is cheaper.
      */
@@ -228,9 +229,16 @@ public final class Rules {
         return null;
     }
 
-    /** c·f(u)·g(u)·rest = (c/2)·f(2u)·rest, f the sine (or sinh) and g its cosine. */
+    /**
+     * c·f(u)·g(u) = (c/2)·f(2u), f the sine (or sinh) and g its cosine, for a product of nothing
+     * else: with other factors ({@code 2·exp(x)·sin(x)·cos(x)} inside a sum) the product is
+     * left for factor-common, which writes {@code exp(x)·sin(x)·(2·cos(x) + sin(x))}.
+     */
     private static Expr doubleAngleProduct(Product p, Primitive f, Primitive g, Expr e) {
         List<Expr> factors = p.factors();
+        if (factors.size() > 3 || factors.size() == 3 && !(factors.get(0) instanceof Num)) {
+            return null;
+        }
         for (int i = 0; i < factors.size(); i++) {
             if (!(factors.get(i) instanceof Apply a && a.fn() == f)) {
                 continue;

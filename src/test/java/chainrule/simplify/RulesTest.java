@@ -84,7 +84,8 @@ class RulesTest {
 
     @Test void doubleAngle() {
         assertSame(sin(mul(num(2), x)), Rules.DOUBLE_ANGLE.applyAt(mul(num(2), sin(x), cos(x))));
-        assertSame(mul(y, sinh(mul(num(2), x))), Rules.DOUBLE_ANGLE.applyAt(mul(num(2), y, sinh(x), cosh(x))));
+        assertSame(mul(num(3), sinh(mul(num(2), x))), Rules.DOUBLE_ANGLE.applyAt(mul(num(6), sinh(x), cosh(x))));
+        assertNull(Rules.DOUBLE_ANGLE.applyAt(mul(num(2), y, sinh(x), cosh(x))), "other factors: left for factor-common");
         assertSame(cos(mul(num(2), x)), Rules.DOUBLE_ANGLE.applyAt(add(pow(cos(x), num(2)), Exprs.neg(pow(sin(x), num(2))))));
         assertSame(cosh(mul(num(2), x)), Rules.DOUBLE_ANGLE.applyAt(add(pow(cosh(x), num(2)), pow(sinh(x), num(2)))));
         assertNull(Rules.DOUBLE_ANGLE.applyAt(mul(sin(x), cos(y))));
