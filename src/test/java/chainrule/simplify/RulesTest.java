@@ -84,7 +84,8 @@ class RulesTest {
 
     @Test void doubleAngle() {
         assertSame(sin(mul(num(2), x)), Rules.DOUBLE_ANGLE.applyAt(mul(num(2), sin(x), cos(x))));
-        assertSame(mul(num(3), sinh(mul(num(2), x))), Rules.DOUBLE_ANGLE.applyAt(mul(num(6), sinh(x), cosh(x))));
+        assertSame(sinh(mul(num(2), x)), Rules.DOUBLE_ANGLE.applyAt(mul(num(2), sinh(x), cosh(x))));
+        assertSame(mul(Exprs.rational(1, 2), sin(mul(num(2), add(x, y)))), Rules.DOUBLE_ANGLE.applyAt(mul(sin(add(x, y)), cos(add(x, y)))));
         assertNull(Rules.DOUBLE_ANGLE.applyAt(mul(num(2), y, sinh(x), cosh(x))), "other factors: left for factor-common");
         assertSame(cos(mul(num(2), x)), Rules.DOUBLE_ANGLE.applyAt(add(pow(cos(x), num(2)), Exprs.neg(pow(sin(x), num(2))))));
         assertSame(cosh(mul(num(2), x)), Rules.DOUBLE_ANGLE.applyAt(add(pow(cosh(x), num(2)), pow(sinh(x), num(2)))));
