@@ -30,7 +30,8 @@ For each expression the script
       - `sympy.count_ops` of both formulas (chainrule's parsed with sigmoid, log2 and log10 as
         opaque functions, the way chainrule prints them).
 
---cache FILE keeps SymPy's simplified results between runs (keyed by expression), so re-running
+CHAINRULE_JAR=path/to/chainrule.jar measures another build (an older commit's, for a before/after
+table). --cache FILE keeps SymPy's simplified results between runs (keyed by expression), so re-running
 after a change to chainrule costs only chainrule's side. Needs SymPy (tested with 1.14). Prints one
 line per expression where ours is longer by characters, then a summary.
 """
@@ -52,7 +53,7 @@ POSITIVE_ARG = ("log", "sqrt", "log2", "log10")
 UNIT_ARG = ("asin", "acos", "atanh")
 POINTS = (0.7, 1.3, 2.1)
 POINT = POINTS[0]
-JAR = "target/chainrule.jar"
+JAR = os.environ.get("CHAINRULE_JAR", "target/chainrule.jar")  # another build, to compare before and after
 
 BATCH_JAVA = r"""
 import java.io.*;
