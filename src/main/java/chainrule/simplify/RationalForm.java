@@ -28,9 +28,12 @@ import java.util.TreeMap;
  * polynomial, integer powers up to {@link #MAX_POWER}, and every monomial product is charged to the
  * {@link Work} budget. Past any bound the reading gives up (null) and the expression is left as it is.
  *
- * <p>Coefficients are doubles today, combined only through {@link #plus} and {@link #times}; a
- * sum whose terms cancel to within {@link #CANCEL} of their size counts as zero. Exact rationals
- * slot in by replacing those helpers.
+ * <p>Coefficients are numbers of the normal form ({@link Num}): exact rationals, combined exactly
+ * through {@link #plus}, {@link #times} and {@link #quotient}, so {@code x/3 + x/6} is {@code x/2}
+ * and a sum cancels only when it is exactly zero. Only an inexact operand (a number past the
+ * exact range) makes an inexact coefficient; such a sum that cancels to within {@link #CANCEL} of
+ * its size counts as zero. Denominator factors are written with coprime integer coefficients
+ * ({@code 9 − x²}, not {@code 1 − x²/9}), the number they were scaled by going to the numerator.
  */
 final class RationalForm {
     static final int MAX_ATOMS = 10;
@@ -41,6 +44,12 @@ final class RationalForm {
 
     private final Map<Expr, Integer> atomIndex = new HashMap<>();
     private final List<Expr> atoms = new ArrayList<>();
+    /**
+     * For each polynomial read from a sum, product or power without a denominator, the smallest
+     * expression it was read from: writing back {@code x²·(x + π)² + 1} as it was written, not
+     * expanded to {@code x²·(x² + 2·π·x + π²) + 1}.
+     */
+    private final Map<Poly, Expr> written = new HashMap<>();
     private final Work work;
 
     private RationalForm(Work work) {
@@ -85,7 +94,7 @@ final class RationalForm {
 
     /** A polynomial: coefficient per monomial, in lex order (the leading term last). */
     private static final class Poly {
-        final TreeMap<Mono, Double> terms = new TreeMap<>(Mono::lex);
+        final TreeMap<Mono, Num> terms = new TreeMap<>(Mono::lex);
 
         @Override public boolean equals(Object o) { return o instanceof Poly p && terms.equals(p.terms); }
         @Override public int hashCode() { return terms.hashCode(); }
@@ -100,8 +109,9 @@ final class RationalForm {
 
     /**
      * The rational normal form of {@code e} with every cancellable factor cancelled, when it is
-     * strictly shorter; else null. Only sums and products are read, and only those that hold a
-     * sum or a negative power (anything else has nothing to collect or cancel).
+     * cheaper ({@link Simplifier#cheaper}: shorter, or as short with fewer numbers written); else
+     * null. Only sums and products are read, and only those that hold a sum or a negative power
+     * (anything else has nothing to collect or cancel).
      */
     static Expr rewrite(Expr e, Work work) {
         if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > MAX_TREE || !hasSumOrQuotient(e)
@@ -124,16 +134,16 @@ final class RationalForm {
             return null;
         }
         Expr candidate = f.toExpr(r);
-        if (candidate.treeSize() >= e.treeSize() || !numbers(e).containsAll(numbers(candidate))) {
+        if (!Simplifier.cheaper(candidate, e) || !numbers(e).containsAll(numbers(candidate))) {
             return null;
         }
         return candidate;
     }
 
     /**
-     * The non-integer numbers of an expression. A rewrite may not bring in a new one: with
-     * double coefficients {@code 1/3} would become {@code 0.3333333333333333}, which is shorter
-     * as a tree and worse to read.
+     * The inexact numbers of an expression. A rewrite may not bring in a new one: an inexact
+     * coefficient is a rounded double ({@code 0.3333333333333333}), shorter as a tree and worse to
+     * read. Exact numbers may appear ({@code x/3 + x/6 = x/2}): they are the value, not a rounding.
      */
     private static java.util.Set<Double> numbers(Expr e) {
         java.util.Set<Double> out = new java.util.HashSet<>();
@@ -144,7 +154,7 @@ final class RationalForm {
             if (!seen.add(x)) {
                 continue;
             }
-            if (x instanceof Num n && !n.isInteger()) {
+            if (x instanceof Num n && !n.isExact()) {
                 out.add(n.value());
             }
             todo.addAll(x.children());
@@ -204,8 +214,19 @@ final class RationalForm {
     // ------------------------------------------------------------------ reading
 
     private Rat read(Expr e) {
+        Rat r = readParts(e);
+        if (r != null && r.den.isEmpty() && (e instanceof Sum || e instanceof Product || e instanceof Power)) {
+            Expr old = written.get(r.num);
+            if (old == null || e.treeSize() < old.treeSize()) {
+                written.put(r.num, e);
+            }
+        }
+        return r;
+    }
+
+    private Rat readParts(Expr e) {
         if (e instanceof Num n) {
-            return constant(n.value());
+            return constant(n);
         }
         if (e instanceof Sum s) {
             Rat acc = null;
@@ -253,17 +274,17 @@ final class RationalForm {
         int[] exp = new int[MAX_ATOMS];
         exp[i] = 1;
         Poly p = new Poly();
-        p.terms.put(new Mono(exp), 1.0);
+        p.terms.put(new Mono(exp), Exprs.ONE);
         return new Rat(p, new LinkedHashMap<>());
     }
 
-    private static Rat constant(double c) {
+    private static Rat constant(Num c) {
         return new Rat(constantPoly(c), new LinkedHashMap<>());
     }
 
-    private static Poly constantPoly(double c) {
+    private static Poly constantPoly(Num c) {
         Poly p = new Poly();
-        if (c != 0) {
+        if (!c.isZero()) {
             p.terms.put(new Mono(new int[MAX_ATOMS]), c);
         }
         return p;
@@ -271,23 +292,31 @@ final class RationalForm {
 
     // ------------------------------------------------------------------ arithmetic
 
-    /** The coefficient helpers: where exact rationals replace doubles. */
-    private static double plus(double a, double b) {
-        double s = a + b;
-        return Math.abs(s) <= CANCEL * Math.max(Math.abs(a), Math.abs(b)) ? 0 : s;
+    /** The coefficient helpers: exact when both operands are. */
+    private static Num plus(Num a, Num b) {
+        Num s = a.plus(b);
+        if (!s.isExact() && Math.abs(s.value()) <= CANCEL * Math.max(Math.abs(a.value()), Math.abs(b.value()))) {
+            return Exprs.ZERO;
+        }
+        return s;
     }
 
-    private static double times(double a, double b) {
-        return a * b;
+    private static Num times(Num a, Num b) {
+        return a.times(b);
+    }
+
+    /** a / b for b not zero. */
+    private static Num quotient(Num a, Num b) {
+        return a.times(b.reciprocal());
     }
 
     private Poly addPoly(Poly a, Poly b) {
         Poly r = new Poly();
         r.terms.putAll(a.terms);
-        for (Map.Entry<Mono, Double> t : b.terms.entrySet()) {
-            Double c = r.terms.get(t.getKey());
-            double s = c == null ? t.getValue() : plus(c, t.getValue());
-            if (s == 0) {
+        for (Map.Entry<Mono, Num> t : b.terms.entrySet()) {
+            Num c = r.terms.get(t.getKey());
+            Num s = c == null ? t.getValue() : plus(c, t.getValue());
+            if (s.isZero()) {
                 r.terms.remove(t.getKey());
             } else {
                 r.terms.put(t.getKey(), s);
@@ -302,13 +331,13 @@ final class RationalForm {
             throw new GiveUp();
         }
         Poly r = new Poly();
-        for (Map.Entry<Mono, Double> x : a.terms.entrySet()) {
-            for (Map.Entry<Mono, Double> y : b.terms.entrySet()) {
+        for (Map.Entry<Mono, Num> x : a.terms.entrySet()) {
+            for (Map.Entry<Mono, Num> y : b.terms.entrySet()) {
                 Mono m = x.getKey().times(y.getKey());
-                double c = times(x.getValue(), y.getValue());
-                Double old = r.terms.get(m);
-                double s = old == null ? c : plus(old, c);
-                if (s == 0) {
+                Num c = times(x.getValue(), y.getValue());
+                Num old = r.terms.get(m);
+                Num s = old == null ? c : plus(old, c);
+                if (s.isZero()) {
                     r.terms.remove(m);
                 } else {
                     r.terms.put(m, s);
@@ -326,7 +355,7 @@ final class RationalForm {
     }
 
     private Poly power(Poly p, int k) {
-        Poly r = constantPoly(1);
+        Poly r = constantPoly(Exprs.ONE);
         for (int i = 0; i < k; i++) {
             r = mulPoly(r, p);
         }
@@ -356,7 +385,7 @@ final class RationalForm {
         if (r.num.isZero()) {
             throw new GiveUp(); // 1/0 stays as written
         }
-        Poly num = constantPoly(1);
+        Poly num = constantPoly(Exprs.ONE);
         for (Map.Entry<Poly, Integer> f : r.den.entrySet()) {
             num = mulPoly(num, power(f.getKey(), f.getValue()));
         }
@@ -377,32 +406,54 @@ final class RationalForm {
                 int[] e = new int[MAX_ATOMS];
                 e[i] = 1;
                 Poly atom = new Poly();
-                atom.terms.put(new Mono(e), 1.0);
+                atom.terms.put(new Mono(e), Exprs.ONE);
                 den.merge(atom, content[i], Integer::sum);
             }
         }
         Mono c = new Mono(content);
         Poly primitive = new Poly();
-        // Scaled so the leading coefficient is ±1, with the sign that makes a constant term
-        // positive: 1 - p, as it is written, rather than p - 1.
-        double lead = r.num.terms.lastEntry().getValue();
-        Double constantTerm = r.num.terms.get(new Mono(new int[MAX_ATOMS]));
-        if (constantTerm != null && constantTerm / lead < 0) {
-            lead = -lead;
+        // Scaled so the coefficients are coprime integers (exact coefficients) or the leading one
+        // is ±1 (inexact ones), with the sign that makes a constant term positive: 1 - p, as it
+        // is written, rather than p - 1, and 9 - x^2 rather than 1 - x^2/9.
+        Num lead = scale(r.num);
+        Num constantTerm = r.num.terms.get(new Mono(new int[MAX_ATOMS]));
+        if (constantTerm != null && constantTerm.signum() != lead.signum()) {
+            lead = lead.negate();
         }
-        for (Map.Entry<Mono, Double> t : r.num.terms.entrySet()) {
-            primitive.terms.put(t.getKey().over(c), t.getValue() / lead);
+        for (Map.Entry<Mono, Num> t : r.num.terms.entrySet()) {
+            primitive.terms.put(t.getKey().over(c), quotient(t.getValue(), lead));
         }
-        num = mulPoly(num, constantPoly(1 / lead));
+        num = mulPoly(num, constantPoly(lead.reciprocal()));
         if (!isOne(primitive)) {
             den.merge(primitive, 1, Integer::sum);
         }
         return new Rat(num, den);
     }
 
+    /**
+     * The number a nonzero polynomial is divided by to make its primitive part: with exact
+     * coefficients the gcd of the numerators over the lcm of the denominators, signed like the
+     * leading coefficient (so {@code x²/9 − 1} is {@code (x² − 9)/9}); else the leading coefficient.
+     */
+    private static Num scale(Poly p) {
+        Num leadCoefficient = p.terms.lastEntry().getValue();
+        java.math.BigInteger gcd = java.math.BigInteger.ZERO;
+        java.math.BigInteger lcm = java.math.BigInteger.ONE;
+        for (Num c : p.terms.values()) {
+            if (!c.isExact()) {
+                return leadCoefficient;
+            }
+            gcd = gcd.gcd(c.numerator());
+            java.math.BigInteger q = c.denominator();
+            lcm = lcm.divide(lcm.gcd(q)).multiply(q);
+        }
+        Num s = Exprs.rational(gcd, lcm);
+        return leadCoefficient.signum() < 0 ? s.negate() : s;
+    }
+
     private static boolean isOne(Poly p) {
         return p.terms.size() == 1 && Arrays.stream(p.terms.firstKey().exp).allMatch(x -> x == 0)
-                && p.terms.firstEntry().getValue() == 1.0;
+                && p.terms.firstEntry().getValue().isOne();
     }
 
     // ------------------------------------------------------------------ cancelling
@@ -431,22 +482,22 @@ final class RationalForm {
     private Poly divide(Poly n, Poly d) {
         Poly rest = n;
         Poly q = new Poly();
-        Map.Entry<Mono, Double> lead = d.terms.lastEntry();
+        Map.Entry<Mono, Num> lead = d.terms.lastEntry();
         while (!rest.isZero()) {
             if (!work.charge(d.terms.size())) {
                 throw new GiveUp();
             }
-            Map.Entry<Mono, Double> top = rest.terms.lastEntry();
+            Map.Entry<Mono, Num> top = rest.terms.lastEntry();
             Mono m = top.getKey().over(lead.getKey());
             if (m == null) {
                 return null;
             }
             Poly step = new Poly();
-            step.terms.put(m, top.getValue() / lead.getValue());
+            step.terms.put(m, quotient(top.getValue(), lead.getValue()));
             q = addPoly(q, step);
             Poly sub = mulPoly(step, d);
             Poly neg = new Poly();
-            sub.terms.forEach((k, v) -> neg.terms.put(k, -v));
+            sub.terms.forEach((k, v) -> neg.terms.put(k, v.negate()));
             Poly next = addPoly(rest, neg);
             next.terms.remove(top.getKey()); // exactly cancelled, whatever the rounding
             rest = next;
@@ -465,11 +516,50 @@ final class RationalForm {
         return Exprs.mul(factors);
     }
 
-    /** The numerator with its monomial content pulled out: {@code x1·(p − t)}, not {@code x1·p − x1·t}. */
+    /**
+     * The numerator with its monomial and numeric content pulled out: {@code x1·(p − t)}, not
+     * {@code x1·p − x1·t}, and {@code (1 − x²)/5}, not {@code 1/5 − x²/5}.
+     */
     private Expr numeratorExpr(Poly p) {
         if (p.terms.size() < 2) {
             return polyExpr(p);
         }
+        Num k = scale(p);
+        // The sign that makes the term of lowest degree positive once the monomial content is out:
+        // x^5·(6 − 6·tanh²), as the derivative is written, not −6·x^5·(tanh² − 1).
+        Num constantTerm = p.terms.get(monomialContent(p));
+        if (constantTerm != null && constantTerm.signum() != k.signum()) {
+            k = k.negate();
+        }
+        if (k.isExact() && !k.isOne() && !k.negate().isOne()) {
+            Poly primitive = new Poly();
+            for (Map.Entry<Mono, Num> t : p.terms.entrySet()) {
+                primitive.terms.put(t.getKey(), quotient(t.getValue(), k));
+            }
+            Expr scaled = Exprs.mul(k, contentExpr(primitive));
+            Expr plain = contentExpr(p);
+            return Simplifier.cheaper(scaled, plain) ? scaled : plain;
+        }
+        return contentExpr(p);
+    }
+
+    /** The monomial dividing every term of a nonzero polynomial, with the largest exponents. */
+    private static Mono monomialContent(Poly p) {
+        int[] content = null;
+        for (Mono m : p.terms.keySet()) {
+            if (content == null) {
+                content = m.exp.clone();
+            } else {
+                for (int i = 0; i < content.length; i++) {
+                    content[i] = Math.min(content[i], m.exp[i]);
+                }
+            }
+        }
+        return new Mono(content);
+    }
+
+    /** The polynomial with its monomial content pulled out. */
+    private Expr contentExpr(Poly p) {
         int[] content = null;
         for (Mono m : p.terms.keySet()) {
             if (content == null) {
@@ -487,9 +577,15 @@ final class RationalForm {
     }
 
     private Expr polyExpr(Poly p) {
+        Expr expanded = expandedExpr(p);
+        Expr asRead = written.get(p);
+        return asRead != null && asRead.treeSize() < expanded.treeSize() ? asRead : expanded;
+    }
+
+    private Expr expandedExpr(Poly p) {
         List<Expr> terms = new ArrayList<>(p.terms.size());
-        for (Map.Entry<Mono, Double> t : p.terms.descendingMap().entrySet()) {
-            terms.add(Exprs.mul(Exprs.num(t.getValue()), monoExpr(t.getKey())));
+        for (Map.Entry<Mono, Num> t : p.terms.descendingMap().entrySet()) {
+            terms.add(Exprs.mul(t.getValue(), monoExpr(t.getKey())));
         }
         return Exprs.add(terms);
     }

@@ -9,6 +9,7 @@ import static chainrule.expr.Exprs.pow;
 
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
 import chainrule.expr.Num;
 import chainrule.expr.Power;
 import chainrule.expr.Primitive;
@@ -41,11 +42,58 @@ public final class Rules {
             e -> e instanceof Apply a && a.fn() == Primitive.SQRT && a.arg(0) instanceof Power p
                     && p.exponent() instanceof Num n && n.value() == 2 ? apply(Primitive.ABS, p.base()) : null);
 
-    /** sqrt(x)^2 = x; guarded like {@link #EXP_OF_LOG}. Also sqrt(x)^4 = x^2 and so on. */
-    public static final Rule SQUARE_OF_SQRT = Rule.local("square-of-sqrt", "sqrt(x)^(2k) = x^k, for x >= 0",
+    /**
+     * sqrt(x)^2 = x, also sqrt(x)^4 = x^2 and so on, wherever sqrt(x) is real: where it is not
+     * (x &lt; 0) the expression holding {@code sqrt(x)} is undefined already, so the rewrite only
+     * widens the formula's domain ({@code sqrt(sqrt(x)^2 + 1)} becomes {@code sqrt(x + 1)}, as a
+     * textbook writes it). {@code diff} and {@code grad} check the input's own value at the point.
+     */
+    public static final Rule SQUARE_OF_SQRT = Rule.local("square-of-sqrt", "sqrt(x)^(2k) = x^k, where sqrt(x) is real",
             e -> e instanceof Power p && p.base() instanceof Apply a && a.fn() == Primitive.SQRT
                     && p.exponent() instanceof Num n && n.isInteger() && n.value() % 2 == 0
-                    && Positivity.isNonNegative(a.arg(0)) ? pow(a.arg(0), num(n.value() / 2)) : null);
+                    ? pow(a.arg(0), num(n.value() / 2)) : null);
+
+    /** u^(1/2) = sqrt(u) and u^(-1/2) = 1/sqrt(u): the same function on the same domain, written as a textbook does. */
+    public static final Rule HALF_POWER = Rule.local("half-power", "u^(1/2) = sqrt(u), u^(-1/2) = 1/sqrt(u)",
+            Rules::halfPower);
+
+    /**
+     * The Pythagorean identities with one square and a constant, each exact for every real u:
+     * {@code c − c·sin²u = c·cos²u}, {@code c − c·cos²u = c·sin²u}, {@code c·sinh²u + c = c·cosh²u},
+     * {@code c·cosh²u − c = c·sinh²u}. The textbook forms {@code 1 − tanh²u} (tanh′) and
+     * {@code tan²u + 1} (tan′) are left as they are.
+     */
+    public static final Rule SQUARE_COMPLEMENT = Rule.local("square-complement",
+            "c - c*sin(u)^2 = c*cos(u)^2, c - c*cos(u)^2 = c*sin(u)^2, c*sinh(u)^2 + c = c*cosh(u)^2, c*cosh(u)^2 - c = c*sinh(u)^2",
+            Rules::squareComplement);
+
+    /**
+     * The double-angle identities, exact for every real u: {@code c·sin u·cos u = (c/2)·sin(2u)}
+     * (c a number, the product nothing else),
+     * {@code c·sinh u·cosh u = (c/2)·sinh(2u)}, {@code c·cos²u − c·sin²u = c·cos(2u)},
+     * {@code c·cosh²u + c·sinh²u = c·cosh(2u)}; only where the result is cheaper.
+     */
+    public static final Rule DOUBLE_ANGLE = Rule.local("double-angle",
+            "c*sin(u)*cos(u) = (c/2)*sin(2u), c*sinh(u)*cosh(u) = (c/2)*sinh(2u), c*(cos(u)^2 - sin(u)^2) = c*cos(2u), c*(cosh(u)^2 + sinh(u)^2) = c*cosh(2u)",
+            Rules::doubleAngle);
+
+    /**
+     * A square number out of a square root: {@code sqrt(1 − x²/9) = sqrt(9 − x²)/3},
+     * {@code sqrt(4·x² + 4) = 2·sqrt(x² + 1)}. Exact wherever the root is real (k·p &gt;= 0 with
+     * k &gt; 0). The root alone grows by a factor, which the product around it folds
+     * ({@code 1/(3·sqrt(1 − x²/9)) = 1/sqrt(9 − x²)}); the runner keeps the cheapest form seen.
+     */
+    public static final Rule SQRT_CONTENT = Rule.local("sqrt-content",
+            "sqrt(k^2*p) = k*sqrt(p) for a rational k > 0 that clears the fractions of p or divides out a square",
+            Rules::sqrtContent);
+
+    /**
+     * An odd function takes a product's sign: {@code −c·f(a − b) = c·f(b − a)} for f in sin, tan,
+     * atan, asin, sinh, tanh, asinh, atanh, erf (f(−u) = −f(u) for every real u), when the negated
+     * argument is no larger ({@code −sinh(π − x)} is {@code sinh(x − π)}).
+     */
+    public static final Rule ODD_SIGN = Rule.local("odd-sign",
+            "-c*f(u) = c*f(-u) for an odd f, when -u is no larger than u", Rules::oddSign);
 
     /** exp(u)^n = exp(n*u), exact for every real u; only where it is shorter ({@code exp(0.5*x)^2 = exp(x)}). */
     public static final Rule POWER_OF_EXP = Rule.local("power-of-exp", "exp(u)^n = exp(n*u), when shorter",
@@ -86,9 +134,365 @@ public final class Rules {
     public static final Rule FACTOR_NUMBER = Rule.local("factor-number",
             "c*a + c*b = c*(a + b), for a number c shared by every term (up to sign)", Rules::factorNumber);
 
+    /**
+     * sin(u)^a·cos(u)^−b = tan(u)^min(a,b)·…, and likewise sinh/cosh = tanh, in a product: exact
+     * wherever the input is defined (cos u = 0 leaves both sides undefined; cosh u &gt; 0).
+     */
+    public static final Rule TANGENT_QUOTIENT = Rule.local("tangent-quotient",
+            "sin(u)^a/cos(u)^b = tan(u)^min(a,b)*..., sinh(u)^a/cosh(u)^b = tanh(u)^min(a,b)*...", Rules::tangentQuotient);
+
+    /**
+     * log(a)/log(b) for integers a, b &gt; 1 that are powers of one integer is the exact ratio of
+     * the exponents: {@code log(8)/log(2) = 3} (the derivative of {@code log2(8^x)}),
+     * {@code log(4)/log(8) = 2/3}.
+     */
+    public static final Rule LOG_RATIO = Rule.local("log-ratio",
+            "log(m^i)/log(m^j) = i/j for integers m > 1", Rules::logRatio);
+
+    /**
+     * sin, cos and tan at whole and half multiples of π are exact numbers: {@code sin(π) = 0},
+     * {@code cos(2·π) = 1}, {@code cos(π/2) = 0}, {@code sin(3·π/2) = −1}, {@code tan(π) = 0}.
+     */
+    public static final Rule EXACT_VALUES = Rule.local("exact-values",
+            "sin(k*pi/2), cos(k*pi/2), tan(k*pi) for an integer k are exact numbers", Rules::exactValues);
+
+    /**
+     * A power and a square root of one base merge: {@code x·sqrt(x) = x^(3/2)},
+     * {@code x/sqrt(x) = x^(1/2)} (then {@code sqrt(x)}, by half-power); the same function wherever
+     * the root is real.
+     */
+    public static final Rule ROOT_MERGE = Rule.local("root-merge",
+            "u^a * sqrt(u)^b = u^(a + b/2) for integers a, b", Rules::rootMerge);
+
     /** Every rule, in the order the runner tries them. */
     public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, SQUARE_OF_SQRT,
-            POWER_OF_EXP, PYTHAGORAS, SIGMOID_REFLECTION, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER);
+            HALF_POWER, POWER_OF_EXP, PYTHAGORAS, SQUARE_COMPLEMENT, DOUBLE_ANGLE, SIGMOID_REFLECTION,
+            TANGENT_QUOTIENT, LOG_RATIO, EXACT_VALUES, ROOT_MERGE, SQRT_CONTENT, ODD_SIGN, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER);
+
+    private static Expr halfPower(Expr e) {
+        if (!(e instanceof Power p && p.exponent() instanceof Num n && n.isExact() && n.denominator().intValue() == 2
+                && n.denominator().bitLength() == 2 && n.numerator().abs().equals(java.math.BigInteger.ONE))) {
+            return null;
+        }
+        Expr root = apply(Primitive.SQRT, p.base());
+        return n.signum() > 0 ? root : pow(root, num(-1));
+    }
+
+    /** The factors of a term, a lone factor as a list of one. */
+    private static List<Expr> factorsOf(Expr term) {
+        return term instanceof Product p ? p.factors() : List.of(term);
+    }
+
+    private static Expr squareComplement(Expr e) {
+        if (!(e instanceof Sum s) || s.terms().size() > 64) {
+            return null;
+        }
+        List<Expr> terms = s.terms();
+        Primitive[] fs = {Primitive.SIN, Primitive.COS, Primitive.SINH, Primitive.COSH};
+        for (int i = 0; i < terms.size(); i++) {
+            for (Primitive f : fs) {
+                Split a = Split.of(terms.get(i), f);
+                if (a == null) {
+                    continue;
+                }
+                // c·sinh² + c: the other term is c itself; the rest pair with −c.
+                Expr partner = f == Primitive.SINH ? a.rest : neg(a.rest);
+                int j = terms.indexOf(partner);
+                if (j < 0 || j == i) {
+                    continue;
+                }
+                Expr replacement = switch (f) {
+                    case SIN -> mul(neg(a.rest), pow(apply(Primitive.COS, a.arg), num(2)));
+                    case COS -> mul(neg(a.rest), pow(apply(Primitive.SIN, a.arg), num(2)));
+                    case SINH -> mul(a.rest, pow(apply(Primitive.COSH, a.arg), num(2)));
+                    default -> mul(a.rest, pow(apply(Primitive.SINH, a.arg), num(2)));
+                };
+                List<Expr> out = new ArrayList<>(terms);
+                out.remove(Math.max(i, j));
+                out.remove(Math.min(i, j));
+                out.add(replacement);
+                return shorter(add(out), e);
+            }
+        }
+        return null;
+    }
+
+    private static Expr doubleAngle(Expr e) {
+        if (e instanceof Product p) {
+            Expr r = doubleAngleProduct(p, Primitive.SIN, Primitive.COS, e);
+            return r != null ? r : doubleAngleProduct(p, Primitive.SINH, Primitive.COSH, e);
+        }
+        if (e instanceof Sum s && s.terms().size() <= 64) {
+            Expr r = doubleAngleSum(s, Primitive.COS, Primitive.SIN, true, Primitive.COS);
+            return r != null ? r : doubleAngleSum(s, Primitive.COSH, Primitive.SINH, false, Primitive.COSH);
+        }
+        return null;
+    }
+
+    /**
+     * c·f(u)·g(u) = (c/2)·f(2u), f the sine (or sinh) and g its cosine, for a product of nothing
+     * else: with other factors ({@code 2·exp(x)·sin(x)·cos(x)} inside a sum) the product is
+     * left for factor-common, which writes {@code exp(x)·sin(x)·(2·cos(x) + sin(x))}.
+     */
+    private static Expr doubleAngleProduct(Product p, Primitive f, Primitive g, Expr e) {
+        List<Expr> factors = p.factors();
+        if (factors.size() > 3 || factors.size() == 3 && !(factors.get(0) instanceof Num)) {
+            return null;
+        }
+        for (int i = 0; i < factors.size(); i++) {
+            if (!(factors.get(i) instanceof Apply a && a.fn() == f)) {
+                continue;
+            }
+            int j = factors.indexOf(apply(g, a.arg(0)));
+            if (j < 0) {
+                continue;
+            }
+            List<Expr> out = new ArrayList<>(factors);
+            out.remove(Math.max(i, j));
+            out.remove(Math.min(i, j));
+            out.add(Exprs.rational(1, 2));
+            out.add(apply(f, mul(num(2), a.arg(0))));
+            Expr candidate = mul(out);
+            return Simplifier.cheaper(candidate, e) ? candidate : null;
+        }
+        return null;
+    }
+
+    /** c·a(u)² ∓ c·b(u)² = c·a(2u): cos² − sin² (minus) or cosh² + sinh² (plus). */
+    private static Expr doubleAngleSum(Sum s, Primitive a, Primitive b, boolean minus, Primitive result) {
+        List<Expr> terms = s.terms();
+        for (int i = 0; i < terms.size(); i++) {
+            Split x = Split.of(terms.get(i), a);
+            if (x == null) {
+                continue;
+            }
+            for (int j = 0; j < terms.size(); j++) {
+                Split y = Split.of(terms.get(j), b);
+                if (j != i && y != null && y.arg == x.arg && y.rest == (minus ? neg(x.rest) : x.rest)) {
+                    List<Expr> out = new ArrayList<>(terms);
+                    out.remove(Math.max(i, j));
+                    out.remove(Math.min(i, j));
+                    out.add(mul(x.rest, apply(result, mul(num(2), x.arg))));
+                    return shorter(add(out), s);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Expr sqrtContent(Expr e) {
+        if (!(e instanceof Apply a && a.fn() == Primitive.SQRT && a.arg(0) instanceof Sum s) || s.terms().size() > 64) {
+            return null;
+        }
+        java.math.BigInteger gcd = java.math.BigInteger.ZERO;
+        java.math.BigInteger lcm = java.math.BigInteger.ONE;
+        for (Expr t : s.terms()) {
+            Num c = t instanceof Num n ? n : t instanceof Product p && p.factors().get(0) instanceof Num n ? n : Exprs.ONE;
+            if (!c.isExact()) {
+                return null;
+            }
+            gcd = gcd.gcd(c.numerator());
+            lcm = lcm.divide(lcm.gcd(c.denominator())).multiply(c.denominator());
+        }
+        // k = sqrt(gcd)/sqrt(lcm), each part taken only when it is a perfect square (k² divides the content).
+        java.math.BigInteger m = lcm.sqrt();
+        java.math.BigInteger outDen = m.multiply(m).equals(lcm) ? m : java.math.BigInteger.ONE;
+        java.math.BigInteger n = gcd.sqrt();
+        java.math.BigInteger outNum = n.multiply(n).equals(gcd) ? n : java.math.BigInteger.ONE;
+        if (outNum.equals(java.math.BigInteger.ONE) && outDen.equals(java.math.BigInteger.ONE)) {
+            return null;
+        }
+        Num k = Exprs.rational(outNum, outDen);
+        Num k2 = k.times(k);
+        List<Expr> inner = new ArrayList<>(s.terms().size());
+        for (Expr t : s.terms()) {
+            inner.add(mul(k2.reciprocal(), t));
+        }
+        return mul(k, apply(Primitive.SQRT, add(inner)));
+    }
+
+    private static Expr exactValues(Expr e) {
+        if (!(e instanceof Apply a && (a.fn() == Primitive.SIN || a.fn() == Primitive.COS || a.fn() == Primitive.TAN)
+                && a.args().size() == 1)) {
+            return null;
+        }
+        Expr u = a.arg(0);
+        Num k = u instanceof Apply pi && pi.fn() == Primitive.PI ? Exprs.ONE
+                : u instanceof Product p && p.factors().size() == 2 && p.factors().get(0) instanceof Num n
+                        && p.factors().get(1) instanceof Apply pi && pi.fn() == Primitive.PI ? n : null;
+        if (k == null || !k.isExact()) {
+            return null;
+        }
+        Num twice = k.times(Exprs.TWO);
+        if (!twice.isInteger() || twice.numerator().bitLength() > 62) {
+            return null;
+        }
+        long half = twice.numerator().longValue(); // u = half·π/2
+        int quadrant = (int) Math.floorMod(half, 4L);
+        if (a.fn() == Primitive.SIN) {
+            return num(new int[] {0, 1, 0, -1}[quadrant]);
+        }
+        if (a.fn() == Primitive.COS) {
+            return num(new int[] {1, 0, -1, 0}[quadrant]);
+        }
+        return quadrant % 2 == 0 ? num(0) : null; // tan(π/2) is undefined: left as it is
+    }
+
+    private static Expr rootMerge(Expr e) {
+        if (!(e instanceof Product p)) {
+            return null;
+        }
+        List<Expr> factors = p.factors();
+        for (int i = 0; i < factors.size(); i++) {
+            Expr fi = factors.get(i);
+            Expr rootCall = fi instanceof Power pw && pw.exponent() instanceof Num ? pw.base() : fi;
+            if (!(rootCall instanceof Apply r && r.fn() == Primitive.SQRT)) {
+                continue;
+            }
+            Num b = fi instanceof Power pw ? (Num) pw.exponent() : Exprs.ONE;
+            Expr u = r.arg(0);
+            for (int j = 0; j < factors.size(); j++) {
+                Expr fj = factors.get(j);
+                Expr base = fj instanceof Power pw && pw.exponent() instanceof Num ? pw.base() : fj;
+                if (j == i || base != u) {
+                    continue;
+                }
+                Num a = fj instanceof Power pw ? (Num) pw.exponent() : Exprs.ONE;
+                if (!a.isInteger() || !b.isInteger()) {
+                    continue;
+                }
+                List<Expr> out = new ArrayList<>(factors);
+                out.remove(Math.max(i, j));
+                out.remove(Math.min(i, j));
+                out.add(pow(u, a.plus(b.times(Exprs.rational(1, 2)))));
+                return shorter(mul(out), e);
+            }
+        }
+        return null;
+    }
+
+    private static Expr tangentQuotient(Expr e) {
+        if (!(e instanceof Product p)) {
+            return null;
+        }
+        Primitive[][] pairs = {{Primitive.SIN, Primitive.COS, Primitive.TAN}, {Primitive.SINH, Primitive.COSH, Primitive.TANH}};
+        List<Expr> factors = p.factors();
+        for (Primitive[] pair : pairs) {
+            for (int i = 0; i < factors.size(); i++) {
+                Expr fi = factors.get(i);
+                Expr base = fi instanceof Power pw && pw.exponent() instanceof Num ? pw.base() : fi;
+                long a = fi instanceof Power pw && pw.exponent() instanceof Num n ? (n.isInteger() ? (long) n.value() : 0) : 1;
+                if (!(base instanceof Apply s && s.fn() == pair[0]) || a <= 0) {
+                    continue;
+                }
+                Expr cosine = apply(pair[1], s.arg(0));
+                for (int j = 0; j < factors.size(); j++) {
+                    if (factors.get(j) instanceof Power pc && pc.base() == cosine && pc.exponent() instanceof Num n
+                            && n.isInteger() && n.value() < 0) {
+                        long b = (long) -n.value();
+                        long m = Math.min(a, b);
+                        List<Expr> out = new ArrayList<>(factors);
+                        out.set(i, pow(s, num(a - m)));
+                        out.set(j, pow(cosine, num(m - b)));
+                        out.add(pow(apply(pair[2], s.arg(0)), num(m)));
+                        return shorter(mul(out), e);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Expr logRatio(Expr e) {
+        if (!(e instanceof Product p)) {
+            return null;
+        }
+        List<Expr> factors = p.factors();
+        for (int i = 0; i < factors.size(); i++) {
+            if (!(factors.get(i) instanceof Apply top && top.fn() == Primitive.LOG && top.arg(0) instanceof Num a)) {
+                continue;
+            }
+            for (int j = 0; j < factors.size(); j++) {
+                if (factors.get(j) instanceof Power pw && pw.exponent() instanceof Num n && n.value() == -1
+                        && pw.base() instanceof Apply bottom && bottom.fn() == Primitive.LOG && bottom.arg(0) instanceof Num b) {
+                    long[] ij = commonBase(a, b);
+                    if (ij == null) {
+                        continue;
+                    }
+                    List<Expr> out = new ArrayList<>(factors);
+                    out.remove(Math.max(i, j));
+                    out.remove(Math.min(i, j));
+                    out.add(Exprs.rational(ij[0], ij[1]));
+                    return mul(out);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** {i, j} with a = m^i and b = m^j for one integer m &gt; 1, or null (a, b integers from 2 to 2^62). */
+    private static long[] commonBase(Num a, Num b) {
+        if (!a.isInteger() || !b.isInteger() || a.value() < 2 || b.value() < 2 || a.value() > 0x1p62 || b.value() > 0x1p62) {
+            return null;
+        }
+        long x = (long) a.value();
+        long y = (long) b.value();
+        // The smallest root of b: the largest j with b = m^j.
+        for (int j = 62; j >= 1; j--) {
+            long m = Math.round(Math.pow(y, 1.0 / j));
+            for (long c = Math.max(2, m - 1); c <= m + 1; c++) {
+                if (power(c, j) == y) {
+                    int i = 0;
+                    long v = x;
+                    while (v % c == 0) {
+                        v /= c;
+                        i++;
+                    }
+                    return v == 1 ? new long[] {i, j} : null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** c^j, or -1 past 2^62. */
+    private static long power(long c, int j) {
+        long r = 1;
+        for (int k = 0; k < j; k++) {
+            if (r > (1L << 62) / c) {
+                return -1;
+            }
+            r *= c;
+        }
+        return r;
+    }
+
+    private static final java.util.Set<Primitive> ODD = java.util.EnumSet.of(Primitive.SIN, Primitive.TAN, Primitive.ATAN,
+            Primitive.ASIN, Primitive.SINH, Primitive.TANH, Primitive.ASINH, Primitive.ATANH, Primitive.ERF);
+
+    private static Expr oddSign(Expr e) {
+        if (!(e instanceof Product p && p.factors().get(0) instanceof Num c && c.signum() < 0)) {
+            return null;
+        }
+        List<Expr> factors = p.factors();
+        for (int i = 1; i < factors.size(); i++) {
+            if (factors.get(i) instanceof Apply a && ODD.contains(a.fn()) && a.arg(0) instanceof Sum u) {
+                List<Expr> negated = new ArrayList<>(u.terms().size());
+                for (Expr t : u.terms()) {
+                    negated.add(neg(t));
+                }
+                Expr flipped = add(negated);
+                if (flipped.treeSize() > u.treeSize()) {
+                    continue;
+                }
+                List<Expr> out = new ArrayList<>(factors);
+                out.set(0, c.negate());
+                out.set(i, apply(a.fn(), flipped));
+                return mul(out);
+            }
+        }
+        return null;
+    }
 
     private static Expr factorNumber(Expr e) {
         if (!(e instanceof Sum s) || s.terms().size() > 64) {
@@ -96,7 +500,8 @@ public final class Rules {
         }
         double c = Double.NaN;
         for (Expr t : s.terms()) {
-            if (!(t instanceof Product p && p.factors().get(0) instanceof Num n)) {
+            Num n = t instanceof Num bare ? bare : t instanceof Product p && p.factors().get(0) instanceof Num first ? first : null;
+            if (n == null) {
                 return null;
             }
             double v = Math.abs(n.value());
@@ -111,6 +516,10 @@ public final class Rules {
         }
         List<Expr> inner = new ArrayList<>(s.terms().size());
         for (Expr t : s.terms()) {
+            if (t instanceof Num bare) {
+                inner.add(bare.signum() < 0 ? num(-1) : num(1));
+                continue;
+            }
             Product p = (Product) t;
             Expr rest = mul(p.nonNumericFactors());
             inner.add(((Num) p.factors().get(0)).value() < 0 ? mul(num(-1), rest) : rest);

@@ -95,23 +95,50 @@ public final class Simplifier {
     }
 
     /**
-     * The cost that picks the form kept: the tree size, and among forms of one size the one with
-     * fewer numbers written ({@code (2/3)·(o − t)} over {@code (2/3)·o − (2/3)·t}).
+     * The cost that picks the form kept: the tree size; among forms of one size the one with
+     * fewer numbers written ({@code (2/3)·(o − t)} over {@code (2/3)·o − (2/3)·t}); then the one
+     * with fewer function calls ({@code −sinh(2·x)} over {@code −2·cosh(x)·sinh(x)}).
      */
     static boolean cheaper(Expr a, Expr b) {
         if (a.treeSize() != b.treeSize()) {
             return a.treeSize() < b.treeSize();
         }
-        return a != b && numbersWritten(a, new IdentityHashMap<>()) < numbersWritten(b, new IdentityHashMap<>());
+        if (a == b) {
+            return false;
+        }
+        long na = numbersWritten(a, new IdentityHashMap<>());
+        long nb = numbersWritten(b, new IdentityHashMap<>());
+        if (na != nb) {
+            return na < nb;
+        }
+        return callsWritten(a, new IdentityHashMap<>()) < callsWritten(b, new IdentityHashMap<>());
+    }
+
+    /** How many function calls the tree writes ({@code sinh(2·x)} one, {@code 2·cosh(x)·sinh(x)} two), memoised per DAG node. */
+    private static long callsWritten(Expr e, Map<Expr, Long> memo) {
+        if (e instanceof Num || e instanceof Sym) {
+            return 0;
+        }
+        Long known = memo.get(e);
+        if (known != null) {
+            return known;
+        }
+        long n = e instanceof Apply a && !a.args().isEmpty() ? 1 : 0;
+        for (Expr c : e.children()) {
+            n += callsWritten(c, memo);
+        }
+        memo.put(e, n);
+        return n;
     }
 
     /**
-     * How many numbers the tree writes, a sign (−1) not counted (a shared subterm counts at each
-     * place), memoised per DAG node.
+     * How many numbers the tree writes, a sign (−1) not counted, a fraction counted as the two
+     * integers it writes ({@code 3/(9 − x²)} writes two, {@code 1/(3·(1 − x²/9))} four; a shared
+     * subterm counts at each place), memoised per DAG node.
      */
     private static long numbersWritten(Expr e, Map<Expr, Long> memo) {
         if (e instanceof Num n) {
-            return Math.abs(n.value()) == 1 ? 0 : 1;
+            return Math.abs(n.value()) == 1 ? 0 : n.isFraction() ? 2 : 1;
         }
         Long known = memo.get(e);
         if (known != null) {
@@ -186,24 +213,31 @@ public final class Simplifier {
         }.go(root);
     }
 
-    /** Tries the rules at one node, a bounded number of times. */
+    /**
+     * Tries the rules at one node, a bounded number of times. Each round every rule is tried and
+     * the cheapest result ({@link #cheaper}) is taken, the earlier rule on a tie: where two rules
+     * both apply (cancel-rational expanding {@code σ·(1 − σ)·(−2·x − sin x)}, factor-common
+     * keeping it), the order of the list does not decide the printed form.
+     */
     private Expr rewriteAt(Expr e) {
         Expr current = e;
         for (int round = 0; round < 4; round++) {
             Expr next = null;
+            Rule chosen = null;
             for (Rule rule : rules) {
                 if (!work.charge(1)) {
-                    return current;
-                }
-                next = rule.applyAt(current, work);
-                if (next != null) {
-                    fired.merge(rule.name(), 1, Integer::sum);
                     break;
+                }
+                Expr candidate = rule.applyAt(current, work);
+                if (candidate != null && (next == null || cheaper(candidate, next))) {
+                    next = candidate;
+                    chosen = rule;
                 }
             }
             if (next == null) {
                 return current;
             }
+            fired.merge(chosen.name(), 1, Integer::sum);
             current = next;
         }
         return current;

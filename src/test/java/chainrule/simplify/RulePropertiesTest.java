@@ -35,7 +35,140 @@ class RulePropertiesTest {
                 RandomExprs.sharedFactorSums(),
                 rationals(3),
                 rationals(2).map(e -> Differentiator.derivative(e, RandomExprs.X)),
-                sigmoidLosses());
+                sigmoidLosses(),
+                functionForms(),
+                functionForms().map(e -> Differentiator.derivative(e, RandomExprs.X)));
+    }
+
+    /**
+     * Sums and products of the shapes the function rules look for: squares of sin, cos, sinh,
+     * cosh, tanh and sqrt, sin·cos pairs, quotients by cos and cosh, logs of numbers, half powers,
+     * roots of sums with fractions, odd functions of differences; over arguments that share parts.
+     */
+    static Arbitrary<Expr> functionForms() {
+        Expr x = RandomExprs.X;
+        Expr y = RandomExprs.Y;
+        Expr pi = Exprs.apply(Primitive.PI);
+        Arbitrary<Expr> arg = Arbitraries.of(x, y, Exprs.sub(x, y), Exprs.sub(pi, x), Exprs.mul(Exprs.num(2), x),
+                Exprs.add(Exprs.pow(x, Exprs.num(2)), Exprs.ONE), pi, Exprs.mul(Exprs.rational(3, 2), pi),
+                Exprs.mul(Exprs.num(2), pi));
+        Arbitrary<Primitive> fn = Arbitraries.of(Primitive.SIN, Primitive.COS, Primitive.SINH, Primitive.COSH,
+                Primitive.TANH, Primitive.TAN, Primitive.ATAN, Primitive.ERF, Primitive.ASINH, Primitive.SQRT);
+        Arbitrary<Expr> call = Combinators.combine(fn, arg).as((f, u) -> f == Primitive.SQRT
+                ? Exprs.apply(f, Exprs.add(Exprs.pow(u, Exprs.num(2)), Exprs.ONE)) : Exprs.apply(f, u));
+        Arbitrary<Expr> atom = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(4, call),
+                net.jqwik.api.Tuple.of(3, Combinators.combine(call, Arbitraries.of(2, -1, -2, 3)).as((c, k) -> Exprs.pow(c, Exprs.num(k)))),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(2, 3, 4, 8, 9, 27).map(k -> Exprs.apply(Primitive.LOG, Exprs.num(k)))),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(2, 4, 8, 3).map(k -> Exprs.pow(Exprs.apply(Primitive.LOG, Exprs.num(k)), Exprs.num(-1)))),
+                net.jqwik.api.Tuple.of(1, Combinators.combine(arg, Arbitraries.of(1, -1, 3)).as((u, k) ->
+                        Exprs.pow(Exprs.add(Exprs.pow(u, Exprs.num(2)), Exprs.ONE), Exprs.rational(k, 2)))),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(4, 9, 2).map(k -> Exprs.apply(Primitive.SQRT,
+                        Exprs.add(Exprs.ONE, Exprs.mul(Exprs.rational(1, k), Exprs.pow(x, Exprs.num(2))))))),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(Exprs.num(1), Exprs.num(2), Exprs.num(-1), Exprs.num(-3), x, y,
+                        Exprs.pow(x, Exprs.num(-1)), Exprs.pow(Exprs.add(Exprs.pow(x, Exprs.num(2)), Exprs.ONE), Exprs.num(2)))));
+        Arbitrary<Expr> product = atom.list().ofMinSize(1).ofMaxSize(4).map(Exprs::mul);
+        return product.list().ofMinSize(1).ofMaxSize(4).map(Exprs::add);
+    }
+
+    /**
+     * The rule applied once at each node of {@code e} that it rewrites: each rewrite has the value
+     * of the node it replaces, wherever that node is defined and finite (whether or not the runner
+     * would keep the rewrite).
+     */
+    private static void eachRewriteKeepsValue(Rule rule, Expr e, double x, double y) {
+        Map<String, Double> point = Map.of("x", x, "y", y);
+        java.util.Set<Expr> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Expr> todo = new java.util.ArrayDeque<>(List.of(e));
+        while (!todo.isEmpty()) {
+            Expr n = todo.pop();
+            if (!seen.add(n)) {
+                continue;
+            }
+            todo.addAll(n.children());
+            Expr r = rule.applyAt(n);
+            if (r == null) {
+                continue;
+            }
+            double before = Evaluator.evaluate(n, point);
+            if (!Double.isFinite(before) || Math.abs(before) > 1e8) {
+                continue;
+            }
+            double after = Evaluator.evaluate(r, point);
+            assertEquals(before, after, 1e-8 * (1 + Math.abs(before)),
+                    () -> rule.name() + ": " + n + "  became  " + r + "  at x=" + x + ", y=" + y);
+        }
+    }
+
+    private static void checkRule(Rule rule, Expr e, double x, double y) {
+        eachRewriteKeepsValue(rule, e, x, y);
+        keepsValueAndSize(rule, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void halfPower(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                   @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.HALF_POWER, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void squareComplement(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                          @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.SQUARE_COMPLEMENT, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void doubleAngle(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                     @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.DOUBLE_ANGLE, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void tangentQuotient(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                         @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.TANGENT_QUOTIENT, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void logRatio(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                  @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.LOG_RATIO, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void sqrtContent(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                     @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.SQRT_CONTENT, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void exactValues(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                     @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.EXACT_VALUES, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void rootMerge(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                   @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.ROOT_MERGE, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void oddSign(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                 @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.ODD_SIGN, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void factorNumber(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                      @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.FACTOR_NUMBER, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void squareOfSqrtWhereTheRootIsReal(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                                        @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.SQUARE_OF_SQRT, e, x, y);
     }
 
     /** Sums, products and quotients of small polynomials in x and y. */

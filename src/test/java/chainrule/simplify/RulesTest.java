@@ -57,8 +57,85 @@ class RulesTest {
     @Test void squareOfSqrt() {
         assertSame(square, Rules.SQUARE_OF_SQRT.applyAt(pow(sqrt(square), num(2))));
         assertSame(pow(square, num(2)), Rules.SQUARE_OF_SQRT.applyAt(pow(sqrt(square), num(4))));
-        assertNull(Rules.SQUARE_OF_SQRT.applyAt(pow(sqrt(x), num(2))));      // x < 0: NaN, not x
+        // Where sqrt(x) is real (x >= 0) sqrt(x)^2 is x; where it is not, the input is undefined already.
+        assertSame(x, Rules.SQUARE_OF_SQRT.applyAt(pow(sqrt(x), num(2))));
         assertNull(Rules.SQUARE_OF_SQRT.applyAt(pow(sqrt(square), num(3))));
+    }
+
+    static Expr sinh(Expr u) { return apply(Primitive.SINH, u); }
+    static Expr cosh(Expr u) { return apply(Primitive.COSH, u); }
+
+    @Test void halfPower() {
+        assertSame(sqrt(square), Rules.HALF_POWER.applyAt(pow(square, Exprs.rational(1, 2))));
+        assertSame(pow(sqrt(x), num(-1)), Rules.HALF_POWER.applyAt(pow(x, Exprs.rational(-1, 2))));
+        assertNull(Rules.HALF_POWER.applyAt(pow(x, Exprs.rational(3, 2))));
+        assertNull(Rules.HALF_POWER.applyAt(pow(x, Exprs.rational(1, 3))));
+    }
+
+    @Test void squareComplement() {
+        assertSame(pow(cosh(x), num(2)), Rules.SQUARE_COMPLEMENT.applyAt(add(pow(sinh(x), num(2)), ONE)));
+        assertSame(mul(num(3), pow(cos(x), num(2))),
+                Rules.SQUARE_COMPLEMENT.applyAt(add(num(3), mul(num(-3), pow(sin(x), num(2))))));
+        assertSame(mul(y, pow(sinh(x), num(2))), Rules.SQUARE_COMPLEMENT.applyAt(add(mul(y, pow(cosh(x), num(2))), Exprs.neg(y))));
+        assertNull(Rules.SQUARE_COMPLEMENT.applyAt(add(ONE, Exprs.neg(pow(apply(Primitive.TANH, x), num(2))))),
+                "1 - tanh^2 is the textbook's tanh'");
+        assertNull(Rules.SQUARE_COMPLEMENT.applyAt(add(pow(sinh(x), num(2)), num(2))));
+    }
+
+    @Test void doubleAngle() {
+        assertSame(sin(mul(num(2), x)), Rules.DOUBLE_ANGLE.applyAt(mul(num(2), sin(x), cos(x))));
+        assertSame(sinh(mul(num(2), x)), Rules.DOUBLE_ANGLE.applyAt(mul(num(2), sinh(x), cosh(x))));
+        assertSame(mul(Exprs.rational(1, 2), sin(mul(num(2), add(x, y)))), Rules.DOUBLE_ANGLE.applyAt(mul(sin(add(x, y)), cos(add(x, y)))));
+        assertNull(Rules.DOUBLE_ANGLE.applyAt(mul(num(2), y, sinh(x), cosh(x))), "other factors: left for factor-common");
+        assertSame(cos(mul(num(2), x)), Rules.DOUBLE_ANGLE.applyAt(add(pow(cos(x), num(2)), Exprs.neg(pow(sin(x), num(2))))));
+        assertSame(cosh(mul(num(2), x)), Rules.DOUBLE_ANGLE.applyAt(add(pow(cosh(x), num(2)), pow(sinh(x), num(2)))));
+        assertNull(Rules.DOUBLE_ANGLE.applyAt(mul(sin(x), cos(y))));
+    }
+
+    @Test void tangentQuotient() {
+        assertSame(apply(Primitive.TANH, x), Rules.TANGENT_QUOTIENT.applyAt(mul(sinh(x), pow(cosh(x), num(-1)))));
+        assertSame(mul(sin(x), pow(apply(Primitive.TAN, x), num(2))),
+                Rules.TANGENT_QUOTIENT.applyAt(mul(pow(sin(x), num(3)), pow(cos(x), num(-2)))));
+        assertNull(Rules.TANGENT_QUOTIENT.applyAt(mul(sin(x), pow(cos(y), num(-1)))));
+    }
+
+    @Test void logRatio() {
+        assertSame(num(3), Rules.LOG_RATIO.applyAt(mul(log(num(8)), pow(log(num(2)), num(-1)))));
+        assertSame(mul(Exprs.rational(2, 3), x), Rules.LOG_RATIO.applyAt(mul(x, log(num(4)), pow(log(num(8)), num(-1)))));
+        assertNull(Rules.LOG_RATIO.applyAt(mul(log(num(6)), pow(log(num(2)), num(-1)))));
+    }
+
+    @Test void sqrtContent() {
+        Expr nine = add(num(9), Exprs.neg(pow(x, num(2))));
+        assertSame(mul(Exprs.rational(1, 3), sqrt(nine)),
+                Rules.SQRT_CONTENT.applyAt(sqrt(add(ONE, mul(Exprs.rational(-1, 9), pow(x, num(2)))))));
+        assertSame(mul(num(2), sqrt(square)), Rules.SQRT_CONTENT.applyAt(sqrt(add(mul(num(4), pow(x, num(2))), num(4)))));
+        assertNull(Rules.SQRT_CONTENT.applyAt(sqrt(add(mul(num(2), pow(x, num(2))), num(2)))));
+        assertNull(Rules.SQRT_CONTENT.applyAt(sqrt(square)));
+    }
+
+    @Test void exactValues() {
+        Expr pi = apply(Primitive.PI);
+        assertSame(num(0), Rules.EXACT_VALUES.applyAt(sin(pi)));
+        assertSame(num(-1), Rules.EXACT_VALUES.applyAt(cos(pi)));
+        assertSame(num(-1), Rules.EXACT_VALUES.applyAt(sin(mul(Exprs.rational(3, 2), pi))));
+        assertSame(num(0), Rules.EXACT_VALUES.applyAt(cos(mul(Exprs.rational(1, 2), pi))));
+        assertSame(num(0), Rules.EXACT_VALUES.applyAt(apply(Primitive.TAN, mul(num(2), pi))));
+        assertNull(Rules.EXACT_VALUES.applyAt(apply(Primitive.TAN, mul(Exprs.rational(1, 2), pi))), "tan(pi/2) is undefined");
+        assertNull(Rules.EXACT_VALUES.applyAt(sin(mul(Exprs.rational(1, 3), pi))));
+    }
+
+    @Test void rootMerge() {
+        assertSame(pow(x, Exprs.rational(3, 2)), Rules.ROOT_MERGE.applyAt(mul(x, sqrt(x))));
+        assertSame(mul(y, pow(x, Exprs.rational(1, 2))), Rules.ROOT_MERGE.applyAt(mul(y, x, pow(sqrt(x), num(-1)))));
+        assertNull(Rules.ROOT_MERGE.applyAt(mul(y, sqrt(x))));
+    }
+
+    @Test void oddSign() {
+        Expr pi = apply(Primitive.PI);
+        assertSame(sinh(add(x, Exprs.neg(pi))), Rules.ODD_SIGN.applyAt(Exprs.neg(sinh(add(pi, Exprs.neg(x))))));
+        assertNull(Rules.ODD_SIGN.applyAt(Exprs.neg(sinh(x))), "-x is longer than x");
+        assertNull(Rules.ODD_SIGN.applyAt(Exprs.neg(cosh(add(pi, Exprs.neg(x))))), "cosh is even");
     }
 
     @Test void powerOfExpWhenShorter() {
