@@ -302,6 +302,12 @@ public final class LayerFormText {
         if (all.indexOf("⟨") >= 0) {
             parts.add("⟨a, b⟩ = Σᵢ a[i]·b[i]");
         }
+        for (LayerForm.Group y : form.summedGroupsUsed()) {
+            if (all.indexOf("Σ" + y.name()) >= 0) {
+                // softmax with cross-entropy against a target that need not sum to 1: p·Σy − y
+                parts.add("Σ" + y.name() + " = Σᵢ " + y.name() + "[i]");
+            }
+        }
         for (LayerForm.Group y : form.unitSumTargetsUsed()) {
             // Softmax with cross-entropy is p·Σy − y; it reads p − y only because Σy = 1 here.
             parts.add("softmax with cross-entropy gives p - " + y.name() + " as " + y.name() + "'s values sum to 1");
