@@ -53,9 +53,11 @@ class LatexDerivationTest {
         assertTrue(doc.contains("Path 1: $w_{1} \\to \\mathrm{net}_{h1} \\to \\mathrm{out}_{h1} \\to \\mathrm{net}_{o1} \\to \\mathrm{out}_{o1} \\to E$"));
         assertTrue(doc.contains("Path 2: $w_{1} \\to \\mathrm{net}_{h1} \\to \\mathrm{out}_{h1} \\to \\mathrm{net}_{o2} \\to \\mathrm{out}_{o2} \\to E$"));
         String flat = doc.replaceAll("\\s*\\\\\\\\\\*?\\n\\s*&(\\\\quad)?\\s*", " ");
-        assertTrue(flat.contains("\\frac{\\partial E}{\\partial w_{1}} &= i_{1} \\cdot \\mathrm{out}_{h1}{\\left(1 - \\mathrm{out}_{h1}\\right)} \\cdot "
-                + "\\bigl(w_{5} \\cdot \\mathrm{out}_{o1}{\\left(1 - \\mathrm{out}_{o1}\\right)} \\cdot {\\left(\\mathrm{out}_{o1} - t_{1}\\right)} "
-                + "+ w_{7} \\cdot \\mathrm{out}_{o2}{\\left(1 - \\mathrm{out}_{o2}\\right)} \\cdot {\\left(\\mathrm{out}_{o2} - t_{2}\\right)}\\bigr)"), flat);
+        // backpropagation order, as Mazur writes it: (Σₒ δₒ·wₒ)·out_h1·(1 − out_h1)·i1
+        assertTrue(flat.contains("\\frac{\\partial E}{\\partial w_{1}} &= "
+                + "\\bigl({\\left(\\mathrm{out}_{o1} - t_{1}\\right)} \\cdot \\mathrm{out}_{o1}{\\left(1 - \\mathrm{out}_{o1}\\right)} \\cdot w_{5} "
+                + "+ {\\left(\\mathrm{out}_{o2} - t_{2}\\right)} \\cdot \\mathrm{out}_{o2}{\\left(1 - \\mathrm{out}_{o2}\\right)} \\cdot w_{7}\\bigr) "
+                + "\\cdot \\mathrm{out}_{h1}{\\left(1 - \\mathrm{out}_{h1}\\right)} \\cdot i_{1}"), flat);
         assertTrue(doc.contains("= 0.000438567734474"));
         // Mazur's forward numbers, substituted: net_h1 = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775
         assertTrue(flat.contains("\\mathrm{net}_{h1} &= w_{1} \\cdot i_{1} + w_{2} \\cdot i_{2} + b_{1} = 0.15 \\cdot 0.05 + 0.2 \\cdot 0.1 + 0.35 = 0.3775"));
