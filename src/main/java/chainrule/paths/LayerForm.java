@@ -27,7 +27,7 @@ import java.util.Set;
  * are matched against the patterns a textbook writes (an elementwise factor, a weight matrix, a
  * matrix parameter into a layer, a scalar broadcast over a layer, a reduction into the loss, the
  * softmax Jacobian). Every group's δ is a {@link LayerTerm} over the δs of the groups it feeds:
- * {@code δ(h.in) = step(h.in) ⊙ (W2ᵀ δ(o.in))}, and a parameter's gradient is its δ:
+ * {@code δ(h.in) = (W2ᵀ δ(o.in)) ⊙ step(h.in)}, and a parameter's gradient is its δ:
  * {@code ∂L/∂W1 = δ(h.in) ⊗ x}.
  *
  * <p>Nothing is taken on trust. A pattern is accepted only if every element edge fits it exactly

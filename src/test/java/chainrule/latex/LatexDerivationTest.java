@@ -37,7 +37,7 @@ class LatexDerivationTest {
         assertTrue(flat.contains("\\frac{\\partial E}{\\partial W^{(1)}} &= \\delta^{(h^{\\mathrm{in}})} \\otimes x "
                 + "= \\begin{bmatrix} 0.000438568 & 0.000877135 \\\\ 0.000497713 & 0.000995425 \\end{bmatrix}"), flat);
         assertTrue(flat.contains("\\delta^{(o^{\\mathrm{in}})} &= \\frac{\\partial E}{\\partial o^{\\mathrm{in}}} "
-                + "= o \\odot {\\left(1 - o\\right)} \\odot \\left(o - y\\right) = \\left[0.138499,\\ -0.0380982\\right]"), flat);
+                + "= \\left(o - y\\right) \\odot o \\odot {\\left(1 - o\\right)} = \\left[0.138499,\\ -0.0380982\\right]"), flat);
         assertTrue(flat.contains("\\left({W^{(2)}}^{\\top} \\, \\delta^{(o^{\\mathrm{in}})}\\right)"), flat);
         assertEquals(0, count(doc, "(?m)^P_\\{\\d+\\} &"), "no element paths when every parameter has a layer form");
 
