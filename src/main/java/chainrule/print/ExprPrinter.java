@@ -176,6 +176,7 @@ public abstract class ExprPrinter {
     private Printed renderProduct(Num coefficient, List<Expr> canonical) {
         List<Expr> factors = printOrder(canonical);
         List<String> numerator = new ArrayList<>();
+        String lonelyNumerator = null; // the last factor's text without brackets
         List<Printed> denominator = new ArrayList<>();
         double c = coefficient.value();
         if (isFractionText(coefficient)) {
@@ -201,7 +202,9 @@ public abstract class ExprPrinter {
                 Num n = ((Num) pw.exponent()).negate(); // exactly: 1/x^(2/3)
                 denominator.add(n.isOne() ? render(pw.base()) : renderPower(pw.base(), n));
             } else {
-                numerator.add(wrap(render(f), Precedence.PRODUCT));
+                Printed r = render(f);
+                numerator.add(wrap(r, Precedence.PRODUCT));
+                lonelyNumerator = r.text();
             }
         }
         String text;
@@ -218,6 +221,9 @@ public abstract class ExprPrinter {
             }
         } else {
             String num = numerator.isEmpty() ? number(1) : numerator.size() == 1 ? numerator.get(0) : times(numerator);
+            if (fractionIsGrouping() && numerator.size() == 1 && lonelyNumerator != null) {
+                num = lonelyNumerator; // \frac groups its numerator: \frac{a d - b c}{…}, no brackets
+            }
             Printed d = denominator.size() == 1 ? denominator.get(0) : timesOf(denominator);
             String denText = fractionIsGrouping() ? d.text() : wrap(d, Precedence.PRODUCT + 1);
             text = fraction(num, denText, d.prec());
@@ -230,8 +236,9 @@ public abstract class ExprPrinter {
     /**
      * The factors in the order they are printed (docs/language.md, "Order of factors"): after the
      * numeric coefficient, named constants ({@code π}, a {@code const} such as {@code lambda}), which
-     * read as coefficients ({@code λ·w}); then differences, such as the error {@code p - t}, as
-     * textbooks write {@code (p − t)·x1} and {@code (y − t)·w2}; then the other factors in the
+     * read as coefficients ({@code λ·w}); then differences of a network's values, such as the error
+     * {@code p - t}, as textbooks write {@code (p − t)·x1} and {@code (y − t)·w2} (in {@code diff},
+     * whose names have no roles, none: {@code 2·a·(x - b)}); then the other factors in the
      * canonical order of the normal form ({@link chainrule.expr.ExprOrder}): names, calls, powers,
      * other sums, so that a factor stays before the sum made from it ({@code σ(x)·(1 - σ(x))},
      * {@code x^x·(log(x) + 1)}, {@code x·(x·cos(x) + 2·sin(x))}). Only the printing order changes;
@@ -258,8 +265,8 @@ public abstract class ExprPrinter {
     }
 
     /**
-     * A difference of quantities, with no number among its terms: {@code p - t}, {@code a·d - b·c},
-     * an error or a δ. A sum with a number ({@code 1 - σ(x)}, {@code log(x) + 1}) is built from
+     * A difference of a network's quantities, with no number among its terms: {@code p - t},
+     * {@code out_o1 - t1}, an error or a δ. A sum with a number ({@code 1 - σ(x)}, {@code log(x) + 1}) is built from
      * another factor and follows it; a sum of positive terms only is a collected factor and follows too.
      */
     static boolean isDifference(Expr f) {
@@ -278,7 +285,30 @@ public abstract class ExprPrinter {
                 positive = true;
             }
         }
-        return negative && positive;
+        return negative && positive && hasNetworkName(s);
+    }
+
+    /**
+     * Whether a network's value (a weight, an input, a target, a vertex) occurs in the expression:
+     * a difference of such values is an error, written first. In {@code diff} every name is a
+     * free variable ({@code LOCAL}), with no role, and products keep the calculus order
+     * {@code 2·a·(x - b)}. Stops at the first such name.
+     */
+    private static boolean hasNetworkName(Expr e) {
+        java.util.Set<Expr> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Deque<Expr> todo = new java.util.ArrayDeque<>();
+        todo.push(e);
+        while (!todo.isEmpty()) {
+            Expr x = todo.pop();
+            if (x instanceof Sym s) {
+                if (s.kind() != chainrule.expr.SymKind.LOCAL) {
+                    return true;
+                }
+            } else if (seen.add(x)) {
+                x.children().forEach(todo::push);
+            }
+        }
+        return false;
     }
 
     /**

@@ -125,8 +125,9 @@ class TextbookPageTest {
         sb.append("  or in the legend of a layer form). A target that does not sum to 1 keeps the general form\n");
         sb.append("  (rows 7 and 8): `p·Σy - y` in a layer form, with Σy written out for one element.\n");
         sb.append("- **Order of factors** ([language.md](language.md), \"Order of factors\"): the numeric\n");
-        sb.append("  coefficient, then named constants (`λ·w`), then differences, the error or δ-like factor\n");
-        sb.append("  (`(p - t)·x1`), then names, calls, powers and other sums (`σ(x)·(1 - σ(x))`). Closed\n");
+        sb.append("  coefficient, then named constants (`λ·w`), then differences of a network's values, the\n");
+        sb.append("  error or δ-like factor (`(p - t)·x1`), then names, calls, powers and other sums\n");
+        sb.append("  (`σ(x)·(1 - σ(x))`); `diff` keeps the calculus order (`2·a·(x - b)`). Closed\n");
         sb.append("  forms of networks are written from the loss down to the parameter, each δ before the input\n");
         sb.append("  it multiplies (δ·x), as Mazur writes them (rows 11 to 14).\n");
         sb.append("- **Numbers** are exact: the mean squared error's `2/n` is `2·(o - t)/3`, and `x^(1/3)`'s\n");

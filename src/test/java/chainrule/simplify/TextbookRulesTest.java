@@ -55,7 +55,7 @@ class TextbookRulesTest {
     @Test void sigmoidWithBinaryCrossEntropyIsPMinusT() {
         // x1·p·(1 − p)·(−t/p − (t − 1)/(1 − p)): what grad printed for logistic regression
         Expr loss = sub(div(Exprs.neg(t), p), div(sub(t, Exprs.ONE), sub(Exprs.ONE, p)));
-        assertEquals("(p - t)*x1", simplified(mul(x1, p, sub(Exprs.ONE, p), loss)));
+        assertEquals("x1*(p - t)", simplified(mul(x1, p, sub(Exprs.ONE, p), loss)));
         // the same with the loss's other usual spellings
         Expr other = add(div(sub(Exprs.ONE, t), sub(Exprs.ONE, p)), Exprs.neg(div(t, p)));
         assertEquals("p - t", simplified(mul(p, sub(Exprs.ONE, p), other)));
