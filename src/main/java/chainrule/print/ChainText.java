@@ -55,7 +55,13 @@ public class ChainText {
                     if (x instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE) {
                         continue;
                     }
-                    parts.add(render(x, s.parts().size() > 1));
+                    String part = render(x, s.parts().size() > 1);
+                    // a fraction followed by more factors is bracketed, so that (p - t)/(p·(1 - p))
+                    // cannot be read as dividing by everything after it
+                    if (x instanceof Chain.Factor && followedByAFactor(s, i) && !printer.fractionIsGrouping() && hasTopLevelSlash(part)) {
+                        part = groupFactor(part);
+                    }
+                    parts.add(part);
                 }
                 if (parts.isEmpty()) {
                     return "1";
@@ -77,6 +83,32 @@ public class ChainText {
 
             @Override public String delta(Chain.Delta d) { return ChainText.this.delta(d.vertex()); }
         });
+    }
+
+    /** Whether a factor other than 1 is printed after part {@code i} (parts are printed last to first). */
+    private static boolean followedByAFactor(Chain.Series s, int i) {
+        for (int j = i - 1; j >= 0; j--) {
+            if (!(s.parts().get(j) instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the text divides at its top level ({@code a/b}, not {@code f(a/b)} or {@code (a/b)}). */
+    static boolean hasTopLevelSlash(String text) {
+        int depth = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '(' || c == '[') {
+                depth++;
+            } else if (c == ')' || c == ']') {
+                depth--;
+            } else if (c == '/' && depth == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Chain onlyNonUnit(Chain.Series s) {

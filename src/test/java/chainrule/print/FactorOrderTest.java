@@ -100,4 +100,18 @@ class FactorOrderTest {
         assertEquals("\\frac{a \\cdot b - x^{2}}{{\\left(b + x\\right)}^{2}}", latex);
         assertEquals("(a·b - x²)/(b + x)²", text(q));
     }
+
+    @Test void aChainIsWrittenFromTheLossDownAndAFractionInsideItIsBracketed() throws Exception {
+        String file = "src/test/resources/textbook/logistic-regression.nn";
+        chainrule.model.Network net = chainrule.model.Analyzer.analyze(
+                new chainrule.diag.Source(file, java.nio.file.Files.readString(java.nio.file.Path.of(file))));
+        chainrule.paths.PathGraph graph = chainrule.paths.PathGraph.of(net);
+        chainrule.paths.ClosedForm w1 = chainrule.paths.ClosedForm.of(graph, net.vertex("w1").orElseThrow());
+        assertEquals("((p - t)/(p·(1 - p)))·p·(1 - p)·x1", ChainText.pretty().print(w1.chain()));
+        assertEquals("(p - t)·x1", TextPrinter.pretty().print(w1.simplified()));
+        chainrule.paths.ClosedForm b = chainrule.paths.ClosedForm.of(graph, net.vertex("b").orElseThrow());
+        assertEquals("((p - t)/(p·(1 - p)))·p·(1 - p)", ChainText.pretty().print(b.chain()));
+        assertEquals(false, ChainText.hasTopLevelSlash("sigmoid(a/b)·(c/d)"));
+        assertEquals(true, ChainText.hasTopLevelSlash("(a - b)/c"));
+    }
 }
