@@ -30,6 +30,15 @@ class LatexDerivationTest {
         return n;
     }
 
+    /** Softmax with cross-entropy against a target that does not sum to 1: p Σy − y, with Σy defined. */
+    @Test
+    void aTargetNotSummingToOneKeepsTheGeneralSoftmaxForm() {
+        String doc = LatexCompileTest.run("latex", "src/test/resources/textbook/softmax-soft-target.nn");
+        assertTrue(doc.contains("\\frac{\\partial L}{\\partial p^{\\mathrm{in}}} = p \\, \\Sigma y - y"), doc);
+        assertTrue(doc.contains("$\\Sigma y = \\sum_i y_i$"), doc);
+        assertFalse(doc.contains("= p - y"), doc);
+    }
+
     @Test
     void aWholeVectorParameterIsDerivedByLayersAndAnElementByPaths() {
         String doc = LatexCompileTest.run("latex", "examples/mazur-vector.nn");
