@@ -174,14 +174,14 @@ final class DiffCommand implements Callable<Integer> {
         String at = values.isEmpty() ? "" : "   at " + describe(values);
         for (Result r : results) {
             if (latex) {
-                Main.out().println(latexOperator(r.wrt()) + " " + LatexPrinter.latex().print(e)
+                Main.out().println(latexOperator(r.wrt()) + " " + LatexPrinter.latex().printOperand(e)
                         + " = " + LatexPrinter.latex().print(r.derivative()));
                 if (r.value() != null) {
                     Main.out().println("  = " + Numbers.exact(r.value()) + at);
                 }
                 continue;
             }
-            Main.out().println(textOperator(r.wrt()) + " " + TextPrinter.pretty().print(e));
+            Main.out().println(textOperator(r.wrt()) + " " + TextPrinter.pretty().printOperand(e));
             Main.out().println("  = " + TextPrinter.pretty().print(r.derivative()));
             if (r.value() != null) {
                 Main.out().println("  = " + Numbers.exact(r.value()) + at);
@@ -200,7 +200,7 @@ final class DiffCommand implements Callable<Integer> {
     }
 
     private String label(String x, Expr e) {
-        return textOperator(x) + " " + TextPrinter.plain().print(e);
+        return textOperator(x) + " " + TextPrinter.plain().printOperand(e);
     }
 
     private static String superscript(int n) {

@@ -259,8 +259,14 @@ public final class LatexDerivation {
         LatexLayerTerm formulas = new LatexLayerTerm(form);
         Map<Vertex, Double> adjoints = values == null ? null : ReverseAccumulator.adjoints(graph, values);
         out.heading("Backpropagation by layers");
+        StringBuilder sums = new StringBuilder();
+        for (LayerForm.Group y : form.summedGroupsUsed()) {
+            // softmax with cross-entropy against a target that need not sum to 1: p Σy − y
+            String v = LatexLayerTerm.wholeName(y);
+            sums.append(", $\\Sigma ").append(v).append(" = \\sum_i ").append(v).append("_i$");
+        }
         out.paragraph("$\\odot$ multiplies element by element, $(a \\otimes b)_{ij} = a_i b_j$, "
-                + "$A^{\\top}$ is $A$ transposed, and $\\delta^{(v)} = \\partial " + loss() + "/\\partial v$.");
+                + "$A^{\\top}$ is $A$ transposed" + sums + ", and $\\delta^{(v)} = \\partial " + loss() + "/\\partial v$.");
         List<LayerTerm> terms = new ArrayList<>();
         for (LayerForm.Group g : parameters) {
             LayerTerm term = form.gradient(g).orElseThrow();

@@ -27,6 +27,7 @@ final class LatexLayerTerm extends LayerTermText {
 
     private LatexLayerTerm(LayerForm form, boolean book) {
         super(form, ElementwisePrinter.latex(s -> form.group(s.name()).map(LatexLayerTerm::wholeName)
+                .or(() -> form.summedGroup(s).map(y -> "\\Sigma " + wholeName(y)))
                 .orElseGet(() -> LatexNames.name(s.name()))), book);
         this.form = form;
     }

@@ -345,7 +345,7 @@ public final class ClosedForm {
             if (!sharesDeltas && deltas().isEmpty()) {
                 Expr whole = toExpr();
                 if (whole.treeSize() <= MAX_SIMPLIFIED_SIZE) {
-                    Expr s = withUnitSumTargets(chainrule.simplify.Simplifier.simplify(whole));
+                    Expr s = withTargetSums(withUnitSumTargets(chainrule.simplify.Simplifier.simplify(whole)));
                     if (s.treeSize() < chainSize(chain)) {
                         simplified = s;
                     }
@@ -415,6 +415,62 @@ public final class ClosedForm {
     }
 
     private boolean usesUnitSum;
+
+    /**
+     * Softmax with cross-entropy (or log_softmax with the negative log-likelihood) against a target
+     * whose given values need not sum to 1: {@code p·Σy − y}, with Σy written out
+     * ({@code p[2]·(y[1] + y[2] + y[3]) - y[2]}), in place of
+     * {@code y[2]·(p[2] - 1) + p[2]·(y[1] + y[3])}. Tried by writing one element of a target as
+     * Σy minus the others (Σy a name of its own), simplifying, and keeping the result where the
+     * target's elements collapse into Σy and the form written out is no longer than before.
+     */
+    private Expr withTargetSums(Expr e) {
+        if (graph == null || usesUnitSum) {
+            return e;
+        }
+        Expr best = e;
+        for (Map.Entry<String, List<chainrule.expr.Sym>> target : targets(graph).entrySet()) {
+            List<chainrule.expr.Sym> ys = target.getValue();
+            if (ys.size() < 2 || !chainrule.model.Symbols.free(e).containsAll(ys)) {
+                continue;
+            }
+            chainrule.expr.Sym total = chainrule.expr.Exprs.sym("Σ" + target.getKey(), chainrule.expr.SymKind.LOCAL);
+            Expr sum = Exprs.add(new ArrayList<>(ys));
+            long before = occurrences(e, ys, new java.util.IdentityHashMap<>());
+            for (chainrule.expr.Sym y : ys) {
+                List<Expr> rest = new ArrayList<>();
+                rest.add(total);
+                for (chainrule.expr.Sym other : ys) {
+                    if (other != y) {
+                        rest.add(Exprs.neg(other));
+                    }
+                }
+                Expr inTotal = chainrule.simplify.Simplifier.simplify(
+                        chainrule.expr.Substitution.replace(e, Map.of(y, Exprs.add(rest))));
+                if (!chainrule.model.Symbols.free(inTotal).contains(total)
+                        || occurrences(inTotal, ys, new java.util.IdentityHashMap<>()) >= before) {
+                    continue; // the elements did not collapse into Σy
+                }
+                Expr written = chainrule.expr.Substitution.replace(inTotal, Map.of(total, sum));
+                if (written.treeSize() <= best.treeSize() && written != e) {
+                    best = written;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Every target vector's elements, by vector name. */
+    private static Map<String, List<chainrule.expr.Sym>> targets(PathGraph graph) {
+        Map<String, List<chainrule.expr.Sym>> byName = new LinkedHashMap<>();
+        for (Vertex v : graph.vertices()) {
+            String base = LayerForm.baseName(v.name());
+            if (v.kind() == chainrule.model.VertexKind.TARGET && !base.equals(v.name())) {
+                byName.computeIfAbsent(base, k -> new ArrayList<>()).add(v.symbol());
+            }
+        }
+        return byName;
+    }
 
     /** How often the tree writes one of {@code names} (a shared subterm counts at each place). */
     private static long occurrences(Expr e, List<chainrule.expr.Sym> names, Map<Expr, Long> memo) {

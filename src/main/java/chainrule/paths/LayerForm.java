@@ -27,7 +27,7 @@ import java.util.Set;
  * are matched against the patterns a textbook writes (an elementwise factor, a weight matrix, a
  * matrix parameter into a layer, a scalar broadcast over a layer, a reduction into the loss, the
  * softmax Jacobian). Every group's δ is a {@link LayerTerm} over the δs of the groups it feeds:
- * {@code δ(h.in) = step(h.in) ⊙ (W2ᵀ δ(o.in))}, and a parameter's gradient is its δ:
+ * {@code δ(h.in) = (W2ᵀ δ(o.in)) ⊙ step(h.in)}, and a parameter's gradient is its δ:
  * {@code ∂L/∂W1 = δ(h.in) ⊗ x}.
  *
  * <p>Nothing is taken on trust. A pattern is accepted only if every element edge fits it exactly
@@ -376,7 +376,7 @@ public final class LayerForm {
      * <ul>
      * <li>two elementwise factors in a row become one, simplified when that is shorter: sigmoid
      *     with binary cross-entropy, {@code o ⊙ (1 − o) ⊙ (−y/o − (1 − y)/(1 − o))}, is {@code o − y};</li>
-     * <li>softmax into cross-entropy, {@code p ⊙ (−y/p − ⟨p, −y/p⟩)} = {@code p·Σy − y}, is
+     * <li>softmax into cross-entropy, {@code p ⊙ (−y/p − ⟨p, −y/p⟩)}, is {@code p·Σy − y}, and
      *     {@code p − y} when the target's given values sum to 1 (a one-hot or probability target;
      *     {@link #unitSumTargets}).</li>
      * </ul>
@@ -401,8 +401,38 @@ public final class LayerForm {
                     return new LayerTerm.Elementwise(Exprs.sub(p, y.vectorSymbol()), soft.output(), inner.rest(), Role.LOSS);
                 }
             }
+            Group y = pTimesRest instanceof chainrule.expr.Product minus && minus.factors().size() == 2
+                    && minus.coefficient() == -1 && minus.factors().get(1) instanceof Sym v ? vectorSymbols.get(v) : null;
+            if (y != null && y.size() == soft.output().size()) {
+                // Any other target: p ⊙ (−y/p) − p·⟨p, −y/p⟩ = p·Σy − y, with Σy one number.
+                Sym total = sumSymbol(y);
+                summed.put(total, y);
+                return new LayerTerm.Elementwise(Exprs.sub(Exprs.mul(p, total), y.vectorSymbol()), soft.output(), inner.rest(), Role.LOSS);
+            }
         }
         return term;
+    }
+
+    /** The vectors whose sums stand in elementwise factors ({@code Σy} in {@code p·Σy − y}), by their symbols. */
+    private final Map<Sym, Group> summed = new HashMap<>();
+
+    /**
+     * The symbol for the sum of a vector's elements, {@code Σy}: one number in an elementwise
+     * factor (the same at every index). Its kind is {@code LOCAL}, which no vertex of a network
+     * has, so it cannot be taken for a name in the file.
+     */
+    static Sym sumSymbol(Group y) {
+        return Exprs.sym("Σ" + y.name(), chainrule.expr.SymKind.LOCAL);
+    }
+
+    /** The vectors whose sums ({@code Σy}) some δ uses, for a printer's legend. */
+    public List<Group> summedGroupsUsed() {
+        return new ArrayList<>(summed.values());
+    }
+
+    /** The vector that a symbol of an elementwise factor is the sum of ({@code y} for {@code Σy}), if it is one. */
+    public Optional<Group> summedGroup(Sym s) {
+        return Optional.ofNullable(summed.get(s));
     }
 
     /**
@@ -900,6 +930,18 @@ public final class LayerForm {
     private double factorAt(Expr factor, int i, Values values) {
         try {
             return Evaluator.evaluate(factor, s -> {
+                Group total = summed.get(s);
+                if (total != null) {
+                    double sum = 0;
+                    for (Vertex v : total.elements()) {
+                        Double x = values.vertices().get(v.name());
+                        if (x == null) {
+                            throw new Evaluator.MissingValueException(v.name());
+                        }
+                        sum += x;
+                    }
+                    return sum;
+                }
                 Group g = vectorSymbols.get(s);
                 Double v = values.vertices().get(g == null ? s.name() : g.elements().get(i).name());
                 if (v == null) {

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A backpropagation equation at the level of layers, as a textbook writes it:
- * {@code δ(h.in) = step(h.in) ⊙ (W2ᵀ δ(o.in))}, {@code ∂L/∂W1 = δ(h.in) ⊗ x}. Each form stands for
+ * {@code δ(h.in) = (W2ᵀ δ(o.in)) ⊙ step(h.in)}, {@code ∂L/∂W1 = δ(h.in) ⊗ x}. Each form stands for
  * one recognised pattern of element edges between two vectors ({@link LayerForm}); elementwise
  * factors are scalar expressions over vector symbols ({@code h} for every {@code h[i]}).
  */

@@ -13,7 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A closed form as text, factors in path order: {@code i1·out_h1·(1 - out_h1)·(w5·… + w7·…)}.
+ * A closed form as text, factors in backpropagation order: from the loss down to the parameter,
+ * each δ before the input it multiplies, as textbooks write {@code ∂E/∂w = δ·x}:
+ * {@code (δ(net_o1)·w5 + δ(net_o2)·w7)·out_h1·(1 - out_h1)·i1}. (The path listing of
+ * {@code paths} keeps the forward order of each path; the factors are the same.)
  * Factors equal to 1 (a bias's input) are left out of products. Other notations (LaTeX) subclass it
  * and replace only the tokens: the product sign, grouping, the sum sign, a factor, a δ's name.
  */
@@ -44,12 +47,21 @@ public class ChainText {
             @Override public String factor(Chain.Factor f) { return edgeFactor(f.edge(), inProduct); }
 
             @Override public String series(Chain.Series s) {
+                // backpropagation order: the factor nearest the loss first, the parameter's input
+                // last, as δ·x (see the class comment)
                 List<String> parts = new ArrayList<>();
-                for (Chain x : s.parts()) {
+                for (int i = s.parts().size() - 1; i >= 0; i--) {
+                    Chain x = s.parts().get(i);
                     if (x instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE) {
                         continue;
                     }
-                    parts.add(render(x, s.parts().size() > 1));
+                    String part = render(x, s.parts().size() > 1);
+                    // a fraction followed by more factors is bracketed, so that (p - t)/(p·(1 - p))
+                    // cannot be read as dividing by everything after it
+                    if (x instanceof Chain.Factor && followedByAFactor(s, i) && !printer.fractionIsGrouping() && hasTopLevelSlash(part)) {
+                        part = groupFactor(part);
+                    }
+                    parts.add(part);
                 }
                 if (parts.isEmpty()) {
                     return "1";
@@ -71,6 +83,32 @@ public class ChainText {
 
             @Override public String delta(Chain.Delta d) { return ChainText.this.delta(d.vertex()); }
         });
+    }
+
+    /** Whether a factor other than 1 is printed after part {@code i} (parts are printed last to first). */
+    private static boolean followedByAFactor(Chain.Series s, int i) {
+        for (int j = i - 1; j >= 0; j--) {
+            if (!(s.parts().get(j) instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the text divides at its top level ({@code a/b}, not {@code f(a/b)} or {@code (a/b)}). */
+    static boolean hasTopLevelSlash(String text) {
+        int depth = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '(' || c == '[') {
+                depth++;
+            } else if (c == ')' || c == ']') {
+                depth--;
+            } else if (c == '/' && depth == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Chain onlyNonUnit(Chain.Series s) {

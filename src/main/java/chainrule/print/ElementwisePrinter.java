@@ -44,13 +44,36 @@ public final class ElementwisePrinter extends ExprPrinter {
 
     @Override protected String number(double v) { return base.number(v); }
 
-    @Override protected String symbol(Sym s) { return symbols == null ? base.symbol(s) : symbols.apply(s); }
+    /**
+     * The texts of the symbols printed so far that stand for one number, not a vector: a sum over
+     * a vector ({@code Σy}, kind {@code LOCAL}, which no vertex has). They multiply with the scalar
+     * product sign ({@code p·Σy}), not ⊙.
+     */
+    private final java.util.Set<String> scalarTexts = new java.util.HashSet<>();
+
+    @Override protected String symbol(Sym s) {
+        String text = symbols == null ? base.symbol(s) : symbols.apply(s);
+        if (s.kind() == chainrule.expr.SymKind.LOCAL) {
+            scalarTexts.add(text);
+        }
+        return text;
+    }
 
     @Override
     protected String times(List<String> factors) {
-        boolean coefficient = factors.get(0).matches("[0-9.]+|\\{[0-9.]+ \\\\times 10\\^\\{-?[0-9]+\\}\\}|[0-9.]+e-?[0-9]+");
-        String rest = String.join(hadamard, factors.subList(coefficient ? 1 : 0, factors.size()));
-        return coefficient ? factors.get(0) + scalarTimes + rest : rest;
+        StringBuilder sb = new StringBuilder(factors.get(0));
+        boolean previousScalar = isScalar(factors.get(0));
+        for (int i = 1; i < factors.size(); i++) {
+            boolean scalar = scalarTexts.contains(factors.get(i));
+            sb.append(previousScalar || scalar ? scalarTimes : hadamard).append(factors.get(i));
+            previousScalar = scalar;
+        }
+        return sb.toString();
+    }
+
+    /** A leading coefficient ({@code 2·h ⊙ y}) or a scalar symbol. */
+    private boolean isScalar(String factor) {
+        return factor.matches("[0-9.]+|\\{[0-9.]+ \\\\times 10\\^\\{-?[0-9]+\\}\\}|[0-9.]+e-?[0-9]+") || scalarTexts.contains(factor);
     }
 
     @Override

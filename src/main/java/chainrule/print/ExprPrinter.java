@@ -25,6 +25,21 @@ public abstract class ExprPrinter {
         return render(e).text();
     }
 
+    /**
+     * The expression as the operand of an operator written before it, such as {@code d/dx}: in
+     * parentheses unless it is a power, a call or an atom. {@code d/dx x²·y + sin(y)} reads as d/dx
+     * applied to the first term only, {@code d/dx x²·y} as {@code (d/dx x²)·y} and {@code d/dx -x²}
+     * as a subtraction; textbooks write {@code d/dx (x²·y + sin(y))}. A LaTeX fraction alone is
+     * grouped by its bar.
+     */
+    public final String printOperand(Expr e) {
+        Printed p = render(e);
+        return p.prec() < Precedence.POWER && !isSelfGrouped(p.text()) ? group(p.text()) : p.text();
+    }
+
+    /** Whether the text is one block that needs no brackets as an operand (LaTeX's lone {@code \frac}). */
+    protected boolean isSelfGrouped(String text) { return false; }
+
     protected abstract String number(double v);
 
     protected abstract String symbol(Sym s);
@@ -158,8 +173,10 @@ public abstract class ExprPrinter {
      * The denominator is rendered from the factors as they are, never rebuilt through the
      * normalising factories (which would fold {@code 0^1} or {@code 2^1} into the coefficient).
      */
-    private Printed renderProduct(Num coefficient, List<Expr> factors) {
+    private Printed renderProduct(Num coefficient, List<Expr> canonical) {
+        List<Expr> factors = printOrder(canonical);
         List<String> numerator = new ArrayList<>();
+        String lonelyNumerator = null; // the last factor's text without brackets
         List<Printed> denominator = new ArrayList<>();
         double c = coefficient.value();
         if (isFractionText(coefficient)) {
@@ -185,7 +202,9 @@ public abstract class ExprPrinter {
                 Num n = ((Num) pw.exponent()).negate(); // exactly: 1/x^(2/3)
                 denominator.add(n.isOne() ? render(pw.base()) : renderPower(pw.base(), n));
             } else {
-                numerator.add(wrap(render(f), Precedence.PRODUCT));
+                Printed r = render(f);
+                numerator.add(wrap(r, Precedence.PRODUCT));
+                lonelyNumerator = r.text();
             }
         }
         String text;
@@ -202,6 +221,9 @@ public abstract class ExprPrinter {
             }
         } else {
             String num = numerator.isEmpty() ? number(1) : numerator.size() == 1 ? numerator.get(0) : times(numerator);
+            if (fractionIsGrouping() && numerator.size() == 1 && lonelyNumerator != null) {
+                num = lonelyNumerator; // \frac groups its numerator: \frac{a d - b c}{…}, no brackets
+            }
             Printed d = denominator.size() == 1 ? denominator.get(0) : timesOf(denominator);
             String denText = fractionIsGrouping() ? d.text() : wrap(d, Precedence.PRODUCT + 1);
             text = fraction(num, denText, d.prec());
@@ -209,6 +231,84 @@ public abstract class ExprPrinter {
         }
         // Unary minus binds tighter than * and /, so "-a*b" and "-a/b" need no parentheses.
         return c < 0 ? new Printed(negative() + text, Precedence.UNARY) : new Printed(text, prec);
+    }
+
+    /**
+     * The factors in the order they are printed (docs/language.md, "Order of factors"): after the
+     * numeric coefficient, named constants ({@code π}, a {@code const} such as {@code lambda}), which
+     * read as coefficients ({@code λ·w}); then differences of a network's values, such as the error
+     * {@code p - t}, as textbooks write {@code (p − t)·x1} and {@code (y − t)·w2} (in {@code diff},
+     * whose names have no roles, none: {@code 2·a·(x - b)}); then the other factors in the
+     * canonical order of the normal form ({@link chainrule.expr.ExprOrder}): names, calls, powers,
+     * other sums, so that a factor stays before the sum made from it ({@code σ(x)·(1 - σ(x))},
+     * {@code x^x·(log(x) + 1)}, {@code x·(x·cos(x) + 2·sin(x))}). Only the printing order changes;
+     * the interned product keeps its canonical order, and factors of one kind keep theirs.
+     */
+    static List<Expr> printOrder(List<Expr> factors) {
+        List<Expr> out = new ArrayList<>(factors.size());
+        for (int group = 0; group < 3; group++) {
+            for (Expr f : factors) {
+                if (printGroup(f) == group) {
+                    out.add(f);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** 0 for a named constant, 1 for a difference, 2 for any other factor. */
+    private static int printGroup(Expr f) {
+        if (f instanceof Sym s && s.kind() == chainrule.expr.SymKind.CONSTANT || f instanceof Apply a && a.args().isEmpty()) {
+            return 0;
+        }
+        return isDifference(f) ? 1 : 2;
+    }
+
+    /**
+     * A difference of a network's quantities, with no number among its terms: {@code p - t},
+     * {@code out_o1 - t1}, an error or a δ. A sum with a number ({@code 1 - σ(x)}, {@code log(x) + 1}) is built from
+     * another factor and follows it; a sum of positive terms only is a collected factor and follows too.
+     */
+    static boolean isDifference(Expr f) {
+        if (!(f instanceof Sum s)) {
+            return false;
+        }
+        boolean negative = false;
+        boolean positive = false;
+        for (Expr t : s.terms()) {
+            if (t instanceof Num) {
+                return false;
+            }
+            if (isNegative(t)) {
+                negative = true;
+            } else {
+                positive = true;
+            }
+        }
+        return negative && positive && hasNetworkName(s);
+    }
+
+    /**
+     * Whether a network's value (a weight, an input, a target, a vertex) occurs in the expression:
+     * a difference of such values is an error, written first. In {@code diff} every name is a
+     * free variable ({@code LOCAL}), with no role, and products keep the calculus order
+     * {@code 2·a·(x - b)}. Stops at the first such name.
+     */
+    private static boolean hasNetworkName(Expr e) {
+        java.util.Set<Expr> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Deque<Expr> todo = new java.util.ArrayDeque<>();
+        todo.push(e);
+        while (!todo.isEmpty()) {
+            Expr x = todo.pop();
+            if (x instanceof Sym s) {
+                if (s.kind() != chainrule.expr.SymKind.LOCAL) {
+                    return true;
+                }
+            } else if (seen.add(x)) {
+                x.children().forEach(todo::push);
+            }
+        }
+        return false;
     }
 
     /**

@@ -128,7 +128,8 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
     }
 
     /**
-     * The closed form as one parseable formula: fully expanded over δs while that stays small,
+     * The closed form as one parseable formula: the simplified form, or the factored chain the
+     * text prints when it has no δs (so JSON and text agree); else fully expanded over δs while that stays small,
      * otherwise the factored chain with δs written out as {@code delta_v} terms. A form with
      * shared δs (a large network) is always the factored chain: expanding it would repeat the
      * layers above in every parameter's formula.
@@ -139,6 +140,10 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         }
         if (form.simplified() != null) {
             return TextPrinter.plain().print(form.simplified());
+        }
+        if (form.deltas().isEmpty()) {
+            // the chain as the text report writes it (backpropagation order), parseable as it is
+            return ChainText.plain().print(form.chain());
         }
         var expr = form.toExpr();
         if (expr.treeSize() <= MAX_EXPANDED_SIZE) {

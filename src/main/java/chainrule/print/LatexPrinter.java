@@ -109,6 +109,33 @@ public final class LatexPrinter extends ExprPrinter {
 
     @Override protected boolean fractionIsGrouping() { return true; }
 
+    /** {@code \frac{a}{b}} and nothing else: its bar groups it. */
+    @Override
+    protected boolean isSelfGrouped(String text) {
+        if (!text.startsWith("\\frac{")) {
+            return false;
+        }
+        int i = "\\frac".length();
+        for (int group = 0; group < 2; group++) {
+            if (i >= text.length() || text.charAt(i) != '{') {
+                return false;
+            }
+            int depth = 0;
+            do {
+                char c = text.charAt(i);
+                if (c == '\\') {
+                    i++; // an escaped brace does not count
+                } else if (c == '{') {
+                    depth++;
+                } else if (c == '}') {
+                    depth--;
+                }
+                i++;
+            } while (depth > 0 && i < text.length());
+        }
+        return i == text.length();
+    }
+
     @Override
     protected String power(String base, Expr exponent, String exponentText) {
         // The braces group the exponent already: no parentheses, whatever its precedence.

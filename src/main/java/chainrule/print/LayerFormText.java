@@ -19,7 +19,7 @@ import java.util.Map;
  *        = [[0.0004385677345, 0.0008771354689],
  *           [0.0004977127353, 0.0009954254705]]
  *
- * where δ(o.in) = ∂E/∂o.in = o ⊙ (1 - o) ⊙ (o - y)
+ * where δ(o.in) = ∂E/∂o.in = (o - y) ⊙ o ⊙ (1 - o)
  *               = [0.1384985616, -0.03809823652]
  * </pre>
  * Numbers come from reverse accumulation (which the layer forms were checked against); short
@@ -215,7 +215,7 @@ public final class LayerFormText {
 
     /**
      * The numbers of each factor of an elementwise or outer product, when they are short, so the
-     * product can be followed by hand: {@code = [0.1868156018, 0.1755100528] ⊙ [0.7413650696, -0.2170715347]}.
+     * product can be followed by hand: {@code = [0.7413650696, -0.2170715347] ⊙ [0.1868156018, 0.1755100528]}.
      */
     private void appendStep(StringBuilder sb, String indent, LayerTerm term) {
         if (values == null) {
@@ -238,6 +238,7 @@ public final class LayerFormText {
             if (t != null) {
                 parts.add(form.evaluate(t, values));
             }
+            java.util.Collections.reverse(parts); // in the order the formula is written: the δ from above first
             sign = " ⊙ ";
         } else {
             return;
@@ -259,7 +260,7 @@ public final class LayerFormText {
         return d.group() == form.loss() ? null : form.delta(d.group());
     }
 
-    /** In book notation, the formula again in the book's words: {@code   (액 ⊙ (웨ᵀ δ(o.in)))}. */
+    /** In book notation, the formula again in the book's words: {@code   ((웨ᵀ δ(o.in)) ⊙ 액)}. */
     private String bookWords(LayerTerm term) {
         if (notation != Notation.BOOK) {
             return "";
@@ -301,6 +302,12 @@ public final class LayerFormText {
         }
         if (all.indexOf("⟨") >= 0) {
             parts.add("⟨a, b⟩ = Σᵢ a[i]·b[i]");
+        }
+        for (LayerForm.Group y : form.summedGroupsUsed()) {
+            if (all.indexOf("Σ" + y.name()) >= 0) {
+                // softmax with cross-entropy against a target that need not sum to 1: p·Σy − y
+                parts.add("Σ" + y.name() + " = Σᵢ " + y.name() + "[i]");
+            }
         }
         for (LayerForm.Group y : form.unitSumTargetsUsed()) {
             // Softmax with cross-entropy is p·Σy − y; it reads p − y only because Σy = 1 here.

@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A {@link LayerTerm} as a formula: {@code h ⊙ (1 - h) ⊙ (W2ᵀ δ(o.in))}, {@code δ(h.in) ⊗ x},
+ * A {@link LayerTerm} as a formula: {@code (W2ᵀ δ(o.in)) ⊙ h ⊙ (1 - h)}, {@code δ(h.in) ⊗ x},
  * {@code Σᵢ δ(h.in)[i]}. A δ that the form names is written by name, any other is written out.
  * With {@link #bookWords()} each factor is replaced by the book's word for it
- * ({@code 액 ⊙ (웨ᵀ δ(o.in))}). Other notations (LaTeX) subclass it and replace only the tokens.
+ * ({@code (웨ᵀ δ(o.in)) ⊙ 액}). Other notations (LaTeX) subclass it and replace only the tokens.
  */
 public class LayerTermText {
     /** Binding strength of a rendered form, loosest first. */
@@ -101,9 +101,11 @@ public class LayerTermText {
                 if (intoLoss) {
                     return f;
                 }
+                // backpropagation order, as the scalar closed forms: the δ from above first, then
+                // this layer's factor, δ(h.in) = (W2ᵀ δ(o.in)) ⊙ σ′(h.in) (docs/language.md)
                 Printed rest = render(e.rest());
-                return new Printed(wrap(f, HADAMARD) + (e.at().isScalar() ? scalarTimes() : hadamard())
-                        + wrap(rest, HADAMARD), HADAMARD);
+                return new Printed(wrap(rest, HADAMARD) + (e.at().isScalar() ? scalarTimes() : hadamard())
+                        + wrap(f, HADAMARD), HADAMARD);
             }
 
             @Override public Printed transposed(LayerTerm.Transposed x) {
@@ -150,7 +152,7 @@ public class LayerTermText {
         return new Printed(printer.print(f), prec);
     }
 
-    /** The text, grouped when it binds more loosely than {@code needed}: {@code h ⊙ (W2ᵀ δ(o.in))}. */
+    /** The text, grouped when it binds more loosely than {@code needed}: {@code (W2ᵀ δ(o.in)) ⊙ h}. */
     private String wrap(Printed p, int needed) {
         return p.prec() < needed ? group(p.text()) : p.text();
     }

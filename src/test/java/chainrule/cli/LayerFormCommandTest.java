@@ -54,7 +54,7 @@ class LayerFormCommandTest {
         Cli r = Cli.run("grad", file.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("∂L/∂W1 = δ(h.in) ⊗ x"), r.out());
-        assertTrue(r.out().contains("δ(h.in) = ∂L/∂h.in = step(h.in) ⊙ (W2ᵀ δ(p.in))"), r.out());
+        assertTrue(r.out().contains("δ(h.in) = ∂L/∂h.in = (W2ᵀ δ(p.in)) ⊙ step(h.in)"), r.out());
         assertFalse(r.out().contains("∂L/∂W1[1,1]"), r.out());
     }
 
@@ -75,8 +75,8 @@ class LayerFormCommandTest {
         assertEquals("""
                 ∂L/∂W1 = δ(h.in) ⊗ x
 
-                where δ(o.in) = ∂L/∂o.in = o ⊙ (1 - o) ⊙ (o - y)
-                      δ(h.in) = ∂L/∂h.in = step(h.in) ⊙ (W2ᵀ δ(o.in))
+                where δ(o.in) = ∂L/∂o.in = (o - y) ⊙ o ⊙ (1 - o)
+                      δ(h.in) = ∂L/∂h.in = (W2ᵀ δ(o.in)) ⊙ step(h.in)
 
                 δ(name) = ∂L/∂name; ⊙ multiplies element by element; (a ⊗ b)[i,j] = a[i]·b[j]; Aᵀ is A transposed
 

@@ -133,7 +133,7 @@ class MnistSizeTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> deltas = (Map<String, Object>) out.get("deltas");
         assertEquals(101_770, formulas.size());
-        assertEquals("x[784]*delta_h_in[128]", formulas.get("W1[128,784]"));
+        assertEquals("delta_h_in[128]*x[784]", formulas.get("W1[128,784]"));
         assertTrue(deltas.containsKey("delta_h_in[128]"), "δ(h.in[128]) is defined");
     }
 

@@ -51,13 +51,17 @@ class TextbookPageTest {
                     "grad", "examples/softmax.nn", "--wrt", "W2[2,1]"),
             Row.of("log_softmax with negative log-likelihood", "softmax(z)₁ − y₁", "∂L/∂b[1] =",
                     "grad", DIR + "log-softmax-nll.nn", "--wrt", "b[1]"),
+            Row.of("Softmax with cross-entropy, a target not summing to 1", "δ(z) = p·Σy − y", "where δ(p.in)",
+                    "grad", DIR + "softmax-soft-target.nn"),
+            Row.of("log_softmax with negative log-likelihood, a target not summing to 1", "softmax(z)₁·Σy − y₁",
+                    "∂L/∂b[1] =", "grad", DIR + "log-softmax-soft-target.nn", "--wrt", "b[1]"),
             Row.of("Mean squared error over n = 3 outputs", "δ(o) = (2/n)·(o − t)", "where δ(o)",
                     "grad", DIR + "mse.nn"),
             Row.of("Squared error with L2 weight decay", "(y − t)·x + λ·w", "∂L/∂w =",
                     "grad", DIR + "weight-decay.nn", "--wrt", "w"),
-            Row.of("A tanh hidden unit", "x·(1 − h²)·w₂·(y − t)", "∂L/∂w1 =",
+            Row.of("A tanh hidden unit", "(y − t)·w₂·(1 − h²)·x", "∂L/∂w1 =",
                     "grad", DIR + "tanh-hidden.nn", "--wrt", "w1"),
-            Row.of("A sigmoid hidden unit", "x·h·(1 − h)·w₂·(y − t)", "∂L/∂w1 =",
+            Row.of("A sigmoid hidden unit", "(y − t)·w₂·h·(1 − h)·x", "∂L/∂w1 =",
                     "grad", DIR + "sigmoid-hidden.nn", "--wrt", "w1"),
             Row.of("Mazur, an output weight", "(out_o1 − t1)·out_o1·(1 − out_o1)·out_h1", "∂E/∂w5 =",
                     "grad", "examples/mazur.nn", "--wrt", "w5"),
@@ -118,11 +122,16 @@ class TextbookPageTest {
         sb.append("- **Softmax with cross-entropy** is `p·Σy − y` in general. It reads `p − y` only where the\n");
         sb.append("  target's given values sum to 1 (a one-hot or probability target); chainrule checks the\n");
         sb.append("  values in the file and says so next to the formula (`as the target's given values sum to 1`,\n");
-        sb.append("  or in the legend of a layer form). A target that does not sum to 1 keeps the general form.\n");
-        sb.append("- **Order of factors.** chainrule writes names before sums (`x1·(p - t)` where a book writes\n");
-        sb.append("  `(p − t)·x₁`); the factors are the same.\n");
-        sb.append("- **Numbers** are doubles until exact rationals land: the mean squared error's `2/n` prints as\n");
-        sb.append("  `0.6666666666666666`, and `x^(1/3)`'s exponent as a decimal.\n");
+        sb.append("  or in the legend of a layer form). A target that does not sum to 1 keeps the general form\n");
+        sb.append("  (rows 7 and 8): `p·Σy - y` in a layer form, with Σy written out for one element.\n");
+        sb.append("- **Order of factors** ([language.md](language.md), \"Order of factors\"): the numeric\n");
+        sb.append("  coefficient, then named constants (`λ·w`), then differences of a network's values, the\n");
+        sb.append("  error or δ-like factor (`(p - t)·x1`), then names, calls, powers and other sums\n");
+        sb.append("  (`σ(x)·(1 - σ(x))`); `diff` keeps the calculus order (`2·a·(x - b)`). Closed\n");
+        sb.append("  forms of networks are written from the loss down to the parameter, each δ before the input\n");
+        sb.append("  it multiplies (δ·x), as Mazur writes them (rows 11 to 14).\n");
+        sb.append("- **Numbers** are exact: the mean squared error's `2/n` is `2·(o - t)/3`, and `x^(1/3)`'s\n");
+        sb.append("  derivative has the exponent `2/3`.\n");
         sb.append("- **Mazur** keeps the shared δs of backpropagation: each δ is defined once and used by name.\n");
         return sb.toString();
     }

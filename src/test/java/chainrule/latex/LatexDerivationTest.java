@@ -30,6 +30,15 @@ class LatexDerivationTest {
         return n;
     }
 
+    /** Softmax with cross-entropy against a target that does not sum to 1: p Σy − y, with Σy defined. */
+    @Test
+    void aTargetNotSummingToOneKeepsTheGeneralSoftmaxForm() {
+        String doc = LatexCompileTest.run("latex", "src/test/resources/textbook/softmax-soft-target.nn");
+        assertTrue(doc.contains("\\frac{\\partial L}{\\partial p^{\\mathrm{in}}} = p \\, \\Sigma y - y"), doc);
+        assertTrue(doc.contains("$\\Sigma y = \\sum_i y_i$"), doc);
+        assertFalse(doc.contains("= p - y"), doc);
+    }
+
     @Test
     void aWholeVectorParameterIsDerivedByLayersAndAnElementByPaths() {
         String doc = LatexCompileTest.run("latex", "examples/mazur-vector.nn");
@@ -37,7 +46,7 @@ class LatexDerivationTest {
         assertTrue(flat.contains("\\frac{\\partial E}{\\partial W^{(1)}} &= \\delta^{(h^{\\mathrm{in}})} \\otimes x "
                 + "= \\begin{bmatrix} 0.000438568 & 0.000877135 \\\\ 0.000497713 & 0.000995425 \\end{bmatrix}"), flat);
         assertTrue(flat.contains("\\delta^{(o^{\\mathrm{in}})} &= \\frac{\\partial E}{\\partial o^{\\mathrm{in}}} "
-                + "= o \\odot {\\left(1 - o\\right)} \\odot \\left(o - y\\right) = \\left[0.138499,\\ -0.0380982\\right]"), flat);
+                + "= \\left(o - y\\right) \\odot o \\odot {\\left(1 - o\\right)} = \\left[0.138499,\\ -0.0380982\\right]"), flat);
         assertTrue(flat.contains("\\left({W^{(2)}}^{\\top} \\, \\delta^{(o^{\\mathrm{in}})}\\right)"), flat);
         assertEquals(0, count(doc, "(?m)^P_\\{\\d+\\} &"), "no element paths when every parameter has a layer form");
 
@@ -53,9 +62,11 @@ class LatexDerivationTest {
         assertTrue(doc.contains("Path 1: $w_{1} \\to \\mathrm{net}_{h1} \\to \\mathrm{out}_{h1} \\to \\mathrm{net}_{o1} \\to \\mathrm{out}_{o1} \\to E$"));
         assertTrue(doc.contains("Path 2: $w_{1} \\to \\mathrm{net}_{h1} \\to \\mathrm{out}_{h1} \\to \\mathrm{net}_{o2} \\to \\mathrm{out}_{o2} \\to E$"));
         String flat = doc.replaceAll("\\s*\\\\\\\\\\*?\\n\\s*&(\\\\quad)?\\s*", " ");
-        assertTrue(flat.contains("\\frac{\\partial E}{\\partial w_{1}} &= i_{1} \\cdot \\mathrm{out}_{h1}{\\left(1 - \\mathrm{out}_{h1}\\right)} \\cdot "
-                + "\\bigl(w_{5} \\cdot \\mathrm{out}_{o1}{\\left(1 - \\mathrm{out}_{o1}\\right)} \\cdot {\\left(\\mathrm{out}_{o1} - t_{1}\\right)} "
-                + "+ w_{7} \\cdot \\mathrm{out}_{o2}{\\left(1 - \\mathrm{out}_{o2}\\right)} \\cdot {\\left(\\mathrm{out}_{o2} - t_{2}\\right)}\\bigr)"), flat);
+        // backpropagation order, as Mazur writes it: (Σₒ δₒ·wₒ)·out_h1·(1 − out_h1)·i1
+        assertTrue(flat.contains("\\frac{\\partial E}{\\partial w_{1}} &= "
+                + "\\bigl({\\left(\\mathrm{out}_{o1} - t_{1}\\right)} \\cdot \\mathrm{out}_{o1}{\\left(1 - \\mathrm{out}_{o1}\\right)} \\cdot w_{5} "
+                + "+ {\\left(\\mathrm{out}_{o2} - t_{2}\\right)} \\cdot \\mathrm{out}_{o2}{\\left(1 - \\mathrm{out}_{o2}\\right)} \\cdot w_{7}\\bigr) "
+                + "\\cdot \\mathrm{out}_{h1}{\\left(1 - \\mathrm{out}_{h1}\\right)} \\cdot i_{1}"), flat);
         assertTrue(doc.contains("= 0.000438567734474"));
         // Mazur's forward numbers, substituted: net_h1 = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775
         assertTrue(flat.contains("\\mathrm{net}_{h1} &= w_{1} \\cdot i_{1} + w_{2} \\cdot i_{2} + b_{1} = 0.15 \\cdot 0.05 + 0.2 \\cdot 0.1 + 0.35 = 0.3775"));

@@ -155,7 +155,7 @@ class LatexLayoutTest {
     @Test
     void bookNotationCarriesTheBooksWordsIntoLatex() {
         String doc = LatexCompileTest.run("latex", "examples/mazur-vector.nn", "--notation", "book");
-        assertTrue(doc.contains("\\left(\\text{액} \\odot \\partial L/\\partial \\text{나}\\right)"), doc);
+        assertTrue(doc.contains("\\left(\\partial L/\\partial \\text{나} \\odot \\text{액}\\right)"), doc);
         assertTrue(doc.contains("\\left(\\delta^{(h^{\\mathrm{in}})} \\otimes \\text{나}\\right)"), doc);
         assertTrue(doc.contains("\\usepackage{kotex}"));
     }

@@ -83,8 +83,8 @@ class LayerFormTest {
         assertEquals("δ(o.in) ⊗ h", formula(form, "W2"));
         assertEquals("Σᵢ δ(h.in)[i]", formula(form, "b1"));
         assertEquals("Σᵢ δ(o.in)[i]", formula(form, "b2"));
-        assertEquals("o ⊙ (1 - o) ⊙ (o - y)", delta(form, "o.in"));
-        assertEquals("h ⊙ (1 - h) ⊙ (W2ᵀ δ(o.in))", delta(form, "h.in"));
+        assertEquals("(o - y) ⊙ o ⊙ (1 - o)", delta(form, "o.in"));
+        assertEquals("(W2ᵀ δ(o.in)) ⊙ h ⊙ (1 - h)", delta(form, "h.in"));
         assertTrue(form.isNamed(form.group("h.in").orElseThrow()));
         assertFalse(form.isNamed(form.group("h").orElseThrow()), "δ(h) is written out inside δ(h.in)");
 
@@ -112,7 +112,7 @@ class LayerFormTest {
         LayerForm form = LayerForm.of(graph, values);
         assertEquals("δ(h.in) ⊗ x", formula(form, "W1"));
         assertEquals("δ(h.in)", formula(form, "b1"));
-        assertEquals("step(h.in) ⊙ (W2ᵀ δ(o.in))", delta(form, "h.in"));
+        assertEquals("(W2ᵀ δ(o.in)) ⊙ step(h.in)", delta(form, "h.in"));
         assertEquals("o - y", delta(form, "o.in")); // sigmoid with binary cross-entropy, as a textbook writes it
         assertMatchesFiniteDifferences(net, form, values, "W1", "W2", "b1", "b2");
     }
@@ -136,7 +136,7 @@ class LayerFormTest {
             Values values = Values.of(net);
             LayerForm form = LayerForm.of(graph, values);
             assertEquals("δ(h.in) ⊗ x", formula(form, "W1"), order);
-            assertEquals("m ⊙ step(h.in) ⊙ (W2ᵀ δ(p.in))", delta(form, "h.in"), order);
+            assertEquals("(W2ᵀ δ(p.in)) ⊙ m ⊙ step(h.in)", delta(form, "h.in"), order);
             assertMatchesFiniteDifferences(net, form, values, "W1", "b1", "W2", "b2");
             Vertex w = net.vertex("W1[1,1]").orElseThrow();
             for (Edge e : graph.outgoing(w)) {
@@ -169,7 +169,7 @@ class LayerFormTest {
         Network net = golden("gelu-vector.nn");
         Values values = Values.of(net);
         LayerForm form = LayerForm.of(PathGraph.of(net), values);
-        assertEquals("gelu_ish′(h.in) ⊙ (W2ᵀ δ(p.in))", delta(form, "h.in"));
+        assertEquals("(W2ᵀ δ(p.in)) ⊙ gelu_ish′(h.in)", delta(form, "h.in"));
         assertMatchesFiniteDifferences(net, form, values, "W1", "b1", "W2");
     }
 
@@ -191,7 +191,7 @@ class LayerFormTest {
         LayerForm form = LayerForm.of(PathGraph.of(net), values);
         assertEquals("⟨h, δ(z)⟩", formula(form, "v"));
         assertEquals("(∂p/∂z)ᵀ (p - y)", delta(form, "z"));
-        assertEquals("(1 - h²) ⊙ v ⊙ δ(z)", delta(form, "h.in"));
+        assertEquals("δ(z) ⊙ v ⊙ (1 - h²)", delta(form, "h.in"));
         assertMatchesFiniteDifferences(net, form, values, "W", "v");
     }
 

@@ -59,15 +59,15 @@ class SharedDeltasTest {
             assertEquals(reverse.get(name), form.value(values), 1e-12 * Math.abs(reverse.get(name)), name);
         }
         ClosedForm w1 = ClosedForm.of(graph, net.vertex("W1[17,42]").orElseThrow());
-        assertEquals("x[42]*delta_h_in[17]", chainrule.print.ChainText.plain().print(w1.chain()));
+        assertEquals("delta_h_in[17]*x[42]", chainrule.print.ChainText.plain().print(w1.chain()));
         // δ(h.in[17]) and the ten δ(o.in[k]) it uses, in forward order.
         List<String> deltas = w1.deltas().keySet().stream().map(Vertex::name).toList();
         assertEquals("h.in[17]", deltas.get(0));
         assertEquals(11, deltas.size(), deltas::toString);
         assertEquals("o.in[10]", deltas.get(10));
-        assertEquals("(1 - h[17]^2)*(W2[1,17]*delta_o_in[1] + W2[2,17]*delta_o_in[2] + W2[3,17]*delta_o_in[3] + "
-                        + "W2[4,17]*delta_o_in[4] + W2[5,17]*delta_o_in[5] + W2[6,17]*delta_o_in[6] + W2[7,17]*delta_o_in[7] + "
-                        + "W2[8,17]*delta_o_in[8] + W2[9,17]*delta_o_in[9] + W2[10,17]*delta_o_in[10])",
+        assertEquals("(delta_o_in[1]*W2[1,17] + delta_o_in[2]*W2[2,17] + delta_o_in[3]*W2[3,17] + "
+                        + "delta_o_in[4]*W2[4,17] + delta_o_in[5]*W2[5,17] + delta_o_in[6]*W2[6,17] + delta_o_in[7]*W2[7,17] + "
+                        + "delta_o_in[8]*W2[8,17] + delta_o_in[9]*W2[9,17] + delta_o_in[10]*W2[10,17])*(1 - h[17]^2)",
                 chainrule.print.ChainText.plain().print(w1.deltas().values().iterator().next()));
     }
 
@@ -100,8 +100,8 @@ class SharedDeltasTest {
         assertEquals(net.parameters().size(), gradient.size());
         assertEquals(60, deltas.size(), "δ(h.in[1..50]) and δ(o.in[1..10])");
         assertEquals("delta_o_in[4]", formulas.get("b2[4]"));
-        assertEquals("x[7]*delta_h_in[3]", formulas.get("W1[3,7]"));
-        assertEquals("h[9]*delta_o_in[2]", formulas.get("W2[2,9]"));
+        assertEquals("delta_h_in[3]*x[7]", formulas.get("W1[3,7]"));
+        assertEquals("delta_o_in[2]*h[9]", formulas.get("W2[2,9]"));
         java.util.regex.Matcher used = java.util.regex.Pattern.compile("delta_[a-z_]+\\[\\d+\\]")
                 .matcher(String.join(" ", formulas.values().stream().map(String::valueOf).toList())
                         + " " + String.join(" ", deltas.values().stream().map(String::valueOf).toList()));
@@ -120,14 +120,14 @@ class SharedDeltasTest {
         chainrule.print.PathsReport report = chainrule.print.PathsReport.of(graph, w, 100, values, chainrule.print.Notation.DEFAULT);
         Map<String, Object> json = report.json();
         assertEquals(BigInteger.TEN, json.get("count"));
-        assertEquals("x[42]*delta_h_in[17]", json.get("sum"));
+        assertEquals("delta_h_in[17]*x[42]", json.get("sum"));
         @SuppressWarnings("unchecked") Map<String, Object> deltas = (Map<String, Object>) json.get("deltas");
         assertEquals(11, deltas.size());
         double reverse = ReverseAccumulator.gradient(graph, values).get(w.name());
         assertEquals(reverse, (Double) json.get("value"), 1e-12 * Math.abs(reverse));
         String text = report.text();
-        assertTrue(text.contains("∂L/∂W1[17,42] = x[42]·δ(h.in[17])\n"), text);
-        assertTrue(text.contains("    where δ(h.in[17]) = ∂L/∂h.in[17] = (1 - h[17]²)·(W2[1,17]·δ(o.in[1]) + "), text);
+        assertTrue(text.contains("∂L/∂W1[17,42] = δ(h.in[17])·x[42]\n"), text);
+        assertTrue(text.contains("    where δ(h.in[17]) = ∂L/∂h.in[17] = (δ(o.in[1])·W2[1,17] + "), text);
     }
 
     @Test

@@ -152,7 +152,8 @@ class PlaygroundBrowserTest {
         assertFalse(formula.findElements(By.cssSelector(".katex .katex-html")).isEmpty(), "KaTeX did not render");
         String source = (String) js().executeScript(
                 "return document.querySelector('#formula-main annotation').textContent;");
-        assertTrue(source.startsWith("\\frac{\\partial E}{\\partial w_{1}} = i_{1}"), source);
+        assertTrue(source.startsWith("\\frac{\\partial E}{\\partial w_{1}} = \\left(\\left(\\mathrm{out}_{o1} - t_{1}\\right)"), source);
+        assertTrue(source.endsWith("\\cdot i_{1}"), source);
         assertTrue(formula.getText().contains("∂E"), formula.getText());
         // the value shown is the one paths prints for Mazur's network (his published 0.000438568)
         String value = driver.findElement(By.id("formula-value")).getAttribute("data-text");
