@@ -28,6 +28,8 @@ public final class BatchEvaluator implements AutoCloseable {
     private final double[][] partialGradient = new double[CHUNK][];
     private final double[] partialLoss = new double[CHUNK];
     private final int[] partialCorrect = new int[CHUNK];
+    /** Evaluations so far: blocks of one evaluation share its weight matrices ({@link BatchEngine.Workspace#run}). */
+    private long calls;
 
     /** Sums over the samples evaluated: the loss, the samples classified right, and how many samples. */
     public record Sums(double loss, long correct, long count) {
@@ -60,6 +62,7 @@ public final class BatchEvaluator implements AutoCloseable {
                                         double[] gradSum) {
         double loss = 0;
         long correct = 0;
+        long call = calls++;
         for (int start = from; start < to; start += BLOCK * CHUNK) {
             int chunkStart = start;
             int chunkEnd = Math.min(to, start + BLOCK * CHUNK);
@@ -68,7 +71,7 @@ public final class BatchEvaluator implements AutoCloseable {
                 int s = chunkStart + b * BLOCK;
                 int e = Math.min(chunkEnd, s + BLOCK);
                 BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                        gradSum == null ? null : partialGradient[b]);
+                        gradSum == null ? null : partialGradient[b], call);
                 partialLoss[b] = r.lossSum();
                 partialCorrect[b] = r.correct();
             });
@@ -77,7 +80,7 @@ public final class BatchEvaluator implements AutoCloseable {
                     int s = chunkStart + b * BLOCK;
                     int e = Math.min(chunkEnd, s + BLOCK);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                            gradSum == null ? null : partialGradient[b]);
+                            gradSum == null ? null : partialGradient[b], call);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 }
