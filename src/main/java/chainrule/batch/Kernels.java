@@ -26,7 +26,32 @@ final class Kernels {
      */
     static final boolean FMA = fmaIsFast();
 
+    /**
+     * {@link VectorKernel}, where the JVM runs with {@code --add-modules jdk.incubator.vector} (as
+     * {@code bin/chainrule} starts eval, check and train with --data) and has FMA, and the system
+     * property {@code chainrule.vector} is not {@code false}; else null, and the loops below run.
+     * Both give the same bits.
+     */
+    static final Product VECTOR = vectorKernel();
+
+    /** What {@link VectorKernel} implements: {@link #product} without the scratch row. */
+    interface Product {
+        void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add);
+    }
+
     private Kernels() {}
+
+    private static Product vectorKernel() {
+        if (!FMA || !Boolean.parseBoolean(System.getProperty("chainrule.vector", "true"))
+                || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return null;
+        }
+        try {
+            return (Product) Class.forName("chainrule.batch.VectorKernel").getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
 
     private static boolean fmaIsFast() {
         try {
@@ -61,6 +86,16 @@ final class Kernels {
      */
     static void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
                         double[] row) {
+        if (VECTOR != null) {
+            VECTOR.product(a, ai, at, m, b, n, k, c, add);
+        } else {
+            loops(a, ai, at, m, b, n, k, c, add, row);
+        }
+    }
+
+    /** {@link #product} by the auto-vectorised loops, whatever {@link #VECTOR} is. */
+    static void loops(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
+                      double[] row) {
         for (int i = 0; i < m; i++) {
             java.util.Arrays.fill(row, 0, n, 0.0);
             if (FMA) {
@@ -76,6 +111,20 @@ final class Kernels {
             } else {
                 System.arraycopy(row, 0, c, ci, n);
             }
+        }
+    }
+
+    /** One element of {@link #product} ({@link VectorKernel}'s columns left over), with FMA. */
+    static void element(double[] a, int i, int ai, int at, double[][] b, int n, int k, double[] c, boolean add, int j) {
+        double s = 0;
+        int p = i * ai;
+        for (int t = 0; t < k; t++) {
+            s = Math.fma(a[p + t * at], b[t][j], s);
+        }
+        if (add) {
+            c[i * n + j] += s;
+        } else {
+            c[i * n + j] = s;
         }
     }
 
