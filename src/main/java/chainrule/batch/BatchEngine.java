@@ -207,12 +207,12 @@ public final class BatchEngine {
                     tiles[v] = new double[value.op().inputs().size() + 1][];
                 }
                 if (value.op() instanceof BatchGraph.MatVec m && !batched[m.matrix()] && batched[m.vector()]) {
-                    weightsT[v] = new double[m.columns()][m.rows()];
+                    weightsT[v] = new double[m.columns()][Kernels.padded(m.rows())];
                     if (active[m.vector()]) {
-                        weightRows[v] = new double[m.rows()][m.columns()];
+                        weightRows[v] = new double[m.rows()][Kernels.padded(m.columns())];
                     }
                     if (active[m.matrix()]) {
-                        inputRows[v] = new double[maxRows][m.columns()];
+                        inputRows[v] = new double[maxRows][Kernels.padded(m.columns())];
                     }
                     productRow = new double[Math.max(productRow.length, Math.max(m.rows(), m.columns()))];
                 }

@@ -63,6 +63,15 @@ final class Kernels {
         }
     }
 
+    /**
+     * Length for a row of B of n elements: n rounded up to a multiple of 8, so that a vector of up
+     * to 8 doubles loaded at the last columns stays inside the array (the padding is never read
+     * into C).
+     */
+    static int padded(int n) {
+        return (n + 7) / 8 * 8;
+    }
+
     /** {@code rows[i][j] = a[offset + i·rowStride + j·colStride]} for i < m, j < n. */
     static void rows(double[] a, int offset, int rowStride, int colStride, int m, int n, double[][] rows) {
         for (int i = 0; i < m; i++) {
@@ -111,20 +120,6 @@ final class Kernels {
             } else {
                 System.arraycopy(row, 0, c, ci, n);
             }
-        }
-    }
-
-    /** One element of {@link #product} ({@link VectorKernel}'s columns left over), with FMA. */
-    static void element(double[] a, int i, int ai, int at, double[][] b, int n, int k, double[] c, boolean add, int j) {
-        double s = 0;
-        int p = i * ai;
-        for (int t = 0; t < k; t++) {
-            s = Math.fma(a[p + t * at], b[t][j], s);
-        }
-        if (add) {
-            c[i * n + j] += s;
-        } else {
-            c[i * n + j] = s;
         }
     }
 

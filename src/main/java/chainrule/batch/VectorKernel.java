@@ -33,9 +33,9 @@ final class VectorKernel implements Kernels.Product {
                     one(a, r, ai, at, b, n, k, c, add, j);
                 }
             }
-            for (; j < n; j++) {
+            if (j < n) {
                 for (int r = i; r < i + 4; r++) {
-                    Kernels.element(a, r, ai, at, b, n, k, c, add, j);
+                    tail(a, r, ai, at, b, n, k, c, add, j);
                 }
             }
         }
@@ -44,8 +44,8 @@ final class VectorKernel implements Kernels.Product {
             for (; j + L <= n; j += L) {
                 one(a, i, ai, at, b, n, k, c, add, j);
             }
-            for (; j < n; j++) {
-                Kernels.element(a, i, ai, at, b, n, k, c, add, j);
+            if (j < n) {
+                tail(a, i, ai, at, b, n, k, c, add, j);
             }
         }
     }
@@ -102,6 +102,34 @@ final class VectorKernel implements Kernels.Product {
             s = DoubleVector.broadcast(S, a[p + t * at]).fma(DoubleVector.fromArray(S, b[t], j), s);
         }
         put(s, c, i * n + j, add);
+    }
+
+    /**
+     * Row i, columns j..n-1 (fewer than L): a whole vector where the rows of B are padded to hold
+     * it ({@link Kernels#padded}: masked loads past the end of an array are not intrinsified in Java
+     * 17, so they are avoided), else one element at a time.
+     */
+    private static void tail(double[] a, int i, int ai, int at, double[][] b, int n, int k, double[] c, boolean add,
+                             int j) {
+        int p = i * ai;
+        if (k == 0 || b[0].length < j + L) {
+            for (int col = j; col < n; col++) {
+                double s = 0;
+                for (int t = 0; t < k; t++) {
+                    s = Math.fma(a[p + t * at], b[t][col], s);
+                }
+                c[i * n + col] = add ? c[i * n + col] + s : s;
+            }
+            return;
+        }
+        DoubleVector s = DoubleVector.zero(S);
+        for (int t = 0; t < k; t++) {
+            s = DoubleVector.broadcast(S, a[p + t * at]).fma(DoubleVector.fromArray(S, b[t], j), s);
+        }
+        for (int col = j; col < n; col++) {
+            double v = s.lane(col - j);
+            c[i * n + col] = add ? c[i * n + col] + v : v;
+        }
     }
 
     private static void put(DoubleVector s, double[] c, int at, boolean add) {

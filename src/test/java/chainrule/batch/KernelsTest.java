@@ -25,14 +25,18 @@ class KernelsTest {
             int m = shape[0];
             int n = shape[1];
             int k = shape[2];
-            for (boolean transposedA : new boolean[] {false, true}) {
-                for (boolean add : new boolean[] {false, true}) {
+            for (int variant = 0; variant < 8; variant++) {
+                boolean transposedA = (variant & 1) != 0;
+                boolean add = (variant & 2) != 0;
+                boolean padded = (variant & 4) != 0; // rows of B as the engine allocates them; NaN padding must not leak
+                {
                     double[] a = new double[m * k];
                     for (int i = 0; i < a.length; i++) {
                         a[i] = r.nextGaussian() * Math.exp(4 * r.nextGaussian());
                     }
-                    double[][] b = new double[k][n];
+                    double[][] b = new double[k][padded ? Kernels.padded(n) : n];
                     for (double[] row : b) {
+                        java.util.Arrays.fill(row, Double.NaN);
                         for (int j = 0; j < n; j++) {
                             row[j] = r.nextGaussian() * Math.exp(4 * r.nextGaussian());
                         }
@@ -58,7 +62,8 @@ class KernelsTest {
                     Kernels.loops(a, ai, at, m, b, n, k, loops, add, new double[n]);
                     double[] chosen = start.clone();
                     Kernels.product(a, ai, at, m, b, n, k, chosen, add, new double[n]);
-                    String what = m + "x" + n + "x" + k + (transposedA ? " transposed" : "") + (add ? " add" : "");
+                    String what = m + "x" + n + "x" + k + (transposedA ? " transposed" : "") + (add ? " add" : "")
+                            + (padded ? " padded" : "");
                     for (int e = 0; e < expected.length; e++) {
                         assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(loops[e]),
                                 "loops " + what + " element " + e);
