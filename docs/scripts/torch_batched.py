@@ -6,7 +6,7 @@
    under --seed 1) and by PyTorch from the same values, compared element by element.
 2. Timing: one full-batch digits gradient (64-32-10, relu, softmax cross-entropy) and one
    784-128-10 gradient at batch 64, at 1 and 2 threads (torch.set_num_threads), median of many
-   repetitions after a warm-up.
+   repetitions after a warm-up (median and fastest wall time of one call, process CPU time per call).
 
 Run from the repository root after `mvn -q -DskipTests package`, with a python3 that has torch
 (Debian: apt-get install python3-torch, then /usr/bin/python3 docs/scripts/torch_batched.py).
@@ -83,14 +83,16 @@ def agreement():
 
 
 def median_time(f, repeat):
+    """Median and fastest wall time of one call, and process CPU time (all threads) per call."""
     for _ in range(max(3, repeat // 10)):
         f()
     times = []
+    cpu = time.process_time()
     for _ in range(repeat):
         t = time.perf_counter()
         f()
         times.append(time.perf_counter() - t)
-    return statistics.median(times), min(times)
+    return statistics.median(times), min(times), (time.process_time() - cpu) / repeat
 
 
 def timing():
@@ -120,10 +122,12 @@ def timing():
 
     for threads in (1, 2):
         torch.set_num_threads(threads)
-        med, best = median_time(lambda: step(params, x, y, 16), 300)
-        print(f"  digits full batch (1797 rows), {threads} thread(s): median {med * 1e3:.3f} ms, best {best * 1e3:.3f} ms")
-        med, best = median_time(lambda: step(mnist, xb, yb, 1), 300)
-        print(f"  784-128-10 batch 64, {threads} thread(s): median {med * 1e3:.3f} ms, best {best * 1e3:.3f} ms")
+        med, best, cpu = median_time(lambda: step(params, x, y, 16), 300)
+        print(f"  digits full batch (1797 rows), {threads} thread(s): median {med * 1e3:.3f} ms, best {best * 1e3:.3f} ms, "
+              f"CPU {cpu * 1e3:.3f} ms per call")
+        med, best, cpu = median_time(lambda: step(mnist, xb, yb, 1), 300)
+        print(f"  784-128-10 batch 64, {threads} thread(s): median {med * 1e3:.3f} ms, best {best * 1e3:.3f} ms, "
+              f"CPU {cpu * 1e3:.3f} ms per call")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -38,8 +39,13 @@ import org.openjdk.jmh.annotations.TearDown;
  * relu, softmax cross-entropy; run from the repository root), {@code mnist64} a 784-128-10 relu
  * softmax network over 64 random rows. {@code perRow} is the previous way, the compiled
  * single-sample gradient once per row, for comparison.
+ *
+ * <p>The fork runs with {@code --add-modules jdk.incubator.vector}, as bin/chainrule runs commands
+ * with --data, so the matrix kernel is the Vector API one; {@code -jvmArgsAppend
+ * -Dchainrule.vector=false} measures the auto-vectorised loops instead.
  */
 @BenchmarkMode(Mode.AverageTime)
+@Fork(jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Benchmark)
 public class BatchBenchmark {

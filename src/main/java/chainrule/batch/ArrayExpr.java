@@ -5,6 +5,7 @@ import chainrule.expr.Expr;
 import chainrule.expr.Fn;
 import chainrule.expr.Num;
 import chainrule.expr.Power;
+import chainrule.expr.Primitive;
 import chainrule.expr.Product;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
@@ -193,6 +194,19 @@ final class ArrayExpr {
         }
         Fn fn = apply.fn();
         int[] in = compileAll(apply.args(), done);
+        java.util.Optional<ArrayLoop> loop = fn instanceof Primitive p ? ArrayLoop.of(p) : java.util.Optional.empty();
+        if (loop.isPresent()) {
+            ArrayLoop l = loop.get();
+            return add(new Step(slots++) {
+                @Override void run(double[][] s, int n) {
+                    double[][] args = new double[in.length][];
+                    for (int a = 0; a < in.length; a++) {
+                        args[a] = s[in[a]];
+                    }
+                    l.run(args, s[out], n);
+                }
+            });
+        }
         return add(new Step(slots++) {
             @Override void run(double[][] s, int n) {
                 double[] o = s[out];

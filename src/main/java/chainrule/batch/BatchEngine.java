@@ -166,11 +166,20 @@ public final class BatchEngine {
         private final int maxRows;
         private final double[][] val;
         private final double[][] adj;
-        private final double[][] transposed;
+        /** Per MatVec of a shared matrix W [r, c] by a batched vector: Wᵀ as c rows of r (forward). */
+        private final double[][][] weightsT;
+        /** Per such MatVec whose vector needs an adjoint: W as r rows of c (δX = δ·W). */
+        private final double[][][] weightRows;
+        /** Per such MatVec whose matrix needs an adjoint: the block's vectors as rows (δW = δᵀ·X). */
+        private final double[][][] inputRows;
+        /** Whether weightsT / weightRows hold the current call's matrix. */
+        private final boolean[] weightsReady;
+        /** The evaluation whose matrices weightsT / weightRows hold ({@link #run}'s {@code call}). */
+        private long preparedFor = -1;
+        private double[] productRow = new double[0];
         private final ArrayExpr.Frame[] forwardFrames;
         private final ArrayExpr.Frame[] backwardFrames;
         private final double[][][] tiles;
-        private final double[][] scratch = new double[2][0];
         private double[] contribution = new double[0];
 
         private Workspace(int maxRows) {
@@ -178,7 +187,10 @@ public final class BatchEngine {
             int n = graph.values().size();
             val = new double[n][];
             adj = new double[n][];
-            transposed = new double[n][];
+            weightsT = new double[n][][];
+            weightRows = new double[n][][];
+            inputRows = new double[n][][];
+            weightsReady = new boolean[n];
             forwardFrames = new ArrayExpr.Frame[n];
             backwardFrames = new ArrayExpr.Frame[n];
             tiles = new double[n][][];
@@ -194,8 +206,15 @@ public final class BatchEngine {
                     backwardFrames[v] = backward[v].frame();
                     tiles[v] = new double[value.op().inputs().size() + 1][];
                 }
-                if (value.op() instanceof BatchGraph.MatVec m && !batched[m.matrix()]) {
-                    transposed[v] = new double[m.rows() * m.columns()];
+                if (value.op() instanceof BatchGraph.MatVec m && !batched[m.matrix()] && batched[m.vector()]) {
+                    weightsT[v] = new double[m.columns()][Kernels.padded(m.rows())];
+                    if (active[m.vector()]) {
+                        weightRows[v] = new double[m.rows()][Kernels.padded(m.columns())];
+                    }
+                    if (active[m.matrix()]) {
+                        inputRows[v] = new double[maxRows][Kernels.padded(m.columns())];
+                    }
+                    productRow = new double[Math.max(productRow.length, Math.max(m.rows(), m.columns()))];
                 }
                 if (value.op() instanceof BatchGraph.Reduce r) {
                     tiles[v] = new double[r.operands().size() + 1][];
@@ -209,9 +228,24 @@ public final class BatchEngine {
          * their gradients goes there (overwritten, in parameter order).
          */
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut) {
+            return run(declared, rows, index, from, to, gradOut, -1);
+        }
+
+        /**
+         * {@link #run(double[], Rows, int[], int, int, double[])} as part of evaluation number
+         * {@code call} (non-negative, increasing; -1: a one-off): blocks of one call share {@code
+         * declared}, so what depends only on it (the transposed weight matrices) is prepared once
+         * per call and thread.
+         */
+        public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut,
+                               long call) {
             int count = to - from;
             if (count > maxRows) {
                 throw new IllegalArgumentException(count + " rows > " + maxRows);
+            }
+            if (call < 0 || call != preparedFor) {
+                Arrays.fill(weightsReady, false);
+                preparedFor = call;
             }
             List<BatchGraph.Value> values = graph.values();
             for (int v = 0; v < values.size(); v++) {
@@ -319,7 +353,9 @@ public final class BatchEngine {
                 double[] w = val[m.matrix()];
                 double[] x = val[m.vector()];
                 if (!batched[m.matrix()] && batched[m.vector()]) {
-                    Kernels.timesTransposed(x, rows, w, m.rows(), m.columns(), out, false); // X·Wᵀ
+                    prepareWeights(v, m, w);
+                    // X·Wᵀ: A = X [rows, c] (strides c, 1), B = Wᵀ as c rows of r
+                    Kernels.product(x, m.columns(), 1, rows, weightsT[v], m.rows(), m.columns(), out, false, productRow);
                 } else {
                     for (int r = 0; r < rows; r++) {
                         int wb = batched[m.matrix()] ? r * m.rows() * m.columns() : 0;
@@ -441,16 +477,12 @@ public final class BatchEngine {
                 double[] w = val[m.matrix()];
                 double[] x = val[m.vector()];
                 if (!batched[m.matrix()] && batched[m.vector()]) {
-                    if (active[m.vector()]) { // δX += δ·W = δ·(Wᵀ)ᵀ
-                        Kernels.transpose(w, mr, mc, transposed[v]);
-                        Kernels.timesTransposed(d, rows, transposed[v], mc, mr, adj[m.vector()], true);
+                    if (active[m.vector()]) { // δX += δ·W: A = δ [rows, r], B = W as r rows of c
+                        Kernels.product(d, mr, 1, rows, weightRows[v], mc, mr, adj[m.vector()], true, productRow);
                     }
-                    if (active[m.matrix()]) { // δW += δᵀ·X = (δᵀ)·(Xᵀ)ᵀ
-                        double[] dT = scratch(0, mr * rows);
-                        double[] xT = scratch(1, mc * rows);
-                        Kernels.transpose(d, rows, mr, dT);
-                        Kernels.transpose(x, rows, mc, xT);
-                        Kernels.timesTransposed(dT, mr, xT, mc, rows, adj[m.matrix()], true);
+                    if (active[m.matrix()]) { // δW += δᵀ·X: A = δᵀ (strides 1, r), B = X as rows
+                        Kernels.rows(x, 0, mc, 1, rows, mc, inputRows[v]);
+                        Kernels.product(d, 1, mr, mr, inputRows[v], mc, rows, adj[m.matrix()], true, productRow);
                     }
                 } else {
                     for (int r = 0; r < rows; r++) {
@@ -569,11 +601,16 @@ public final class BatchEngine {
             }
         }
 
-        private double[] scratch(int which, int n) {
-            if (scratch[which].length < n) {
-                scratch[which] = new double[n];
+        /** Wᵀ (and W as rows where δX needs it) for MatVec v, once per call. */
+        private void prepareWeights(int v, BatchGraph.MatVec m, double[] w) {
+            if (weightsReady[v]) {
+                return;
             }
-            return scratch[which];
+            Kernels.rows(w, 0, 1, m.columns(), m.columns(), m.rows(), weightsT[v]);
+            if (weightRows[v] != null) {
+                Kernels.rows(w, 0, m.columns(), 1, m.rows(), m.columns(), weightRows[v]);
+            }
+            weightsReady[v] = true;
         }
 
         private double[] contribution(int n) {

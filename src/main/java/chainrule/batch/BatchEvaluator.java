@@ -8,15 +8,16 @@ import java.util.stream.IntStream;
  * Sums of the loss and gradient over many samples, on several threads, with a result that does
  * not depend on the number of threads.
  *
- * <p>Samples are cut into blocks of {@link #BLOCK} rows, a partition fixed by the row count
- * alone. Blocks run in parallel (a fork/join split) in chunks of {@link #CHUNK} blocks; each block
+ * <p>Samples are cut into blocks of {@link #BLOCK} rows (of half the rows, rounded up to a multiple of
+ * 8, when there are at most {@link #BLOCK}: so a minibatch still has two blocks for two cores), a
+ * partition fixed by the row count alone. Blocks run in parallel (a fork/join split) in chunks of {@link #CHUNK} blocks; each block
  * writes its own partial sums, and a chunk's partials are added pairwise in a fixed tree (block
  * 0+1, 2+3, ..., then pairs of pairs), chunk after chunk. So which thread ran which block never
  * changes a bit of the result, and memory stays at {@link #CHUNK} partial gradients however many
  * rows there are.
  */
 public final class BatchEvaluator implements AutoCloseable {
-    /** Rows per block: one matrix product of the engine. */
+    /** Rows per block, at most: one matrix product of the engine. */
     public static final int BLOCK = 64;
     /** Blocks evaluated in parallel before their sums are folded in. */
     public static final int CHUNK = 16;
@@ -28,6 +29,8 @@ public final class BatchEvaluator implements AutoCloseable {
     private final double[][] partialGradient = new double[CHUNK][];
     private final double[] partialLoss = new double[CHUNK];
     private final int[] partialCorrect = new int[CHUNK];
+    /** Evaluations so far: blocks of one evaluation share its weight matrices ({@link BatchEngine.Workspace#run}). */
+    private long calls;
 
     /** Sums over the samples evaluated: the loss, the samples classified right, and how many samples. */
     public record Sums(double loss, long correct, long count) {
@@ -60,24 +63,26 @@ public final class BatchEvaluator implements AutoCloseable {
                                         double[] gradSum) {
         double loss = 0;
         long correct = 0;
-        for (int start = from; start < to; start += BLOCK * CHUNK) {
+        long call = calls++;
+        int block = blockRows(to - from);
+        for (int start = from; start < to; start += block * CHUNK) {
             int chunkStart = start;
-            int chunkEnd = Math.min(to, start + BLOCK * CHUNK);
-            int blocks = (chunkEnd - chunkStart + BLOCK - 1) / BLOCK;
+            int chunkEnd = Math.min(to, start + block * CHUNK);
+            int blocks = (chunkEnd - chunkStart + block - 1) / block;
             Runnable work = () -> IntStream.range(0, blocks).parallel().forEach(b -> {
-                int s = chunkStart + b * BLOCK;
-                int e = Math.min(chunkEnd, s + BLOCK);
+                int s = chunkStart + b * block;
+                int e = Math.min(chunkEnd, s + block);
                 BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                        gradSum == null ? null : partialGradient[b]);
+                        gradSum == null ? null : partialGradient[b], call);
                 partialLoss[b] = r.lossSum();
                 partialCorrect[b] = r.correct();
             });
             if (pool == null || blocks == 1) {
                 for (int b = 0; b < blocks; b++) {
-                    int s = chunkStart + b * BLOCK;
-                    int e = Math.min(chunkEnd, s + BLOCK);
+                    int s = chunkStart + b * block;
+                    int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                            gradSum == null ? null : partialGradient[b]);
+                            gradSum == null ? null : partialGradient[b], call);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 }
@@ -107,6 +112,18 @@ public final class BatchEvaluator implements AutoCloseable {
             }
         }
         return new Sums(loss, correct, to - from);
+    }
+
+    /**
+     * Rows per block for {@code n} rows: {@link #BLOCK}, or for {@code n <= BLOCK} half of n
+     * rounded up to a multiple of 8 (at least 8), so that a batch of 64 or 32 rows is two blocks.
+     * A function of n alone: never of the thread count.
+     */
+    static int blockRows(int n) {
+        if (n > BLOCK) {
+            return BLOCK;
+        }
+        return Math.max(8, ((n + 1) / 2 + 7) / 8 * 8);
     }
 
     /** Zeroes {@code gradOut}, then {@link #accumulate}s into it. */

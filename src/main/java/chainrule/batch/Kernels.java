@@ -1,23 +1,57 @@
 package chainrule.batch;
 
 /**
- * The dense loops of the batched engine. Every matrix product is one kernel, {@code C = A·Bᵀ}
- * over row-major operands whose rows are contiguous in the summed index, register-blocked four
- * rows of A by two rows of B: eight independent sums in registers, each element of A and B loaded
- * once per four or two multiply-adds, so the floating-point units stay busy without the JIT having
- * to vectorise a reduction (which it may not: that would reorder the sums). Each element of C is a
- * single sum over the summed index in order, so the result does not depend on the blocking (nor on the thread
- * that runs it).
+ * The dense loops of the batched engine. Every matrix product is one kernel, {@code C = A·B}, in
+ * the "row of C += scalar of A times row of B" form: for each row i of C, four rows of B at a time
+ * ({@code t, t+1, t+2, t+3}) are folded into it,
+ * <pre>{@code  c[j] = fma(a[i,t+3], b[t+3][j], fma(a[i,t+2], b[t+2][j], fma(a[i,t+1], b[t+1][j], fma(a[i,t], b[t][j], c[j]))))}</pre>
+ * over the contiguous index j. HotSpot's C2 turns that inner loop into SIMD instructions (eight
+ * doubles per instruction with AVX-512, four with AVX2), and the four-row unrolling loads and
+ * stores each element of C once per four multiply-adds.
+ *
+ * <p>Two details make C2 vectorise it, both measured (docs/performance.md): the rows of B are
+ * separate arrays (four loads from one array at different unknown offsets stop Java 17's
+ * SuperWord), and the sums of a row of C go to one array. A is read one scalar at a time, so it
+ * may have any strides: a transposed operand costs nothing.
+ *
+ * <p>Each element of C is still a single sum over t in increasing order, each term rounded once
+ * (or twice without FMA), whether a lane of a vector instruction or the scalar tail computes it:
+ * the result does not depend on the vector width, the blocking, or the thread that runs it.
  */
 final class Kernels {
     /**
      * Whether the JVM turns {@link Math#fma} into one instruction (HotSpot's UseFMA, on where the
-     * processor has it): then the kernels use it, one rounding per multiply-add instead of two and
-     * about a quarter faster. Elsewhere Math.fma is exact but slow, and the plain form is used.
+     * processor has it): then the kernel uses it, one rounding per multiply-add instead of two.
+     * Elsewhere Math.fma is exact but slow, and the plain form is used.
      */
     static final boolean FMA = fmaIsFast();
 
+    /**
+     * {@link VectorKernel}, where the JVM runs with {@code --add-modules jdk.incubator.vector} (as
+     * {@code bin/chainrule} starts eval, check and train with --data) and has FMA, and the system
+     * property {@code chainrule.vector} is not {@code false}; else null, and the loops below run.
+     * Both give the same bits.
+     */
+    static final Product VECTOR = vectorKernel();
+
+    /** What {@link VectorKernel} implements: {@link #product} without the scratch row. */
+    interface Product {
+        void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add);
+    }
+
     private Kernels() {}
+
+    private static Product vectorKernel() {
+        if (!FMA || !Boolean.parseBoolean(System.getProperty("chainrule.vector", "true"))
+                || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return null;
+        }
+        try {
+            return (Product) Class.forName("chainrule.batch.VectorKernel").getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
 
     private static boolean fmaIsFast() {
         try {
@@ -29,149 +63,115 @@ final class Kernels {
         }
     }
 
-    /** {@code t[j·m + i] = a[i·n + j]}: the transpose of a [m, n]. */
-    static void transpose(double[] a, int m, int n, double[] t) {
+    /**
+     * Length for a row of B of n elements: n rounded up to a multiple of 8, so that a vector of up
+     * to 8 doubles loaded at the last columns stays inside the array (the padding is never read
+     * into C).
+     */
+    static int padded(int n) {
+        return (n + 7) / 8 * 8;
+    }
+
+    /** {@code rows[i][j] = a[offset + i·rowStride + j·colStride]} for i < m, j < n. */
+    static void rows(double[] a, int offset, int rowStride, int colStride, int m, int n, double[][] rows) {
         for (int i = 0; i < m; i++) {
-            int row = i * n;
-            for (int j = 0; j < n; j++) {
-                t[j * m + i] = a[row + j];
+            double[] r = rows[i];
+            int base = offset + i * rowStride;
+            if (colStride == 1) {
+                System.arraycopy(a, base, r, 0, n);
+            } else {
+                for (int j = 0; j < n; j++) {
+                    r[j] = a[base + j * colStride];
+                }
             }
         }
     }
 
     /**
-     * {@code c[p, q] = Σ_t a[p, t]·b[q, t]} for a [ap, k], b [bq, k], c [ap, bq]; with {@code add},
-     * the sum is added to what c holds.
+     * {@code c[i·n + j] = Σ_{t<k} a[i·ai + t·at]·b[t][j]} for i < m, j < n; with {@code add}, the
+     * sum (computed on its own, from zero) is added to what c holds. {@code row} is scratch of at
+     * least n elements: the sums of one row of C are made there (an array indexed by j alone, which
+     * is what lets C2 vectorise the loop), then copied or added into c.
      */
-    static void timesTransposed(double[] a, int ap, double[] b, int bq, int k, double[] c, boolean add) {
-        if (FMA) {
-            timesTransposedFma(a, ap, b, bq, k, c, add);
+    static void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
+                        double[] row) {
+        if (VECTOR != null) {
+            VECTOR.product(a, ai, at, m, b, n, k, c, add);
         } else {
-            timesTransposedPlain(a, ap, b, bq, k, c, add);
+            loops(a, ai, at, m, b, n, k, c, add, row);
         }
     }
 
-    private static void timesTransposedPlain(double[] a, int ap, double[] b, int bq, int k, double[] c, boolean add) {
-        int p = 0;
-        for (; p + 4 <= ap; p += 4) {
-            int a0 = p * k;
-            int a1 = a0 + k;
-            int a2 = a1 + k;
-            int a3 = a2 + k;
-            int q = 0;
-            for (; q + 2 <= bq; q += 2) {
-                int b0 = q * k;
-                int b1 = b0 + k;
-                double s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
-                for (int t = 0; t < k; t++) {
-                    double y0 = b[b0 + t];
-                    double y1 = b[b1 + t];
-                    double x0 = a[a0 + t];
-                    s00 += x0 * y0;
-                    s01 += x0 * y1;
-                    double x1 = a[a1 + t];
-                    s10 += x1 * y0;
-                    s11 += x1 * y1;
-                    double x2 = a[a2 + t];
-                    s20 += x2 * y0;
-                    s21 += x2 * y1;
-                    double x3 = a[a3 + t];
-                    s30 += x3 * y0;
-                    s31 += x3 * y1;
+    /** {@link #product} by the auto-vectorised loops, whatever {@link #VECTOR} is. */
+    static void loops(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
+                      double[] row) {
+        for (int i = 0; i < m; i++) {
+            java.util.Arrays.fill(row, 0, n, 0.0);
+            if (FMA) {
+                rowFma(a, i * ai, at, b, n, k, row);
+            } else {
+                rowPlain(a, i * ai, at, b, n, k, row);
+            }
+            int ci = i * n;
+            if (add) {
+                for (int j = 0; j < n; j++) {
+                    c[ci + j] += row[j];
                 }
-                put(c, p * bq + q, s00, add);
-                put(c, p * bq + q + 1, s01, add);
-                put(c, (p + 1) * bq + q, s10, add);
-                put(c, (p + 1) * bq + q + 1, s11, add);
-                put(c, (p + 2) * bq + q, s20, add);
-                put(c, (p + 2) * bq + q + 1, s21, add);
-                put(c, (p + 3) * bq + q, s30, add);
-                put(c, (p + 3) * bq + q + 1, s31, add);
-            }
-            for (; q < bq; q++) {
-                for (int r = p; r < p + 4; r++) {
-                    put(c, r * bq + q, dot(a, r * k, b, q * k, k), add);
-                }
-            }
-        }
-        for (; p < ap; p++) {
-            for (int q = 0; q < bq; q++) {
-                put(c, p * bq + q, dot(a, p * k, b, q * k, k), add);
+            } else {
+                System.arraycopy(row, 0, c, ci, n);
             }
         }
     }
 
-    private static void timesTransposedFma(double[] a, int ap, double[] b, int bq, int k, double[] c, boolean add) {
-        int p = 0;
-        for (; p + 4 <= ap; p += 4) {
-            int a0 = p * k;
-            int a1 = a0 + k;
-            int a2 = a1 + k;
-            int a3 = a2 + k;
-            int q = 0;
-            for (; q + 2 <= bq; q += 2) {
-                int b0 = q * k;
-                int b1 = b0 + k;
-                double s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
-                for (int t = 0; t < k; t++) {
-                    double y0 = b[b0 + t];
-                    double y1 = b[b1 + t];
-                    double x0 = a[a0 + t];
-                    s00 = Math.fma(x0, y0, s00);
-                    s01 = Math.fma(x0, y1, s01);
-                    double x1 = a[a1 + t];
-                    s10 = Math.fma(x1, y0, s10);
-                    s11 = Math.fma(x1, y1, s11);
-                    double x2 = a[a2 + t];
-                    s20 = Math.fma(x2, y0, s20);
-                    s21 = Math.fma(x2, y1, s21);
-                    double x3 = a[a3 + t];
-                    s30 = Math.fma(x3, y0, s30);
-                    s31 = Math.fma(x3, y1, s31);
-                }
-                put(c, p * bq + q, s00, add);
-                put(c, p * bq + q + 1, s01, add);
-                put(c, (p + 1) * bq + q, s10, add);
-                put(c, (p + 1) * bq + q + 1, s11, add);
-                put(c, (p + 2) * bq + q, s20, add);
-                put(c, (p + 2) * bq + q + 1, s21, add);
-                put(c, (p + 3) * bq + q, s30, add);
-                put(c, (p + 3) * bq + q + 1, s31, add);
-            }
-            for (; q < bq; q++) {
-                for (int r = p; r < p + 4; r++) {
-                    put(c, r * bq + q, dotFma(a, r * k, b, q * k, k), add);
-                }
+    /** {@code out[j] += Σ_t a[a0 + t·at]·b[t][j]}, t in order, with FMA. */
+    private static void rowFma(double[] a, int a0, int at, double[][] b, int n, int k, double[] out) {
+        int t = 0;
+        for (; t + 4 <= k; t += 4) {
+            int p = a0 + t * at;
+            double x0 = a[p];
+            double x1 = a[p + at];
+            double x2 = a[p + 2 * at];
+            double x3 = a[p + 3 * at];
+            double[] b0 = b[t];
+            double[] b1 = b[t + 1];
+            double[] b2 = b[t + 2];
+            double[] b3 = b[t + 3];
+            for (int j = 0; j < n; j++) {
+                out[j] = Math.fma(x3, b3[j], Math.fma(x2, b2[j], Math.fma(x1, b1[j], Math.fma(x0, b0[j], out[j]))));
             }
         }
-        for (; p < ap; p++) {
-            for (int q = 0; q < bq; q++) {
-                put(c, p * bq + q, dotFma(a, p * k, b, q * k, k), add);
+        for (; t < k; t++) {
+            double x = a[a0 + t * at];
+            double[] bt = b[t];
+            for (int j = 0; j < n; j++) {
+                out[j] = Math.fma(x, bt[j], out[j]);
             }
         }
     }
 
-    private static double dotFma(double[] a, int ai, double[] b, int bi, int k) {
-        double s = 0;
-        for (int t = 0; t < k; t++) {
-            s = Math.fma(a[ai + t], b[bi + t], s);
+    /** {@link #rowFma} with a multiplication and an addition, for processors without FMA. */
+    private static void rowPlain(double[] a, int a0, int at, double[][] b, int n, int k, double[] out) {
+        int t = 0;
+        for (; t + 4 <= k; t += 4) {
+            int p = a0 + t * at;
+            double x0 = a[p];
+            double x1 = a[p + at];
+            double x2 = a[p + 2 * at];
+            double x3 = a[p + 3 * at];
+            double[] b0 = b[t];
+            double[] b1 = b[t + 1];
+            double[] b2 = b[t + 2];
+            double[] b3 = b[t + 3];
+            for (int j = 0; j < n; j++) {
+                out[j] = out[j] + x0 * b0[j] + x1 * b1[j] + x2 * b2[j] + x3 * b3[j];
+            }
         }
-        return s;
-    }
-
-    private static double dot(double[] a, int ai, double[] b, int bi, int k) {
-        double s = 0;
-        for (int t = 0; t < k; t++) {
-            s += a[ai + t] * b[bi + t];
-        }
-        return s;
-    }
-
-    private static void put(double[] c, int i, double s, boolean add) {
-        if (add) {
-            c[i] += s;
-        } else {
-            c[i] = s;
+        for (; t < k; t++) {
+            double x = a[a0 + t * at];
+            double[] bt = b[t];
+            for (int j = 0; j < n; j++) {
+                out[j] = out[j] + x * bt[j];
+            }
         }
     }
 }
