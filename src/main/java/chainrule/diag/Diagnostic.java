@@ -105,6 +105,6 @@ public record Diagnostic(Severity severity, Source source, int line, int column,
     }
 
     private static boolean isWide(int cp) {
-        return chainrule.print.TextWidth.isWide(cp);
+        return TextWidth.isWide(cp);
     }
 }

@@ -1,7 +1,5 @@
 package chainrule.expr;
 
-import chainrule.diff.Differentiator;
-import chainrule.simplify.Simplifier;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,27 +11,40 @@ import java.util.Map;
  * <p>Its partial derivatives are derived symbolically from its body, once, and are themselves user
  * functions (named {@code swish′}, or {@code f′₁}, {@code f′₂} for several parameters), so
  * derivatives print as {@code swish′(net)} rather than an inlined body.
+ *
+ * <p>How a partial is derived is given at construction ({@link Derivation}): differentiation and
+ * simplification live in packages above this one ({@code chainrule.diff}, {@code chainrule.simplify}),
+ * so the expression layer stays free of them and of the package cycle that calling them would make.
  */
 public final class UserFunction implements Fn {
+    /** Derives ∂body/∂param, in its printed (simplified) form. */
+    @FunctionalInterface
+    public interface Derivation {
+        Expr derivative(Expr body, Sym param);
+    }
+
     private final String name;
     private final List<Sym> params;
     private final Expr body;
     private final UserFunction derivativeOf;
+    private final Derivation derivation;
     private final List<UserFunction> partials;
 
     /**
      * @param params the parameters, as {@link SymKind#LOCAL} symbols
      * @param body   the body, in terms of the parameters and other functions only
+     * @param derivation how partials are derived ({@code chainrule.diff.UserDerivation#SIMPLIFIED})
      */
-    public UserFunction(String name, List<Sym> params, Expr body) {
-        this(name, params, body, null);
+    public UserFunction(String name, List<Sym> params, Expr body, Derivation derivation) {
+        this(name, params, body, null, derivation);
     }
 
-    private UserFunction(String name, List<Sym> params, Expr body, UserFunction derivativeOf) {
+    private UserFunction(String name, List<Sym> params, Expr body, UserFunction derivativeOf, Derivation derivation) {
         this.name = name;
         this.params = List.copyOf(params);
         this.body = body;
         this.derivativeOf = derivativeOf;
+        this.derivation = derivation;
         this.partials = new ArrayList<>(params.size());
         for (int i = 0; i < params.size(); i++) {
             partials.add(null);
@@ -75,9 +86,9 @@ public final class UserFunction implements Fn {
     public synchronized UserFunction partialFunction(int i) {
         UserFunction p = partials.get(i);
         if (p == null) {
-            Expr d = Simplifier.simplify(Differentiator.derivative(body, params.get(i)));
+            Expr d = derivation.derivative(body, params.get(i));
             String suffix = params.size() == 1 ? "′" : "′" + subscript(i + 1);
-            p = new UserFunction(name + suffix, params, d, this);
+            p = new UserFunction(name + suffix, params, d, this, derivation);
             partials.set(i, p);
         }
         return p;

@@ -2,7 +2,7 @@ package chainrule.flow;
 
 import chainrule.print.Notation;
 import chainrule.print.Numbers;
-import chainrule.print.TextWidth;
+import chainrule.diag.TextWidth;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package chainrule.layer;
 
 import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
+import chainrule.diff.UserDerivation;
 import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
 import chainrule.expr.Fn;
@@ -143,7 +144,7 @@ public final class LayerLowering {
             for (Ast.Name p : f.params()) {
                 params.add(Exprs.local(p.text()));
             }
-            return Optional.of(new UserFunction(f.name().text(), params, body));
+            return Optional.of(new UserFunction(f.name().text(), params, body, UserDerivation.SIMPLIFIED));
         } catch (DiagnosticException e) {
             return Optional.empty();
         }

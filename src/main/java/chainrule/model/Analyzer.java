@@ -3,6 +3,7 @@ package chainrule.model;
 import chainrule.diag.Diagnostic;
 import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
+import chainrule.diff.UserDerivation;
 import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
 import chainrule.expr.Fn;
@@ -12,8 +13,8 @@ import chainrule.expr.SymKind;
 import chainrule.expr.UserFunction;
 import chainrule.expr.VectorElement;
 import chainrule.expr.VectorPrimitive;
-import chainrule.parse.Ast;
 import chainrule.parse.Ast.Pos;
+import chainrule.parse.Ast;
 import chainrule.parse.SourceParser;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -517,7 +518,7 @@ public final class Analyzer {
                 params.add(Exprs.local(p.text()));
             }
             Expr body = lower(f.body(), new Scope.Function(seen));
-            functions.put(name, new UserFunction(name, params, body));
+            functions.put(name, new UserFunction(name, params, body, UserDerivation.SIMPLIFIED));
         }
     }
 

@@ -1,5 +1,6 @@
 package chainrule.print;
 
+import chainrule.diag.TextWidth;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.UserFunction;

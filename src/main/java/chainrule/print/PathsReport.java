@@ -1,5 +1,6 @@
 package chainrule.print;
 
+import chainrule.diag.TextWidth;
 import chainrule.model.Vertex;
 import chainrule.paths.ClosedForm;
 import chainrule.paths.Edge;

@@ -3,6 +3,7 @@ package chainrule.print;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import chainrule.diag.Source;
+import chainrule.diff.UserDerivation;
 import chainrule.expr.Evaluator;
 import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
@@ -25,7 +26,7 @@ class DerivedFunctionPrintTest {
     void aWrittenOutDerivativeKeepsItsBracketsInAProduct() throws Exception {
         Sym z = Exprs.local("z");
         UserFunction swish = new UserFunction("swish", List.of(z),
-                Exprs.mul(z, Exprs.apply(Primitive.SIGMOID, z)));
+                Exprs.mul(z, Exprs.apply(Primitive.SIGMOID, z)), UserDerivation.SIMPLIFIED);
         Sym x = Exprs.local("x");
         Sym y = Exprs.local("y");
         Expr e = Exprs.mul(Exprs.apply(swish.partialFunction(0), x), y);

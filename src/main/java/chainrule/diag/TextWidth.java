@@ -1,4 +1,4 @@
-package chainrule.print;
+package chainrule.diag;
 
 /** Terminal column widths, so tables stay aligned with Hangul (two columns per syllable). */
 public final class TextWidth {
