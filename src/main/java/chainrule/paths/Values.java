@@ -38,7 +38,10 @@ public final class Values {
     private final Network network;
     /** Built on first use: only a value that is not finite needs them. */
     private Map<Expr, Expr> stable;
+    /** The stable substitution with every parameter as its number ({@link #heldFixed}), made on first use. */
     private Map<Expr, Expr> parameters;
+    /** The δs of {@link ReverseAccumulator#adjoints} at these values, per path graph, made on first use. */
+    private final Map<PathGraph, Map<Vertex, Double>> adjoints = new java.util.IdentityHashMap<>(1);
     private final SigmoidLogs sigmoidLogs;
 
     private Values(Map<String, Double> vertexValues, Network network, Map<Expr, Expr> stable, SigmoidLogs sigmoidLogs) {
@@ -140,21 +143,36 @@ public final class Values {
      */
     private Expr heldFixed(Edge e) {
         if (parameters == null) {
-            parameters = new HashMap<>();
+            // the stable substitution and every parameter's number, made once: a saturated probe
+            // of a 784-128-10 network asks for thousands of edges, and a copy of this map per edge
+            // (100,000 entries each) took seconds
+            if (stable == null) {
+                stable = stableSubstitution(network);
+            }
+            Map<Expr, Expr> fixed = new HashMap<>(stable);
             for (Vertex p : network.parameters()) {
                 Double value = network.values().get(p.name());
                 if (value != null) {
-                    parameters.put(p.symbol(), Exprs.num(value));
+                    fixed.put(p.symbol(), Exprs.num(value));
                 }
             }
+            parameters = fixed;
         }
-        if (stable == null) {
-            stable = stableSubstitution(network);
-        }
-        Map<Expr, Expr> fixed = new HashMap<>(stable);
-        fixed.putAll(parameters);
-        fixed.remove(e.from().symbol());
-        return Substitution.replace(e.factor(), fixed);
+        Map<Expr, Expr> fixed = parameters;
+        Expr free = e.from().symbol();
+        // every entry of fixed but the edge's own source, which the partial derivative varies
+        Map<Expr, Expr> allBut = new java.util.AbstractMap<>() {
+            @Override public Expr get(Object key) { return key == free ? null : fixed.get(key); }
+
+            @Override public boolean isEmpty() { return fixed.isEmpty() || fixed.size() == 1 && fixed.containsKey(free); }
+
+            @Override public java.util.Set<Map.Entry<Expr, Expr>> entrySet() {
+                Map<Expr, Expr> copy = new HashMap<>(fixed);
+                copy.remove(free);
+                return copy.entrySet();
+            }
+        };
+        return Substitution.replace(e.factor(), allBut);
     }
 
     /**
@@ -179,6 +197,40 @@ public final class Values {
             return power && log ? Exprs.ZERO : e;
         }
         return e;
+    }
+
+    /**
+     * The δs over {@code graph} at these values, computed once: {@code grad}, the playground's
+     * finiteness check, layer-form verification and layer-form numbers all ask for the same map,
+     * and at 784-128-10 each pass over 100,000 edges costs a noticeable part of a second.
+     */
+    synchronized Map<Vertex, Double> adjoints(PathGraph graph, java.util.function.Function<PathGraph, Map<Vertex, Double>> compute) {
+        Map<Vertex, Double> known = adjoints.get(graph);
+        if (known == null) {
+            known = java.util.Collections.unmodifiableMap(compute.apply(graph));
+            adjoints.put(graph, known);
+        }
+        return known;
+    }
+
+    /**
+     * What no parameter of {@code graph} reaches, each symbol to its value as a number (the limits
+     * of reverse accumulation hold them fixed), made once rather than once per singular vertex.
+     */
+    synchronized Map<Expr, Expr> unreached(PathGraph graph, java.util.function.Function<PathGraph, Map<Expr, Expr>> compute) {
+        if (unreached == null || unreachedGraph != graph) {
+            unreached = java.util.Collections.unmodifiableMap(compute.apply(graph));
+            unreachedGraph = graph;
+        }
+        return unreached;
+    }
+
+    private Map<Expr, Expr> unreached;
+    private PathGraph unreachedGraph;
+
+    /** The δs over {@code graph} if {@link #adjoints} has made them already, else null. */
+    synchronized Map<Vertex, Double> knownAdjoints(PathGraph graph) {
+        return adjoints.get(graph);
     }
 
     /** The value of an expression over the vertex values. */

@@ -111,10 +111,23 @@ public final class NonFiniteCheck {
      * @throws DiagnosticException at the first vertex with a non-finite local derivative
      */
     public static void requireFiniteDerivatives(PathGraph graph, Values values) throws DiagnosticException {
+        requireFiniteDerivatives(graph, values, graph.network().parameters());
+    }
+
+    /**
+     * As {@link #requireFiniteDerivatives(PathGraph, Values)} for the derivatives by {@code parameters}
+     * only (those a command prints, as {@code grad --wrt}): only the edge factors below them are
+     * derived and evaluated, and a parameter not asked for cannot make the command fail.
+     */
+    public static void requireFiniteDerivatives(PathGraph graph, Values values, java.util.List<Vertex> parameters)
+            throws DiagnosticException {
         Network network = graph.network();
-        Map<Vertex, Double> delta = ReverseAccumulator.adjoints(graph, values);
+        boolean all = parameters.size() == network.parameters().size()
+                && new java.util.HashSet<>(parameters).containsAll(network.parameters());
+        Map<Vertex, Double> delta = all ? ReverseAccumulator.adjoints(graph, values)
+                : ReverseAccumulator.adjointsBelow(graph, values, parameters);
         Vertex worst = null;
-        for (Vertex p : network.parameters()) {
+        for (Vertex p : all ? network.parameters() : parameters) {
             Double d = delta.get(p);
             if (d != null && !Double.isFinite(d)) {
                 worst = p;
@@ -143,11 +156,11 @@ public final class NonFiniteCheck {
             }
         }
         for (Vertex to : graph.vertices()) {
-            if (!to.isDefined() || !graph.reachesLoss(to)) {
+            if (!to.isDefined() || !graph.reachesLoss(to) || !delta.containsKey(to)) {
                 continue;
             }
             for (Edge e : graph.incoming(to)) {
-                if (!graph.reachedFromParameter(e.from())) {
+                if (!graph.reachedFromParameter(e.from()) || !delta.containsKey(e.from())) {
                     continue;
                 }
                 double d = values.of(e);
