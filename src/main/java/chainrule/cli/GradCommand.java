@@ -27,7 +27,11 @@ final class GradCommand implements Callable<Integer> {
         List<chainrule.model.Vertex> parameters = loaded.parameters(wrt);
         if (values != null) {
             // only the derivatives printed: --wrt 'W1[1,1]' derives the edges below it, not all
-            NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values, parameters);
+            if (wrt == null || wrt.isEmpty()) {
+                NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values); // one full pass, shared with the report
+            } else {
+                NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values, parameters);
+            }
         }
         GradientReport report = new GradientReport(loaded.graph(), parameters, values);
         Main.out().print(options.json ? Json.write(report.json()) + "\n" : report.text(options.notation()));

@@ -38,8 +38,8 @@ public final class Values {
     private final Network network;
     /** Built on first use: only a value that is not finite needs them. */
     private Map<Expr, Expr> stable;
-    /** The stable substitution with every parameter as its number ({@link #heldFixed}), made on first use. */
-    private Map<Expr, Expr> parameters;
+    /** Parameters' values as numbers, for {@link #heldFixed}, made as asked for. */
+    private final Map<Expr, Expr> parameterNumbers = new java.util.concurrent.ConcurrentHashMap<>();
     /** The δs of {@link ReverseAccumulator#adjoints} at these values, per path graph, made on first use. */
     private final Map<PathGraph, Map<Vertex, Double>> adjoints = new java.util.IdentityHashMap<>(1);
     private final SigmoidLogs sigmoidLogs;
@@ -142,37 +142,36 @@ public final class Values {
      * derivative of {@code x^0 = 1}.
      */
     private Expr heldFixed(Edge e) {
-        if (parameters == null) {
-            // the stable substitution and every parameter's number, made once: a saturated probe
-            // of a 784-128-10 network asks for thousands of edges, and a copy of this map per edge
-            // (100,000 entries each) took seconds
-            if (stable == null) {
-                stable = stableSubstitution(network);
-            }
-            Map<Expr, Expr> fixed = new HashMap<>(stable);
-            for (Vertex p : network.parameters()) {
-                Double value = network.values().get(p.name());
-                if (value != null) {
-                    fixed.put(p.symbol(), Exprs.num(value));
-                }
-            }
-            parameters = fixed;
+        if (stable == null) {
+            stable = stableSubstitution(network);
         }
-        Map<Expr, Expr> fixed = parameters;
+        Map<Expr, Expr> stableMap = stable;
         Expr free = e.from().symbol();
-        // every entry of fixed but the edge's own source, which the partial derivative varies
-        Map<Expr, Expr> allBut = new java.util.AbstractMap<>() {
-            @Override public Expr get(Object key) { return key == free ? null : fixed.get(key); }
+        // the stable substitution with every parameter but the edge's own source as its number, as
+        // a view: a saturated point of a 784-128-10 network asks for it edge after edge, and a
+        // map of 100,000 numbers per edge (or even once) cost more than the factors themselves
+        Map<Expr, Expr> fixed = new java.util.AbstractMap<>() {
+            @Override public Expr get(Object key) {
+                if (key == free) {
+                    return null;
+                }
+                if (key instanceof chainrule.expr.Sym s) {
+                    Vertex v = network.vertex(s.name()).orElse(null);
+                    Double value = v != null && v.symbol() == s && v.kind().isParameter() ? network.values().get(s.name()) : null;
+                    if (value != null) {
+                        return parameterNumbers.computeIfAbsent(s, k -> Exprs.num(value));
+                    }
+                }
+                return stableMap.get(key);
+            }
 
-            @Override public boolean isEmpty() { return fixed.isEmpty() || fixed.size() == 1 && fixed.containsKey(free); }
+            @Override public boolean isEmpty() { return false; }
 
             @Override public java.util.Set<Map.Entry<Expr, Expr>> entrySet() {
-                Map<Expr, Expr> copy = new HashMap<>(fixed);
-                copy.remove(free);
-                return copy.entrySet();
+                throw new UnsupportedOperationException("a lookup view");
             }
         };
-        return Substitution.replace(e.factor(), allBut);
+        return Substitution.replace(e.factor(), fixed);
     }
 
     /**

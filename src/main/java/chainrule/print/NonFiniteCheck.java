@@ -111,7 +111,7 @@ public final class NonFiniteCheck {
      * @throws DiagnosticException at the first vertex with a non-finite local derivative
      */
     public static void requireFiniteDerivatives(PathGraph graph, Values values) throws DiagnosticException {
-        requireFiniteDerivatives(graph, values, graph.network().parameters());
+        check(graph, values, null);
     }
 
     /**
@@ -121,13 +121,16 @@ public final class NonFiniteCheck {
      */
     public static void requireFiniteDerivatives(PathGraph graph, Values values, java.util.List<Vertex> parameters)
             throws DiagnosticException {
+        check(graph, values, parameters);
+    }
+
+    /** @param parameters null for every parameter (one full reverse pass, shared with the callers' own) */
+    private static void check(PathGraph graph, Values values, java.util.List<Vertex> parameters) throws DiagnosticException {
         Network network = graph.network();
-        boolean all = parameters.size() == network.parameters().size()
-                && new java.util.HashSet<>(parameters).containsAll(network.parameters());
-        Map<Vertex, Double> delta = all ? ReverseAccumulator.adjoints(graph, values)
+        Map<Vertex, Double> delta = parameters == null ? ReverseAccumulator.adjoints(graph, values)
                 : ReverseAccumulator.adjointsBelow(graph, values, parameters);
         Vertex worst = null;
-        for (Vertex p : all ? network.parameters() : parameters) {
+        for (Vertex p : parameters == null ? network.parameters() : parameters) {
             Double d = delta.get(p);
             if (d != null && !Double.isFinite(d)) {
                 worst = p;
