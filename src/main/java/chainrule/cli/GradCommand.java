@@ -24,10 +24,16 @@ final class GradCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         Values values = loaded.valuesIfComplete();
+        List<chainrule.model.Vertex> parameters = loaded.parameters(wrt);
         if (values != null) {
-            NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values);
+            // only the derivatives printed: --wrt 'W1[1,1]' derives the edges below it, not all
+            if (wrt == null || wrt.isEmpty()) {
+                NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values); // one full pass, shared with the report
+            } else {
+                NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values, parameters);
+            }
         }
-        GradientReport report = new GradientReport(loaded.graph(), loaded.parameters(wrt), values);
+        GradientReport report = new GradientReport(loaded.graph(), parameters, values);
         Main.out().print(options.json ? Json.write(report.json()) + "\n" : report.text(options.notation()));
         return 0;
     }

@@ -40,7 +40,8 @@ final class PathsCommand implements Callable<Integer> {
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         Values values = loaded.valuesIfComplete();
         if (values != null) {
-            NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values);
+            // the derivative by --wrt only: the edges below it are derived, not a whole large network's
+            NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values, List.of(loaded.parameter(wrt)));
         }
         PathsReport report = top == null
                 ? PathsReport.of(loaded.graph(), loaded.parameter(wrt), Math.max(0, maxPaths), values, options.notation())

@@ -535,8 +535,18 @@ public final class ClosedForm {
         });
     }
 
+    /** {@link #toExpr()}, made once: {@code grad --json} asks for it through {@link #simplified()} and again to print it. */
+    private Expr whole;
+
     /** The closed form as one normalised expression over vertex symbols, δs substituted. */
-    public Expr toExpr() {
+    public synchronized Expr toExpr() {
+        if (whole == null) {
+            whole = expand();
+        }
+        return whole;
+    }
+
+    private Expr expand() {
         Map<Vertex, Expr> deltaExprs = new HashMap<>();
         Map<Vertex, Chain> deltaChains = deltas();
         return new Object() {

@@ -313,8 +313,10 @@ public final class LayerForm {
         List<Map<Group, double[]>> numbers = new ArrayList<>();
         List<Map<Vertex, Double>> adjoints = new ArrayList<>();
         for (Values p : given) {
-            Map<Vertex, Double> a = ReverseAccumulator.adjoints(graph, p);
-            if (lastIsProbe && p == given.get(given.size() - 1) && !finiteOnParameterPaths(a)) {
+            boolean probe = lastIsProbe && p == given.get(given.size() - 1);
+            // at the probe: stop at the first δ that is not finite, where the probe is dropped anyway
+            Map<Vertex, Double> a = probe ? ReverseAccumulator.adjointsUnlessInfinite(graph, p) : ReverseAccumulator.adjoints(graph, p);
+            if (probe && (a == null || !finiteOnParameterPaths(a))) {
                 // The probe saturated (a wide layer of positive weights: softmax underflows to 0,
                 // so −y/p is −∞ while the stable loss stays finite). It can check nothing there;
                 // verifying against it rejected every layer form of a 784-128-10 network.

@@ -27,6 +27,24 @@ public final class ReverseAccumulator {
      * parameter, so the pre-activations {@code flow} asks about are always there.)
      */
     public static Map<Vertex, Double> adjoints(PathGraph graph, Values values) {
+        return values.adjoints(graph, g -> computeAdjoints(g, values));
+    }
+
+    private static Map<Vertex, Double> computeAdjoints(PathGraph graph, Values values) {
+        return computeAdjoints(graph, values, false);
+    }
+
+    /**
+     * {@link #adjoints}, or null as soon as a vertex between a parameter and the loss gets a δ that
+     * is not finite (its limit included). Layer-form verification drops such a point (a probe that
+     * saturates a softmax), and stopping there saves deriving every limit of a 784-128-10 network.
+     */
+    static Map<Vertex, Double> adjointsUnlessInfinite(PathGraph graph, Values values) {
+        Map<Vertex, Double> known = values.knownAdjoints(graph);
+        return known != null ? known : computeAdjoints(graph, values, true);
+    }
+
+    private static Map<Vertex, Double> computeAdjoints(PathGraph graph, Values values, boolean stopAtInfinite) {
         Map<Vertex, Double> delta = new HashMap<>();
         List<Vertex> order = graph.vertices();
         for (int i = order.size() - 1; i >= 0; i--) {
@@ -34,7 +52,11 @@ public final class ReverseAccumulator {
             if (!graph.reachedFromParameter(u)) {
                 continue;
             }
-            delta.put(u, adjoint(graph, values, u, delta));
+            double d = adjoint(graph, values, u, delta);
+            if (stopAtInfinite && !Double.isFinite(d) && graph.reachesLoss(u)) {
+                return null;
+            }
+            delta.put(u, d);
         }
         return delta;
     }
@@ -46,7 +68,28 @@ public final class ReverseAccumulator {
      * network that is a handful of edges instead of all of them.
      */
     public static Map<Vertex, Double> adjointsBelow(PathGraph graph, Values values, Vertex from) {
-        Set<Vertex> below = graph.below(from);
+        return adjointsBelow(graph, values, List.of(from));
+    }
+
+    /**
+     * As {@link #adjointsBelow(PathGraph, Values, Vertex)} for several vertices at once: the δs of
+     * each of them and of every vertex below one of them ({@code grad --wrt 'W1[1,1]'} derives the
+     * edge factors of one row of a layer, not the 100,000 of a 784-128-10 network).
+     */
+    public static Map<Vertex, Double> adjointsBelow(PathGraph graph, Values values, java.util.Collection<Vertex> from) {
+        Map<Vertex, Double> all = values.knownAdjoints(graph);
+        if (all != null) {
+            return all; // the same numbers for these vertices, and more
+        }
+        Set<Vertex> below = new java.util.HashSet<>(from);
+        List<Vertex> stack = new ArrayList<>(below);
+        while (!stack.isEmpty()) {
+            for (Edge e : graph.outgoing(stack.remove(stack.size() - 1))) {
+                if (below.add(e.to())) {
+                    stack.add(e.to());
+                }
+            }
+        }
         Map<Vertex, Double> delta = new HashMap<>();
         List<Vertex> order = graph.vertices();
         for (int i = order.size() - 1; i >= 0; i--) {
@@ -88,12 +131,15 @@ public final class ReverseAccumulator {
         }
         // what no parameter reaches is a number for this limit (h = relu(x - 1) with x an input: a 0
         // that no change of w moves, so h·sqrt′(w) is 0 at w = 0), as inputs, targets and consts are
-        Map<Expr, Expr> fixed = new HashMap<>();
-        for (Vertex v : graph.vertices()) {
-            if (!graph.reachedFromParameter(v)) {
-                fixed.put(v.symbol(), Exprs.num(values.vertex(v.name())));
+        Map<Expr, Expr> fixed = values.unreached(graph, g -> {
+            Map<Expr, Expr> numbers = new HashMap<>();
+            for (Vertex v : g.vertices()) {
+                if (!g.reachedFromParameter(v)) {
+                    numbers.put(v.symbol(), Exprs.num(values.vertex(v.name())));
+                }
             }
-        }
+            return numbers;
+        });
         double limit = Limits.value(Substitution.replace(symbolic(graph, values, u, delta, new HashMap<>()), fixed), values);
         return Double.isFinite(limit) ? limit : zeroTimesInfinite ? Double.NaN : d;
     }

@@ -38,7 +38,10 @@ public final class Values {
     private final Network network;
     /** Built on first use: only a value that is not finite needs them. */
     private Map<Expr, Expr> stable;
-    private Map<Expr, Expr> parameters;
+    /** Parameters' values as numbers, for {@link #heldFixed}, made as asked for. */
+    private final Map<Expr, Expr> parameterNumbers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The δs of {@link ReverseAccumulator#adjoints} at these values, per path graph, made on first use. */
+    private final Map<PathGraph, Map<Vertex, Double>> adjoints = new java.util.IdentityHashMap<>(1);
     private final SigmoidLogs sigmoidLogs;
 
     private Values(Map<String, Double> vertexValues, Network network, Map<Expr, Expr> stable, SigmoidLogs sigmoidLogs) {
@@ -139,21 +142,35 @@ public final class Values {
      * derivative of {@code x^0 = 1}.
      */
     private Expr heldFixed(Edge e) {
-        if (parameters == null) {
-            parameters = new HashMap<>();
-            for (Vertex p : network.parameters()) {
-                Double value = network.values().get(p.name());
-                if (value != null) {
-                    parameters.put(p.symbol(), Exprs.num(value));
-                }
-            }
-        }
         if (stable == null) {
             stable = stableSubstitution(network);
         }
-        Map<Expr, Expr> fixed = new HashMap<>(stable);
-        fixed.putAll(parameters);
-        fixed.remove(e.from().symbol());
+        Map<Expr, Expr> stableMap = stable;
+        Expr free = e.from().symbol();
+        // the stable substitution with every parameter but the edge's own source as its number, as
+        // a view: a saturated point of a 784-128-10 network asks for it edge after edge, and a
+        // map of 100,000 numbers per edge (or even once) cost more than the factors themselves
+        Map<Expr, Expr> fixed = new java.util.AbstractMap<>() {
+            @Override public Expr get(Object key) {
+                if (key == free) {
+                    return null;
+                }
+                if (key instanceof chainrule.expr.Sym s) {
+                    Vertex v = network.vertex(s.name()).orElse(null);
+                    Double value = v != null && v.symbol() == s && v.kind().isParameter() ? network.values().get(s.name()) : null;
+                    if (value != null) {
+                        return parameterNumbers.computeIfAbsent(s, k -> Exprs.num(value));
+                    }
+                }
+                return stableMap.get(key);
+            }
+
+            @Override public boolean isEmpty() { return false; }
+
+            @Override public java.util.Set<Map.Entry<Expr, Expr>> entrySet() {
+                throw new UnsupportedOperationException("a lookup view");
+            }
+        };
         return Substitution.replace(e.factor(), fixed);
     }
 
@@ -179,6 +196,40 @@ public final class Values {
             return power && log ? Exprs.ZERO : e;
         }
         return e;
+    }
+
+    /**
+     * The δs over {@code graph} at these values, computed once: {@code grad}, the playground's
+     * finiteness check, layer-form verification and layer-form numbers all ask for the same map,
+     * and at 784-128-10 each pass over 100,000 edges costs a noticeable part of a second.
+     */
+    synchronized Map<Vertex, Double> adjoints(PathGraph graph, java.util.function.Function<PathGraph, Map<Vertex, Double>> compute) {
+        Map<Vertex, Double> known = adjoints.get(graph);
+        if (known == null) {
+            known = java.util.Collections.unmodifiableMap(compute.apply(graph));
+            adjoints.put(graph, known);
+        }
+        return known;
+    }
+
+    /**
+     * What no parameter of {@code graph} reaches, each symbol to its value as a number (the limits
+     * of reverse accumulation hold them fixed), made once rather than once per singular vertex.
+     */
+    synchronized Map<Expr, Expr> unreached(PathGraph graph, java.util.function.Function<PathGraph, Map<Expr, Expr>> compute) {
+        if (unreached == null || unreachedGraph != graph) {
+            unreached = java.util.Collections.unmodifiableMap(compute.apply(graph));
+            unreachedGraph = graph;
+        }
+        return unreached;
+    }
+
+    private Map<Expr, Expr> unreached;
+    private PathGraph unreachedGraph;
+
+    /** The δs over {@code graph} if {@link #adjoints} has made them already, else null. */
+    synchronized Map<Vertex, Double> knownAdjoints(PathGraph graph) {
+        return adjoints.get(graph);
     }
 
     /** The value of an expression over the vertex values. */

@@ -37,7 +37,8 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         if (values != null) {
             sb.append(loss.name()).append(" = ").append(Numbers.text(values.vertex(loss.name()))).append("\n\n");
         }
-        Map<Vertex, Double> adjoints = values == null ? null : ReverseAccumulator.adjoints(graph, values);
+        // the δs below the parameters asked for: every δ a closed form of one of them mentions
+        Map<Vertex, Double> adjoints = values == null ? null : ReverseAccumulator.adjointsBelow(graph, values, wrt);
         ChainText chains = ChainText.pretty();
         List<ClosedForm> shared = new ArrayList<>();
         for (Vertex w : wrt) {
@@ -88,10 +89,10 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         }
         out.put("loss", lossObject);
         if (values != null) {
-            Map<String, Double> all = ReverseAccumulator.gradient(graph, values);
+            Map<Vertex, Double> all = ReverseAccumulator.adjointsBelow(graph, values, wrt);
             Map<String, Object> gradient = new LinkedHashMap<>();
             for (Vertex w : wrt) {
-                gradient.put(w.name(), all.get(w.name()));
+                gradient.put(w.name(), all.get(w));
             }
             out.put("gradient", gradient);
         }

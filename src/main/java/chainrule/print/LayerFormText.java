@@ -49,12 +49,18 @@ public final class LayerFormText {
     private final String loss;
 
     private LayerFormText(PathGraph graph, Values values, Notation notation, boolean layers) {
+        this(graph, values, notation, layers, null);
+    }
+
+    /** With {@code wrt} (element blocks only): the δs below those parameters, not the whole network's. */
+    private LayerFormText(PathGraph graph, Values values, Notation notation, boolean layers, List<Vertex> wrt) {
         this.graph = graph;
         this.values = values;
         this.notation = notation;
         this.form = layers ? LayerForm.of(graph, values) : null;
         this.formulas = layers ? LayerTermText.of(form) : null;
-        this.adjoints = values == null ? null : ReverseAccumulator.adjoints(graph, values);
+        this.adjoints = values == null ? null : layers || wrt == null ? ReverseAccumulator.adjoints(graph, values)
+                : ReverseAccumulator.adjointsBelow(graph, values, wrt);
         this.loss = graph.network().loss().name();
     }
 
@@ -80,7 +86,7 @@ public final class LayerFormText {
      */
     public static String gradient(PathGraph graph, List<Vertex> wrt, Values values, Notation notation, int maxElementBlocks) {
         boolean layers = LayerForm.asksForAWholeParameter(graph.network(), wrt);
-        return new LayerFormText(graph, values, notation, layers).text(wrt, maxElementBlocks);
+        return new LayerFormText(graph, values, notation, layers, wrt).text(wrt, maxElementBlocks);
     }
 
     private String text(List<Vertex> wrt, int maxElementBlocks) {

@@ -111,10 +111,26 @@ public final class NonFiniteCheck {
      * @throws DiagnosticException at the first vertex with a non-finite local derivative
      */
     public static void requireFiniteDerivatives(PathGraph graph, Values values) throws DiagnosticException {
+        check(graph, values, null);
+    }
+
+    /**
+     * As {@link #requireFiniteDerivatives(PathGraph, Values)} for the derivatives by {@code parameters}
+     * only (those a command prints, as {@code grad --wrt}): only the edge factors below them are
+     * derived and evaluated, and a parameter not asked for cannot make the command fail.
+     */
+    public static void requireFiniteDerivatives(PathGraph graph, Values values, java.util.List<Vertex> parameters)
+            throws DiagnosticException {
+        check(graph, values, parameters);
+    }
+
+    /** @param parameters null for every parameter (one full reverse pass, shared with the callers' own) */
+    private static void check(PathGraph graph, Values values, java.util.List<Vertex> parameters) throws DiagnosticException {
         Network network = graph.network();
-        Map<Vertex, Double> delta = ReverseAccumulator.adjoints(graph, values);
+        Map<Vertex, Double> delta = parameters == null ? ReverseAccumulator.adjoints(graph, values)
+                : ReverseAccumulator.adjointsBelow(graph, values, parameters);
         Vertex worst = null;
-        for (Vertex p : network.parameters()) {
+        for (Vertex p : parameters == null ? network.parameters() : parameters) {
             Double d = delta.get(p);
             if (d != null && !Double.isFinite(d)) {
                 worst = p;
@@ -143,11 +159,11 @@ public final class NonFiniteCheck {
             }
         }
         for (Vertex to : graph.vertices()) {
-            if (!to.isDefined() || !graph.reachesLoss(to)) {
+            if (!to.isDefined() || !graph.reachesLoss(to) || !delta.containsKey(to)) {
                 continue;
             }
             for (Edge e : graph.incoming(to)) {
-                if (!graph.reachedFromParameter(e.from())) {
+                if (!graph.reachedFromParameter(e.from()) || !delta.containsKey(e.from())) {
                     continue;
                 }
                 double d = values.of(e);
