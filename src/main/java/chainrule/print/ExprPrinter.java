@@ -119,6 +119,12 @@ public abstract class ExprPrinter {
 
     /** A number that is not a fraction: the shortest decimal, or the exact decimal when a double cannot hold it. */
     private String numberText(Num n) {
+        if (n.isExact() && n.isInteger()) {
+            String sci = scientificInteger(n.numerator());
+            if (sci != null) {
+                return sci;
+            }
+        }
         boolean ordinary = Double.isFinite(n.value()) && n.value() != 0;
         if (n.isFraction()) {
             java.math.BigDecimal d = n.decimal();
@@ -132,6 +138,36 @@ public abstract class ExprPrinter {
             }
         }
         return number(n.value());
+    }
+
+    /**
+     * An exact integer of 16 digits or more whose scientific form is shorter, written in it:
+     * {@code 300000000000000000000} as {@code 3e20} ({@link #scientific}); the mantissa keeps every
+     * significant digit, so the text reads back as the same exact integer. Null for the others
+     * ({@code 123456789012345678901} stays as it is).
+     */
+    private String scientificInteger(java.math.BigInteger i) {
+        java.math.BigInteger abs = i.abs();
+        if (abs.bitLength() < 50) { // below 2^49 < 10^15: at most 15 digits
+            return null;
+        }
+        String digits = abs.toString();
+        if (digits.length() < 16) {
+            return null;
+        }
+        String significant = digits.replaceFirst("0+$", "");
+        int exponent = digits.length() - 1;
+        String mantissa = significant.length() == 1 ? significant : significant.charAt(0) + "." + significant.substring(1);
+        String plain = mantissa + "e" + exponent;
+        if (plain.length() >= digits.length()) {
+            return null;
+        }
+        return (i.signum() < 0 ? "-" : "") + scientific(mantissa, exponent);
+    }
+
+    /** A number written as mantissa times ten to the exponent: {@code 3e20} (LaTeX: {@code 3 \times 10^{20}}). */
+    protected String scientific(String mantissa, int exponent) {
+        return mantissa + "e" + exponent;
     }
 
     /** Whether a term prints with a leading minus. */

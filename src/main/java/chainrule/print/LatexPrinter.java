@@ -69,6 +69,11 @@ public final class LatexPrinter extends ExprPrinter {
 
     @Override protected String number(double v) { return unbraced(number(Numbers.exact(v))); }
 
+    /** {@code 3 \times 10^{20}}, unbraced like {@link #number(double)}'s: it binds like a product. */
+    @Override protected String scientific(String mantissa, int exponent) {
+        return mantissa + " \\times 10^{" + exponent + "}";
+    }
+
     /** {@code 3\times10^{25}} without the braces {@link #number(String)} puts round it: the layout decides on parentheses. */
     private static String unbraced(String latex) {
         return latex.startsWith("{") && latex.contains("\\times") ? latex.substring(1, latex.length() - 1) : latex;
@@ -97,7 +102,10 @@ public final class LatexPrinter extends ExprPrinter {
             String f = factors.get(i);
             // juxtapose a parenthesised factor, a(1 - a), but never a number: 2 \cdot (-1), not 2(-1)
             boolean juxtapose = f.startsWith("{\\left(") && !f.matches("\\{\\\\left\\(-?[0-9.]+( \\\\times 10\\^\\{-?[0-9]+\\})?\\\\right\\)\\}");
-            sb.append(juxtapose ? "" : " \\cdot ").append(f);
+            // after a number in scientific form, a name or call is juxtaposed as in print: 3 \times 10^{20} x^{2}
+            boolean afterScientific = i == 1 && factors.get(0).matches("-?[0-9.]+ \\\\times 10\\^\\{-?[0-9]+\\}")
+                    && !f.isEmpty() && !Character.isDigit(f.charAt(0)) && f.charAt(0) != '-' && f.charAt(0) != '.';
+            sb.append(juxtapose ? "" : afterScientific ? " " : " \\cdot ").append(f);
         }
         return sb.toString();
     }

@@ -112,6 +112,16 @@ public final class Rules {
     public static final Rule SIGMOID_REFLECTION = Rule.local("sigmoid-reflection", "c*sigmoid(u) + c*sigmoid(-u) = c",
             Rules::sigmoidReflection);
 
+    /**
+     * σ′'s complement as a unit: {@code a − a·σ(u) = a·(1 − σ(u))} for terms of one sum, exact for
+     * every real u. Kept where the runner's cost ({@link Simplifier#cost}, which counts
+     * {@code 1 − σ(u)} as one node over σ(u)) says it is cheaper: the swish derivative prints
+     * {@code σ(x)·(x·(1 − σ(x)) + 1)}, as the textbook's {@code σ(x)·(1 + x·(1 − σ(x)))}, not
+     * {@code σ(x)·(x − x·σ(x) + 1)}. Bounded: sums of at most 64 terms, one pair per application.
+     */
+    public static final Rule SIGMOID_COMPLEMENT = Rule.local("sigmoid-complement",
+            "a - a*sigmoid(u) = a*(1 - sigmoid(u)), when cheaper", Rules::sigmoidComplement);
+
     public static final Rule FACTOR_COMMON = new Rule("factor-common",
             "a*b + a*c = a*(b + c), for the factor shared by the most terms, when that is shorter",
             Rules::factorCommon);
@@ -166,7 +176,7 @@ public final class Rules {
 
     /** Every rule, in the order the runner tries them. */
     public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, SQUARE_OF_SQRT,
-            HALF_POWER, POWER_OF_EXP, PYTHAGORAS, SQUARE_COMPLEMENT, DOUBLE_ANGLE, SIGMOID_REFLECTION,
+            HALF_POWER, POWER_OF_EXP, PYTHAGORAS, SQUARE_COMPLEMENT, DOUBLE_ANGLE, SIGMOID_REFLECTION, SIGMOID_COMPLEMENT,
             TANGENT_QUOTIENT, LOG_RATIO, EXACT_VALUES, ROOT_MERGE, SQRT_CONTENT, ODD_SIGN, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER);
 
     private static Expr halfPower(Expr e) {
@@ -528,9 +538,12 @@ public final class Rules {
         return candidate.treeSize() <= e.treeSize() && Simplifier.cheaper(candidate, e) ? candidate : null;
     }
 
-    /** {@code candidate} when its tree is strictly smaller than {@code original}'s, else null. */
+    /**
+     * {@code candidate} when its cost ({@link Simplifier#cost}: the tree size, {@code 1 − σ(u)}
+     * counted as one node over σ(u)) is strictly smaller than {@code original}'s, else null.
+     */
     private static Expr shorter(Expr candidate, Expr original) {
-        return candidate.treeSize() < original.treeSize() ? candidate : null;
+        return Simplifier.cost(candidate) < Simplifier.cost(original) ? candidate : null;
     }
 
     private static Expr pythagoras(Expr e) {
@@ -552,6 +565,33 @@ public final class Rules {
                     out.add(a.rest);
                     return add(out);
                 }
+            }
+        }
+        return null;
+    }
+
+    private static Expr sigmoidComplement(Expr e) {
+        if (!(e instanceof Sum s) || s.terms().size() > 64) {
+            return null;
+        }
+        List<Expr> terms = s.terms();
+        for (int j = 0; j < terms.size(); j++) {
+            SigmoidTerm b = SigmoidTerm.of(terms.get(j));
+            if (b == null) {
+                continue;
+            }
+            Expr a = neg(b.rest); // the term a of a − a·σ(u)
+            int i = terms.indexOf(a);
+            if (i < 0 || i == j) {
+                continue;
+            }
+            List<Expr> out = new ArrayList<>(terms);
+            out.remove(Math.max(i, j));
+            out.remove(Math.min(i, j));
+            out.add(mul(a, add(Exprs.ONE, neg(apply(Primitive.SIGMOID, b.arg)))));
+            Expr candidate = add(out);
+            if (Simplifier.cheaper(candidate, e)) {
+                return candidate;
             }
         }
         return null;
@@ -696,7 +736,12 @@ public final class Rules {
         List<Expr> outer = new ArrayList<>(without);
         commonFactors.add(innerSum);
         outer.add(mul(commonFactors));
-        return shorter(add(outer), e);
+        Expr candidate = add(outer);
+        // As costly, but keeping a 1 − σ(u) and writing fewer calls: σ + x·σ·(1 − σ) = σ·(x·(1 − σ) + 1).
+        if (Simplifier.cost(candidate) == Simplifier.cost(e) && Simplifier.complements(candidate, new java.util.IdentityHashMap<>()) > 0) {
+            return Simplifier.cheaper(candidate, e) ? candidate : null;
+        }
+        return shorter(candidate, e);
     }
 
     /** {@code term} with each base of {@code shared} divided out to the shared exponent. */

@@ -95,16 +95,19 @@ public final class Simplifier {
     }
 
     /**
-     * The cost that picks the form kept: the tree size; among forms of one size the one with
+     * The cost that picks the form kept: the tree size ({@link #cost}: {@code 1 − σ(u)} as one node
+     * over {@code σ(u)}); among forms of one size the one with
      * fewer numbers written ({@code (2/3)·(o − t)} over {@code (2/3)·o − (2/3)·t}); then the one
      * with fewer function calls ({@code −sinh(2·x)} over {@code −2·cosh(x)·sinh(x)}).
      */
     static boolean cheaper(Expr a, Expr b) {
-        if (a.treeSize() != b.treeSize()) {
-            return a.treeSize() < b.treeSize();
-        }
         if (a == b) {
             return false;
+        }
+        long ca = cost(a);
+        long cb = cost(b);
+        if (ca != cb) {
+            return ca < cb;
         }
         long na = numbersWritten(a, new IdentityHashMap<>());
         long nb = numbersWritten(b, new IdentityHashMap<>());
@@ -112,6 +115,44 @@ public final class Simplifier {
             return na < nb;
         }
         return callsWritten(a, new IdentityHashMap<>()) < callsWritten(b, new IdentityHashMap<>());
+    }
+
+    /**
+     * The size that decides which form is kept: the tree size, with each {@code 1 − σ(u)} counted
+     * as one node over {@code σ(u)} (three nodes less). σ′ = σ·(1 − σ) is what a reader
+     * recognises, so the complement is a unit the runner keeps, the way {@code 1 − tanh(u)²} is
+     * kept: {@code σ(x)·(x·(1 − σ(x)) + 1)}, not {@code σ(x)·(x − x·σ(x) + 1)}. Without a
+     * complement the cost is the tree size.
+     */
+    static long cost(Expr e) {
+        long units = complements(e, new IdentityHashMap<>());
+        return units == 0 ? e.treeSize() : e.treeSize() - 3 * units;
+    }
+
+    /** Whether {@code e} is {@code 1 − σ(u)}. */
+    static boolean isComplement(Expr e) {
+        return e instanceof Sum s && s.terms().size() == 2
+                && s.terms().get(1) instanceof Num one && one.isOne()
+                && s.terms().get(0) instanceof Product p && p.factors().size() == 2
+                && p.factors().get(0) instanceof Num m && m.negate().isOne()
+                && p.factors().get(1) instanceof Apply a && a.fn() == chainrule.expr.Primitive.SIGMOID;
+    }
+
+    /** How many {@code 1 − σ(u)} the tree writes (each occurrence counted), memoised per DAG node. */
+    static long complements(Expr e, Map<Expr, Long> memo) {
+        if (e instanceof Num || e instanceof Sym) {
+            return 0;
+        }
+        Long known = memo.get(e);
+        if (known != null) {
+            return known;
+        }
+        long n = isComplement(e) ? 1 : 0;
+        for (Expr c : e.children()) {
+            n += complements(c, memo);
+        }
+        memo.put(e, n);
+        return n;
     }
 
     /** How many function calls the tree writes ({@code sinh(2·x)} one, {@code 2·cosh(x)·sinh(x)} two), memoised per DAG node. */

@@ -2,6 +2,7 @@ package chainrule.print;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainrule.expr.Expr;
@@ -53,5 +54,25 @@ class NumberPrecedenceTest {
         assertEquals("x^(1/3)", TextPrinter.plain().print(Exprs.pow(X, Exprs.rational(1, 3))));
         assertEquals("(t - o)²/2", TextPrinter.pretty().print(Exprs.mul(Exprs.num(0.5),
                 Exprs.pow(Exprs.sub(Exprs.local("t"), Exprs.local("o")), Exprs.num(2)))));
+    }
+    /** Issue 11: a huge exact integer prints in scientific form, and the text reads back as the same exact integer. */
+    @Test void hugeExactIntegersPrintInScientificForm() throws Exception {
+        java.math.BigInteger threeE20 = java.math.BigInteger.valueOf(3).multiply(java.math.BigInteger.TEN.pow(20));
+        Expr c = Exprs.rational(threeE20, java.math.BigInteger.ONE);
+        Expr e = Exprs.mul(c, Exprs.pow(X, Exprs.num(2)));
+        assertEquals("3e20*x^2", TextPrinter.plain().print(e));
+        assertEquals("3e20·x²", TextPrinter.pretty().print(e));
+        assertEquals("3 \\times 10^{20} x^{2}", LatexPrinter.latex().print(e));
+        assertEquals("{\\left(x + 3 \\times 10^{20}\\right)}^{2}", LatexPrinter.latex().print(Exprs.pow(Exprs.add(X, c), Exprs.num(2))));
+        assertEquals("x^{3 \\times 10^{20}}", LatexPrinter.latex().print(Exprs.pow(X, c)));
+        assertSame(e, PrintParsePropertiesTest.parse("3e20*x^2"));
+        assertSame(e, PrintParsePropertiesTest.parse(TextPrinter.plain().print(e)));
+        // every digit kept: 1.5e20 and -4.2e30 read back exactly; shorter plain integers stay plain
+        java.math.BigInteger big = new java.math.BigInteger("-42").multiply(java.math.BigInteger.TEN.pow(29));
+        assertEquals("-4.2e30", TextPrinter.plain().print(Exprs.rational(big, java.math.BigInteger.ONE)));
+        assertSame(Exprs.rational(big, java.math.BigInteger.ONE), PrintParsePropertiesTest.parse("-4.2e30"));
+        assertEquals("123456789012345678901", TextPrinter.plain().print(
+                Exprs.rational(new java.math.BigInteger("123456789012345678901"), java.math.BigInteger.ONE)));
+        assertEquals("1000000000", TextPrinter.plain().print(Exprs.rational(java.math.BigInteger.TEN.pow(9), java.math.BigInteger.ONE)));
     }
 }

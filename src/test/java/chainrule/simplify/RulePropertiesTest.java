@@ -272,10 +272,55 @@ class RulePropertiesTest {
     @Property(tries = 400)
     void simplifiedIsNeverLonger(@ForAll("inputs") Expr e) {
         Expr s = Simplifier.simplify(e);
-        // Length is the tree size (every name, number, operation and call counted once per place):
-        // the measure the runner minimises. Printed characters can differ by a few either way
-        // (y/(x + 1) inside a factored sum prints as 1/(x + 1)).
-        assertTrue(s.treeSize() <= e.treeSize(), () -> e + " grew to " + s);
+        // Length is the tree size (every name, number, operation and call counted once per place),
+        // 1 − σ(u) counted as one node over σ(u) (Simplifier.cost): the measure the runner
+        // minimises. Printed characters can differ by a few either way (y/(x + 1) inside a
+        // factored sum prints as 1/(x + 1)).
+        assertTrue(Simplifier.cost(s) <= Simplifier.cost(e), () -> e + " grew to " + s);
+        assertTrue(s.treeSize() <= e.treeSize() + Simplifier.complements(s, new java.util.IdentityHashMap<>()),
+                () -> e + " grew to " + s);
+    }
+
+    /**
+     * Sums holding {@code a − a·σ(u)} (σ′'s complement spread out), beside other terms, and the
+     * derivatives of swish- and GELU-like {@code x·σ(k·x)}, which the simplifier sees spread out.
+     */
+    static Arbitrary<Expr> sigmoidComplements() {
+        Expr x = RandomExprs.X;
+        Expr y = RandomExprs.Y;
+        Arbitrary<Expr> u = Arbitraries.of(x, y, Exprs.mul(Exprs.rational(851, 500), x), Exprs.sub(x, y), Exprs.neg(x));
+        Arbitrary<Expr> a = Arbitraries.of(x, y, Exprs.num(2), Exprs.mul(Exprs.num(3), x, y), Exprs.pow(x, Exprs.num(2)),
+                Exprs.apply(Primitive.SIN, y), Exprs.neg(y), Exprs.add(x, Exprs.ONE));
+        Arbitrary<Expr> rest = Arbitraries.of(Exprs.ZERO, Exprs.ONE, y, Exprs.mul(x, y), Exprs.apply(Primitive.SIGMOID, x));
+        Arbitrary<Expr> sums = Combinators.combine(a, u, rest).as((aa, uu, r) ->
+                Exprs.add(aa, Exprs.neg(Exprs.mul(aa, Exprs.apply(Primitive.SIGMOID, uu))), r));
+        Arbitrary<Expr> swish = u.map(uu -> Differentiator.derivative(
+                Exprs.mul(x, Exprs.apply(Primitive.SIGMOID, uu)), RandomExprs.X));
+        return Arbitraries.oneOf(sums, swish, sums.map(e -> Differentiator.derivative(e, RandomExprs.X)));
+    }
+
+    /**
+     * sigmoid-complement keeps the value of every node it rewrites, and run alone it never makes
+     * the cost larger (the tree may grow by the one node a kept 1 − σ(u) costs).
+     */
+    @Property(tries = 400)
+    void sigmoidComplement(@ForAll("complements") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                           @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        eachRewriteKeepsValue(Rules.SIGMOID_COMPLEMENT, e, x, y);
+        Map<String, Double> point = Map.of("x", x, "y", y);
+        double before = Evaluator.evaluate(e, point);
+        Assume.that(Double.isFinite(before) && Math.abs(before) < 1e8);
+        Expr s = new Simplifier(List.of(Rules.SIGMOID_COMPLEMENT), Simplifier.Limits.DEFAULT).run(e).expr();
+        assertEquals(before, Evaluator.evaluate(s, point), 1e-8 * (1 + Math.abs(before)), () -> e + "  became  " + s);
+        assertTrue(Simplifier.cost(s) <= Simplifier.cost(e), () -> e + " grew to " + s);
+        // and all rules together on these shapes keep the value too
+        Expr all = Simplifier.simplify(e);
+        assertEquals(before, Evaluator.evaluate(all, point), 1e-8 * (1 + Math.abs(before)), () -> e + "  became  " + all);
+    }
+
+    @Provide
+    Arbitrary<Expr> complements() {
+        return Arbitraries.oneOf(sigmoidComplements(), inputs());
     }
 
     /** A rule that fires says so, and {@link Rules#ALL} names each rule once. */

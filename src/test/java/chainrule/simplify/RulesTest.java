@@ -160,6 +160,20 @@ class RulesTest {
         assertNull(Rules.SIGMOID_REFLECTION.applyAt(add(sx, Exprs.apply(Primitive.SIGMOID, java.util.List.of(y)))));
     }
 
+    @Test void sigmoidComplementKeepsOneMinusSigmoidAsAUnit() {
+        Expr sx = apply(Primitive.SIGMOID, x);
+        Expr complement = add(ONE, Exprs.neg(sx));
+        // x − x·σ(x) + 1 = x·(1 − σ(x)) + 1
+        assertSame(add(mul(x, complement), ONE), Rules.SIGMOID_COMPLEMENT.applyAt(add(x, Exprs.neg(mul(x, sx)), ONE)));
+        // with a number in a: 1.702·z − 1.702·z·σ(u)
+        Expr k = mul(Exprs.rational(851, 500), y);
+        Expr su = apply(Primitive.SIGMOID, k);
+        assertSame(mul(k, add(ONE, Exprs.neg(su))), Rules.SIGMOID_COMPLEMENT.applyAt(add(k, Exprs.neg(mul(k, su)))));
+        assertNull(Rules.SIGMOID_COMPLEMENT.applyAt(add(y, Exprs.neg(mul(x, sx)))), "different cofactors");
+        assertNull(Rules.SIGMOID_COMPLEMENT.applyAt(add(x, mul(x, sx))), "a + a·σ(u) is no complement");
+        assertNull(Rules.SIGMOID_COMPLEMENT.applyAt(add(ONE, Exprs.neg(sx))), "already the unit");
+    }
+
     @Test void pythagorasNeedsTheSameArgumentAndTheSameCoefficient() {
         assertNull(Rules.PYTHAGORAS.applyAt(add(pow(sin(x), num(2)), pow(cos(y), num(2)))));
         assertNull(Rules.PYTHAGORAS.applyAt(add(mul(num(2), pow(sin(x), num(2))), pow(cos(x), num(2)))));

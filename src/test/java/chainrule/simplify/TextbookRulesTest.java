@@ -61,6 +61,22 @@ class TextbookRulesTest {
         assertEquals("p - t", simplified(mul(p, sub(Exprs.ONE, p), other)));
     }
 
+    /**
+     * σ′ stays recognisable in swish and GELU-like derivatives: the textbook's
+     * σ(x)·(1 + x·(1 − σ(x))) (docs/textbook.md, swish), not σ(x)·(x − x·σ(x) + 1).
+     */
+    @Test void swishAndGeluKeepOneMinusSigmoid() {
+        Expr swish = mul(x, apply(Primitive.SIGMOID, x));
+        assertEquals("sigmoid(x)*(x*(1 - sigmoid(x)) + 1)", simplified(Differentiator.derivative(swish, x)));
+        Sym z = local("z");
+        Expr gelu = mul(z, apply(Primitive.SIGMOID, mul(Exprs.num(1.702), z)));
+        assertEquals("sigmoid(1.702*z)*(1.702*z*(1 - sigmoid(1.702*z)) + 1)", simplified(Differentiator.derivative(gelu, z)));
+        // the spread-out form written by hand comes back to the same
+        Expr s = apply(Primitive.SIGMOID, x);
+        assertEquals("sigmoid(x)*(x*(1 - sigmoid(x)) + 1)",
+                simplified(mul(s, add(x, Exprs.neg(mul(x, s)), Exprs.ONE))));
+    }
+
     @Test void sigmoidCrossEntropyThroughTheDerivative() {
         Expr z = local("z");
         Expr s = apply(Primitive.SIGMOID, z);
