@@ -2,11 +2,11 @@ package chainrule.cli;
 
 import chainrule.compile.GradientCheck;
 import chainrule.compile.WorstPath;
+import chainrule.expr.Numbers;
 import chainrule.model.Vertex;
 import chainrule.paths.Values;
 import chainrule.print.Json;
 import chainrule.print.NonFiniteCheck;
-import chainrule.print.Numbers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,11 +1,11 @@
 package chainrule.cli;
 
 import chainrule.diag.DiagnosticException;
+import chainrule.expr.Numbers;
 import chainrule.paths.ReverseAccumulator;
 import chainrule.paths.Values;
 import chainrule.print.Json;
 import chainrule.print.NonFiniteCheck;
-import chainrule.print.Numbers;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -13,7 +13,6 @@ public final class Evaluator implements Expr.Visitor<Double> {
     private final ToDoubleFunction<Sym> env;
     private final Map<Expr, Double> memo = new IdentityHashMap<>();
 
-
     /**
      * Arithmetic on a few names and numbers only (a weight times an input): not remembered, since
      * evaluating it again costs no more than a lookup, so sharing cannot make the work grow; a

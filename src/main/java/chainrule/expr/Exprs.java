@@ -381,7 +381,6 @@ public final class Exprs {
         return mul(Arrays.asList(factors));
     }
 
-
     /**
      * A product: nested products flattened, numbers folded into one leading coefficient, powers of
      * equal bases collected ({@code x * x^2 = x^3}). A number times a sum stays factored

@@ -43,5 +43,5 @@ abstract class Node {
 
     @Override public final boolean equals(Object o) { return this == o; }
 
-    @Override public String toString() { return chainrule.print.TextPrinter.plain().print((Expr) this); }
+    @Override public String toString() { return TextPrinter.plain().print((Expr) this); }
 }

@@ -1,8 +1,8 @@
 package chainrule.flow;
 
-import chainrule.print.Notation;
-import chainrule.print.Numbers;
 import chainrule.diag.TextWidth;
+import chainrule.expr.Numbers;
+import chainrule.print.Notation;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package chainrule.graph;
 
+import chainrule.expr.TextPrinter;
 import chainrule.model.Vertex;
 import chainrule.model.VertexKind;
 import chainrule.paths.Edge;
 import chainrule.paths.PathGraph;
 import chainrule.print.Notation;
-import chainrule.print.TextPrinter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,11 +1,11 @@
 package chainrule.latex;
 
+import chainrule.expr.Numbers;
 import chainrule.paths.LayerForm;
 import chainrule.print.ElementwisePrinter;
 import chainrule.print.LatexNames;
 import chainrule.print.LatexPrinter;
 import chainrule.print.LayerTermText;
-import chainrule.print.Numbers;
 import chainrule.print.VectorSummary;
 
 /**

@@ -3,13 +3,16 @@ package chainrule.print;
 import chainrule.diag.TextWidth;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
-import chainrule.expr.UserFunction;
+import chainrule.expr.ExprPrinter;
 import chainrule.expr.Exprs;
+import chainrule.expr.Numbers;
 import chainrule.expr.Sum;
+import chainrule.expr.TextPrinter;
+import chainrule.expr.UserFunction;
 import chainrule.model.Vertex;
-import chainrule.paths.Edge;
 import chainrule.paths.Chain;
 import chainrule.paths.ClosedForm;
+import chainrule.paths.Edge;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,7 +2,9 @@ package chainrule.print;
 
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
+import chainrule.expr.ExprPrinter;
 import chainrule.expr.Sym;
+import chainrule.expr.TextPrinter;
 import java.util.List;
 
 /**
@@ -42,7 +44,7 @@ public final class ElementwisePrinter extends ExprPrinter {
         return new ElementwisePrinter(LatexPrinter.latex(), " \\odot ", " \\, ", symbols);
     }
 
-    @Override protected String number(double v) { return base.number(v); }
+    @Override public String number(double v) { return base.number(v); }
 
     /**
      * The texts of the symbols printed so far that stand for one number, not a vector: a sum over
@@ -51,7 +53,7 @@ public final class ElementwisePrinter extends ExprPrinter {
      */
     private final java.util.Set<String> scalarTexts = new java.util.HashSet<>();
 
-    @Override protected String symbol(Sym s) {
+    @Override public String symbol(Sym s) {
         String text = symbols == null ? base.symbol(s) : symbols.apply(s);
         if (s.kind() == chainrule.expr.SymKind.LOCAL) {
             scalarTexts.add(text);
@@ -60,7 +62,7 @@ public final class ElementwisePrinter extends ExprPrinter {
     }
 
     @Override
-    protected String times(List<String> factors) {
+    public String times(List<String> factors) {
         StringBuilder sb = new StringBuilder(factors.get(0));
         boolean previousScalar = isScalar(factors.get(0));
         for (int i = 1; i < factors.size(); i++) {
@@ -77,24 +79,24 @@ public final class ElementwisePrinter extends ExprPrinter {
     }
 
     @Override
-    protected String fraction(String numerator, String denominator, int denPrec) {
+    public String fraction(String numerator, String denominator, int denPrec) {
         return base.fraction(numerator, denominator, denPrec);
     }
 
-    @Override protected boolean fractionIsGrouping() { return base.fractionIsGrouping(); }
+    @Override public boolean fractionIsGrouping() { return base.fractionIsGrouping(); }
 
     @Override
-    protected String power(String b, Expr exponent, String exponentText) {
+    public String power(String b, Expr exponent, String exponentText) {
         return base.power(b, exponent, exponentText);
     }
 
-    @Override protected String call(Apply a, List<String> args) { return base.call(a, args); }
+    @Override public String call(Apply a, List<String> args) { return base.call(a, args); }
 
-    @Override protected String group(String s) { return base.group(s); }
+    @Override public String group(String s) { return base.group(s); }
 
-    @Override protected String plus() { return base.plus(); }
+    @Override public String plus() { return base.plus(); }
 
-    @Override protected String minus() { return base.minus(); }
+    @Override public String minus() { return base.minus(); }
 
-    @Override protected String negative() { return base.negative(); }
+    @Override public String negative() { return base.negative(); }
 }

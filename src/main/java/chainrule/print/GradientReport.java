@@ -1,5 +1,7 @@
 package chainrule.print;
 
+import chainrule.expr.Numbers;
+import chainrule.expr.TextPrinter;
 import chainrule.model.Vertex;
 import chainrule.paths.ClosedForm;
 import chainrule.paths.PathGraph;

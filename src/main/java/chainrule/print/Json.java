@@ -1,5 +1,6 @@
 package chainrule.print;
 
+import chainrule.expr.Numbers;
 import java.util.List;
 import java.util.Map;
 

@@ -2,6 +2,9 @@ package chainrule.print;
 
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
+import chainrule.expr.ExprPrinter;
+import chainrule.expr.Numbers;
+import chainrule.expr.Precedence;
 import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
@@ -67,10 +70,10 @@ public final class LatexPrinter extends ExprPrinter {
         return number(Numbers.rounded(v, significant));
     }
 
-    @Override protected String number(double v) { return unbraced(number(Numbers.exact(v))); }
+    @Override public String number(double v) { return unbraced(number(Numbers.exact(v))); }
 
     /** {@code 3 \times 10^{20}}, unbraced like {@link #number(double)}'s: it binds like a product. */
-    @Override protected String scientific(String mantissa, int exponent) {
+    @Override public String scientific(String mantissa, int exponent) {
         return mantissa + " \\times 10^{" + exponent + "}";
     }
 
@@ -80,12 +83,12 @@ public final class LatexPrinter extends ExprPrinter {
     }
 
     /** A number written with {@code \times} binds like a product: its power or its place in a product is parenthesised. */
-    @Override protected int leafPrecedence(String text) {
+    @Override public int leafPrecedence(String text) {
         return text.contains("\\times") && !text.startsWith("{\\left(") ? Precedence.PRODUCT : Precedence.ATOM;
     }
 
     @Override
-    protected String symbol(Sym s) {
+    public String symbol(Sym s) {
         Double v = values.get(s.name());
         if (v == null) {
             return LatexNames.name(s.name());
@@ -96,7 +99,7 @@ public final class LatexPrinter extends ExprPrinter {
 
     /** {@code a \cdot b}, but {@code a\left(1 - a\right)} before a parenthesised factor, as written by hand. */
     @Override
-    protected String times(List<String> factors) {
+    public String times(List<String> factors) {
         StringBuilder sb = new StringBuilder(factors.get(0));
         for (int i = 1; i < factors.size(); i++) {
             String f = factors.get(i);
@@ -111,15 +114,15 @@ public final class LatexPrinter extends ExprPrinter {
     }
 
     @Override
-    protected String fraction(String numerator, String denominator, int denPrec) {
+    public String fraction(String numerator, String denominator, int denPrec) {
         return "\\frac{" + numerator + "}{" + denominator + "}";
     }
 
-    @Override protected boolean fractionIsGrouping() { return true; }
+    @Override public boolean fractionIsGrouping() { return true; }
 
     /** {@code \frac{a}{b}} and nothing else: its bar groups it. */
     @Override
-    protected boolean isSelfGrouped(String text) {
+    public boolean isSelfGrouped(String text) {
         if (!text.startsWith("\\frac{")) {
             return false;
         }
@@ -145,7 +148,7 @@ public final class LatexPrinter extends ExprPrinter {
     }
 
     @Override
-    protected String power(String base, Expr exponent, String exponentText) {
+    public String power(String base, Expr exponent, String exponentText) {
         // The braces group the exponent already: no parentheses, whatever its precedence.
         // A base that ends in a superscript (exp(x) prints as e^{x}) is parenthesised: e^{x}^{2}
         // is a TeX error ("Double superscript").
@@ -174,7 +177,7 @@ public final class LatexPrinter extends ExprPrinter {
     }
 
     @Override
-    protected String call(Apply a, List<String> args) {
+    public String call(Apply a, List<String> args) {
         List<String> bare = args.stream().map(LatexPrinter::withoutGroup).toList();
         if (a.fn() instanceof VectorElement e) {
             // softmax(p.in)_2: the vector by its name when the arguments are exactly its elements
@@ -261,10 +264,10 @@ public final class LatexPrinter extends ExprPrinter {
     }
 
     /** Parentheses that stretch; braced so that they space like a letter, not like an inner formula. */
-    @Override protected String group(String s) { return "{\\left(" + s + "\\right)}"; }
+    @Override public String group(String s) { return "{\\left(" + s + "\\right)}"; }
 
-    @Override protected String plus() { return breakable ? BREAK + " + " : " + "; }
+    @Override public String plus() { return breakable ? BREAK + " + " : " + "; }
 
-    @Override protected String minus() { return breakable ? BREAK + " - " : " - "; }
+    @Override public String minus() { return breakable ? BREAK + " - " : " - "; }
 
 }

@@ -1,6 +1,7 @@
 package chainrule.print;
 
 import chainrule.diag.TextWidth;
+import chainrule.expr.Numbers;
 import chainrule.model.Vertex;
 import chainrule.paths.ClosedForm;
 import chainrule.paths.LayerForm;

@@ -1,6 +1,7 @@
 package chainrule.print;
 
 import chainrule.expr.Expr;
+import chainrule.expr.ExprPrinter;
 import chainrule.expr.Exprs;
 import chainrule.expr.Product;
 import chainrule.expr.Sum;

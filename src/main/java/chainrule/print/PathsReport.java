@@ -1,6 +1,8 @@
 package chainrule.print;
 
 import chainrule.diag.TextWidth;
+import chainrule.expr.Numbers;
+import chainrule.expr.TextPrinter;
 import chainrule.model.Vertex;
 import chainrule.paths.ClosedForm;
 import chainrule.paths.Edge;

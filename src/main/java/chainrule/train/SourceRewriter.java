@@ -2,9 +2,9 @@ package chainrule.train;
 
 import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
+import chainrule.expr.Numbers;
 import chainrule.parse.Ast;
 import chainrule.parse.SourceParser;
-import chainrule.print.Numbers;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainrule.diag.Source;
 import chainrule.expr.Apply;
+import chainrule.expr.TextPrinter;
 import chainrule.expr.VectorElement;
 import chainrule.expr.VectorPrimitive;
 import chainrule.model.Analyzer;
@@ -13,7 +14,6 @@ import chainrule.model.Network;
 import chainrule.paths.Edge;
 import chainrule.paths.PathGraph;
 import chainrule.paths.Role;
-import chainrule.print.TextPrinter;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;

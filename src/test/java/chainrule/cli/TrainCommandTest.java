@@ -34,7 +34,7 @@ class TrainCommandTest {
         assertTrue(trained.startsWith("# Matt Mazur's"));
         assertTrue(trained.contains("bias   b1 = 0.35, b2 = 0.60\n"), trained);
         assertTrue(trained.contains("net_h1 = w1*i1 + w2*i2 + b1      # pre-activation"), trained);
-        assertTrue(trained.contains("weight w1 = " + chainrule.print.Numbers.exact((Double) values.get("w1")) + ", w2 = "));
+        assertTrue(trained.contains("weight w1 = " + chainrule.expr.Numbers.exact((Double) values.get("w1")) + ", w2 = "));
         Map<String, Object> again = TestJson.object(Cli.run("eval", out.toString(), "--json").out());
         assertEquals(loss, EvalCheckCommandTest.lossValue(again), 0.0);
     }
@@ -51,8 +51,8 @@ class TrainCommandTest {
         assertEquals(0, r.status(), r.err());
         Map<?, ?> values = (Map<?, ?>) TestJson.object(r.out()).get("values");
         String text = Files.readString(out);
-        String w2 = "W2[2,2] = [[" + chainrule.print.Numbers.exact((Double) values.get("W2[1,1]")) + ", "
-                + chainrule.print.Numbers.exact((Double) values.get("W2[1,2]")) + "], [";
+        String w2 = "W2[2,2] = [[" + chainrule.expr.Numbers.exact((Double) values.get("W2[1,1]")) + ", "
+                + chainrule.expr.Numbers.exact((Double) values.get("W2[1,2]")) + "], [";
         assertTrue(text.contains(w2), text);
         assertTrue(text.startsWith("input x[2] = [0.05, # first\n  0.10]\n"), text);
         assertTrue(text.contains("weight W1[2,2] = [["), text);

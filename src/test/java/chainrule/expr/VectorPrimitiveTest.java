@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainrule.diff.Differentiator;
 import chainrule.print.LatexPrinter;
-import chainrule.print.TextPrinter;
+
 import chainrule.runtime.Fns;
 import chainrule.simplify.Simplifier;
 import java.lang.reflect.Method;

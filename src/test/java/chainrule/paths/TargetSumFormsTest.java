@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainrule.diag.Source;
 import chainrule.expr.Expr;
+import chainrule.expr.TextPrinter;
 import chainrule.model.Analyzer;
 import chainrule.model.Network;
 import chainrule.model.Vertex;
@@ -14,7 +15,6 @@ import chainrule.print.LatexPrinter;
 import chainrule.print.LayerFormText;
 import chainrule.print.LayerTermText;
 import chainrule.print.Notation;
-import chainrule.print.TextPrinter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

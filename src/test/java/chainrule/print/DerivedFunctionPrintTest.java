@@ -9,6 +9,7 @@ import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
 import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
+import chainrule.expr.TextPrinter;
 import chainrule.expr.UserFunction;
 import chainrule.model.Analyzer;
 import chainrule.parse.SourceParser;

@@ -8,6 +8,7 @@ import chainrule.expr.Exprs;
 import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
 import chainrule.expr.SymKind;
+import chainrule.expr.TextPrinter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -10,6 +10,7 @@ import chainrule.expr.Exprs;
 import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
 import chainrule.expr.SymKind;
+import chainrule.expr.TextPrinter;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

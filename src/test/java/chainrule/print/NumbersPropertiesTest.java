@@ -3,6 +3,7 @@ package chainrule.print;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chainrule.expr.Numbers;
 import chainrule.expr.RandomExprs;
 import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;

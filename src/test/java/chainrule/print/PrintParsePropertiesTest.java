@@ -6,6 +6,7 @@ import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
 import chainrule.expr.Expr;
 import chainrule.expr.RandomExprs;
+import chainrule.expr.TextPrinter;
 import chainrule.model.Analyzer;
 import chainrule.parse.SourceParser;
 import net.jqwik.api.Arbitrary;

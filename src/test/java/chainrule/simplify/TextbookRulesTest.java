@@ -16,7 +16,7 @@ import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
 import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
-import chainrule.print.TextPrinter;
+import chainrule.expr.TextPrinter;
 import org.junit.jupiter.api.Test;
 
 /** The examples of issue 11 item 3, each one line; the expected forms are the textbooks'. */

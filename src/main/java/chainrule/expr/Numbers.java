@@ -1,4 +1,4 @@
-package chainrule.print;
+package chainrule.expr;
 
 import java.math.BigDecimal;
 

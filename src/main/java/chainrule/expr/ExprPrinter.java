@@ -1,13 +1,5 @@
-package chainrule.print;
+package chainrule.expr;
 
-import chainrule.expr.Apply;
-import chainrule.expr.Expr;
-import chainrule.expr.Exprs;
-import chainrule.expr.Num;
-import chainrule.expr.Power;
-import chainrule.expr.Product;
-import chainrule.expr.Sum;
-import chainrule.expr.Sym;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,11 +7,16 @@ import java.util.List;
  * The layout every infix printer shares: where signs go, when a product becomes a fraction, when
  * parentheses are needed (from {@link Precedence}). Subclasses supply only the tokens: how to write
  * a number, a name, a product, a fraction, a power, a call, a group.
+ *
+ * <p>It lives with the expressions because {@code Expr.toString()} prints through {@link TextPrinter}
+ * (keeping the expression layer free of a cycle with {@code chainrule.print}); the token hooks are
+ * public so that printers in {@code chainrule.print} can decorate one another (the elementwise
+ * printer delegates to a text or LaTeX printer).
  */
 public abstract class ExprPrinter {
 
     /** A rendered subexpression and the precedence of its outermost operator. */
-    protected record Printed(String text, int prec) {}
+    public record Printed(String text, int prec) {}
 
     public final String print(Expr e) {
         return render(e).text();
@@ -38,40 +35,40 @@ public abstract class ExprPrinter {
     }
 
     /** Whether the text is one block that needs no brackets as an operand (LaTeX's lone {@code \frac}). */
-    protected boolean isSelfGrouped(String text) { return false; }
+    public boolean isSelfGrouped(String text) { return false; }
 
-    protected abstract String number(double v);
+    public abstract String number(double v);
 
-    protected abstract String symbol(Sym s);
+    public abstract String symbol(Sym s);
 
     /**
      * The precedence of a name or number as written: an atom, except where the printer writes it
      * as an operation ({@code 3\times10^{25}} is a product, so its square needs parentheses).
      */
-    protected int leafPrecedence(String text) { return Precedence.ATOM; }
+    public int leafPrecedence(String text) { return Precedence.ATOM; }
 
     /** Joins factors of a product. */
-    protected abstract String times(List<String> factors);
+    public abstract String times(List<String> factors);
 
     /** numerator over denominator; {@code denPrec} is the denominator's precedence. */
-    protected abstract String fraction(String numerator, String denominator, int denPrec);
+    public abstract String fraction(String numerator, String denominator, int denPrec);
 
     /** Whether {@link #fraction} wraps its operands itself (LaTeX's \frac) or relies on precedence. */
-    protected boolean fractionIsGrouping() { return false; }
+    public boolean fractionIsGrouping() { return false; }
 
-    protected abstract String power(String base, Expr exponent, String exponentText);
+    public abstract String power(String base, Expr exponent, String exponentText);
 
-    protected abstract String call(Apply a, List<String> args);
+    public abstract String call(Apply a, List<String> args);
 
-    protected abstract String group(String s);
+    public abstract String group(String s);
 
-    protected String plus() { return " + "; }
+    public String plus() { return " + "; }
 
-    protected String minus() { return " - "; }
+    public String minus() { return " - "; }
 
-    protected String negative() { return "-"; }
+    public String negative() { return "-"; }
 
-    protected Printed render(Expr e) {
+    public Printed render(Expr e) {
         return e.accept(new Expr.Visitor<Printed>() {
             @Override public Printed num(Num n) {
                 if (isFractionText(n)) {
@@ -109,7 +106,7 @@ public abstract class ExprPrinter {
      * write ½(t − o)²) and every number whose decimal expansion does not end (1/3, 2/3). Other
      * terminating ones print as the decimals they are (0.1, 0.05, 0.15), as the input writes them.
      */
-    protected static boolean isFractionText(Num n) {
+    public static boolean isFractionText(Num n) {
         if (!n.isFraction()) {
             return false;
         }
@@ -166,12 +163,12 @@ public abstract class ExprPrinter {
     }
 
     /** A number written as mantissa times ten to the exponent: {@code 3e20} (LaTeX: {@code 3 \times 10^{20}}). */
-    protected String scientific(String mantissa, int exponent) {
+    public String scientific(String mantissa, int exponent) {
         return mantissa + "e" + exponent;
     }
 
     /** Whether a term prints with a leading minus. */
-    protected static boolean isNegative(Expr t) {
+    public static boolean isNegative(Expr t) {
         return (t instanceof Num n && n.value() < 0) || (t instanceof Product p && p.coefficient() < 0);
     }
 
@@ -380,7 +377,7 @@ public abstract class ExprPrinter {
     }
 
     /** The text, in parentheses when its precedence is below {@code needed}. */
-    protected String wrap(Printed p, int needed) {
+    public String wrap(Printed p, int needed) {
         return p.prec() < needed ? group(p.text()) : p.text();
     }
 }

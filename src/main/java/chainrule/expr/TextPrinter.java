@@ -1,12 +1,5 @@
-package chainrule.print;
+package chainrule.expr;
 
-import chainrule.expr.Apply;
-import chainrule.expr.Expr;
-import chainrule.expr.Num;
-import chainrule.expr.Primitive;
-import chainrule.expr.Sym;
-import chainrule.expr.UserFunction;
-import chainrule.expr.VectorElement;
 import java.util.List;
 
 /**
@@ -29,7 +22,7 @@ public final class TextPrinter extends ExprPrinter {
     public static TextPrinter pretty() { return PRETTY; }
 
     @Override
-    protected String number(double v) {
+    public String number(double v) {
         if (!pretty && !Double.isFinite(v)) {
             // Constant folding can overflow; the language has no literal for inf or nan, but these
             // fold back to exactly the same constants.
@@ -39,16 +32,16 @@ public final class TextPrinter extends ExprPrinter {
         return Numbers.exact(v);
     }
 
-    @Override protected String symbol(Sym s) { return s.name(); }
+    @Override public String symbol(Sym s) { return s.name(); }
 
-    @Override protected String times(List<String> factors) { return String.join(pretty ? "·" : "*", factors); }
+    @Override public String times(List<String> factors) { return String.join(pretty ? "·" : "*", factors); }
 
-    @Override protected String fraction(String numerator, String denominator, int denPrec) {
+    @Override public String fraction(String numerator, String denominator, int denPrec) {
         return numerator + "/" + denominator;
     }
 
     @Override
-    protected String power(String base, Expr exponent, String exponentText) {
+    public String power(String base, Expr exponent, String exponentText) {
         if (pretty && exponent instanceof Num n && n.isInteger() && n.value() >= 2 && n.value() <= 9) {
             return base + "⁰¹²³⁴⁵⁶⁷⁸⁹".charAt((int) n.value());
         }
@@ -56,7 +49,7 @@ public final class TextPrinter extends ExprPrinter {
     }
 
     @Override
-    protected String call(Apply a, List<String> args) {
+    public String call(Apply a, List<String> args) {
         String name;
         if (a.fn() instanceof VectorElement e) {
             return vectorElement(e, a, args);
@@ -86,5 +79,5 @@ public final class TextPrinter extends ExprPrinter {
         return name + "(" + vector + ")[" + (e.index() + 1) + "]";
     }
 
-    @Override protected String group(String s) { return "(" + s + ")"; }
+    @Override public String group(String s) { return "(" + s + ")"; }
 }

@@ -1,4 +1,4 @@
-package chainrule.print;
+package chainrule.expr;
 
 /**
  * The one precedence table every printer uses (text, LaTeX, source code), lowest first, matching
