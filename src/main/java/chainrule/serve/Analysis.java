@@ -132,11 +132,17 @@ final class Analysis {
         StructureCache.clear();
     }
 
-    private static Prepared prepare(Request r, Limits limits) {
+    /**
+     * The prepared network of a request, from the last few texts, from the last structure with other
+     * numbers, or analysed afresh; records its steps in {@code phases} ({@code parse}, then
+     * {@code reuse} or {@code analyse}; {@code prepare} when the text and values were prepared before).
+     */
+    private static Prepared prepare(Request r, Limits limits, Map<String, Object> phases, long[] last) {
         Key key = new Key(r.name(), r.text(), Map.copyOf(r.sets()), r.randomSeed(), limits);
         synchronized (CACHE) {
             Prepared p = CACHE.get(key);
             if (p != null) {
+                phase(phases, "prepare", last);
                 return p;
             }
         }
@@ -144,7 +150,9 @@ final class Analysis {
         try {
             Source source = new Source(r.name(), r.text());
             Ast.File ast = SourceParser.parseFile(source, new SourceParser.Limits(limits.maxNesting(), limits.maxInput()));
+            phase(phases, "parse", last);
             p = StructureCache.reuse(source, ast, r, limits);
+            phase(phases, p == null ? "analyse" : "reuse", last);
             if (p == null) {
                 Network analysed = Analyzer.analyze(source, ast, new chainrule.model.VertexLimit(limits.maxVertices()));
                 PathGraph graph = PathGraph.of(analysed);
@@ -185,11 +193,13 @@ final class Analysis {
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Object> phases = new LinkedHashMap<>();
         long[] last = {start};
-        Prepared prepared = prepare(r, limits);
+        Prepared prepared = prepare(r, limits, phases, last);
         if (prepared.problem() != null) {
             return failure(prepared.problem());
         }
-        phase(phases, "prepare", last);
+        if (phases.containsKey("analyse")) {
+            phase(phases, "analyse", last); // the rest of a fresh analysis: path graph, forward pass, checks
+        }
         Network network = prepared.loaded().network();
         PathGraph graph = prepared.graph();
         Values values = prepared.values();
@@ -257,10 +267,11 @@ final class Analysis {
         return out;
     }
 
-    /** Records the milliseconds since the last phase (the page shows where the time goes). */
+    /** Adds the milliseconds since the last phase to {@code name}'s (the page shows where the time goes). */
     private static void phase(Map<String, Object> phases, String name, long[] last) {
         long now = System.nanoTime();
-        phases.put(name, Math.round((now - last[0]) / 1e4) / 100.0);
+        double millis = Math.round((now - last[0]) / 1e4) / 100.0;
+        phases.merge(name, millis, (a, b) -> Math.round(((Double) a + (Double) b) * 100) / 100.0);
         last[0] = now;
     }
 

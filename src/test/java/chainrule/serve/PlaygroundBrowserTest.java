@@ -423,6 +423,8 @@ class PlaygroundBrowserTest {
                 + "ta.dispatchEvent(new Event('input', {bubbles: true}));");
         awaitUpdate(before);
         double edit = lastLatency();
+        Object editServer = js().executeScript("return JSON.stringify({millis: Math.round(window.chainrule.result.millis),"
+                + " phases: window.chainrule.result.phases});");
         // following another weight reuses the analysed network
         before = version();
         js().executeScript("const w = document.getElementById('wrt'); w.value = 'W1[2,1]';"
@@ -432,7 +434,7 @@ class PlaygroundBrowserTest {
         assertEquals("W1[2,1]", driver.findElement(By.id("formula-main")).getAttribute("data-wrt"));
         screenshot("mnist");
         latencies.add("784-128-10 load → formulas: " + Math.round(first) + " ms; edit → formulas: " + Math.round(edit)
-                + " ms; follow another weight: " + Math.round(follow) + " ms");
+                + " ms (server " + editServer + "); follow another weight: " + Math.round(follow) + " ms");
     }
 
     /** A 784-128-10 relu/softmax classifier with every value written out (about 800 KB). */
