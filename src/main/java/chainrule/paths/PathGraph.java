@@ -171,6 +171,27 @@ public final class PathGraph {
         return new PathGraph(network);
     }
 
+    /** Shares {@code g}'s vertices, edges (with the factors derived so far) and path counts. */
+    private PathGraph(PathGraph g, Network network) {
+        this.network = network;
+        this.order = g.order;
+        this.places = g.places;
+    }
+
+    /**
+     * This graph for {@code network}, a copy of this graph's network with other declared values
+     * ({@link Network#withValues}): the same vertices, edges, factors and path counts, which do not
+     * depend on values, without deriving any factor again (the playground's edit of a number).
+     *
+     * @throws IllegalArgumentException if {@code network} does not share this network's element view
+     */
+    public PathGraph withValuesOf(Network network) {
+        if (network.definitions() != this.network.definitions() || network.loss() != this.network.loss()) {
+            throw new IllegalArgumentException("not the same network structure");
+        }
+        return network == this.network ? this : new PathGraph(this, network);
+    }
+
     public Network network() { return network; }
 
     /** Vertices in topological order (every edge goes forward in this list). */

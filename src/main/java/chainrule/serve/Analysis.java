@@ -65,6 +65,11 @@ final class Analysis {
         Source source = new Source(r.name(), r.text());
         Ast.File ast = SourceParser.parseFile(source, new SourceParser.Limits(limits.maxNesting(), limits.maxInput()));
         Network network = Analyzer.analyze(source, ast, new chainrule.model.VertexLimit(limits.maxVertices()));
+        return applied(source, ast, network, r);
+    }
+
+    /** The random weights and slider values of the request applied to an analysed network. */
+    static Loaded applied(Source source, Ast.File ast, Network network, Request r) {
         Map<String, Double> values = new LinkedHashMap<>();
         if (r.randomSeed() != null) {
             values.putAll(randomWeights(network, r.randomSeed()));
@@ -105,7 +110,7 @@ final class Analysis {
     private record Key(String name, String text, Map<String, Double> sets, Long seed, Limits limits) {}
 
     /** A loaded network with its path graph and values, or the diagnostics that stopped it. */
-    private record Prepared(Loaded loaded, PathGraph graph, Values values, DiagnosticException problem,
+    record Prepared(Loaded loaded, PathGraph graph, Values values, DiagnosticException problem,
                             Map<Notation, String> layerForms) {}
 
     /**
@@ -119,26 +124,41 @@ final class Analysis {
         @Override protected boolean removeEldestEntry(Map.Entry<Key, Prepared> eldest) { return size() > 2; }
     };
 
-    private static Prepared prepare(Request r, Limits limits) {
+    /** Forgets every kept network (tests compare a reused analysis with a fresh one). */
+    static void clearCaches() {
+        synchronized (CACHE) {
+            CACHE.clear();
+        }
+        StructureCache.clear();
+    }
+
+    /**
+     * The prepared network of a request, from the last few texts, from the last structure with other
+     * numbers, or analysed afresh; records its steps in {@code phases} ({@code parse}, then
+     * {@code reuse} or {@code analyse}; {@code prepare} when the text and values were prepared before).
+     */
+    private static Prepared prepare(Request r, Limits limits, Map<String, Object> phases, long[] last) {
         Key key = new Key(r.name(), r.text(), Map.copyOf(r.sets()), r.randomSeed(), limits);
         synchronized (CACHE) {
             Prepared p = CACHE.get(key);
             if (p != null) {
+                phase(phases, "prepare", last);
                 return p;
             }
         }
         Prepared p;
         try {
-            Loaded loaded = load(r, limits);
-            Network network = loaded.network();
-            PathGraph graph = PathGraph.of(network);
-            Values values = null;
-            if (network.missingValues().isEmpty()) {
-                values = Values.of(network);
-                NonFiniteCheck.require(network, values.vertices());
-                NonFiniteCheck.requireFiniteDerivatives(graph, values);
+            Source source = new Source(r.name(), r.text());
+            Ast.File ast = SourceParser.parseFile(source, new SourceParser.Limits(limits.maxNesting(), limits.maxInput()));
+            phase(phases, "parse", last);
+            p = StructureCache.reuse(source, ast, r, limits);
+            phase(phases, p == null ? "analyse" : "reuse", last);
+            if (p == null) {
+                Network analysed = Analyzer.analyze(source, ast, new chainrule.model.VertexLimit(limits.maxVertices()));
+                PathGraph graph = PathGraph.of(analysed);
+                StructureCache.remember(ast, analysed, graph, r, limits);
+                p = prepared(applied(source, ast, analysed, r), graph);
             }
-            p = new Prepared(loaded, graph, values, null, new java.util.concurrent.ConcurrentHashMap<>());
         } catch (DiagnosticException e) {
             p = new Prepared(null, null, null, e, Map.of());
         }
@@ -146,6 +166,22 @@ final class Analysis {
             CACHE.put(key, p);
         }
         return p;
+    }
+
+    /**
+     * The forward pass and the finiteness checks of a loaded network over {@code base}, a path graph
+     * of the same structure (its own or one kept by {@link StructureCache}).
+     */
+    static Prepared prepared(Loaded loaded, PathGraph base) throws DiagnosticException {
+        Network network = loaded.network();
+        PathGraph graph = base.withValuesOf(network);
+        Values values = null;
+        if (network.missingValues().isEmpty()) {
+            values = Values.of(network);
+            NonFiniteCheck.require(network, values.vertices());
+            NonFiniteCheck.requireFiniteDerivatives(graph, values);
+        }
+        return new Prepared(loaded, graph, values, null, new java.util.concurrent.ConcurrentHashMap<>());
     }
 
     /**
@@ -157,11 +193,13 @@ final class Analysis {
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Object> phases = new LinkedHashMap<>();
         long[] last = {start};
-        Prepared prepared = prepare(r, limits);
+        Prepared prepared = prepare(r, limits, phases, last);
         if (prepared.problem() != null) {
             return failure(prepared.problem());
         }
-        phase(phases, "prepare", last);
+        if (phases.containsKey("analyse")) {
+            phase(phases, "analyse", last); // the rest of a fresh analysis: path graph, forward pass, checks
+        }
         Network network = prepared.loaded().network();
         PathGraph graph = prepared.graph();
         Values values = prepared.values();
@@ -229,10 +267,11 @@ final class Analysis {
         return out;
     }
 
-    /** Records the milliseconds since the last phase (the page shows where the time goes). */
+    /** Adds the milliseconds since the last phase to {@code name}'s (the page shows where the time goes). */
     private static void phase(Map<String, Object> phases, String name, long[] last) {
         long now = System.nanoTime();
-        phases.put(name, Math.round((now - last[0]) / 1e4) / 100.0);
+        double millis = Math.round((now - last[0]) / 1e4) / 100.0;
+        phases.merge(name, millis, (a, b) -> Math.round(((Double) a + (Double) b) * 100) / 100.0);
         last[0] = now;
     }
 

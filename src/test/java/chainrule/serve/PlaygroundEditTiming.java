@@ -14,8 +14,12 @@ import java.util.Map;
  * (docs/performance.md, "784-128-10: fewer passes"):
  * <pre>
  * mvn -q -o -DskipTests package test-compile
- * java -Xss16m -XX:+UseSerialGC -cp target/chainrule.jar:target/test-classes chainrule.serve.PlaygroundEditTiming 5 /tmp/mnist-softmax.nn
+ * java -Xss16m -cp target/chainrule.jar:target/test-classes chainrule.serve.PlaygroundEditTiming 5 /tmp/mnist-softmax.nn
+ * java -Xss16m -cp target/chainrule.jar:target/test-classes chainrule.serve.PlaygroundEditTiming 12 /tmp/mnist-softmax.nn alternate
  * </pre>
+ * The edit changes only a declared number, so the server reuses the last structure
+ * ({@link StructureCache}; the answer's phases say {@code reuse}); with {@code alternate} every odd
+ * edit is analysed afresh ({@code analyse}).
  * The file (the network of {@code MnistSizeTest.file()} with a softmax/cross-entropy loss) is
  * written to the path given, so that the CLI commands can be timed on the same text.
  */
@@ -39,7 +43,13 @@ public final class PlaygroundEditTiming {
         var limits = new Analysis.Limits(10_000, 100_000_000, 10_000_000);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         var threads = ManagementFactory.getThreadMXBean();
+        // "alternate": every other edit starts with the caches emptied (a fresh analysis), to compare
+        // it with reusing the last structure at the same moment of a busy machine
+        boolean alternate = args.length > 2 && args[2].equals("alternate");
         for (int i = 1; i <= edits; i++) {
+            if (alternate && i % 2 == 1) {
+                Analysis.clearCaches();
+            }
             String edited = text.replace("bias b2[10] = [-0.1,", "bias b2[10] = [-0.1" + i + ",");
             long wall = System.nanoTime();
             long process = os.getProcessCpuTime();

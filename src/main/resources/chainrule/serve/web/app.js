@@ -4,6 +4,8 @@
 
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
+/** How long the editing must pause before a large network's flow is asked for. */
+const FLOW_PAUSE_MS = 800;
 
 const state = {
   text: '',
@@ -18,6 +20,7 @@ const state = {
   version: 0,        // increases each time the page shows a new answer (tests wait on it)
   latencies: [],
   start: null,
+  flowTimer: null,   // a large network's flow, asked for when the editing pauses
 };
 window.chainrule = state;
 
@@ -166,6 +169,7 @@ async function analyze() {
 }
 
 function changed() {
+  clearTimeout(state.flowTimer); // a deferred flow of the previous text is not wanted any more
   if (state.editStart === null) state.editStart = performance.now();
   analyze();
 }
@@ -463,18 +467,23 @@ function currentTitle() {
 function renderFlow(r) {
   const box = $('flow');
   box.textContent = '';
+  clearTimeout(state.flowTimer);
   if (r.flowDeferred) {
-    // a large network: the flow is asked for after the formulas, which are not kept waiting
+    // a large network: the flow (seconds at 784-128-10) is asked for after the formulas, and only
+    // once the editing pauses, so that it does not take the server's time from the next edit
     box.append(el('p', { text: 'computing the flow…' }));
     const version = state.version + 1;
-    fetch('/api/analyze?' + query({ part: 'flow' }), { method: 'POST', body: $('source').value })
-      .then((response) => response.json())
-      .then((answer) => {
-        if (state.version !== version || !answer.flow) return;
-        r.flow = answer.flow;
-        box.textContent = '';
-        box.append(flowChart(answer.flow.layers, currentTitle()));
-      });
+    state.flowTimer = setTimeout(() => {
+      if (state.version !== version || state.pending || state.editStart !== null) return;
+      fetch('/api/analyze?' + query({ part: 'flow' }), { method: 'POST', body: $('source').value })
+        .then((response) => response.json())
+        .then((answer) => {
+          if (state.version !== version || !answer.flow) return;
+          r.flow = answer.flow;
+          box.textContent = '';
+          box.append(flowChart(answer.flow.layers, currentTitle()));
+        });
+    }, FLOW_PAUSE_MS);
     return;
   }
   if (!r.flow) { box.append(el('p', { text: 'the flow needs every value' })); return; }
