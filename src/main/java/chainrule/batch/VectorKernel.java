@@ -1,6 +1,8 @@
 package chainrule.batch;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,7 +23,9 @@ final class VectorKernel implements Kernels.Product {
     private static final int L = S.length();
 
     @Override
-    public void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add) {
+    public void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
+                        double[] bias, boolean relu) {
+        boolean epilogue = bias != null || relu;
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             int j = 0;
@@ -38,6 +42,9 @@ final class VectorKernel implements Kernels.Product {
                     tail(a, r, ai, at, b, n, k, c, add, j);
                 }
             }
+            if (epilogue) { // while the four rows are in the L1 cache
+                epilogue(c, i * n, 4, n, bias, relu, add);
+            }
         }
         for (; i < m; i++) {
             int j = 0;
@@ -46,6 +53,72 @@ final class VectorKernel implements Kernels.Product {
             }
             if (j < n) {
                 tail(a, i, ai, at, b, n, k, c, add, j);
+            }
+            if (epilogue) {
+                epilogue(c, i * n, 1, n, bias, relu, add);
+            }
+        }
+    }
+
+    /**
+     * {@link Kernels#epilogue} over {@code rows} rows of n at {@code c[from]}, just stored by the
+     * kernel: {@code + bias[j]}, then relu as a compare and a blend (no branch on the sign). The
+     * kernel's epilogue is only asked for with {@code add} false (the engine's dense layers).
+     */
+    private static void epilogue(double[] c, int from, int rows, int n, double[] bias, boolean relu, boolean add) {
+        if (add) {
+            throw new IllegalArgumentException("an epilogue applies to a stored product, not an added one");
+        }
+        DoubleVector zero = DoubleVector.zero(S);
+        for (int r = 0; r < rows; r++) {
+            int base = from + r * n;
+            int j = 0;
+            for (; j + L <= n; j += L) {
+                DoubleVector v = DoubleVector.fromArray(S, c, base + j);
+                if (bias != null) {
+                    v = v.add(DoubleVector.fromArray(S, bias, j));
+                }
+                if (relu) {
+                    VectorMask<Double> positive = v.compare(VectorOperators.GT, 0.0);
+                    v = zero.blend(v, positive);
+                }
+                v.intoArray(c, base + j);
+            }
+            for (; j < n; j++) {
+                c[base + j] = Kernels.epilogue(c[base + j], bias, j, relu);
+            }
+        }
+    }
+
+    /**
+     * The backward pass of a dense relu layer over a block, {@link Kernels#reluBackward}: the mask
+     * {@code h > 0} as a vector compare, the 0/1 step a blend, no branch.
+     */
+    @Override
+    public void reluBackward(double[] d, double[] h, double[] az, double[] ab, int rows, int size) {
+        DoubleVector zero = DoubleVector.zero(S);
+        DoubleVector one = DoubleVector.broadcast(S, 1.0);
+        for (int r = 0; r < rows; r++) {
+            int base = r * size;
+            int k = 0;
+            for (; k + L <= size; k += L) {
+                DoubleVector step = zero.blend(one, DoubleVector.fromArray(S, h, base + k).compare(VectorOperators.GT, 0.0));
+                DoubleVector c = DoubleVector.fromArray(S, d, base + k).mul(step);
+                if (az != null) {
+                    DoubleVector.fromArray(S, az, base + k).add(c).intoArray(az, base + k);
+                }
+                if (ab != null) {
+                    DoubleVector.fromArray(S, ab, k).add(c).intoArray(ab, k);
+                }
+            }
+            for (; k < size; k++) {
+                double c = d[base + k] * (h[base + k] > 0 ? 1.0 : 0.0);
+                if (az != null) {
+                    az[base + k] += c;
+                }
+                if (ab != null) {
+                    ab[k] += c;
+                }
             }
         }
     }
