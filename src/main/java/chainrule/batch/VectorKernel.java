@@ -26,6 +26,7 @@ final class VectorKernel implements Kernels.Product {
     public void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
                         double[] bias, boolean relu) {
         boolean epilogue = bias != null || relu;
+        double[] spill = null;
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             int j = 0;
@@ -33,13 +34,18 @@ final class VectorKernel implements Kernels.Product {
                 four2(a, i, ai, at, b, n, k, c, add, j);
             }
             for (; j + L <= n; j += L) {
-                for (int r = i; r < i + 4; r++) {
-                    one(a, r, ai, at, b, n, k, c, add, j);
-                }
+                four1(a, i, ai, at, b, n, k, c, add, j, L, null);
             }
             if (j < n) {
-                for (int r = i; r < i + 4; r++) {
-                    tail(a, r, ai, at, b, n, k, c, add, j);
+                if (k > 0 && b[0].length >= j + L) { // padded rows of B: a whole vector, n - j lanes kept
+                    if (spill == null) {
+                        spill = SPILL.get();
+                    }
+                    four1(a, i, ai, at, b, n, k, c, add, j, n - j, spill);
+                } else {
+                    for (int r = i; r < i + 4; r++) {
+                        tail(a, r, ai, at, b, n, k, c, add, j);
+                    }
                 }
             }
             if (epilogue) { // while the four rows are in the L1 cache
@@ -165,6 +171,52 @@ final class VectorKernel implements Kernels.Product {
         put(c30, c, (i + 3) * n + j, add);
         put(c31, c, (i + 3) * n + j + L, add);
     }
+
+    /**
+     * Rows i..i+3, columns j..j+count-1 (count at most L; below L the rows of B must be padded to
+     * j + L): one vector per row in registers, each B vector loaded once for the four rows. A
+     * partial vector goes through {@code spill} (4·L doubles) and only its first count lanes reach C.
+     */
+    private static void four1(double[] a, int i, int ai, int at, double[][] b, int n, int k, double[] c, boolean add,
+                              int j, int count, double[] spill) {
+        DoubleVector c0 = DoubleVector.zero(S);
+        DoubleVector c1 = c0;
+        DoubleVector c2 = c0;
+        DoubleVector c3 = c0;
+        int p0 = i * ai;
+        int p1 = p0 + ai;
+        int p2 = p1 + ai;
+        int p3 = p2 + ai;
+        for (int t = 0; t < k; t++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, b[t], j);
+            int o = t * at;
+            c0 = DoubleVector.broadcast(S, a[p0 + o]).fma(b0, c0);
+            c1 = DoubleVector.broadcast(S, a[p1 + o]).fma(b0, c1);
+            c2 = DoubleVector.broadcast(S, a[p2 + o]).fma(b0, c2);
+            c3 = DoubleVector.broadcast(S, a[p3 + o]).fma(b0, c3);
+        }
+        if (count == L) {
+            put(c0, c, i * n + j, add);
+            put(c1, c, (i + 1) * n + j, add);
+            put(c2, c, (i + 2) * n + j, add);
+            put(c3, c, (i + 3) * n + j, add);
+            return;
+        }
+        c0.intoArray(spill, 0);
+        c1.intoArray(spill, L);
+        c2.intoArray(spill, 2 * L);
+        c3.intoArray(spill, 3 * L);
+        for (int r = 0; r < 4; r++) {
+            int at0 = (i + r) * n + j;
+            for (int col = 0; col < count; col++) {
+                double v = spill[r * L + col];
+                c[at0 + col] = add ? c[at0 + col] + v : v;
+            }
+        }
+    }
+
+    /** Per thread, where {@link #four1} spills a partial vector. */
+    private static final ThreadLocal<double[]> SPILL = ThreadLocal.withInitial(() -> new double[4 * L]);
 
     /** Row i, columns j..j+L-1. */
     private static void one(double[] a, int i, int ai, int at, double[][] b, int n, int k, double[] c, boolean add,
