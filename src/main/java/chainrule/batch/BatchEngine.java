@@ -461,8 +461,7 @@ public final class BatchEngine {
             } else if (op instanceof BatchGraph.Map m) {
                 ArrayExpr.Frame f = forwardFrames[v];
                 bindOperands(f, v, m.operands(), rows, size);
-                f.run(rows * size);
-                System.arraycopy(f.root(0), 0, out, 0, rows * size);
+                f.runInto(rows * size, out);
             } else if (op instanceof BatchGraph.Reduce red) {
                 ArrayExpr.Frame f = forwardFrames[v];
                 int k = red.elements();
