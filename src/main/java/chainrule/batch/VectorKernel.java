@@ -10,7 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * rows of C by two vectors of columns held in registers over the whole sum, each B vector loaded
  * once per four rows and each A element broadcast once per two vectors. About twice the
  * throughput of the auto-vectorised loop, whose row of C goes through memory every four terms
- * (docs/performance.md).
+ * (docs/performance.md). A last strip narrower than two vectors runs four rows by one vector
+ * ({@link #four1}); the dense layers' bias and relu are an epilogue over each group of four rows
+ * just stored, and relu's backward pass is one branch-free loop ({@link #reluBackward}).
  *
  * <p>Only loaded when the JVM runs with {@code --add-modules jdk.incubator.vector} and has FMA
  * ({@link Kernels#VECTOR}); nothing else refers to this class, so without the module it is never
