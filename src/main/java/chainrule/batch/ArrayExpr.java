@@ -36,6 +36,11 @@ final class ArrayExpr {
             this.out = out;
         }
 
+        /** Whether the slot holds the same value everywhere and always (a number): filled once per frame. */
+        boolean constant() {
+            return false;
+        }
+
         abstract void run(double[][] slot, int n);
     }
 
@@ -62,6 +67,8 @@ final class ArrayExpr {
     final class Frame {
         private final double[][] slot = new double[slots][];
         private int capacity;
+        /** Per constant slot, how many of its elements hold the number already. */
+        private final int[] filled = new int[slots];
 
         /** Makes element arrays of length {@code n} the symbol's values (kept by reference). */
         void bind(int symbol, double[] values) {
@@ -70,14 +77,49 @@ final class ArrayExpr {
 
         /** Evaluates every root over the first {@code n} elements. */
         void run(int n) {
-            if (capacity < n) {
-                capacity = Math.max(n, capacity * 2);
+            ensure(n);
+            for (Step step : steps) {
+                if (step.constant()) {
+                    if (filled[step.out] >= n) {
+                        continue;
+                    }
+                    filled[step.out] = n;
+                }
+                step.run(slot, n);
+            }
+        }
+
+        /** Slots of at least n elements. */
+        private void ensure(int n) {
+            if (capacity < n || capacity == 0) {
+                capacity = Math.max(Math.max(n, 1), capacity * 2);
                 for (int s = symbols.size(); s < slots; s++) {
                     slot[s] = new double[capacity];
                 }
+                java.util.Arrays.fill(filled, 0);
             }
-            for (Step step : steps) {
-                step.run(slot, n);
+        }
+
+        /**
+         * {@link #run} for a program of one root, its values written straight into {@code out} (of
+         * at least n elements) instead of a slot of the frame where that root is a computed slot
+         * (not a symbol or a number); else run and copied.
+         */
+        void runInto(int n, double[] out) {
+            int r = roots[0];
+            if (roots.length != 1 || r < symbols.size() || steps.isEmpty() || steps.get(steps.size() - 1).out != r
+                    || steps.get(steps.size() - 1).constant()) {
+                run(n);
+                System.arraycopy(slot[r], 0, out, 0, n);
+                return;
+            }
+            ensure(n);
+            double[] own = slot[r];
+            slot[r] = out;
+            try {
+                run(n);
+            } finally {
+                slot[r] = own;
             }
         }
 
@@ -110,6 +152,10 @@ final class ArrayExpr {
         if (e instanceof Num num) {
             double v = num.value();
             return add(new Step(slots++) {
+                @Override boolean constant() {
+                    return true;
+                }
+
                 @Override void run(double[][] s, int n) {
                     java.util.Arrays.fill(s[out], 0, n, v);
                 }

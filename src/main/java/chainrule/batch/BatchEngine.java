@@ -2,8 +2,11 @@ package chainrule.batch;
 
 import chainrule.diff.Differentiator;
 import chainrule.expr.Expr;
+import chainrule.expr.Apply;
 import chainrule.expr.Exprs;
+import chainrule.expr.Primitive;
 import chainrule.expr.Substitution;
+import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,6 +36,17 @@ public final class BatchEngine {
     private final int[][] partialOperands;
     private final int classifierLogits;
     private final int classifierTarget;
+    /**
+     * Per Map that is a dense layer {@code f(W·x + b)} (f: relu or none) over the block: the MatVec
+     * {@code W·x} it fuses (computed by this Map's kernel call, never stored on its own), else -1.
+     */
+    private final int[] denseProduct;
+    /** Per such Map: its bias operand (a vector shared by every row). */
+    private final int[] denseBias;
+    /** Per such Map: whether f is relu. */
+    private final boolean[] denseRelu;
+    /** Per MatVec: whether a dense Map computes it ({@link #denseProduct}). */
+    private final boolean[] fusedAway;
 
     /**
      * @param graph   the ops
@@ -91,6 +105,65 @@ public final class BatchEngine {
         } else {
             classifierLogits = -1;
             classifierTarget = -1;
+        }
+        denseProduct = new int[n];
+        denseBias = new int[n];
+        denseRelu = new boolean[n];
+        fusedAway = new boolean[n];
+        Arrays.fill(denseProduct, -1);
+        int[] uses = new int[n];
+        for (BatchGraph.Value value : graph.values()) {
+            for (int in : value.op().inputs()) {
+                uses[in]++;
+            }
+        }
+        uses[graph.loss()]++;
+        for (int v = 0; v < n; v++) {
+            if (graph.values().get(v).op() instanceof BatchGraph.Map m) {
+                fuseDense(v, m, uses);
+            }
+        }
+    }
+
+    /**
+     * Recognises {@code relu(b + W·x)} and {@code b + W·x} (the sum in either order) where W·x is a
+     * MatVec of a shared matrix by a batched vector that nothing else reads and b is a shared vector
+     * of the same size: then the bias and relu become the epilogue of the product's kernel ({@link
+     * Kernels#product(double[], int, int, int, double[][], int, int, double[], boolean, double[],
+     * boolean, double[])}) and the backward pass is one loop (δ times relu's 0/1 step, read off
+     * the output). Same numbers as the separate ops, bit for bit.
+     */
+    private void fuseDense(int v, BatchGraph.Map m, int[] uses) {
+        if (m.operands().size() != 2) {
+            return;
+        }
+        Expr e = m.expr();
+        boolean relu = false;
+        if (e instanceof Apply a && a.fn() == Primitive.RELU && a.args().size() == 1) {
+            relu = true;
+            e = a.args().get(0);
+        }
+        if (!(e instanceof Sum sum) || sum.terms().size() != 2) {
+            return;
+        }
+        List<Expr> terms = sum.terms();
+        List<Sym> symbols = m.symbols();
+        if (!(terms.contains(symbols.get(0)) && terms.contains(symbols.get(1))) || symbols.get(0) == symbols.get(1)) {
+            return;
+        }
+        int size = graph.values().get(v).size();
+        for (int p = 0; p < 2; p++) {
+            int mv = m.operands().get(p);
+            int b = m.operands().get(1 - p);
+            if (graph.values().get(mv).op() instanceof BatchGraph.MatVec mat && !batched[mat.matrix()]
+                    && batched[mat.vector()] && mat.rows() == size && uses[mv] == 1 && !batched[b]
+                    && graph.values().get(b).size() == size && b != mv) {
+                denseProduct[v] = mv;
+                denseBias[v] = b;
+                denseRelu[v] = relu;
+                fusedAway[mv] = true;
+                return;
+            }
         }
     }
 
@@ -181,6 +254,8 @@ public final class BatchEngine {
         private final ArrayExpr.Frame[] backwardFrames;
         private final double[][][] tiles;
         private double[] contribution = new double[0];
+        /** Per dense Map: its bias, padded for the kernel's vector loads ({@link Kernels#padded}). */
+        private final double[][] denseBiasPadded;
 
         private Workspace(int maxRows) {
             this.maxRows = maxRows;
@@ -194,10 +269,14 @@ public final class BatchEngine {
             forwardFrames = new ArrayExpr.Frame[n];
             backwardFrames = new ArrayExpr.Frame[n];
             tiles = new double[n][][];
+            denseBiasPadded = new double[n][];
             for (int v = 0; v < n; v++) {
+                if (denseProduct[v] >= 0) {
+                    denseBiasPadded[v] = new double[Kernels.padded(graph.values().get(v).size())];
+                }
                 BatchGraph.Value value = graph.values().get(v);
                 int length = rows(v, maxRows) * value.size();
-                val[v] = new double[length];
+                val[v] = new double[fusedAway[v] ? 0 : length];
                 if (active[v]) {
                     adj[v] = new double[length];
                 }
@@ -349,7 +428,17 @@ public final class BatchEngine {
             int size = value.size();
             double[] out = val[v];
             BatchGraph.Op op = value.op();
-            if (op instanceof BatchGraph.MatVec m) {
+            if (denseProduct[v] >= 0) {
+                int mv = denseProduct[v];
+                BatchGraph.MatVec m = (BatchGraph.MatVec) graph.values().get(mv).op();
+                prepareWeights(mv, m, val[m.matrix()]);
+                double[] bias = denseBiasPadded[v];
+                System.arraycopy(val[denseBias[v]], 0, bias, 0, size);
+                Kernels.product(val[m.vector()], m.columns(), 1, rows, weightsT[mv], m.rows(), m.columns(), out,
+                        false, bias, denseRelu[v], productRow);
+            } else if (fusedAway[v]) {
+                return; // the dense Map reading it computes it
+            } else if (op instanceof BatchGraph.MatVec m) {
                 double[] w = val[m.matrix()];
                 double[] x = val[m.vector()];
                 if (!batched[m.matrix()] && batched[m.vector()]) {
@@ -372,8 +461,7 @@ public final class BatchEngine {
             } else if (op instanceof BatchGraph.Map m) {
                 ArrayExpr.Frame f = forwardFrames[v];
                 bindOperands(f, v, m.operands(), rows, size);
-                f.run(rows * size);
-                System.arraycopy(f.root(0), 0, out, 0, rows * size);
+                f.runInto(rows * size, out);
             } else if (op instanceof BatchGraph.Reduce red) {
                 ArrayExpr.Frame f = forwardFrames[v];
                 int k = red.elements();
@@ -471,7 +559,9 @@ public final class BatchEngine {
             int size = value.size();
             double[] d = adj[v];
             BatchGraph.Op op = value.op();
-            if (op instanceof BatchGraph.MatVec m) {
+            if (denseProduct[v] >= 0) {
+                denseBackward(v, rows, size);
+            } else if (op instanceof BatchGraph.MatVec m) {
                 int mr = m.rows();
                 int mc = m.columns();
                 double[] w = val[m.matrix()];
@@ -596,6 +686,39 @@ public final class BatchEngine {
                         for (int k = 0; k < n; k++) {
                             dy[yb + (ny == 1 ? 0 : k)] += dr * (lse - z[zb + k]);
                         }
+                    }
+                }
+            }
+        }
+
+        /**
+         * A dense Map's adjoint into its product's and its bias's: {@code c = δ·f'(z)}, with relu's
+         * step {@code z > 0 ? 1 : 0} read off the output ({@code z > 0} exactly where {@code
+         * relu(z) > 0}), added to δ(W·x) element by element and to δb summed over rows in order: one
+         * pass, the sums and products the separate ops make.
+         */
+        private void denseBackward(int v, int rows, int size) {
+            double[] d = adj[v];
+            double[] h = val[v];
+            boolean relu = denseRelu[v];
+            int mv = denseProduct[v];
+            int b = denseBias[v];
+            double[] az = active[mv] ? adj[mv] : null;
+            double[] ab = active[b] ? adj[b] : null;
+            if (relu) {
+                Kernels.reluBackward(d, h, az, ab, rows, size);
+                return;
+            }
+            for (int r = 0; r < rows; r++) {
+                int base = r * size;
+                if (az != null) {
+                    for (int k = 0; k < size; k++) {
+                        az[base + k] += d[base + k];
+                    }
+                }
+                if (ab != null) {
+                    for (int k = 0; k < size; k++) {
+                        ab[k] += d[base + k];
                     }
                 }
             }

@@ -36,7 +36,37 @@ final class Kernels {
 
     /** What {@link VectorKernel} implements: {@link #product} without the scratch row. */
     interface Product {
-        void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add);
+        void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
+                     double[] bias, boolean relu);
+
+        /** {@link Kernels#reluBackward}. */
+        void reluBackward(double[] d, double[] h, double[] az, double[] ab, int rows, int size);
+    }
+
+    /**
+     * The backward pass of {@code h = relu(z)} over {@code rows} rows of {@code size}: {@code c =
+     * d·step(z)}, with {@code step(z) = z > 0 ? 1 : 0} read off the output ({@code z > 0} exactly
+     * where {@code h > 0}), added to {@code az} element by element and to {@code ab} (of size
+     * elements) over the rows in order; either may be null. By the Vector API kernel where it runs
+     * (no branch on the sign), else a loop; the same bits.
+     */
+    static void reluBackward(double[] d, double[] h, double[] az, double[] ab, int rows, int size) {
+        if (VECTOR != null) {
+            VECTOR.reluBackward(d, h, az, ab, rows, size);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int base = r * size;
+            for (int k = 0; k < size; k++) {
+                double c = d[base + k] * (h[base + k] > 0 ? 1.0 : 0.0);
+                if (az != null) {
+                    az[base + k] += c;
+                }
+                if (ab != null) {
+                    ab[k] += c;
+                }
+            }
+        }
     }
 
     private Kernels() {}
@@ -74,6 +104,22 @@ final class Kernels {
 
     /** {@code rows[i][j] = a[offset + i·rowStride + j·colStride]} for i < m, j < n. */
     static void rows(double[] a, int offset, int rowStride, int colStride, int m, int n, double[][] rows) {
+        if (colStride != 1) { // a transpose: in 8 × 8 tiles, so that each cache line read is used 8 times
+            for (int i0 = 0; i0 < m; i0 += 8) {
+                int i1 = Math.min(m, i0 + 8);
+                for (int j0 = 0; j0 < n; j0 += 8) {
+                    int j1 = Math.min(n, j0 + 8);
+                    for (int i = i0; i < i1; i++) {
+                        double[] r = rows[i];
+                        int base = offset + i * rowStride;
+                        for (int j = j0; j < j1; j++) {
+                            r[j] = a[base + j * colStride];
+                        }
+                    }
+                }
+            }
+            return;
+        }
         for (int i = 0; i < m; i++) {
             double[] r = rows[i];
             int base = offset + i * rowStride;
@@ -95,22 +141,58 @@ final class Kernels {
      */
     static void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
                         double[] row) {
+        product(a, ai, at, m, b, n, k, c, add, null, false, row);
+    }
+
+    /**
+     * {@link #product} with an epilogue applied to each sum before it is stored or added: {@code
+     * s + bias[j]} where {@code bias} is not null (of at least {@link #padded}{@code (n)} elements),
+     * then relu ({@code v > 0 ? v : 0.0}, as {@link chainrule.runtime.Fns#relu}) where {@code relu}
+     * holds. The dense layer {@code relu(W·x + b)} over a block is then one pass over its output
+     * instead of a product, a broadcast of b, a sum and a relu loop, each over the whole block; the
+     * bits are those of the separate passes (an addition and a comparison, each exact as before).
+     */
+    static void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
+                        double[] bias, boolean relu, double[] row) {
         if (VECTOR != null) {
-            VECTOR.product(a, ai, at, m, b, n, k, c, add);
+            VECTOR.product(a, ai, at, m, b, n, k, c, add, bias, relu);
         } else {
-            loops(a, ai, at, m, b, n, k, c, add, row);
+            loops(a, ai, at, m, b, n, k, c, add, bias, relu, row);
         }
+    }
+
+    /** The epilogue of {@link #product(double[], int, int, int, double[][], int, int, double[], boolean, double[], boolean, double[])} for one sum. */
+    static double epilogue(double s, double[] bias, int j, boolean relu) {
+        double v = bias == null ? s : s + bias[j];
+        return relu ? (v > 0 ? v : 0.0) : v;
     }
 
     /** {@link #product} by the auto-vectorised loops, whatever {@link #VECTOR} is. */
     static void loops(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
                       double[] row) {
+        loops(a, ai, at, m, b, n, k, c, add, null, false, row);
+    }
+
+    /** {@link #product} with its epilogue by the auto-vectorised loops, whatever {@link #VECTOR} is. */
+    static void loops(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
+                      double[] bias, boolean relu, double[] row) {
         for (int i = 0; i < m; i++) {
             java.util.Arrays.fill(row, 0, n, 0.0);
             if (FMA) {
                 rowFma(a, i * ai, at, b, n, k, row);
             } else {
                 rowPlain(a, i * ai, at, b, n, k, row);
+            }
+            if (bias != null) {
+                for (int j = 0; j < n; j++) {
+                    row[j] += bias[j];
+                }
+            }
+            if (relu) {
+                for (int j = 0; j < n; j++) {
+                    double v = row[j];
+                    row[j] = v > 0 ? v : 0.0;
+                }
             }
             int ci = i * n;
             if (add) {

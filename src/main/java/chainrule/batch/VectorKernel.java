@@ -1,6 +1,8 @@
 package chainrule.batch;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -8,7 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * rows of C by two vectors of columns held in registers over the whole sum, each B vector loaded
  * once per four rows and each A element broadcast once per two vectors. About twice the
  * throughput of the auto-vectorised loop, whose row of C goes through memory every four terms
- * (docs/performance.md).
+ * (docs/performance.md). A last strip narrower than two vectors runs four rows by one vector
+ * ({@link #four1}); the dense layers' bias and relu are an epilogue over each group of four rows
+ * just stored, and relu's backward pass is one branch-free loop ({@link #reluBackward}).
  *
  * <p>Only loaded when the JVM runs with {@code --add-modules jdk.incubator.vector} and has FMA
  * ({@link Kernels#VECTOR}); nothing else refers to this class, so without the module it is never
@@ -21,7 +25,10 @@ final class VectorKernel implements Kernels.Product {
     private static final int L = S.length();
 
     @Override
-    public void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add) {
+    public void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
+                        double[] bias, boolean relu) {
+        boolean epilogue = bias != null || relu;
+        double[] spill = null;
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             int j = 0;
@@ -29,14 +36,22 @@ final class VectorKernel implements Kernels.Product {
                 four2(a, i, ai, at, b, n, k, c, add, j);
             }
             for (; j + L <= n; j += L) {
-                for (int r = i; r < i + 4; r++) {
-                    one(a, r, ai, at, b, n, k, c, add, j);
-                }
+                four1(a, i, ai, at, b, n, k, c, add, j, L, null);
             }
             if (j < n) {
-                for (int r = i; r < i + 4; r++) {
-                    tail(a, r, ai, at, b, n, k, c, add, j);
+                if (k > 0 && b[0].length >= j + L) { // padded rows of B: a whole vector, n - j lanes kept
+                    if (spill == null) {
+                        spill = SPILL.get();
+                    }
+                    four1(a, i, ai, at, b, n, k, c, add, j, n - j, spill);
+                } else {
+                    for (int r = i; r < i + 4; r++) {
+                        tail(a, r, ai, at, b, n, k, c, add, j);
+                    }
                 }
+            }
+            if (epilogue) { // while the four rows are in the L1 cache
+                epilogue(c, i * n, 4, n, bias, relu, add);
             }
         }
         for (; i < m; i++) {
@@ -46,6 +61,72 @@ final class VectorKernel implements Kernels.Product {
             }
             if (j < n) {
                 tail(a, i, ai, at, b, n, k, c, add, j);
+            }
+            if (epilogue) {
+                epilogue(c, i * n, 1, n, bias, relu, add);
+            }
+        }
+    }
+
+    /**
+     * {@link Kernels#epilogue} over {@code rows} rows of n at {@code c[from]}, just stored by the
+     * kernel: {@code + bias[j]}, then relu as a compare and a blend (no branch on the sign). The
+     * kernel's epilogue is only asked for with {@code add} false (the engine's dense layers).
+     */
+    private static void epilogue(double[] c, int from, int rows, int n, double[] bias, boolean relu, boolean add) {
+        if (add) {
+            throw new IllegalArgumentException("an epilogue applies to a stored product, not an added one");
+        }
+        DoubleVector zero = DoubleVector.zero(S);
+        for (int r = 0; r < rows; r++) {
+            int base = from + r * n;
+            int j = 0;
+            for (; j + L <= n; j += L) {
+                DoubleVector v = DoubleVector.fromArray(S, c, base + j);
+                if (bias != null) {
+                    v = v.add(DoubleVector.fromArray(S, bias, j));
+                }
+                if (relu) {
+                    VectorMask<Double> positive = v.compare(VectorOperators.GT, 0.0);
+                    v = zero.blend(v, positive);
+                }
+                v.intoArray(c, base + j);
+            }
+            for (; j < n; j++) {
+                c[base + j] = Kernels.epilogue(c[base + j], bias, j, relu);
+            }
+        }
+    }
+
+    /**
+     * The backward pass of a dense relu layer over a block, {@link Kernels#reluBackward}: the mask
+     * {@code h > 0} as a vector compare, the 0/1 step a blend, no branch.
+     */
+    @Override
+    public void reluBackward(double[] d, double[] h, double[] az, double[] ab, int rows, int size) {
+        DoubleVector zero = DoubleVector.zero(S);
+        DoubleVector one = DoubleVector.broadcast(S, 1.0);
+        for (int r = 0; r < rows; r++) {
+            int base = r * size;
+            int k = 0;
+            for (; k + L <= size; k += L) {
+                DoubleVector step = zero.blend(one, DoubleVector.fromArray(S, h, base + k).compare(VectorOperators.GT, 0.0));
+                DoubleVector c = DoubleVector.fromArray(S, d, base + k).mul(step);
+                if (az != null) {
+                    DoubleVector.fromArray(S, az, base + k).add(c).intoArray(az, base + k);
+                }
+                if (ab != null) {
+                    DoubleVector.fromArray(S, ab, k).add(c).intoArray(ab, k);
+                }
+            }
+            for (; k < size; k++) {
+                double c = d[base + k] * (h[base + k] > 0 ? 1.0 : 0.0);
+                if (az != null) {
+                    az[base + k] += c;
+                }
+                if (ab != null) {
+                    ab[k] += c;
+                }
             }
         }
     }
@@ -92,6 +173,52 @@ final class VectorKernel implements Kernels.Product {
         put(c30, c, (i + 3) * n + j, add);
         put(c31, c, (i + 3) * n + j + L, add);
     }
+
+    /**
+     * Rows i..i+3, columns j..j+count-1 (count at most L; below L the rows of B must be padded to
+     * j + L): one vector per row in registers, each B vector loaded once for the four rows. A
+     * partial vector goes through {@code spill} (4·L doubles) and only its first count lanes reach C.
+     */
+    private static void four1(double[] a, int i, int ai, int at, double[][] b, int n, int k, double[] c, boolean add,
+                              int j, int count, double[] spill) {
+        DoubleVector c0 = DoubleVector.zero(S);
+        DoubleVector c1 = c0;
+        DoubleVector c2 = c0;
+        DoubleVector c3 = c0;
+        int p0 = i * ai;
+        int p1 = p0 + ai;
+        int p2 = p1 + ai;
+        int p3 = p2 + ai;
+        for (int t = 0; t < k; t++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, b[t], j);
+            int o = t * at;
+            c0 = DoubleVector.broadcast(S, a[p0 + o]).fma(b0, c0);
+            c1 = DoubleVector.broadcast(S, a[p1 + o]).fma(b0, c1);
+            c2 = DoubleVector.broadcast(S, a[p2 + o]).fma(b0, c2);
+            c3 = DoubleVector.broadcast(S, a[p3 + o]).fma(b0, c3);
+        }
+        if (count == L) {
+            put(c0, c, i * n + j, add);
+            put(c1, c, (i + 1) * n + j, add);
+            put(c2, c, (i + 2) * n + j, add);
+            put(c3, c, (i + 3) * n + j, add);
+            return;
+        }
+        c0.intoArray(spill, 0);
+        c1.intoArray(spill, L);
+        c2.intoArray(spill, 2 * L);
+        c3.intoArray(spill, 3 * L);
+        for (int r = 0; r < 4; r++) {
+            int at0 = (i + r) * n + j;
+            for (int col = 0; col < count; col++) {
+                double v = spill[r * L + col];
+                c[at0 + col] = add ? c[at0 + col] + v : v;
+            }
+        }
+    }
+
+    /** Per thread, where {@link #four1} spills a partial vector. */
+    private static final ThreadLocal<double[]> SPILL = ThreadLocal.withInitial(() -> new double[4 * L]);
 
     /** Row i, columns j..j+L-1. */
     private static void one(double[] a, int i, int ai, int at, double[][] b, int n, int k, double[] c, boolean add,

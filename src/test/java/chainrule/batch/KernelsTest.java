@@ -3,6 +3,7 @@ package chainrule.batch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import chainrule.runtime.Fns;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -81,5 +82,112 @@ class KernelsTest {
         assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && Kernels.FMA);
         assumeTrue(Boolean.parseBoolean(System.getProperty("chainrule.vector", "true")));
         assertEquals(VectorKernel.class, Kernels.VECTOR.getClass());
+    }
+
+    /**
+     * The fused epilogue ({@code relu(s + b[j])}, {@code s + b[j]}, relu alone) against the
+     * sequential sum followed by {@link Fns#relu} applied separately, as the unfused ops compute
+     * it; sums of both signs, exact zeros and NaN among them, every shape with a tail.
+     */
+    @Test
+    void epilogueEqualsTheSeparateBiasAndRelu() {
+        Random r = new Random(16);
+        for (int[] shape : SHAPES) {
+            int m = shape[0];
+            int n = shape[1];
+            int k = shape[2];
+            for (int variant = 0; variant < 3; variant++) {
+                boolean withBias = variant != 2;
+                boolean relu = variant != 1;
+                double[] a = new double[m * k];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = r.nextInt(5) == 0 ? 0.0 : r.nextGaussian();
+                }
+                a[0] = m * k > 3 ? Double.NaN : a[0];
+                double[][] b = new double[k][Kernels.padded(n)];
+                for (double[] row : b) {
+                    for (int j = 0; j < n; j++) {
+                        row[j] = r.nextGaussian();
+                    }
+                }
+                double[] bias = new double[Kernels.padded(n)];
+                for (int j = 0; j < n; j++) {
+                    bias[j] = r.nextGaussian();
+                }
+                double[] expected = new double[m * n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double s = 0;
+                        for (int t = 0; t < k; t++) {
+                            s = Kernels.FMA ? Math.fma(a[i * k + t], b[t][j], s) : s + a[i * k + t] * b[t][j];
+                        }
+                        double z = withBias ? bias[j] + s : s;
+                        expected[i * n + j] = relu ? Fns.relu(z) : z;
+                    }
+                }
+                double[] loops = new double[m * n];
+                Kernels.loops(a, k, 1, m, b, n, k, loops, false, withBias ? bias : null, relu, new double[n]);
+                double[] chosen = new double[m * n];
+                Kernels.product(a, k, 1, m, b, n, k, chosen, false, withBias ? bias : null, relu, new double[n]);
+                for (int e = 0; e < expected.length; e++) {
+                    String what = m + "x" + n + "x" + k + " variant " + variant + " element " + e;
+                    assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(loops[e]),
+                            "loops " + what);
+                    assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(chosen[e]),
+                            "product " + what);
+                }
+            }
+        }
+    }
+
+    /**
+     * relu's backward pass against {@code d·step(z)} added element by element and summed over rows,
+     * as the unfused Map's contribution and scatter compute it, with d of every kind (negative
+     * zero, infinities, NaN) and z at the kink.
+     */
+    @Test
+    void reluBackwardEqualsTheStepTimesTheAdjoint() {
+        Random r = new Random(17);
+        double[] special = {0.0, -0.0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 1e-310};
+        for (int size : new int[] {1, 7, 8, 10, 32, 33}) {
+            int rows = 1 + r.nextInt(12);
+            double[] z = new double[rows * size];
+            double[] d = new double[rows * size];
+            for (int e = 0; e < z.length; e++) {
+                z[e] = r.nextInt(6) == 0 ? special[r.nextInt(special.length)] : r.nextGaussian();
+                d[e] = r.nextInt(6) == 0 ? special[r.nextInt(special.length)] : r.nextGaussian();
+            }
+            double[] h = new double[z.length];
+            for (int e = 0; e < z.length; e++) {
+                h[e] = Fns.relu(z[e]);
+            }
+            double[] az = new double[z.length];
+            double[] ab = new double[size];
+            for (int e = 0; e < az.length; e++) {
+                az[e] = r.nextGaussian();
+            }
+            double[] expectedZ = az.clone();
+            double[] expectedB = ab.clone();
+            for (int row = 0; row < rows; row++) {
+                for (int k = 0; k < size; k++) {
+                    double c = d[row * size + k] * Fns.step(z[row * size + k]);
+                    expectedZ[row * size + k] += c;
+                    expectedB[k] += c;
+                }
+            }
+            Kernels.reluBackward(d, h, az, ab, rows, size);
+            // NaN's payload and sign depend on which instruction made it; any NaN is the same value
+            for (int e = 0; e < az.length; e++) {
+                assertEquals(bits(expectedZ[e]), bits(az[e]), "δz " + e);
+            }
+            for (int k = 0; k < size; k++) {
+                assertEquals(bits(expectedB[k]), bits(ab[k]), "δb " + k);
+            }
+        }
+    }
+
+    /** The bits of x, with every NaN as the canonical one. */
+    private static long bits(double x) {
+        return Double.doubleToLongBits(x);
     }
 }
