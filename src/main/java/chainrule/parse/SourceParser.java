@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import org.antlr.v4.runtime.BailErrorStrategy;
 import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
@@ -17,6 +18,8 @@ import org.antlr.v4.runtime.Parser;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.atn.PredictionMode;
+import org.antlr.v4.runtime.misc.ParseCancellationException;
 
 /**
  * Parses {@code .nn} source into an {@link Ast}: lexer, {@link LineJoiner}, parser, {@link AstBuilder}.
@@ -58,6 +61,10 @@ public final class SourceParser {
                     "input too large (" + source.text().length() + " characters; the limit is "
                             + limits.maxChars() + "); raise it with --max-input"));
         }
+        C fast = parseFast(source, limits, parse);
+        if (fast != null) {
+            return build.apply(fast);
+        }
         List<Diagnostic> diagnostics = new ArrayList<>();
         Set<Integer> linesWithErrors = new HashSet<>();
         NetworkLexer lexer = new NetworkLexer(CharStreams.fromString(source.text(), source.name()));
@@ -88,5 +95,31 @@ public final class SourceParser {
             throw new DiagnosticException(diagnostics);
         }
         return build.apply(tree);
+    }
+
+    /**
+     * The first of ANTLR's two-stage parse: SLL prediction, which needs no full-context look-ahead,
+     * and an error strategy that gives up at the first syntax error. SLL either finds the same tree
+     * as LL or fails, so a tree it returns is the answer. It returns null when the text has any
+     * error at all (a syntax error, or one that the scanner reports, such as a malformed number or
+     * the nesting limit): the caller then parses again from the start in full LL mode with the
+     * usual recovery and listeners, so every message is exactly what the one-stage parser said.
+     */
+    private static <C> C parseFast(Source source, Limits limits, Function<NetworkParser, C> parse) {
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        NetworkLexer lexer = new NetworkLexer(CharStreams.fromString(source.text(), source.name()));
+        lexer.removeErrorListeners();
+        LineJoiner joiner = new LineJoiner(lexer, source, diagnostics, new HashSet<>(), limits.maxNesting());
+        NetworkParser parser = new NetworkParser(new CommonTokenStream(joiner));
+        parser.removeErrorListeners();
+        parser.setErrorHandler(new BailErrorStrategy());
+        parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
+        C tree;
+        try {
+            tree = parse.apply(parser);
+        } catch (ParseCancellationException e) {
+            return null;
+        }
+        return diagnostics.isEmpty() && !joiner.stopped() ? tree : null;
     }
 }
