@@ -10,7 +10,7 @@ import org.antlr.v4.runtime.TokenSource;
  * A hand-written recursive-descent parser for the grammar in {@code grammar/Network.g4}, building
  * the {@link Ast} straight from the tokens of the {@link LineJoiner}: no parse tree, no
  * {@link AstBuilder} pass, no ANTLR prediction. A 784-128-10 file is some 200,000 tokens of number
- * lists, and this is the fast path for them (docs/performance.md, "Parsing and JVM flags").
+ * lists, and this is the fast path for them (docs/performance.md, "784-128-10: parsing and JVM flags").
  *
  * <p>It only ever accepts: at the first token it does not expect it gives up ({@link Mismatch}),
  * and {@link SourceParser} parses the text again with ANTLR, which stays the reference for the
