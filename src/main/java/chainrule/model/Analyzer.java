@@ -422,12 +422,12 @@ public final class Analyzer {
     }
 
     private boolean flattenValue(Ast.Declarator d, Ast.Value v, List<Integer> shape, int depth, List<Double> out) {
+        if (depth == shape.size() && v instanceof Ast.Scalar s) {
+            out.add(s.value());
+            return finite(s);
+        }
         String declaredAs = "'" + d.name().text() + "' is declared " + Tensor.shapeText(shape);
         if (depth == shape.size()) {
-            if (v instanceof Ast.Scalar s) {
-                out.add(s.value());
-                return finite(s);
-            }
             error(v.pos(), declaredAs + ": expected a number here, found a list");
             return false;
         }

@@ -224,10 +224,26 @@ public final class Network {
         return new Network(source, elements, functions, Collections.unmodifiableMap(v), shapes, declared, lossName);
     }
 
+    /** How many declared elements there are: {@code declaredNames().size()}, without the names. */
+    private long declaredElementCount() {
+        long n = 0;
+        for (String name : declared.keySet()) {
+            long size = 1;
+            for (int d : shapes.getOrDefault(name, List.of())) {
+                size *= d;
+            }
+            n += size;
+        }
+        return n;
+    }
+
     /** Declared names that the loss depends on and that have no value. */
     public List<Vertex> missingValues() {
-        if (values.keySet().containsAll(declaredNames())) {
-            return List.of(); // the usual case, answered without the element view
+        if (values.size() == declaredElementCount()) {
+            // The usual case, answered without the element view and without making the 100,000
+            // element names of a large network: values holds declared elements only (the analyser
+            // puts nothing else, withValues checks), so as many values as elements means all.
+            return List.of();
         }
         List<Vertex> unvalued = new ArrayList<>();
         for (Vertex v : vertices()) {
