@@ -395,6 +395,10 @@ public final class Exprs {
             if (a == ONE || b == ONE) {
                 return a == ONE ? b : a; // 1*x is x, already normal
             }
+            Expr sigmoid = StableForms.product(a, b);
+            if (sigmoid != null) {
+                return sigmoid; // exp(u)·σ(-u) is σ(u)
+            }
             if (a != b && isPlainFactor(a) && isPlainFactor(b)) {
                 // Two different names, calls or sums (a weight times an input): nothing to fold.
                 return internNary(3, ExprOrder.compareFactors(a, b) <= 0 ? List.of(a, b) : List.of(b, a));
@@ -444,6 +448,11 @@ public final class Exprs {
         }
         if (coefficient.isZero() || out.isEmpty()) {
             return coefficient;
+        }
+        List<Expr> joined = StableForms.products(out);
+        if (joined != null) {
+            joined.add(coefficient); // exp(u)·σ(-u) is σ(u)
+            return mul(joined);
         }
         if (out.size() == 1 && coefficient.isOne()) {
             return out.get(0);
@@ -515,6 +524,12 @@ public final class Exprs {
                 Num r = numberPower(b, e);
                 if (r != null) {
                     return r;
+                }
+            }
+            if (e == MINUS_ONE) {
+                Expr sigmoid = StableForms.reciprocal(base);
+                if (sigmoid != null) {
+                    return sigmoid; // 1/(1 + exp(-u)) is σ(u)
                 }
             }
             if (e.isInteger()) {

@@ -219,9 +219,15 @@ public final class Limits {
         if (!(e instanceof Product p)) {
             return e;
         }
+        // a sum is multiplied out when a term of it divides, or when another factor divides: the
+        // adjoint of a named r, 2·r + 6·r², times sqrt′ = 0.5/r is 1 + 3·r, finite at r = 0
+        boolean divides = false;
+        for (Expr f : p.factors()) {
+            divides |= isReciprocal(f);
+        }
         List<Expr> terms = List.of(Exprs.ONE);
         for (Expr f : p.factors()) {
-            List<Expr> parts = f instanceof Sum s && hasFraction(s) ? s.terms() : List.of(f);
+            List<Expr> parts = f instanceof Sum s && (divides || hasFraction(s)) ? s.terms() : List.of(f);
             if (terms.size() * parts.size() > limit) {
                 return e;
             }
@@ -245,12 +251,17 @@ public final class Limits {
         for (Expr t : s.terms()) {
             List<Expr> factors = t instanceof Product p ? p.factors() : List.of(t);
             for (Expr f : factors) {
-                if (f instanceof Power w && w.exponent() instanceof Num n && n.value() < 0) {
+                if (isReciprocal(f)) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    /** A power with a negative number as exponent: a factor that divides. */
+    private static boolean isReciprocal(Expr f) {
+        return f instanceof Power w && w.exponent() instanceof Num n && n.value() < 0;
     }
 
 }

@@ -73,8 +73,10 @@ public final class PathGraph {
         // Fold activation outputs back in: σ'(net) = σ(net)(1 - σ(net)) is written out·(1 - out),
         // and softmax's partials, which mention every element softmax(p.in)[k], read -p[j]·p[k].
         Map<Expr, Expr> foldBack = new LinkedHashMap<>();
+        // A built-in applied straight to a parameter (p = sigmoid(w), p = softmax(z)) folds back too:
+        // its edge factor σ(w)·(1 - σ(w)) is p·(1 - p), so that p - t can cancel like with a pre-activation.
         for (Vertex v : network.definitions()) {
-            if (v.isActivation()) {
+            if (v.isActivation() || isAppliedToParameters(v.definition())) {
                 foldBack.put(v.definition(), v.symbol());
             }
         }
@@ -158,6 +160,23 @@ public final class PathGraph {
             }
             return partials.getOrDefault(s, chainrule.expr.Exprs.ZERO);
         }
+    }
+
+    /** A built-in call whose arguments are parameters (elements of a parameter vector) and numbers. */
+    private static boolean isAppliedToParameters(Expr definition) {
+        if (!(definition instanceof chainrule.expr.Apply a) || a.args().isEmpty()
+                || !(a.fn() instanceof chainrule.expr.Primitive || a.fn() instanceof chainrule.expr.VectorElement)) {
+            return false;
+        }
+        boolean parameter = false;
+        for (Expr e : a.args()) {
+            if (e instanceof Sym s && s.kind() == chainrule.expr.SymKind.PARAMETER) {
+                parameter = true;
+            } else if (!(e instanceof Num)) {
+                return false;
+            }
+        }
+        return parameter;
     }
 
     private static Expr localFactor(Expr partial, Map<Expr, Expr> foldBack) {

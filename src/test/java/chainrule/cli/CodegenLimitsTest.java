@@ -53,6 +53,26 @@ class CodegenLimitsTest {
         check("c2", String.format(f, "0", "3"), Map.of("w", 1.0));
     }
 
+    /**
+     * The singularity through a named intermediate (issue #12): δ(r) = 2·r + 6·r² is exactly 0 at
+     * r = 0 and sqrt′ infinite there; the limit is δ(x) = x·(2 + 6·r) = 0 (hand-derived), in eval,
+     * grad, check and the generated code, as with the inline r^2.
+     */
+    @Test
+    void aSingularityThroughANamedIntermediateIsRemovable() throws Exception {
+        String f = "weight x = %s, y = %s\nr = sqrt(x^2 + y^2)\ns = r*r\nloss L = s + 2*r^3\n";
+        check("n0", String.format(f, "0", "0"), Map.of("x", 0.0, "y", 0.0));
+        check("n1", String.format(f, "0.3", "-0.4"), Map.of("x", 1.5, "y", -2.0)); // r = 0.5: x·5, y·5
+        Path nn = dir.resolve("n0.nn");
+        for (String command : List.of("grad", "check")) {
+            Cli c = Cli.run(command, nn.toString(), "--json");
+            assertEquals(0, c.status(), command + ": " + c.err());
+        }
+        Map<String, Object> grad = EvalCheckCommandTest.gradient(TestJson.object(Cli.run("grad", nn.toString(), "--json").out()));
+        assertEquals(0.0, (Double) grad.get("x"), 0.0);
+        assertEquals(0.0, (Double) grad.get("y"), 0.0);
+    }
+
     /** The loops would give nan at w[1] = 0; the file is small, so it is generated straight-line with its limits. */
     @Test
     void aLayeredFileThatNeedsALimitIsUnrolled() throws Exception {
