@@ -1,0 +1,96 @@
+package chainrule.print;
+
+import chainrule.model.Vertex;
+import chainrule.paths.Chain;
+import chainrule.paths.ClosedForm;
+import chainrule.paths.PathGraph;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The bound on a printed formula's size that {@code grad}, {@code paths}, {@code latex} and the
+ * playground share with {@code diff}: a derivative over {@link #MAX} tree nodes (names, numbers and
+ * operations, as written out) is refused with advice instead of being simplified and printed —
+ * 990 nested {@code sin} make a 4 KB file whose derivative writes out 490,000 nodes (2.4 MB of
+ * text, 55 MB of LaTeX). The size is read before anything expensive: each local derivative's tree
+ * size is known when it is made, and the closed form is walked as it reads (a δ is one name),
+ * stopping as soon as the bound is passed.
+ */
+public final class PrintedSize {
+    /** The largest formula written out, in tree nodes: the same bound as {@code diff}'s. */
+    public static final long MAX = 20_000;
+
+    private PrintedSize() {}
+
+    /**
+     * Null when every formula the derivatives by {@code parameters} print (their local derivatives,
+     * closed forms and δ definitions) is within {@link #MAX}; otherwise what is too large, for an
+     * error message ("the derivative of the loss with respect to w ... more than 20000 ...").
+     */
+    public static String tooLarge(PathGraph graph, Collection<Vertex> parameters) {
+        Set<Vertex> seenDeltas = new HashSet<>();
+        for (Vertex w : parameters) {
+            ClosedForm form = ClosedForm.of(graph, w);
+            long n = size(form.chain());
+            if (n > MAX) {
+                return message(graph, w, n);
+            }
+            for (var d : form.deltas().entrySet()) {
+                if (d.getValue() != null && seenDeltas.add(d.getKey())) {
+                    long m = size(d.getValue());
+                    if (m > MAX) {
+                        return message(graph, w, m);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String message(PathGraph graph, Vertex w, long n) {
+        return "the derivative of " + graph.network().loss().name() + " with respect to " + w.name() + " is "
+                + (n > MAX + MAX ? "over " + String.format("%,d", MAX) : String.format("%,d", n))
+                + " terms and operations written out, more than the " + String.format("%,d", MAX)
+                + " printed at most; `chainrule eval FILE` gives its value without the formula";
+    }
+
+    /** The chain's tree size as written (each local derivative's size, a δ one name), saturating past {@link #MAX}. */
+    private static long size(Chain chain) {
+        long[] total = {0};
+        Chain.visit(chain, new Chain.Visitor<Void>() {
+            @Override public Void factor(Chain.Factor f) {
+                total[0] = Math.min(Long.MAX_VALUE / 2, total[0] + f.edge().factor().treeSize());
+                return null;
+            }
+
+            @Override public Void series(Chain.Series s) {
+                for (Chain c : s.parts()) {
+                    if (total[0] > MAX) {
+                        return null;
+                    }
+                    total[0]++;
+                    Chain.visit(c, this);
+                }
+                return null;
+            }
+
+            @Override public Void parallel(Chain.Parallel p) {
+                for (Chain c : p.alternatives()) {
+                    if (total[0] > MAX) {
+                        return null;
+                    }
+                    total[0]++;
+                    Chain.visit(c, this);
+                }
+                return null;
+            }
+
+            @Override public Void delta(Chain.Delta d) {
+                total[0]++;
+                return null;
+            }
+        });
+        return total[0];
+    }
+}
