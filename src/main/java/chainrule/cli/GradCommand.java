@@ -25,6 +25,7 @@ final class GradCommand implements Callable<Integer> {
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         Values values = loaded.valuesIfComplete();
         List<chainrule.model.Vertex> parameters = loaded.parameters(wrt);
+        PrintedSizeCheck.require(loaded.graph(), parameters);
         if (values != null) {
             // only the derivatives printed: --wrt 'W1[1,1]' derives the edges below it, not all
             if (wrt == null || wrt.isEmpty()) {

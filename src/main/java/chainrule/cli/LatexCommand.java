@@ -35,6 +35,7 @@ final class LatexCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         Values values = loaded.valuesIfComplete();
+        PrintedSizeCheck.require(loaded.graph(), loaded.parameters(wrt));
         if (values != null) {
             NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values);
         }

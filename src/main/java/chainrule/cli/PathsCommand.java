@@ -39,6 +39,7 @@ final class PathsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         Values values = loaded.valuesIfComplete();
+        PrintedSizeCheck.require(loaded.graph(), List.of(loaded.parameter(wrt)));
         if (values != null) {
             // the derivative by --wrt only: the edges below it are derived, not a whole large network's
             NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values, List.of(loaded.parameter(wrt)));

@@ -150,6 +150,7 @@ final class InternTable {
     }
 
     private <E extends Expr> E add(E made, int hash) {
+        chainrule.diag.Cancelled.check(); // every new node: an abandoned computation stops here
         if (size >= buckets.length - buckets.length / 4) {
             grow();
         }

@@ -60,6 +60,7 @@ public final class PathEnumerator implements Iterator<Path> {
     /** Moves to the next path: backtrack to the deepest vertex with an untried live edge. */
     private boolean advance() {
         while (!stack.isEmpty()) {
+            chainrule.diag.Cancelled.check(); // an abandoned enumeration stops here
             int depth = stack.size() - 1;
             Edge last = stack.remove(depth);
             int tried = choice.remove(depth);

@@ -24,18 +24,22 @@ final class Exports {
     private Exports() {}
 
     /** {@code chainrule latex} of the network: every parameter, or the one followed on the page. */
-    static String latex(Analysis.Loaded loaded, String wrt, Notation notation) throws DiagnosticException {
+    static String latex(Analysis.Loaded loaded, String wrt, Notation notation) throws DiagnosticException, Work.Failure {
         PathGraph graph = PathGraph.of(loaded.network());
+        List<Vertex> parameters = new ArrayList<>();
+        loaded.network().vertex(wrt == null ? "" : wrt).filter(v -> v.kind().isParameter()).ifPresent(parameters::add);
+        if (parameters.isEmpty()) {
+            parameters.addAll(loaded.network().parameters());
+        }
+        String tooLarge = chainrule.print.PrintedSize.tooLarge(graph, parameters); // as the CLI's latex: before printing
+        if (tooLarge != null) {
+            throw new Work.Failure(422, tooLarge);
+        }
         Values values = null;
         if (loaded.network().missingValues().isEmpty()) {
             values = Values.of(loaded.network());
             NonFiniteCheck.require(loaded.network(), values.vertices());
             NonFiniteCheck.requireFiniteDerivatives(graph, values);
-        }
-        List<Vertex> parameters = new ArrayList<>();
-        loaded.network().vertex(wrt == null ? "" : wrt).filter(v -> v.kind().isParameter()).ifPresent(parameters::add);
-        if (parameters.isEmpty()) {
-            parameters.addAll(loaded.network().parameters());
         }
         return LatexDerivation.of(graph, parameters, values, notation, loaded.source().name(), Analysis.MAX_PATHS, false);
     }

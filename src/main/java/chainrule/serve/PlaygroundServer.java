@@ -278,14 +278,25 @@ public final class PlaygroundServer {
         } else if (path.equals("/api/start")) {
             sendJson(ex, 200, start());
         } else if (path.equals("/api/example")) {
-            String id = query(ex.getRequestURI()).getOrDefault("id", List.of("")).get(0);
+            String id;
+            try {
+                Map<String, List<String>> q = query(ex.getRequestURI());
+                checkParameters(q, Set.of("id"), Set.of("id"));
+                if (!q.containsKey("id")) {
+                    throw new IllegalArgumentException("give the example as ?id=NAME");
+                }
+                id = q.get("id").get(0);
+            } catch (IllegalArgumentException e) {
+                sendJson(ex, 400, error("bad request: " + e.getMessage()));
+                return;
+            }
             for (List<String> e : EXAMPLES_MENU) {
                 if (e.get(0).equals(id)) {
                     resource(ex, EXAMPLES + e.get(2));
                     return;
                 }
             }
-            sendJson(ex, 404, error("no example named '" + id + "'"));
+            sendJson(ex, 404, error("no example named '" + printable(id) + "'"));
         } else if (path.startsWith("/static/") && RESOURCE.matcher(path.substring(8)).matches()) {
             resource(ex, WEB + path.substring(8));
         } else if (path.startsWith("/katex/") && RESOURCE.matcher(path.substring(7)).matches()) {
@@ -487,16 +498,7 @@ public final class PlaygroundServer {
 
     /** The request's parameters: {@code wrt}, {@code notation}, {@code set=NAME=VALUE} (repeatable), {@code random=SEED}. */
     private Analysis.Request request(Map<String, List<String>> q, String text) {
-        for (Map.Entry<String, List<String>> e : q.entrySet()) {
-            if (!PARAMETERS.contains(e.getKey())) {
-                throw new IllegalArgumentException("unknown parameter '" + printable(e.getKey()) + "'"
-                        + chainrule.model.Suggestions.didYouMean(e.getKey(), PARAMETERS) + " (the parameters are "
-                        + String.join(", ", new java.util.TreeSet<>(PARAMETERS)) + ")");
-            }
-            if (e.getValue().size() > 1 && ONCE.contains(e.getKey())) {
-                throw new IllegalArgumentException("'" + e.getKey() + "' is given " + e.getValue().size() + " times; give it once");
-            }
-        }
+        checkParameters(q, PARAMETERS, ONCE);
         String notationName = q.getOrDefault("notation", List.of("default")).get(0);
         if (!notationName.equals("default") && !notationName.equals("book")) {
             throw new IllegalArgumentException("notation must be default or book, not '" + printable(notationName) + "'");
@@ -540,6 +542,20 @@ public final class PlaygroundServer {
             name = asked;
         }
         return new Analysis.Request(name, text, wrt, sets, seed, notationName.equals("book") ? Notation.BOOK : Notation.DEFAULT);
+    }
+
+    /** Refuses a parameter not in {@code known} (with a did-you-mean) and one of {@code once} given twice. */
+    private static void checkParameters(Map<String, List<String>> q, Set<String> known, Set<String> once) {
+        for (Map.Entry<String, List<String>> e : q.entrySet()) {
+            if (!known.contains(e.getKey())) {
+                throw new IllegalArgumentException("unknown parameter '" + printable(e.getKey()) + "'"
+                        + chainrule.model.Suggestions.didYouMean(e.getKey(), known) + " (the parameters are "
+                        + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+            if (e.getValue().size() > 1 && once.contains(e.getKey())) {
+                throw new IllegalArgumentException("'" + printable(e.getKey()) + "' is given " + e.getValue().size() + " times; give it once");
+            }
+        }
     }
 
     /**

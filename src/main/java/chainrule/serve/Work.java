@@ -23,11 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * free again, so pages, files and {@code /health} are answered whatever is computing.
  *
  * <p>At its deadline a computation is answered with an error. One still queued is removed and never
- * runs; one running is interrupted and abandoned: the library has no cancellation points, so its
- * thread stays busy until it ends, which the work limits (input size, nesting, vertices, listed
- * paths) bound. Abandoned work therefore holds at most {@code workers} threads and never more: a
- * page that keeps sending pathological networks gets "busy" answers, not an ever-growing number of
- * threads.
+ * runs; one running is interrupted, and the library's cancellation points
+ * ({@link chainrule.diag.Cancelled#check}: every new expression node, every unit of simplification
+ * work, every enumerated path) end it there, so its worker is free again at once rather than when
+ * the work would have ended. A stretch of work with no such point (one big print, one numeric
+ * pass) is bounded by the work limits (input size, nesting, vertices, listed paths, printed size);
+ * abandoned work never holds more than {@code workers} threads.
  */
 final class Work {
     /** Why a computation gave no result; the message is shown on the page. */
@@ -136,7 +137,7 @@ final class Work {
         if (e instanceof DiagnosticException d) {
             return new Failure(422, d.render());
         }
-        if (e instanceof InterruptedException) {
+        if (e instanceof InterruptedException || e instanceof chainrule.diag.Cancelled) {
             return new Failure(503, "interrupted");
         }
         return new Failure(500, "internal error: " + e + " (please report this with the input that caused it)");

@@ -22,6 +22,7 @@ public final class Work {
 
     /** Charges {@code units}; false once the budget is spent. */
     public boolean charge(long units) {
+        chainrule.diag.Cancelled.check(); // an abandoned computation stops here, not at its budget
         spent = spent > Long.MAX_VALUE - units ? Long.MAX_VALUE : spent + units;
         return spent <= limit;
     }

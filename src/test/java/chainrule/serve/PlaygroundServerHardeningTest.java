@@ -206,6 +206,52 @@ class PlaygroundServerHardeningTest {
     }
 
     @Test
+    void anAbandonedComputationStopsAtItsNextCancellationPointAndFreesItsWorker() throws Exception {
+        start(1, 1_000, 100_000);
+        CountDownLatch started = new CountDownLatch(1);
+        // a computation that never ends on its own: it makes expression nodes until it is stopped,
+        // as differentiation, simplification and expansion do (before cancellation points it held
+        // its worker for good)
+        server.work().onStart(() -> {
+            started.countDown();
+            for (long i = 0; ; i++) {
+                chainrule.expr.Exprs.num(1e6 + i);
+            }
+        });
+        HttpResponse<String> r = post("/api/analyze", Files.readString(file));
+        assertTrue(started.await(60, TimeUnit.SECONDS));
+        assertEquals(503, r.statusCode(), r.body());
+        server.work().onStart(() -> {});
+        awaitIdle();
+        assertTrue(get("/health").body().startsWith("ok: 0 computing"));
+        HttpResponse<String> ok = post("/api/analyze", Files.readString(file));
+        assertTrue(ok.body().startsWith("{\"ok\": true"), ok.body());
+    }
+
+    @Test
+    void aDeepFormulaPastItsTimeoutInAnalyzeAndLatexAtOnceFreesBothWorkers() throws Exception {
+        start(2, 1_000, 100_000);
+        // 990 nested sines: 4 KB, under --max-nesting, but minutes of work to print in full
+        String deep = "weight w = 0.5\nloss L = " + "sin(".repeat(990) + "w" + ")".repeat(990) + "\n";
+        CompletableFuture<HttpResponse<String>> analyze = postAsync("/api/analyze", deep);
+        CompletableFuture<HttpResponse<String>> latex = postAsync("/api/latex", deep);
+        for (HttpResponse<String> r : List.of(analyze.get(), latex.get())) {
+            assertTrue(r.statusCode() == 503 || r.statusCode() == 422, r.statusCode() + " " + r.body());
+        }
+        awaitIdle();
+        HttpResponse<String> ok = post("/api/analyze", Files.readString(file));
+        assertTrue(ok.body().startsWith("{\"ok\": true"), ok.body());
+    }
+
+    /** Waits, with a patience of a minute, until no computation holds a worker (abandoned ones included). */
+    private void awaitIdle() throws Exception {
+        for (int i = 0; i < 6000 && server.work().running() > 0; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, server.work().running(), "an abandoned computation still holds its worker");
+    }
+
+    @Test
     void anAbandonedPdfLeavesNoPdflatexRunning() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Exports.pdflatex() != null, "pdflatex is not installed");
         start(1, 200, 100_000);

@@ -100,6 +100,21 @@ class PlaygroundServerTest {
     }
 
     @Test
+    void theExampleRequestChecksItsParametersAsTheActionsDo() throws Exception {
+        HttpResponse<String> misspelt = get("/api/example?idd=mazur");
+        assertEquals(400, misspelt.statusCode(), misspelt.body());
+        assertTrue(misspelt.body().contains("unknown parameter 'idd'; did you mean 'id'?"), misspelt.body());
+        HttpResponse<String> twice = get("/api/example?id=mazur&id=hangul");
+        assertEquals(400, twice.statusCode(), twice.body());
+        assertTrue(twice.body().contains("'id' is given 2 times; give it once"), twice.body());
+        assertEquals(400, get("/api/example").statusCode());
+        assertEquals(404, get("/api/example?id=nosuch").statusCode());
+        HttpResponse<String> mazur = get("/api/example?id=mazur");
+        assertEquals(200, mazur.statusCode());
+        assertEquals(Files.readString(Path.of("examples", "mazur.nn")), mazur.body());
+    }
+
+    @Test
     void concurrentRequestsEachGetGradsAnswer() throws Exception {
         String text = Files.readString(file);
         List<String> weights = List.of("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2");
