@@ -86,7 +86,17 @@ final class DiffCommand implements Callable<Integer> {
         }
         Set<String> variables = new LinkedHashSet<>(wrt);
         for (String x : variables) {
-            if (!names.contains(x) && !names.isEmpty()) {
+            java.util.Optional<chainrule.expr.Primitive> constant = chainrule.expr.Primitive.byName(x)
+                    .filter(chainrule.expr.Primitive::isConstant);
+            if (constant.isPresent()) {
+                throw new CliError("--wrt " + x + ": '" + x + "' is the constant " + constantName(constant.get())
+                        + ", not a variable; a derivative is taken with respect to a name such as x");
+            }
+            if (!names.contains(x)) {
+                if (names.isEmpty()) {
+                    throw new CliError("--wrt " + x + ": '" + x + "' does not occur in " + TextPrinter.plain().print(e)
+                            + ", which has no variables (a constant: every derivative is 0)");
+                }
                 throw new CliError("--wrt " + x + ": '" + x + "' does not occur in " + TextPrinter.plain().print(e)
                         + Suggestions.didYouMean(x, names) + " (its names: " + String.join(", ", names) + ")");
             }
@@ -99,33 +109,78 @@ final class DiffCommand implements Callable<Integer> {
             }
         }
         boolean complete = values.keySet().containsAll(names);
-        if (complete) {
+        if (complete && Double.isNaN(Evaluator.evaluate(e, values))) {
+            // undefined there (log of a negative number): so is every derivative. An expression that
+            // merely overflows (x^2 at 1e200) still has a finite derivative, which is reported.
             requireFinite(e, values, TextPrinter.plain().print(e));
         }
         List<Result> results = new ArrayList<>();
-        for (String x : variables) {
-            Sym s = Exprs.local(x);
-            Expr d = e;
-            Expr numeric = e;
-            for (int k = 0; k < order; k++) {
-                Expr raw = Differentiator.derivative(d, s);
+        // with several --wrt names and --order 2 or more: every distinct mixed partial (the
+        // Hessian's entries on and above the diagonal, ∂²/∂x∂y once), in the order of the names
+        List<List<String>> sequences = sequences(new ArrayList<>(variables), order);
+        if (sequences.size() > MAX_PARTIALS) {
+            throw new CliError(sequences.size() + " distinct partial derivatives of order " + order + " in "
+                    + variables.size() + " names is more than " + MAX_PARTIALS + "; try a lower --order or fewer --wrt names");
+        }
+        Map<List<String>, Expr[]> done = new java.util.HashMap<>();
+        done.put(List.of(), new Expr[] {e, e});
+        for (List<String> seq : sequences) {
+            for (int k = 1; k <= seq.size(); k++) {
+                List<String> prefix = seq.subList(0, k);
+                if (done.containsKey(prefix)) {
+                    continue;
+                }
+                Expr[] before = done.get(seq.subList(0, k - 1));
+                Sym s = Exprs.local(seq.get(k - 1));
+                Expr raw = Differentiator.derivative(before[0], s);
                 if (raw.treeSize() > MAX_PRINTED_SIZE) {
                     // Higher derivatives of nested functions grow exponentially: stop before
                     // simplifying or printing megabytes (tan(sin(x)·exp(x)) at order 10).
-                    throw new CliError("the derivative of order " + (k + 1) + " with respect to " + x
+                    throw new CliError("the derivative of order " + k + " with respect to " + String.join(", ", prefix)
                             + " has more than " + MAX_PRINTED_SIZE + " terms and operations written out; try a lower --order");
                 }
-                d = Simplifier.simplify(raw);
-                numeric = Differentiator.numericDerivative(numeric, s);
+                done.put(List.copyOf(prefix), new Expr[] {Simplifier.simplify(raw), Differentiator.numericDerivative(before[1], s)});
             }
-            Double value = complete ? value(d, numeric, values, label(x, e)) : null;
-            results.add(new Result(x, d, value));
+            Expr[] d = done.get(seq);
+            Double value = null;
+            if (complete) {
+                try {
+                    value = value(d[0], d[1], values, label(seq, e));
+                } catch (CliError err) {
+                    // where the expression itself is not finite (log x at 0), that is the cause to name
+                    requireFinite(e, values, TextPrinter.plain().print(e));
+                    throw err;
+                }
+            }
+            results.add(new Result(String.join(",", seq), seq, d[0], value));
         }
         print(e, results, values);
         return 0;
     }
 
-    private record Result(String wrt, Expr derivative, Double value) {}
+    private record Result(String wrt, List<String> sequence, Expr derivative, Double value) {}
+
+    /** The most partial derivatives one {@code diff} prints. */
+    static final int MAX_PARTIALS = 200;
+
+    /** Each multiset of {@code order} names once, as a non-decreasing sequence of positions in {@code names}. */
+    private static List<List<String>> sequences(List<String> names, int order) {
+        List<List<String>> out = new ArrayList<>();
+        extend(names, order, 0, new ArrayList<>(), out);
+        return out;
+    }
+
+    private static void extend(List<String> names, int order, int from, List<String> prefix, List<List<String>> out) {
+        if (prefix.size() == order) {
+            out.add(List.copyOf(prefix));
+            return;
+        }
+        for (int i = from; i < names.size() && out.size() <= MAX_PARTIALS; i++) {
+            prefix.add(names.get(i));
+            extend(names, order, i, prefix, out);
+            prefix.remove(prefix.size() - 1);
+        }
+    }
 
     private void print(Expr e, List<Result> results, Map<String, Double> values) {
         if (options.json) {
@@ -145,7 +200,7 @@ final class DiffCommand implements Callable<Integer> {
                     out.put("value", r.value());
                 }
             } else {
-                out.put("wrt", results.stream().map(Result::wrt).toList());
+                out.put("wrt", results.stream().flatMap(r -> r.sequence().stream()).distinct().toList());
                 if (order != 1) {
                     out.put("order", order);
                 }
@@ -174,14 +229,14 @@ final class DiffCommand implements Callable<Integer> {
         String at = values.isEmpty() ? "" : "   at " + describe(values);
         for (Result r : results) {
             if (latex) {
-                Main.out().println(latexOperator(r.wrt()) + " " + LatexPrinter.latex().printOperand(e)
+                Main.out().println(latexOperator(r.sequence()) + " " + LatexPrinter.latex().printOperand(e)
                         + " = " + LatexPrinter.latex().print(r.derivative()));
                 if (r.value() != null) {
-                    Main.out().println("  = " + Numbers.exact(r.value()) + at);
+                    Main.out().println("  = " + LatexPrinter.latex().print(Exprs.num(r.value())) + latexAt(values));
                 }
                 continue;
             }
-            Main.out().println(textOperator(r.wrt()) + " " + TextPrinter.pretty().printOperand(e));
+            Main.out().println(textOperator(r.sequence()) + " " + TextPrinter.pretty().printOperand(e));
             Main.out().println("  = " + TextPrinter.pretty().print(r.derivative()));
             if (r.value() != null) {
                 Main.out().println("  = " + Numbers.exact(r.value()) + at);
@@ -189,18 +244,61 @@ final class DiffCommand implements Callable<Integer> {
         }
     }
 
-    private String textOperator(String x) {
-        return order == 1 ? "d/d" + x : "d" + superscript(order) + "/d" + x + superscript(order);
+    /** {@code \quad\text{at } x = 2}: the point, as LaTeX. */
+    private static String latexAt(Map<String, Double> values) {
+        if (values.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("\\quad\\text{at } ");
+        boolean first = true;
+        for (Map.Entry<String, Double> v : values.entrySet()) {
+            sb.append(first ? "" : ",\\ ").append(chainrule.print.LatexNames.name(v.getKey())).append(" = ")
+                    .append(LatexPrinter.latex().print(Exprs.num(v.getValue())));
+            first = false;
+        }
+        return sb.toString();
     }
 
-    private String latexOperator(String x) {
-        String name = chainrule.print.LatexNames.name(x);
-        return order == 1 ? "\\frac{d}{d" + name + "}"
-                : "\\frac{d^{" + order + "}}{d" + name + "^{" + order + "}}";
+    private static String constantName(chainrule.expr.Primitive p) {
+        return p == chainrule.expr.Primitive.E ? "e (Euler's number, 2.718…)" : p == chainrule.expr.Primitive.PI
+                ? "π (3.14159…)" : p.sourceName();
     }
 
-    private String label(String x, Expr e) {
-        return textOperator(x) + " " + TextPrinter.plain().printOperand(e);
+    private String textOperator(List<String> seq) {
+        if (seq.stream().distinct().count() == 1) {
+            String x = seq.get(0);
+            return order == 1 ? "d/d" + x : "d" + superscript(order) + "/d" + x + superscript(order);
+        }
+        StringBuilder sb = new StringBuilder("∂" + superscript(order) + "/");
+        counts(seq).forEach((x, n) -> sb.append("∂").append(x).append(n == 1 ? "" : superscript(n)));
+        return sb.toString();
+    }
+
+    private String latexOperator(List<String> seq) {
+        if (seq.stream().distinct().count() == 1) {
+            String name = chainrule.print.LatexNames.name(seq.get(0));
+            return order == 1 ? "\\frac{d}{d" + name + "}"
+                    : "\\frac{d^{" + order + "}}{d" + name + "^{" + order + "}}";
+        }
+        StringBuilder sb = new StringBuilder("\\frac{\\partial^{" + order + "}}{");
+        String[] sep = {""};
+        counts(seq).forEach((x, n) -> {
+            sb.append(sep[0]).append("\\partial ").append(chainrule.print.LatexNames.name(x)).append(n == 1 ? "" : "^{" + n + "}");
+            sep[0] = "\\,";
+        });
+        return sb.append('}').toString();
+    }
+
+    private static Map<String, Integer> counts(List<String> seq) {
+        Map<String, Integer> n = new LinkedHashMap<>();
+        for (String x : seq) {
+            n.merge(x, 1, Integer::sum);
+        }
+        return n;
+    }
+
+    private String label(List<String> seq, Expr e) {
+        return textOperator(seq) + " " + TextPrinter.plain().printOperand(e);
     }
 
     private static String superscript(int n) {

@@ -31,8 +31,14 @@ final class LatexCommand implements Callable<Integer> {
             description = "The most paths to list per parameter; the count is always exact (default: ${DEFAULT-VALUE}).")
     long maxPaths;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (maxPaths < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-paths must be 0 or more, not " + maxPaths);
+        }
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         Values values = loaded.valuesIfComplete();
         PrintedSizeCheck.require(loaded.graph(), loaded.parameters(wrt));
@@ -40,7 +46,7 @@ final class LatexCommand implements Callable<Integer> {
             NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values);
         }
         String latex = LatexDerivation.of(loaded.graph(), loaded.parameters(wrt), values,
-                options.notation(), OutputTarget.title(input.file), Math.max(0, maxPaths), fragment);
+                options.notation(), OutputTarget.title(input.file), maxPaths, fragment);
         OutputTarget.write(output, latex.getBytes(StandardCharsets.UTF_8));
         return 0;
     }

@@ -135,6 +135,15 @@ public final class Main implements Runnable {
             throw new CommandLine.ParameterException(command.commandSpec().commandLine(),
                     "--max-vertices must be at least 1, not " + maxVertices);
         }
+        for (String limit : new String[] {"--max-nesting", "--max-input"}) {
+            if (command.hasMatchedOption(limit)) {
+                Number n = command.matchedOptionValue(limit, 1);
+                if (n.longValue() < 1) {
+                    throw new CommandLine.ParameterException(command.commandSpec().commandLine(),
+                            limit + " must be at least 1, not " + n);
+                }
+            }
+        }
         return new VertexLimit(maxVertices).during(() -> new CommandLine.RunLast().execute(parseResult));
     }
 

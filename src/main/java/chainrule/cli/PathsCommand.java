@@ -35,8 +35,18 @@ final class PathsCommand implements Callable<Integer> {
                     + "without listing all paths (needs every value).")
     Integer top;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (maxPaths < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--max-paths must be 0 or more, not " + maxPaths);
+        }
+        if (top != null && top < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top must be 1 or more, not " + top);
+        }
         LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
         Values values = loaded.valuesIfComplete();
         PrintedSizeCheck.require(loaded.graph(), List.of(loaded.parameter(wrt)));
@@ -45,7 +55,7 @@ final class PathsCommand implements Callable<Integer> {
             NonFiniteCheck.requireFiniteDerivatives(loaded.graph(), values, List.of(loaded.parameter(wrt)));
         }
         PathsReport report = top == null
-                ? PathsReport.of(loaded.graph(), loaded.parameter(wrt), Math.max(0, maxPaths), values, options.notation())
+                ? PathsReport.of(loaded.graph(), loaded.parameter(wrt), maxPaths, values, options.notation())
                 : largest(loaded);
         if (options.json) {
             Map<String, Object> json = report.json();
@@ -65,7 +75,7 @@ final class PathsCommand implements Callable<Integer> {
         Values values = loaded.requireValues();
         List<Path> paths;
         try {
-            paths = TopPaths.largest(loaded.graph(), values, w, Math.max(0, top));
+            paths = TopPaths.largest(loaded.graph(), values, w, top);
         } catch (IllegalArgumentException e) {
             throw new CliError("--top: " + e.getMessage());
         }

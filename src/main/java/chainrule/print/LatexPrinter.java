@@ -97,17 +97,33 @@ public final class LatexPrinter extends ExprPrinter {
         return v < 0 ? group(text) : text;
     }
 
-    /** {@code a \cdot b}, but {@code a\left(1 - a\right)} before a parenthesised factor, as written by hand. */
+    private static final String NUMBER = "-?[0-9.]+( \\\\times 10\\^\\{-?[0-9]+\\})?";
+    private static final String SCIENTIFIC = "\\{?(-?[0-9.]+ \\\\times 10\\^\\{-?[0-9]+\\})\\}?";
+
+    /**
+     * {@code a \cdot b}, but {@code a\left(1 - a\right)} before a parenthesised factor, as written by
+     * hand. A number is never juxtaposed with what follows it when that starts with a digit, a sign
+     * or a bracket (0.01 \cdot (-3)^{2}, not 0.01(-3)^{2}), and a number in scientific form after
+     * the first factor is bracketed (0.01 \cdot (3 \times 10^{25}), not 0.01 \cdot 3 \times 10^{25}).
+     */
     @Override
     public String times(List<String> factors) {
         StringBuilder sb = new StringBuilder(factors.get(0));
         for (int i = 1; i < factors.size(); i++) {
             String f = factors.get(i);
-            // juxtapose a parenthesised factor, a(1 - a), but never a number: 2 \cdot (-1), not 2(-1)
-            boolean juxtapose = f.startsWith("{\\left(") && !f.matches("\\{\\\\left\\(-?[0-9.]+( \\\\times 10\\^\\{-?[0-9]+\\})?\\\\right\\)\\}");
+            if (f.matches(SCIENTIFIC)) {
+                f = "{\\left(" + f.replaceAll(SCIENTIFIC, "$1") + "\\right)}";
+            }
+            String previous = factors.get(i - 1);
+            boolean afterNumber = previous.matches("\\{?" + NUMBER + "\\}?")
+                    || previous.matches("\\{\\\\left\\(" + NUMBER + "\\\\right\\)\\}");
+            // juxtapose a parenthesised factor, a(1 - a), but never a number or after a number: 2 \cdot (-1), not 2(-1)
+            boolean juxtapose = f.startsWith("{\\left(") && !afterNumber
+                    && !f.matches("\\{\\\\left\\(" + NUMBER + "\\\\right\\)\\}(\\^.*)?");
             // after a number in scientific form, a name or call is juxtaposed as in print: 3 \times 10^{20} x^{2}
             boolean afterScientific = i == 1 && factors.get(0).matches("-?[0-9.]+ \\\\times 10\\^\\{-?[0-9]+\\}")
-                    && !f.isEmpty() && !Character.isDigit(f.charAt(0)) && f.charAt(0) != '-' && f.charAt(0) != '.';
+                    && !f.isEmpty() && !Character.isDigit(f.charAt(0)) && f.charAt(0) != '-' && f.charAt(0) != '.'
+                    && f.charAt(0) != '{' && !f.startsWith("\\left");
             sb.append(juxtapose ? "" : afterScientific ? " " : " \\cdot ").append(f);
         }
         return sb.toString();

@@ -125,4 +125,60 @@ class DiffCommandTest {
         Cli s = Cli.run("diff", "min(x, y)", "--wrt", "x", "--set", "x=0.5", "--set", "y=1");
         assertEquals(1.0, value(s), 0.0);
     }
+
+    /**
+     * Several --wrt names at --order 2 print every distinct entry of the Hessian, the mixed one
+     * once; each value agrees with a central second difference of f(x, y) = x²·y³ at (2, 3).
+     */
+    @Test void severalNamesAtOrderTwoPrintTheHessianEntries() {
+        Cli r = Cli.run("diff", "x^2*y^3", "--wrt", "x", "--wrt", "y", "--order", "2", "--set", "x=2", "--set", "y=3");
+        assertEquals(0, r.status(), r.err());
+        java.util.function.DoubleBinaryOperator f = (x, y) -> x * x * y * y * y;
+        double h = 1e-3;
+        double x = 2;
+        double y = 3;
+        double fxx = (f.applyAsDouble(x + h, y) - 2 * f.applyAsDouble(x, y) + f.applyAsDouble(x - h, y)) / (h * h);
+        double fyy = (f.applyAsDouble(x, y + h) - 2 * f.applyAsDouble(x, y) + f.applyAsDouble(x, y - h)) / (h * h);
+        double fxy = (f.applyAsDouble(x + h, y + h) - f.applyAsDouble(x + h, y - h) - f.applyAsDouble(x - h, y + h)
+                + f.applyAsDouble(x - h, y - h)) / (4 * h * h);
+        java.util.List<Double> values = new java.util.ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            if (line.strip().startsWith("= ") && line.contains(" at ")) {
+                values.add(Double.parseDouble(line.strip().substring(2).split(" ")[0]));
+            }
+        }
+        assertEquals(3, values.size(), r.out());
+        assertEquals(fxx, values.get(0), 1e-4 * Math.abs(fxx));
+        assertEquals(fxy, values.get(1), 1e-4 * Math.abs(fxy));
+        assertEquals(fyy, values.get(2), 1e-4 * Math.abs(fyy));
+        assertTrue(r.out().contains("∂²/∂x∂y"), r.out());
+    }
+
+    /** With --latex the value line is LaTeX too, not a plain-text line after a LaTeX one. */
+    @Test void theValueLineIsLatexWithLatex() {
+        Cli r = Cli.run("diff", "x^3", "--wrt", "x", "--order", "2", "--set", "x=2e30", "--latex");
+        assertEquals(0, r.status(), r.err());
+        String last = r.out().strip().split("\n")[1].strip();
+        assertTrue(last.startsWith("= 1.2") && last.contains(" \\times 10^{31}\\quad"), last);
+        assertTrue(last.contains("\\text{at } x = 2 \\times 10^{30}"), last);
+        assertFalse(last.contains("e30"), last);
+    }
+
+    /** An expression that overflows has a finite derivative: its value is reported, not an error. */
+    @Test void anOverflowingExpressionWithAFiniteDerivativeIsReported() {
+        Cli r = Cli.run("diff", "x^2", "--wrt", "x", "--set", "x=1e200");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(2e200, value(r), 0.0);
+        assertEquals(1, Cli.run("diff", "x^3", "--wrt", "x", "--set", "x=1e200").status(), "3x² overflows");
+    }
+
+    /** A --wrt name that does not occur is an error for a constant expression too; e and pi are constants. */
+    @Test void aWrtNameOfAConstantOrAConstantNameIsAnError() {
+        Cli pi = Cli.run("diff", "pi", "--wrt", "x");
+        assertEquals(1, pi.status(), pi.out());
+        assertEquals("", pi.out());
+        Cli e = Cli.run("diff", "e*x", "--wrt", "e");
+        assertEquals(1, e.status(), e.out());
+        assertTrue(e.err().contains("Euler"), e.err());
+    }
 }

@@ -76,6 +76,32 @@ class EvalCheckCommandTest {
         }
     }
 
+    /**
+     * A saturated loss: σ(40·tanh(20)) changes by less than its rounding over the step, so both
+     * central differences are 0 while the analytic values are tiny and right (mpmath at 50 digits:
+     * ∂L/∂w = 2.8877622205526e-33, ∂L/∂v = 4.2483542552916e-18). Relative error 1 is no agreement:
+     * the rows are counted apart and the summary says why, never "all agree".
+     */
+    @Test
+    void aSaturatedLossIsNotReportedAsAgreement() throws Exception {
+        Path sat = write("sat.nn", "input x = 1\nweight w = 20, v = 40\nh = tanh(w*x)\no = sigmoid(v*h)\nloss L = o\n");
+        Cli r = Cli.run("check", sat.toString());
+        assertFalse(r.out().contains("agree with finite differences (relative"), r.out());
+        assertFalse(r.out().matches("(?s).*\\s1\\s+ok\\b.*"), r.out());
+        assertTrue(r.out().contains("2 unchecked, where the finite difference underflows"), r.out());
+        Cli j = Cli.run("check", sat.toString(), "--json");
+        Map<String, Object> json = TestJson.object(j.out());
+        assertEquals(0.0, ((Number) json.get("agree")).doubleValue(), j.out());
+        assertEquals(2.0, ((Number) json.get("below_rounding")).doubleValue(), j.out());
+        List<?> rows = (List<?>) json.get("rows");
+        double[] expected = {2.8877622205526e-33, 4.2483542552916e-18};
+        for (int i = 0; i < 2; i++) {
+            Map<?, ?> row = (Map<?, ?>) rows.get(i);
+            assertEquals(true, row.get("below_rounding"), row.toString());
+            assertEquals(expected[i], ((Number) row.get("analytic")).doubleValue(), 1e-12 * expected[i]);
+        }
+    }
+
     @Test
     void checkFailsAtAJumpAndNamesTheParameterAndPath() throws Exception {
         // step() jumps at 0 and is not a kink function: its derivative 0 disagrees with the difference.

@@ -76,4 +76,34 @@ class NumberPrecedenceTest {
                 Exprs.rational(new java.math.BigInteger("123456789012345678901"), java.math.BigInteger.ONE)));
         assertEquals("1000000000", TextPrinter.plain().print(Exprs.rational(java.math.BigInteger.TEN.pow(9), java.math.BigInteger.ONE)));
     }
+
+    /**
+     * Over products of substituted numbers (signs, decimals, scientific form, under a power or
+     * not): a number is never juxtaposed with a following digit, sign or bracket (0.01(-3)^{2}
+     * reads as one number times a bracket only by luck), and a scientific number after another
+     * factor is bracketed (0.01 \\cdot 3 \\times 10^{25} reads as a product of three).
+     */
+    @Test void aNumberIsNeverJuxtaposedWithADigitSignOrBracket() {
+        double[] values = {-3, 3, 0.01, -0.5, 3e25, -2e-30, 1.5, 7, -1};
+        Sym c = Exprs.sym("c", SymKind.PARAMETER);
+        java.util.regex.Pattern bad = java.util.regex.Pattern.compile(
+                "[0-9}]\\{?\\\\left\\(|[0-9] [0-9-]|\\\\cdot -?[0-9.]+ \\\\times|[0-9]\\{\\\\left");
+        int checked = 0;
+        for (double a : values) {
+            for (double b : values) {
+                LatexPrinter p = LatexPrinter.withValues(Map.of("w", a, "b", b, "c", 0.01));
+                Expr[] products = {Exprs.mul(W, B), Exprs.mul(W, Exprs.pow(B, Exprs.num(2))),
+                        Exprs.mul(c, Exprs.pow(W, Exprs.num(2))), Exprs.mul(c, W, B),
+                        Exprs.div(Exprs.mul(c, Exprs.pow(W, Exprs.num(2))), Exprs.num(2))};
+                for (Expr e : products) {
+                    String s = p.print(e);
+                    assertFalse(bad.matcher(s).find(), a + ", " + b + ": " + s);
+                    checked++;
+                }
+            }
+        }
+        assertEquals(values.length * values.length * 5, checked);
+        String s = LatexPrinter.withValues(Map.of("w", -3.0, "c", 0.01)).print(Exprs.mul(c, Exprs.pow(W, Exprs.num(2))));
+        assertEquals("0.01 \\cdot {\\left(-3\\right)}^{2}", s);
+    }
 }
