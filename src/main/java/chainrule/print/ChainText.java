@@ -257,10 +257,10 @@ public class ChainText {
         chains.addAll(form.deltas().values());
         for (Chain c : chains) {
             for (Edge e : edges(c)) {
-                found.addAll(derivedFunctions(e.factor()));
+                found.addAll(directlyDerived(e.factor()));
             }
         }
-        return new ArrayList<>(found);
+        return closure(found);
     }
 
     /** The edges of a chain's factors, in order. */
@@ -289,9 +289,32 @@ public class ChainText {
 
     /**
      * Derivatives of the user's functions ({@code swish′}) that {@code e} calls, in order of first
-     * appearance: they have no definition in the file, so the text gives theirs.
+     * appearance, followed by those their own definitions call (h′₁ = g′₁ + 1 needs g′₁), transitively,
+     * each once: they have no definition in the file, so the text gives theirs, each after its first use.
      */
-    static List<UserFunction> derivedFunctions(Expr e) {
+    public static List<UserFunction> derivedFunctions(Expr e) {
+        return closure(directlyDerived(e));
+    }
+
+    /**
+     * {@code roots} and every derivative their definitions call, transitively, each once: a
+     * definition comes after the first definition (or the formula) that uses it.
+     */
+    public static List<UserFunction> closure(java.util.Collection<UserFunction> roots) {
+        java.util.Set<UserFunction> all = new java.util.LinkedHashSet<>(roots);
+        List<UserFunction> queue = new ArrayList<>(all);
+        for (int i = 0; i < queue.size(); i++) {
+            for (UserFunction g : directlyDerived(queue.get(i).body())) {
+                if (all.add(g)) {
+                    queue.add(g);
+                }
+            }
+        }
+        return queue;
+    }
+
+    /** The derivatives {@code e} itself calls, in order of first appearance. */
+    private static List<UserFunction> directlyDerived(Expr e) {
         java.util.Set<UserFunction> found = new java.util.LinkedHashSet<>();
         java.util.Set<Expr> seen = new java.util.HashSet<>();
         java.util.Deque<Expr> todo = new java.util.ArrayDeque<>(List.of(e));

@@ -182,7 +182,16 @@ public final class LayerFormText {
                 found.addAll(ChainText.derivedFunctions(factor));
             }
         }
-        return new ArrayList<>(found);
+        return ChainText.closure(found);
+    }
+
+    /** The derivatives of the user's functions a layer term calls, transitively (see ChainText#closure). */
+    public static List<chainrule.expr.UserFunction> derivedFunctions(LayerTerm t) {
+        java.util.Set<chainrule.expr.UserFunction> found = new java.util.LinkedHashSet<>();
+        for (chainrule.expr.Expr factor : factors(t)) {
+            found.addAll(ChainText.derivedFunctions(factor));
+        }
+        return ChainText.closure(found);
     }
 
     /** The element expressions a layer term multiplies by, in reading order. */
