@@ -53,9 +53,22 @@ public final class ElementwisePrinter extends ExprPrinter {
      */
     private final java.util.Set<String> scalarTexts = new java.util.HashSet<>();
 
+    /** Symbols that stand for one number although they are no sum ({@code lambda}); none unless given. */
+    private java.util.function.Predicate<Sym> scalars = s -> false;
+
+    /**
+     * The same printer, with {@code scalars} telling which symbols stand for one number
+     * ({@code lambda·w}, not {@code lambda ⊙ w}: ⊙ is only between two vectors).
+     */
+    public ElementwisePrinter withScalars(java.util.function.Predicate<Sym> scalars) {
+        ElementwisePrinter p = new ElementwisePrinter(base, hadamard, scalarTimes, symbols);
+        p.scalars = scalars;
+        return p;
+    }
+
     @Override public String symbol(Sym s) {
         String text = symbols == null ? base.symbol(s) : symbols.apply(s);
-        if (s.kind() == chainrule.expr.SymKind.LOCAL) {
+        if (s.kind() == chainrule.expr.SymKind.LOCAL || scalars.test(s)) {
             scalarTexts.add(text);
         }
         return text;

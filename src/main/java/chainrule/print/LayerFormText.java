@@ -260,15 +260,27 @@ public final class LayerFormText {
         } else {
             return;
         }
-        List<String> shown = new ArrayList<>();
+        StringBuilder shown = new StringBuilder();
+        int vectorSize = 0;
         for (double[] p : parts) {
+            vectorSize = Math.max(vectorSize, p.length);
+        }
+        boolean previousScalar = false;
+        for (int i = 0; i < parts.size(); i++) {
+            double[] p = parts.get(i);
             if (p.length > STEP_VECTOR) {
                 return;
             }
-            shown.add(list(p, 0, p.length));
+            // a scalar (δ of a scalar, lambda) is written as a number, with the scalar product sign
+            boolean scalar = p.length == 1 && vectorSize > 1;
+            if (i > 0) {
+                shown.append(scalar || previousScalar ? "·" : sign);
+            }
+            shown.append(scalar ? Numbers.rounded(p[0], DIGITS) : list(p, 0, p.length));
+            previousScalar = scalar;
         }
-        if (shown.size() > 1) {
-            sb.append(indent).append(String.join(sign, shown)).append("\n");
+        if (parts.size() > 1) {
+            sb.append(indent).append(shown).append("\n");
         }
     }
 
