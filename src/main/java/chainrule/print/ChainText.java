@@ -35,6 +35,31 @@ public class ChainText {
 
     public static ChainText plain() { return new ChainText(TextPrinter.plain()); }
 
+    /**
+     * δs and derivatives of the user's functions this printer's blocks have defined so far, when it
+     * defines each once per output ({@link #definingOnce()}); null: every block defines what it uses.
+     */
+    private java.util.Set<Object> defined;
+
+    /**
+     * This printer, defining each δ and each derived function once per output: in the first block
+     * ("where") that uses it, as the LaTeX derivation does; later blocks use it without repeating it.
+     */
+    public ChainText definingOnce() {
+        defined = new java.util.HashSet<>();
+        return this;
+    }
+
+    /** Whether {@code x} still needs its definition in this output (and, if so, is now taken as defined). */
+    boolean toDefine(Object x) {
+        return defined == null || defined.add(x);
+    }
+
+    /** Whether a block of this output has defined {@code x} already ({@link #definingOnce()}). */
+    boolean isDefined(Object x) {
+        return defined != null && defined.contains(x);
+    }
+
     protected String times() { return printer == TextPrinter.plain() ? "*" : "·"; }
 
     /** The name of δ(v) in text. */
@@ -182,8 +207,17 @@ public class ChainText {
                 lines.add(" ".repeat(TextWidth.of(lhs(form, lossName)) - 2) + "= " + text);
             }
         }
-        lines.addAll(deltaLines(form.deltas(), lossName, adjoints, WHERE));
+        java.util.Map<Vertex, Chain> deltas = new java.util.LinkedHashMap<>();
+        form.deltas().forEach((v, c) -> {
+            if (toDefine(v)) {
+                deltas.put(v, c);
+            }
+        });
+        lines.addAll(deltaLines(deltas, lossName, adjoints, WHERE));
         for (UserFunction f : derivedFunctions(form)) {
+            if (!toDefine(f)) {
+                continue;
+            }
             String prefix = lines.size() == 1 ? WHERE : " ".repeat(WHERE.length());
             lines.add(prefix + definition(f));
         }

@@ -96,7 +96,7 @@ public final class LayerFormText {
             sb.append(loss).append(" = ").append(Numbers.text(values.vertex(loss))).append("\n\n");
         }
         List<LayerTerm> printed = new ArrayList<>();
-        ChainText chains = ChainText.pretty();
+        ChainText chains = ChainText.pretty().definingOnce();
         int elementBlocks = 0;
         int skipped = 0;
         for (int i = 0; i < wrt.size(); ) {
@@ -123,7 +123,7 @@ public final class LayerFormText {
             sb.append("… and ").append(skipped).append(skipped == 1 ? " more element" : " more elements")
                     .append(" without a layer form, not shown here: follow one to see its closed form\n\n");
         }
-        appendDeltas(sb, printed);
+        appendDeltas(sb, printed, chains);
         GradientReport.appendMissingValues(sb, graph.network());
         return sb.toString();
     }
@@ -136,12 +136,18 @@ public final class LayerFormText {
         sb.append("\n");
     }
 
-    private void appendDeltas(StringBuilder sb, List<LayerTerm> printed) {
+    /**
+     * The δs and derived functions the layer forms use, less those an element block above has
+     * defined already ({@code elements}): each is defined once per output.
+     */
+    private void appendDeltas(StringBuilder sb, List<LayerTerm> printed, ChainText elements) {
         if (printed.isEmpty()) {
             return;
         }
-        List<LayerForm.Group> used = form.namedDeltasUsedBy(printed);
+        List<LayerForm.Group> used = new ArrayList<>(form.namedDeltasUsedBy(printed));
         List<chainrule.expr.UserFunction> derived = derivedFunctions(printed, used);
+        used.removeIf(d -> d.isScalar() && elements.isDefined(d.elements().get(0)));
+        derived.removeIf(f -> !elements.toDefine(f));
         if (used.isEmpty() && derived.isEmpty()) {
             return;
         }

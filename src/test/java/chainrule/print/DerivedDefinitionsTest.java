@@ -54,7 +54,7 @@ class DerivedDefinitionsTest {
     private static final Pattern USED = Pattern.compile("([A-Za-z_]\\w*′[₀-₉]*)\\(");
     private static final Pattern DEFINED = Pattern.compile("^\\s*(?:where\\s+)?([A-Za-z_]\\w*′[₀-₉]*)\\([^)]*\\) = ");
 
-    /** Per block (blank-line separated): names used anywhere in the output are defined, none twice in a block. */
+    /** Names used anywhere in the output are defined, each once per output (issue 11). */
     private static void everyUseDefined(String output) {
         Set<String> used = new LinkedHashSet<>();
         Matcher m = USED.matcher(output);
@@ -63,21 +63,11 @@ class DerivedDefinitionsTest {
         }
         Set<String> defined = new HashSet<>();
         for (String block : output.split("\n\\s*\n")) {
-            Set<String> here = new HashSet<>();
             for (String line : block.split("\n")) {
                 Matcher d = DEFINED.matcher(line);
                 if (d.find()) {
-                    assertTrue(here.add(d.group(1)), () -> d.group(1) + " defined twice in\n" + block);
-                    defined.add(d.group(1));
+                    assertTrue(defined.add(d.group(1)), () -> d.group(1) + " defined twice in\n" + output);
                 }
-            }
-            Set<String> usedHere = new LinkedHashSet<>();
-            Matcher u = USED.matcher(block);
-            while (u.find()) {
-                usedHere.add(u.group(1));
-            }
-            if (!here.isEmpty()) {
-                assertTrue(here.containsAll(usedHere), () -> "block uses " + usedHere + ", defines " + here + ":\n" + block);
             }
         }
         assertFalse(used.isEmpty(), output);
@@ -96,6 +86,46 @@ class DerivedDefinitionsTest {
         everyUseDefined(run("grad", "examples/swish.nn"));
         for (String definition : definitions()) {
             assertTrue(grad.contains(definition), () -> definition + " not in\n" + grad);
+        }
+    }
+
+    private static final Pattern DELTA_USED = Pattern.compile("δ\\(([^()]*(?:\\[[^]]*\\])?)\\)");
+    private static final Pattern DELTA_DEFINED = Pattern.compile("δ\\(([^()]*(?:\\[[^]]*\\])?)\\)\\s*= ∂");
+
+    /** The reviewer's nasty.nn: δ(m) is used by several parameters' forms and defined once in the output. */
+    @Test
+    void everyDeltaDefinedOncePerOutput() throws Exception {
+        Path file = dir.resolve("nasty.nn");
+        Files.writeString(file, """
+                input x[3] = [0.5, -1.2, 2.0]
+                target y[2] = [0.3, 0.7]
+                weight W[2,3] = [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]
+                weight a = 0.2, k = 1.3, s = 0.7
+                bias b[2] = [0.05, -0.1]
+                function g(u, v) = u*sigmoid(v*u) + v^2/(1 + u^2)
+                function h2(u, c) = g(u, c) - leaky_relu(u, 0.3)
+                z = W @ x + b
+                q = h2(z, a) * s
+                r = log_softmax(q * k)
+                m = W[1,2] * q[2] + abs(q[1])^k
+                loss L = -sum(y*r) + 0.1*m^2 + mean(W^2) + sum(softplus(z)/ (1 + x[1]^2))
+                """);
+        for (String[] args : List.of(new String[] {"grad", file.toString()},
+                new String[] {"grad", "--wrt=a", "--wrt=s", "--wrt=W[1,2]", file.toString()})) {
+            String out = run(args);
+            everyUseDefined(out);
+            Set<String> defined = new HashSet<>();
+            Matcher d = DELTA_DEFINED.matcher(out);
+            while (d.find()) {
+                String name = d.group(1);
+                assertTrue(defined.add(name), () -> "δ(" + name + ") defined twice:\n" + out);
+            }
+            Matcher u = DELTA_USED.matcher(out.replaceAll("δ\\(name\\)", ""));
+            while (u.find()) {
+                String name = u.group(1);
+                assertTrue(defined.contains(name), () -> "δ(" + name + ") used, never defined:\n" + out);
+            }
+            assertTrue(out.contains("δ(m) = ∂L/∂m"), out);
         }
     }
 
