@@ -43,6 +43,24 @@ class ScalarTimesVectorTest {
         assertFalse(text.contains("δ(y) ⊙"), text);
     }
 
+    /** A factor of single elements (abs(q[1])^k, log(abs(q[1]))) is one number: the reviewer's nasty.nn, ∂L/∂k. */
+    @Test
+    void elementsOfAVectorAreScalars() throws Exception {
+        Path file = dir.resolve("k.nn");
+        Files.writeString(file, """
+                input x[2] = [0.5, -1.2]
+                weight k = 1.3
+                weight W[2,2] = [[0.1, -0.2], [0.4, 0.5]]
+                q = W @ x
+                r = q * k
+                m = abs(q[1])^k
+                loss L = sum(r^2) + 0.1*m^2 + mean(W^2)
+                """);
+        String text = grad(file);
+        assertTrue(text.contains("∂L/∂k = ⟨q, δ(r)⟩ + δ(m)·abs(q[1])^k·log(abs(q[1]))"), text);
+        assertFalse(text.contains("⊙ log"), text);
+    }
+
     @Test
     void aScalarDeltaTimesAVectorFactor() throws Exception {
         Path file = dir.resolve("wd3.nn");
