@@ -56,6 +56,8 @@ public final class LatexDerivation {
     private final Blocks out = new Blocks();
     private final Set<Vertex> definedDeltas = new HashSet<>();
     private final Map<Vertex, Double> deltaValues = new HashMap<>();
+    /** Derivatives of the user's functions ({@code swish'}) the document uses: it defines them at the end. */
+    private final Set<chainrule.expr.UserFunction> derived = new LinkedHashSet<>();
 
     private LatexDerivation(PathGraph graph, Values values, Notation notation, long maxPaths) {
         this.graph = graph;
@@ -96,6 +98,7 @@ public final class LatexDerivation {
         for (Vertex w : elements) {
             d.parameter(w);
         }
+        d.derivedFunctions();
         return fragment ? d.out.fragment() : d.out.document();
     }
 
@@ -233,6 +236,7 @@ public final class LatexDerivation {
                 }
                 StringBuilder rhs = new StringBuilder("= ");
                 String factor = symbolic.print(e.factor());
+                derived.addAll(ChainText.derivedFunctions(e.factor()));
                 if (e.role() == Role.ACTIVATION && e.to().definition() instanceof Apply call
                         && !(call.fn() instanceof VectorElement)) { // softmax′ has no one-argument prime form
                     String primed = symbolic.primedCall(call);
@@ -271,6 +275,7 @@ public final class LatexDerivation {
         for (LayerForm.Group g : parameters) {
             LayerTerm term = form.gradient(g).orElseThrow();
             terms.add(term);
+            derived.addAll(chainrule.print.LayerFormText.derivedFunctions(term));
             layerRow(partial(loss(), LatexLayerTerm.wholeName(g)), formulas.print(term), g, adjoints,
                     bookWords(formulas, term, ""));
         }
@@ -279,6 +284,7 @@ public final class LatexDerivation {
             out.paragraph("where, from the loss back:");
         }
         for (LayerForm.Group d : deltas) {
+            derived.addAll(chainrule.print.LayerFormText.derivedFunctions(form.delta(d)));
             String mark = notation == Notation.BOOK ? Notation.bookMark(graph, d.elements().get(0)) : "";
             layerRow(formulas.delta(d), partial(loss(), LatexLayerTerm.wholeName(d)) + eq() + formulas.print(form.delta(d)),
                     d, adjoints, bookWords(formulas, form.delta(d), mark));
@@ -373,6 +379,24 @@ public final class LatexDerivation {
         out.row(lhs, "= " + String.join(plus, names) + eq() + String.join(plus, numbers) + eq() + result(sum), null);
     }
 
+    /**
+     * The definitions of the derivatives of the user's functions the document uses ({@code swish'},
+     * {@code \partial_1 g}), which the file does not have, and of those their definitions use, each once.
+     */
+    private void derivedFunctions() {
+        List<chainrule.expr.UserFunction> all = ChainText.closure(derived);
+        if (all.isEmpty()) {
+            return;
+        }
+        out.paragraph(all.size() == 1 ? "The derivative of the file's function used above:"
+                : "The derivatives of the file's functions used above:");
+        LatexPrinter symbolic = LatexPrinter.breakable();
+        for (chainrule.expr.UserFunction f : all) {
+            out.row(symbolic.print(chainrule.expr.Exprs.apply(f, new ArrayList<Expr>(f.params()))),
+                    "= " + symbolic.print(f.body()), null);
+        }
+    }
+
     /** The factored closed form, the δ terms it introduces, and its value step by step. */
     private void closedForm(String lhs, ClosedForm form) {
         LatexChain symbolic = LatexChain.symbolic();
@@ -381,6 +405,7 @@ public final class LatexDerivation {
         if (form.simplified() != null) {
             out.paragraph("Simplified (common factors cancelled):");
             out.row(lhs, "= " + LatexPrinter.breakable().print(form.simplified()), null);
+            derived.addAll(ChainText.derivedFunctions(form.simplified()));
         }
         List<Vertex> fresh = new ArrayList<>();
         for (Vertex v : form.deltas().keySet()) {

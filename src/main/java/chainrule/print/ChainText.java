@@ -35,6 +35,31 @@ public class ChainText {
 
     public static ChainText plain() { return new ChainText(TextPrinter.plain()); }
 
+    /**
+     * δs and derivatives of the user's functions this printer's blocks have defined so far, when it
+     * defines each once per output ({@link #definingOnce()}); null: every block defines what it uses.
+     */
+    private java.util.Set<Object> defined;
+
+    /**
+     * This printer, defining each δ and each derived function once per output: in the first block
+     * ("where") that uses it, as the LaTeX derivation does; later blocks use it without repeating it.
+     */
+    public ChainText definingOnce() {
+        defined = new java.util.HashSet<>();
+        return this;
+    }
+
+    /** Whether {@code x} still needs its definition in this output (and, if so, is now taken as defined). */
+    boolean toDefine(Object x) {
+        return defined == null || defined.add(x);
+    }
+
+    /** Whether a block of this output has defined {@code x} already ({@link #definingOnce()}). */
+    boolean isDefined(Object x) {
+        return defined != null && defined.contains(x);
+    }
+
     protected String times() { return printer == TextPrinter.plain() ? "*" : "·"; }
 
     /** The name of δ(v) in text. */
@@ -182,8 +207,17 @@ public class ChainText {
                 lines.add(" ".repeat(TextWidth.of(lhs(form, lossName)) - 2) + "= " + text);
             }
         }
-        lines.addAll(deltaLines(form.deltas(), lossName, adjoints, WHERE));
+        java.util.Map<Vertex, Chain> deltas = new java.util.LinkedHashMap<>();
+        form.deltas().forEach((v, c) -> {
+            if (toDefine(v)) {
+                deltas.put(v, c);
+            }
+        });
+        lines.addAll(deltaLines(deltas, lossName, adjoints, WHERE));
         for (UserFunction f : derivedFunctions(form)) {
+            if (!toDefine(f)) {
+                continue;
+            }
             String prefix = lines.size() == 1 ? WHERE : " ".repeat(WHERE.length());
             lines.add(prefix + definition(f));
         }
@@ -257,10 +291,10 @@ public class ChainText {
         chains.addAll(form.deltas().values());
         for (Chain c : chains) {
             for (Edge e : edges(c)) {
-                found.addAll(derivedFunctions(e.factor()));
+                found.addAll(directlyDerived(e.factor()));
             }
         }
-        return new ArrayList<>(found);
+        return closure(found);
     }
 
     /** The edges of a chain's factors, in order. */
@@ -289,9 +323,32 @@ public class ChainText {
 
     /**
      * Derivatives of the user's functions ({@code swish′}) that {@code e} calls, in order of first
-     * appearance: they have no definition in the file, so the text gives theirs.
+     * appearance, followed by those their own definitions call (h′₁ = g′₁ + 1 needs g′₁), transitively,
+     * each once: they have no definition in the file, so the text gives theirs, each after its first use.
      */
-    static List<UserFunction> derivedFunctions(Expr e) {
+    public static List<UserFunction> derivedFunctions(Expr e) {
+        return closure(directlyDerived(e));
+    }
+
+    /**
+     * {@code roots} and every derivative their definitions call, transitively, each once: a
+     * definition comes after the first definition (or the formula) that uses it.
+     */
+    public static List<UserFunction> closure(java.util.Collection<UserFunction> roots) {
+        java.util.Set<UserFunction> all = new java.util.LinkedHashSet<>(roots);
+        List<UserFunction> queue = new ArrayList<>(all);
+        for (int i = 0; i < queue.size(); i++) {
+            for (UserFunction g : directlyDerived(queue.get(i).body())) {
+                if (all.add(g)) {
+                    queue.add(g);
+                }
+            }
+        }
+        return queue;
+    }
+
+    /** The derivatives {@code e} itself calls, in order of first appearance. */
+    private static List<UserFunction> directlyDerived(Expr e) {
         java.util.Set<UserFunction> found = new java.util.LinkedHashSet<>();
         java.util.Set<Expr> seen = new java.util.HashSet<>();
         java.util.Deque<Expr> todo = new java.util.ArrayDeque<>(List.of(e));

@@ -53,10 +53,25 @@ public final class ElementwisePrinter extends ExprPrinter {
      */
     private final java.util.Set<String> scalarTexts = new java.util.HashSet<>();
 
+    /** Symbols that stand for one number although they are no sum ({@code lambda}); none unless given. */
+    private java.util.function.Predicate<Sym> scalars = NONE;
+
+    /**
+     * The same printer, with {@code scalars} telling which symbols stand for one number
+     * ({@code lambda·w}, not {@code lambda ⊙ w}: ⊙ is only between two vectors).
+     */
+    public ElementwisePrinter withScalars(java.util.function.Predicate<Sym> scalars) {
+        ElementwisePrinter p = new ElementwisePrinter(base, hadamard, scalarTimes, symbols);
+        p.scalars = scalars;
+        return p;
+    }
+
     @Override public String symbol(Sym s) {
         String text = symbols == null ? base.symbol(s) : symbols.apply(s);
-        if (s.kind() == chainrule.expr.SymKind.LOCAL) {
+        if (s.kind() == chainrule.expr.SymKind.LOCAL || scalars.test(s)) {
             scalarTexts.add(text);
+        } else {
+            vectorTexts.add(text);
         }
         return text;
     }
@@ -66,7 +81,7 @@ public final class ElementwisePrinter extends ExprPrinter {
         StringBuilder sb = new StringBuilder(factors.get(0));
         boolean previousScalar = isScalar(factors.get(0));
         for (int i = 1; i < factors.size(); i++) {
-            boolean scalar = scalarTexts.contains(factors.get(i));
+            boolean scalar = isScalar(factors.get(i)) && !factors.get(i).matches("[0-9.].*") || scalarTexts.contains(factors.get(i));
             sb.append(previousScalar || scalar ? scalarTimes : hadamard).append(factors.get(i));
             previousScalar = scalar;
         }
@@ -75,7 +90,24 @@ public final class ElementwisePrinter extends ExprPrinter {
 
     /** A leading coefficient ({@code 2·h ⊙ y}) or a scalar symbol. */
     private boolean isScalar(String factor) {
-        return factor.matches("[0-9.]+|\\{[0-9.]+ \\\\times 10\\^\\{-?[0-9]+\\}\\}|[0-9.]+e-?[0-9]+") || scalarTexts.contains(factor);
+        return factor.matches("[0-9.]+|\\{[0-9.]+ \\\\times 10\\^\\{-?[0-9]+\\}\\}|[0-9.]+e-?[0-9]+") || scalarTexts.contains(factor)
+                || (scalars != NONE && !mentionsVector(factor));
+    }
+
+    private static final java.util.function.Predicate<Sym> NONE = s -> false;
+
+    /** The texts of the symbols printed so far that stand for a vector. */
+    private final java.util.Set<String> vectorTexts = new java.util.HashSet<>();
+
+    /** Whether {@code factor} names a vector printed so far ({@code log(abs(q[1]))} does not: q[1] is one number). */
+    private boolean mentionsVector(String factor) {
+        for (String v : vectorTexts) {
+            if (java.util.regex.Pattern.compile("(?<![\\w.\\]])" + java.util.regex.Pattern.quote(v) + "(?![\\w.\\[])")
+                    .matcher(factor).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -41,7 +41,7 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         }
         // the δs below the parameters asked for: every δ a closed form of one of them mentions
         Map<Vertex, Double> adjoints = values == null ? null : ReverseAccumulator.adjointsBelow(graph, values, wrt);
-        ChainText chains = ChainText.pretty();
+        ChainText chains = ChainText.pretty().definingOnce();
         List<ClosedForm> shared = new ArrayList<>();
         for (Vertex w : wrt) {
             ClosedForm form = ClosedForm.of(graph, w);

@@ -96,7 +96,7 @@ public final class LayerFormText {
             sb.append(loss).append(" = ").append(Numbers.text(values.vertex(loss))).append("\n\n");
         }
         List<LayerTerm> printed = new ArrayList<>();
-        ChainText chains = ChainText.pretty();
+        ChainText chains = ChainText.pretty().definingOnce();
         int elementBlocks = 0;
         int skipped = 0;
         for (int i = 0; i < wrt.size(); ) {
@@ -123,7 +123,7 @@ public final class LayerFormText {
             sb.append("… and ").append(skipped).append(skipped == 1 ? " more element" : " more elements")
                     .append(" without a layer form, not shown here: follow one to see its closed form\n\n");
         }
-        appendDeltas(sb, printed);
+        appendDeltas(sb, printed, chains);
         GradientReport.appendMissingValues(sb, graph.network());
         return sb.toString();
     }
@@ -136,12 +136,18 @@ public final class LayerFormText {
         sb.append("\n");
     }
 
-    private void appendDeltas(StringBuilder sb, List<LayerTerm> printed) {
+    /**
+     * The δs and derived functions the layer forms use, less those an element block above has
+     * defined already ({@code elements}): each is defined once per output.
+     */
+    private void appendDeltas(StringBuilder sb, List<LayerTerm> printed, ChainText elements) {
         if (printed.isEmpty()) {
             return;
         }
-        List<LayerForm.Group> used = form.namedDeltasUsedBy(printed);
+        List<LayerForm.Group> used = new ArrayList<>(form.namedDeltasUsedBy(printed));
         List<chainrule.expr.UserFunction> derived = derivedFunctions(printed, used);
+        used.removeIf(d -> d.isScalar() && elements.isDefined(d.elements().get(0)));
+        derived.removeIf(f -> !elements.toDefine(f));
         if (used.isEmpty() && derived.isEmpty()) {
             return;
         }
@@ -182,7 +188,16 @@ public final class LayerFormText {
                 found.addAll(ChainText.derivedFunctions(factor));
             }
         }
-        return new ArrayList<>(found);
+        return ChainText.closure(found);
+    }
+
+    /** The derivatives of the user's functions a layer term calls, transitively (see ChainText#closure). */
+    public static List<chainrule.expr.UserFunction> derivedFunctions(LayerTerm t) {
+        java.util.Set<chainrule.expr.UserFunction> found = new java.util.LinkedHashSet<>();
+        for (chainrule.expr.Expr factor : factors(t)) {
+            found.addAll(ChainText.derivedFunctions(factor));
+        }
+        return ChainText.closure(found);
     }
 
     /** The element expressions a layer term multiplies by, in reading order. */
@@ -251,15 +266,27 @@ public final class LayerFormText {
         } else {
             return;
         }
-        List<String> shown = new ArrayList<>();
+        StringBuilder shown = new StringBuilder();
+        int vectorSize = 0;
         for (double[] p : parts) {
+            vectorSize = Math.max(vectorSize, p.length);
+        }
+        boolean previousScalar = false;
+        for (int i = 0; i < parts.size(); i++) {
+            double[] p = parts.get(i);
             if (p.length > STEP_VECTOR) {
                 return;
             }
-            shown.add(list(p, 0, p.length));
+            // a scalar (δ of a scalar, lambda) is written as a number, with the scalar product sign
+            boolean scalar = p.length == 1 && vectorSize > 1;
+            if (i > 0) {
+                shown.append(scalar || previousScalar ? "·" : sign);
+            }
+            shown.append(scalar ? Numbers.rounded(p[0], DIGITS) : list(p, 0, p.length));
+            previousScalar = scalar;
         }
-        if (shown.size() > 1) {
-            sb.append(indent).append(String.join(sign, shown)).append("\n");
+        if (parts.size() > 1) {
+            sb.append(indent).append(shown).append("\n");
         }
     }
 

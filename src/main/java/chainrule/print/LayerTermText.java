@@ -23,7 +23,12 @@ public class LayerTermText {
     protected static final int HADAMARD = 2;
     protected static final int ATOM = 3;
 
-    private record Printed(String text, int prec) {}
+    /** A printed term, how tightly it binds, and whether it stands for a vector (⊙ only between two vectors). */
+    private record Printed(String text, int prec, boolean vector) {
+        Printed(String text, int prec) {
+            this(text, prec, true);
+        }
+    }
 
     private final LayerForm form;
     private final ExprPrinter printer;
@@ -31,7 +36,8 @@ public class LayerTermText {
 
     protected LayerTermText(LayerForm form, ExprPrinter printer, boolean book) {
         this.form = form;
-        this.printer = printer;
+        this.printer = printer instanceof ElementwisePrinter e
+                ? e.withScalars(s -> form.group(s.name()).map(LayerForm.Group::isScalar).orElse(true)) : printer;
         this.book = book;
     }
 
@@ -87,10 +93,11 @@ public class LayerTermText {
         return LayerTerm.visit(t, new LayerTerm.Visitor<Printed>() {
             @Override public Printed delta(LayerTerm.Delta d) {
                 if (d.group() == form.loss()) {
-                    return new Printed("1", ATOM);
+                    return new Printed("1", ATOM, false);
                 }
                 return form.isNamed(d.group()) || form.delta(d.group()) == null
-                        ? new Printed(LayerTermText.this.delta(d.group()), ATOM) : render(form.delta(d.group()));
+                        ? new Printed(LayerTermText.this.delta(d.group()), ATOM, !d.group().isScalar())
+                        : render(form.delta(d.group()));
             }
 
             @Override public Printed elementwise(LayerTerm.Elementwise e) {
@@ -105,8 +112,9 @@ public class LayerTermText {
                 // backpropagation order, as the scalar closed forms: the δ from above first, then
                 // this layer's factor, δ(h.in) = (W2ᵀ δ(o.in)) ⊙ σ′(h.in) (docs/language.md)
                 Printed rest = render(e.rest());
-                return new Printed(wrap(rest, HADAMARD) + (e.at().isScalar() ? scalarTimes() : hadamard())
-                        + wrap(f, HADAMARD), HADAMARD);
+                boolean vectors = !e.at().isScalar() && rest.vector() && (book || f.vector());
+                return new Printed(wrap(rest, HADAMARD) + (vectors ? hadamard() : scalarTimes())
+                        + wrap(f, HADAMARD), HADAMARD, rest.vector() || f.vector());
             }
 
             @Override public Printed transposed(LayerTerm.Transposed x) {
@@ -122,10 +130,10 @@ public class LayerTermText {
             @Override public Printed broadcast(LayerTerm.Broadcast b) {
                 Printed rest = render(b.rest());
                 if (b.factor() == Exprs.ONE) {
-                    return new Printed(sumOver(element(wrap(rest, ATOM))), MATRIX);
+                    return new Printed(sumOver(element(wrap(rest, ATOM))), MATRIX, false);
                 }
                 String f = book ? bookWord(b.role().bookLabel()) : printer.print(b.factor());
-                return new Printed(inner(f, rest.text()), ATOM);
+                return new Printed(inner(f, rest.text()), ATOM, false);
             }
 
             @Override public Printed softmax(LayerTerm.Softmax s) {
@@ -140,17 +148,30 @@ public class LayerTermText {
 
             @Override public Printed sum(LayerTerm.Sum s) {
                 List<String> parts = new ArrayList<>();
+                boolean vector = false;
                 for (LayerTerm x : s.terms()) {
-                    parts.add(render(x).text());
+                    Printed p = render(x);
+                    parts.add(p.text());
+                    vector |= p.vector();
                 }
-                return new Printed(String.join(plus(), parts), SUM);
+                return new Printed(String.join(plus(), parts), SUM, vector);
             }
         });
     }
 
     private Printed factor(Expr f) {
         int prec = f instanceof Sum || ExprPrinter.isNegative(f) ? SUM : f instanceof Product ? HADAMARD : ATOM;
-        return new Printed(printer.print(f), prec);
+        return new Printed(printer.print(f), prec, isVector(f));
+    }
+
+    /** Whether an elementwise factor names a vector ({@code x}, {@code 1 - h²}), not only scalars ({@code lambda}). */
+    private boolean isVector(Expr f) {
+        for (chainrule.expr.Sym s : chainrule.model.Symbols.free(f)) {
+            if (form.group(s.name()).map(g -> !g.isScalar()).orElse(false)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The text, grouped when it binds more loosely than {@code needed}: {@code (W2ᵀ δ(o.in)) ⊙ h}. */
