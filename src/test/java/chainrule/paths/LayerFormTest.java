@@ -191,7 +191,7 @@ class LayerFormTest {
         LayerForm form = LayerForm.of(PathGraph.of(net), values);
         assertEquals("⟨h, δ(z)⟩", formula(form, "v"));
         assertEquals("(∂p/∂z)ᵀ (p - y)", delta(form, "z"));
-        assertEquals("δ(z) ⊙ v ⊙ (1 - h²)", delta(form, "h.in"));
+        assertEquals("δ(z)·v ⊙ (1 - h²)", delta(form, "h.in")); // v is a scalar: ⊙ only between two vectors
         assertMatchesFiniteDifferences(net, form, values, "W", "v");
     }
 
