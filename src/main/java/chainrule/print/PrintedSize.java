@@ -4,8 +4,10 @@ import chainrule.model.Vertex;
 import chainrule.paths.Chain;
 import chainrule.paths.ClosedForm;
 import chainrule.paths.PathGraph;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -32,17 +34,34 @@ public final class PrintedSize {
     public static String tooLarge(PathGraph graph, Collection<Vertex> parameters) {
         long limit = limit(graph);
         Set<Vertex> seenDeltas = new HashSet<>();
+        List<ClosedForm> shared = new ArrayList<>();
         for (Vertex w : parameters) {
             ClosedForm form = ClosedForm.of(graph, w);
             long n = size(form.chain(), limit);
             if (n > limit) {
                 return message(graph, w, n, limit);
             }
+            if (form.sharesDeltas()) {
+                // a large network's shared δs: their closure is worked out once, below, as the
+                // report does (form by form, each would work out the same closure again)
+                shared.add(form);
+                continue;
+            }
             for (var d : form.deltas().entrySet()) {
                 if (d.getValue() != null && seenDeltas.add(d.getKey())) {
                     long m = size(d.getValue(), limit);
                     if (m > limit) {
                         return message(graph, w, m, limit);
+                    }
+                }
+            }
+        }
+        if (!shared.isEmpty()) {
+            for (var d : ClosedForm.deltasOf(graph, shared).entrySet()) {
+                if (d.getValue() != null && seenDeltas.add(d.getKey())) {
+                    long m = size(d.getValue(), limit);
+                    if (m > limit) {
+                        return message(graph, d.getKey(), m, limit);
                     }
                 }
             }
