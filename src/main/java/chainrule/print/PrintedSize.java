@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,22 +48,21 @@ public final class PrintedSize {
                 shared.add(form);
                 continue;
             }
-            for (var d : form.deltas().entrySet()) {
-                if (d.getValue() != null && seenDeltas.add(d.getKey())) {
-                    long m = size(d.getValue(), limit);
-                    if (m > limit) {
-                        return message(graph, w, m, limit);
-                    }
-                }
+            String tooLarge = tooLargeDelta(graph, w, form.deltas(), seenDeltas, limit);
+            if (tooLarge != null) {
+                return tooLarge;
             }
         }
-        if (!shared.isEmpty()) {
-            for (var d : ClosedForm.deltasOf(graph, shared).entrySet()) {
-                if (d.getValue() != null && seenDeltas.add(d.getKey())) {
-                    long m = size(d.getValue(), limit);
-                    if (m > limit) {
-                        return message(graph, d.getKey(), m, limit);
-                    }
+        return shared.isEmpty() ? null : tooLargeDelta(graph, null, ClosedForm.deltasOf(graph, shared), seenDeltas, limit);
+    }
+
+    /** The first δ definition not seen before that is over the limit, named by {@code w} (or the δ's own vertex when null). */
+    private static String tooLargeDelta(PathGraph graph, Vertex w, Map<Vertex, Chain> deltas, Set<Vertex> seen, long limit) {
+        for (var d : deltas.entrySet()) {
+            if (d.getValue() != null && seen.add(d.getKey())) {
+                long m = size(d.getValue(), limit);
+                if (m > limit) {
+                    return message(graph, w != null ? w : d.getKey(), m, limit);
                 }
             }
         }
