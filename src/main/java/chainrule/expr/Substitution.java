@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Replaces subexpressions (by identity, which for interned expressions is equality). */
 public final class Substitution {
@@ -14,19 +15,27 @@ public final class Substitution {
         if (map.isEmpty()) {
             return e;
         }
-        return new Replacer(map).go(e);
+        return new Replacer(map::get).go(e);
+    }
+
+    /**
+     * {@code e} with every subexpression for which {@code lookup} gives a value (not null) replaced
+     * by it, renormalised: for a replacement computed on demand rather than listed in a map.
+     */
+    public static Expr replace(Expr e, Function<Expr, ? extends Expr> lookup) {
+        return new Replacer(lookup).go(e);
     }
 
     private static final class Replacer implements Expr.Visitor<Expr> {
-        private final Map<? extends Expr, ? extends Expr> map;
+        private final Function<Expr, ? extends Expr> lookup;
         private final Map<Expr, Expr> memo = new IdentityHashMap<>();
 
-        Replacer(Map<? extends Expr, ? extends Expr> map) {
-            this.map = map;
+        Replacer(Function<Expr, ? extends Expr> lookup) {
+            this.lookup = lookup;
         }
 
         Expr go(Expr e) {
-            Expr r = map.get(e);
+            Expr r = lookup.apply(e);
             if (r != null) {
                 return r;
             }

@@ -148,28 +148,20 @@ public final class Values {
         Map<Expr, Expr> stableMap = stable;
         Expr free = e.from().symbol();
         // the stable substitution with every parameter but the edge's own source as its number, as
-        // a view: a saturated point of a 784-128-10 network asks for it edge after edge, and a
+        // a lookup: a saturated point of a 784-128-10 network asks for it edge after edge, and a
         // map of 100,000 numbers per edge (or even once) cost more than the factors themselves
-        Map<Expr, Expr> fixed = new java.util.AbstractMap<>() {
-            @Override public Expr get(Object key) {
-                if (key == free) {
-                    return null;
-                }
-                if (key instanceof chainrule.expr.Sym s) {
-                    Vertex v = network.vertex(s.name()).orElse(null);
-                    Double value = v != null && v.symbol() == s && v.kind().isParameter() ? network.values().get(s.name()) : null;
-                    if (value != null) {
-                        return parameterNumbers.computeIfAbsent(s, k -> Exprs.num(value));
-                    }
-                }
-                return stableMap.get(key);
+        java.util.function.Function<Expr, Expr> fixed = key -> {
+            if (key == free) {
+                return null;
             }
-
-            @Override public boolean isEmpty() { return false; }
-
-            @Override public java.util.Set<Map.Entry<Expr, Expr>> entrySet() {
-                throw new UnsupportedOperationException("a lookup view");
+            if (key instanceof chainrule.expr.Sym s) {
+                Vertex v = network.vertex(s.name()).orElse(null);
+                Double value = v != null && v.symbol() == s && v.kind().isParameter() ? network.values().get(s.name()) : null;
+                if (value != null) {
+                    return parameterNumbers.computeIfAbsent(s, k -> Exprs.num(value));
+                }
             }
+            return stableMap.get(key);
         };
         return Substitution.replace(e.factor(), fixed);
     }
