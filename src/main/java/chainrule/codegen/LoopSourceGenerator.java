@@ -125,7 +125,7 @@ public final class LoopSourceGenerator {
         body.lines().forEach(line -> out.append("        ").append(line).append('\n'));
         out.append("        return w[").append(program.lossSlot()).append("];\n    }\n");
         if (withMain) {
-            out.append("\n    static String cr_json(double v) { return Double.isFinite(v) ? Double.toString(v) : \"null\"; }\n\n");
+            out.append('\n').append(indent(JsonNumbers.JAVA, "    ")).append('\n');
             out.append("    /** The declared values, as text: a method cannot hold this many array initialisers. */\n");
             out.append("    static final String[] D = {\n");
             for (String chunk : valueChunks(" ", 60_000)) {
@@ -161,7 +161,7 @@ public final class LoopSourceGenerator {
         body.lines().forEach(line -> out.append("    ").append(line).append('\n'));
         out.append("    loss = w[").append(program.lossSlot()).append("];\n    free(w);\n    return loss;\n}\n");
         if (withMain) {
-            out.append("\nstatic void cr_json(double v) { if (isfinite(v)) printf(\"%.17g\", v); else printf(\"null\"); }\n\n");
+            out.append('\n').append(JsonNumbers.C).append('\n');
             out.append("static const double D[").append(Math.max(1, program.declaredCount())).append("] = {\n");
             for (String chunk : valueChunks(", ", 100)) {
                 out.append("    ").append(chunk).append(",\n");
@@ -183,7 +183,7 @@ public final class LoopSourceGenerator {
         body.lines().forEach(line -> out.append("    ").append(line).append('\n'));
         out.append("    return w[").append(program.lossSlot()).append("]\n");
         if (withMain) {
-            out.append("\n\ndef cr_json(v):\n    return repr(v) if math.isfinite(v) else \"null\"\n\n\n");
+            out.append("\n\n").append(JsonNumbers.PYTHON).append("\n\n");
             out.append("D = [\n");
             for (String chunk : valueChunks(", ", 100)) {
                 out.append("    ").append(chunk).append(",\n");

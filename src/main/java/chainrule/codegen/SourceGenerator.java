@@ -352,7 +352,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         body.forEach(line -> out.append(indent(line, "        ")).append('\n'));
         out.append("    }\n");
         if (withMain) {
-            out.append("\n    static String cr_json(double v) { return Double.isFinite(v) ? Double.toString(v) : \"null\"; }\n\n");
+            out.append('\n').append(indent(JsonNumbers.JAVA, "    ")).append('\n');
             out.append("    public static void main(String[] args) {\n");
             out.append("        double[] d = {").append(values(", ")).append("};\n");
             out.append("        double[] g = new double[").append(Math.max(1, tape.network().parameters().size())).append("];\n");
@@ -372,14 +372,14 @@ public final class SourceGenerator implements Expr.Visitor<String> {
     private void c(StringBuilder out, List<String> body, boolean withMain) {
         out.append("#include <math.h>\n");
         if (withMain) {
-            out.append("#include <stdio.h>\n");
+            out.append("#include <stdio.h>\n#include <stdlib.h>\n");
         }
         out.append('\n').append(helpers());
         out.append("double chainrule_gradient(const double *d, double *g) {\n");
         body.forEach(line -> out.append(indent(line, "    ")).append('\n'));
         out.append("}\n");
         if (withMain) {
-            out.append("\nstatic void cr_json(double v) { if (isfinite(v)) printf(\"%.17g\", v); else printf(\"null\"); }\n\n");
+            out.append('\n').append(JsonNumbers.C).append('\n');
             out.append("int main(void) {\n");
             out.append("    const double d[] = {").append(values(", ")).append("};\n");
             out.append("    double g[").append(Math.max(1, tape.network().parameters().size())).append("];\n");
@@ -399,7 +399,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         out.append("def gradient(d, g):\n");
         body.forEach(line -> out.append(indent(line, "    ")).append('\n'));
         if (withMain) {
-            out.append("\n\ndef cr_json(v):\n    return repr(v) if math.isfinite(v) else \"null\"\n\n\n");
+            out.append("\n\n").append(JsonNumbers.PYTHON).append("\n\n");
             out.append("if __name__ == \"__main__\":\n");
             out.append("    d = [").append(values(", ")).append("]\n");
             out.append("    g = [0.0] * ").append(Math.max(1, tape.network().parameters().size())).append('\n');

@@ -130,8 +130,13 @@ class CodegenCommandTest {
                 yield run(work, "python3", src.toString());
             }
         };
-        Map<String, Object> expected = TestJson.object(Cli.run("eval", nn.toString(), "--json").out());
+        String evalJson = Cli.run("eval", nn.toString(), "--json").out();
+        Map<String, Object> expected = TestJson.object(evalJson);
         Map<String, Object> actual = TestJson.object(output);
+        if (expected.equals(actual)) {
+            // the same numbers: then the same text too, as CLI.md says (`1` not `1.0`, shortest digits)
+            assertEquals(evalJson.strip(), output.strip(), lang + ": the same JSON as eval --json");
+        }
         assertEquals(((Map<?, ?>) expected.get("loss")).get("name"), ((Map<?, ?>) actual.get("loss")).get("name"));
         close(EvalCheckCommandTest.lossValue(expected), EvalCheckCommandTest.lossValue(actual), lang + " loss");
         Map<String, Object> eg = EvalCheckCommandTest.gradient(expected);
