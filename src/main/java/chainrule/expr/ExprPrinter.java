@@ -102,16 +102,28 @@ public abstract class ExprPrinter {
     }
 
     /**
-     * Whether an exact number prints as a fraction: halves and quarters (1/2, 3/4, as textbooks
-     * write ½(t − o)²) and every number whose decimal expansion does not end (1/3, 2/3). Other
-     * terminating ones print as the decimals they are (0.1, 0.05, 0.15), as the input writes them.
+     * Whether an exact number prints as a fraction: every number whose decimal expansion does not
+     * end (1/3, 2/3), halves and quarters as textbooks write ½(t − o)², and eighths and sixteenths,
+     * which come from arithmetic rather than from what people type ({@code x/8} differentiates to
+     * {@code 1/8}, the third derivative of √x has {@code 3/8}, not 0.375). Other terminating ones
+     * print as the decimals they are, as the input writes them: {@code leaky_relu(x, 0.2)},
+     * {@code 0.1}, {@code 0.05}, and a weight decay {@code 0.01·w²} differentiates to {@code 0.02·w}.
      */
     public static boolean isFractionText(Num n) {
         if (!n.isFraction()) {
             return false;
         }
-        int q = n.denominator().bitLength() <= 3 ? n.denominator().intValue() : 0;
-        return q == 2 || q == 4 || !n.isTerminatingDecimal();
+        int q = n.denominator().bitLength() <= 5 ? n.denominator().intValue() : 0;
+        return q == 2 || q == 4 || q == 8 || q == 16 || !n.isTerminatingDecimal();
+    }
+
+    /**
+     * Whether a product's coefficient goes into a fraction ({@code (2/3)·x} prints {@code 2·x/3}):
+     * as {@link #isFractionText}, and fifths too — the mean of 5 squared errors differentiates to
+     * {@code 2·(o - y)/5}, as {@code (2/n)·(o − y)} is written, not {@code 0.4·(o - y)}.
+     */
+    static boolean isFractionCoefficient(Num n) {
+        return isFractionText(n) || n.isFraction() && n.denominator().equals(java.math.BigInteger.valueOf(5));
     }
 
     /** A number that is not a fraction: the shortest decimal, or the exact decimal when a double cannot hold it. */
@@ -125,12 +137,12 @@ public abstract class ExprPrinter {
         boolean ordinary = Double.isFinite(n.value()) && n.value() != 0;
         if (n.isFraction()) {
             java.math.BigDecimal d = n.decimal();
-            if (!ordinary || new java.math.BigDecimal(Double.toString(n.value())).compareTo(d) != 0) {
+            if (!ordinary || new java.math.BigDecimal(Numbers.exact(n.value())).compareTo(d) != 0) {
                 return d.toPlainString(); // 0.10000000000000000000001, written exactly
             }
         } else if (n.isExact() && n.numerator().bitLength() > 53) {
             java.math.BigInteger i = n.numerator();
-            if (!ordinary || new java.math.BigDecimal(Double.toString(n.value())).compareTo(new java.math.BigDecimal(i)) != 0) {
+            if (!ordinary || new java.math.BigDecimal(Numbers.exact(n.value())).compareTo(new java.math.BigDecimal(i)) != 0) {
                 return i.toString();
             }
         }
@@ -212,7 +224,7 @@ public abstract class ExprPrinter {
         String lonelyNumerator = null; // the last factor's text without brackets
         List<Printed> denominator = new ArrayList<>();
         double c = coefficient.value();
-        if (isFractionText(coefficient)) {
+        if (isFractionCoefficient(coefficient)) {
             // (2/3)·x prints as 2·x/3; (1/3)·x^(-2/3) as 1/(3·x^(2/3))
             java.math.BigInteger p = coefficient.numerator().abs();
             if (!p.equals(java.math.BigInteger.ONE)) {
@@ -226,7 +238,7 @@ public abstract class ExprPrinter {
         } else {
             c = coefficient.signum();
         }
-        long reciprocals = factors.stream().filter(ExprPrinter::isReciprocal).count() + (isFractionText(coefficient) ? 1 : 0);
+        long reciprocals = factors.stream().filter(ExprPrinter::isReciprocal).count() + (isFractionCoefficient(coefficient) ? 1 : 0);
         for (Expr f : factors) {
             // 1/0 joins no other denominator: 1/(0*y) would read back as 1/0, since 0*y is 0
             boolean lonelyZero = f instanceof Power z && z.base() instanceof Num b && b.isZero() && reciprocals > 1;

@@ -48,7 +48,7 @@ public final class Exprs {
             return rational(BigInteger.valueOf((long) v), BigInteger.ONE);
         }
         Num small = smallFraction(v);
-        return small != null ? small : decimal(new BigDecimal(Double.toString(v)));
+        return small != null ? small : decimal(new BigDecimal(Numbers.exact(v)));
     }
 
     /**
@@ -95,7 +95,7 @@ public final class Exprs {
         if (!Double.isFinite(v)) {
             return TABLE.num(v);
         }
-        BigDecimal d = new BigDecimal(Double.toString(v));
+        BigDecimal d = new BigDecimal(Numbers.exact(v));
         BigInteger p = d.unscaledValue();
         BigInteger q = BigInteger.ONE;
         if (d.scale() >= 0) {
@@ -681,7 +681,7 @@ public final class Exprs {
         if (v == 0) {
             return true;
         }
-        java.math.BigDecimal d = new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros();
+        java.math.BigDecimal d = new java.math.BigDecimal(Numbers.exact(v)).stripTrailingZeros();
         return d.precision() <= 6;
     }
 

@@ -44,6 +44,8 @@ final class LatexChain extends ChainText {
 
     @Override protected String plus() { return LatexPrinter.BREAK + " + "; }
 
+    @Override protected String minus() { return LatexPrinter.BREAK + " - "; }
+
     @Override protected String groupSum(String sum) { return "\\bigl(" + sum + "\\bigr)"; }
 
     @Override protected String groupFactor(String factor) { return "{\\left(" + factor + "\\right)}"; }

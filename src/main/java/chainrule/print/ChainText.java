@@ -84,6 +84,11 @@ public class ChainText {
                     if (x instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE) {
                         continue;
                     }
+                    if (negativeNumber(x) && writesFormulas() && s.parts().size() > 1) {
+                        // a negative constant factor is the product's coefficient: -2.01·δ(y), not δ(y)·(-2.01)
+                        parts.add(0, render(x, false));
+                        continue;
+                    }
                     String part = render(x, s.parts().size() > 1);
                     // a fraction followed by more factors is bracketed, so that (p - t)/(p·(1 - p))
                     // cannot be read as dividing by everything after it
@@ -102,11 +107,18 @@ public class ChainText {
                 if (p.alternatives().isEmpty()) {
                     return "0";
                 }
-                List<String> parts = new ArrayList<>();
+                StringBuilder sb = new StringBuilder();
                 for (Chain x : p.alternatives()) {
-                    parts.add(render(x, false));
+                    String part = render(x, false);
+                    if (sb.isEmpty()) {
+                        sb.append(part);
+                    } else if (part.startsWith("-")) {
+                        sb.append(minus()).append(part, 1, part.length()); // a - b, never a + -b
+                    } else {
+                        sb.append(plus()).append(part);
+                    }
                 }
-                String sum = String.join(plus(), parts);
+                String sum = sb.toString();
                 return inProduct ? groupSum(sum) : sum;
             }
 
@@ -151,6 +163,13 @@ public class ChainText {
 
     /** The sign between alternatives of a sum. */
     protected String plus() { return " + "; }
+
+    /** The sign before an alternative that begins with a minus, which it replaces. */
+    protected String minus() { return " - "; }
+
+    private static boolean negativeNumber(Chain x) {
+        return x instanceof Chain.Factor f && f.edge().factor() instanceof chainrule.expr.Num n && n.signum() < 0;
+    }
 
     /** A sum of alternatives standing in a product. */
     protected String groupSum(String sum) { return "(" + sum + ")"; }
