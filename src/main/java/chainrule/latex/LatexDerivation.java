@@ -455,8 +455,21 @@ public final class LatexDerivation {
         return most;
     }
 
+    /**
+     * How many display lines {@code rows} take, for {@link #PAGE_LINES}: a line with a fraction is
+     * counted twice, as it is about twice as tall (a block of 30 rows of {@code \frac{∂…}{∂…}} kept
+     * on one page ran 255pt off it).
+     */
+    static int height(String rows) {
+        int n = 0;
+        for (String line : rows.split("\n", -1)) {
+            n += line.contains("\\frac") ? 2 : 1;
+        }
+        return n;
+    }
+
     /** Display lines that fit on a page of the document (11pt article, with room for a heading). */
-    static final int PAGE_LINES = 30;
+    static final int PAGE_LINES = 24;
 
     /** The output so far, as headings, paragraphs and rows of {@code align*}. */
     private static final class Blocks {
@@ -511,7 +524,7 @@ public final class LatexDerivation {
             if (!pendingRows.isEmpty()) {
                 int lines = 0;
                 for (String row : pendingRows) {
-                    lines += row.split("\n", -1).length;
+                    lines += height(row);
                 }
                 String between = lines <= PAGE_LINES ? " \\\\*\n" : " \\\\\n";
                 documentParts.add("\\begin{align*}\n" + String.join(between, pendingRows) + "\n\\end{align*}");

@@ -118,7 +118,7 @@ public final class LatexPrinter extends ExprPrinter {
             boolean afterNumber = previous.matches("\\{?" + NUMBER + "\\}?")
                     || previous.matches("\\{\\\\left\\(" + NUMBER + "\\\\right\\)\\}");
             // juxtapose a parenthesised factor, a(1 - a), but never a number or after a number: 2 \cdot (-1), not 2(-1)
-            boolean juxtapose = f.startsWith("{\\left(") && !afterNumber
+            boolean juxtapose = (f.startsWith("{\\left(") || f.startsWith("\\bigl(")) && !afterNumber
                     && !f.matches("\\{\\\\left\\(" + NUMBER + "\\\\right\\)\\}(\\^.*)?");
             // after a number in scientific form, a name or call is juxtaposed as in print: 3 \times 10^{20} x^{2}
             boolean afterScientific = i == 1 && factors.get(0).matches("-?[0-9.]+ \\\\times 10\\^\\{-?[0-9]+\\}")
@@ -129,10 +129,22 @@ public final class LatexPrinter extends ExprPrinter {
         return sb.toString();
     }
 
+    /**
+     * {@code \frac{a}{b}}. In a breakable printer, a long sum over a whole number is written
+     * {@code \frac{1}{2}\bigl(a + b + …\bigr)} instead: a line cannot break inside {@code \frac},
+     * so the mean of a long sum ran off the page (220pt); {@code \bigl}/{@code \bigr} need not
+     * stand on one line, so the sum breaks between its terms like any other.
+     */
     @Override
     public String fraction(String numerator, String denominator, int denPrec) {
+        if (breakable && numerator.indexOf(BREAK) >= 0 && denominator.matches("[0-9]+") && numerator.length() > LONG_NUMERATOR) {
+            return "\\frac{1}{" + denominator + "}\\bigl(" + numerator + "\\bigr)";
+        }
         return "\\frac{" + numerator + "}{" + denominator + "}";
     }
+
+    /** Characters of LaTeX source (about 40 printed) past which a numerator over a number is set apart. */
+    private static final int LONG_NUMERATOR = 100;
 
     @Override public boolean fractionIsGrouping() { return true; }
 
@@ -280,7 +292,35 @@ public final class LatexPrinter extends ExprPrinter {
     }
 
     /** Parentheses that stretch; braced so that they space like a letter, not like an inner formula. */
-    @Override public String group(String s) { return "{\\left(" + s + "\\right)}"; }
+    /**
+     * {@code {\left(s\right)}}; in a breakable printer a long sum is grouped with
+     * {@code {\bigl(s\bigr)}} instead, whose halves may stand on different lines, so that a long
+     * factor such as the bracket of a GELU derivative breaks between its terms.
+     */
+    @Override public String group(String s) {
+        if (breakable && s.length() > LONG_NUMERATOR && hasTopLevelBreak(s)) {
+            return "\\bigl(" + s + "\\bigr)"; // no braces around it: a brace group cannot break
+        }
+        return "{\\left(" + s + "\\right)}";
+    }
+
+    /** Whether {@code s} has a break mark outside every brace and {@code \left…\right} group. */
+    private static boolean hasTopLevelBreak(String s) {
+        int depth = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length() && (s.charAt(i + 1) == '{' || s.charAt(i + 1) == '}')) {
+                i++;
+            } else if (c == '{' || s.startsWith("\\left", i) && !s.startsWith("\\leftarrow", i)) {
+                depth++;
+            } else if (c == '}' || s.startsWith("\\right", i) && !s.startsWith("\\rightarrow", i)) {
+                depth--;
+            } else if (c == BREAK && depth == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     @Override public String plus() { return breakable ? BREAK + " + " : " + "; }
 

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * How the LaTeX derivations are laid out (issue 16): one name for a vector and its elements, δs
  * in forward order within a layer, no page break inside an equation, no number repeated as
  * {@code = 0 = 0}, the given values wrapping inside the margins, the book's words as in text.
- * The overfull check compiles the examples in one pdflatex run and fails on any overfull hbox.
+ * The overfull check compiles the examples in one pdflatex run and fails on any overfull box
+ * (a line too wide, or a page too long).
  */
 class LatexLayoutTest {
 
@@ -36,7 +37,30 @@ class LatexLayoutTest {
         }
         out.add(new String[] {"latex", "examples/mazur-vector.nn", "--notation", "book"});
         out.add(new String[] {"latex", manyGivenValues(dir).toString()});
+        out.add(new String[] {"latex", longSums(dir).toString()});
         return out;
+    }
+
+    /**
+     * Long sums where a line could not break: a mean of a long sum ({@code \frac{…}{2}}), a long
+     * bracket in a product (the tanh-GELU derivative), and a path listing of many tall rows, which
+     * once ran off the page because every row ended in {@code \\*}.
+     */
+    private static Path longSums(Path dir) throws Exception {
+        Path file = dir.resolve("long-sums.nn");
+        Files.writeString(file, """
+                input x[2] = [0.5, -0.3], x2[2] = [0.1, 0.9]
+                target y[2] = [1, 0], y1[3] = [0, 1, 0], y2[3] = [1, 0, 0]
+                weight W[2,2] = [[0.1, 0.2], [0.3, 0.4]], V[3,2] = [[0.1, 0.2], [0.3, 0.4], [-0.5, 0.6]]
+                weight w1 = 0.8, w2 = -0.4
+                function gelu(z) = 0.5*z*(1 + tanh(sqrt(2/pi)*(z + 0.044715*z^3)))
+                z = W @ x
+                h = gelu(w1*x[1])
+                p1 = softmax(V @ x)
+                p2 = softmax(V @ x2)
+                loss L = bce_with_logits(z, y) + 0.5*(w2*h - 0.3)^2 + (cross_entropy(p1, y1) + cross_entropy(p2, y2))/2
+                """, StandardCharsets.UTF_8);
+        return file;
     }
 
     /** Forty parameters with long values: a "Given" list of several lines. */
@@ -82,7 +106,7 @@ class LatexLayoutTest {
         String log = Files.readString(dir.resolve("all.log"), StandardCharsets.ISO_8859_1);
         assertEquals(0, p.exitValue(), () -> "pdflatex failed: " + log.substring(Math.max(0, log.length() - 2000)));
         List<String> overfull = new ArrayList<>();
-        Matcher m = Pattern.compile("Overfull \\\\hbox[^\\n]*\\n[^\\n]*").matcher(log);
+        Matcher m = Pattern.compile("Overfull \\\\[hv]box[^\\n]*\\n[^\\n]*").matcher(log);
         while (m.find()) {
             overfull.add(m.group());
         }
@@ -108,7 +132,7 @@ class LatexLayoutTest {
             Matcher block = Pattern.compile("(?s)\\\\begin\\{align\\*\\}\\n(.*?)\\n\\\\end\\{align\\*\\}").matcher(doc);
             while (block.find()) {
                 String body = block.group(1);
-                if (body.split("\n").length <= LatexDerivation.PAGE_LINES) {
+                if (LatexDerivation.height(body) <= LatexDerivation.PAGE_LINES) {
                     assertFalse(Pattern.compile("\\\\\\\\\\n").matcher(body).find(),
                             String.join(" ", args) + ": a short block may break across pages:\n" + body);
                 }
