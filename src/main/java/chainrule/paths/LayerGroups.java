@@ -37,7 +37,7 @@ final class LayerGroups {
                 add(g, new Group(g.name(), g.shape(), g.elements()));
             }
         }
-        findUnitSumTargets(graph.network().values());
+        unitSumTargets.addAll(unitSumTargetsAt(graph.network().values()));
         this.loss = of(graph.network().loss());
     }
 
@@ -49,7 +49,9 @@ final class LayerGroups {
         }
     }
 
-    private void findUnitSumTargets(Map<String, Double> given) {
+    /** The target vectors whose values in {@code given} sum to 1 (within 1e-12), in group order. */
+    List<Group> unitSumTargetsAt(Map<String, Double> given) {
+        List<Group> out = new ArrayList<>();
         for (Group g : byName.values()) {
             if (g.isScalar() || g.elements().get(0).kind() != VertexKind.TARGET) {
                 continue;
@@ -62,9 +64,10 @@ final class LayerGroups {
                 sum += x == null ? 0 : x;
             }
             if (all && Math.abs(sum - 1) <= 1e-12) {
-                unitSumTargets.add(g);
+                out.add(g);
             }
         }
+        return out;
     }
 
     /** The group of a vertex. */

@@ -143,24 +143,13 @@ final class LayerVerification {
         }
         // A target whose given values sum to 1 (one-hot) sums to 1 at the probe too: the p − y of
         // softmax with cross-entropy holds only there, and the probe must check that form.
-        Map<VertexGroup, List<String>> targets = new LinkedHashMap<>();
-        for (Vertex v : network.vertices()) {
-            if (v.kind() == VertexKind.TARGET && v.isElement()) {
-                targets.computeIfAbsent(v.group(), k -> new ArrayList<>()).add(v.name());
-            }
-        }
-        for (List<String> names : targets.values()) {
-            double given = 0;
+        for (List<String> names : unitSumTargetElements(network)) {
             double probed = 0;
             for (String n : names) {
-                Double x = network.values().get(n);
-                given += x == null ? Double.NaN : x;
                 probed += point.get(n);
             }
-            if (Math.abs(given - 1) <= 1e-12) {
-                for (String n : names) {
-                    point.put(n, point.get(n) / probed);
-                }
+            for (String n : names) {
+                point.put(n, point.get(n) / probed);
             }
         }
         Values values = Values.of(network.withValues(point));
@@ -170,5 +159,29 @@ final class LayerVerification {
             }
         }
         return values.vertices().containsKey(network.loss().name()) ? values : null;
+    }
+
+    /**
+     * The element names of each declared target vector whose given values sum to 1 (within 1e-12),
+     * by the analysis's groups: the probe point keeps that sum.
+     */
+    static List<List<String>> unitSumTargetElements(Network network) {
+        List<List<String>> out = new ArrayList<>();
+        for (VertexGroup g : network.groups()) {
+            if (g.isScalar() || g.element(0).kind() != VertexKind.TARGET) {
+                continue;
+            }
+            double given = 0;
+            List<String> names = new ArrayList<>(g.size());
+            for (Vertex v : g.elements()) {
+                Double x = network.values().get(v.name());
+                given += x == null ? Double.NaN : x;
+                names.add(v.name());
+            }
+            if (Math.abs(given - 1) <= 1e-12) {
+                out.add(names);
+            }
+        }
+        return out;
     }
 }
