@@ -48,7 +48,15 @@ final class CheckCommand implements Callable<Integer> {
         CompiledSetup setup = CompiledSetup.prepare(input.file, options, data);
         List<String> parameters = setup.compiled().parameters();
         int wanted = sample != null ? sample : parameters.size() <= ALL_UP_TO ? 0 : DEFAULT_SAMPLE;
-        int[] which = ParameterSample.of(parameters, wanted);
+        List<Integer> sizes = new java.util.ArrayList<>();
+        for (List<Integer> shape : setup.network().parameterShapes().values()) {
+            sizes.add(shape.stream().reduce(1, Math::multiplyExact));
+        }
+        if (sizes.stream().mapToLong(Integer::longValue).sum() != parameters.size()) {
+            throw new IllegalStateException("the compiled gradient has " + parameters.size()
+                    + " parameters, the declarations " + sizes);
+        }
+        int[] which = ParameterSample.of(sizes, wanted);
         List<GradientCheck.Row> rows = GradientCheck.run(setup.objective(), setup.declared(), which);
         boolean interpreted = false;
         if (!setup.hasData() && rows.stream().anyMatch(r -> !Double.isFinite(r.analytic()) || !Double.isFinite(r.numeric()))) {

@@ -1,9 +1,7 @@
 package chainrule.cli;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Which parameters {@code check --sample N} checks: spread over every declaration, so that a small
@@ -16,24 +14,30 @@ final class ParameterSample {
 
     private ParameterSample() {}
 
-    /** Positions in {@code parameters} to check, in order; {@code wanted} 0 (or at least their number) means all. */
-    static int[] of(List<String> parameters, int wanted) {
-        if (wanted == 0 || wanted >= parameters.size()) {
-            return java.util.stream.IntStream.range(0, parameters.size()).toArray();
+    /**
+     * Positions in the parameters to check, in order; {@code wanted} 0 (or at least their number)
+     * means all. The parameters are the elements of the weight and bias declarations in
+     * declaration order, {@code sizes} the number of elements of each ({@link
+     * chainrule.model.Network#parameterShapes()}): the declarations are what the analysis states,
+     * not read back from element names.
+     */
+    static int[] of(List<Integer> sizes, int wanted) {
+        int total = 0;
+        for (int size : sizes) {
+            total = Math.addExact(total, size);
         }
-        Map<String, List<Integer>> groups = new LinkedHashMap<>();
-        for (int i = 0; i < parameters.size(); i++) {
-            String name = parameters.get(i);
-            int bracket = name.indexOf('[');
-            groups.computeIfAbsent(bracket > 0 ? name.substring(0, bracket) : name, k -> new ArrayList<>()).add(i);
+        if (wanted == 0 || wanted >= total) {
+            return java.util.stream.IntStream.range(0, total).toArray();
         }
         List<Integer> out = new ArrayList<>();
-        for (List<Integer> group : groups.values()) {
-            long share = (long) Math.ceil((double) wanted * group.size() / parameters.size());
-            int take = (int) Math.min(group.size(), Math.max(share, AT_LEAST_PER_DECLARATION));
+        int start = 0;
+        for (int size : sizes) {
+            long share = (long) Math.ceil((double) wanted * size / total);
+            int take = (int) Math.min(size, Math.max(share, AT_LEAST_PER_DECLARATION));
             for (int k = 0; k < take; k++) {
-                out.add(group.get((int) ((long) k * group.size() / take)));
+                out.add(start + (int) ((long) k * size / take));
             }
+            start += size;
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
     }

@@ -72,10 +72,14 @@ public final class TextPrinter extends ExprPrinter {
         return name + "(" + String.join(", ", args) + ")";
     }
 
-    /** {@code softmax(p.in)[2]} when the arguments are one vertex's elements, else {@code softmax(a, b)[2]}. */
+    /**
+     * {@code softmax(p.in)[2]} when the arguments are one vertex's elements, {@code softmax(k·z)[2]}
+     * when they are one expression of vectors' elements at each index, else {@code softmax(a, b)[2]}.
+     */
     private String vectorElement(VectorElement e, Apply a, List<String> args) {
         String name = pretty ? e.primitive().prettyName() : e.primitive().sourceName();
-        String vector = VectorElement.vectorOf(a.args()).orElse(String.join(", ", args));
+        String vector = VectorElement.vectorOf(a.args()).orElseGet(() -> VectorElement.commonArgument(a.args())
+                .map(x -> render(x).text()).orElse(String.join(", ", args)));
         return name + "(" + vector + ")[" + (e.index() + 1) + "]";
     }
 

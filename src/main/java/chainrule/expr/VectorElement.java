@@ -53,5 +53,40 @@ public record VectorElement(VectorPrimitive primitive, int index, int size) impl
         return Optional.ofNullable(base);
     }
 
+    /**
+     * The one elementwise expression the arguments are, when argument i is it at index i + 1 of
+     * every vector it names: {@code k·z} for {@code k·z[1] … k·z[n]}, so printers can write
+     * {@code softmax(k·z)[2]} for a softmax of an expression (not the list of its n elements, which
+     * is no valid source). Its vector names are symbols named like the vectors, of the elements'
+     * kind. Empty when some argument names an element at another index, or when no argument names
+     * an element at all. Printing only: the names the element view prints are {@code z[i]}.
+     */
+    public static Optional<Expr> commonArgument(List<Expr> args) {
+        Expr common = null;
+        boolean anyElement = false;
+        for (int k = 0; k < args.size(); k++) {
+            String suffix = "[" + (k + 1) + "]";
+            boolean[] foreign = new boolean[1];
+            boolean[] replaced = new boolean[1];
+            Expr e = Substitution.replace(args.get(k), (Expr x) -> {
+                if (!(x instanceof Sym s)) {
+                    return null;
+                }
+                if (s.name().endsWith(suffix) && s.name().length() > suffix.length()) {
+                    replaced[0] = true;
+                    return Exprs.sym(s.name().substring(0, s.name().length() - suffix.length()), s.kind());
+                }
+                foreign[0] |= s.name().endsWith("]");
+                return s;
+            });
+            if (foreign[0] || (common != null && e != common)) {
+                return Optional.empty();
+            }
+            anyElement |= replaced[0];
+            common = e;
+        }
+        return anyElement ? Optional.ofNullable(common) : Optional.empty();
+    }
+
     @Override public String toString() { return primitive.sourceName() + "[" + (index + 1) + "]"; }
 }

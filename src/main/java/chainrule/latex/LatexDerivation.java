@@ -128,7 +128,7 @@ public final class LatexDerivation {
         out.heading("Network \\texttt{" + LatexText.escape(title) + "}");
         Map<String, List<Vertex>> groups = new java.util.LinkedHashMap<>();
         for (Vertex v : graph.vertices()) {
-            groups.computeIfAbsent(LayerForm.baseName(v.name()), k -> new ArrayList<>()).add(v);
+            groups.computeIfAbsent(v.group().name(), k -> new ArrayList<>()).add(v);
         }
         if (values != null) {
             List<String> given = new ArrayList<>();
@@ -140,7 +140,7 @@ public final class LatexDerivation {
                     }
                 }
                 if (known.size() > LONG_VECTOR) {
-                    given.add(summary(LayerForm.baseName(known.get(0).name()), known));
+                    given.add(summary(known.get(0).group().name(), known));
                 } else {
                     for (Vertex v : known) {
                         given.add("$" + LatexNames.name(v.name()) + " = " + result(values.vertex(v.name())) + "$");
@@ -160,7 +160,7 @@ public final class LatexDerivation {
                 }
                 if (group.size() > LONG_VECTOR && shown == SHOWN_ROWS) {
                     out.paragraph("\\ldots\\ and " + (group.size() - SHOWN_ROWS) + " more elements of $"
-                            + LatexNames.vector(LayerForm.baseName(v.name())) + "$, defined the same way.");
+                            + LatexNames.vector(v.group().name()) + "$, defined the same way.");
                     break;
                 }
                 shown++;

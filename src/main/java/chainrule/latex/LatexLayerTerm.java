@@ -28,6 +28,8 @@ final class LatexLayerTerm extends LayerTermText {
     private LatexLayerTerm(LayerForm form, boolean book) {
         super(form, ElementwisePrinter.latex(s -> form.group(s.name()).map(LatexLayerTerm::wholeName)
                 .or(() -> form.summedGroup(s).map(y -> "\\Sigma " + wholeName(y)))
+                .or(() -> form.softmaxOf(s).map(z -> chainrule.expr.VectorPrimitive.SOFTMAX.latexName()
+                        + "\\mathopen{}\\left(" + wholeName(z) + "\\right)"))
                 .orElseGet(() -> LatexNames.name(s.name()))), book);
         this.form = form;
     }

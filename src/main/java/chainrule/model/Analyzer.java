@@ -185,9 +185,10 @@ public final class Analyzer {
             List<Integer> shape = shapes.getOrDefault(e.getKey(), List.of());
             if (buildElements) {
                 Tensor t = declaredTensor(e.getKey());
+                VertexGroup group = VertexGroup.of(e.getKey(), t.shape(), VertexGroup.Origin.DECLARATION, e.getKey());
                 for (int k = 0; k < t.size(); k++) {
                     Sym s = (Sym) t.element(k);
-                    vertices.put(s.name(), new Vertex(s.name(), vk, s, null, d.name().pos()));
+                    vertices.put(s.name(), group.add(s.name(), vk, s, null, d.name().pos()));
                 }
             }
             if (d.value() == null || badShapes.contains(e.getKey())) {
@@ -223,7 +224,8 @@ public final class Analyzer {
                 Ast.Call call = activation.get();
                 Tensor arg = lowerTensor(call.args().get(0), scope);
                 reserveVertices(arg.size(), def.name().pos(), "'" + name + ".in'");
-                Tensor pre = !buildElements ? arg : define(name + ".in", VertexKind.PRE_ACTIVATION, arg,
+                Tensor pre = !buildElements ? arg : define(VertexGroup.of(name + ".in", arg.shape(),
+                        VertexGroup.Origin.PRE_ACTIVATION, name), VertexKind.PRE_ACTIVATION, arg,
                         call.args().get(0).pos(), vertices, definitions);
                 List<Ast.Expr> rest = call.args().subList(1, call.args().size());
                 value = lowerCall(call, scope, pre, rest);
@@ -246,8 +248,8 @@ public final class Analyzer {
                 nodes.put(name, value.isScalar() ? Tensor.shapeOnly(List.of()) : value);
                 continue;
             }
-            nodes.put(name, define(name, isLoss ? VertexKind.LOSS : VertexKind.NODE, value, def.name().pos(),
-                    vertices, definitions));
+            nodes.put(name, define(VertexGroup.of(name, value.shape(), VertexGroup.Origin.DEFINITION, name),
+                    isLoss ? VertexKind.LOSS : VertexKind.NODE, value, def.name().pos(), vertices, definitions));
             if (isLoss) {
                 lossVertex = vertices.get(name);
             }
@@ -283,17 +285,17 @@ public final class Analyzer {
     }
 
     /**
-     * Adds one defined vertex per element of {@code value} ({@code name} itself for a scalar,
-     * {@code name[i]} for a vector) and returns their symbols.
+     * Adds one defined vertex per element of {@code value} to {@code group} ({@code name} itself
+     * for a scalar, {@code name[i]} for a vector) and returns their symbols.
      */
-    private static Tensor define(String name, VertexKind kind, Tensor value, Pos pos,
+    private static Tensor define(VertexGroup group, VertexKind kind, Tensor value, Pos pos,
             Map<String, Vertex> vertices, List<Vertex> definitions) {
         List<Expr> symbols = new ArrayList<>(value.size());
-        List<String> names = Tensor.elementNames(name, value.shape());
+        List<String> names = Tensor.elementNames(group.name(), value.shape());
         for (int k = 0; k < value.size(); k++) {
             String element = names.get(k);
             Sym s = Exprs.sym(element, SymKind.NODE);
-            Vertex v = new Vertex(element, kind, s, value.element(k), pos);
+            Vertex v = group.add(element, kind, s, value.element(k), pos);
             vertices.put(element, v);
             definitions.add(v);
             symbols.add(s);
@@ -745,7 +747,8 @@ public final class Analyzer {
                 name = base + k;
             }
             Sym s = Exprs.sym(name, SymKind.NODE);
-            Vertex v = new Vertex(name, VertexKind.NODE, s, r, call.fn().pos());
+            Vertex v = VertexGroup.of(name, List.of(), VertexGroup.Origin.SHARED_REDUCTION, lowering)
+                    .add(name, VertexKind.NODE, s, r, call.fn().pos());
             building.put(name, v);
             buildingDefinitions.add(v);
             return s;

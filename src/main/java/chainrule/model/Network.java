@@ -154,8 +154,26 @@ public final class Network {
         return out;
     }
 
+    /**
+     * The weight and bias declarations in declaration order, each with its shape (empty for a
+     * scalar): how {@link #parameterNames()} falls into declarations, without building vertices.
+     */
+    public Map<String, List<Integer>> parameterShapes() {
+        Map<String, List<Integer>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, VertexKind> e : declared.entrySet()) {
+            if (e.getValue().isParameter()) {
+                out.put(e.getKey(), shapes.getOrDefault(e.getKey(), List.of()));
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
     /** Whether {@code name} is a declared scalar or an element of a declared vector. */
     public boolean isDeclaredElement(String name) {
+        if (elements.isBuilt()) { // the vertices say, whatever their names
+            Vertex v = structure().vertices().get(name);
+            return v != null && v.kind().isDeclared();
+        }
         if (declared.containsKey(name)) {
             return !shapes.containsKey(name);
         }
@@ -186,6 +204,40 @@ public final class Network {
 
     /** {@link #parameters()} of one structure: {@code {structure, Vertex[]}}, replaced whole (safe to share between threads). */
     private volatile Object[] parameterList;
+
+    /**
+     * Every group of the element view (a declaration, definition, pre-activation or shared
+     * reduction, each with its shape and elements), in the order of their first vertices: declared
+     * names in declaration order, then defined ones in evaluation order. As the analysis states
+     * them ({@link Vertex#group()}), never read back from element names.
+     */
+    public List<VertexGroup> groups() {
+        return List.copyOf(groupIndex().values());
+    }
+
+    /** The group printed as {@code name} ({@code W1}, {@code h.in}, {@code v.mean}), if the element view has one. */
+    public Optional<VertexGroup> group(String name) {
+        return Optional.ofNullable(groupIndex().get(name));
+    }
+
+    private Map<String, VertexGroup> groupIndex() {
+        Structure structure = structure();
+        Object[] known = groupList;
+        if (known == null || known[0] != structure) {
+            Map<String, VertexGroup> found = new LinkedHashMap<>();
+            for (Vertex v : structure.vertices().values()) {
+                found.putIfAbsent(v.group().name(), v.group());
+            }
+            known = new Object[] {structure, Collections.unmodifiableMap(found)};
+            groupList = known;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, VertexGroup> out = (Map<String, VertexGroup>) known[1];
+        return out;
+    }
+
+    /** {@link #groupIndex()} of one structure: {@code {structure, Map}}, replaced whole. */
+    private volatile Object[] groupList;
 
     public Map<String, UserFunction> functions() { return functions; }
 
@@ -273,15 +325,14 @@ public final class Network {
     /** Throws a diagnostic for every missing value the loss needs, naming how to supply it. */
     public void requireValues() throws DiagnosticException {
         List<Diagnostic> ds = new ArrayList<>();
-        Set<String> reported = new HashSet<>();
+        Set<VertexGroup> reported = new HashSet<>();
         for (Vertex v : missingValues()) {
             // The elements of one vector declaration share its position: report the vector once.
-            int bracket = v.name().indexOf('[');
-            String name = bracket > 0 ? v.name().substring(0, bracket) : v.name();
-            if (!reported.add(name)) {
+            String name = v.group().name();
+            if (!reported.add(v.group())) {
                 continue;
             }
-            String what = v.kind().word() + " '" + name + "' has no value" + (bracket > 0 ? " for " + v.name() : "");
+            String what = v.kind().word() + " '" + name + "' has no value" + (v.isElement() ? " for " + v.name() : "");
             ds.add(Diagnostic.error(source, v.pos().line(), v.pos().column(), v.pos().length(),
                     what + "; give one in the file (" + name + " = ...) or on the command line (--set "
                             + name + "=VALUE)"));

@@ -12,12 +12,31 @@ import java.util.List;
  * A named value of the network: a declared name or a defined node. A defined vertex has its
  * definition in terms of other vertices' symbols.
  *
+ * <p>Its place in the file's structure is stated by the analysis, not read from its name: the
+ * {@link #group()} it is an element of (the declaration, definition, pre-activation or shared
+ * reduction) and its row-major position {@link #flat()} there, so {@code W1[1,2]} is element
+ * {@code [1, 2]} of {@code W1} whatever characters the names contain.
+ *
  * @param definition null for declared names
  * @param pos        where the name is declared or defined (an implicit vertex: its expression)
+ * @param group      the declaration or definition this vertex is an element of (a scalar: its only element)
+ * @param flat       its row-major position in {@code group}, 0-based
  */
-public record Vertex(String name, VertexKind kind, Sym symbol, Expr definition, Ast.Pos pos) {
+public record Vertex(String name, VertexKind kind, Sym symbol, Expr definition, Ast.Pos pos, VertexGroup group, int flat) {
 
     public boolean isDefined() { return definition != null; }
+
+    /** The 1-based index tuple in its group: {@code [1, 2]} for {@code W1[1,2]}, empty for a scalar. */
+    public List<Integer> index() { return group.index(flat); }
+
+    /** Whether this vertex is one element of a vector or matrix (not a scalar name of its own). */
+    public boolean isElement() { return !group.isScalar(); }
+
+    /** Its own record text without the group's elements (which refer back to it). */
+    @Override
+    public String toString() {
+        return "Vertex[" + name + ", " + kind + ", " + group + " " + index() + "]";
+    }
 
     /**
      * The symbol's precomputed hash: consistent with the record's equality (equal vertices have

@@ -388,8 +388,8 @@ public final class ClosedForm {
         Map<String, List<chainrule.expr.Sym>> byName = new LinkedHashMap<>();
         Map<String, Double> sums = new HashMap<>();
         for (Vertex v : graph.vertices()) {
-            String base = LayerForm.baseName(v.name());
-            if (v.kind() == chainrule.model.VertexKind.TARGET && !base.equals(v.name())) {
+            String base = v.group().name();
+            if (v.kind() == chainrule.model.VertexKind.TARGET && v.isElement()) {
                 byName.computeIfAbsent(base, k -> new ArrayList<>()).add(v.symbol());
                 Double x = graph.network().values().get(v.name());
                 sums.merge(base, x == null ? Double.NaN : x, Double::sum);
@@ -489,8 +489,8 @@ public final class ClosedForm {
     private static Map<String, List<chainrule.expr.Sym>> targets(PathGraph graph) {
         Map<String, List<chainrule.expr.Sym>> byName = new LinkedHashMap<>();
         for (Vertex v : graph.vertices()) {
-            String base = LayerForm.baseName(v.name());
-            if (v.kind() == chainrule.model.VertexKind.TARGET && !base.equals(v.name())) {
+            String base = v.group().name();
+            if (v.kind() == chainrule.model.VertexKind.TARGET && v.isElement()) {
                 byName.computeIfAbsent(base, k -> new ArrayList<>()).add(v.symbol());
             }
         }

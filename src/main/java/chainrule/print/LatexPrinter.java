@@ -211,7 +211,8 @@ public final class LatexPrinter extends ExprPrinter {
             // softmax(p.in)_2: the vector by its name when the arguments are exactly its elements
             // (a printer with values lists them instead, so the numbers show)
             String listed = String.join(", ", bare);
-            String vector = values.isEmpty() ? VectorElement.vectorOf(a.args()).map(LatexNames::name).orElse(listed) : listed;
+            String vector = values.isEmpty() ? VectorElement.vectorOf(a.args()).map(LatexNames::name)
+                    .orElseGet(() -> VectorElement.commonArgument(a.args()).map(this::print).orElse(listed)) : listed;
             return e.primitive().latexName() + "\\mathopen{}\\left(" + vector + "\\right)_{" + (e.index() + 1) + "}";
         }
         if (a.fn() instanceof Primitive p) {

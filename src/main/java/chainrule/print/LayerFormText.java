@@ -348,6 +348,8 @@ public final class LayerFormText {
             // Softmax with cross-entropy is p·Σy − y; it reads p − y only because Σy = 1 here.
             parts.add("softmax with cross-entropy gives p - " + y.name() + " as " + y.name() + "'s values sum to 1");
         }
+        form.logSoftmaxUnitSumTargetsUsed().forEach((y, z) -> parts.add("log_softmax with the negative log-likelihood gives softmax("
+                + z.name() + ") - " + y.name() + " as " + y.name() + "'s values sum to 1"));
         return String.join("; ", parts) + "\n";
     }
 
@@ -414,7 +416,11 @@ public final class LayerFormText {
 
     /** {@code W1[1,2]}, or {@code δ(h.in)[3]} for a δ. */
     private static String elementName(LayerForm.Group g, String name, int k) {
-        String element = g.elements().get(k).name();
-        return name + element.substring(element.indexOf('['));
+        StringBuilder sb = new StringBuilder(name).append('[');
+        List<Integer> index = g.elements().get(k).index();
+        for (int i = 0; i < index.size(); i++) {
+            sb.append(i == 0 ? "" : ",").append(index.get(i));
+        }
+        return sb.append(']').toString();
     }
 }

@@ -93,9 +93,8 @@ final class Analysis {
                 continue;
             }
             double scale = 1;
-            int bracket = v.name().indexOf('[');
-            if (bracket > 0) {
-                List<Integer> shape = network.declaredShape(v.name().substring(0, bracket)).orElse(List.of(1));
+            if (v.isElement()) {
+                List<Integer> shape = v.group().shape();
                 scale = 1 / Math.sqrt(shape.get(shape.size() - 1));
             }
             out.put(v.name(), Math.round((random.nextDouble() * 2 - 1) * scale * 1e4) / 1e4);
@@ -307,14 +306,13 @@ final class Analysis {
             if (!v.kind().isDeclared()) {
                 continue;
             }
-            int bracket = v.name().indexOf('[');
-            if (bracket > 0) {
-                String base = v.name().substring(0, bracket);
+            if (v.isElement()) {
+                String base = v.group().name();
                 if (vectors.add(base)) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("name", base);
                     m.put("kind", v.kind().word());
-                    m.put("shape", network.declaredShape(base).orElse(List.of()));
+                    m.put("shape", v.group().shape());
                     out.add(m);
                 }
                 continue;

@@ -227,10 +227,7 @@ class LayerFormTest {
 
     @Test
     void softmaxFactorsAreRecognisedAndOthersAreNot() {
-        List<Vertex> elements = new ArrayList<>();
-        for (int j = 1; j <= 3; j++) {
-            elements.add(new Vertex("p[" + j + "]", VertexKind.NODE, Exprs.sym("p[" + j + "]", SymKind.NODE), null, Ast.Pos.NONE));
-        }
+        List<Vertex> elements = chainrule.model.VertexGroup.declared("p", List.of(3), VertexKind.NODE).elements();
         LayerForm.Group p = new LayerForm.Group("p", List.of(3), elements);
         Expr[] factor = new Expr[9];
         for (int j = 0; j < 3; j++) {

@@ -2,11 +2,9 @@ package chainrule.print;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import chainrule.expr.Exprs;
-import chainrule.expr.SymKind;
 import chainrule.model.Vertex;
+import chainrule.model.VertexGroup;
 import chainrule.model.VertexKind;
-import chainrule.parse.Ast;
 import chainrule.paths.LayerForm;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +14,13 @@ import org.junit.jupiter.api.Test;
 class LayerFormTextTest {
 
     private static LayerForm.Group group(String name, List<Integer> shape, List<String> elements) {
-        List<Vertex> vs = new ArrayList<>();
-        for (String e : elements) {
-            vs.add(new Vertex(e, VertexKind.WEIGHT, Exprs.sym(e, SymKind.PARAMETER), null, Ast.Pos.NONE));
+        VertexGroup g = VertexGroup.declared(name, shape, VertexKind.WEIGHT);
+        List<String> names = new ArrayList<>();
+        for (Vertex v : g.elements()) {
+            names.add(v.name());
         }
-        return new LayerForm.Group(name, shape, vs);
+        assertEquals(elements, names);
+        return new LayerForm.Group(name, shape, g.elements());
     }
 
     @Test
