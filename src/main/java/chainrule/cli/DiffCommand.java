@@ -75,11 +75,21 @@ final class DiffCommand implements Callable<Integer> {
                     "--order must be between 1 and " + MAX_ORDER + ", not " + order);
         }
         Source source = new Source("<expr>", expression);
-        Expr e = Analyzer.lowerStandalone(source, SourceParser.parseExpression(source));
+        chainrule.parse.Ast.Expr parsed = SourceParser.parseExpression(source);
+        Expr e = Analyzer.lowerStandalone(source, parsed);
         Set<String> names = new TreeSet<>();
         for (Sym s : Symbols.free(e)) {
             names.add(s.name());
         }
+        // the names as typed: x/x is 1 once normalised, yet d/dx (x/x) is a fair question (0), not a typo
+        Set<String> typed = new TreeSet<>(names);
+        for (chainrule.parse.Ast.Expr x : chainrule.parse.Ast.subexpressions(parsed)) {
+            if (x instanceof chainrule.parse.Ast.NameRef n && chainrule.expr.Primitive.byName(n.name().text())
+                    .filter(chainrule.expr.Primitive::isConstant).isEmpty()) {
+                typed.add(n.name().text());
+            }
+        }
+        partial = typed.size() > 1;
         String undefined = undefinedPart(e);
         if (undefined != null) {
             throw new CliError(TextPrinter.plain().print(e) + " is undefined: " + undefined);
@@ -92,20 +102,22 @@ final class DiffCommand implements Callable<Integer> {
                 throw new CliError("--wrt " + x + ": '" + x + "' is the constant " + constantName(constant.get())
                         + ", not a variable; a derivative is taken with respect to a name such as x");
             }
-            if (!names.contains(x)) {
-                if (names.isEmpty()) {
+            if (!typed.contains(x)) {
+                String several = x.contains(",") ? "; for several names repeat the option: --wrt "
+                        + String.join(" --wrt ", x.split(",")) : "";
+                if (typed.isEmpty()) {
                     throw new CliError("--wrt " + x + ": '" + x + "' does not occur in " + TextPrinter.plain().print(e)
-                            + ", which has no variables (a constant: every derivative is 0)");
+                            + ", which has no variables (a constant: every derivative is 0)" + several);
                 }
                 throw new CliError("--wrt " + x + ": '" + x + "' does not occur in " + TextPrinter.plain().print(e)
-                        + Suggestions.didYouMean(x, names) + " (its names: " + String.join(", ", names) + ")");
+                        + Suggestions.didYouMean(x, typed) + " (its names: " + String.join(", ", typed) + ")" + several);
             }
         }
         Map<String, Double> values = options.overrides();
         for (String name : values.keySet()) {
-            if (!names.contains(name)) {
+            if (!typed.contains(name)) {
                 throw new CliError("--set " + name + ": '" + name + "' does not occur in " + TextPrinter.plain().print(e)
-                        + Suggestions.didYouMean(name, names));
+                        + Suggestions.didYouMean(name, typed));
             }
         }
         boolean complete = values.keySet().containsAll(names);
@@ -227,22 +239,31 @@ final class DiffCommand implements Callable<Integer> {
             return;
         }
         String at = values.isEmpty() ? "" : "   at " + describe(values);
+        List<String> equations = new ArrayList<>();
         for (Result r : results) {
+            // a derivative that is a number already is its own value: = -2, not = -2 = -2 at x = 1
+            boolean valueLine = r.value() != null && !(r.derivative() instanceof chainrule.expr.Num);
             if (latex) {
-                Main.out().println(latexOperator(r.sequence()) + " " + LatexPrinter.latex().printOperand(e)
-                        + " = " + LatexPrinter.latex().print(r.derivative()));
-                if (r.value() != null) {
-                    Main.out().println("  = " + LatexPrinter.latex().print(Exprs.num(r.value())) + latexAt(values));
-                }
+                // one equation per derivative, its value on the same line; several are separated by
+                // \\, so that they can be pasted into an align* or gather* as they are
+                equations.add(latexOperator(r.sequence()) + " " + LatexPrinter.latex().printOperand(e)
+                        + " = " + LatexPrinter.latex().print(r.derivative())
+                        + (valueLine ? " = " + LatexPrinter.latex().print(Exprs.num(r.value())) + latexAt(values) : ""));
                 continue;
             }
             Main.out().println(textOperator(r.sequence()) + " " + TextPrinter.pretty().printOperand(e));
             Main.out().println("  = " + TextPrinter.pretty().print(r.derivative()));
-            if (r.value() != null) {
+            if (valueLine) {
                 Main.out().println("  = " + Numbers.exact(r.value()) + at);
             }
         }
+        if (latex) {
+            Main.out().println(String.join(" \\\\\n", equations));
+        }
     }
+
+    /** Whether the expression has more than one variable, so that its derivatives are partial (∂). */
+    private boolean partial;
 
     /** {@code \quad\text{at } x = 2}: the point, as LaTeX. */
     private static String latexAt(Map<String, Double> values) {
@@ -265,22 +286,22 @@ final class DiffCommand implements Callable<Integer> {
     }
 
     private String textOperator(List<String> seq) {
-        if (seq.stream().distinct().count() == 1) {
+        if (seq.stream().distinct().count() == 1 && !partial) {
             String x = seq.get(0);
             return order == 1 ? "d/d" + x : "d" + superscript(order) + "/d" + x + superscript(order);
         }
-        StringBuilder sb = new StringBuilder("∂" + superscript(order) + "/");
+        StringBuilder sb = new StringBuilder("∂" + (order == 1 ? "" : superscript(order)) + "/");
         counts(seq).forEach((x, n) -> sb.append("∂").append(x).append(n == 1 ? "" : superscript(n)));
         return sb.toString();
     }
 
     private String latexOperator(List<String> seq) {
-        if (seq.stream().distinct().count() == 1) {
+        if (seq.stream().distinct().count() == 1 && !partial) {
             String name = chainrule.print.LatexNames.name(seq.get(0));
             return order == 1 ? "\\frac{d}{d" + name + "}"
                     : "\\frac{d^{" + order + "}}{d" + name + "^{" + order + "}}";
         }
-        StringBuilder sb = new StringBuilder("\\frac{\\partial^{" + order + "}}{");
+        StringBuilder sb = new StringBuilder(order == 1 ? "\\frac{\\partial}{" : "\\frac{\\partial^{" + order + "}}{");
         String[] sep = {""};
         counts(seq).forEach((x, n) -> {
             sb.append(sep[0]).append("\\partial ").append(chainrule.print.LatexNames.name(x)).append(n == 1 ? "" : "^{" + n + "}");

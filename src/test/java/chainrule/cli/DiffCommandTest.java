@@ -154,11 +154,12 @@ class DiffCommandTest {
         assertTrue(r.out().contains("∂²/∂x∂y"), r.out());
     }
 
-    /** With --latex the value line is LaTeX too, not a plain-text line after a LaTeX one. */
+    /** With --latex the value is LaTeX too, on the derivative's line (one equation per derivative). */
     @Test void theValueLineIsLatexWithLatex() {
         Cli r = Cli.run("diff", "x^3", "--wrt", "x", "--order", "2", "--set", "x=2e30", "--latex");
         assertEquals(0, r.status(), r.err());
-        String last = r.out().strip().split("\n")[1].strip();
+        assertEquals(1, r.out().strip().split("\n").length, r.out());
+        String last = r.out().strip().substring(r.out().strip().indexOf("= 1.2"));
         assertTrue(last.startsWith("= 1.2") && last.contains(" \\times 10^{31}\\quad"), last);
         assertTrue(last.contains("\\text{at } x = 2 \\times 10^{30}"), last);
         assertFalse(last.contains("e30"), last);
@@ -180,5 +181,29 @@ class DiffCommandTest {
         Cli e = Cli.run("diff", "e*x", "--wrt", "e");
         assertEquals(1, e.status(), e.out());
         assertTrue(e.err().contains("Euler"), e.err());
+    }
+
+    /**
+     * Several derivatives in LaTeX are separate equations (joined by \\\\ for an align* or
+     * gather*), partial (∂) when the expression has more than one variable, and a derivative that
+     * is a number is not repeated as its value.
+     */
+    @Test void severalLatexDerivativesArePartialAndSeparated() {
+        Cli r = Cli.run("diff", "x^2*y", "--wrt", "x", "--wrt", "y", "--latex");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("\\frac{\\partial}{\\partial x} {\\left(x^{2} \\cdot y\\right)} = 2 \\cdot x \\cdot y \\\\\n"
+                + "\\frac{\\partial}{\\partial y} {\\left(x^{2} \\cdot y\\right)} = x^{2}\n", r.out());
+        Cli c = Cli.run("diff", "-2*x", "--wrt", "x", "--set", "x=1");
+        assertEquals("d/dx (-2·x)\n  = -2\n", c.out());
+    }
+
+    /** A name typed in the expression is a variable even when it cancels (x/x): its derivative is 0, not an error. */
+    @Test void aNameThatCancelsHasTheDerivativeZero() {
+        Cli r = Cli.run("diff", "x/x", "--wrt", "x");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().endsWith("  = 0\n"), r.out());
+        Cli several = Cli.run("diff", "x^2*y", "--wrt", "x,y");
+        assertEquals(1, several.status());
+        assertTrue(several.err().contains("repeat the option: --wrt x --wrt y"), several.err());
     }
 }
