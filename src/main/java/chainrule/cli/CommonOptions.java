@@ -90,7 +90,7 @@ final class CommonOptions {
                 flatten(tree, 0, shape, values);
             } catch (NumberFormatException | IndexOutOfBoundsException e) {
                 throw new ParameterException(spec.commandLine(), "--set " + name + ": '" + value
-                        + "' is not a finite number or a list of them such as [0.5, 1] or [[1, 2], [3, 4]] (all rows of one length)");
+                        + "' is not a finite number (such as 0.5, 1/3 or pi/3) or a list of them such as [0.5, 1] or [[1, 2], [3, 4]] (all rows of one length)");
             }
             out.put(name, new SetValue(shape, values));
         }
@@ -147,12 +147,36 @@ final class CommonOptions {
         return i;
     }
 
+    /**
+     * A number ({@code 0.5}, {@code -1e-3}) or an expression of numbers and constants
+     * ({@code pi/3}, {@code 1/3}, {@code sqrt(2)/2}, {@code -e}), evaluated to the nearest double: a
+     * point such as x = π/3 is typed as it is written, not as 1.0471975511965976.
+     */
     private static void parseNumber(String text, int from, int to, List<Double> out) {
         String t = text.substring(from, to).trim();
-        double v = Double.parseDouble(t);
-        if (!Double.isFinite(v) || t.matches("(?i).*[a-df-z].*")) {
+        double v;
+        if (t.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?")) {
+            v = Double.parseDouble(t);
+        } else {
+            v = constantExpression(t);
+        }
+        if (!Double.isFinite(v)) {
             throw new NumberFormatException();
         }
         out.add(v);
+    }
+
+    /** The value of an expression without variables; NumberFormatException for anything else. */
+    private static double constantExpression(String t) {
+        try {
+            chainrule.diag.Source source = new chainrule.diag.Source("<--set>", t);
+            chainrule.expr.Expr e = chainrule.model.Analyzer.lowerStandalone(source, chainrule.parse.SourceParser.parseExpression(source));
+            if (!chainrule.model.Symbols.free(e).isEmpty()) {
+                throw new NumberFormatException();
+            }
+            return chainrule.expr.Evaluator.evaluate(e, Map.of());
+        } catch (chainrule.diag.DiagnosticException | RuntimeException notANumber) {
+            throw new NumberFormatException();
+        }
     }
 }

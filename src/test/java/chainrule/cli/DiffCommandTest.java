@@ -206,4 +206,14 @@ class DiffCommandTest {
         assertEquals(1, several.status());
         assertTrue(several.err().contains("repeat the option: --wrt x --wrt y"), several.err());
     }
+
+    /** A --set value may be written as an expression of numbers and constants: x = π/3 as typed. */
+    @Test void aSetValueMayBeAConstantExpression() {
+        Cli r = Cli.run("diff", "sin(x)", "--wrt", "x", "--set", "x=pi/3");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(Math.cos(Math.PI / 3), value(r), 0.0);
+        assertEquals(2.0 / 3, value(Cli.run("diff", "x^2", "--wrt", "x", "--set", "x=1/3")), 0.0);
+        assertEquals(2, Cli.run("diff", "x^2", "--wrt", "x", "--set", "x=y/3").status(), "a name is not a value");
+        assertEquals(2, Cli.run("diff", "x^2", "--wrt", "x", "--set", "x=1/0").status(), "nor is an infinity");
+    }
 }
