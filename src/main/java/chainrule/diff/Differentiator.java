@@ -134,6 +134,11 @@ public final class Differentiator {
             @Override public Expr power(Power p) {
                 Expr b = p.base();
                 Expr x = p.exponent();
+                if (i == 1 && b instanceof chainrule.expr.Num n && n.isZero()) {
+                    // 0^x is the constant 0 wherever it is defined with x > 0 (and 1 at x = 0, as in
+                    // PyTorch, whose gradient there is 0 too): not 0^x·log(0), which is nan
+                    return Exprs.ZERO;
+                }
                 return i == 0
                         ? Exprs.mul(x, Exprs.pow(b, Exprs.sub(x, Exprs.ONE)))   // x·b^(x-1)
                         : Exprs.mul(p, Exprs.apply(Primitive.LOG, b));          // b^x·log(b)

@@ -216,4 +216,15 @@ class DiffCommandTest {
         assertEquals(2, Cli.run("diff", "x^2", "--wrt", "x", "--set", "x=y/3").status(), "a name is not a value");
         assertEquals(2, Cli.run("diff", "x^2", "--wrt", "x", "--set", "x=1/0").status(), "nor is an infinity");
     }
+
+    /**
+     * 0^x is the constant 0 for x > 0: its derivative is 0 (PyTorch's convention at x = 0 too),
+     * not 0^x·log(0), which was nan at every point.
+     */
+    @Test void zeroToThePowerXHasTheDerivativeZero() {
+        Cli r = Cli.run("diff", "0^x + x^2", "--wrt", "x", "--set", "x=1.5");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(3.0, value(r), 0.0);
+        assertTrue(r.out().contains("  = 2·x\n"), r.out());
+    }
 }

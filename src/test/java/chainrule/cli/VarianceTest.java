@@ -61,16 +61,16 @@ class VarianceTest {
     void everyCommandComputesTheMeanOnce() throws Exception {
         Path f = dir.resolve("variance.nn");
         Files.writeString(f, file("loss v = sum((x - mean(x))^2)/874"));
-        Cli eval = Cli.runBounded(60, "eval", f.toString(), "--json");
+        Cli eval = Cli.runBounded(180, "eval", f.toString(), "--json");
         assertEquals(0, eval.status(), eval.err());
         assertGradient(TestJson.object(eval.out()), false);
-        Cli grad = Cli.runBounded(60, "grad", f.toString(), "--json");
+        Cli grad = Cli.runBounded(180, "grad", f.toString(), "--json");
         assertEquals(0, grad.status(), grad.err());
         assertGradient(TestJson.object(grad.out()), false);
-        Cli paths = Cli.runBounded(60, "paths", f.toString(), "--wrt", "x[1]");
+        Cli paths = Cli.runBounded(180, "paths", f.toString(), "--wrt", "x[1]");
         assertEquals(0, paths.status(), paths.err());
         assertTrue(paths.out().contains("2 paths from x[1] to v") && paths.out().contains("x[1] → v.mean → v"), paths.out());
-        Cli c = Cli.runBounded(60, "codegen", f.toString(), "--lang", "c");
+        Cli c = Cli.runBounded(180, "codegen", f.toString(), "--lang", "c");
         assertEquals(0, c.status(), c.err());
         assertTrue(c.out().length() < 5000, "loops, not 875 unrolled sums: " + c.out().length() + " characters");
     }
@@ -80,10 +80,10 @@ class VarianceTest {
     void aScalarWeightFactorCompilesToo() throws Exception {
         Path f = dir.resolve("weighted.nn");
         Files.writeString(f, file("loss v = s*sum((x - mean(x))^2)/874"));
-        Cli eval = Cli.runBounded(60, "eval", f.toString(), "--json");
+        Cli eval = Cli.runBounded(180, "eval", f.toString(), "--json");
         assertEquals(0, eval.status(), eval.err());
         assertGradient(TestJson.object(eval.out()), true);
-        Cli check = Cli.runBounded(60, "check", f.toString(), "--json");
+        Cli check = Cli.runBounded(180, "check", f.toString(), "--json");
         assertEquals(0, check.status(), check.out() + check.err());
         assertEquals(true, TestJson.object(check.out()).get("ok"));
     }
