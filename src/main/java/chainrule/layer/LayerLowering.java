@@ -11,7 +11,7 @@ import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
 import chainrule.model.Analyzer;
 import chainrule.model.Network;
-import chainrule.model.Reduction;
+import chainrule.ir.Reduction;
 import chainrule.parse.Ast;
 import java.util.ArrayList;
 import java.util.HashMap;

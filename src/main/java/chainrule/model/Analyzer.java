@@ -11,8 +11,10 @@ import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
 import chainrule.expr.SymKind;
 import chainrule.expr.UserFunction;
-import chainrule.expr.VectorElement;
 import chainrule.expr.VectorPrimitive;
+import chainrule.ir.Graph;
+import chainrule.ir.Op;
+import chainrule.ir.Reduction;
 import chainrule.parse.Ast.Pos;
 import chainrule.parse.Ast;
 import chainrule.parse.SourceParser;
@@ -25,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BinaryOperator;
 
 /**
  * The resolver: checks a parsed file and builds the {@link Network}. It finds as many independent
@@ -55,31 +56,11 @@ public final class Analyzer {
     /** Declared vectors' shapes; a scalar declaration (or one with a bad shape) is absent. */
     private final Map<String, List<Integer>> shapes = new HashMap<>();
     private final Set<String> badShapes = new LinkedHashSet<>();
-    private final Map<String, Tensor> declaredTensors = new HashMap<>();
-    /** Definitions lowered so far, as element symbols. */
-    private final Map<String, Tensor> nodes = new HashMap<>();
+    /** The leaf of each declared name (one object per name, shared by every use). */
+    private final Map<String, Op.Declared> declaredOps = new HashMap<>();
+    /** Definitions lowered so far, by name. */
+    private final Map<String, Op.Definition> nodes = new HashMap<>();
     private Ast.Definition loss;
-    /**
-     * Reductions ({@code sum}, {@code mean}) of vectors lowered so far: the scalar expression, the
-     * function's name and where it was called. Where one is broadcast over a vector
-     * ({@code x - mean(x)}), it becomes a vertex of its own ({@link #shared}).
-     */
-    private final Map<Expr, Ast.Call> reductions = new HashMap<>();
-    /** A reduction's negation (as {@code x - mean(x)} lowers it), to the reduction. */
-    private final Map<Expr, Expr> negatedReductions = new HashMap<>();
-    /**
-     * The fewest elements a reduction broadcast over a vector must sum to become a vertex of its
-     * own. Below it the element view inlines it, as before (a hand-written softmax
-     * {@code exp(z)/sum(exp(z))} over a few classes keeps its Jacobian layer form); at and above it,
-     * repeating the sum in every element makes derivatives quadratic in the length.
-     */
-    static final int SHARED_REDUCTION = 16;
-    /** Reductions made vertices, by expression: {@code v.mean} in {@code v = sum((x - mean(x))^2)}. */
-    private final Map<Expr, Expr> sharedReductions = new HashMap<>();
-    /** The element view being built (full analysis only) and the definition being lowered. */
-    private Map<String, Vertex> building;
-    private List<Vertex> buildingDefinitions;
-    private String lowering;
 
     /**
      * Longest vector softmax/log_softmax takes: in the element view each of its n outputs has all
@@ -93,20 +74,9 @@ public final class Analyzer {
     /** Set when a declaration passes the limit: lowering the definitions would only add errors caused by it. */
     private boolean limitPassed;
 
-    /**
-     * False for the shape check ({@link #check}): every name, shape and literal is checked as in a
-     * full analysis, with the same diagnostics, but vectors' element expressions are not built.
-     */
-    private final boolean buildElements;
-
     private Analyzer(Source source, VertexLimit limit) {
-        this(source, limit, true);
-    }
-
-    private Analyzer(Source source, VertexLimit limit, boolean buildElements) {
         this.source = source;
         this.limit = limit;
-        this.buildElements = buildElements;
     }
 
     /** Parses and analyses a whole file. */
@@ -121,28 +91,24 @@ public final class Analyzer {
 
     /**
      * Analyses a parsed file; passing {@code limit} is an error at the declaration, definition or
-     * {@code @} that passes it, reported before the vertices are built.
+     * {@code @} that passes it, reported before the vertices are built. The element view is built
+     * at once (see {@link #check} for a network that builds it on first use).
      */
     public static Network analyze(Source source, Ast.File file, VertexLimit limit) throws DiagnosticException {
-        return new Analyzer(source, limit).run(file, null);
+        Network network = new Analyzer(source, limit).run(file);
+        network.structure();
+        return network;
     }
 
     /**
-     * Checks a parsed file exactly as {@link #analyze(Source, Ast.File, VertexLimit)} does (the same
-     * diagnostics) without building the element view: names, shapes, values and functions are
-     * ready at once, and the vertices are built on the first call that needs them. {@code eval},
-     * {@code check} and {@code train} compile a file written with layers from its syntax tree
-     * ({@code chainrule.layer}), so on a 784-128-10 network they never build its 102,841 vertices.
+     * Checks a parsed file and lowers it to its op graph ({@link Network#graph()}): every
+     * diagnostic, names, shapes, values and functions, without building the element view, which is
+     * expanded from the graph on the first call that needs a vertex. {@code eval}, {@code check}
+     * and {@code train} compile a file written with layers from the graph ({@code chainrule.layer}),
+     * so on a 784-128-10 network they never build its 102,841 vertices.
      */
     public static Network check(Source source, Ast.File file) throws DiagnosticException {
-        VertexLimit limit = VertexLimit.current();
-        return new Analyzer(source, limit, false).run(file, () -> {
-            try {
-                return new Analyzer(source, limit, true).run(file, null).structure();
-            } catch (DiagnosticException e) {
-                throw new IllegalStateException("the shape check passed a file the analysis rejects", e);
-            }
-        });
+        return new Analyzer(source, VertexLimit.current()).run(file);
     }
 
     /**
@@ -151,14 +117,14 @@ public final class Analyzer {
      */
     public static Expr lowerStandalone(Source source, Ast.Expr e) throws DiagnosticException {
         Analyzer a = new Analyzer(source, VertexLimit.current());
-        Expr out = a.lower(e, new Scope.Free());
+        Op out = a.lowerOp(e, new Scope.Free());
         if (!a.errors.isEmpty()) {
             throw new DiagnosticException(a.errors);
         }
-        return out;
+        return ElementView.scalar(out);
     }
 
-    private Network run(Ast.File file, java.util.function.Supplier<Network.Structure> expand) throws DiagnosticException {
+    private Network run(Ast.File file) throws DiagnosticException {
         collect(file);
         if (limitPassed) {
             throw new DiagnosticException(sortedErrors());
@@ -168,9 +134,9 @@ public final class Analyzer {
         if (loss == null && errors.isEmpty()) {
             reportMissingLoss(file);
         }
-        Map<String, Vertex> vertices = new LinkedHashMap<>();
         Map<String, Double> values = new LinkedHashMap<>();
         Map<String, VertexKind> declaredKinds = new LinkedHashMap<>();
+        List<Op.Declared> leaves = new ArrayList<>();
         for (Map.Entry<String, Ast.Declarator> e : declared.entrySet()) {
             Ast.Declarator d = e.getValue();
             Ast.DeclKind kind = declaredKind.get(e.getKey());
@@ -182,14 +148,8 @@ public final class Analyzer {
                 case CONST -> VertexKind.CONSTANT;
             };
             declaredKinds.put(e.getKey(), vk);
+            leaves.add(declaredOp(e.getKey()));
             List<Integer> shape = shapes.getOrDefault(e.getKey(), List.of());
-            if (buildElements) {
-                Tensor t = declaredTensor(e.getKey());
-                for (int k = 0; k < t.size(); k++) {
-                    Sym s = (Sym) t.element(k);
-                    vertices.put(s.name(), new Vertex(s.name(), vk, s, null, d.name().pos()));
-                }
-            }
             if (d.value() == null || badShapes.contains(e.getKey())) {
                 continue;
             }
@@ -205,62 +165,52 @@ public final class Analyzer {
                 }
             }
         }
-        List<Vertex> definitions = new ArrayList<>();
-        building = vertices;
-        buildingDefinitions = definitions;
-        Vertex lossVertex = null;
+        List<Op.Definition> definitions = new ArrayList<>();
+        Op.Definition lossOp = null;
         for (String name : order) {
             Ast.Definition def = defined.get(name);
-            lowering = name;
             boolean isLoss = def == loss;
             Scope scope = new Scope.Network();
             Ast.Expr body = def.body();
             Optional<Ast.Binary> masked = maskedActivation(body);
             Optional<Ast.Call> activation = activationWithComplexArgument(
                     masked.map(b -> b.left() instanceof Ast.Call ? b.left() : b.right()).orElse(body));
-            Tensor value;
+            Op value;
             if (activation.isPresent()) {
                 Ast.Call call = activation.get();
-                Tensor arg = lowerTensor(call.args().get(0), scope);
+                Op arg = lowerOp(call.args().get(0), scope);
                 reserveVertices(arg.size(), def.name().pos(), "'" + name + ".in'");
-                Tensor pre = !buildElements ? arg : define(name + ".in", VertexKind.PRE_ACTIVATION, arg,
-                        call.args().get(0).pos(), vertices, definitions);
+                Op pre = new Op.Definition(name + ".in", Op.Definition.Role.PRE_ACTIVATION, arg, call.args().get(0).pos());
                 List<Ast.Expr> rest = call.args().subList(1, call.args().size());
                 value = lowerCall(call, scope, pre, rest);
                 if (masked.isPresent()) {
                     Ast.Binary b = masked.get();
-                    Tensor mask = lowerTensor(b.left() == call ? b.right() : b.left(), scope);
-                    value = b.left() == call ? elementwise(b, value, mask, Exprs::mul)
-                            : elementwise(b, mask, value, Exprs::mul);
+                    Op mask = lowerOp(b.left() == call ? b.right() : b.left(), scope);
+                    value = b.left() == call ? elementwise(b, value, mask) : elementwise(b, mask, value);
                 }
             } else {
-                value = lowerTensor(body, scope);
+                value = lowerOp(body, scope);
             }
             if (isLoss && !value.isScalar()) {
                 error(def.name().pos(), "the loss must be a scalar, but '" + name + "' has shape "
                         + Tensor.shapeText(value.shape()) + "; reduce it with sum(...) or mean(...)");
-                value = Tensor.scalar(Exprs.ZERO);
+                value = new Op.Invalid(List.of());
             }
             reserveVertices(value.size(), def.name().pos(), "'" + name + "'");
-            if (!buildElements) {
-                nodes.put(name, value.isScalar() ? Tensor.shapeOnly(List.of()) : value);
-                continue;
-            }
-            nodes.put(name, define(name, isLoss ? VertexKind.LOSS : VertexKind.NODE, value, def.name().pos(),
-                    vertices, definitions));
+            Op.Definition d = new Op.Definition(name, isLoss ? Op.Definition.Role.LOSS : Op.Definition.Role.NODE,
+                    value, def.name().pos());
+            nodes.put(name, d);
+            definitions.add(d);
             if (isLoss) {
-                lossVertex = vertices.get(name);
+                lossOp = d;
             }
         }
-        building = null;
-        lowering = null;
         if (!errors.isEmpty()) {
             throw new DiagnosticException(sortedErrors());
         }
-        if (!buildElements) {
-            return new Network(source, expand, functions, values, shapes, declaredKinds, loss.name().text());
-        }
-        return new Network(source, vertices, definitions, lossVertex, functions, values, shapes, declaredKinds);
+        Graph graph = new Graph(leaves, definitions, lossOp);
+        return new Network(source, graph, () -> ElementView.expand(graph, declaredKinds), functions, values, shapes,
+                declaredKinds, loss.name().text());
     }
 
     /**
@@ -280,25 +230,6 @@ public final class Analyzer {
         errors.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line())
                 : Integer.compare(a.column(), b.column()));
         return errors;
-    }
-
-    /**
-     * Adds one defined vertex per element of {@code value} ({@code name} itself for a scalar,
-     * {@code name[i]} for a vector) and returns their symbols.
-     */
-    private static Tensor define(String name, VertexKind kind, Tensor value, Pos pos,
-            Map<String, Vertex> vertices, List<Vertex> definitions) {
-        List<Expr> symbols = new ArrayList<>(value.size());
-        List<String> names = Tensor.elementNames(name, value.shape());
-        for (int k = 0; k < value.size(); k++) {
-            String element = names.get(k);
-            Sym s = Exprs.sym(element, SymKind.NODE);
-            Vertex v = new Vertex(element, kind, s, value.element(k), pos);
-            vertices.put(element, v);
-            definitions.add(v);
-            symbols.add(s);
-        }
-        return new Tensor(value.shape(), symbols);
     }
 
     /** At the end of the last non-blank line, where the loss would go; an empty file says so. */
@@ -468,24 +399,10 @@ public final class Analyzer {
         return Optional.empty();
     }
 
-    /** The element symbols of a declared name (one symbol for a scalar). */
-    private Tensor declaredTensor(String name) {
-        return declaredTensors.computeIfAbsent(name, n -> {
-            SymKind sk = switch (declaredKind.get(n)) {
-                case WEIGHT, BIAS -> SymKind.PARAMETER;
-                case CONST -> SymKind.CONSTANT;
-                case INPUT, TARGET -> SymKind.DATA;
-            };
-            List<Integer> shape = shapes.getOrDefault(n, List.of());
-            if (!buildElements && !shape.isEmpty()) {
-                return Tensor.shapeOnly(shape);
-            }
-            List<Expr> elements = new ArrayList<>(Tensor.size(shape));
-            for (String element : Tensor.elementNames(n, shape)) {
-                elements.add(Exprs.sym(element, sk));
-            }
-            return new Tensor(shape, elements);
-        });
+    /** The leaf of a declared name (a scalar, or a declaration whose shape is bad, has the empty shape). */
+    private Op.Declared declaredOp(String name) {
+        return declaredOps.computeIfAbsent(name, n -> new Op.Declared(n, declaredKind.get(n),
+                shapes.getOrDefault(n, List.of()), declared.get(n).name().pos()));
     }
 
     // ------------------------------------------------------------ functions
@@ -517,9 +434,24 @@ public final class Analyzer {
                 }
                 params.add(Exprs.local(p.text()));
             }
-            Expr body = lower(f.body(), new Scope.Function(seen));
+            Op lowered = lowerOp(f.body(), new Scope.Function(seen));
+            // a body with an error (reported) is never called: the file is rejected
+            Expr body = valid(lowered) ? ElementView.scalar(lowered) : Exprs.ZERO;
             functions.put(name, new UserFunction(name, params, body, UserDerivation.SIMPLIFIED));
         }
+    }
+
+    /** Whether no op of a function body stands for an error. */
+    private static boolean valid(Op op) {
+        if (op instanceof Op.Invalid) {
+            return false;
+        }
+        for (Op in : op.inputs()) {
+            if (!valid(in)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void collectCalls(Ast.Expr e, Set<String> out) {
@@ -615,7 +547,7 @@ public final class Analyzer {
         return f != null && f.arity() == 1 && c.args().size() == 1 ? Optional.of(c) : Optional.empty();
     }
 
-    // ------------------------------------------------------------ lowering expressions
+    // ------------------------------------------------------------ lowering expressions to the op graph
 
     /** What names mean where an expression stands. */
     private sealed interface Scope permits Scope.Network, Scope.Function, Scope.Free {
@@ -626,77 +558,64 @@ public final class Analyzer {
         record Free() implements Scope {}
     }
 
-    /** Lowers an expression where every value is a scalar (function bodies, {@code diff}). */
-    private Expr lower(Ast.Expr e, Scope scope) {
-        return lowerTensor(e, scope).element(0);
-    }
-
-    private Tensor lowerTensor(Ast.Expr e, Scope scope) {
-        return e.accept(new Ast.Visitor<Tensor>() {
-            @Override public Tensor number(Ast.Number n) {
+    /**
+     * Lowers an expression to its op, checking names, arities and shapes (each error is reported,
+     * and the op standing for the wrong part is an {@link Op.Invalid} of the shape the check goes
+     * on with). No element expression is built here: that is {@link ElementView}'s job.
+     */
+    private Op lowerOp(Ast.Expr e, Scope scope) {
+        return e.accept(new Ast.Visitor<Op>() {
+            @Override public Op number(Ast.Number n) {
                 Expr value = literal(n); // exact: 0.1 is 1/10
                 if (!Double.isFinite(((chainrule.expr.Num) value).value()) && !((chainrule.expr.Num) value).isExact()) {
                     error(n.pos(), "number " + n.text() + " is too large for a double");
-                    return Tensor.scalar(Exprs.ZERO);
+                    return new Op.Invalid(List.of());
                 }
-                return Tensor.scalar(value);
+                return new Op.Atom(value);
             }
 
-            @Override public Tensor name(Ast.NameRef r) { return Analyzer.this.name(r.name(), scope); }
+            @Override public Op name(Ast.NameRef r) { return Analyzer.this.name(r.name(), scope); }
 
-            @Override public Tensor unary(Ast.Unary u) {
-                Tensor x = lowerTensor(u.operand(), scope);
-                return u.op() == Ast.UnaryOp.NEGATE ? x.map(Exprs::neg) : x;
+            @Override public Op unary(Ast.Unary u) {
+                Op x = lowerOp(u.operand(), scope);
+                return u.op() == Ast.UnaryOp.NEGATE ? new Op.Negate(x) : x;
             }
 
-            @Override public Tensor binary(Ast.Binary b) {
+            @Override public Op binary(Ast.Binary b) {
                 if (b.op() == Ast.BinaryOp.ADD || b.op() == Ast.BinaryOp.SUBTRACT) {
                     return lowerChain(b, scope);
                 }
-                Tensor l = lowerTensor(b.left(), scope);
-                Tensor r = lowerTensor(b.right(), scope);
+                Op l = lowerOp(b.left(), scope);
+                Op r = lowerOp(b.right(), scope);
                 return switch (b.op()) {
-                    case ADD -> elementwise(b, l, r, Exprs::add);
-                    case SUBTRACT -> elementwise(b, l, r, Exprs::sub);
-                    case MULTIPLY -> elementwise(b, l, r, Exprs::mul);
-                    case DIVIDE -> elementwise(b, l, r, Exprs::div);
-                    case POWER -> elementwise(b, l, r, Exprs::pow);
+                    case MULTIPLY, DIVIDE, POWER -> elementwise(b, l, r);
                     case MATMUL -> matmul(b, l, r);
+                    case ADD, SUBTRACT -> throw new IllegalStateException("a chain, lowered above");
                 };
             }
 
-            @Override public Tensor call(Ast.Call c) { return lowerCall(c, scope, null, c.args()); }
+            @Override public Op call(Ast.Call c) { return lowerCall(c, scope, null, c.args()); }
 
-            @Override public Tensor index(Ast.Index i) { return Analyzer.this.index(i, scope); }
+            @Override public Op index(Ast.Index i) { return Analyzer.this.index(i, scope); }
         });
     }
 
     /** {@code l op r} element by element; a scalar side is broadcast. */
-    private Tensor elementwise(Ast.Binary b, Tensor l, Tensor r, BinaryOperator<Expr> op) {
+    private Op elementwise(Ast.Binary b, Op l, Op r) {
         List<Integer> shape = commonShape(b.pos(), "'" + b.op().symbol() + "'", List.of(l, r));
         if (shape == null) {
-            return zeros(l.shape());
+            return new Op.Invalid(l.shape());
         }
-        if (unbuilt(shape, List.of(l, r))) {
-            return Tensor.shapeOnly(shape);
-        }
-        List<Tensor> both = shareReductions(shape, List.of(l, r));
-        l = both.get(0);
-        r = both.get(1);
-        List<Expr> out = new ArrayList<>(Tensor.size(shape));
-        for (int k = 0; k < Tensor.size(shape); k++) {
-            out.add(op.apply(l.broadcastElement(k), r.broadcastElement(k)));
-        }
-        return new Tensor(shape, out);
+        return new Op.Arithmetic(b.op(), l, r, shape);
     }
 
     /**
      * The shape of an elementwise combination: the one shape all non-scalar operands share, or
      * null (reported at {@code at}, naming both shapes) when two differ.
      */
-    private List<Integer> commonShape(Pos at, String what, List<Tensor> operands) {
+    private List<Integer> commonShape(Pos at, String what, List<Op> operands) {
         List<Integer> shape = List.of();
-        for (Tensor t : operands) {
+        for (Op t : operands) {
             shape = commonShape(at, what, shape, t.shape());
             if (shape == null) {
                 return null;
@@ -714,78 +633,17 @@ public final class Analyzer {
         return null;
     }
 
-    /**
-     * The operands with every reduction of a vector that is broadcast over {@code shape} replaced
-     * by a vertex of its own, so that {@code x - mean(x)} refers to one vertex {@code v.mean}
-     * instead of repeating the 875-term sum in each of 875 elements (and in every derivative).
-     */
-    private List<Tensor> shareReductions(List<Integer> shape, List<Tensor> operands) {
-        if (!buildElements || building == null || shape == null || shape.isEmpty()) {
-            return operands;
-        }
-        List<Tensor> out = new ArrayList<>(operands.size());
-        for (Tensor t : operands) {
-            Expr e = t.isScalar() ? t.element(0) : null;
-            Expr negated = e == null ? null : negatedReductions.get(e);
-            if (negated != null) {
-                out.add(Tensor.scalar(Exprs.neg(shared(negated, reductions.get(negated)))));
-            } else {
-                Ast.Call call = e == null ? null : reductions.get(e);
-                out.add(call == null ? t : Tensor.scalar(shared(e, call)));
-            }
-        }
-        return out;
-    }
-
-    private Expr shared(Expr reduction, Ast.Call call) {
-        return sharedReductions.computeIfAbsent(reduction, r -> {
-            String base = lowering + "." + call.fn().text();
-            String name = base;
-            for (int k = 2; building.containsKey(name) || declared.containsKey(name) || defined.containsKey(name); k++) {
-                name = base + k;
-            }
-            Sym s = Exprs.sym(name, SymKind.NODE);
-            Vertex v = new Vertex(name, VertexKind.NODE, s, r, call.fn().pos());
-            building.put(name, v);
-            buildingDefinitions.add(v);
-            return s;
-        });
-    }
-
-    /** Whether a result of {@code shape} from {@code operands} is shape-only (the shape check, a vector). */
-    private boolean unbuilt(List<Integer> shape, List<Tensor> operands) {
-        if (buildElements || shape.isEmpty()) {
-            return false;
-        }
-        for (Tensor t : operands) {
-            if (t.isShapeOnly()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Tensor zeros(List<Integer> shape) {
-        if (!buildElements) {
-            return Tensor.shapeOnly(shape);
-        }
-        return new Tensor(shape, Collections.nCopies(Tensor.size(shape), Exprs.ZERO));
-    }
-
-    /**
-     * {@code W @ v}: matrix [m,n] times vector [n] (or matrix [n,p]). Each element's sum is built
-     * with one {@link Exprs#add(List)} call, so a wide layer costs time linear in its size.
-     */
-    private Tensor matmul(Ast.Binary b, Tensor l, Tensor r) {
+    /** {@code W @ v}: matrix [m,n] times vector [n] (or matrix [n,p]). */
+    private Op matmul(Ast.Binary b, Op l, Op r) {
         if (l.isScalar() && r.isScalar()) {
             error(b.pos(), "'@' multiplies a matrix by a vector, but both sides here are scalars; use '*'");
-            return Tensor.scalar(Exprs.mul(l.element(0), r.element(0)));
+            return new Op.Invalid(List.of());
         }
         if (l.shape().size() != 2 || r.shape().isEmpty() || r.shape().size() > 2) {
             error(b.pos(), "'@' multiplies a matrix [m,n] by a vector [n] or a matrix [n,p], but the operands here are "
                     + Tensor.shapeText(l.shape()) + " and " + Tensor.shapeText(r.shape())
                     + (l.isScalar() || r.isScalar() ? "; use '*' to scale" : ""));
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
         int m = l.shape().get(0);
         int n = l.shape().get(1);
@@ -795,36 +653,21 @@ public final class Analyzer {
         if (products > limit.maxVertices()) {
             error(b.pos(), "'@' here multiplies " + VertexLimit.count(products) + " pairs of elements, each a term and an edge: "
                     + limit.passed());
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
         if (r.shape().get(0) != n) {
             error(b.pos(), "shapes do not match for '@': " + Tensor.shapeText(l.shape()) + " and " + Tensor.shapeText(r.shape())
                     + "; the matrix has " + plural(n, "column") + ", so the right side needs " + plural(n, "row"));
-            return zeros(shape);
+            return new Op.Invalid(shape);
         }
-        if (unbuilt(shape, List.of(l, r))) {
-            return Tensor.shapeOnly(shape);
-        }
-        List<Expr> out = new ArrayList<>(m * p);
-        for (int i = 0; i < m; i++) {
-            for (int c = 0; c < p; c++) {
-                List<Expr> terms = new ArrayList<>(n);
-                for (int j = 0; j < n; j++) {
-                    terms.add(Exprs.mul(l.element(i * n + j), r.element(j * p + c)));
-                }
-                out.add(Exprs.add(terms));
-            }
-        }
-        return new Tensor(shape, out);
+        return new Op.MatMul(l, r, shape);
     }
 
     /**
-     * Lowers a chain {@code a + b - c + ...} with one call to {@link Exprs#add} per element: the
-     * parser nests it to the left, and adding one term at a time would renormalise the growing sum
-     * each time (quadratic in a layer's width). Walking the left spine iteratively also keeps long
-     * sums off the stack.
+     * Lowers a chain {@code a + b - c + ...} to one {@link Op.Chain} (the parser nests it to the
+     * left; walking the left spine iteratively also keeps long sums off the stack).
      */
-    private Tensor lowerChain(Ast.Binary chain, Scope scope) {
+    private Op lowerChain(Ast.Binary chain, Scope scope) {
         List<Ast.Expr> terms = new ArrayList<>();
         List<Ast.Binary> operators = new ArrayList<>();
         Ast.Expr e = chain;
@@ -835,13 +678,15 @@ public final class Analyzer {
         }
         terms.add(e);
         operators.add(null);
-        List<Tensor> lowered = new ArrayList<>(terms.size());
+        List<Op> lowered = new ArrayList<>(terms.size());
+        List<Boolean> subtracted = new ArrayList<>(terms.size());
         List<Integer> shape = List.of();
         boolean mismatch = false;
         for (int i = terms.size() - 1; i >= 0; i--) {
             Ast.Binary op = operators.get(i);
-            Tensor t = lowerTensor(terms.get(i), scope);
-            lowered.add(op != null && op.op() == Ast.BinaryOp.SUBTRACT ? t.map(Exprs::neg) : t);
+            Op t = lowerOp(terms.get(i), scope);
+            lowered.add(t);
+            subtracted.add(op != null && op.op() == Ast.BinaryOp.SUBTRACT);
             if (!mismatch) {
                 List<Integer> both = commonShape(op == null ? chain.pos() : op.pos(),
                         "'" + (op == null ? "+" : op.op().symbol()) + "'", shape, t.shape());
@@ -849,19 +694,7 @@ public final class Analyzer {
                 shape = mismatch ? shape : both;
             }
         }
-        if (unbuilt(shape, lowered)) {
-            return Tensor.shapeOnly(shape);
-        }
-        lowered = shareReductions(mismatch ? null : shape, lowered);
-        List<Expr> out = new ArrayList<>(Tensor.size(shape));
-        for (int k = 0; k < Tensor.size(shape); k++) {
-            List<Expr> elementTerms = new ArrayList<>(lowered.size());
-            for (Tensor t : lowered) {
-                elementTerms.add(t.isScalar() || t.shape().equals(shape) ? t.broadcastElement(k) : Exprs.ZERO);
-            }
-            out.add(Exprs.add(elementTerms));
-        }
-        return new Tensor(shape, out);
+        return mismatch ? new Op.Invalid(shape) : new Op.Chain(lowered, subtracted, shape);
     }
 
     /**
@@ -869,14 +702,14 @@ public final class Analyzer {
      * {@code first}, when not null, is the already-lowered first argument (an implicit
      * pre-activation) and {@code rest} the remaining argument expressions.
      */
-    private Tensor lowerCall(Ast.Call c, Scope scope, Tensor first, List<Ast.Expr> rest) {
+    private Op lowerCall(Ast.Call c, Scope scope, Op first, List<Ast.Expr> rest) {
         String name = c.fn().text();
-        List<Tensor> args = new ArrayList<>();
+        List<Op> args = new ArrayList<>();
         if (first != null) {
             args.add(first);
         }
         for (Ast.Expr a : rest) {
-            args.add(lowerTensor(a, scope));
+            args.add(lowerOp(a, scope));
         }
         Optional<Reduction> reduction = Reduction.byName(name); // sum, mean and the losses: one table
         if (reduction.isPresent() && !reduction.get().isLoss()) {
@@ -895,21 +728,21 @@ public final class Analyzer {
             Primitive prim = p.get();
             if (args.size() < prim.minArity() || args.size() > prim.arity()) {
                 arityError(c, prim.minArity(), prim.arity());
-                return Tensor.scalar(Exprs.ZERO);
+                return new Op.Invalid(List.of());
             }
             double[] defaults = prim.defaults();
             for (int i = args.size(); i < prim.arity(); i++) {
-                args.add(Tensor.scalar(Exprs.num(defaults[i - prim.minArity()])));
+                args.add(new Op.Atom(Exprs.num(defaults[i - prim.minArity()])));
             }
             fn = prim;
         } else if (functions.containsKey(name) && !(scope instanceof Scope.Free)) {
             fn = functions.get(name);
             if (args.size() != fn.arity()) {
                 arityError(c, fn.arity(), fn.arity());
-                return Tensor.scalar(Exprs.ZERO);
+                return new Op.Invalid(List.of());
             }
         } else if (functionDefs.containsKey(name) && !(scope instanceof Scope.Free)) {
-            return Tensor.scalar(Exprs.ZERO); // its definition had errors, already reported
+            return new Op.Invalid(List.of()); // its definition had errors, already reported
         } else {
             if (declared.containsKey(name) || defined.containsKey(name)) {
                 error(c.fn().pos(), "'" + name + "' is a " + describeName(name) + ", not a function");
@@ -922,43 +755,22 @@ public final class Analyzer {
                     helpOnLast(help);
                 }
             }
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
         List<Integer> shape = commonShape(c.fn().pos(), "the arguments of '" + name + "'", args);
         if (shape == null) {
-            return zeros(args.get(0).shape());
+            return new Op.Invalid(args.get(0).shape());
         }
-        if (unbuilt(shape, args)) {
-            return Tensor.shapeOnly(shape);
-        }
-        args = shareReductions(shape, args);
-        List<Expr> out = new ArrayList<>(Tensor.size(shape));
-        for (int k = 0; k < Tensor.size(shape); k++) {
-            List<Expr> elementArgs = new ArrayList<>(args.size());
-            for (Tensor a : args) {
-                elementArgs.add(a.broadcastElement(k));
-            }
-            out.add(Exprs.apply(fn, elementArgs));
-        }
-        return new Tensor(shape, out);
+        return new Op.Apply(fn, args, shape);
     }
 
-    /** {@code sum(v)} and {@code mean(v)}: one {@link Exprs#add(List)} over the elements. */
-    private Tensor reduce(Ast.Call c, Reduction r, List<Tensor> args) {
+    /** {@code sum(v)} and {@code mean(v)}. */
+    private Op reduce(Ast.Call c, Reduction r, List<Op> args) {
         if (args.size() != 1) {
             arityError(c, 1, 1);
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
-        Tensor v = args.get(0);
-        if (v.isShapeOnly()) {
-            return Tensor.shapeOnly(List.of());
-        }
-        Expr out = r.total(v.elements(), v.size()); // a term of sum and mean is the element itself
-        if (v.size() >= SHARED_REDUCTION && !(out instanceof chainrule.expr.Num)) {
-            reductions.putIfAbsent(out, c);
-            negatedReductions.putIfAbsent(Exprs.neg(out), out);
-        }
-        return Tensor.scalar(out);
+        return new Op.Reduce(r, args, c.fn().pos());
     }
 
     /** Names of the built-ins that act on whole vectors (not in the primitive table). */
@@ -966,66 +778,43 @@ public final class Analyzer {
         return Reduction.byName(name).isPresent() || VectorPrimitive.byName(name).isPresent();
     }
 
-    /**
-     * {@code softmax(z)} and {@code log_softmax(z)} of a vector: element j is
-     * {@code Apply(VectorElement(f, j, n), [z1 … zn])}, so every element of z feeds every output.
-     */
-    private Tensor vectorFunction(Ast.Call c, VectorPrimitive f, List<Tensor> args) {
+    /** {@code softmax(z)} and {@code log_softmax(z)} of a vector of at most {@link #MAX_SOFTMAX} elements. */
+    private Op vectorFunction(Ast.Call c, VectorPrimitive f, List<Op> args) {
         if (args.size() != 1) {
             arityError(c, 1, 1);
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
-        Tensor z = args.get(0);
+        Op z = args.get(0);
         if (z.shape().size() != 1) {
             error(c.fn().pos(), "'" + f.sourceName() + "' takes a vector, but its argument here "
                     + (z.isScalar() ? "is a scalar" : "has shape " + Tensor.shapeText(z.shape()))
                     + (z.isScalar() ? "" : "; apply it to one row at a time, as in " + f.sourceName() + "(W @ x)"));
-            return z.isScalar() ? Tensor.scalar(Exprs.ZERO) : zeros(z.shape());
+            return new Op.Invalid(z.shape());
         }
         if (z.size() > MAX_SOFTMAX) {
             error(c.fn().pos(), "'" + f.sourceName() + "' of " + z.size() + " elements is more than chainrule takes ("
                     + MAX_SOFTMAX + "): every output element depends on every input element, so the element view"
                     + " would have " + (long) z.size() * z.size() + " edges");
-            return zeros(z.shape());
+            return new Op.Invalid(z.shape());
         }
-        if (z.isShapeOnly()) {
-            return z;
-        }
-        List<Expr> out = new ArrayList<>(z.size());
-        for (int j = 0; j < z.size(); j++) {
-            out.add(Exprs.apply(new VectorElement(f, j, z.size()), z.elements()));
-        }
-        return new Tensor(z.shape(), out);
+        return new Op.VectorFunction(f, z);
     }
 
     /**
-     * {@code mse(p, y)} as {@code mean((p - y)^2)} and {@code cross_entropy(p, y)} as
-     * {@code -sum(y*log(p))}, element by element (a scalar side is broadcast). A loss adds no vertex.
+     * {@code mse(p, y)}, {@code cross_entropy(p, y)} and the other losses of the {@link Reduction}
+     * table: two arguments of one shape (a scalar side is broadcast). A loss adds no vertex.
      */
-    private Tensor lossFunction(Ast.Call c, Reduction r, List<Tensor> args) {
+    private Op lossFunction(Ast.Call c, Reduction r, List<Op> args) {
         String name = c.fn().text();
         if (args.size() != 2) {
             arityError(c, 2, 2);
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
         List<Integer> shape = commonShape(c.fn().pos(), "the arguments of '" + name + "'", args);
         if (shape == null) {
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
-        if (unbuilt(shape, args)) {
-            return Tensor.shapeOnly(List.of());
-        }
-        args = shareReductions(shape, args);
-        Tensor p = args.get(0);
-        Tensor y = args.get(1);
-        int n = Tensor.size(shape);
-        List<Expr> terms = new ArrayList<>(n);
-        for (int k = 0; k < n; k++) {
-            Expr pk = p.broadcastElement(k);
-            Expr yk = y.broadcastElement(k);
-            terms.add(r.term(List.of(pk, yk)));
-        }
-        return Tensor.scalar(r.total(terms, n));
+        return new Op.Reduce(r, args, c.fn().pos());
     }
 
     private void arityError(Ast.Call c, int min, int max) {
@@ -1040,7 +829,7 @@ public final class Analyzer {
     }
 
     /** {@code x[i]} or {@code W[i,j]}: one element, by 1-based integer literals. */
-    private Tensor index(Ast.Index i, Scope scope) {
+    private Op index(Ast.Index i, Scope scope) {
         String text = i.target().text();
         boolean known = declared.containsKey(text) || defined.containsKey(text);
         if (!(scope instanceof Scope.Network) || !known) {
@@ -1048,19 +837,19 @@ public final class Analyzer {
                 return name(i.target(), scope); // reports the undefined name
             }
             error(i.pos(), "'" + text + "' is a scalar and cannot be indexed");
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
-        Tensor t = name(i.target(), scope);
+        Op t = name(i.target(), scope);
         List<Integer> shape = t.shape();
         if (t.isScalar()) {
             error(i.pos(), "'" + text + "' is a scalar and cannot be indexed");
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
         if (i.indices().size() != shape.size()) {
             error(i.pos(), "'" + text + "' has shape " + Tensor.shapeText(shape) + ", so it takes "
                     + (shape.size() == 1 ? "1 index" : shape.size() + " indices") + ", but "
                     + i.indices().size() + (i.indices().size() == 1 ? " was" : " were") + " given");
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
         int[] index = new int[shape.size()];
         boolean ok = true;
@@ -1077,41 +866,42 @@ public final class Analyzer {
                 index[k] = (int) n.value();
             }
         }
-        return ok ? Tensor.scalar(t.element(Tensor.flatIndex(shape, index))) : Tensor.scalar(Exprs.ZERO);
+        return ok ? new Op.Index(t, Tensor.flatIndex(shape, index)) : new Op.Invalid(List.of());
     }
 
-    private Tensor name(Ast.Name n, Scope scope) {
+    private Op name(Ast.Name n, Scope scope) {
         String text = n.text();
         if (scope instanceof Scope.Free) {
             Optional<Primitive> constant = Primitive.byName(text).filter(Primitive::isConstant);
-            return Tensor.scalar(constant.isPresent() ? Exprs.apply(constant.get(), List.of()) : Exprs.local(text));
+            return new Op.Atom(constant.isPresent() ? Exprs.apply(constant.get(), List.of()) : Exprs.local(text));
         }
         if (scope instanceof Scope.Function f) {
             if (f.params().contains(text)) {
-                return Tensor.scalar(Exprs.local(text)); // a parameter named e or pi shadows the constant
+                return new Op.Atom(Exprs.local(text)); // a parameter named e or pi shadows the constant
             }
             if (Primitive.byName(text).filter(Primitive::isConstant).isPresent()) {
-                return Tensor.scalar(Exprs.apply(Primitive.byName(text).get(), List.of()));
+                return new Op.Atom(Exprs.apply(Primitive.byName(text).get(), List.of()));
             }
             error(n.pos(), "'" + text + "' is not a parameter of this function; a function body may use only its parameters"
                     + Suggestions.didYouMean(text, f.params()));
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
         if (declared.containsKey(text)) {
-            return declaredTensor(text);
+            return declaredOp(text);
         }
         if (defined.containsKey(text)) {
             // Not lowered yet only when its definition is part of a cycle (reported).
-            return nodes.getOrDefault(text, Tensor.scalar(Exprs.sym(text, SymKind.NODE)));
+            Op.Definition d = nodes.get(text);
+            return d != null ? d : new Op.Invalid(List.of());
         }
         if (Primitive.byName(text).filter(Primitive::isConstant).isPresent()) {
             // pi and e, unless the file declares or defines the name (checked above): it then
             // means the file's own e (an error term, say) throughout the file
-            return Tensor.scalar(Exprs.apply(Primitive.byName(text).get(), List.of()));
+            return new Op.Atom(Exprs.apply(Primitive.byName(text).get(), List.of()));
         }
         if (functionDefs.containsKey(text) || Primitive.byName(text).isPresent() || isVectorBuiltin(text)) {
             error(n.pos(), "'" + text + "' is a function; call it, as in " + text + "(x)");
-            return Tensor.scalar(Exprs.ZERO);
+            return new Op.Invalid(List.of());
         }
         Set<String> known = new LinkedHashSet<>(declared.keySet());
         known.addAll(defined.keySet());
@@ -1120,7 +910,7 @@ public final class Analyzer {
         if (declaration != null) {
             helpOnLast("if it is a parameter, declare it: " + declaration);
         }
-        return Tensor.scalar(Exprs.ZERO);
+        return new Op.Invalid(List.of());
     }
 
     /** A literal's exact value, from its text (more digits than a double holds are kept). */
