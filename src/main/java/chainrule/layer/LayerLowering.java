@@ -31,11 +31,12 @@ import java.util.function.Function;
  * pre-activation) are gathered into one expression per element, computed in one loop, and a
  * definition's value is stored once; {@link Op.MatMul} becomes {@link MatVec} or {@link MatMul},
  * {@link Op.Reduce} a {@link Reduce} loop over its table entry's term, {@link Op.VectorFunction}
- * {@link Softmax} or {@link LogSoftmax}.
+ * {@link Softmax} or {@link LogSoftmax}, {@link Op.Index} a {@link Pick}.
  *
  * <p>Files it does not cover give an empty result, and the caller compiles the element view with
- * the tape compiler instead: files without any vector declaration, indexing ({@code x[1]}), the
- * constants {@code pi} and {@code e}, and a log of a named sigmoid. {@code cross_entropy(softmax(z), y)}
+ * the tape compiler instead: files without any vector declaration, the constants {@code pi} and
+ * {@code e}, a log of a named sigmoid or of an element of a named softmax. An element
+ * {@code x[1]} is a {@link Pick}. {@code cross_entropy(softmax(z), y)}
  * is fused into one op computed from the logits (see {@link SoftmaxCrossEntropy}).
  */
 public final class LayerLowering {
@@ -62,8 +63,9 @@ public final class LayerLowering {
     public static Optional<LayerProgram> lower(Network network) {
         Graph graph = network.graph();
         if (takesALogOfASigmoidName(graph)) {
-            // log(p), log(1 - p) of a named sigmoid vertex: the tape computes them from p's
-            // pre-activation (model.SigmoidLogs); the loops would compute them from p, losing digits
+            // log(p), log(1 - p) of a named sigmoid vertex, log(p[i]) of a named softmax: the tape
+            // computes them from the pre-activation (model.SigmoidLogs); the loops would compute
+            // them from p, losing digits
             return Optional.empty();
         }
         try {
@@ -95,60 +97,72 @@ public final class LayerLowering {
 
     /**
      * Whether a log or binary_cross_entropy takes an expression of a name defined as
-     * {@code sigmoid(...)}: read from the op graph, so that the element view is not built.
+     * {@code sigmoid(...)}, or a log, binary_cross_entropy or cross_entropy an element {@code p[i]}
+     * of a name defined as {@code softmax(...)}: the element view computes those logs from the
+     * pre-activation or the logits ({@code model.SigmoidLogs}), which the loops do not. Read from
+     * the op graph, so that the element view is not built.
      */
     static boolean takesALogOfASigmoidName(Graph graph) {
         Set<Op> sigmoids = new HashSet<>();
+        Set<Op> softmaxes = new HashSet<>();
         for (Op.Definition d : graph.definitions()) {
             if (d.body() instanceof Op.Apply a && a.fn() == Primitive.SIGMOID) {
                 sigmoids.add(d);
+            } else if (d.body() instanceof Op.VectorFunction v && v.function() == VectorPrimitive.SOFTMAX) {
+                softmaxes.add(d);
             }
         }
-        if (sigmoids.isEmpty()) {
+        if (sigmoids.isEmpty() && softmaxes.isEmpty()) {
             return false;
         }
         for (Op.Definition d : graph.definitions()) {
-            if (logOf(d.body(), sigmoids, false)) {
+            if (logOf(d.body(), sigmoids, softmaxes, false, false)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean logOf(Op op, Set<Op> sigmoids, boolean inLog) {
+    /** {@code inLog}: below a log or binary_cross_entropy; {@code inEntropy}: below a cross_entropy. */
+    private static boolean logOf(Op op, Set<Op> sigmoids, Set<Op> softmaxes, boolean inLog, boolean inEntropy) {
         return op.accept(new Op.Visitor<Boolean>() {
             @Override public Boolean declared(Op.Declared d) { return false; }
 
             @Override public Boolean atom(Op.Atom a) { return false; }
 
             @Override public Boolean definition(Op.Definition d) {
-                return d.role() == Op.Definition.Role.PRE_ACTIVATION ? logOf(d.body(), sigmoids, inLog)
+                return d.role() == Op.Definition.Role.PRE_ACTIVATION ? any(d.inputs(), inLog, inEntropy)
                         : inLog && sigmoids.contains(d);
             }
 
-            @Override public Boolean negate(Op.Negate n) { return any(n.inputs(), inLog); }
+            @Override public Boolean negate(Op.Negate n) { return any(n.inputs(), inLog, inEntropy); }
 
-            @Override public Boolean chain(Op.Chain c) { return any(c.inputs(), inLog); }
+            @Override public Boolean chain(Op.Chain c) { return any(c.inputs(), inLog, inEntropy); }
 
-            @Override public Boolean arithmetic(Op.Arithmetic a) { return any(a.inputs(), inLog); }
+            @Override public Boolean arithmetic(Op.Arithmetic a) { return any(a.inputs(), inLog, inEntropy); }
 
-            @Override public Boolean apply(Op.Apply a) { return any(a.inputs(), inLog || a.fn() == Primitive.LOG); }
-
-            @Override public Boolean matMul(Op.MatMul m) { return any(m.inputs(), inLog); }
-
-            @Override public Boolean reduce(Op.Reduce r) {
-                return any(r.inputs(), inLog || r.reduction() == Reduction.BINARY_CROSS_ENTROPY);
+            @Override public Boolean apply(Op.Apply a) {
+                return any(a.inputs(), inLog || a.fn() == Primitive.LOG, inEntropy);
             }
 
-            @Override public Boolean vectorFunction(Op.VectorFunction v) { return any(v.inputs(), inLog); }
+            @Override public Boolean matMul(Op.MatMul m) { return any(m.inputs(), inLog, inEntropy); }
 
-            @Override public Boolean index(Op.Index i) { return inLog && sigmoids.contains(i.target()); }
+            @Override public Boolean reduce(Op.Reduce r) {
+                return any(r.inputs(), inLog || r.reduction() == Reduction.BINARY_CROSS_ENTROPY,
+                        inEntropy || r.reduction() == Reduction.CROSS_ENTROPY);
+            }
+
+            @Override public Boolean vectorFunction(Op.VectorFunction v) { return any(v.inputs(), inLog, inEntropy); }
+
+            @Override public Boolean index(Op.Index i) {
+                return inLog && sigmoids.contains(i.target()) || (inLog || inEntropy) && softmaxes.contains(i.target());
+            }
 
             @Override public Boolean invalid(Op.Invalid i) { return false; }
 
-            private boolean any(List<Op> inputs, boolean log) {
+            private boolean any(List<Op> inputs, boolean log, boolean entropy) {
                 for (Op in : inputs) {
-                    if (logOf(in, sigmoids, log)) {
+                    if (logOf(in, sigmoids, softmaxes, log, entropy)) {
                         return true;
                     }
                 }
@@ -279,7 +293,10 @@ public final class LayerLowering {
                 return term(add(v.function() == VectorPrimitive.SOFTMAX ? new Softmax(nextId++, z) : new LogSoftmax(nextId++, z)));
             }
 
-            @Override public Term index(Op.Index i) { throw new Unsupported("indexing"); }
+            @Override public Term index(Op.Index i) {
+                Node t = store(lower(i.target()));
+                return term(add(new Pick(nextId++, t, i.flat())));
+            }
 
             @Override public Term invalid(Op.Invalid i) {
                 throw new IllegalStateException("a checked network's graph has no error");
