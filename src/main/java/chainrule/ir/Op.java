@@ -21,7 +21,8 @@ import java.util.List;
  * {@code Elementwise} loop). Both views are derived from this graph: the element view
  * ({@code model.ElementView}) expands it op by op, the loop program lowers it op by op.
  *
- * <p>Ops are immutable and compare by identity (the graph is a tree of ops over shared leaves and
+ * <p>Every op holds its shape (an op's {@code shape()} never walks its inputs: a chain of 50,000
+ * unary minuses would make that quadratic). Ops are immutable and compare by identity (the graph is a tree of ops over shared leaves and
  * definitions; a value hash of a 784-wide layer's subtree would be wasted work). A name refers to
  * its {@link Declared} leaf or {@link Definition}, the same object at every use.
  */
@@ -138,7 +139,7 @@ public sealed interface Op {
      * pre-activation {@code h.in} of {@code h = sigmoid(W @ x + b)}. Its elements are the symbols
      * {@code h[1]} …, each a vertex of the element view whose definition is the body's element.
      */
-    record Definition(String name, Role role, Op body, Ast.Pos pos) implements Op {
+    record Definition(String name, Role role, Op body, Ast.Pos pos, List<Integer> shape) implements Op {
         /** What the definition is in the path graph. */
         public enum Role {
             /** A definition of the file. */
@@ -152,7 +153,10 @@ public sealed interface Op {
             PRE_ACTIVATION
         }
 
-        @Override public List<Integer> shape() { return body.shape(); }
+        /** A definition of {@code body}'s shape (read once: a shape is never recomputed down a chain of ops). */
+        public Definition(String name, Role role, Op body, Ast.Pos pos) {
+            this(name, role, body, pos, body.shape());
+        }
 
         @Override public List<Op> inputs() { return List.of(body); }
 
@@ -175,8 +179,10 @@ public sealed interface Op {
     // ------------------------------------------------------------ elementwise
 
     /** {@code -x}, element by element. */
-    record Negate(Op operand) implements Op {
-        @Override public List<Integer> shape() { return operand.shape(); }
+    record Negate(Op operand, List<Integer> shape) implements Op {
+        public Negate(Op operand) {
+            this(operand, operand.shape());
+        }
 
         @Override public List<Op> inputs() { return List.of(operand); }
 
@@ -403,8 +409,10 @@ public sealed interface Op {
      * {@code softmax(z)} or {@code log_softmax(z)} of a vector: element j is
      * {@code Apply(VectorElement(f, j, n), [z1 … zn])}, so every element of z feeds every output.
      */
-    record VectorFunction(VectorPrimitive function, Op argument) implements Op {
-        @Override public List<Integer> shape() { return argument.shape(); }
+    record VectorFunction(VectorPrimitive function, Op argument, List<Integer> shape) implements Op {
+        public VectorFunction(VectorPrimitive function, Op argument) {
+            this(function, argument, argument.shape());
+        }
 
         @Override public List<Op> inputs() { return List.of(argument); }
 
