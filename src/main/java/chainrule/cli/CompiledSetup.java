@@ -42,7 +42,7 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
         Network network = loaded.network();
         Dataset data = null;
         if (dataFile != null && isLarge(dataFile, options.maxInput)) {
-            java.util.Optional<chainrule.batch.BatchGraph> graph = LayerLowering.lower(loaded.file(), network).map(BatchExport::of);
+            java.util.Optional<chainrule.batch.BatchGraph> graph = LayerLowering.lower(loaded.file(), network).filter(BatchExport::covers).map(BatchExport::of);
             if (graph.isPresent()) {
                 return streamed(loaded, network, dataFile, graph.get(), threads);
             }
@@ -67,7 +67,7 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
                     + "layers (W @ x) to have it compiled to loops, or use paths and grad, which work without compiling");
         }
         Objective objective = data == null ? Objective.single(compiled)
-                : DatasetObjective.of(compiled, data, LayerLowering.lower(loaded.file(), network).map(BatchExport::of), threads);
+                : DatasetObjective.of(compiled, data, LayerLowering.lower(loaded.file(), network).filter(BatchExport::covers).map(BatchExport::of), threads);
         return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), data, threads,
                 data == null ? 0 : data.size());
     }
@@ -105,7 +105,7 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
 
     /** The mean over other samples ({@code train --test}), computed like the main data's. */
     RowObjective objectiveFor(Dataset other) {
-        return DatasetObjective.of(compiled, other, LayerLowering.lower(loaded.file(), network).map(BatchExport::of), threads);
+        return DatasetObjective.of(compiled, other, LayerLowering.lower(loaded.file(), network).filter(BatchExport::covers).map(BatchExport::of), threads);
     }
 
     /** The loss's name. */

@@ -11,6 +11,19 @@ import java.util.Map;
 public final class BatchExport {
     private BatchExport() {}
 
+    /**
+     * Whether every op of {@code program} has a batched form ({@link #of} throws otherwise): a
+     * program with a {@link MatMul} or a {@link Pick} is evaluated row by row instead.
+     */
+    public static boolean covers(LayerProgram program) {
+        for (Node n : program.ops()) {
+            if (n instanceof MatMul || n instanceof Pick) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static BatchGraph of(LayerProgram program) {
         Map<Node, Integer> position = new HashMap<>();
         List<BatchGraph.Value> values = new ArrayList<>();

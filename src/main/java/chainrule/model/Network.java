@@ -7,6 +7,7 @@ import chainrule.expr.Evaluator;
 import chainrule.expr.Expr;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
+import chainrule.ir.Graph;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -37,19 +38,21 @@ public final class Network {
     record Structure(Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss) {}
 
     /**
-     * The element view, built at most once: given, or expanded on first use from the syntax tree
-     * (a network from {@link Analyzer#check} has been checked, so expanding it cannot fail). Shared
-     * by every {@link #withValues} copy, since values do not change it.
+     * The op graph and the element view expanded from it at most once, on first use (the network
+     * has been checked, so expanding it cannot fail). Shared by every {@link #withValues} copy,
+     * since values change neither.
      */
     private static final class Elements {
+        private final Graph graph;
         private java.util.function.Supplier<Structure> expand;
         private Structure built;
         private List<String> declaredNames;
         private Set<String> declaredNameSet;
 
-        Elements(Structure built) { this.built = built; }
-
-        Elements(java.util.function.Supplier<Structure> expand) { this.expand = expand; }
+        Elements(Graph graph, java.util.function.Supplier<Structure> expand) {
+            this.graph = graph;
+            this.expand = expand;
+        }
 
         synchronized Structure get() {
             if (built == null) {
@@ -62,20 +65,13 @@ public final class Network {
         synchronized boolean isBuilt() { return built != null; }
     }
 
-    Network(Source source, Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss,
-            Map<String, UserFunction> functions, Map<String, Double> values, Map<String, List<Integer>> shapes,
-            Map<String, VertexKind> declared) {
-        // The analyser hands its freshly built maps over and never touches them again, so they are
-        // wrapped, not copied (a 784-128-10 network has over 100,000 vertices and values).
-        this(source, new Elements(new Structure(Collections.unmodifiableMap(vertices), List.copyOf(definitions), loss)),
-                Collections.unmodifiableMap(new LinkedHashMap<>(functions)), Collections.unmodifiableMap(values),
-                Map.copyOf(shapes), Collections.unmodifiableMap(new LinkedHashMap<>(declared)), loss.name());
-    }
-
-    /** A network whose element view is built by {@code expand} on first use. */
-    Network(Source source, java.util.function.Supplier<Structure> expand, Map<String, UserFunction> functions,
+    /**
+     * A network whose element view is built by {@code expand} on first use. The analyser hands its
+     * freshly built maps over and never touches them again, so they are wrapped, not copied.
+     */
+    Network(Source source, Graph graph, java.util.function.Supplier<Structure> expand, Map<String, UserFunction> functions,
             Map<String, Double> values, Map<String, List<Integer>> shapes, Map<String, VertexKind> declared, String lossName) {
-        this(source, new Elements(expand), Collections.unmodifiableMap(new LinkedHashMap<>(functions)),
+        this(source, new Elements(graph, expand), Collections.unmodifiableMap(new LinkedHashMap<>(functions)),
                 Collections.unmodifiableMap(values), Map.copyOf(shapes),
                 Collections.unmodifiableMap(new LinkedHashMap<>(declared)), lossName);
     }
@@ -102,6 +98,12 @@ public final class Network {
     public boolean isExpanded() { return elements.isBuilt(); }
 
     Structure structure() { return elements.get(); }
+
+    /**
+     * The network as one op graph, lowered once from the syntax tree: the element view is expanded
+     * from it, and the loop program ({@code layer.LayerLowering}) is lowered from it.
+     */
+    public Graph graph() { return elements.graph; }
 
     /** Every vertex: declared names in declaration order, then defined ones in evaluation order. */
     public Collection<Vertex> vertices() { return structure().vertices().values(); }
@@ -255,7 +257,7 @@ public final class Network {
      * {@code W1[1,2]}, 1-based; a scalar is {@code base} itself. The names the element view gives.
      */
     public static String elementName(String base, List<Integer> shape, int flat) {
-        return Tensor.elementName(base, shape, flat);
+        return chainrule.ir.Shapes.elementName(base, shape, flat);
     }
 
     /** Declared values (after overrides); a declared name without a value is absent. */

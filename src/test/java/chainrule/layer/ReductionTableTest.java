@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import chainrule.compile.CompiledGradient;
 import chainrule.diag.Source;
 import chainrule.model.Analyzer;
-import chainrule.model.Reduction;
+import chainrule.ir.Reduction;
 import chainrule.parse.Ast;
 import chainrule.parse.SourceParser;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -119,7 +119,8 @@ class RelabelledNetworkTest {
         for (Vertex d : network.definitions()) {
             ordered.add(vertices.get(names.get(d.name())));
         }
-        return new Relabelled(new Network(network.source(), vertices, ordered, loss, network.functions(), values,
-                shapes, declared), groups);
+        Network.Structure structure = new Network.Structure(vertices, ordered, loss);
+        return new Relabelled(new Network(network.source(), network.graph(), () -> structure, network.functions(), values,
+                shapes, declared, loss.name()), groups);
     }
 }

@@ -1,4 +1,4 @@
-package chainrule.model;
+package chainrule.ir;
 
 import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
@@ -10,7 +10,7 @@ import java.util.Optional;
  * The table of built-ins that reduce whole vectors to one number — {@code sum}, {@code mean} and
  * the losses — laid out like the primitive table: each entry states once its name, its number of
  * arguments, the term it takes of each element and how the terms are combined (a sign, and 1/n
- * for a mean). Both lowerings read it: the element view ({@link Analyzer}: one sum over the
+ * for a mean). Both lowerings read it: the element view ({@code model.ElementView}: one sum over the
  * element expressions) and the layer program ({@code layer.LayerLowering}: a {@code Reduce} op
  * whose loop computes the term per element). {@code softmax} and {@code log_softmax} have their
  * table in {@link chainrule.expr.VectorPrimitive}; the fused {@code cross_entropy(softmax(z), y)}

@@ -1,0 +1,192 @@
+package chainrule.ir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import chainrule.compile.CompiledGradient;
+import chainrule.diag.Source;
+import chainrule.expr.VectorPrimitive;
+import chainrule.layer.LayerCompiler;
+import chainrule.model.Analyzer;
+import chainrule.model.Network;
+import chainrule.parse.Ast;
+import chainrule.parse.SourceParser;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Walks every op of the op table ({@link Op}, the {@link Reduction} entries and the vector
+ * functions) on small networks, and checks the two views derived from the graph against each other
+ * and against numbers computed without either:
+ * <ul>
+ *   <li>its element expansion ({@code model.ElementView}, evaluated by the interpreter) agrees with
+ *       its loops (the layer program, compiled), to 1e-12;</li>
+ *   <li>its vector–Jacobian product (the loops' gradient) agrees with central differences of the
+ *       loss, and with the gradient of the element view compiled by the tape compiler;</li>
+ *   <li>an op the loops do not cover (the constant pi) is checked the same way through the tape.</li>
+ * </ul>
+ * {@link #everyOpIsWalked} fails when an op, a reduction or a vector function is added without a
+ * case here.
+ */
+class OpTableTest {
+    /** Each case: a name and a file; values chosen away from kinks and saturation. */
+    static final Map<String, String> CASES = new LinkedHashMap<>();
+
+    static {
+        CASES.put("matvec, chain, sigmoid, arithmetic, negate, mse", """
+                input x[3] = [0.5, -0.2, 0.9]
+                target y[2] = [0.3, 0.7]
+                weight W[2,3] = [[0.1, -0.4, 0.3], [0.2, 0.5, -0.6]]
+                bias b[2] = [0.05, -0.1]
+                h = sigmoid(W @ x + b)
+                g = -h * 2 / (1 + h^2) - 0.5 + b
+                loss L = mse(g, y)
+                """);
+        CASES.put("matmul (a batch), tanh with a scalar weight, sum", """
+                input X[2,3] = [[0.5, -0.2, 0.9], [0.1, 0.4, -0.3]]
+                weight W[3,2] = [[0.1, -0.4], [0.3, 0.2], [0.5, -0.6]]
+                weight s = 0.7
+                loss L = sum(tanh(s * (X @ W)) ^ 2)
+                """);
+        CASES.put("softmax cross-entropy (fused), relu pre-activation, user function, mean", """
+                function f(a, b) = a * exp(-b) + b
+                input x[3] = [0.5, -0.2, 0.9]
+                target y[3] = [0, 1, 0]
+                weight W1[4,3] = [[0.1, -0.4, 0.3], [0.2, 0.5, -0.6], [0.3, 0.1, 0.2], [-0.2, 0.4, 0.1]]
+                bias b1[4] = [0.05, -0.1, 0.2, 0.1]
+                weight W2[3,4] = [[0.1, -0.4, 0.3, 0.2], [0.2, 0.5, -0.6, 0.1], [0.3, 0.1, 0.2, -0.3]]
+                h = relu(W1 @ x + b1)
+                k = f(h, mean(h))
+                loss L = cross_entropy(softmax(W2 @ k), y)
+                """);
+        CASES.put("stored softmax, its log, log_softmax, cross_entropy of probabilities", """
+                input x[3] = [0.5, -0.2, 0.9]
+                target y[3] = [0.2, 0.5, 0.3]
+                weight W[3,3] = [[0.1, -0.4, 0.3], [0.2, 0.5, -0.6], [0.3, 0.1, 0.2]]
+                p = softmax(W @ x)
+                q = log_softmax(2 * (W @ x))
+                r = sigmoid(W @ x)
+                loss L = -sum(y * log(p)) + sum(q * y) + cross_entropy(r, y)
+                """);
+        CASES.put("binary cross-entropy, bce with logits, leaky_relu with its default", """
+                input x[3] = [0.5, -0.2, 0.9]
+                target y[2] = [0, 1]
+                weight W[2,3] = [[0.1, -0.4, 0.3], [0.2, 0.5, -0.6]]
+                z = leaky_relu(W @ x)
+                loss L = binary_cross_entropy(1 / (1 + exp(-z)), y) + bce_with_logits(2 * z, y)
+                """);
+        CASES.put("indexing a definition and a parameter, twice", """
+                input x[2] = [0.5, -0.2]
+                target y[2] = [0.3, 0.7]
+                weight W[2,2] = [[0.1, -0.4], [0.2, 0.5]]
+                h = tanh(W @ x)
+                loss L = (h[1] - y[1])^2 + h[2] * W[2,1] + (W[2,1] * x[2] - y[2])^2
+                """);
+        CASES.put("the constant pi (through the tape)", """
+                input x[2] = [0.5, -0.2]
+                weight W[2,2] = [[0.1, -0.4], [0.2, 0.5]]
+                loss L = pi * sum(tanh(W @ x))
+                """);
+    }
+
+    static Stream<String> cases() {
+        return CASES.keySet().stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void elementViewLoopsAndCentralDifferencesAgree(String name) throws Exception {
+        Source source = new Source("op.nn", CASES.get(name));
+        Ast.File ast = SourceParser.parseFile(source);
+        Network network = Analyzer.check(source, ast);
+        CompiledGradient compiled = LayerCompiler.compile(network, ast);
+        boolean loops = compiled.tape().isEmpty();
+        assertEquals(!name.contains("through the tape"), loops, name + ": compiled to loops");
+
+        // the element view, by the interpreter
+        double elementLoss = network.lossAt(network.values());
+        CompiledGradient.Workspace w = compiled.workspace();
+        double[] gradient = new double[compiled.parameters().size()];
+        w.gradient(gradient);
+        double loss = w.gradient(gradient); // again, on the work array the first call left: no stale adjoint may count
+        assertEquals(elementLoss, loss, 1e-12 * Math.max(1, Math.abs(loss)), name + ": loss, element view against compiled");
+
+        // the element view compiled by the tape: its gradient is the element expansion's
+        double[] tapeGradient = new double[gradient.length];
+        CompiledGradient tape = chainrule.compile.CompiledGradient.compile(network);
+        tape.workspace().gradient(tapeGradient);
+
+        // central differences of the compiled loss
+        double[] declared = w.declared();
+        int[] slots = compiled.parameterIndices();
+        for (int i = 0; i < gradient.length; i++) {
+            double v = declared[slots[i]];
+            double h = 1e-6 * Math.max(1, Math.abs(v));
+            double[] x = declared.clone();
+            x[slots[i]] = v + h;
+            w.setDeclared(x);
+            double up = w.loss();
+            x[slots[i]] = v - h;
+            w.setDeclared(x);
+            double down = w.loss();
+            double numeric = (up - down) / (2 * h);
+            String p = name + ": ∂L/∂" + compiled.parameters().get(i);
+            assertEquals(numeric, gradient[i], 1e-6 * Math.max(1, Math.abs(numeric)), p + " against central differences");
+            assertEquals(tapeGradient[i], gradient[i], 1e-9 * Math.max(1, Math.abs(gradient[i])), p + " against the element view");
+        }
+    }
+
+    @Test
+    void everyOpIsWalked() throws Exception {
+        Set<String> seen = new TreeSet<>();
+        for (String text : CASES.values()) {
+            Source source = new Source("op.nn", text);
+            Graph g = Analyzer.check(source, SourceParser.parseFile(source)).graph();
+            for (Op.Definition d : g.definitions()) {
+                walk(d, seen);
+            }
+        }
+        Set<String> expected = new TreeSet<>();
+        for (Class<?> c : Op.class.getPermittedSubclasses()) {
+            if (c != Op.Invalid.class) { // never in a checked network
+                expected.add(c.getSimpleName());
+            }
+        }
+        expected.add("PRE_ACTIVATION");
+        for (Reduction r : Reduction.values()) {
+            expected.add(r.name());
+        }
+        for (VectorPrimitive f : VectorPrimitive.values()) {
+            expected.add(f.name());
+        }
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(seen);
+        assertTrue(missing.isEmpty(), "ops without a case in OpTableTest: " + missing);
+    }
+
+    private static void walk(Op op, Set<String> seen) {
+        List<Op> stack = new ArrayList<>(List.of(op));
+        while (!stack.isEmpty()) {
+            Op o = stack.remove(stack.size() - 1);
+            seen.add(o.getClass().getSimpleName());
+            if (o instanceof Op.Definition d && d.role() == Op.Definition.Role.PRE_ACTIVATION) {
+                seen.add("PRE_ACTIVATION");
+            } else if (o instanceof Op.Reduce r) {
+                seen.add(r.reduction().name());
+            } else if (o instanceof Op.VectorFunction v) {
+                seen.add(v.function().name());
+            }
+            if (!(o instanceof Op.Definition d) || d == op || d.role() == Op.Definition.Role.PRE_ACTIVATION) {
+                stack.addAll(o.inputs());
+            }
+        }
+    }
+}
