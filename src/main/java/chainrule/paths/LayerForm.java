@@ -360,6 +360,7 @@ public final class LayerForm {
         for (int k = 0; k < points.size(); k++) {
             double[] value = evaluate(term, points.get(k), numbers.get(k));
             if (!agrees(u, value, adjoints.get(k), scales.get(k))) {
+                rejectedSome = true;
                 return false;
             }
             values.add(value);
@@ -479,7 +480,12 @@ public final class LayerForm {
     private final List<Group> unitSumTargets = new ArrayList<>();
 
     private void findUnitSumTargets() {
-        Map<String, Double> given = graph.network().values();
+        unitSumTargets.addAll(unitSumTargetsOf(graph.network()));
+    }
+
+    private List<Group> unitSumTargetsOf(Network network) {
+        List<Group> out = new ArrayList<>();
+        Map<String, Double> given = network.values();
         for (Group g : groups.values()) {
             if (g.isScalar() || g.elements().get(0).kind() != VertexKind.TARGET) {
                 continue;
@@ -492,9 +498,10 @@ public final class LayerForm {
                 sum += x == null ? 0 : x;
             }
             if (all && Math.abs(sum - 1) <= 1e-12) {
-                unitSumTargets.add(g);
+                out.add(g);
             }
         }
+        return out;
     }
 
     private boolean relevant(Group g) {
@@ -971,24 +978,13 @@ public final class LayerForm {
         }
         // A target whose given values sum to 1 (one-hot) sums to 1 at the probe too: the p − y of
         // softmax with cross-entropy holds only there, and the probe must check that form.
-        Map<String, List<String>> targets = new LinkedHashMap<>();
-        for (Vertex v : network.vertices()) {
-            if (v.kind() == VertexKind.TARGET && !baseName(v.name()).equals(v.name())) {
-                targets.computeIfAbsent(baseName(v.name()), k -> new ArrayList<>()).add(v.name());
-            }
-        }
-        for (List<String> names : targets.values()) {
-            double given = 0;
+        for (List<String> names : unitSumTargetElements(network)) {
             double probed = 0;
             for (String n : names) {
-                Double x = network.values().get(n);
-                given += x == null ? Double.NaN : x;
                 probed += point.get(n);
             }
-            if (Math.abs(given - 1) <= 1e-12) {
-                for (String n : names) {
-                    point.put(n, point.get(n) / probed);
-                }
+            for (String n : names) {
+                point.put(n, point.get(n) / probed);
             }
         }
         Values values = Values.of(network.withValues(point));
@@ -998,5 +994,68 @@ public final class LayerForm {
             }
         }
         return values.vertices().containsKey(network.loss().name()) ? values : null;
+    }
+
+    /** The element names of each vector target whose given values sum to 1 (the probe keeps that sum). */
+    private static List<List<String>> unitSumTargetElements(Network network) {
+        Map<String, List<String>> targets = new LinkedHashMap<>();
+        for (Vertex v : network.vertices()) {
+            if (v.kind() == VertexKind.TARGET && !baseName(v.name()).equals(v.name())) {
+                targets.computeIfAbsent(baseName(v.name()), k -> new ArrayList<>()).add(v.name());
+            }
+        }
+        List<List<String>> out = new ArrayList<>();
+        for (List<String> names : targets.values()) {
+            double given = 0;
+            for (String n : names) {
+                Double x = network.values().get(n);
+                given += x == null ? Double.NaN : x;
+            }
+            if (Math.abs(given - 1) <= 1e-12) {
+                out.add(names);
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------ the same form at other values
+
+    /** Whether a check rejected some candidate form: then which form a group got depended on the numbers. */
+    private boolean rejectedSome;
+
+    /**
+     * Whether {@link #of}{@code (other, values)} recognises exactly this form (the same δs, named the
+     * same way), so that it can be used there as it is: {@code other} is this form's graph with
+     * other declared values ({@link PathGraph#withValuesOf}); no check rejected a candidate here, so
+     * no choice depended on the numbers; the pseudo-random probe point and the unit-sum targets are
+     * the same (the constants' values and which targets sum to 1 are unchanged); and every δ agrees
+     * with reverse accumulation at {@code values}, the check {@link #of} makes there. Recognising
+     * the patterns, the probe's passes and its checks are not repeated: the playground reuses the
+     * form of the last values of a structure while a slider moves.
+     */
+    public boolean sameAt(PathGraph other, Values values) {
+        Network was = graph.network();
+        Network now = other.network();
+        if (rejectedSome || values == null || other.vertices() != graph.vertices()
+                || !unitSumTargets.equals(unitSumTargetsOf(now))
+                || !unitSumTargetElements(was).equals(unitSumTargetElements(now))) {
+            return false;
+        }
+        for (Vertex v : now.vertices()) {
+            if (v.kind() == VertexKind.CONSTANT && !java.util.Objects.equals(was.values().get(v.name()), now.values().get(v.name()))) {
+                return false; // the probe keeps the constants' values
+            }
+        }
+        Map<Vertex, Double> adjoints = ReverseAccumulator.adjoints(other, values);
+        double scale = largest(adjoints.values());
+        Map<Group, double[]> known = new HashMap<>();
+        for (Map.Entry<Group, LayerTerm> e : deltas.entrySet()) {
+            double[] value = evaluate(e.getValue(), values, known);
+            if (!agrees(e.getKey(), value, adjoints, scale)) {
+                return false;
+            }
+            known.put(e.getKey(), value);
+        }
+        return true;
     }
 }

@@ -52,6 +52,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * target/playground/ (docs/playground.md uses them); edit-to-formula latencies go to
  * target/playground/latency.txt (docs/performance.md records them; nothing here asserts a time).
  */
+// the playground's caches are static: tests that count or clear them do not run beside others using them
+@org.junit.jupiter.api.parallel.ResourceLock("chainrule.serve caches")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PlaygroundBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
