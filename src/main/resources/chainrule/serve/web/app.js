@@ -148,8 +148,33 @@ function jumpTo(line, column) {
   ta.setSelectionRange(at, at);
 }
 
-function resizeEditor() {
+/**
+ * What the editor's size depends on, when the text alone decides it: the line count and the
+ * longest line, for text of printable ASCII in the monospace font. Null (measure again) for tabs
+ * or wider characters, whose width is not their count.
+ */
+function sizeKey(text) {
+  let lines = 1, longest = 0, start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      longest = Math.max(longest, i - start);
+      start = i + 1;
+      lines++;
+    } else if (c > 126 || c < 32) {
+      return null;
+    }
+  }
+  return lines + ':' + Math.max(longest, text.length - start);
+}
+
+function resizeEditor(event) {
   const ta = $('source');
+  // Measuring forces a layout of the whole text (hundreds of milliseconds for 800 KB): skipped
+  // when an edit leaves the line count and the longest line as they were (a number typed over).
+  const key = event && event.type === 'resize' ? null : sizeKey(ta.value);
+  if (key !== null && ta.dataset.sizeKey === key) return;
+  ta.dataset.sizeKey = key === null ? '' : key;
   ta.style.height = '0px';
   ta.style.height = Math.max(ta.scrollHeight, $('editor').clientHeight - 2) + 'px';
   ta.style.width = '0px';
