@@ -274,9 +274,12 @@ public final class LayerForm {
             if (term != null) {
                 // The textbook's simplified δ (p − y) where it holds at every point, else as recognised.
                 LayerTerm simpler = u.isParameter() ? term : recognition.simplified(u, term);
-                if (simpler != term && verification.verifies(u, simpler)) {
+                boolean simplerHolds = simpler != term && verification.verifies(u, simpler);
+                rejectedSome |= simpler != term && !simplerHolds;
+                if (simplerHolds) {
                     term = simpler;
                 } else if (!verification.verifies(u, term)) {
+                    rejectedSome = true;
                     term = null;
                 }
             }
@@ -285,5 +288,47 @@ public final class LayerForm {
             }
         }
         recognition.nameShared();
+    }
+
+    // ------------------------------------------------------------ the same form at other values
+
+    /** Whether a check rejected some candidate form: then which form a group got depended on the numbers. */
+    private boolean rejectedSome;
+
+    /**
+     * Whether {@link #of}{@code (other, values)} recognises exactly this form (the same δs, named the
+     * same way), so that it can be used there as it is: {@code other} is this form's graph with
+     * other declared values ({@link PathGraph#withValuesOf}); no check rejected a candidate here, so
+     * no choice depended on the numbers; the pseudo-random probe point and the unit-sum targets are
+     * the same (the constants' values and which targets sum to 1 are unchanged); and every δ agrees
+     * with reverse accumulation at {@code values}, the check {@link #of} makes there. Recognising
+     * the patterns, the probe's passes and its checks are not repeated: the playground reuses the
+     * form of the last values of a structure while a slider moves.
+     */
+    public boolean sameAt(PathGraph other, Values values) {
+        Network was = graph.network();
+        Network now = other.network();
+        if (rejectedSome || values == null || other.vertices() != graph.vertices()
+                || !groups.unitSumTargets().equals(groups.unitSumTargetsAt(now.values()))
+                || !LayerVerification.unitSumTargetElements(was).equals(LayerVerification.unitSumTargetElements(now))) {
+            return false;
+        }
+        for (Vertex v : now.vertices()) {
+            if (v.kind() == chainrule.model.VertexKind.CONSTANT
+                    && !java.util.Objects.equals(was.values().get(v.name()), now.values().get(v.name()))) {
+                return false; // the probe keeps the constants' values
+            }
+        }
+        Map<Vertex, Double> adjoints = ReverseAccumulator.adjoints(other, values);
+        double scale = LayerVerification.largest(adjoints.values());
+        Map<Group, double[]> known = new HashMap<>();
+        for (Map.Entry<Group, LayerTerm> e : deltas.entrySet()) {
+            double[] value = evaluation.evaluate(e.getValue(), values, known);
+            if (!LayerVerification.agrees(e.getKey(), value, adjoints, scale)) {
+                return false;
+            }
+            known.put(e.getKey(), value);
+        }
+        return true;
     }
 }

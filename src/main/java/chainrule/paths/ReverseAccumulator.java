@@ -45,14 +45,14 @@ public final class ReverseAccumulator {
     }
 
     private static Map<Vertex, Double> computeAdjoints(PathGraph graph, Values values, boolean stopAtInfinite) {
-        Map<Vertex, Double> delta = new HashMap<>();
         List<Vertex> order = graph.vertices();
+        Map<Vertex, Double> delta = new HashMap<>(order.size() * 2); // never rehashed on the way
         for (int i = order.size() - 1; i >= 0; i--) {
-            Vertex u = order.get(i);
-            if (!graph.reachedFromParameter(u)) {
+            if (!graph.reachedFromParameter(i)) {
                 continue;
             }
-            double d = adjoint(graph, values, u, delta);
+            Vertex u = order.get(i);
+            double d = adjoint(graph, values, u, graph.outgoing(i), delta);
             if (stopAtInfinite && !Double.isFinite(d) && graph.reachesLoss(u)) {
                 return null;
             }
@@ -95,7 +95,7 @@ public final class ReverseAccumulator {
         for (int i = order.size() - 1; i >= 0; i--) {
             Vertex u = order.get(i);
             if (below.contains(u)) {
-                delta.put(u, adjoint(graph, values, u, delta));
+                delta.put(u, adjoint(graph, values, u, graph.outgoing(u), delta));
             }
         }
         return delta;
@@ -111,11 +111,11 @@ public final class ReverseAccumulator {
      * convention (take that product as 0) is not a limit — sin(√w)² has derivative 1 at w = 0,
      * where δ(√w) = 2·sin(√w)·cos(√w) is 0 — and a silent wrong 0 is worse than the error.
      */
-    private static double adjoint(PathGraph graph, Values values, Vertex u, Map<Vertex, Double> delta) {
+    private static double adjoint(PathGraph graph, Values values, Vertex u, List<Edge> outgoing, Map<Vertex, Double> delta) {
         double d = u == graph.network().loss() ? 1.0 : 0.0;
         boolean singular = false;
         boolean zeroTimesInfinite = false;
-        for (Edge e : graph.outgoing(u)) {
+        for (Edge e : outgoing) {
             double below = delta.get(e.to());
             if (below != 0) {
                 double factor = values.of(e);

@@ -34,7 +34,8 @@ import java.util.Map;
  */
 public final class Values {
     private final Map<String, Double> vertexValues;
-    private final Map<Edge, Double> factorValues = new HashMap<>();
+    /** Sized for an edge per vertex, about what a reverse pass evaluates: 100,000 entries are not rehashed on the way. */
+    private final Map<Edge, Double> factorValues;
     private final Network network;
     /** Built on first use: only a value that is not finite needs them. */
     private Map<Expr, Expr> stable;
@@ -46,6 +47,7 @@ public final class Values {
 
     private Values(Map<String, Double> vertexValues, Network network, Map<Expr, Expr> stable, SigmoidLogs sigmoidLogs) {
         this.vertexValues = vertexValues;
+        this.factorValues = new HashMap<>(Math.max(16, vertexValues.size() * 2));
         this.network = network;
         this.stable = stable;
         this.sigmoidLogs = sigmoidLogs;

@@ -50,15 +50,19 @@ public final class LayerFormText {
     private final String loss;
 
     private LayerFormText(PathGraph graph, Values values, Notation notation, boolean layers) {
-        this(graph, values, notation, layers, null);
+        this(graph, values, notation, layers, null, null);
     }
 
-    /** With {@code wrt} (element blocks only): the δs below those parameters, not the whole network's. */
-    private LayerFormText(PathGraph graph, Values values, Notation notation, boolean layers, List<Vertex> wrt) {
+    /**
+     * With {@code wrt} (element blocks only): the δs below those parameters, not the whole network's;
+     * with {@code recognised}, the layer forms {@link LayerForm#of} gives for this graph and values.
+     */
+    private LayerFormText(PathGraph graph, Values values, Notation notation, boolean layers, List<Vertex> wrt,
+                          LayerForm recognised) {
         this.graph = graph;
         this.values = values;
         this.notation = notation;
-        this.form = layers ? LayerForm.of(graph, values) : null;
+        this.form = !layers ? null : recognised != null ? recognised : LayerForm.of(graph, values);
         this.formulas = layers ? LayerTermText.of(form) : null;
         this.adjoints = values == null ? null : layers || wrt == null ? ReverseAccumulator.adjoints(graph, values)
                 : ReverseAccumulator.adjointsBelow(graph, values, wrt);
@@ -86,8 +90,18 @@ public final class LayerFormText {
      * The playground uses it: 100,000 element blocks of a large network are hundreds of megabytes.
      */
     public static String gradient(PathGraph graph, List<Vertex> wrt, Values values, Notation notation, int maxElementBlocks) {
+        return gradient(graph, wrt, values, notation, maxElementBlocks, null);
+    }
+
+    /**
+     * As {@link #gradient(PathGraph, List, Values, Notation, int)}, with the layer forms already
+     * recognised for this graph and values ({@link LayerForm#of}, or a form that is the same there:
+     * {@link LayerForm#sameAt}), or null to recognise them. The playground keeps them between edits.
+     */
+    public static String gradient(PathGraph graph, List<Vertex> wrt, Values values, Notation notation, int maxElementBlocks,
+                                  LayerForm recognised) {
         boolean layers = LayerForm.asksForAWholeParameter(graph.network(), wrt);
-        return new LayerFormText(graph, values, notation, layers, wrt).text(wrt, maxElementBlocks);
+        return new LayerFormText(graph, values, notation, layers, wrt, recognised).text(wrt, maxElementBlocks);
     }
 
     private String text(List<Vertex> wrt, int maxElementBlocks) {

@@ -108,9 +108,12 @@ final class Analysis {
     /** The text and values a computation depends on (not the parameter followed or the notation). */
     private record Key(String name, String text, Map<String, Double> sets, Long seed, Limits limits) {}
 
-    /** A loaded network with its path graph and values, or the diagnostics that stopped it. */
+    /**
+     * A loaded network with its path graph and values, or the diagnostics that stopped it; the
+     * layer forms of its structure, and the layer-forms text per notation once made.
+     */
     record Prepared(Loaded loaded, PathGraph graph, Values values, DiagnosticException problem,
-                            Map<Notation, String> layerForms) {}
+                    LayerFormCache forms, Map<Notation, String> layerForms) {}
 
     /**
      * The last few prepared networks: following another parameter, switching notation or fetching the
@@ -155,11 +158,11 @@ final class Analysis {
             if (p == null) {
                 Network analysed = Analyzer.analyze(source, ast, new chainrule.model.VertexLimit(limits.maxVertices()));
                 PathGraph graph = PathGraph.of(analysed);
-                StructureCache.remember(ast, analysed, graph, r, limits);
-                p = prepared(applied(source, ast, analysed, r), graph);
+                LayerFormCache forms = StructureCache.remember(ast, analysed, graph, r, limits);
+                p = prepared(applied(source, ast, analysed, r), graph, forms);
             }
         } catch (DiagnosticException e) {
-            p = new Prepared(null, null, null, e, Map.of());
+            p = new Prepared(null, null, null, e, null, Map.of());
         }
         synchronized (CACHE) {
             CACHE.put(key, p);
@@ -171,7 +174,7 @@ final class Analysis {
      * The forward pass and the finiteness checks of a loaded network over {@code base}, a path graph
      * of the same structure (its own or one kept by {@link StructureCache}).
      */
-    static Prepared prepared(Loaded loaded, PathGraph base) throws DiagnosticException {
+    static Prepared prepared(Loaded loaded, PathGraph base, LayerFormCache forms) throws DiagnosticException {
         Network network = loaded.network();
         PathGraph graph = base.withValuesOf(network);
         Values values = null;
@@ -180,7 +183,7 @@ final class Analysis {
             NonFiniteCheck.require(network, values.vertices());
             NonFiniteCheck.requireFiniteDerivatives(graph, values);
         }
-        return new Prepared(loaded, graph, values, null, new java.util.concurrent.ConcurrentHashMap<>());
+        return new Prepared(loaded, graph, values, null, forms, new java.util.concurrent.ConcurrentHashMap<>());
     }
 
     /**
@@ -247,8 +250,8 @@ final class Analysis {
         phase(phases, "paths", last);
         if (LayerFormText.applies(graph)) {
             Values v = values;
-            out.put("layerForms", prepared.layerForms().computeIfAbsent(r.notation(),
-                    n -> LayerFormText.gradient(graph, network.parameters(), v, n, MAX_ELEMENT_FORMS)));
+            out.put("layerForms", prepared.layerForms().computeIfAbsent(r.notation(), n -> LayerFormText.gradient(graph,
+                    network.parameters(), v, n, MAX_ELEMENT_FORMS, prepared.forms().at(graph, v))));
         } else if (values != null) {
             Map<String, Object> gradient = new LinkedHashMap<>();
             ReverseAccumulator.gradient(graph, values).forEach((name, g) -> gradient.put(name, List.of(g, Numbers.text(g))));

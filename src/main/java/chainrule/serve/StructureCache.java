@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * syntax tree as the last one but for the values of its declarations, and its network is the last
  * one with other declared values. Its analysis (names, shapes, the element view of 100,000
  * vertices at 784-128-10) and its path graph (edges, path counts and every factor derived so far)
- * are reused, and only what depends on values is computed again: the forward pass, the checks, δs
- * and layer forms.
+ * are reused, and only what depends on values is computed again: the forward pass, the checks and
+ * δs; the layer forms are kept too ({@link LayerFormCache}) and checked at the new values.
  *
  * <p>Exactly what a fresh analysis gives: the trees must be equal record for record (names,
  * positions, expressions and the numbers in them, shapes, initialisers) except the numbers of
@@ -31,8 +31,12 @@ import java.util.concurrent.atomic.AtomicReference;
 final class StructureCache {
     private StructureCache() {}
 
-    /** An analysed network (values as written, before sliders) with the syntax tree it came from and its path graph. */
-    private record Entry(String name, Analysis.Limits limits, Ast.File ast, Network network, PathGraph graph) {}
+    /**
+     * An analysed network (values as written, before sliders) with the syntax tree it came from, its
+     * path graph and the layer forms last recognised for it.
+     */
+    private record Entry(String name, Analysis.Limits limits, Ast.File ast, Network network, PathGraph graph,
+                         LayerFormCache forms) {}
 
     private static final AtomicReference<Entry> LAST = new AtomicReference<>();
     /** How many analyses were reused (tests check that the reused path was taken). */
@@ -40,9 +44,11 @@ final class StructureCache {
 
     static long reused() { return REUSED.get(); }
 
-    /** Keeps a freshly analysed network for the next edit. */
-    static void remember(Ast.File ast, Network analysed, PathGraph graph, Analysis.Request r, Analysis.Limits limits) {
-        LAST.set(new Entry(r.name(), limits, ast, analysed, graph));
+    /** Keeps a freshly analysed network for the next edit; gives the layer-form cache of its structure. */
+    static LayerFormCache remember(Ast.File ast, Network analysed, PathGraph graph, Analysis.Request r, Analysis.Limits limits) {
+        LayerFormCache forms = new LayerFormCache();
+        LAST.set(new Entry(r.name(), limits, ast, analysed, graph, forms));
+        return forms;
     }
 
     /** Forgets the kept network (tests). */
@@ -68,10 +74,8 @@ final class StructureCache {
             return null; // comparing a very deep expression: the analysis reports on it
         }
         try {
-            // only the numbers that differ: a copy of 100,000 values is checked name by name
-            values.entrySet().removeIf(v -> v.getValue().equals(e.network().values().get(v.getKey())));
             Network network = e.network().withValues(values);
-            Analysis.Prepared p = Analysis.prepared(Analysis.applied(source, ast, network, r), e.graph());
+            Analysis.Prepared p = Analysis.prepared(Analysis.applied(source, ast, network, r), e.graph(), e.forms());
             REUSED.incrementAndGet();
             return p;
         } catch (DiagnosticException problem) {
@@ -81,7 +85,9 @@ final class StructureCache {
 
     /**
      * Whether {@code b} is {@code a} with other declared numbers only; collects b's declared values
-     * (element names as the analyser gives them) into {@code values}.
+     * that differ from a's (element names as the analyser gives them) into {@code values}: the kept
+     * network holds a's numbers as written, so only those need setting, and comparing the two trees'
+     * numbers is cheaper than a map of 100,000 values checked name by name.
      */
     private static boolean sameStructure(Ast.File a, Ast.File b, Network network, Map<String, Double> values) {
         List<Ast.Statement> as = a.statements();
@@ -121,22 +127,26 @@ final class StructureCache {
             return false; // a scalar whose value the analyser did not take: let it say why
         }
         if (network.declaredShape(name).isEmpty()) {
-            if (!(x.value() instanceof Ast.Scalar) || !(y.value() instanceof Ast.Scalar s) || !Double.isFinite(s.value())) {
+            if (!(x.value() instanceof Ast.Scalar r) || !(y.value() instanceof Ast.Scalar s) || !Double.isFinite(s.value())) {
                 return false;
             }
-            values.put(name, s.value());
+            if (!same(r, s)) {
+                values.put(name, s.value());
+            }
             return true;
         }
         List<String> elements = network.elementNames(name);
         if (!network.values().containsKey(elements.get(0))) {
             return false; // a list the analyser did not take
         }
-        if (x.value() instanceof Ast.Scalar && y.value() instanceof Ast.Scalar s) {
+        if (x.value() instanceof Ast.Scalar r && y.value() instanceof Ast.Scalar s) {
             if (!Double.isFinite(s.value())) {
                 return false;
             }
-            for (String element : elements) {
-                values.put(element, s.value()); // one number for every element
+            if (!same(r, s)) {
+                for (String element : elements) {
+                    values.put(element, s.value()); // one number for every element
+                }
             }
             return true;
         }
@@ -144,13 +154,21 @@ final class StructureCache {
         return sameList(x.value(), y.value(), elements, next, values) && next[0] == elements.size();
     }
 
+    /** The same number (bit for bit: 0 and -0 differ), so the kept network already has it. */
+    private static boolean same(Ast.Scalar a, Ast.Scalar b) {
+        return Double.doubleToLongBits(a.value()) == Double.doubleToLongBits(b.value());
+    }
+
     /** Same nesting and lengths; b's numbers in row-major order, as the analyser flattens them. */
     private static boolean sameList(Ast.Value x, Ast.Value y, List<String> elements, int[] next, Map<String, Double> values) {
-        if (x instanceof Ast.Scalar && y instanceof Ast.Scalar s) {
+        if (x instanceof Ast.Scalar r && y instanceof Ast.Scalar s) {
             if (!Double.isFinite(s.value()) || next[0] >= elements.size()) {
                 return false;
             }
-            values.put(elements.get(next[0]++), s.value());
+            int at = next[0]++;
+            if (!same(r, s)) {
+                values.put(elements.get(at), s.value());
+            }
             return true;
         }
         if (x instanceof Ast.Array ax && y instanceof Ast.Array ay && ax.items().size() == ay.items().size()) {

@@ -26,6 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * answered once after the previous text (reused when it can be) and once with every cache emptied,
  * compared as whole JSON objects but for the timings.
  */
+// the playground's caches are static: tests that count or clear them do not run beside others using them
+@org.junit.jupiter.api.parallel.ResourceLock("chainrule.serve caches")
 class AnalysisStructureCacheTest {
     private static final Analysis.Limits LIMITS = new Analysis.Limits(10_000, 1 << 20, 2_000_000);
     private static final Pattern NUMBER = Pattern.compile("(?<![A-Za-z_0-9.\\]])-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");

@@ -52,6 +52,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * target/playground/ (docs/playground.md uses them); edit-to-formula latencies go to
  * target/playground/latency.txt (docs/performance.md records them; nothing here asserts a time).
  */
+// the playground's caches are static: tests that count or clear them do not run beside others using them
+@org.junit.jupiter.api.parallel.ResourceLock("chainrule.serve caches")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PlaygroundBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -424,9 +426,10 @@ class PlaygroundBrowserTest {
         awaitUpdate(before);
         double edit = lastLatency();
         Object editServer = js().executeScript("return JSON.stringify({millis: Math.round(window.chainrule.result.millis),"
-                + " phases: window.chainrule.result.phases});");
+                + " phases: window.chainrule.result.phases, page: window.chainrule.timing});");
         // more edits of the same kind: the server reuses the structure and its code is warm by now
         List<Long> more = new ArrayList<>();
+        List<Object> moreTimes = new ArrayList<>();
         for (String value : List.of("0.6", "0.7", "0.8")) {
             before = version();
             js().executeScript("const ta = document.getElementById('source');"
@@ -434,6 +437,8 @@ class PlaygroundBrowserTest {
                     + "ta.dispatchEvent(new Event('input', {bubbles: true}));", value);
             awaitUpdate(before);
             more.add(Math.round(lastLatency()));
+            moreTimes.add(js().executeScript("return JSON.stringify({server: Math.round(window.chainrule.result.millis),"
+                    + " page: window.chainrule.timing});"));
         }
         Object moreServer = js().executeScript("return JSON.stringify({millis: Math.round(window.chainrule.result.millis),"
                 + " phases: window.chainrule.result.phases});");
@@ -446,7 +451,7 @@ class PlaygroundBrowserTest {
         assertEquals("W1[2,1]", driver.findElement(By.id("formula-main")).getAttribute("data-wrt"));
         screenshot("mnist");
         latencies.add("784-128-10 load → formulas: " + Math.round(first) + " ms; edit → formulas: " + Math.round(edit)
-                + " ms (server " + editServer + "); 3 more edits: " + more + " ms (last: server " + moreServer
+                + " ms (server " + editServer + "); 3 more edits: " + more + " ms " + moreTimes + " (last: server " + moreServer
                 + "); follow another weight: " + Math.round(follow) + " ms");
     }
 

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * requests, unknown names in the query, slow and oversized requests, path traversal, wrong methods.
  * Requests that a browser or {@link HttpClient} would not send are written to a socket as bytes.
  */
+// the playground's caches are static: tests that count or clear them do not run beside others using them
+@org.junit.jupiter.api.parallel.ResourceLock("chainrule.serve caches")
 class PlaygroundServerHardeningTest {
     @TempDir
     Path dir;

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * calls must give the same numbers), Save writing only the file given, the downloads, the static
  * files staying inside the jar's web directory, and concurrent requests.
  */
+// the playground's caches are static: tests that count or clear them do not run beside others using them
+@org.junit.jupiter.api.parallel.ResourceLock("chainrule.serve caches")
 class PlaygroundServerTest {
     @TempDir
     static Path dir;

@@ -19,6 +19,9 @@ const state = {
   editStart: null,   // performance.now() of the first change not yet shown
   version: 0,        // increases each time the page shows a new answer (tests wait on it)
   latencies: [],
+  // where an edit's time went on the page: the editor's own work before the request (input), the
+  // wait for the server's answer (server plus transfer), and showing it (render); the tests report them
+  timing: null,
   start: null,
   flowTimer: null,   // a large network's flow, asked for when the editing pauses
 };
@@ -73,9 +76,15 @@ function escapeHtml(s) {
 }
 
 function renderGutter(diagnostics) {
-  const lines = $('source').value.split('\n').length;
+  const text = $('source').value;
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
   const bad = new Set((diagnostics || []).map((d) => d.line));
   const g = $('gutter');
+  // rebuilt only when the line count or the marked lines change (an edit of a number changes neither)
+  const key = lines + ':' + [...bad].join(',');
+  if (g.dataset.key === key) return;
+  g.dataset.key = key;
   g.textContent = '';
   for (let i = 1; i <= lines; i++) {
     const d = el('div', { text: String(i) });
@@ -94,6 +103,13 @@ function codePointColumnToIndex(line, column) {
 }
 
 function renderBackdrop(diagnostics) {
+  // The backdrop's text is transparent: only its marks show, placed by the text before them. With
+  // no diagnostic there is nothing to show, and copying 800 KB of text into it at every edit of a
+  // large network cost the page more than the server's answer.
+  if (!diagnostics || diagnostics.length === 0) {
+    if ($('backdrop').firstChild) $('backdrop').textContent = '';
+    return;
+  }
   const lines = $('source').value.split('\n');
   const marks = {};
   for (const d of diagnostics || []) (marks[d.line] = marks[d.line] || []).push(d);
@@ -132,8 +148,33 @@ function jumpTo(line, column) {
   ta.setSelectionRange(at, at);
 }
 
-function resizeEditor() {
+/**
+ * What the editor's size depends on, when the text alone decides it: the line count and the
+ * longest line, for text of printable ASCII in the monospace font. Null (measure again) for tabs
+ * or wider characters, whose width is not their count.
+ */
+function sizeKey(text) {
+  let lines = 1, longest = 0, start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      longest = Math.max(longest, i - start);
+      start = i + 1;
+      lines++;
+    } else if (c > 126 || c < 32) {
+      return null;
+    }
+  }
+  return lines + ':' + Math.max(longest, text.length - start);
+}
+
+function resizeEditor(event) {
   const ta = $('source');
+  // Measuring forces a layout of the whole text (hundreds of milliseconds for 800 KB): skipped
+  // when an edit leaves the line count and the longest line as they were (a number typed over).
+  const key = event && event.type === 'resize' ? null : sizeKey(ta.value);
+  if (key !== null && ta.dataset.sizeKey === key) return;
+  ta.dataset.sizeKey = key === null ? '' : key;
   ta.style.height = '0px';
   ta.style.height = Math.max(ta.scrollHeight, $('editor').clientHeight - 2) + 'px';
   ta.style.width = '0px';
@@ -148,6 +189,7 @@ async function analyze() {
   state.dirty = false;
   const text = $('source').value;
   let answer;
+  const asked = performance.now();
   try {
     const response = await fetch('/api/analyze?' + query(), { method: 'POST', body: text, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
     answer = await response.json();
@@ -155,6 +197,7 @@ async function analyze() {
     answer = { ok: false, error: 'the server does not answer: ' + e };
   }
   state.pending = false;
+  state.answered = { asked, at: performance.now() };
   // A slider or followed parameter whose name the edited text no longer declares: the server names
   // it (with the CLI's --set/--wrt message); the text is what counts, so drop it and ask again.
   if (!answer.ok && answer.option === 'set' && answer.name in state.sets) {
@@ -175,6 +218,7 @@ function changed() {
 }
 
 function show(answer) {
+  const rendering = performance.now();
   if (answer.ok) {
     state.result = answer;
     if (answer.wrt) state.wrt = answer.wrt;
@@ -189,7 +233,15 @@ function show(answer) {
   } else {
     renderDiagnostics(answer.diagnostics || []);
   }
-  const latency = state.editStart === null ? null : performance.now() - state.editStart;
+  const now = performance.now();
+  const latency = state.editStart === null ? null : now - state.editStart;
+  if (latency !== null && state.answered) {
+    state.timing = {
+      input: Math.round(state.answered.asked - state.editStart),
+      answer: Math.round(state.answered.at - state.answered.asked),
+      render: Math.round(now - rendering),
+    };
+  }
   state.editStart = null;
   if (latency !== null) state.latencies.push(latency);
   state.lastLatency = latency;
@@ -558,7 +610,13 @@ async function init() {
   }
   if (start.error || start.note) status(start.error || start.note, !!start.error);
   const ta = $('source');
-  ta.addEventListener('input', () => { resizeEditor(); renderGutter(null); changed(); });
+  ta.addEventListener('input', () => {
+    // an edit starts here: the editor's own work counts in the time to updated formulas
+    if (state.editStart === null) state.editStart = performance.now();
+    resizeEditor();
+    renderGutter(null);
+    changed();
+  });
   ta.addEventListener('keydown', (e) => {
     if (e.key === 'Tab') { e.preventDefault(); document.execCommand('insertText', false, '    '); }
   });
