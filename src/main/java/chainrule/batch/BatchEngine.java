@@ -47,6 +47,23 @@ public final class BatchEngine {
     private final boolean[] denseRelu;
     /** Per MatVec: whether a dense Map computes it ({@link #denseProduct}). */
     private final boolean[] fusedAway;
+    /**
+     * Per parameter: whether its gradient over a block is one product {@code δᵀ·X} written by the
+     * kernel straight into the block's gradient (stored, or added to it: {@link Workspace#run}'s
+     * {@code add}), with no adjoint array to zero, fill and copy: it is a shared matrix read by one
+     * MatVec of a batched vector and by nothing else.
+     */
+    private final boolean[] directGradient;
+    /** Whether the parameters' elements cover the whole gradient, so it needs no zeroing. */
+    private final boolean gradientCovered;
+    /**
+     * Whether the products read B in place from one array ({@link Kernels#VECTOR}): then weights
+     * are transposed into one array and the block's inputs are read where they are; else (the
+     * loops) B is copied into separate rows, as the auto-vectoriser wants.
+     */
+    private static final boolean FLAT = Kernels.VECTOR != null;
+    /** Elements after each value's array, so a kernel may read a whole vector at its last columns. */
+    private static final int SLACK = 8;
 
     /**
      * @param graph   the ops
@@ -123,6 +140,26 @@ public final class BatchEngine {
                 fuseDense(v, m, uses);
             }
         }
+        directGradient = new boolean[n];
+        boolean[] covered = new boolean[graph.parameterCount()];
+        for (int v = 0; v < n; v++) {
+            BatchGraph.Value value = graph.values().get(v);
+            if (value.op() instanceof BatchGraph.Declared d && d.isParameter()) {
+                for (int e = 0; e < value.size(); e++) {
+                    covered[d.gradientOffset() + e] = true;
+                }
+            }
+            if (value.op() instanceof BatchGraph.MatVec m && !batched[m.matrix()] && batched[m.vector()]
+                    && uses[m.matrix()] == 1 && graph.values().get(m.matrix()).op() instanceof BatchGraph.Declared d
+                    && d.isParameter()) {
+                directGradient[m.matrix()] = true;
+            }
+        }
+        boolean all = true;
+        for (boolean c : covered) {
+            all &= c;
+        }
+        gradientCovered = all;
     }
 
     /**
@@ -239,8 +276,15 @@ public final class BatchEngine {
         private final int maxRows;
         private final double[][] val;
         private final double[][] adj;
-        /** Per MatVec of a shared matrix W [r, c] by a batched vector: Wᵀ as c rows of r (forward). */
+        /** Per MatVec of a shared matrix W [r, c] by a batched vector: Wᵀ as c rows of r (forward; the loops). */
         private final double[][][] weightsT;
+        /** The same Wᵀ in one array, c rows of r one after the other, plus slack (the Vector API kernel). */
+        private final double[][] weightsFlatT;
+        /** Per declared value that does not depend on the data: the evaluation its array was loaded for. */
+        private final long[] loadedFor;
+        /** Where {@link #gradient} puts the block's gradient, and whether it adds to what is there. */
+        private double[] gradTarget;
+        private boolean gradAdd;
         /** Per such MatVec whose vector needs an adjoint: W as r rows of c (δX = δ·W). */
         private final double[][][] weightRows;
         /** Per such MatVec whose matrix needs an adjoint: the block's vectors as rows (δW = δᵀ·X). */
@@ -266,6 +310,9 @@ public final class BatchEngine {
             weightRows = new double[n][][];
             inputRows = new double[n][][];
             weightsReady = new boolean[n];
+            weightsFlatT = new double[n][];
+            loadedFor = new long[n];
+            Arrays.fill(loadedFor, -1);
             forwardFrames = new ArrayExpr.Frame[n];
             backwardFrames = new ArrayExpr.Frame[n];
             tiles = new double[n][][];
@@ -276,8 +323,8 @@ public final class BatchEngine {
                 }
                 BatchGraph.Value value = graph.values().get(v);
                 int length = rows(v, maxRows) * value.size();
-                val[v] = new double[fusedAway[v] ? 0 : length];
-                if (active[v]) {
+                val[v] = new double[fusedAway[v] ? 0 : length + SLACK];
+                if (active[v] && !directGradient[v]) {
                     adj[v] = new double[length];
                 }
                 if (forward[v] != null) {
@@ -286,12 +333,16 @@ public final class BatchEngine {
                     tiles[v] = new double[value.op().inputs().size() + 1][];
                 }
                 if (value.op() instanceof BatchGraph.MatVec m && !batched[m.matrix()] && batched[m.vector()]) {
-                    weightsT[v] = new double[m.columns()][Kernels.padded(m.rows())];
-                    if (active[m.vector()]) {
-                        weightRows[v] = new double[m.rows()][Kernels.padded(m.columns())];
-                    }
-                    if (active[m.matrix()]) {
-                        inputRows[v] = new double[maxRows][Kernels.padded(m.columns())];
+                    if (FLAT) {
+                        weightsFlatT[v] = new double[m.columns() * m.rows() + SLACK];
+                    } else {
+                        weightsT[v] = new double[m.columns()][Kernels.padded(m.rows())];
+                        if (active[m.vector()]) {
+                            weightRows[v] = new double[m.rows()][Kernels.padded(m.columns())];
+                        }
+                        if (active[m.matrix()]) {
+                            inputRows[v] = new double[maxRows][Kernels.padded(m.columns())];
+                        }
                     }
                     productRow = new double[Math.max(productRow.length, Math.max(m.rows(), m.columns()))];
                 }
@@ -307,17 +358,19 @@ public final class BatchEngine {
          * their gradients goes there (overwritten, in parameter order).
          */
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut) {
-            return run(declared, rows, index, from, to, gradOut, -1);
+            return run(declared, rows, index, from, to, gradOut, false, -1);
         }
 
         /**
          * {@link #run(double[], Rows, int[], int, int, double[])} as part of evaluation number
          * {@code call} (non-negative, increasing; -1: a one-off): blocks of one call share {@code
-         * declared}, so what depends only on it (the transposed weight matrices) is prepared once
-         * per call and thread.
+         * declared}, so what depends only on it (the parameters' arrays, the transposed weight
+         * matrices) is prepared once per call and thread. With {@code add}, the block's gradient is
+         * added to what {@code gradOut} holds ({@code g + block}, each element one addition of the
+         * block's own sum, as a reduction tree adds two partial gradients) instead of stored.
          */
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut,
-                               long call) {
+                               boolean add, long call) {
             int count = to - from;
             if (count > maxRows) {
                 throw new IllegalArgumentException(count + " rows > " + maxRows);
@@ -330,7 +383,10 @@ public final class BatchEngine {
             for (int v = 0; v < values.size(); v++) {
                 BatchGraph.Value value = values.get(v);
                 if (value.op() instanceof BatchGraph.Declared d) {
-                    load(v, d, value.size(), declared, rows, index, from, count);
+                    if (batched[v] || call < 0 || loadedFor[v] != call) {
+                        load(v, d, value.size(), declared, rows, index, from, count);
+                        loadedFor[v] = batched[v] ? -1 : call;
+                    }
                 } else {
                     forward(v, value, count);
                 }
@@ -346,7 +402,7 @@ public final class BatchEngine {
             }
             int correct = isClassifier() ? correct(count) : 0;
             if (gradOut != null) {
-                gradient(count, gradOut);
+                gradient(count, gradOut, add);
             }
             return new BlockResult(lossSum, correct);
         }
@@ -364,13 +420,18 @@ public final class BatchEngine {
             return right;
         }
 
-        private void gradient(int count, double[] gradOut) {
+        private void gradient(int count, double[] gradOut, boolean add) {
             List<BatchGraph.Value> values = graph.values();
             for (int v = 0; v < values.size(); v++) {
-                if (active[v]) {
+                if (active[v] && !directGradient[v]) {
                     Arrays.fill(adj[v], 0, rows(v, count) * values.get(v).size(), 0.0);
                 }
             }
+            if (!add && !gradientCovered) {
+                Arrays.fill(gradOut, 0, graph.parameterCount(), 0.0);
+            }
+            gradTarget = gradOut;
+            gradAdd = add;
             int loss = graph.loss();
             if (active[loss]) {
                 if (batched[loss]) {
@@ -384,12 +445,21 @@ public final class BatchEngine {
                     backward(v, values.get(v), count);
                 }
             }
-            Arrays.fill(gradOut, 0, graph.parameterCount(), 0.0);
             for (int v = 0; v < values.size(); v++) {
-                if (values.get(v).op() instanceof BatchGraph.Declared d && d.isParameter()) {
-                    System.arraycopy(adj[v], 0, gradOut, d.gradientOffset(), values.get(v).size());
+                if (values.get(v).op() instanceof BatchGraph.Declared d && d.isParameter() && !directGradient[v]) {
+                    int size = values.get(v).size();
+                    if (add) {
+                        double[] a = adj[v];
+                        int o = d.gradientOffset();
+                        for (int e = 0; e < size; e++) {
+                            gradOut[o + e] += a[e];
+                        }
+                    } else {
+                        System.arraycopy(adj[v], 0, gradOut, d.gradientOffset(), size);
+                    }
                 }
             }
+            gradTarget = null;
         }
 
         private void load(int v, BatchGraph.Declared d, int size, double[] declared, Rows rows, int[] index,
@@ -434,8 +504,7 @@ public final class BatchEngine {
                 prepareWeights(mv, m, val[m.matrix()]);
                 double[] bias = denseBiasPadded[v];
                 System.arraycopy(val[denseBias[v]], 0, bias, 0, size);
-                Kernels.product(val[m.vector()], m.columns(), 1, rows, weightsT[mv], m.rows(), m.columns(), out,
-                        false, bias, denseRelu[v], productRow);
+                matVec(mv, m, rows, out, bias, denseRelu[v]);
             } else if (fusedAway[v]) {
                 return; // the dense Map reading it computes it
             } else if (op instanceof BatchGraph.MatVec m) {
@@ -443,8 +512,7 @@ public final class BatchEngine {
                 double[] x = val[m.vector()];
                 if (!batched[m.matrix()] && batched[m.vector()]) {
                     prepareWeights(v, m, w);
-                    // X·Wᵀ: A = X [rows, c] (strides c, 1), B = Wᵀ as c rows of r
-                    Kernels.product(x, m.columns(), 1, rows, weightsT[v], m.rows(), m.columns(), out, false, productRow);
+                    matVec(v, m, rows, out, null, false);
                 } else {
                     for (int r = 0; r < rows; r++) {
                         int wb = batched[m.matrix()] ? r * m.rows() * m.columns() : 0;
@@ -568,11 +636,28 @@ public final class BatchEngine {
                 double[] x = val[m.vector()];
                 if (!batched[m.matrix()] && batched[m.vector()]) {
                     if (active[m.vector()]) { // δX += δ·W: A = δ [rows, r], B = W as r rows of c
-                        Kernels.product(d, mr, 1, rows, weightRows[v], mc, mr, adj[m.vector()], true, productRow);
+                        if (FLAT) {
+                            Kernels.VECTOR.product(d, mr, 1, rows, w, 0, mc, mc, mr, adj[m.vector()], 0, true, null, false);
+                        } else {
+                            Kernels.product(d, mr, 1, rows, weightRows[v], mc, mr, adj[m.vector()], true, productRow);
+                        }
                     }
                     if (active[m.matrix()]) { // δW += δᵀ·X: A = δᵀ (strides 1, r), B = X as rows
-                        Kernels.rows(x, 0, mc, 1, rows, mc, inputRows[v]);
-                        Kernels.product(d, 1, mr, mr, inputRows[v], mc, rows, adj[m.matrix()], true, productRow);
+                        double[] target = adj[m.matrix()];
+                        int offset = 0;
+                        boolean add = true;
+                        if (directGradient[m.matrix()]) { // straight into the block's gradient
+                            target = gradTarget;
+                            offset = ((BatchGraph.Declared) graph.values().get(m.matrix()).op()).gradientOffset();
+                            add = gradAdd;
+                        }
+                        if (FLAT) {
+                            Kernels.VECTOR.product(d, 1, mr, mr, x, 0, mc, mc, rows, target, offset, add, null, false);
+                        } else {
+                            Kernels.rows(x, 0, mc, 1, rows, mc, inputRows[v]);
+                            Kernels.loops(d, 1, mr, mr, inputRows[v], mc, rows, target, offset, add, null, false,
+                                    productRow);
+                        }
                     }
                 } else {
                     for (int r = 0; r < rows; r++) {
@@ -724,9 +809,29 @@ public final class BatchEngine {
             }
         }
 
-        /** Wᵀ (and W as rows where δX needs it) for MatVec v, once per call. */
+        /**
+         * {@code out = f(X·Wᵀ + bias)} for MatVec v of the block's {@code rows} vectors X [rows, c]
+         * (A, strides c and 1) by the shared W [r, c] (B = Wᵀ, c rows of r), f relu or none.
+         */
+        private void matVec(int v, BatchGraph.MatVec m, int rows, double[] out, double[] bias, boolean relu) {
+            double[] x = val[m.vector()];
+            if (FLAT) {
+                Kernels.VECTOR.product(x, m.columns(), 1, rows, weightsFlatT[v], 0, m.rows(), m.rows(), m.columns(),
+                        out, 0, false, bias, relu);
+            } else {
+                Kernels.loops(x, m.columns(), 1, rows, weightsT[v], m.rows(), m.columns(), out, 0, false, bias, relu,
+                        productRow);
+            }
+        }
+
+        /** Wᵀ (and W as rows where δX needs it, for the loops) for MatVec v, once per call. */
         private void prepareWeights(int v, BatchGraph.MatVec m, double[] w) {
             if (weightsReady[v]) {
+                return;
+            }
+            if (FLAT) {
+                Kernels.transpose(w, 0, m.rows(), m.columns(), weightsFlatT[v], m.rows());
+                weightsReady[v] = true;
                 return;
             }
             Kernels.rows(w, 0, 1, m.columns(), m.columns(), m.rows(), weightsT[v]);
