@@ -285,6 +285,11 @@ public final class BatchEngine {
         /** Where {@link #gradient} puts the block's gradient, and whether it adds to what is there. */
         private double[] gradTarget;
         private boolean gradAdd;
+        /** Rows in the whole evaluation this block is part of ({@link #run}). */
+        private int callRows;
+        /** Per MatVec computed as Zᵀ = W·Xᵀ ({@link #matVec}): the block's Xᵀ and Zᵀ. */
+        private final double[][] inputsT;
+        private final double[][] outputsT;
         /** Per such MatVec whose vector needs an adjoint: W as r rows of c (δX = δ·W). */
         private final double[][][] weightRows;
         /** Per such MatVec whose matrix needs an adjoint: the block's vectors as rows (δW = δᵀ·X). */
@@ -311,6 +316,8 @@ public final class BatchEngine {
             inputRows = new double[n][][];
             weightsReady = new boolean[n];
             weightsFlatT = new double[n][];
+            inputsT = new double[n][];
+            outputsT = new double[n][];
             loadedFor = new long[n];
             Arrays.fill(loadedFor, -1);
             forwardFrames = new ArrayExpr.Frame[n];
@@ -333,9 +340,7 @@ public final class BatchEngine {
                     tiles[v] = new double[value.op().inputs().size() + 1][];
                 }
                 if (value.op() instanceof BatchGraph.MatVec m && !batched[m.matrix()] && batched[m.vector()]) {
-                    if (FLAT) {
-                        weightsFlatT[v] = new double[m.columns() * m.rows() + SLACK];
-                    } else {
+                    if (!FLAT) {
                         weightsT[v] = new double[m.columns()][Kernels.padded(m.rows())];
                         if (active[m.vector()]) {
                             weightRows[v] = new double[m.rows()][Kernels.padded(m.columns())];
@@ -358,7 +363,7 @@ public final class BatchEngine {
          * their gradients goes there (overwritten, in parameter order).
          */
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut) {
-            return run(declared, rows, index, from, to, gradOut, false, -1);
+            return run(declared, rows, index, from, to, gradOut, false, -1, to - from);
         }
 
         /**
@@ -368,9 +373,12 @@ public final class BatchEngine {
          * matrices) is prepared once per call and thread. With {@code add}, the block's gradient is
          * added to what {@code gradOut} holds ({@code g + block}, each element one addition of the
          * block's own sum, as a reduction tree adds two partial gradients) instead of stored.
+         * {@code callRows}, the rows of the whole evaluation, chooses how products are laid out
+         * (never what they compute).
          */
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut,
-                               boolean add, long call) {
+                               boolean add, long call, int callRows) {
+            this.callRows = callRows;
             int count = to - from;
             if (count > maxRows) {
                 throw new IllegalArgumentException(count + " rows > " + maxRows);
@@ -501,7 +509,6 @@ public final class BatchEngine {
             if (denseProduct[v] >= 0) {
                 int mv = denseProduct[v];
                 BatchGraph.MatVec m = (BatchGraph.MatVec) graph.values().get(mv).op();
-                prepareWeights(mv, m, val[m.matrix()]);
                 double[] bias = denseBiasPadded[v];
                 System.arraycopy(val[denseBias[v]], 0, bias, 0, size);
                 matVec(mv, m, rows, out, bias, denseRelu[v]);
@@ -511,7 +518,6 @@ public final class BatchEngine {
                 double[] w = val[m.matrix()];
                 double[] x = val[m.vector()];
                 if (!batched[m.matrix()] && batched[m.vector()]) {
-                    prepareWeights(v, m, w);
                     matVec(v, m, rows, out, null, false);
                 } else {
                     for (int r = 0; r < rows; r++) {
@@ -815,9 +821,29 @@ public final class BatchEngine {
          */
         private void matVec(int v, BatchGraph.MatVec m, int rows, double[] out, double[] bias, boolean relu) {
             double[] x = val[m.vector()];
+            int r = m.rows();
+            int c = m.columns();
+            if (FLAT && callRows <= r && !weightsReady[v]) {
+                // Fewer inputs in this evaluation than rows of W: transposing the block's inputs
+                // costs less than transposing W. Zᵀ = W·Xᵀ (A = W in place, B = Xᵀ), each element
+                // the same sum in the same order, then bias and f on the way back to [rows, r].
+                double[] xt = inputsT[v] == null || inputsT[v].length < c * rows + SLACK
+                        ? (inputsT[v] = new double[c * maxRows + SLACK]) : inputsT[v];
+                double[] zt = outputsT[v] == null || outputsT[v].length < r * rows + SLACK
+                        ? (outputsT[v] = new double[r * maxRows + SLACK]) : outputsT[v];
+                Kernels.transpose(x, 0, rows, c, xt, rows);
+                Kernels.VECTOR.product(val[m.matrix()], c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false);
+                for (int i = 0; i < rows; i++) {
+                    int base = i * r;
+                    for (int j = 0; j < r; j++) {
+                        out[base + j] = Kernels.epilogue(zt[j * rows + i], bias, j, relu);
+                    }
+                }
+                return;
+            }
+            prepareWeights(v, m, val[m.matrix()]);
             if (FLAT) {
-                Kernels.VECTOR.product(x, m.columns(), 1, rows, weightsFlatT[v], 0, m.rows(), m.rows(), m.columns(),
-                        out, 0, false, bias, relu);
+                Kernels.VECTOR.product(x, c, 1, rows, weightsFlatT[v], 0, r, r, c, out, 0, false, bias, relu);
             } else {
                 Kernels.loops(x, m.columns(), 1, rows, weightsT[v], m.rows(), m.columns(), out, 0, false, bias, relu,
                         productRow);
@@ -830,6 +856,9 @@ public final class BatchEngine {
                 return;
             }
             if (FLAT) {
+                if (weightsFlatT[v] == null) {
+                    weightsFlatT[v] = new double[m.columns() * m.rows() + SLACK];
+                }
                 Kernels.transpose(w, 0, m.rows(), m.columns(), weightsFlatT[v], m.rows());
                 weightsReady[v] = true;
                 return;

@@ -91,7 +91,7 @@ public final class BatchEvaluator implements AutoCloseable {
                     int s = chunkStart + b * block;
                     int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                            gradSum == null ? null : partialGradient[b & ~1], (b & 1) == 1, call);
+                            gradSum == null ? null : partialGradient[b & ~1], (b & 1) == 1, call, to - from);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 }
@@ -101,7 +101,7 @@ public final class BatchEvaluator implements AutoCloseable {
                     int s = chunkStart + b * block;
                     int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                            gradSum == null ? null : partialGradient[b], false, call);
+                            gradSum == null ? null : partialGradient[b], false, call, to - from);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 })).join();
