@@ -54,6 +54,15 @@ public final class BatchEngine {
      * MatVec of a batched vector and by nothing else.
      */
     private final boolean[] directGradient;
+    /**
+     * Per value: whether it is an elementwise op of the data alone (a Map whose operands are
+     * data columns or such ops, with no parameter in it, e.g. {@code x/16}): the same in every
+     * evaluation, so {@link #pack} computes it once for every row and blocks copy it like a data
+     * column.
+     */
+    private final boolean[] fromData;
+    /** Per value: whether a block needs its array (false for data columns read only by {@link #fromData} ops). */
+    private final boolean[] needed;
     /** Whether the parameters' elements cover the whole gradient, so it needs no zeroing. */
     private final boolean gradientCovered;
     /**
@@ -160,6 +169,41 @@ public final class BatchEngine {
             all &= c;
         }
         gradientCovered = all;
+        fromData = new boolean[n];
+        boolean[] packable = new boolean[n];
+        for (int v = 0; v < n; v++) {
+            BatchGraph.Value value = graph.values().get(v);
+            if (value.op() instanceof BatchGraph.Declared) {
+                packable[v] = batched[v] && fullyCovered[v] && !active[v];
+            } else if (value.op() instanceof BatchGraph.Map m && batched[v] && !active[v] && denseProduct[v] < 0
+                    && !fusedAway[v]) {
+                boolean ok = true;
+                for (int o : m.operands()) {
+                    ok &= packable[o] && graph.values().get(o).size() == value.size();
+                }
+                fromData[v] = packable[v] = ok;
+            }
+        }
+        needed = new boolean[n];
+        Arrays.fill(needed, true);
+        boolean[] readOtherwise = new boolean[n];
+        for (int v = 0; v < n; v++) {
+            if (!fromData[v]) {
+                for (int in : graph.values().get(v).op().inputs()) {
+                    readOtherwise[in] = true;
+                }
+            }
+        }
+        readOtherwise[graph.loss()] = true;
+        if (classifierLogits >= 0) {
+            readOtherwise[classifierLogits] = true;
+            readOtherwise[classifierTarget] = true;
+        }
+        for (int v = 0; v < n; v++) {
+            if (packable[v] && !fromData[v] && !readOtherwise[v] && uses[v] > 0) {
+                needed[v] = false; // a data column read only by ops computed once by pack
+            }
+        }
     }
 
     /**
@@ -253,6 +297,31 @@ public final class BatchEngine {
                     packed[v] = p;
                 }
             }
+            for (int v = 0; v < packed.length; v++) {
+                if (fromData[v]) {
+                    packed[v] = evaluateFromData(v, (BatchGraph.Map) graph.values().get(v).op(), rows.length);
+                }
+            }
+        }
+
+        /** A {@link #fromData} Map over every row, a block of rows at a time (elementwise: the same bits). */
+        private double[] evaluateFromData(int v, BatchGraph.Map m, int count) {
+            int size = graph.values().get(v).size();
+            double[] out = new double[Math.multiplyExact(count, size)];
+            ArrayExpr.Frame f = forward[v].frame();
+            int block = 64;
+            double[][] operands = new double[m.operands().size()][block * size];
+            double[] result = new double[block * size];
+            for (int from = 0; from < count; from += block) {
+                int n = Math.min(block, count - from) * size;
+                for (int i = 0; i < operands.length; i++) {
+                    System.arraycopy(packed[m.operands().get(i)], from * size, operands[i], 0, n);
+                    f.bind(i, operands[i]);
+                }
+                f.runInto(n, result);
+                System.arraycopy(result, 0, out, from * size, n);
+            }
+            return out;
         }
 
         public int size() { return rows.length; }
@@ -363,7 +432,7 @@ public final class BatchEngine {
          * their gradients goes there (overwritten, in parameter order).
          */
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut) {
-            return run(declared, rows, index, from, to, gradOut, false, -1, to - from);
+            return run(declared, rows, index, from, to, gradOut, false, -1, to - from, true);
         }
 
         /**
@@ -374,10 +443,11 @@ public final class BatchEngine {
          * added to what {@code gradOut} holds ({@code g + block}, each element one addition of the
          * block's own sum, as a reduction tree adds two partial gradients) instead of stored.
          * {@code callRows}, the rows of the whole evaluation, chooses how products are laid out
-         * (never what they compute).
+         * (never what they compute). Without {@code accuracy}, the samples classified right are not
+         * counted (0).
          */
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut,
-                               boolean add, long call, int callRows) {
+                               boolean add, long call, int callRows, boolean accuracy) {
             this.callRows = callRows;
             int count = to - from;
             if (count > maxRows) {
@@ -390,7 +460,12 @@ public final class BatchEngine {
             List<BatchGraph.Value> values = graph.values();
             for (int v = 0; v < values.size(); v++) {
                 BatchGraph.Value value = values.get(v);
-                if (value.op() instanceof BatchGraph.Declared d) {
+                if (!needed[v]) {
+                    continue;
+                }
+                if (fromData[v]) {
+                    loadPacked(v, value.size(), rows, index, from, count);
+                } else if (value.op() instanceof BatchGraph.Declared d) {
                     if (batched[v] || call < 0 || loadedFor[v] != call) {
                         load(v, d, value.size(), declared, rows, index, from, count);
                         loadedFor[v] = batched[v] ? -1 : call;
@@ -408,7 +483,7 @@ public final class BatchEngine {
             } else {
                 lossSum = count * val[loss][0];
             }
-            int correct = isClassifier() ? correct(count) : 0;
+            int correct = accuracy && isClassifier() ? correct(count) : 0;
             if (gradOut != null) {
                 gradient(count, gradOut, add);
             }
@@ -470,6 +545,19 @@ public final class BatchEngine {
             gradTarget = null;
         }
 
+        /** The block's rows of a packed value (a data column, or {@link #fromData}). */
+        private void loadPacked(int v, int size, Rows rows, int[] index, int from, int count) {
+            double[] packed = rows.packed[v];
+            double[] out = val[v];
+            if (index == null) {
+                System.arraycopy(packed, from * size, out, 0, count * size);
+            } else {
+                for (int r = 0; r < count; r++) {
+                    System.arraycopy(packed, index[from + r] * size, out, r * size, size);
+                }
+            }
+        }
+
         private void load(int v, BatchGraph.Declared d, int size, double[] declared, Rows rows, int[] index,
                           int from, int count) {
             double[] out = val[v];
@@ -477,15 +565,8 @@ public final class BatchEngine {
                 System.arraycopy(declared, d.declaredOffset(), out, 0, size);
                 return;
             }
-            double[] packed = rows.packed[v];
-            if (packed != null) {
-                if (index == null) {
-                    System.arraycopy(packed, from * size, out, 0, count * size);
-                } else {
-                    for (int r = 0; r < count; r++) {
-                        System.arraycopy(packed, index[from + r] * size, out, r * size, size);
-                    }
-                }
+            if (rows.packed[v] != null) {
+                loadPacked(v, size, rows, index, from, count);
                 return;
             }
             int[] pairs = columnsOf[v];
@@ -579,10 +660,28 @@ public final class BatchEngine {
                 double[] z = val[s.logits()];
                 double[] y = val[s.target()];
                 double[] lses = lseOf(v, rows);
+                double[][] t = tiles[v];
+                if (t[1] == null) {
+                    t[1] = new double[maxRows * n];
+                    t[2] = new double[maxRows];
+                }
+                double[] exps = t[1];
+                double[] sums = t[2];
                 for (int r = 0; r < rows; r++) {
                     int zb = batched[s.logits()] ? r * n : 0;
                     int yb = batched[s.target()] ? r * ny : 0;
-                    double lse = logSumExp(z, zb, n);
+                    // log Σ exp(z) as logSumExp computes it, keeping exp(z − max) and the sum: the
+                    // backward pass's softmax is exp(z − max) / Σ, with no exp of its own
+                    double m = max(z, zb, n);
+                    double sum = 0;
+                    int eb = r * n;
+                    for (int k = 0; k < n; k++) {
+                        double e = Math.exp(z[zb + k] - m);
+                        exps[eb + k] = e;
+                        sum += e;
+                    }
+                    sums[r] = sum;
+                    double lse = Math.log(sum) + m;
                     lses[r] = lse;
                     double loss = 0;
                     for (int k = 0; k < n; k++) {
@@ -594,7 +693,7 @@ public final class BatchEngine {
         }
 
         private double[] lseOf(int v, int rows) {
-            double[][] t = tiles[v] == null ? (tiles[v] = new double[1][]) : tiles[v];
+            double[][] t = tiles[v] == null ? (tiles[v] = new double[3][]) : tiles[v];
             if (t[0] == null || t[0].length < rows) {
                 t[0] = new double[Math.max(rows, maxRows)];
             }
@@ -751,6 +850,8 @@ public final class BatchEngine {
                 double[] z = val[s.logits()];
                 double[] y = val[s.target()];
                 double[] lses = tiles[v][0];
+                double[] exps = tiles[v][1];
+                double[] sums = tiles[v][2];
                 for (int r = 0; r < rows; r++) {
                     int zb = batched[s.logits()] ? r * n : 0;
                     int yb = batched[s.target()] ? r * ny : 0;
@@ -768,8 +869,10 @@ public final class BatchEngine {
                             }
                         }
                         double[] dz = adj[s.logits()];
-                        for (int k = 0; k < n; k++) {
-                            dz[zb + k] += dr * (Math.exp(z[zb + k] - lse) * ySum - y[yb + (ny == 1 ? 0 : k)]);
+                        double sum = sums[r];
+                        int eb = r * n;
+                        for (int k = 0; k < n; k++) { // softmax(z)_k = exp(z_k − max) / Σ (the forward pass's)
+                            dz[zb + k] += dr * (exps[eb + k] / sum * ySum - y[yb + (ny == 1 ? 0 : k)]);
                         }
                     }
                     if (active[s.target()]) {

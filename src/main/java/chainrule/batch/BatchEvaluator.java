@@ -61,7 +61,7 @@ public final class BatchEvaluator implements AutoCloseable {
      */
     public Sums accumulate(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to,
                            double[] gradSum) {
-        return sum(declared, rows, index, from, to, gradSum, false, 1);
+        return sum(declared, rows, index, from, to, gradSum, false, 1, true);
     }
 
     /**
@@ -69,10 +69,10 @@ public final class BatchEvaluator implements AutoCloseable {
      * overwrite}, {@code gradSum} is first taken as zero (without a pass to zero it: the first
      * chunk's sum is added to 0.0, which is what zeroing and adding gives, bit for bit), and in the
      * last pass every element is divided by {@code divisor} (1: left as is), as a separate pass
-     * over the sum would.
+     * over the sum would. Without {@code accuracy}, the samples classified right are not counted.
      */
     private synchronized Sums sum(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to,
-                                  double[] gradSum, boolean overwrite, double divisor) {
+                                  double[] gradSum, boolean overwrite, double divisor, boolean accuracy) {
         double loss = 0;
         long correct = 0;
         long call = calls++;
@@ -91,7 +91,7 @@ public final class BatchEvaluator implements AutoCloseable {
                     int s = chunkStart + b * block;
                     int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                            gradSum == null ? null : partialGradient[b & ~1], (b & 1) == 1, call, to - from);
+                            gradSum == null ? null : partialGradient[b & ~1], (b & 1) == 1, call, to - from, accuracy);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 }
@@ -101,7 +101,7 @@ public final class BatchEvaluator implements AutoCloseable {
                     int s = chunkStart + b * block;
                     int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                            gradSum == null ? null : partialGradient[b], false, call, to - from);
+                            gradSum == null ? null : partialGradient[b], false, call, to - from, accuracy);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 })).join();
@@ -201,16 +201,17 @@ public final class BatchEvaluator implements AutoCloseable {
 
     /** Zeroes {@code gradOut}, then {@link #accumulate}s into it (one pass: the zeroing is folded in). */
     public Sums evaluate(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to, double[] gradOut) {
-        return sum(declared, rows, index, from, to, gradOut, true, 1);
+        return sum(declared, rows, index, from, to, gradOut, true, 1, true);
     }
 
     /**
      * {@link #evaluate}, then each element of {@code gradOut} divided by the number of samples:
      * the mean gradient, with the division in the reduction's last pass (the same bits as a pass
-     * of its own).
+     * of its own). The mean loss and gradient only: the samples classified right are not counted
+     * ({@link Sums#correct} is 0).
      */
     public Sums mean(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to, double[] gradOut) {
-        return sum(declared, rows, index, from, to, gradOut, true, to - from);
+        return sum(declared, rows, index, from, to, gradOut, true, to - from, false);
     }
 
     @Override
