@@ -194,10 +194,35 @@ final class Kernels {
      * matrix, in 8 × 8 tiles so that each cache line read is used 8 times.
      */
     static void transpose(double[] a, int offset, int m, int n, double[] t, int tStride) {
+        int m8 = m / 8 * 8;
+        int n8 = n / 8 * 8;
+        for (int i0 = 0; i0 < m8; i0 += 8) { // whole 8 × 8 tiles: a column of 8 read, a run of 8 written
+            for (int j0 = 0; j0 < n8; j0 += 8) {
+                int src = offset + i0 * n + j0;
+                for (int j = 0; j < 8; j++) {
+                    int dst = (j0 + j) * tStride + i0;
+                    int at = src + j;
+                    t[dst] = a[at];
+                    t[dst + 1] = a[at + n];
+                    t[dst + 2] = a[at + 2 * n];
+                    t[dst + 3] = a[at + 3 * n];
+                    t[dst + 4] = a[at + 4 * n];
+                    t[dst + 5] = a[at + 5 * n];
+                    t[dst + 6] = a[at + 6 * n];
+                    t[dst + 7] = a[at + 7 * n];
+                }
+            }
+        }
+        if (m8 == m && n8 == n) {
+            return;
+        }
         for (int i0 = 0; i0 < m; i0 += 8) {
             int i1 = Math.min(m, i0 + 8);
             for (int j0 = 0; j0 < n; j0 += 8) {
                 int j1 = Math.min(n, j0 + 8);
+                if (i1 <= m8 && j1 <= n8) {
+                    continue;
+                }
                 for (int i = i0; i < i1; i++) {
                     int base = offset + i * n;
                     for (int j = j0; j < j1; j++) {
