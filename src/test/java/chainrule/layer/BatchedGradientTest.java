@@ -30,6 +30,20 @@ class BatchedGradientTest {
 
     @Property(tries = 150)
     void batchedGradientEqualsThePerRowSum(@ForAll long seed) throws Exception {
+        check(seed, 1 + new Random(seed ^ 77).nextInt(300));
+    }
+
+    /**
+     * Fewer rows than the layers are wide, as a minibatch of a wide network: the engine then
+     * computes the forward products as {@code Zᵀ = W·Xᵀ} (the block's inputs transposed, not W),
+     * and one or two blocks.
+     */
+    @Property(tries = 60)
+    void fewRowsGiveThePerRowSum(@ForAll long seed) throws Exception {
+        check(seed, 1 + new Random(seed ^ 78).nextInt(6));
+    }
+
+    private static void check(long seed, int rows) throws Exception {
         LayeredNetworks n = LayeredNetworks.generate(seed, false);
         Ast.File ast = SourceParser.parseFile(new Source("vector.nn", n.vector()));
         LayerProgram program = LayerLowering.lower(ast).orElseThrow();
@@ -37,7 +51,7 @@ class BatchedGradientTest {
         CompiledGradient.Workspace ws = compiled.workspace();
         n.values().forEach(ws::set);
         double[] declared = ws.declared();
-        Dataset data = randomData(n, new Random(seed), 1 + new Random(seed ^ 77).nextInt(300));
+        Dataset data = randomData(n, new Random(seed), rows);
         BatchGraph graph = BatchExport.of(program);
 
         DatasetObjective reference = new DatasetObjective(compiled, data);
