@@ -12,7 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * throughput of the auto-vectorised loop, whose row of C goes through memory every four terms
  * (docs/performance.md). A last strip narrower than two vectors runs four rows by one vector
  * ({@link #four1}); the dense layers' bias and relu are an epilogue over each group of four rows
- * just stored, and relu's backward pass is one branch-free loop ({@link #reluBackward}).
+ * just stored, and relu's backward pass is one branch-free loop ({@link #reluBackward}). B is
+ * read in place from one array (row t at {@code b[b0 + t·bs]}: a weight matrix or the block's
+ * inputs as they lie, nothing copied) and C written at {@code c[c0 + i·n + j]} (straight into a
+ * gradient).
  *
  * <p>Only loaded when the JVM runs with {@code --add-modules jdk.incubator.vector} and has FMA
  * ({@link Kernels#VECTOR}); nothing else refers to this class, so without the module it is never
