@@ -47,6 +47,32 @@ public final class BatchEngine {
     private final boolean[] denseRelu;
     /** Per MatVec: whether a dense Map computes it ({@link #denseProduct}). */
     private final boolean[] fusedAway;
+    /**
+     * Per parameter: whether its gradient over a block is one product {@code δᵀ·X} written by the
+     * kernel straight into the block's gradient (stored, or added to it: {@link Workspace#run}'s
+     * {@code add}), with no adjoint array to zero, fill and copy: it is a shared matrix read by one
+     * MatVec of a batched vector and by nothing else.
+     */
+    private final boolean[] directGradient;
+    /**
+     * Per value: whether it is an elementwise op of the data alone (a Map whose operands are
+     * data columns or such ops, with no parameter in it, e.g. {@code x/16}): the same in every
+     * evaluation, so {@link #pack} computes it once for every row and blocks copy it like a data
+     * column.
+     */
+    private final boolean[] fromData;
+    /** Per value: whether a block needs its array (false for data columns read only by {@link #fromData} ops). */
+    private final boolean[] needed;
+    /** Whether the parameters' elements cover the whole gradient, so it needs no zeroing. */
+    private final boolean gradientCovered;
+    /**
+     * Whether the products read B in place from one array ({@link Kernels#VECTOR}): then weights
+     * are transposed into one array and the block's inputs are read where they are; else (the
+     * loops) B is copied into separate rows, as the auto-vectoriser wants.
+     */
+    private static final boolean FLAT = Kernels.VECTOR != null;
+    /** Elements after each value's array, so a kernel may read a whole vector at its last columns. */
+    private static final int SLACK = 8;
 
     /**
      * @param graph   the ops
@@ -121,6 +147,61 @@ public final class BatchEngine {
         for (int v = 0; v < n; v++) {
             if (graph.values().get(v).op() instanceof BatchGraph.Map m) {
                 fuseDense(v, m, uses);
+            }
+        }
+        directGradient = new boolean[n];
+        boolean[] covered = new boolean[graph.parameterCount()];
+        for (int v = 0; v < n; v++) {
+            BatchGraph.Value value = graph.values().get(v);
+            if (value.op() instanceof BatchGraph.Declared d && d.isParameter()) {
+                for (int e = 0; e < value.size(); e++) {
+                    covered[d.gradientOffset() + e] = true;
+                }
+            }
+            if (value.op() instanceof BatchGraph.MatVec m && !batched[m.matrix()] && batched[m.vector()]
+                    && uses[m.matrix()] == 1 && graph.values().get(m.matrix()).op() instanceof BatchGraph.Declared d
+                    && d.isParameter()) {
+                directGradient[m.matrix()] = true;
+            }
+        }
+        boolean all = true;
+        for (boolean c : covered) {
+            all &= c;
+        }
+        gradientCovered = all;
+        fromData = new boolean[n];
+        boolean[] packable = new boolean[n];
+        for (int v = 0; v < n; v++) {
+            BatchGraph.Value value = graph.values().get(v);
+            if (value.op() instanceof BatchGraph.Declared) {
+                packable[v] = batched[v] && fullyCovered[v] && !active[v];
+            } else if (value.op() instanceof BatchGraph.Map m && batched[v] && !active[v] && denseProduct[v] < 0
+                    && !fusedAway[v]) {
+                boolean ok = true;
+                for (int o : m.operands()) {
+                    ok &= packable[o] && graph.values().get(o).size() == value.size();
+                }
+                fromData[v] = packable[v] = ok;
+            }
+        }
+        needed = new boolean[n];
+        Arrays.fill(needed, true);
+        boolean[] readOtherwise = new boolean[n];
+        for (int v = 0; v < n; v++) {
+            if (!fromData[v]) {
+                for (int in : graph.values().get(v).op().inputs()) {
+                    readOtherwise[in] = true;
+                }
+            }
+        }
+        readOtherwise[graph.loss()] = true;
+        if (classifierLogits >= 0) {
+            readOtherwise[classifierLogits] = true;
+            readOtherwise[classifierTarget] = true;
+        }
+        for (int v = 0; v < n; v++) {
+            if (packable[v] && !fromData[v] && !readOtherwise[v] && uses[v] > 0) {
+                needed[v] = false; // a data column read only by ops computed once by pack
             }
         }
     }
@@ -216,6 +297,31 @@ public final class BatchEngine {
                     packed[v] = p;
                 }
             }
+            for (int v = 0; v < packed.length; v++) {
+                if (fromData[v]) {
+                    packed[v] = evaluateFromData(v, (BatchGraph.Map) graph.values().get(v).op(), rows.length);
+                }
+            }
+        }
+
+        /** A {@link #fromData} Map over every row, a block of rows at a time (elementwise: the same bits). */
+        private double[] evaluateFromData(int v, BatchGraph.Map m, int count) {
+            int size = graph.values().get(v).size();
+            double[] out = new double[Math.multiplyExact(count, size)];
+            ArrayExpr.Frame f = forward[v].frame();
+            int block = 64;
+            double[][] operands = new double[m.operands().size()][block * size];
+            double[] result = new double[block * size];
+            for (int from = 0; from < count; from += block) {
+                int n = Math.min(block, count - from) * size;
+                for (int i = 0; i < operands.length; i++) {
+                    System.arraycopy(packed[m.operands().get(i)], from * size, operands[i], 0, n);
+                    f.bind(i, operands[i]);
+                }
+                f.runInto(n, result);
+                System.arraycopy(result, 0, out, from * size, n);
+            }
+            return out;
         }
 
         public int size() { return rows.length; }
@@ -239,8 +345,20 @@ public final class BatchEngine {
         private final int maxRows;
         private final double[][] val;
         private final double[][] adj;
-        /** Per MatVec of a shared matrix W [r, c] by a batched vector: Wᵀ as c rows of r (forward). */
+        /** Per MatVec of a shared matrix W [r, c] by a batched vector: Wᵀ as c rows of r (forward; the loops). */
         private final double[][][] weightsT;
+        /** The same Wᵀ in one array, c rows of r one after the other, plus slack (the Vector API kernel). */
+        private final double[][] weightsFlatT;
+        /** Per declared value that does not depend on the data: the evaluation its array was loaded for. */
+        private final long[] loadedFor;
+        /** Where {@link #gradient} puts the block's gradient, and whether it adds to what is there. */
+        private double[] gradTarget;
+        private boolean gradAdd;
+        /** Rows in the whole evaluation this block is part of ({@link #run}). */
+        private int callRows;
+        /** Per MatVec computed as Zᵀ = W·Xᵀ ({@link #matVec}): the block's Xᵀ and Zᵀ. */
+        private final double[][] inputsT;
+        private final double[][] outputsT;
         /** Per such MatVec whose vector needs an adjoint: W as r rows of c (δX = δ·W). */
         private final double[][][] weightRows;
         /** Per such MatVec whose matrix needs an adjoint: the block's vectors as rows (δW = δᵀ·X). */
@@ -266,6 +384,11 @@ public final class BatchEngine {
             weightRows = new double[n][][];
             inputRows = new double[n][][];
             weightsReady = new boolean[n];
+            weightsFlatT = new double[n][];
+            inputsT = new double[n][];
+            outputsT = new double[n][];
+            loadedFor = new long[n];
+            Arrays.fill(loadedFor, -1);
             forwardFrames = new ArrayExpr.Frame[n];
             backwardFrames = new ArrayExpr.Frame[n];
             tiles = new double[n][][];
@@ -276,8 +399,8 @@ public final class BatchEngine {
                 }
                 BatchGraph.Value value = graph.values().get(v);
                 int length = rows(v, maxRows) * value.size();
-                val[v] = new double[fusedAway[v] ? 0 : length];
-                if (active[v]) {
+                val[v] = new double[fusedAway[v] ? 0 : length + SLACK];
+                if (active[v] && !directGradient[v]) {
                     adj[v] = new double[length];
                 }
                 if (forward[v] != null) {
@@ -286,12 +409,14 @@ public final class BatchEngine {
                     tiles[v] = new double[value.op().inputs().size() + 1][];
                 }
                 if (value.op() instanceof BatchGraph.MatVec m && !batched[m.matrix()] && batched[m.vector()]) {
-                    weightsT[v] = new double[m.columns()][Kernels.padded(m.rows())];
-                    if (active[m.vector()]) {
-                        weightRows[v] = new double[m.rows()][Kernels.padded(m.columns())];
-                    }
-                    if (active[m.matrix()]) {
-                        inputRows[v] = new double[maxRows][Kernels.padded(m.columns())];
+                    if (!FLAT) {
+                        weightsT[v] = new double[m.columns()][Kernels.padded(m.rows())];
+                        if (active[m.vector()]) {
+                            weightRows[v] = new double[m.rows()][Kernels.padded(m.columns())];
+                        }
+                        if (active[m.matrix()]) {
+                            inputRows[v] = new double[maxRows][Kernels.padded(m.columns())];
+                        }
                     }
                     productRow = new double[Math.max(productRow.length, Math.max(m.rows(), m.columns()))];
                 }
@@ -307,17 +432,23 @@ public final class BatchEngine {
          * their gradients goes there (overwritten, in parameter order).
          */
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut) {
-            return run(declared, rows, index, from, to, gradOut, -1);
+            return run(declared, rows, index, from, to, gradOut, false, -1, to - from, true);
         }
 
         /**
          * {@link #run(double[], Rows, int[], int, int, double[])} as part of evaluation number
          * {@code call} (non-negative, increasing; -1: a one-off): blocks of one call share {@code
-         * declared}, so what depends only on it (the transposed weight matrices) is prepared once
-         * per call and thread.
+         * declared}, so what depends only on it (the parameters' arrays, the transposed weight
+         * matrices) is prepared once per call and thread. With {@code add}, the block's gradient is
+         * added to what {@code gradOut} holds ({@code g + block}, each element one addition of the
+         * block's own sum, as a reduction tree adds two partial gradients) instead of stored.
+         * {@code callRows}, the rows of the whole evaluation, chooses how products are laid out
+         * (never what they compute). Without {@code accuracy}, the samples classified right are not
+         * counted (0).
          */
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut,
-                               long call) {
+                               boolean add, long call, int callRows, boolean accuracy) {
+            this.callRows = callRows;
             int count = to - from;
             if (count > maxRows) {
                 throw new IllegalArgumentException(count + " rows > " + maxRows);
@@ -329,8 +460,16 @@ public final class BatchEngine {
             List<BatchGraph.Value> values = graph.values();
             for (int v = 0; v < values.size(); v++) {
                 BatchGraph.Value value = values.get(v);
-                if (value.op() instanceof BatchGraph.Declared d) {
-                    load(v, d, value.size(), declared, rows, index, from, count);
+                if (!needed[v]) {
+                    continue;
+                }
+                if (fromData[v]) {
+                    loadPacked(v, value.size(), rows, index, from, count);
+                } else if (value.op() instanceof BatchGraph.Declared d) {
+                    if (batched[v] || call < 0 || loadedFor[v] != call) {
+                        load(v, d, value.size(), declared, rows, index, from, count);
+                        loadedFor[v] = batched[v] ? -1 : call;
+                    }
                 } else {
                     forward(v, value, count);
                 }
@@ -344,9 +483,9 @@ public final class BatchEngine {
             } else {
                 lossSum = count * val[loss][0];
             }
-            int correct = isClassifier() ? correct(count) : 0;
+            int correct = accuracy && isClassifier() ? correct(count) : 0;
             if (gradOut != null) {
-                gradient(count, gradOut);
+                gradient(count, gradOut, add);
             }
             return new BlockResult(lossSum, correct);
         }
@@ -364,13 +503,18 @@ public final class BatchEngine {
             return right;
         }
 
-        private void gradient(int count, double[] gradOut) {
+        private void gradient(int count, double[] gradOut, boolean add) {
             List<BatchGraph.Value> values = graph.values();
             for (int v = 0; v < values.size(); v++) {
-                if (active[v]) {
+                if (active[v] && !directGradient[v]) {
                     Arrays.fill(adj[v], 0, rows(v, count) * values.get(v).size(), 0.0);
                 }
             }
+            if (!add && !gradientCovered) {
+                Arrays.fill(gradOut, 0, graph.parameterCount(), 0.0);
+            }
+            gradTarget = gradOut;
+            gradAdd = add;
             int loss = graph.loss();
             if (active[loss]) {
                 if (batched[loss]) {
@@ -384,10 +528,32 @@ public final class BatchEngine {
                     backward(v, values.get(v), count);
                 }
             }
-            Arrays.fill(gradOut, 0, graph.parameterCount(), 0.0);
             for (int v = 0; v < values.size(); v++) {
-                if (values.get(v).op() instanceof BatchGraph.Declared d && d.isParameter()) {
-                    System.arraycopy(adj[v], 0, gradOut, d.gradientOffset(), values.get(v).size());
+                if (values.get(v).op() instanceof BatchGraph.Declared d && d.isParameter() && !directGradient[v]) {
+                    int size = values.get(v).size();
+                    if (add) {
+                        double[] a = adj[v];
+                        int o = d.gradientOffset();
+                        for (int e = 0; e < size; e++) {
+                            gradOut[o + e] += a[e];
+                        }
+                    } else {
+                        System.arraycopy(adj[v], 0, gradOut, d.gradientOffset(), size);
+                    }
+                }
+            }
+            gradTarget = null;
+        }
+
+        /** The block's rows of a packed value (a data column, or {@link #fromData}). */
+        private void loadPacked(int v, int size, Rows rows, int[] index, int from, int count) {
+            double[] packed = rows.packed[v];
+            double[] out = val[v];
+            if (index == null) {
+                System.arraycopy(packed, from * size, out, 0, count * size);
+            } else {
+                for (int r = 0; r < count; r++) {
+                    System.arraycopy(packed, index[from + r] * size, out, r * size, size);
                 }
             }
         }
@@ -399,15 +565,8 @@ public final class BatchEngine {
                 System.arraycopy(declared, d.declaredOffset(), out, 0, size);
                 return;
             }
-            double[] packed = rows.packed[v];
-            if (packed != null) {
-                if (index == null) {
-                    System.arraycopy(packed, from * size, out, 0, count * size);
-                } else {
-                    for (int r = 0; r < count; r++) {
-                        System.arraycopy(packed, index[from + r] * size, out, r * size, size);
-                    }
-                }
+            if (rows.packed[v] != null) {
+                loadPacked(v, size, rows, index, from, count);
                 return;
             }
             int[] pairs = columnsOf[v];
@@ -431,20 +590,16 @@ public final class BatchEngine {
             if (denseProduct[v] >= 0) {
                 int mv = denseProduct[v];
                 BatchGraph.MatVec m = (BatchGraph.MatVec) graph.values().get(mv).op();
-                prepareWeights(mv, m, val[m.matrix()]);
                 double[] bias = denseBiasPadded[v];
                 System.arraycopy(val[denseBias[v]], 0, bias, 0, size);
-                Kernels.product(val[m.vector()], m.columns(), 1, rows, weightsT[mv], m.rows(), m.columns(), out,
-                        false, bias, denseRelu[v], productRow);
+                matVec(mv, m, rows, out, bias, denseRelu[v]);
             } else if (fusedAway[v]) {
                 return; // the dense Map reading it computes it
             } else if (op instanceof BatchGraph.MatVec m) {
                 double[] w = val[m.matrix()];
                 double[] x = val[m.vector()];
                 if (!batched[m.matrix()] && batched[m.vector()]) {
-                    prepareWeights(v, m, w);
-                    // X·Wᵀ: A = X [rows, c] (strides c, 1), B = Wᵀ as c rows of r
-                    Kernels.product(x, m.columns(), 1, rows, weightsT[v], m.rows(), m.columns(), out, false, productRow);
+                    matVec(v, m, rows, out, null, false);
                 } else {
                     for (int r = 0; r < rows; r++) {
                         int wb = batched[m.matrix()] ? r * m.rows() * m.columns() : 0;
@@ -505,10 +660,28 @@ public final class BatchEngine {
                 double[] z = val[s.logits()];
                 double[] y = val[s.target()];
                 double[] lses = lseOf(v, rows);
+                double[][] t = tiles[v];
+                if (t[1] == null) {
+                    t[1] = new double[maxRows * n];
+                    t[2] = new double[maxRows];
+                }
+                double[] exps = t[1];
+                double[] sums = t[2];
                 for (int r = 0; r < rows; r++) {
                     int zb = batched[s.logits()] ? r * n : 0;
                     int yb = batched[s.target()] ? r * ny : 0;
-                    double lse = logSumExp(z, zb, n);
+                    // log Σ exp(z) as logSumExp computes it, keeping exp(z − max) and the sum: the
+                    // backward pass's softmax is exp(z − max) / Σ, with no exp of its own
+                    double m = max(z, zb, n);
+                    double sum = 0;
+                    int eb = r * n;
+                    for (int k = 0; k < n; k++) {
+                        double e = Math.exp(z[zb + k] - m);
+                        exps[eb + k] = e;
+                        sum += e;
+                    }
+                    sums[r] = sum;
+                    double lse = Math.log(sum) + m;
                     lses[r] = lse;
                     double loss = 0;
                     for (int k = 0; k < n; k++) {
@@ -520,7 +693,7 @@ public final class BatchEngine {
         }
 
         private double[] lseOf(int v, int rows) {
-            double[][] t = tiles[v] == null ? (tiles[v] = new double[1][]) : tiles[v];
+            double[][] t = tiles[v] == null ? (tiles[v] = new double[3][]) : tiles[v];
             if (t[0] == null || t[0].length < rows) {
                 t[0] = new double[Math.max(rows, maxRows)];
             }
@@ -568,11 +741,28 @@ public final class BatchEngine {
                 double[] x = val[m.vector()];
                 if (!batched[m.matrix()] && batched[m.vector()]) {
                     if (active[m.vector()]) { // δX += δ·W: A = δ [rows, r], B = W as r rows of c
-                        Kernels.product(d, mr, 1, rows, weightRows[v], mc, mr, adj[m.vector()], true, productRow);
+                        if (FLAT) {
+                            Kernels.VECTOR.product(d, mr, 1, rows, w, 0, mc, mc, mr, adj[m.vector()], 0, true, null, false);
+                        } else {
+                            Kernels.product(d, mr, 1, rows, weightRows[v], mc, mr, adj[m.vector()], true, productRow);
+                        }
                     }
                     if (active[m.matrix()]) { // δW += δᵀ·X: A = δᵀ (strides 1, r), B = X as rows
-                        Kernels.rows(x, 0, mc, 1, rows, mc, inputRows[v]);
-                        Kernels.product(d, 1, mr, mr, inputRows[v], mc, rows, adj[m.matrix()], true, productRow);
+                        double[] target = adj[m.matrix()];
+                        int offset = 0;
+                        boolean add = true;
+                        if (directGradient[m.matrix()]) { // straight into the block's gradient
+                            target = gradTarget;
+                            offset = ((BatchGraph.Declared) graph.values().get(m.matrix()).op()).gradientOffset();
+                            add = gradAdd;
+                        }
+                        if (FLAT) {
+                            Kernels.VECTOR.product(d, 1, mr, mr, x, 0, mc, mc, rows, target, offset, add, null, false);
+                        } else {
+                            Kernels.rows(x, 0, mc, 1, rows, mc, inputRows[v]);
+                            Kernels.loops(d, 1, mr, mr, inputRows[v], mc, rows, target, offset, add, null, false,
+                                    productRow);
+                        }
                     }
                 } else {
                     for (int r = 0; r < rows; r++) {
@@ -660,6 +850,8 @@ public final class BatchEngine {
                 double[] z = val[s.logits()];
                 double[] y = val[s.target()];
                 double[] lses = tiles[v][0];
+                double[] exps = tiles[v][1];
+                double[] sums = tiles[v][2];
                 for (int r = 0; r < rows; r++) {
                     int zb = batched[s.logits()] ? r * n : 0;
                     int yb = batched[s.target()] ? r * ny : 0;
@@ -677,8 +869,10 @@ public final class BatchEngine {
                             }
                         }
                         double[] dz = adj[s.logits()];
-                        for (int k = 0; k < n; k++) {
-                            dz[zb + k] += dr * (Math.exp(z[zb + k] - lse) * ySum - y[yb + (ny == 1 ? 0 : k)]);
+                        double sum = sums[r];
+                        int eb = r * n;
+                        for (int k = 0; k < n; k++) { // softmax(z)_k = exp(z_k − max) / Σ (the forward pass's)
+                            dz[zb + k] += dr * (exps[eb + k] / sum * ySum - y[yb + (ny == 1 ? 0 : k)]);
                         }
                     }
                     if (active[s.target()]) {
@@ -724,9 +918,52 @@ public final class BatchEngine {
             }
         }
 
-        /** Wᵀ (and W as rows where δX needs it) for MatVec v, once per call. */
+        /**
+         * {@code out = f(X·Wᵀ + bias)} for MatVec v of the block's {@code rows} vectors X [rows, c]
+         * (A, strides c and 1) by the shared W [r, c] (B = Wᵀ, c rows of r), f relu or none.
+         */
+        private void matVec(int v, BatchGraph.MatVec m, int rows, double[] out, double[] bias, boolean relu) {
+            double[] x = val[m.vector()];
+            int r = m.rows();
+            int c = m.columns();
+            if (FLAT && callRows <= r && !weightsReady[v]) {
+                // Fewer inputs in this evaluation than rows of W: transposing the block's inputs
+                // costs less than transposing W. Zᵀ = W·Xᵀ (A = W in place, B = Xᵀ), each element
+                // the same sum in the same order, then bias and f on the way back to [rows, r].
+                double[] xt = inputsT[v] == null || inputsT[v].length < c * rows + SLACK
+                        ? (inputsT[v] = new double[c * maxRows + SLACK]) : inputsT[v];
+                double[] zt = outputsT[v] == null || outputsT[v].length < r * rows + SLACK
+                        ? (outputsT[v] = new double[r * maxRows + SLACK]) : outputsT[v];
+                Kernels.transpose(x, 0, rows, c, xt, rows);
+                Kernels.VECTOR.product(val[m.matrix()], c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false);
+                for (int i = 0; i < rows; i++) {
+                    int base = i * r;
+                    for (int j = 0; j < r; j++) {
+                        out[base + j] = Kernels.epilogue(zt[j * rows + i], bias, j, relu);
+                    }
+                }
+                return;
+            }
+            prepareWeights(v, m, val[m.matrix()]);
+            if (FLAT) {
+                Kernels.VECTOR.product(x, c, 1, rows, weightsFlatT[v], 0, r, r, c, out, 0, false, bias, relu);
+            } else {
+                Kernels.loops(x, m.columns(), 1, rows, weightsT[v], m.rows(), m.columns(), out, 0, false, bias, relu,
+                        productRow);
+            }
+        }
+
+        /** Wᵀ (and W as rows where δX needs it, for the loops) for MatVec v, once per call. */
         private void prepareWeights(int v, BatchGraph.MatVec m, double[] w) {
             if (weightsReady[v]) {
+                return;
+            }
+            if (FLAT) {
+                if (weightsFlatT[v] == null) {
+                    weightsFlatT[v] = new double[m.columns() * m.rows() + SLACK];
+                }
+                Kernels.transpose(w, 0, m.rows(), m.columns(), weightsFlatT[v], m.rows());
+                weightsReady[v] = true;
                 return;
             }
             Kernels.rows(w, 0, 1, m.columns(), m.columns(), m.rows(), weightsT[v]);

@@ -59,59 +59,132 @@ public final class BatchEvaluator implements AutoCloseable {
      * index} null: {@code rows[i]}), to {@code gradSum} (null: loss only) and returns the sums.
      * Not to be called from two threads at once.
      */
-    public synchronized Sums accumulate(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to,
-                                        double[] gradSum) {
+    public Sums accumulate(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to,
+                           double[] gradSum) {
+        return sum(declared, rows, index, from, to, gradSum, false, 1, true);
+    }
+
+    /**
+     * The sums over the samples as {@link #accumulate}, into {@code gradSum}: with {@code
+     * overwrite}, {@code gradSum} is first taken as zero (without a pass to zero it: the first
+     * chunk's sum is added to 0.0, which is what zeroing and adding gives, bit for bit), and in the
+     * last pass every element is divided by {@code divisor} (1: left as is), as a separate pass
+     * over the sum would. Without {@code accuracy}, the samples classified right are not counted.
+     */
+    private synchronized Sums sum(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to,
+                                  double[] gradSum, boolean overwrite, double divisor, boolean accuracy) {
         double loss = 0;
         long correct = 0;
         long call = calls++;
         int block = blockRows(to - from);
+        int n = engine.parameterCount();
+        boolean first = true;
         for (int start = from; start < to; start += block * CHUNK) {
             int chunkStart = start;
             int chunkEnd = Math.min(to, start + block * CHUNK);
             int blocks = (chunkEnd - chunkStart + block - 1) / block;
-            Runnable work = () -> IntStream.range(0, blocks).parallel().forEach(b -> {
-                int s = chunkStart + b * block;
-                int e = Math.min(chunkEnd, s + block);
-                BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                        gradSum == null ? null : partialGradient[b], call);
-                partialLoss[b] = r.lossSum();
-                partialCorrect[b] = r.correct();
-            });
+            int width; // the tree's first level still to add
             if (pool == null || blocks == 1) {
+                // One thread runs the blocks in order, so it adds each odd block's gradient straight
+                // onto the even one before it, as the tree's first level would: p[b-1] + p[b].
                 for (int b = 0; b < blocks; b++) {
                     int s = chunkStart + b * block;
                     int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                            gradSum == null ? null : partialGradient[b], call);
+                            gradSum == null ? null : partialGradient[b & ~1], (b & 1) == 1, call, to - from, accuracy);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 }
+                width = 2;
             } else {
-                pool.submit(work).join();
+                pool.submit(() -> IntStream.range(0, blocks).parallel().forEach(b -> {
+                    int s = chunkStart + b * block;
+                    int e = Math.min(chunkEnd, s + block);
+                    BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
+                            gradSum == null ? null : partialGradient[b], false, call, to - from, accuracy);
+                    partialLoss[b] = r.lossSum();
+                    partialCorrect[b] = r.correct();
+                })).join();
+                width = 1;
             }
-            for (int width = 1; width < blocks; width *= 2) {
-                for (int b = 0; b + width < blocks; b += 2 * width) {
-                    partialLoss[b] += partialLoss[b + width];
-                    partialCorrect[b] += partialCorrect[b + width];
-                    if (gradSum != null) {
-                        double[] into = partialGradient[b];
-                        double[] from2 = partialGradient[b + width];
-                        for (int i = 0; i < into.length; i++) {
-                            into[i] += from2[i];
-                        }
-                    }
+            for (int w = 1; w < blocks; w *= 2) {
+                for (int b = 0; b + w < blocks; b += 2 * w) {
+                    partialLoss[b] += partialLoss[b + w];
+                    partialCorrect[b] += partialCorrect[b + w];
                 }
             }
             loss += partialLoss[0];
             correct += partialCorrect[0];
             if (gradSum != null) {
-                double[] g = partialGradient[0];
-                for (int i = 0; i < g.length; i++) {
-                    gradSum[i] += g[i];
+                boolean last = chunkEnd >= to;
+                reduce(blocks, width, gradSum, n, overwrite && first, last ? divisor : 1);
+            }
+            first = false;
+        }
+        return new Sums(loss, correct, to - from);
+    }
+
+    /**
+     * Adds the chunk's partial gradients ({@code partialGradient[0 .. blocks-1]}, the tree's levels
+     * below {@code width} already added) into {@code gradSum} in the fixed tree: block 0+1, 2+3,
+     * ..., then pairs of pairs; the last level (block 0 + block w) in the same pass as the addition
+     * to {@code gradSum} ({@code 0.0 + ...} where {@code fresh}) and the division by {@code
+     * divisor}: the operations of separate passes, in their order, with one pass fewer each.
+     */
+    private void reduce(int blocks, int width, double[] gradSum, int n, boolean fresh, double divisor) {
+        int w = width;
+        for (; 2 * w < blocks; w *= 2) {
+            for (int b = 0; b + w < blocks; b += 2 * w) {
+                double[] into = partialGradient[b];
+                double[] from = partialGradient[b + w];
+                for (int i = 0; i < n; i++) {
+                    into[i] += from[i];
                 }
             }
         }
-        return new Sums(loss, correct, to - from);
+        double[] g = partialGradient[0];
+        double[] h = w < blocks ? partialGradient[w] : null;
+        if (divisor == 1) {
+            if (h == null) {
+                if (fresh) {
+                    for (int i = 0; i < n; i++) {
+                        gradSum[i] = 0.0 + g[i];
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        gradSum[i] += g[i];
+                    }
+                }
+            } else if (fresh) {
+                for (int i = 0; i < n; i++) {
+                    gradSum[i] = 0.0 + (g[i] + h[i]);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    gradSum[i] += g[i] + h[i];
+                }
+            }
+            return;
+        }
+        if (h == null) {
+            if (fresh) {
+                for (int i = 0; i < n; i++) {
+                    gradSum[i] = (0.0 + g[i]) / divisor;
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    gradSum[i] = (gradSum[i] + g[i]) / divisor;
+                }
+            }
+        } else if (fresh) {
+            for (int i = 0; i < n; i++) {
+                gradSum[i] = (0.0 + (g[i] + h[i])) / divisor;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                gradSum[i] = (gradSum[i] + (g[i] + h[i])) / divisor;
+            }
+        }
     }
 
     /**
@@ -126,12 +199,19 @@ public final class BatchEvaluator implements AutoCloseable {
         return Math.max(8, ((n + 1) / 2 + 7) / 8 * 8);
     }
 
-    /** Zeroes {@code gradOut}, then {@link #accumulate}s into it. */
+    /** Zeroes {@code gradOut}, then {@link #accumulate}s into it (one pass: the zeroing is folded in). */
     public Sums evaluate(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to, double[] gradOut) {
-        if (gradOut != null) {
-            Arrays.fill(gradOut, 0, engine.parameterCount(), 0.0);
-        }
-        return accumulate(declared, rows, index, from, to, gradOut);
+        return sum(declared, rows, index, from, to, gradOut, true, 1, true);
+    }
+
+    /**
+     * {@link #evaluate}, then each element of {@code gradOut} divided by the number of samples:
+     * the mean gradient, with the division in the reduction's last pass (the same bits as a pass
+     * of its own). The mean loss and gradient only: the samples classified right are not counted
+     * ({@link Sums#correct} is 0).
+     */
+    public Sums mean(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to, double[] gradOut) {
+        return sum(declared, rows, index, from, to, gradOut, true, to - from, false);
     }
 
     @Override

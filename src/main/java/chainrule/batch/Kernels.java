@@ -34,10 +34,13 @@ final class Kernels {
      */
     static final Product VECTOR = vectorKernel();
 
-    /** What {@link VectorKernel} implements: {@link #product} without the scratch row. */
+    /**
+     * What {@link VectorKernel} implements: {@link #product(double[], int, int, int, double[], int, int, int, int,
+     * double[], int, boolean, double[], boolean, double[][], double[])} without the scratch.
+     */
     interface Product {
-        void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
-                     double[] bias, boolean relu);
+        void product(double[] a, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c, int c0,
+                     boolean add, double[] bias, boolean relu);
 
         /** {@link Kernels#reluBackward}. */
         void reluBackward(double[] d, double[] h, double[] az, double[] ab, int rows, int size);
@@ -155,9 +158,78 @@ final class Kernels {
     static void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
                         double[] bias, boolean relu, double[] row) {
         if (VECTOR != null) {
-            VECTOR.product(a, ai, at, m, b, n, k, c, add, bias, relu);
+            int bs = k == 0 ? n : b[0].length;
+            double[] flat = new double[k * bs];
+            for (int t = 0; t < k; t++) {
+                System.arraycopy(b[t], 0, flat, t * bs, bs);
+            }
+            VECTOR.product(a, ai, at, m, flat, 0, bs, n, k, c, 0, add, bias, relu);
         } else {
-            loops(a, ai, at, m, b, n, k, c, add, bias, relu, row);
+            loops(a, ai, at, m, b, n, k, c, 0, add, bias, relu, row);
+        }
+    }
+
+    /**
+     * {@link #product(double[], int, int, int, double[][], int, int, double[], boolean, double[], boolean,
+     * double[])} with B in one array, row t at {@code b[b0 + t·bs]} (any row stride: B may be a
+     * matrix in place, e.g. the block's inputs or a weight matrix, with nothing copied), and C at
+     * {@code c[c0 + i·n + j]} (e.g. straight into a gradient at a parameter's offset). Where a
+     * last, partial vector of columns would read past the end of b, that strip is computed one
+     * element at a time; a few elements of slack after the last row avoid it. The Vector API kernel
+     * reads B in place; the loops copy it into {@code rows} (k rows of at least n) first, as the
+     * auto-vectoriser wants separate rows.
+     */
+    static void product(double[] a, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c,
+                        int c0, boolean add, double[] bias, boolean relu, double[][] rows, double[] row) {
+        if (VECTOR != null) {
+            VECTOR.product(a, ai, at, m, b, b0, bs, n, k, c, c0, add, bias, relu);
+        } else {
+            rows(b, b0, bs, 1, k, n, rows);
+            loops(a, ai, at, m, rows, n, k, c, c0, add, bias, relu, row);
+        }
+    }
+
+    /**
+     * {@code t[j·tStride + i] = a[i·n + j]} for i < m, j < n: the transpose of an m × n row-major
+     * matrix, in 8 × 8 tiles so that each cache line read is used 8 times.
+     */
+    static void transpose(double[] a, int offset, int m, int n, double[] t, int tStride) {
+        int m8 = m / 8 * 8;
+        int n8 = n / 8 * 8;
+        for (int i0 = 0; i0 < m8; i0 += 8) { // whole 8 × 8 tiles: a column of 8 read, a run of 8 written
+            for (int j0 = 0; j0 < n8; j0 += 8) {
+                int src = offset + i0 * n + j0;
+                for (int j = 0; j < 8; j++) {
+                    int dst = (j0 + j) * tStride + i0;
+                    int at = src + j;
+                    t[dst] = a[at];
+                    t[dst + 1] = a[at + n];
+                    t[dst + 2] = a[at + 2 * n];
+                    t[dst + 3] = a[at + 3 * n];
+                    t[dst + 4] = a[at + 4 * n];
+                    t[dst + 5] = a[at + 5 * n];
+                    t[dst + 6] = a[at + 6 * n];
+                    t[dst + 7] = a[at + 7 * n];
+                }
+            }
+        }
+        if (m8 == m && n8 == n) {
+            return;
+        }
+        for (int i0 = 0; i0 < m; i0 += 8) {
+            int i1 = Math.min(m, i0 + 8);
+            for (int j0 = 0; j0 < n; j0 += 8) {
+                int j1 = Math.min(n, j0 + 8);
+                if (i1 <= m8 && j1 <= n8) {
+                    continue;
+                }
+                for (int i = i0; i < i1; i++) {
+                    int base = offset + i * n;
+                    for (int j = j0; j < j1; j++) {
+                        t[j * tStride + i] = a[base + j];
+                    }
+                }
+            }
         }
     }
 
@@ -170,11 +242,17 @@ final class Kernels {
     /** {@link #product} by the auto-vectorised loops, whatever {@link #VECTOR} is. */
     static void loops(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
                       double[] row) {
-        loops(a, ai, at, m, b, n, k, c, add, null, false, row);
+        loops(a, ai, at, m, b, n, k, c, 0, add, null, false, row);
     }
 
     /** {@link #product} with its epilogue by the auto-vectorised loops, whatever {@link #VECTOR} is. */
     static void loops(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
+                      double[] bias, boolean relu, double[] row) {
+        loops(a, ai, at, m, b, n, k, c, 0, add, bias, relu, row);
+    }
+
+    /** {@link #loops} with C at {@code c[c0 + i·n + j]}. */
+    static void loops(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, int c0, boolean add,
                       double[] bias, boolean relu, double[] row) {
         for (int i = 0; i < m; i++) {
             java.util.Arrays.fill(row, 0, n, 0.0);
@@ -194,7 +272,7 @@ final class Kernels {
                     row[j] = v > 0 ? v : 0.0;
                 }
             }
-            int ci = i * n;
+            int ci = c0 + i * n;
             if (add) {
                 for (int j = 0; j < n; j++) {
                     c[ci + j] += row[j];

@@ -12,7 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * throughput of the auto-vectorised loop, whose row of C goes through memory every four terms
  * (docs/performance.md). A last strip narrower than two vectors runs four rows by one vector
  * ({@link #four1}); the dense layers' bias and relu are an epilogue over each group of four rows
- * just stored, and relu's backward pass is one branch-free loop ({@link #reluBackward}).
+ * just stored, and relu's backward pass is one branch-free loop ({@link #reluBackward}). B is
+ * read in place from one array (row t at {@code b[b0 + t·bs]}: a weight matrix or the block's
+ * inputs as they lie, nothing copied) and C written at {@code c[c0 + i·n + j]} (straight into a
+ * gradient).
  *
  * <p>Only loaded when the JVM runs with {@code --add-modules jdk.incubator.vector} and has FMA
  * ({@link Kernels#VECTOR}); nothing else refers to this class, so without the module it is never
@@ -25,45 +28,45 @@ final class VectorKernel implements Kernels.Product {
     private static final int L = S.length();
 
     @Override
-    public void product(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, boolean add,
-                        double[] bias, boolean relu) {
+    public void product(double[] a, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c,
+                        int c0, boolean add, double[] bias, boolean relu) {
         boolean epilogue = bias != null || relu;
         double[] spill = null;
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             int j = 0;
             for (; j + 2 * L <= n; j += 2 * L) {
-                four2(a, i, ai, at, b, n, k, c, add, j);
+                four2(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
             }
             for (; j + L <= n; j += L) {
-                four1(a, i, ai, at, b, n, k, c, add, j, L, null);
+                four1(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j, L, null);
             }
             if (j < n) {
-                if (k > 0 && b[0].length >= j + L) { // padded rows of B: a whole vector, n - j lanes kept
+                if (wholeVectorFits(b, b0, bs, k, j)) { // a whole vector, n - j lanes kept
                     if (spill == null) {
                         spill = SPILL.get();
                     }
-                    four1(a, i, ai, at, b, n, k, c, add, j, n - j, spill);
+                    four1(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j, n - j, spill);
                 } else {
                     for (int r = i; r < i + 4; r++) {
-                        tail(a, r, ai, at, b, n, k, c, add, j);
+                        tail(a, r, ai, at, b, b0, bs, n, k, c, c0, add, j);
                     }
                 }
             }
             if (epilogue) { // while the four rows are in the L1 cache
-                epilogue(c, i * n, 4, n, bias, relu, add);
+                epilogue(c, c0 + i * n, 4, n, bias, relu, add);
             }
         }
         for (; i < m; i++) {
             int j = 0;
             for (; j + L <= n; j += L) {
-                one(a, i, ai, at, b, n, k, c, add, j);
+                one(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
             }
             if (j < n) {
-                tail(a, i, ai, at, b, n, k, c, add, j);
+                tail(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
             }
             if (epilogue) {
-                epilogue(c, i * n, 1, n, bias, relu, add);
+                epilogue(c, c0 + i * n, 1, n, bias, relu, add);
             }
         }
     }
@@ -132,8 +135,8 @@ final class VectorKernel implements Kernels.Product {
     }
 
     /** Rows i..i+3, columns j..j+2L-1. */
-    private static void four2(double[] a, int i, int ai, int at, double[][] b, int n, int k, double[] c, boolean add,
-                              int j) {
+    private static void four2(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+                              int c0, boolean add, int j) {
         DoubleVector c00 = DoubleVector.zero(S);
         DoubleVector c01 = c00;
         DoubleVector c10 = c00;
@@ -146,32 +149,33 @@ final class VectorKernel implements Kernels.Product {
         int p1 = p0 + ai;
         int p2 = p1 + ai;
         int p3 = p2 + ai;
-        for (int t = 0; t < k; t++) {
-            double[] bt = b[t];
-            DoubleVector b0 = DoubleVector.fromArray(S, bt, j);
-            DoubleVector b1 = DoubleVector.fromArray(S, bt, j + L);
+        int q = b0 + j;
+        for (int t = 0; t < k; t++, q += bs) {
+            DoubleVector v0 = DoubleVector.fromArray(S, b, q);
+            DoubleVector v1 = DoubleVector.fromArray(S, b, q + L);
             int o = t * at;
             DoubleVector x = DoubleVector.broadcast(S, a[p0 + o]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
+            c00 = x.fma(v0, c00);
+            c01 = x.fma(v1, c01);
             x = DoubleVector.broadcast(S, a[p1 + o]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
+            c10 = x.fma(v0, c10);
+            c11 = x.fma(v1, c11);
             x = DoubleVector.broadcast(S, a[p2 + o]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
+            c20 = x.fma(v0, c20);
+            c21 = x.fma(v1, c21);
             x = DoubleVector.broadcast(S, a[p3 + o]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
+            c30 = x.fma(v0, c30);
+            c31 = x.fma(v1, c31);
         }
-        put(c00, c, i * n + j, add);
-        put(c01, c, i * n + j + L, add);
-        put(c10, c, (i + 1) * n + j, add);
-        put(c11, c, (i + 1) * n + j + L, add);
-        put(c20, c, (i + 2) * n + j, add);
-        put(c21, c, (i + 2) * n + j + L, add);
-        put(c30, c, (i + 3) * n + j, add);
-        put(c31, c, (i + 3) * n + j + L, add);
+        int at0 = c0 + i * n + j;
+        put(c00, c, at0, add);
+        put(c01, c, at0 + L, add);
+        put(c10, c, at0 + n, add);
+        put(c11, c, at0 + n + L, add);
+        put(c20, c, at0 + 2 * n, add);
+        put(c21, c, at0 + 2 * n + L, add);
+        put(c30, c, at0 + 3 * n, add);
+        put(c31, c, at0 + 3 * n + L, add);
     }
 
     /**
@@ -179,37 +183,39 @@ final class VectorKernel implements Kernels.Product {
      * j + L): one vector per row in registers, each B vector loaded once for the four rows. A
      * partial vector goes through {@code spill} (4·L doubles) and only its first count lanes reach C.
      */
-    private static void four1(double[] a, int i, int ai, int at, double[][] b, int n, int k, double[] c, boolean add,
-                              int j, int count, double[] spill) {
-        DoubleVector c0 = DoubleVector.zero(S);
-        DoubleVector c1 = c0;
-        DoubleVector c2 = c0;
-        DoubleVector c3 = c0;
+    private static void four1(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+                              int c0, boolean add, int j, int count, double[] spill) {
+        DoubleVector s0 = DoubleVector.zero(S);
+        DoubleVector s1 = s0;
+        DoubleVector s2 = s0;
+        DoubleVector s3 = s0;
         int p0 = i * ai;
         int p1 = p0 + ai;
         int p2 = p1 + ai;
         int p3 = p2 + ai;
-        for (int t = 0; t < k; t++) {
-            DoubleVector b0 = DoubleVector.fromArray(S, b[t], j);
+        int q = b0 + j;
+        for (int t = 0; t < k; t++, q += bs) {
+            DoubleVector v0 = DoubleVector.fromArray(S, b, q);
             int o = t * at;
-            c0 = DoubleVector.broadcast(S, a[p0 + o]).fma(b0, c0);
-            c1 = DoubleVector.broadcast(S, a[p1 + o]).fma(b0, c1);
-            c2 = DoubleVector.broadcast(S, a[p2 + o]).fma(b0, c2);
-            c3 = DoubleVector.broadcast(S, a[p3 + o]).fma(b0, c3);
+            s0 = DoubleVector.broadcast(S, a[p0 + o]).fma(v0, s0);
+            s1 = DoubleVector.broadcast(S, a[p1 + o]).fma(v0, s1);
+            s2 = DoubleVector.broadcast(S, a[p2 + o]).fma(v0, s2);
+            s3 = DoubleVector.broadcast(S, a[p3 + o]).fma(v0, s3);
         }
+        int base = c0 + i * n + j;
         if (count == L) {
-            put(c0, c, i * n + j, add);
-            put(c1, c, (i + 1) * n + j, add);
-            put(c2, c, (i + 2) * n + j, add);
-            put(c3, c, (i + 3) * n + j, add);
+            put(s0, c, base, add);
+            put(s1, c, base + n, add);
+            put(s2, c, base + 2 * n, add);
+            put(s3, c, base + 3 * n, add);
             return;
         }
-        c0.intoArray(spill, 0);
-        c1.intoArray(spill, L);
-        c2.intoArray(spill, 2 * L);
-        c3.intoArray(spill, 3 * L);
+        s0.intoArray(spill, 0);
+        s1.intoArray(spill, L);
+        s2.intoArray(spill, 2 * L);
+        s3.intoArray(spill, 3 * L);
         for (int r = 0; r < 4; r++) {
-            int at0 = (i + r) * n + j;
+            int at0 = base + r * n;
             for (int col = 0; col < count; col++) {
                 double v = spill[r * L + col];
                 c[at0 + col] = add ? c[at0 + col] + v : v;
@@ -221,14 +227,15 @@ final class VectorKernel implements Kernels.Product {
     private static final ThreadLocal<double[]> SPILL = ThreadLocal.withInitial(() -> new double[4 * L]);
 
     /** Row i, columns j..j+L-1. */
-    private static void one(double[] a, int i, int ai, int at, double[][] b, int n, int k, double[] c, boolean add,
-                            int j) {
+    private static void one(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+                            int c0, boolean add, int j) {
         DoubleVector s = DoubleVector.zero(S);
         int p = i * ai;
-        for (int t = 0; t < k; t++) {
-            s = DoubleVector.broadcast(S, a[p + t * at]).fma(DoubleVector.fromArray(S, b[t], j), s);
+        int q = b0 + j;
+        for (int t = 0; t < k; t++, q += bs) {
+            s = DoubleVector.broadcast(S, a[p + t * at]).fma(DoubleVector.fromArray(S, b, q), s);
         }
-        put(s, c, i * n + j, add);
+        put(s, c, c0 + i * n + j, add);
     }
 
     /**
@@ -236,27 +243,39 @@ final class VectorKernel implements Kernels.Product {
      * it ({@link Kernels#padded}: masked loads past the end of an array are not intrinsified in Java
      * 17, so they are avoided), else one element at a time.
      */
-    private static void tail(double[] a, int i, int ai, int at, double[][] b, int n, int k, double[] c, boolean add,
-                             int j) {
+    private static void tail(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+                             int c0, boolean add, int j) {
         int p = i * ai;
-        if (k == 0 || b[0].length < j + L) {
+        int ci = c0 + i * n;
+        if (!wholeVectorFits(b, b0, bs, k, j)) {
             for (int col = j; col < n; col++) {
                 double s = 0;
                 for (int t = 0; t < k; t++) {
-                    s = Math.fma(a[p + t * at], b[t][col], s);
+                    s = Math.fma(a[p + t * at], b[b0 + t * bs + col], s);
                 }
-                c[i * n + col] = add ? c[i * n + col] + s : s;
+                c[ci + col] = add ? c[ci + col] + s : s;
             }
             return;
         }
         DoubleVector s = DoubleVector.zero(S);
-        for (int t = 0; t < k; t++) {
-            s = DoubleVector.broadcast(S, a[p + t * at]).fma(DoubleVector.fromArray(S, b[t], j), s);
+        int q = b0 + j;
+        for (int t = 0; t < k; t++, q += bs) {
+            s = DoubleVector.broadcast(S, a[p + t * at]).fma(DoubleVector.fromArray(S, b, q), s);
         }
         for (int col = j; col < n; col++) {
             double v = s.lane(col - j);
-            c[i * n + col] = add ? c[i * n + col] + v : v;
+            c[ci + col] = add ? c[ci + col] + v : v;
         }
+    }
+
+    /**
+     * Whether a whole vector at column j of every row of B stays inside b (so the last, partial
+     * strip can be computed as a whole vector and only its first lanes kept): past the row's end it
+     * reads the next row's elements (or the array's slack after the last row), never used. Masked
+     * loads past the end of an array are not intrinsified in Java 17, so they are avoided.
+     */
+    private static boolean wholeVectorFits(double[] b, int b0, int bs, int k, int j) {
+        return k > 0 && b0 + (long) (k - 1) * bs + j + L <= b.length;
     }
 
     private static void put(DoubleVector s, double[] c, int at, boolean add) {

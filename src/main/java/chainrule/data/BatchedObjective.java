@@ -54,11 +54,7 @@ public final class BatchedObjective implements RowObjective, AutoCloseable {
 
     @Override
     public double gradient(double[] declared, double[] gradOut) {
-        BatchEvaluator.Sums s = evaluator.evaluate(declared, rows, null, 0, data.size(), gradOut);
-        int n = compiled.parameters().size();
-        for (int i = 0; i < n; i++) {
-            gradOut[i] /= s.count();
-        }
+        BatchEvaluator.Sums s = evaluator.mean(declared, rows, null, 0, data.size(), gradOut);
         return s.loss() / s.count();
     }
 

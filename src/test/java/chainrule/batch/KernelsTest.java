@@ -76,6 +76,83 @@ class KernelsTest {
         }
     }
 
+    /**
+     * B read in place from one array (row t at {@code b0 + t·bs}, a stride wider than n as for a
+     * weight matrix's rows, or equal to n as for the block's inputs, with and without slack after
+     * the last row) and C written at an offset (straight into a gradient): the same bits as the
+     * sequential sum, by whichever kernel runs.
+     */
+    @Test
+    void productOfBInPlaceIntoAnOffsetGivesTheSequentialSum() {
+        Random r = new Random(18);
+        for (int[] shape : SHAPES) {
+            int m = shape[0];
+            int n = shape[1];
+            int k = shape[2];
+            for (int variant = 0; variant < 8; variant++) {
+                boolean add = (variant & 1) != 0;
+                int bs = (variant & 2) != 0 ? n + 3 : n;
+                int slack = (variant & 4) != 0 ? 8 : 0;
+                int b0 = 5;
+                double[] a = new double[m * k];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = r.nextGaussian() * Math.exp(4 * r.nextGaussian());
+                }
+                double[] b = new double[b0 + k * bs + slack];
+                java.util.Arrays.fill(b, Double.NaN); // what lies between and after rows is never used
+                for (int t = 0; t < k; t++) {
+                    for (int j = 0; j < n; j++) {
+                        b[b0 + t * bs + j] = r.nextGaussian() * Math.exp(4 * r.nextGaussian());
+                    }
+                }
+                int c0 = 7;
+                double[] start = new double[c0 + m * n + 3];
+                for (int i = 0; i < start.length; i++) {
+                    start[i] = r.nextGaussian();
+                }
+                double[] expected = start.clone();
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double s = 0;
+                        for (int t = 0; t < k; t++) {
+                            double x = a[i * k + t];
+                            double y = b[b0 + t * bs + j];
+                            s = Kernels.FMA ? Math.fma(x, y, s) : s + x * y;
+                        }
+                        expected[c0 + i * n + j] = add ? expected[c0 + i * n + j] + s : s;
+                    }
+                }
+                double[] chosen = start.clone();
+                Kernels.product(a, k, 1, m, b, b0, bs, n, k, chosen, c0, add, null, false,
+                        new double[k][Kernels.padded(n)], new double[n]);
+                for (int e = 0; e < expected.length; e++) {
+                    assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(chosen[e]),
+                            m + "x" + n + "x" + k + " variant " + variant + " element " + e);
+                }
+            }
+        }
+    }
+
+    @Test
+    void transposeMovesEveryElement() {
+        for (int[] size : new int[][] {{1, 1}, {8, 8}, {3, 17}, {32, 784}, {13, 9}, {16, 40}}) {
+            int m = size[0];
+            int n = size[1];
+            double[] a = new double[3 + m * n];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = i;
+            }
+            int stride = m + 2;
+            double[] t = new double[n * stride];
+            Kernels.transpose(a, 3, m, n, t, stride);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    assertEquals(a[3 + i * n + j], t[j * stride + i], m + "x" + n + " at " + i + "," + j);
+                }
+            }
+        }
+    }
+
     /** The build's tests run with the module (pom.xml), so the Vector API kernel is the one tested above. */
     @Test
     void vectorKernelIsUsedWhereTheModuleIsPresent() {
