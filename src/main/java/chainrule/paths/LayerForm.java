@@ -200,8 +200,21 @@ public final class LayerForm {
      * vector z, for a printer's legend.
      */
     public Map<Group, Group> logSoftmaxUnitSumTargetsUsed() {
+        return softmaxTargetsUsed(recognition.logSoftmaxUnitSumUsed);
+    }
+
+    /**
+     * The unit-sum targets that softmax with cross-entropy written inside the loss relies on
+     * ({@code cross_entropy(softmax(z), y)} gives {@code softmax(z) − y}), each with the vector z,
+     * for a printer's legend.
+     */
+    public Map<Group, Group> softmaxCrossEntropyUnitSumTargetsUsed() {
+        return softmaxTargetsUsed(recognition.softmaxCrossEntropyUnitSumUsed);
+    }
+
+    private Map<Group, Group> softmaxTargetsUsed(Map<Group, Group> used) {
         Map<Group, Group> out = new LinkedHashMap<>();
-        recognition.logSoftmaxUnitSumUsed.forEach((y, z) -> {
+        used.forEach((y, z) -> {
             for (LayerTerm t : deltas.values()) {
                 if (t instanceof LayerTerm.Elementwise e && e.factor() instanceof chainrule.expr.Sum s
                         && Symbols.free(s).contains(y.vectorSymbol()) && Symbols.free(s).contains(LayerRecognition.softmaxSymbol(z))) {

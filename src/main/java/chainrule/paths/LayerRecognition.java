@@ -40,6 +40,8 @@ final class LayerRecognition {
     final Map<Sym, Group> softmaxed = new HashMap<>();
     /** log_softmax outputs' arguments whose target's given values sum to 1: target to argument. */
     final Map<Group, Group> logSoftmaxUnitSumUsed = new LinkedHashMap<>();
+    /** Softmax-cross-entropy arguments written inside the loss whose target's given values sum to 1: target to argument. */
+    final Map<Group, Group> softmaxCrossEntropyUnitSumUsed = new LinkedHashMap<>();
     /** The vectors whose sums stand in elementwise factors ({@code Σy} in {@code p·Σy − y}), by their symbols. */
     final Map<Sym, Group> summed = new HashMap<>();
     /** The unit-sum targets a softmax δ was written {@code p − y} for. */
@@ -131,6 +133,85 @@ final class LayerRecognition {
             return new LayerTerm.Elementwise(Exprs.sub(Exprs.mul(softmax, total), y.vectorSymbol()), u, inner.rest(), Role.LOSS);
         }
         return null;
+    }
+
+    /**
+     * Softmax with cross-entropy written inside the loss, whatever the spelling
+     * ({@code cross_entropy(softmax(z), y)}, {@code -sum(y*log(softmax(z)))},
+     * {@code -sum(y*log_softmax(z))}): no vertex holds softmax(z), so the edges z[k] → loss carry
+     * the whole derivative, each in terms of every softmax(z)[j]. It is {@code softmax(z)·Σy − y}
+     * exactly when every edge's factor minus {@code softmax(z)[k]·(y[1] + … + y[n]) − y[k]}
+     * simplifies to 0, for one vector y of z's size the factors mention; {@code softmax(z) − y}
+     * where y's given values sum to 1. Null when the edges are not that.
+     */
+    private LayerTerm softmaxCrossEntropyInLoss(Group u, List<Edge> edges, LayerTerm rest) {
+        int n = u.size();
+        if (u.shape().size() != 1 || edges.size() != n || n < 2) {
+            return null;
+        }
+        Edge[] at = new Edge[n];
+        for (Edge e : edges) {
+            if (at[e.from().flat()] != null) {
+                return null;
+            }
+            at[e.from().flat()] = e;
+        }
+        List<Expr> z = new ArrayList<>();
+        for (Vertex x : u.elements()) {
+            z.add(x.symbol());
+        }
+        Set<Group> candidates = new java.util.LinkedHashSet<>();
+        for (Sym s : Symbols.free(at[0].factor())) {
+            Vertex x = graph.network().vertex(s.name()).orElse(null);
+            Group g = x == null || x.symbol() != s ? null : groups.of(x);
+            if (g != null && g != u && !g.isParameter() && g.shape().equals(u.shape())) {
+                candidates.add(g);
+            }
+        }
+        for (Group y : candidates) {
+            List<Expr> ys = new ArrayList<>();
+            for (Vertex x : y.elements()) {
+                ys.add(x.symbol());
+            }
+            Expr total = Exprs.add(ys);
+            boolean fits = true;
+            for (int k = 0; k < n && fits; k++) {
+                Expr softmax = Exprs.apply(new chainrule.expr.VectorElement(chainrule.expr.VectorPrimitive.SOFTMAX, k, n), z);
+                Expr expected = Exprs.sub(Exprs.mul(softmax, total), ys.get(k));
+                fits = Simplifier.simplify(Exprs.sub(at[k].factor(), expected)) == Exprs.ZERO;
+            }
+            if (!fits) {
+                continue;
+            }
+            Sym softmax = softmaxSymbol(u);
+            softmaxed.put(softmax, u);
+            if (unitSumTargets.contains(y)) {
+                (appliesLogSoftmax(graph.network().loss().definition(), z, new HashSet<>())
+                        ? logSoftmaxUnitSumUsed : softmaxCrossEntropyUnitSumUsed).put(y, u);
+                return new LayerTerm.Elementwise(Exprs.sub(softmax, y.vectorSymbol()), u, rest, Role.LOSS);
+            }
+            Sym sum = sumSymbol(y);
+            summed.put(sum, y);
+            return new LayerTerm.Elementwise(Exprs.sub(Exprs.mul(softmax, sum), y.vectorSymbol()), u, rest, Role.LOSS);
+        }
+        return null;
+    }
+
+    /** Whether {@code e} applies log_softmax to the arguments {@code z} somewhere (the legend then names it). */
+    private static boolean appliesLogSoftmax(Expr e, List<Expr> z, Set<Expr> seen) {
+        if (e == null || !seen.add(e)) {
+            return false;
+        }
+        if (e instanceof chainrule.expr.Apply a && a.fn() instanceof chainrule.expr.VectorElement v
+                && v.primitive() == chainrule.expr.VectorPrimitive.LOG_SOFTMAX && a.args().equals(z)) {
+            return true;
+        }
+        for (Expr c : e.children()) {
+            if (appliesLogSoftmax(c, z, seen)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether element j of {@code r} is {@code log_softmax(z)[j]} of the elements of {@code z} in order, for every j. */
@@ -247,6 +328,9 @@ final class LayerRecognition {
         }
         if (v.isScalar()) {
             Expr g = common(edges, u.size(), e -> e.from().flat(), e -> e.from().flat(), u.shape());
+            if (g == null && v == loss) {
+                return softmaxCrossEntropyInLoss(u, edges, rest);
+            }
             return g == null ? null : new LayerTerm.Elementwise(g, u, rest, role);
         }
         if (u.shape().equals(v.shape()) && sameIndex(edges)) {

@@ -350,6 +350,8 @@ public final class LayerFormText {
         }
         form.logSoftmaxUnitSumTargetsUsed().forEach((y, z) -> parts.add("log_softmax with the negative log-likelihood gives softmax("
                 + z.name() + ") - " + y.name() + " as " + y.name() + "'s values sum to 1"));
+        form.softmaxCrossEntropyUnitSumTargetsUsed().forEach((y, z) -> parts.add("softmax with cross-entropy gives softmax("
+                + z.name() + ") - " + y.name() + " as " + y.name() + "'s values sum to 1"));
         return String.join("; ", parts) + "\n";
     }
 
