@@ -338,7 +338,7 @@ public final class LatexDerivation {
         if (values != null && paths.size() > 1 && shown.isEmpty()) {
             sumRow(lhs, paths);
         }
-        closedForm(lhs, ClosedForm.of(graph, w));
+        closedForm(lhs, ClosedForm.cancelled(graph, w));
     }
 
     private void pathRows(Path p, int index) {

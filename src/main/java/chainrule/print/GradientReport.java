@@ -44,7 +44,7 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         ChainText chains = ChainText.pretty().definingOnce();
         List<ClosedForm> shared = new ArrayList<>();
         for (Vertex w : wrt) {
-            ClosedForm form = ClosedForm.of(graph, w);
+            ClosedForm form = ClosedForm.cancelled(graph, w);
             Double value = adjoints == null ? null : adjoints.get(w);
             if (form.sharesDeltas()) {
                 // A large network: the δs are shared by many forms, so they are defined once, below.
@@ -101,7 +101,7 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         Map<String, Object> formulas = new LinkedHashMap<>();
         List<ClosedForm> shared = new ArrayList<>();
         for (Vertex w : wrt) {
-            ClosedForm form = ClosedForm.of(graph, w);
+            ClosedForm form = ClosedForm.cancelled(graph, w);
             formulas.put(w.name(), formula(form));
             if (form.sharesDeltas()) {
                 shared.add(form);

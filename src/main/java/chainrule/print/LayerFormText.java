@@ -112,7 +112,7 @@ public final class LayerFormText {
             } else {
                 elementBlocks++;
                 Vertex w = wrt.get(i++);
-                for (String line : chains.closedFormBlock(ClosedForm.of(graph, w), loss,
+                for (String line : chains.closedFormBlock(ClosedForm.cancelled(graph, w), loss,
                         adjoints == null ? null : adjoints.get(w), adjoints, true)) {
                     sb.append(line).append("\n");
                 }
