@@ -44,8 +44,8 @@ final class LayerRecognition {
     final Map<Group, Group> softmaxCrossEntropyUnitSumUsed = new LinkedHashMap<>();
     /** The vectors whose sums stand in elementwise factors ({@code Σy} in {@code p·Σy − y}), by their symbols. */
     final Map<Sym, Group> summed = new HashMap<>();
-    /** The unit-sum targets a softmax δ was written {@code p − y} for. */
-    final Set<Group> unitSumUsed = new java.util.LinkedHashSet<>();
+    /** The unit-sum targets a softmax δ was written {@code p − y} for: target to the softmax output p. */
+    final Map<Group, Group> unitSumUsed = new LinkedHashMap<>();
 
     LayerRecognition(PathGraph graph, LayerGroups groups, Map<Group, LayerTerm> deltas) {
         this.graph = graph;
@@ -83,20 +83,25 @@ final class LayerRecognition {
                 && inner.rest() instanceof LayerTerm.Delta d && d.group() == loss) {
             Sym p = soft.output().vectorSymbol();
             Expr pTimesRest = Simplifier.simplify(Exprs.mul(p, inner.factor()));
-            for (Group y : unitSumTargets) {
-                if (pTimesRest == Exprs.neg(y.vectorSymbol()) && y.size() == soft.output().size()) {
-                    // p ⊙ (−y/p) − p·⟨p, −y/p⟩ = −y + p·Σy = p − y, as Σy = 1.
-                    unitSumUsed.add(y);
-                    return new LayerTerm.Elementwise(Exprs.sub(p, y.vectorSymbol()), soft.output(), inner.rest(), Role.LOSS);
+            // p ⊙ g − p·⟨p, g⟩ with p ⊙ g = c·y (c a number: −1 for cross-entropy, −1/n for a mean
+            // of n of them) is −c·(p·Σy − y), and −c·(p − y) where y's given values sum to 1.
+            for (Sym v : Symbols.free(pTimesRest)) {
+                Group y = groups.vector(v);
+                if (y == null || y.size() != soft.output().size() || y == soft.output()) {
+                    continue;
                 }
-            }
-            Group y = pTimesRest instanceof chainrule.expr.Product minus && minus.factors().size() == 2
-                    && minus.coefficient() == -1 && minus.factors().get(1) instanceof Sym v ? groups.vector(v) : null;
-            if (y != null && y.size() == soft.output().size()) {
-                // Any other target: p ⊙ (−y/p) − p·⟨p, −y/p⟩ = p·Σy − y, with Σy one number.
+                Expr c = Simplifier.simplify(Exprs.div(pTimesRest, v));
+                if (!(c instanceof chainrule.expr.Num n) || c == Exprs.ZERO) {
+                    continue;
+                }
+                Expr scale = Exprs.neg(n);
+                if (unitSumTargets.contains(y)) {
+                    unitSumUsed.put(y, soft.output());
+                    return new LayerTerm.Elementwise(Exprs.mul(scale, Exprs.sub(p, v)), soft.output(), inner.rest(), Role.LOSS);
+                }
                 Sym total = sumSymbol(y);
                 summed.put(total, y);
-                return new LayerTerm.Elementwise(Exprs.sub(Exprs.mul(p, total), y.vectorSymbol()), soft.output(), inner.rest(), Role.LOSS);
+                return new LayerTerm.Elementwise(Exprs.mul(scale, Exprs.sub(Exprs.mul(p, total), v)), soft.output(), inner.rest(), Role.LOSS);
             }
         }
         return term;
@@ -186,7 +191,7 @@ final class LayerRecognition {
             Sym softmax = softmaxSymbol(u);
             softmaxed.put(softmax, u);
             if (unitSumTargets.contains(y)) {
-                (appliesLogSoftmax(graph.network().loss().definition(), z, new HashSet<>())
+                (writesLogSoftmax() && appliesLogSoftmax(graph.network().loss().definition(), z, new HashSet<>())
                         ? logSoftmaxUnitSumUsed : softmaxCrossEntropyUnitSumUsed).put(y, u);
                 return new LayerTerm.Elementwise(Exprs.sub(softmax, y.vectorSymbol()), u, rest, Role.LOSS);
             }
@@ -195,6 +200,19 @@ final class LayerRecognition {
             return new LayerTerm.Elementwise(Exprs.sub(Exprs.mul(softmax, sum), y.vectorSymbol()), u, rest, Role.LOSS);
         }
         return null;
+    }
+
+    /**
+     * Whether the loss's statement is written with log_softmax (the analysis also writes
+     * {@code cross_entropy(softmax(z), y)} with it, which the legend should not call log_softmax).
+     */
+    private boolean writesLogSoftmax() {
+        Vertex l = graph.network().loss();
+        chainrule.diag.Source source = graph.network().source();
+        if (source == null || l.pos() == null || l.pos().line() < 1 || l.pos().line() > source.lineCount()) {
+            return true;
+        }
+        return source.line(l.pos().line()).contains("log_softmax");
     }
 
     /** Whether {@code e} applies log_softmax to the arguments {@code z} somewhere (the legend then names it). */

@@ -344,10 +344,10 @@ public final class LayerFormText {
                 parts.add("Σ" + y.name() + " = Σᵢ " + y.name() + "[i]");
             }
         }
-        for (LayerForm.Group y : form.unitSumTargetsUsed()) {
+        form.unitSumSoftmaxOutputs().forEach((y, p) -> {
             // Softmax with cross-entropy is p·Σy − y; it reads p − y only because Σy = 1 here.
-            parts.add("softmax with cross-entropy gives p - " + y.name() + " as " + y.name() + "'s values sum to 1");
-        }
+            parts.add("softmax with cross-entropy gives " + p.name() + " - " + y.name() + " as " + y.name() + "'s values sum to 1");
+        });
         form.logSoftmaxUnitSumTargetsUsed().forEach((y, z) -> parts.add("log_softmax with the negative log-likelihood gives softmax("
                 + z.name() + ") - " + y.name() + " as " + y.name() + "'s values sum to 1"));
         form.softmaxCrossEntropyUnitSumTargetsUsed().forEach((y, z) -> parts.add("softmax with cross-entropy gives softmax("
