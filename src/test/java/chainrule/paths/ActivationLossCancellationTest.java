@@ -82,6 +82,12 @@ class ActivationLossCancellationTest {
         assertFalse(ChainText.pretty().print(ClosedForm.of(graph, net.vertex("W1[1,1]").orElseThrow()).chain()).contains("p[1] - y[1]"));
         String report = LayerFormText.gradient(graph, java.util.List.of(net.vertex("W1[1,1]").orElseThrow()), values, Notation.DEFAULT);
         assertTrue(report.contains("(as the target's given values sum to 1)"), report);
+        String latex = chainrule.latex.LatexDerivation.of(graph, java.util.List.of(net.vertex("W1[1,1]").orElseThrow()), values,
+                Notation.DEFAULT, "t.nn", 100, false);
+        assertTrue(latex.contains("\\left(p_{1} - y_{1}\\right)"), latex);
+        assertTrue(latex.contains("given values sum to 1"), latex);
+        String layers = chainrule.latex.LatexDerivation.of(graph, net.parameters(), values, Notation.DEFAULT, "t.nn", 100, false);
+        assertTrue(layers.contains("Softmax with cross-entropy gives $p - y$ as the values of $y$ sum to 1."), layers);
     }
 
     @Test
