@@ -739,6 +739,51 @@ public final class ClosedForm {
         });
     }
 
+    /**
+     * The chain with every δ written out where it is used (each in its own chain's order): the
+     * factored form as one formula, the factors in the order the text prints them. Its printed size
+     * grows with the number of places a δ is used; callers bound it by {@link #toExpr()}'s.
+     */
+    public Chain inlinedChain() {
+        Map<Vertex, Chain> deltaChains = deltas();
+        Map<Vertex, Chain> done = new HashMap<>();
+        return new Object() {
+            Chain of(Chain c) {
+                return Chain.visit(c, new Chain.Visitor<Chain>() {
+                    @Override public Chain factor(Chain.Factor f) { return f; }
+
+                    @Override public Chain series(Chain.Series s) {
+                        List<Chain> parts = new ArrayList<>();
+                        for (Chain x : s.parts()) {
+                            Chain y = of(x);
+                            if (y instanceof Chain.Series inner) {
+                                parts.addAll(inner.parts());
+                            } else {
+                                parts.add(y);
+                            }
+                        }
+                        return new Chain.Series(parts);
+                    }
+
+                    @Override public Chain parallel(Chain.Parallel p) {
+                        List<Chain> xs = new ArrayList<>();
+                        p.alternatives().forEach(x -> xs.add(of(x)));
+                        return new Chain.Parallel(xs);
+                    }
+
+                    @Override public Chain delta(Chain.Delta d) {
+                        Chain e = done.get(d.vertex());
+                        if (e == null) {
+                            e = of(deltaChains.get(d.vertex()));
+                            done.put(d.vertex(), e);
+                        }
+                        return e;
+                    }
+                });
+            }
+        }.of(chain);
+    }
+
     /** {@link #toExpr()}, made once: {@code grad --json} asks for it through {@link #simplified()} and again to print it. */
     private Expr whole;
 
