@@ -80,6 +80,16 @@ public final class ClosedForm {
         if (graph.vertices().size() > SHARED_DELTAS_ABOVE) {
             return graph.sharedDeltas().form(wrt);
         }
+        Set<Vertex> named = namedBelow(graph, wrt);
+        Map<Vertex, Chain> deltas = new HashMap<>();
+        Chain root = new Builder(graph, named::contains, deltas).expand(wrt);
+        ClosedForm form = new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
+        form.graph = graph;
+        return form;
+    }
+
+    /** The vertices below wrt where two or more of its paths meet (the loss excepted): its δs. */
+    private static Set<Vertex> namedBelow(PathGraph graph, Vertex wrt) {
         // Vertices below wrt that reach the loss, and how many of those vertices' edges enter each.
         Set<Vertex> live = new HashSet<>();
         Map<Vertex, Integer> inDegree = new HashMap<>();
@@ -104,11 +114,7 @@ public final class ClosedForm {
                 named.add(e.getKey());
             }
         }
-        Map<Vertex, Chain> deltas = new HashMap<>();
-        Chain root = new Builder(graph, named::contains, deltas).expand(wrt);
-        ClosedForm form = new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
-        form.graph = graph;
-        return form;
+        return named;
     }
 
     /**
@@ -126,20 +132,24 @@ public final class ClosedForm {
             return of(graph, wrt);
         }
         Cancellations cancellations = Cancellations.of(graph);
-        ClosedForm plain = of(graph, wrt);
         Map<Vertex, Chain> deltas = new HashMap<>();
-        Set<Vertex> named = new HashSet<>(plain.deltas().keySet());
+        Set<Vertex> named = namedBelow(graph, wrt);
         Chain root = new Builder(graph, named::contains, deltas, v -> cancellations.below(graph, v)).expand(wrt);
-        if (!cancellations.takes(root, deltas, cancellations.shortcuts)) {
-            return plain;
-        }
         ClosedForm form = new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
         form.graph = graph;
-        form.chainUsesUnitSum = cancellations.takes(root, deltas, cancellations.unitSum);
+        form.cancelledAtLoss = cancellations.takes(root, deltas, cancellations.shortcuts);
+        form.chainUsesUnitSum = form.cancelledAtLoss && cancellations.takes(root, deltas, cancellations.unitSum);
         return form;
     }
 
     private boolean chainUsesUnitSum;
+
+    /**
+     * Whether the chain took a cancellation where it meets the loss: it is then already the
+     * textbook's form ({@code (p[1] - y[1])/2 + (p[2] - y[2])/2}), which simplifying the whole would
+     * scatter ({@code (p[1] - y[1] - y[2] + p[2])/2}); {@link #simplified()} leaves it.
+     */
+    private boolean cancelledAtLoss;
 
     /**
      * Whether the chain itself (not only {@link #simplified()}) relies on a target's given values
@@ -535,7 +545,7 @@ public final class ClosedForm {
     public synchronized Expr simplified() {
         if (!simplifiedDone) {
             simplifiedDone = true;
-            if (!sharesDeltas && deltas().isEmpty()) {
+            if (!sharesDeltas && !cancelledAtLoss && deltas().isEmpty()) {
                 Expr whole = toExpr();
                 if (whole.treeSize() <= MAX_SIMPLIFIED_SIZE) {
                     Expr s = withTargetSums(withUnitSumTargets(chainrule.simplify.Simplifier.simplify(whole)));
