@@ -174,4 +174,28 @@ class ActivationLossCancellationTest {
         assertTrue(report.indexOf("δ(p1.in) = ") < report.indexOf("δ(p2.in) = "), report);
         assertTrue(report.contains("gives p1 - y1 as y1's values sum to 1"), report);
     }
+
+    @Test
+    void aMeanOfBinaryCrossEntropiesKeepsOneDifferencePerSample() {
+        Network net = network("""
+                input X[3,2] = [[0.5, -1.2], [1.0, 0.3], [-0.4, 0.8]]
+                target t[3] = [1, 0, 1]
+                weight w[2] = [0.3, -0.1]
+                bias b = 0.2
+                p = sigmoid(X @ w + b)
+                loss L = mean(-t*log(p) - (1-t)*log(1-p))
+                """);
+        PathGraph graph = PathGraph.of(net);
+        Values values = Values.of(net);
+        for (String name : new String[] {"b", "w[1]"}) {
+            ClosedForm form = ClosedForm.cancelled(graph, net.vertex(name).orElseThrow());
+            String text = ChainText.pretty().print(form.chain());
+            for (int i = 1; i <= 3; i++) {
+                // (p[i] - t[i])/3 per sample, whichever way the simplifier's rules write the difference
+                assertTrue(text.contains("(t[" + i + "] - p[" + i + "])/3") || text.contains("(p[" + i + "] - t[" + i + "])/3"), text);
+            }
+            assertEquals(null, form.simplified(), name);
+            assertEquals(finiteDifference(net, name), form.value(values), 1e-7, name);
+        }
+    }
 }
