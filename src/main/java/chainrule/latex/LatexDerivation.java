@@ -254,6 +254,10 @@ public final class LatexDerivation {
         }
     }
 
+    private static String softmaxOf(LayerForm.Group z) {
+        return "\\operatorname{softmax}\\mathopen{}\\left(" + LatexLayerTerm.wholeName(z) + "\\right)";
+    }
+
     /**
      * Backpropagation by layers for whole vector parameters: each gradient as the textbook writes
      * it ({@code \delta^{(h)} \otimes x}), then each δ it uses, from the loss back, with the numbers
@@ -269,8 +273,19 @@ public final class LatexDerivation {
             String v = LatexLayerTerm.wholeName(y);
             sums.append(", $\\Sigma ").append(v).append(" = \\sum_i ").append(v).append("_i$");
         }
+        StringBuilder unitSums = new StringBuilder();
+        // p − y holds only because the target's given values sum to 1: say so, as the text does
+        form.unitSumSoftmaxOutputs().forEach((y, p) -> unitSums.append(" Softmax with cross-entropy gives $")
+                .append(LatexLayerTerm.wholeName(p)).append(" - ").append(LatexLayerTerm.wholeName(y))
+                .append("$ as the values of $").append(LatexLayerTerm.wholeName(y)).append("$ sum to 1."));
+        form.softmaxCrossEntropyUnitSumTargetsUsed().forEach((y, z) -> unitSums.append(" Softmax with cross-entropy gives $")
+                .append(softmaxOf(z)).append(" - ").append(LatexLayerTerm.wholeName(y))
+                .append("$ as the values of $").append(LatexLayerTerm.wholeName(y)).append("$ sum to 1."));
+        form.logSoftmaxUnitSumTargetsUsed().forEach((y, z) -> unitSums.append(" $\\operatorname{log\\_softmax}$ with the negative log-likelihood gives $")
+                .append(softmaxOf(z)).append(" - ").append(LatexLayerTerm.wholeName(y))
+                .append("$ as the values of $").append(LatexLayerTerm.wholeName(y)).append("$ sum to 1."));
         out.paragraph("$\\odot$ multiplies element by element, $(a \\otimes b)_{ij} = a_i b_j$, "
-                + "$A^{\\top}$ is $A$ transposed" + sums + ", and $\\delta^{(v)} = \\partial " + loss() + "/\\partial v$.");
+                + "$A^{\\top}$ is $A$ transposed" + sums + ", and $\\delta^{(v)} = \\partial " + loss() + "/\\partial v$." + unitSums);
         List<LayerTerm> terms = new ArrayList<>();
         for (LayerForm.Group g : parameters) {
             LayerTerm term = form.gradient(g).orElseThrow();
@@ -338,7 +353,7 @@ public final class LatexDerivation {
         if (values != null && paths.size() > 1 && shown.isEmpty()) {
             sumRow(lhs, paths);
         }
-        closedForm(lhs, ClosedForm.of(graph, w));
+        closedForm(lhs, ClosedForm.cancelled(graph, w));
     }
 
     private void pathRows(Path p, int index) {
@@ -397,15 +412,24 @@ public final class LatexDerivation {
         }
     }
 
+    /** What a form that writes softmax with cross-entropy as {@code p - y} relies on, as the text says it. */
+    private static final String UNIT_SUM_NOTE = "This form uses that the target's given values sum to 1 (softmax with cross-entropy as $p - y$).";
+
     /** The factored closed form, the δ terms it introduces, and its value step by step. */
     private void closedForm(String lhs, ClosedForm form) {
         LatexChain symbolic = LatexChain.symbolic();
         out.paragraph("Factored, each common factor written once:");
         out.row(lhs, "= " + symbolic.print(form.chain()), null);
+        if (form.simplified() == null && form.chainUsesUnitSum()) {
+            out.paragraph(UNIT_SUM_NOTE);
+        }
         if (form.simplified() != null) {
             out.paragraph("Simplified (common factors cancelled):");
             out.row(lhs, "= " + LatexPrinter.breakable().print(form.simplified()), null);
             derived.addAll(ChainText.derivedFunctions(form.simplified()));
+            if (form.simplifiedUsesUnitSum()) {
+                out.paragraph(UNIT_SUM_NOTE);
+            }
         }
         List<Vertex> fresh = new ArrayList<>();
         for (Vertex v : form.deltas().keySet()) {

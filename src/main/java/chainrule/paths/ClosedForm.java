@@ -80,6 +80,16 @@ public final class ClosedForm {
         if (graph.vertices().size() > SHARED_DELTAS_ABOVE) {
             return graph.sharedDeltas().form(wrt);
         }
+        Set<Vertex> named = namedBelow(graph, wrt);
+        Map<Vertex, Chain> deltas = new HashMap<>();
+        Chain root = new Builder(graph, named::contains, deltas).expand(wrt);
+        ClosedForm form = new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
+        form.graph = graph;
+        return form;
+    }
+
+    /** The vertices below wrt where two or more of its paths meet (the loss excepted): its δs. */
+    private static Set<Vertex> namedBelow(PathGraph graph, Vertex wrt) {
         // Vertices below wrt that reach the loss, and how many of those vertices' edges enter each.
         Set<Vertex> live = new HashSet<>();
         Map<Vertex, Integer> inDegree = new HashMap<>();
@@ -104,11 +114,167 @@ public final class ClosedForm {
                 named.add(e.getKey());
             }
         }
+        return named;
+    }
+
+    /**
+     * {@link #of}, with the activation–loss cancellations textbooks write applied where the chain
+     * meets the loss: below a vertex v whose every path reaches the loss within two edges (the
+     * pre-activation of an output layer: {@code p.in[k] → p[j] → L}), the chain to the loss is
+     * replaced by one factor, the simplified ∂loss/∂v, when that is strictly shorter than the chain
+     * written out. Softmax with cross-entropy gives {@code p[k] - y[k]} there (where y's given
+     * values sum to 1; else {@code p[k]·(y[1] + … + y[n]) - y[k]}), sigmoid with binary
+     * cross-entropy {@code p - t}. What {@code grad}, LaTeX and JSON formulas show; the path
+     * listing keeps each edge's factor ({@link #of}). A large network's form is {@link #of}'s.
+     */
+    public static ClosedForm cancelled(PathGraph graph, Vertex wrt) {
+        if (graph.vertices().size() > SHARED_DELTAS_ABOVE) {
+            return of(graph, wrt);
+        }
+        Cancellations cancellations = Cancellations.of(graph);
         Map<Vertex, Chain> deltas = new HashMap<>();
-        Chain root = new Builder(graph, named::contains, deltas).expand(wrt);
+        Set<Vertex> named = namedBelow(graph, wrt);
+        Chain root = new Builder(graph, named::contains, deltas, v -> cancellations.below(graph, v)).expand(wrt);
         ClosedForm form = new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
         form.graph = graph;
+        form.cancelledAtLoss = cancellations.takes(root, deltas, cancellations.shortcuts);
+        form.chainUsesUnitSum = form.cancelledAtLoss && cancellations.takes(root, deltas, cancellations.unitSum);
         return form;
+    }
+
+    private boolean chainUsesUnitSum;
+
+    /**
+     * Whether the chain took a cancellation where it meets the loss: it is then already the
+     * textbook's form ({@code (p[1] - y[1])/2 + (p[2] - y[2])/2}), which simplifying the whole would
+     * scatter ({@code (p[1] - y[1] - y[2] + p[2])/2}); {@link #simplified()} leaves it.
+     */
+    private boolean cancelledAtLoss;
+
+    /**
+     * Whether the chain itself (not only {@link #simplified()}) relies on a target's given values
+     * summing to 1 (a softmax cross-entropy factor {@code p[k] - y[k]}): printers say so.
+     */
+    public boolean chainUsesUnitSum() { return chainUsesUnitSum; }
+
+    /**
+     * The cancelled chains of one graph, per vertex, worked out once and shared by every parameter's
+     * form (held weakly per graph, so {@code grad} over 40 parameters simplifies each output
+     * vertex's δ once).
+     */
+    static final class Cancellations {
+        private static final Map<PathGraph, Cancellations> BY_GRAPH = Collections.synchronizedMap(new java.util.WeakHashMap<>());
+        /** Expanded δs larger than this are not simplified. */
+        static final long MAX_SIZE = 200;
+        private final Map<Vertex, Chain> chains = new HashMap<>();
+        /** The one-factor shortcuts made, and those that rely on a unit-sum target. */
+        private final Set<Edge> shortcuts = new HashSet<>();
+        private final Set<Edge> unitSum = new HashSet<>();
+
+        static Cancellations of(PathGraph graph) {
+            return BY_GRAPH.computeIfAbsent(graph, g -> new Cancellations()); // holds no reference to the graph
+        }
+
+        /** Whether the chain, or a δ it uses, takes a shortcut from {@code among}. */
+        synchronized boolean takes(Chain root, Map<Vertex, Chain> deltas, Set<Edge> among) {
+            List<Chain> all = new ArrayList<>(deltas.values());
+            all.add(root);
+            for (Chain c : all) {
+                if (mentions(c, among)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean mentions(Chain c, Set<Edge> among) {
+            return Chain.visit(c, new Chain.Visitor<Boolean>() {
+                @Override public Boolean factor(Chain.Factor f) { return among.contains(f.edge()); }
+                @Override public Boolean series(Chain.Series s) {
+                    return s.parts().stream().anyMatch(x -> mentions(x, among));
+                }
+                @Override public Boolean parallel(Chain.Parallel p) {
+                    return p.alternatives().stream().anyMatch(x -> mentions(x, among));
+                }
+                @Override public Boolean delta(Chain.Delta d) { return false; }
+            });
+        }
+
+        /** The one-factor chain from v to the loss, or null where no cancellation shortens it. */
+        synchronized Chain below(PathGraph graph, Vertex v) {
+            if (!chains.containsKey(v)) {
+                chains.put(v, work(graph, v));
+            }
+            return chains.get(v);
+        }
+
+        private Chain work(PathGraph graph, Vertex v) {
+            Vertex loss = graph.network().loss();
+            if (v == loss || v.kind().isParameter() || !nearLoss(graph, v)) {
+                return null;
+            }
+            Chain written = new Builder(graph, x -> false, new HashMap<>()).expand(v);
+            if (!(written instanceof Chain.Parallel) && !(written instanceof Chain.Series s && s.parts().size() > 1)) {
+                return null; // one edge into the loss: nothing to cancel across
+            }
+            Expr whole = expr(written);
+            if (whole.treeSize() > MAX_SIZE) {
+                return null;
+            }
+            Expr simplified = chainrule.simplify.Simplifier.simplify(whole);
+            Expr unit = withUnitSumTargets(graph, simplified);
+            boolean usesUnitSum = unit != simplified;
+            Expr best = usesUnitSum ? unit : withTargetSums(graph, simplified);
+            if (best.treeSize() >= chainSize(written)) {
+                return null;
+            }
+            Edge shortcut = new Edge(v, loss, best, Role.LOSS);
+            shortcuts.add(shortcut);
+            if (usesUnitSum) {
+                unitSum.add(shortcut);
+            }
+            return new Chain.Series(List.of(new Chain.Factor(shortcut)));
+        }
+
+        /** Whether every path from v reaches the loss within two edges. */
+        private static boolean nearLoss(PathGraph graph, Vertex v) {
+            Vertex loss = graph.network().loss();
+            boolean any = false;
+            for (Edge e : graph.outgoing(v)) {
+                if (!graph.reachesLoss(e.to())) {
+                    continue;
+                }
+                any = true;
+                if (e.to() == loss) {
+                    continue;
+                }
+                for (Edge f : graph.outgoing(e.to())) {
+                    if (graph.reachesLoss(f.to()) && f.to() != loss) {
+                        return false;
+                    }
+                }
+            }
+            return any;
+        }
+
+        private static Expr expr(Chain c) {
+            return Chain.visit(c, new Chain.Visitor<Expr>() {
+                @Override public Expr factor(Chain.Factor f) { return f.edge().factor(); }
+                @Override public Expr series(Chain.Series s) {
+                    List<Expr> xs = new ArrayList<>();
+                    s.parts().forEach(x -> xs.add(expr(x)));
+                    return Exprs.mul(xs);
+                }
+                @Override public Expr parallel(Chain.Parallel p) {
+                    List<Expr> xs = new ArrayList<>();
+                    p.alternatives().forEach(x -> xs.add(expr(x)));
+                    return Exprs.add(xs);
+                }
+                @Override public Expr delta(Chain.Delta d) {
+                    throw new IllegalStateException("a written-out chain has no δ");
+                }
+            });
+        }
     }
 
     /** The δs of {@code deltas} in forward (topological) order, so each is defined after those it is used by. */
@@ -154,11 +320,19 @@ public final class ClosedForm {
         final PathGraph graph;
         final Predicate<Vertex> named;
         final Map<Vertex, Chain> deltas;
+        /** The cancelled chain from a vertex to the loss ({@link Cancellations}), or null; null for none at all. */
+        final java.util.function.Function<Vertex, Chain> cancelled;
 
         Builder(PathGraph graph, Predicate<Vertex> named, Map<Vertex, Chain> deltas) {
+            this(graph, named, deltas, null);
+        }
+
+        Builder(PathGraph graph, Predicate<Vertex> named, Map<Vertex, Chain> deltas,
+                java.util.function.Function<Vertex, Chain> cancelled) {
             this.graph = graph;
             this.named = named;
             this.deltas = deltas;
+            this.cancelled = cancelled;
         }
 
         /** The chain from v to the loss, with named vertices below v referenced as δ. */
@@ -188,6 +362,10 @@ public final class ClosedForm {
         }
 
         private Chain below(Vertex v) {
+            Chain shortcut = cancelled == null ? null : cancelled.apply(v);
+            if (shortcut != null) {
+                return shortcut;
+            }
             if (named.test(v)) {
                 if (!deltas.containsKey(v)) {
                     deltas.put(v, null); // reserve, then fill (the graph is acyclic)
@@ -367,7 +545,7 @@ public final class ClosedForm {
     public synchronized Expr simplified() {
         if (!simplifiedDone) {
             simplifiedDone = true;
-            if (!sharesDeltas && deltas().isEmpty()) {
+            if (!sharesDeltas && !cancelledAtLoss && deltas().isEmpty()) {
                 Expr whole = toExpr();
                 if (whole.treeSize() <= MAX_SIMPLIFIED_SIZE) {
                     Expr s = withTargetSums(withUnitSumTargets(chainrule.simplify.Simplifier.simplify(whole)));
@@ -409,6 +587,13 @@ public final class ClosedForm {
         if (graph == null) {
             return e;
         }
+        Expr best = withUnitSumTargets(graph, e);
+        usesUnitSum |= best != e;
+        return best;
+    }
+
+    /** {@link #withUnitSumTargets(Expr)} on a graph: {@code e} itself where no unit-sum target collapses. */
+    static Expr withUnitSumTargets(PathGraph graph, Expr e) {
         Expr best = e;
         for (List<chainrule.expr.Sym> ys : unitSumTargets(graph).values()) {
             if (!chainrule.model.Symbols.free(e).containsAll(ys)) {
@@ -432,7 +617,6 @@ public final class ClosedForm {
                 if (collapses && (s.treeSize() < best.treeSize() || s.treeSize() == best.treeSize() && best != e
                         && chainrule.model.Symbols.free(s).size() < chainrule.model.Symbols.free(best).size())) {
                     best = s;
-                    usesUnitSum = true;
                 }
             }
         }
@@ -453,6 +637,11 @@ public final class ClosedForm {
         if (graph == null || usesUnitSum) {
             return e;
         }
+        return withTargetSums(graph, e);
+    }
+
+    /** {@link #withTargetSums(Expr)} on a graph. */
+    static Expr withTargetSums(PathGraph graph, Expr e) {
         Expr best = e;
         for (Map.Entry<String, List<chainrule.expr.Sym>> target : targets(graph).entrySet()) {
             List<chainrule.expr.Sym> ys = target.getValue();
@@ -558,6 +747,51 @@ public final class ClosedForm {
 
             @Override public Long delta(Chain.Delta d) { return 1L; }
         });
+    }
+
+    /**
+     * The chain with every δ written out where it is used (each in its own chain's order): the
+     * factored form as one formula, the factors in the order the text prints them. Its printed size
+     * grows with the number of places a δ is used; callers bound it by {@link #toExpr()}'s.
+     */
+    public Chain inlinedChain() {
+        Map<Vertex, Chain> deltaChains = deltas();
+        Map<Vertex, Chain> done = new HashMap<>();
+        return new Object() {
+            Chain of(Chain c) {
+                return Chain.visit(c, new Chain.Visitor<Chain>() {
+                    @Override public Chain factor(Chain.Factor f) { return f; }
+
+                    @Override public Chain series(Chain.Series s) {
+                        List<Chain> parts = new ArrayList<>();
+                        for (Chain x : s.parts()) {
+                            Chain y = of(x);
+                            if (y instanceof Chain.Series inner) {
+                                parts.addAll(inner.parts());
+                            } else {
+                                parts.add(y);
+                            }
+                        }
+                        return new Chain.Series(parts);
+                    }
+
+                    @Override public Chain parallel(Chain.Parallel p) {
+                        List<Chain> xs = new ArrayList<>();
+                        p.alternatives().forEach(x -> xs.add(of(x)));
+                        return new Chain.Parallel(xs);
+                    }
+
+                    @Override public Chain delta(Chain.Delta d) {
+                        Chain e = done.get(d.vertex());
+                        if (e == null) {
+                            e = of(deltaChains.get(d.vertex()));
+                            done.put(d.vertex(), e);
+                        }
+                        return e;
+                    }
+                });
+            }
+        }.of(chain);
     }
 
     /** {@link #toExpr()}, made once: {@code grad --json} asks for it through {@link #simplified()} and again to print it. */

@@ -180,14 +180,38 @@ public final class LayerForm {
                 }
             }
         }
+        // From the loss backwards (a δ after every δ it uses); δs as far from the loss in the
+        // order of the file (δ(p1.in) before δ(p2.in) in a mean over two samples).
         List<Group> ordered = new ArrayList<>();
         for (Group g : groups.all()) {
             if (found.contains(g)) {
                 ordered.add(g);
             }
         }
-        Collections.reverse(ordered);
+        Map<Group, Integer> depth = new HashMap<>();
+        ordered.sort(java.util.Comparator.comparingInt(g -> depth(g, depth)));
         return ordered;
+    }
+
+    /** How many δs lie between δ(g) and the loss along the longest chain of uses (the loss's own: 0). */
+    private int depth(Group g, Map<Group, Integer> memo) {
+        if (g == loss) {
+            return 0;
+        }
+        Integer known = memo.get(g);
+        if (known != null) {
+            return known;
+        }
+        memo.put(g, 0); // the groups form no cycle; this only guards against one
+        LayerTerm t = deltas.get(g);
+        int d = 0;
+        if (t != null) {
+            for (Group h : LayerRecognition.referenced(t)) {
+                d = Math.max(d, depth(h, memo));
+            }
+        }
+        memo.put(g, d + 1);
+        return d + 1;
     }
 
     /** The vector that a symbol of an elementwise factor is the softmax of ({@code z} for {@code softmax(z)}), if it is one. */
@@ -200,11 +224,24 @@ public final class LayerForm {
      * vector z, for a printer's legend.
      */
     public Map<Group, Group> logSoftmaxUnitSumTargetsUsed() {
+        return softmaxTargetsUsed(recognition.logSoftmaxUnitSumUsed);
+    }
+
+    /**
+     * The unit-sum targets that softmax with cross-entropy written inside the loss relies on
+     * ({@code cross_entropy(softmax(z), y)} gives {@code softmax(z) − y}), each with the vector z,
+     * for a printer's legend.
+     */
+    public Map<Group, Group> softmaxCrossEntropyUnitSumTargetsUsed() {
+        return softmaxTargetsUsed(recognition.softmaxCrossEntropyUnitSumUsed);
+    }
+
+    private Map<Group, Group> softmaxTargetsUsed(Map<Group, Group> used) {
         Map<Group, Group> out = new LinkedHashMap<>();
-        recognition.logSoftmaxUnitSumUsed.forEach((y, z) -> {
+        used.forEach((y, z) -> {
             for (LayerTerm t : deltas.values()) {
-                if (t instanceof LayerTerm.Elementwise e && e.factor() instanceof chainrule.expr.Sum s
-                        && Symbols.free(s).contains(y.vectorSymbol()) && Symbols.free(s).contains(LayerRecognition.softmaxSymbol(z))) {
+                if (t instanceof LayerTerm.Elementwise e && Symbols.free(e.factor()).contains(y.vectorSymbol())
+                        && Symbols.free(e.factor()).contains(LayerRecognition.softmaxSymbol(z))) {
                     out.put(y, z);
                     break;
                 }
@@ -228,18 +265,31 @@ public final class LayerForm {
      * cross-entropy is written {@code p − y} for them, which printers say.
      */
     public List<Group> unitSumTargetsUsed() {
-        List<Group> out = new ArrayList<>();
-        for (Group g : recognition.unitSumUsed) {
+        return new ArrayList<>(unitSumSoftmaxOutputs().keySet());
+    }
+
+    /**
+     * {@link #unitSumTargetsUsed()}, each with the softmax output p its δ is written
+     * {@code p − y} with, in the order of the file.
+     */
+    public Map<Group, Group> unitSumSoftmaxOutputs() {
+        Map<Group, Group> out = new LinkedHashMap<>();
+        for (Group g : groups.all()) {
+            Group p = recognition.unitSumUsed.get(g);
+            if (p == null) {
+                continue;
+            }
             for (LayerTerm t : deltas.values()) {
-                if (t instanceof LayerTerm.Elementwise e && e.factor() instanceof chainrule.expr.Sum s
-                        && Symbols.free(s).contains(g.vectorSymbol())) {
-                    out.add(g);
+                if (t instanceof LayerTerm.Elementwise e && Symbols.free(e.factor()).contains(g.vectorSymbol())
+                        && Symbols.free(e.factor()).contains(p.vectorSymbol())) {
+                    out.put(g, p);
                     break;
                 }
             }
         }
         return out;
     }
+
 
     /**
      * The numbers of a layer form, computed from the form alone (the δs it names from their own

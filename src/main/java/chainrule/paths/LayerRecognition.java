@@ -40,10 +40,12 @@ final class LayerRecognition {
     final Map<Sym, Group> softmaxed = new HashMap<>();
     /** log_softmax outputs' arguments whose target's given values sum to 1: target to argument. */
     final Map<Group, Group> logSoftmaxUnitSumUsed = new LinkedHashMap<>();
+    /** Softmax-cross-entropy arguments written inside the loss whose target's given values sum to 1: target to argument. */
+    final Map<Group, Group> softmaxCrossEntropyUnitSumUsed = new LinkedHashMap<>();
     /** The vectors whose sums stand in elementwise factors ({@code Σy} in {@code p·Σy − y}), by their symbols. */
     final Map<Sym, Group> summed = new HashMap<>();
-    /** The unit-sum targets a softmax δ was written {@code p − y} for. */
-    final Set<Group> unitSumUsed = new java.util.LinkedHashSet<>();
+    /** The unit-sum targets a softmax δ was written {@code p − y} for: target to the softmax output p. */
+    final Map<Group, Group> unitSumUsed = new LinkedHashMap<>();
 
     LayerRecognition(PathGraph graph, LayerGroups groups, Map<Group, LayerTerm> deltas) {
         this.graph = graph;
@@ -81,20 +83,25 @@ final class LayerRecognition {
                 && inner.rest() instanceof LayerTerm.Delta d && d.group() == loss) {
             Sym p = soft.output().vectorSymbol();
             Expr pTimesRest = Simplifier.simplify(Exprs.mul(p, inner.factor()));
-            for (Group y : unitSumTargets) {
-                if (pTimesRest == Exprs.neg(y.vectorSymbol()) && y.size() == soft.output().size()) {
-                    // p ⊙ (−y/p) − p·⟨p, −y/p⟩ = −y + p·Σy = p − y, as Σy = 1.
-                    unitSumUsed.add(y);
-                    return new LayerTerm.Elementwise(Exprs.sub(p, y.vectorSymbol()), soft.output(), inner.rest(), Role.LOSS);
+            // p ⊙ g − p·⟨p, g⟩ with p ⊙ g = c·y (c a number: −1 for cross-entropy, −1/n for a mean
+            // of n of them) is −c·(p·Σy − y), and −c·(p − y) where y's given values sum to 1.
+            for (Sym v : Symbols.free(pTimesRest)) {
+                Group y = groups.vector(v);
+                if (y == null || y.size() != soft.output().size() || y == soft.output()) {
+                    continue;
                 }
-            }
-            Group y = pTimesRest instanceof chainrule.expr.Product minus && minus.factors().size() == 2
-                    && minus.coefficient() == -1 && minus.factors().get(1) instanceof Sym v ? groups.vector(v) : null;
-            if (y != null && y.size() == soft.output().size()) {
-                // Any other target: p ⊙ (−y/p) − p·⟨p, −y/p⟩ = p·Σy − y, with Σy one number.
+                Expr c = Simplifier.simplify(Exprs.div(pTimesRest, v));
+                if (!(c instanceof chainrule.expr.Num n) || c == Exprs.ZERO) {
+                    continue;
+                }
+                Expr scale = Exprs.neg(n);
+                if (unitSumTargets.contains(y)) {
+                    unitSumUsed.put(y, soft.output());
+                    return new LayerTerm.Elementwise(Exprs.mul(scale, Exprs.sub(p, v)), soft.output(), inner.rest(), Role.LOSS);
+                }
                 Sym total = sumSymbol(y);
                 summed.put(total, y);
-                return new LayerTerm.Elementwise(Exprs.sub(Exprs.mul(p, total), y.vectorSymbol()), soft.output(), inner.rest(), Role.LOSS);
+                return new LayerTerm.Elementwise(Exprs.mul(scale, Exprs.sub(Exprs.mul(p, total), v)), soft.output(), inner.rest(), Role.LOSS);
             }
         }
         return term;
@@ -131,6 +138,98 @@ final class LayerRecognition {
             return new LayerTerm.Elementwise(Exprs.sub(Exprs.mul(softmax, total), y.vectorSymbol()), u, inner.rest(), Role.LOSS);
         }
         return null;
+    }
+
+    /**
+     * Softmax with cross-entropy written inside the loss, whatever the spelling
+     * ({@code cross_entropy(softmax(z), y)}, {@code -sum(y*log(softmax(z)))},
+     * {@code -sum(y*log_softmax(z))}): no vertex holds softmax(z), so the edges z[k] → loss carry
+     * the whole derivative, each in terms of every softmax(z)[j]. It is {@code softmax(z)·Σy − y}
+     * exactly when every edge's factor minus {@code softmax(z)[k]·(y[1] + … + y[n]) − y[k]}
+     * simplifies to 0, for one vector y of z's size the factors mention; {@code softmax(z) − y}
+     * where y's given values sum to 1. Null when the edges are not that.
+     */
+    private LayerTerm softmaxCrossEntropyInLoss(Group u, List<Edge> edges, LayerTerm rest) {
+        int n = u.size();
+        if (u.shape().size() != 1 || edges.size() != n || n < 2) {
+            return null;
+        }
+        Edge[] at = new Edge[n];
+        for (Edge e : edges) {
+            if (at[e.from().flat()] != null) {
+                return null;
+            }
+            at[e.from().flat()] = e;
+        }
+        List<Expr> z = new ArrayList<>();
+        for (Vertex x : u.elements()) {
+            z.add(x.symbol());
+        }
+        Set<Group> candidates = new java.util.LinkedHashSet<>();
+        for (Sym s : Symbols.free(at[0].factor())) {
+            Vertex x = graph.network().vertex(s.name()).orElse(null);
+            Group g = x == null || x.symbol() != s ? null : groups.of(x);
+            if (g != null && g != u && !g.isParameter() && g.shape().equals(u.shape())) {
+                candidates.add(g);
+            }
+        }
+        for (Group y : candidates) {
+            List<Expr> ys = new ArrayList<>();
+            for (Vertex x : y.elements()) {
+                ys.add(x.symbol());
+            }
+            Expr total = Exprs.add(ys);
+            boolean fits = true;
+            for (int k = 0; k < n && fits; k++) {
+                Expr softmax = Exprs.apply(new chainrule.expr.VectorElement(chainrule.expr.VectorPrimitive.SOFTMAX, k, n), z);
+                Expr expected = Exprs.sub(Exprs.mul(softmax, total), ys.get(k));
+                fits = Simplifier.simplify(Exprs.sub(at[k].factor(), expected)) == Exprs.ZERO;
+            }
+            if (!fits) {
+                continue;
+            }
+            Sym softmax = softmaxSymbol(u);
+            softmaxed.put(softmax, u);
+            if (unitSumTargets.contains(y)) {
+                (writesLogSoftmax() && appliesLogSoftmax(graph.network().loss().definition(), z, new HashSet<>())
+                        ? logSoftmaxUnitSumUsed : softmaxCrossEntropyUnitSumUsed).put(y, u);
+                return new LayerTerm.Elementwise(Exprs.sub(softmax, y.vectorSymbol()), u, rest, Role.LOSS);
+            }
+            Sym sum = sumSymbol(y);
+            summed.put(sum, y);
+            return new LayerTerm.Elementwise(Exprs.sub(Exprs.mul(softmax, sum), y.vectorSymbol()), u, rest, Role.LOSS);
+        }
+        return null;
+    }
+
+    /**
+     * Whether the loss's statement is written with log_softmax (the analysis also writes
+     * {@code cross_entropy(softmax(z), y)} with it, which the legend should not call log_softmax).
+     */
+    private boolean writesLogSoftmax() {
+        Vertex l = graph.network().loss();
+        chainrule.diag.Source source = graph.network().source();
+        if (source == null || l.pos() == null || l.pos().line() < 1 || l.pos().line() > source.lineCount()) {
+            return true;
+        }
+        return source.line(l.pos().line()).contains("log_softmax");
+    }
+
+    /** Whether {@code e} applies log_softmax to the arguments {@code z} somewhere (the legend then names it). */
+    private static boolean appliesLogSoftmax(Expr e, List<Expr> z, Set<Expr> seen) {
+        if (e == null || !seen.add(e)) {
+            return false;
+        }
+        if (e instanceof chainrule.expr.Apply a && a.fn() instanceof chainrule.expr.VectorElement v
+                && v.primitive() == chainrule.expr.VectorPrimitive.LOG_SOFTMAX && a.args().equals(z)) {
+            return true;
+        }
+        for (Expr c : e.children()) {
+            if (appliesLogSoftmax(c, z, seen)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether element j of {@code r} is {@code log_softmax(z)[j]} of the elements of {@code z} in order, for every j. */
@@ -247,6 +346,9 @@ final class LayerRecognition {
         }
         if (v.isScalar()) {
             Expr g = common(edges, u.size(), e -> e.from().flat(), e -> e.from().flat(), u.shape());
+            if (g == null && v == loss) {
+                return softmaxCrossEntropyInLoss(u, edges, rest);
+            }
             return g == null ? null : new LayerTerm.Elementwise(g, u, rest, role);
         }
         if (u.shape().equals(v.shape()) && sameIndex(edges)) {

@@ -226,6 +226,9 @@ public class ChainText {
                 lines.add(" ".repeat(TextWidth.of(lhs(form, lossName)) - 2) + "= " + text);
             }
         }
+        if (simplified == null && form.chainUsesUnitSum() && printer == TextPrinter.pretty()) {
+            lines.set(0, lines.get(0) + "   (as the target's given values sum to 1)");
+        }
         java.util.Map<Vertex, Chain> deltas = new java.util.LinkedHashMap<>();
         form.deltas().forEach((v, c) -> {
             if (toDefine(v)) {

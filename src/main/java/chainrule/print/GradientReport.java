@@ -44,7 +44,7 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         ChainText chains = ChainText.pretty().definingOnce();
         List<ClosedForm> shared = new ArrayList<>();
         for (Vertex w : wrt) {
-            ClosedForm form = ClosedForm.of(graph, w);
+            ClosedForm form = ClosedForm.cancelled(graph, w);
             Double value = adjoints == null ? null : adjoints.get(w);
             if (form.sharesDeltas()) {
                 // A large network: the δs are shared by many forms, so they are defined once, below.
@@ -101,7 +101,7 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         Map<String, Object> formulas = new LinkedHashMap<>();
         List<ClosedForm> shared = new ArrayList<>();
         for (Vertex w : wrt) {
-            ClosedForm form = ClosedForm.of(graph, w);
+            ClosedForm form = ClosedForm.cancelled(graph, w);
             formulas.put(w.name(), formula(form));
             if (form.sharesDeltas()) {
                 shared.add(form);
@@ -132,7 +132,8 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
 
     /**
      * The closed form as one parseable formula: the simplified form, or the factored chain the
-     * text prints when it has no δs (so JSON and text agree); else fully expanded over δs while that stays small,
+     * text prints when it has no δs (so JSON and text agree); else that chain with its δs written
+     * out where they are used (in the text's factor order) while that stays small,
      * otherwise the factored chain with δs written out as {@code delta_v} terms. A form with
      * shared δs (a large network) is always the factored chain: expanding it would repeat the
      * layers above in every parameter's formula.
@@ -150,7 +151,9 @@ public record GradientReport(PathGraph graph, List<Vertex> wrt, Values values) {
         }
         var expr = form.toExpr();
         if (expr.treeSize() <= MAX_EXPANDED_SIZE) {
-            return TextPrinter.plain().print(expr);
+            // the δs written out where they are used, the factors in the order the text prints
+            // them (docs/language.md, "Order of factors")
+            return ChainText.plain().print(form.inlinedChain());
         }
         return ChainText.plain().print(form.chain());
     }

@@ -126,7 +126,7 @@ public final class LayerFormText {
             } else {
                 elementBlocks++;
                 Vertex w = wrt.get(i++);
-                for (String line : chains.closedFormBlock(ClosedForm.of(graph, w), loss,
+                for (String line : chains.closedFormBlock(ClosedForm.cancelled(graph, w), loss,
                         adjoints == null ? null : adjoints.get(w), adjoints, true)) {
                     sb.append(line).append("\n");
                 }
@@ -358,11 +358,13 @@ public final class LayerFormText {
                 parts.add("Σ" + y.name() + " = Σᵢ " + y.name() + "[i]");
             }
         }
-        for (LayerForm.Group y : form.unitSumTargetsUsed()) {
+        form.unitSumSoftmaxOutputs().forEach((y, p) -> {
             // Softmax with cross-entropy is p·Σy − y; it reads p − y only because Σy = 1 here.
-            parts.add("softmax with cross-entropy gives p - " + y.name() + " as " + y.name() + "'s values sum to 1");
-        }
+            parts.add("softmax with cross-entropy gives " + p.name() + " - " + y.name() + " as " + y.name() + "'s values sum to 1");
+        });
         form.logSoftmaxUnitSumTargetsUsed().forEach((y, z) -> parts.add("log_softmax with the negative log-likelihood gives softmax("
+                + z.name() + ") - " + y.name() + " as " + y.name() + "'s values sum to 1"));
+        form.softmaxCrossEntropyUnitSumTargetsUsed().forEach((y, z) -> parts.add("softmax with cross-entropy gives softmax("
                 + z.name() + ") - " + y.name() + " as " + y.name() + "'s values sum to 1"));
         return String.join("; ", parts) + "\n";
     }
