@@ -51,6 +51,8 @@ final class RationalForm {
      */
     private final Map<Poly, Expr> written = new HashMap<>();
     private final Work work;
+    /** Whether a numerator's numeric content comes out where it prints no longer ({@link #numeratorExpr}). */
+    private boolean contentByPrint;
 
     private RationalForm(Work work) {
         this.work = work;
@@ -133,11 +135,22 @@ final class RationalForm {
         } catch (GiveUp g) {
             return null;
         }
-        Expr candidate = f.toExpr(r);
-        if (!Simplifier.cheaper(candidate, e) || !numbers(e).containsAll(numbers(candidate))) {
+        Expr candidate;
+        Expr printed;
+        try {
+            f.contentByPrint = false;
+            candidate = f.toExpr(r);
+            if (!Simplifier.cheaper(candidate, e) || !numbers(e).containsAll(numbers(candidate))) {
+                return null;
+            }
+            // Where the normal form is cheaper than the input, it is written with each numerator's
+            // numeric content out if that prints no longer ({@link #numeratorExpr}).
+            f.contentByPrint = true;
+            printed = f.toExpr(r);
+        } catch (GiveUp g) {
             return null;
         }
-        return candidate;
+        return Simplifier.cost(printed) <= Simplifier.cost(e) ? printed : candidate;
     }
 
     /**
@@ -538,7 +551,16 @@ final class RationalForm {
             }
             Expr scaled = Exprs.mul(k, contentExpr(primitive));
             Expr plain = contentExpr(p);
-            return Simplifier.cheaper(scaled, plain) ? scaled : plain;
+            if (Simplifier.cheaper(scaled, plain)) {
+                return scaled;
+            }
+            // The content out also where the tree is larger only by the product and its sign
+            // nodes, if it prints no longer and writes fewer numbers: (1 − x²)/5 for
+            // 1/5 − x²/5, 3·(8·x⁴ − x⁶ − 8·x² + 1) for 24·x⁴ − 3·x⁶ − 24·x² + 3.
+            if (contentByPrint && Simplifier.printsNoLonger(scaled, plain, 3, work)) {
+                return scaled;
+            }
+            return plain;
         }
         return contentExpr(p);
     }

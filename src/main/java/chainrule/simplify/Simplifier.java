@@ -177,6 +177,32 @@ public final class Simplifier {
      * integers it writes ({@code 3/(9 − x²)} writes two, {@code 1/(3·(1 − x²/9))} four; a shared
      * subterm counts at each place), memoised per DAG node.
      */
+    /**
+     * Characters of the plain printed form, spaces not counted: the size a reader sees, which
+     * rules consult between forms whose trees differ only by a product node and signs
+     * ({@code 0.2·(1 − x²)} against {@code 0.2 − 0.2·x²}). Callers bound the tree they print.
+     */
+    static long printedLength(Expr e) {
+        String text = chainrule.expr.TextPrinter.plain().print(e);
+        return text.length() - text.chars().filter(c -> c == ' ').count();
+    }
+
+    /**
+     * Whether {@code candidate}, at most {@code slack} nodes larger than {@code original}, prints no
+     * longer and writes fewer numbers (a fraction counted as two): the numeric content of a
+     * sum taken out where the tree grows only by the product around it. Trees past 400 nodes are not printed.
+     */
+    static boolean printsNoLonger(Expr candidate, Expr original, int slack, Work work) {
+        return candidate.treeSize() <= original.treeSize() + slack && original.treeSize() <= 400
+                && work.charge(candidate.treeSize() + original.treeSize())
+                && numbersWritten(candidate) < numbersWritten(original)
+                && printedLength(candidate) <= printedLength(original);
+    }
+
+    static long numbersWritten(Expr e) {
+        return numbersWritten(e, new IdentityHashMap<>());
+    }
+
     private static long numbersWritten(Expr e, Map<Expr, Long> memo) {
         if (e instanceof Num n) {
             return Math.abs(n.value()) == 1 ? 0 : n.isFraction() ? 2 : 1;
