@@ -28,11 +28,15 @@ import java.util.Map;
 public final class Rules {
     private Rules() {}
 
-    /** Guarded: for x &lt; 0 the left side is undefined, and a rewrite must not invent a value. */
-    public static final Rule EXP_OF_LOG = Rule.local("exp-of-log", "exp(log(x)) = x, for x >= 0",
+    /**
+     * exp(log(x)) = x wherever log(x) is real (x &gt; 0): where it is not, the expression holding
+     * {@code log(x)} is undefined already, so the rewrite only widens the formula's domain, as
+     * square-of-sqrt does ({@code exp(log(x))/x} is 1, as a textbook writes it). {@code diff} and
+     * {@code grad} check the input's own value at the point.
+     */
+    public static final Rule EXP_OF_LOG = Rule.local("exp-of-log", "exp(log(x)) = x, where log(x) is real",
             e -> e instanceof Apply a && a.fn() == Primitive.EXP
-                    && a.arg(0) instanceof Apply in && in.fn() == Primitive.LOG
-                    && Positivity.isNonNegative(in.arg(0)) ? in.arg(0) : null);
+                    && a.arg(0) instanceof Apply in && in.fn() == Primitive.LOG ? in.arg(0) : null);
 
     public static final Rule LOG_OF_EXP = Rule.local("log-of-exp", "log(exp(x)) = x",
             e -> e instanceof Apply a && a.fn() == Primitive.LOG
@@ -167,6 +171,25 @@ public final class Rules {
             "sin(asin(u)) = u, ...; tanh(asinh(u)) = u/sqrt(u^2 + 1), cosh(asinh(u)) = sqrt(u^2 + 1), ... in a sum or product, when shorter",
             Rules::inverseComposition);
 
+    /**
+     * A negated difference written as the reversed difference: {@code −c·(y − p) = c·(p − y)}
+     * for a number c &gt; 0 and a sum whose negation is no larger (a difference, not
+     * {@code a + b}), exact for all values. The mean of hand-written binary cross-entropy prints
+     * {@code (p − y)/3}, as a textbook writes it, not {@code −(y − p)/3}. The first such sum of the
+     * product is reversed; the tree is as large.
+     */
+    public static final Rule REVERSED_DIFFERENCE = Rule.local("reversed-difference",
+            "-c*(a - b) = c*(b - a) for a number c > 0, when no larger", Rules::reversedDifference);
+
+    /**
+     * The logistic function's reflection inside a sum or product: {@code σ(−u) = 1 − σ(u)}, exact
+     * for every real u, where σ(u) appears too; the result collected ({@link RationalForm}) and kept
+     * only where shorter: {@code σ(w)·(2 − 2·t) − 2·t·σ(−w) = 2·(σ(w) − t)} (bce_with_logits plus
+     * binary_cross_entropy of sigmoid). Bounded: four candidate calls, trees of at most 400 nodes.
+     */
+    public static final Rule SIGMOID_NEGATION = new Rule("sigmoid-negation",
+            "sigmoid(-u) = 1 - sigmoid(u) in a sum or product holding sigmoid(u), when shorter", Rules::sigmoidNegation);
+
     public static final Rule FACTOR_COMMON = new Rule("factor-common",
             "a*b + a*c = a*(b + c), for the factor shared by the most terms, when that is shorter",
             Rules::factorCommon);
@@ -223,7 +246,8 @@ public final class Rules {
     public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, SQUARE_OF_SQRT,
             HALF_POWER, POWER_OF_EXP, PYTHAGORAS, SQUARE_COMPLEMENT, DOUBLE_ANGLE, SIGMOID_REFLECTION, SIGMOID_COMPLEMENT,
             TANGENT_QUOTIENT, LOG_RATIO, EXACT_VALUES, ROOT_MERGE, SQRT_CONTENT, ODD_SIGN, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER,
-            SQUARE_SUBSTITUTION, EXP_RECIPROCAL, OVER_ONE_ROOT, INVERSE_COMPOSITION);
+            SQUARE_SUBSTITUTION, EXP_RECIPROCAL, OVER_ONE_ROOT, INVERSE_COMPOSITION,
+            REVERSED_DIFFERENCE, SIGMOID_NEGATION);
 
     /** The pairs of {@link #SQUARE_SUBSTITUTION}: f, g, and c, d with f(u)² = c·g(u)² + d. */
     private static final Object[][] SQUARE_PAIRS = {
@@ -499,6 +523,71 @@ public final class Rules {
             return null;
         }
         return shorter(mul(add(numerator), pow(root, num(-1))), e);
+    }
+
+    private static Expr reversedDifference(Expr e) {
+        if (!(e instanceof Product p && p.factors().get(0) instanceof Num c && c.signum() < 0)) {
+            return null;
+        }
+        List<Expr> factors = p.factors();
+        for (int i = 1; i < factors.size(); i++) {
+            if (factors.get(i) instanceof Sum u && u.terms().size() <= 64) {
+                List<Expr> negated = new ArrayList<>(u.terms().size());
+                for (Expr t : u.terms()) {
+                    negated.add(neg(t));
+                }
+                Expr flipped = add(negated);
+                if (flipped.treeSize() > u.treeSize()) {
+                    continue;
+                }
+                List<Expr> out = new ArrayList<>(factors);
+                out.set(0, c.negate());
+                out.set(i, flipped);
+                Expr candidate = mul(out);
+                return Simplifier.cost(candidate) <= Simplifier.cost(e) ? candidate : null;
+            }
+        }
+        return null;
+    }
+
+    private static Expr sigmoidNegation(Expr e, Work work) {
+        Expr best = sigmoidNegated(e, work);
+        return best == null ? null : shorter(best, e);
+    }
+
+    /** {@link #SIGMOID_NEGATION}'s best candidate, shorter or not (for the tests), or null. */
+    static Expr sigmoidNegated(Expr e, Work work) {
+        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > RationalForm.MAX_TREE) {
+            return null;
+        }
+        List<Apply> sigmoids = new ArrayList<>();
+        if (!factorsReached(e, work, f -> {
+            Expr base = f instanceof Power pw && smallInteger(pw.exponent()) ? pw.base() : f;
+            if (base instanceof Apply a && a.fn() == Primitive.SIGMOID && !sigmoids.contains(a) && sigmoids.size() < 8) {
+                sigmoids.add(a);
+            }
+        })) {
+            return null;
+        }
+        Expr best = null;
+        int tried = 0;
+        for (Apply a : sigmoids) {
+            Expr reflected = apply(Primitive.SIGMOID, neg(a.arg(0)));
+            if (!sigmoids.contains(reflected) || tried++ >= 4) {
+                continue; // σ(−u) alone: nothing to collect it with
+            }
+            Expr complement = add(Exprs.ONE, neg(reflected)); // σ(v) = 1 − σ(−v)
+            Expr candidate = collected(replaceFactors(e, f -> {
+                if (f == a) {
+                    return complement;
+                }
+                return f instanceof Power pw && pw.base() == a && smallInteger(pw.exponent()) ? pow(complement, pw.exponent()) : f;
+            }), work);
+            if (best == null || Simplifier.cheaper(candidate, best)) {
+                best = candidate;
+            }
+        }
+        return best;
     }
 
     private static Expr halfPower(Expr e) {

@@ -345,6 +345,9 @@ class RulePropertiesTest {
                 net.jqwik.api.Tuple.of(3, Combinators.combine(composed, Arbitraries.of(2, -1, -2, 4)).as((c, k) -> Exprs.pow(c, Exprs.num(k)))),
                 net.jqwik.api.Tuple.of(2, Combinators.combine(root, Arbitraries.of(1, -1)).as((r, k) -> Exprs.pow(r, Exprs.num(k)))),
                 net.jqwik.api.Tuple.of(1, u.map(uu -> Exprs.pow(Exprs.apply(Primitive.EXP, uu), Exprs.num(-1)))),
+                net.jqwik.api.Tuple.of(2, Combinators.combine(u, Arbitraries.of(1, -1)).as((uu, k) ->
+                        Exprs.apply(Primitive.SIGMOID, Exprs.mul(Exprs.num(k), uu)))),
+                net.jqwik.api.Tuple.of(1, u.map(uu -> Exprs.sub(uu, y))),
                 net.jqwik.api.Tuple.of(2, Arbitraries.of(Exprs.num(2), Exprs.num(-1), Exprs.rational(1, 5), x, y)));
         Arbitrary<Expr> product = atom.list().ofMinSize(1).ofMaxSize(3).map(Exprs::mul);
         Arbitrary<Expr> sum = product.list().ofMinSize(1).ofMaxSize(3).map(Exprs::add);
@@ -384,13 +387,26 @@ class RulePropertiesTest {
             if (!Double.isFinite(before) || Math.abs(before) > 1e8) {
                 continue;
             }
-            for (Expr r : new Expr[] {Rules.squareSubstituted(n, Work.unlimited()), Rules.inverseSubstituted(n, Work.unlimited())}) {
+            for (Expr r : new Expr[] {Rules.squareSubstituted(n, Work.unlimited()), Rules.inverseSubstituted(n, Work.unlimited()),
+                    Rules.sigmoidNegated(n, Work.unlimited())}) {
                 if (r != null) {
                     double after = Evaluator.evaluate(r, point);
                     assertEquals(before, after, 1e-8 * (1 + Math.abs(before)), () -> n + "  became  " + r + "  at x=" + x + ", y=" + y);
                 }
             }
         }
+    }
+
+    @Property(tries = 300)
+    void reversedDifference(@ForAll("substitutions") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                            @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.REVERSED_DIFFERENCE, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void sigmoidNegation(@ForAll("substitutions") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                         @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        checkRule(Rules.SIGMOID_NEGATION, e, x, y);
     }
 
     @Property(tries = 300)
