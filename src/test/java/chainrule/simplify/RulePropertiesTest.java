@@ -144,6 +144,10 @@ class RulePropertiesTest {
     @Property(tries = 300)
     void exactValues(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
                      @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        // sin(2π) evaluates to −2.4e−16, not 0: times sinh(2π)² ≈ 7e4 and more, the input's own
+        // value is rounding (1e−8) where the rule's exact 0 is right. Below 1e−6 the input is such a zero.
+        double before = Evaluator.evaluate(e, Map.of("x", x, "y", y));
+        Assume.that(!(Math.abs(before) < 1e-6 && before != 0));
         checkRule(Rules.EXACT_VALUES, e, x, y);
     }
 
