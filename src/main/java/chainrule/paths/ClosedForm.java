@@ -178,7 +178,45 @@ public final class ClosedForm {
             if (alternatives.isEmpty()) {
                 return new Chain.Parallel(List.of()); // no path: the derivative is 0
             }
-            return alternatives.size() == 1 ? alternatives.get(0) : new Chain.Parallel(alternatives);
+            return alternatives.size() == 1 ? alternatives.get(0) : commonSuffixOut(alternatives);
+        }
+
+        /**
+         * The alternatives' sum with the factors every one ends with written once: paths that meet
+         * again below v (a weight used twice, tied.nn) share δ(o.in), so
+         * {@code δ(o.in)·(w·h·(1 - h)·x + h)}, not {@code δ(o.in)·w·h·(1 - h)·x + δ(o.in)·h}.
+         */
+        private static Chain commonSuffixOut(List<Chain> alternatives) {
+            int common = Integer.MAX_VALUE;
+            for (Chain a : alternatives) {
+                common = Math.min(common, a instanceof Chain.Series s ? s.parts().size() : 0);
+            }
+            List<Chain> first = ((Chain.Series) alternatives.get(0)).parts();
+            int k = 0;
+            while (k < common) {
+                Chain last = first.get(first.size() - 1 - k);
+                boolean shared = true;
+                for (Chain a : alternatives) {
+                    List<Chain> parts = ((Chain.Series) a).parts();
+                    shared &= parts.get(parts.size() - 1 - k).equals(last);
+                }
+                if (!shared) {
+                    break;
+                }
+                k++;
+            }
+            if (k == 0) {
+                return new Chain.Parallel(alternatives);
+            }
+            List<Chain> heads = new ArrayList<>(alternatives.size());
+            for (Chain a : alternatives) {
+                List<Chain> parts = ((Chain.Series) a).parts();
+                heads.add(new Chain.Series(parts.subList(0, parts.size() - k)));
+            }
+            List<Chain> parts = new ArrayList<>();
+            parts.add(new Chain.Parallel(heads));
+            parts.addAll(first.subList(first.size() - k, first.size()));
+            return new Chain.Series(parts);
         }
 
         private Chain below(Vertex v) {
