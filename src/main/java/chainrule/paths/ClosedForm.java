@@ -104,6 +104,23 @@ public final class ClosedForm {
                 named.add(e.getKey());
             }
         }
+        // An element's δ named, its vector's other elements on these paths are named too, so one
+        // layer's δs read alike: (δ(o.in[1])·W[1,1] + δ(o.in[2])·W[2,1])·…, not δ(o.in[1]) beside
+        // o.in[2]'s written out (tiedv.nn, where only o.in[1] is met by two paths).
+        Set<String> namedVectors = new HashSet<>();
+        for (Vertex v : named) {
+            String base = LayerForm.baseName(v.name());
+            if (!base.equals(v.name())) {
+                namedVectors.add(base);
+            }
+        }
+        if (!namedVectors.isEmpty()) {
+            for (Vertex v : inDegree.keySet()) {
+                if (v != loss && namedVectors.contains(LayerForm.baseName(v.name()))) {
+                    named.add(v);
+                }
+            }
+        }
         Map<Vertex, Chain> deltas = new HashMap<>();
         Chain root = new Builder(graph, named::contains, deltas).expand(wrt);
         ClosedForm form = new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
