@@ -190,6 +190,16 @@ public final class Rules {
     public static final Rule SIGMOID_NEGATION = new Rule("sigmoid-negation",
             "sigmoid(-u) = 1 - sigmoid(u) in a sum or product holding sigmoid(u), when shorter", Rules::sigmoidNegation);
 
+    /**
+     * The step function of the max/min tie convention (H(0) = ½, docs/language.md) read as a
+     * textbook does: {@code H(c·u) = H(u)} for a number c &gt; 0 (and {@code H(−c·u) = H(−u)}),
+     * {@code a·H(u) − a·H(−u) = a·sign(u)} and {@code a·H(u) + a·H(−u) = a}, each exact for every
+     * real u, the tie included (½ − ½ = 0 = sign(0)). So {@code max(x, −x)}, which is |x|,
+     * differentiates to {@code sign(x)}, as abs does, not {@code H(2·x) − H(−2·x)}.
+     */
+    public static final Rule HEAVISIDE_SIGN = Rule.local("heaviside-sign",
+            "H(c*u) = H(u) for c > 0, a*H(u) - a*H(-u) = a*sign(u), a*H(u) + a*H(-u) = a", Rules::heavisideSign);
+
     public static final Rule FACTOR_COMMON = new Rule("factor-common",
             "a*b + a*c = a*(b + c), for the factor shared by the most terms, when that is shorter",
             Rules::factorCommon);
@@ -247,7 +257,7 @@ public final class Rules {
             HALF_POWER, POWER_OF_EXP, PYTHAGORAS, SQUARE_COMPLEMENT, DOUBLE_ANGLE, SIGMOID_REFLECTION, SIGMOID_COMPLEMENT,
             TANGENT_QUOTIENT, LOG_RATIO, EXACT_VALUES, ROOT_MERGE, SQRT_CONTENT, ODD_SIGN, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER,
             SQUARE_SUBSTITUTION, EXP_RECIPROCAL, OVER_ONE_ROOT, INVERSE_COMPOSITION,
-            REVERSED_DIFFERENCE, SIGMOID_NEGATION);
+            REVERSED_DIFFERENCE, SIGMOID_NEGATION, HEAVISIDE_SIGN);
 
     /** The pairs of {@link #SQUARE_SUBSTITUTION}: f, g, and c, d with f(u)² = c·g(u)² + d. */
     private static final Object[][] SQUARE_PAIRS = {
@@ -552,7 +562,8 @@ public final class Rules {
 
     private static Expr sigmoidNegation(Expr e, Work work) {
         Expr best = sigmoidNegated(e, work);
-        return best == null ? null : shorter(best, e);
+        // shorter as a tree too, not only by the cost that counts a 1 − σ(u) as one node
+        return best == null || best.treeSize() >= e.treeSize() ? null : shorter(best, e);
     }
 
     /** {@link #SIGMOID_NEGATION}'s best candidate, shorter or not (for the tests), or null. */
@@ -588,6 +599,58 @@ public final class Rules {
             }
         }
         return best;
+    }
+
+    private static Expr heavisideSign(Expr e) {
+        if (e instanceof Apply h && h.fn() == Primitive.HEAVISIDE && h.args().size() == 1
+                && h.arg(0) instanceof Product p && p.factors().get(0) instanceof Num c && !c.isZero()
+                && !c.isOne() && !c.negate().isOne()) {
+            List<Expr> rest = new ArrayList<>(p.factors());
+            rest.set(0, c.signum() > 0 ? Exprs.ONE : Exprs.MINUS_ONE);
+            return apply(Primitive.HEAVISIDE, mul(rest));
+        }
+        if (!(e instanceof Sum s) || s.terms().size() > 64) {
+            return null;
+        }
+        List<Expr> terms = s.terms();
+        for (int i = 0; i < terms.size(); i++) {
+            StepTerm a = StepTerm.of(terms.get(i));
+            if (a == null) {
+                continue;
+            }
+            for (int j = 0; j < terms.size(); j++) {
+                StepTerm b = j == i ? null : StepTerm.of(terms.get(j));
+                if (b == null || b.arg != neg(a.arg)) {
+                    continue;
+                }
+                Expr replacement = b.rest == neg(a.rest) ? mul(a.rest, apply(Primitive.SIGN, a.arg))
+                        : b.rest == a.rest ? a.rest : null;
+                if (replacement == null) {
+                    continue;
+                }
+                List<Expr> out = new ArrayList<>(terms);
+                out.remove(Math.max(i, j));
+                out.remove(Math.min(i, j));
+                out.add(replacement);
+                return add(out);
+            }
+        }
+        return null;
+    }
+
+    /** A term c * heaviside(u) split into the argument u and the rest c. */
+    private record StepTerm(Expr arg, Expr rest) {
+        static StepTerm of(Expr term) {
+            List<Expr> factors = term instanceof Product p ? p.factors() : List.of(term);
+            for (int k = 0; k < factors.size(); k++) {
+                if (factors.get(k) instanceof Apply a && a.fn() == Primitive.HEAVISIDE && a.args().size() == 1) {
+                    List<Expr> rest = new ArrayList<>(factors);
+                    rest.remove(k);
+                    return new StepTerm(a.arg(0), mul(rest));
+                }
+            }
+            return null;
+        }
     }
 
     private static Expr halfPower(Expr e) {

@@ -44,6 +44,10 @@ class SympySampleKindsTest {
         "bce_with_logits(x, t) + binary_cross_entropy(sigmoid(x), t) | 2*(sigmoid(x) - t)",
         "y*exp(log(x))/x + x | 1",
         "(y - x)^2/6 | (x - y)/3",
+        // max(x, −x) is |x|: sign(x), the tie convention's ½ − ½ = 0 at x = 0 (docs/language.md)
+        "max(x, -x) | sign(x)",
+        "min(x, -x) | -sign(x)",
+        "max(2*x, -2*x) | 2*sign(x)",
     })
     void printsTheShortForm(String input, String expected) throws Exception {
         Source source = new Source("<expr>", input);
