@@ -176,7 +176,8 @@ public final class Rules {
      * for a number c &gt; 0 and a sum whose negation is no larger (a difference, not
      * {@code a + b}), exact for all values. The mean of hand-written binary cross-entropy prints
      * {@code (p − y)/3}, as a textbook writes it, not {@code −(y − p)/3}. The first such sum of the
-     * product is reversed; the tree is as large.
+     * product is reversed; the tree is as large. A sum holding a number is left as it is
+     * ({@code 1 − h}, {@code 1 − σ(u)}: σ′'s and tanh′'s units).
      */
     public static final Rule REVERSED_DIFFERENCE = Rule.local("reversed-difference",
             "-c*(a - b) = c*(b - a) for a number c > 0, when no larger", Rules::reversedDifference);
@@ -541,7 +542,9 @@ public final class Rules {
         }
         List<Expr> factors = p.factors();
         for (int i = 1; i < factors.size(); i++) {
-            if (factors.get(i) instanceof Sum u && u.terms().size() <= 64) {
+            // Not a sum with a number in it: 1 − h, 1 − σ(u), 1 − tanh² are units a reader
+            // recognises (σ′, tanh′), and −x·h·(1 − h) reads better than x·h·(h − 1).
+            if (factors.get(i) instanceof Sum u && u.terms().size() <= 64 && u.terms().stream().noneMatch(t -> t instanceof Num)) {
                 List<Expr> negated = new ArrayList<>(u.terms().size());
                 for (Expr t : u.terms()) {
                     negated.add(neg(t));

@@ -220,7 +220,80 @@ public final class Simplifier {
     }
 
     private Result result(Expr best, int passes, StopReason reason) {
+        if (rules.contains(Rules.REVERSED_DIFFERENCE)) {
+            best = oriented(best);
+        }
         return new Result(best, passes, reason, Map.copyOf(fired), work.spent());
+    }
+
+    /**
+     * The finishing step: {@link Rules#REVERSED_DIFFERENCE} at every product that is not a term of
+     * a sum ({@code (p − y)/3} for {@code −(y − p)/3}; as a term, {@code a − c·(y − p)} reads as
+     * well as it is, and the passes keep the forms of shared differences alike so that
+     * factor-common can match them). One walk over the DAG, each node once per context; the tree
+     * keeps its size. Not charged: it is linear in the nodes the runner already visited.
+     */
+    private Expr oriented(Expr root) {
+        Map<Expr, Expr> inSum = new IdentityHashMap<>();
+        Map<Expr, Expr> alone = new IdentityHashMap<>();
+        return new Object() {
+            Expr go(Expr e, boolean termOfSum) {
+                if (e instanceof Num || e instanceof Sym) {
+                    return e;
+                }
+                Map<Expr, Expr> memo = termOfSum ? inSum : alone;
+                Expr done = memo.get(e);
+                if (done != null) {
+                    return done;
+                }
+                Expr rebuilt = e.accept(new Expr.Visitor<Expr>() {
+                    @Override public Expr num(Num n) { return n; }
+                    @Override public Expr sym(Sym s) { return s; }
+                    @Override public Expr sum(Sum s) {
+                        List<Expr> terms = all(s.terms(), true);
+                        return terms == null ? s : Exprs.add(terms);
+                    }
+                    @Override public Expr product(Product p) {
+                        List<Expr> factors = all(p.factors(), false);
+                        return factors == null ? p : Exprs.mul(factors);
+                    }
+                    @Override public Expr power(Power p) {
+                        Expr base = go(p.base(), false);
+                        Expr exponent = go(p.exponent(), false);
+                        return base == p.base() && exponent == p.exponent() ? p : Exprs.pow(base, exponent);
+                    }
+                    @Override public Expr apply(Apply a) {
+                        List<Expr> args = all(a.args(), false);
+                        return args == null ? a : Exprs.apply(a.fn(), args);
+                    }
+                });
+                Expr r = rebuilt;
+                if (!termOfSum) {
+                    Expr flipped = Rules.REVERSED_DIFFERENCE.applyAt(rebuilt, work);
+                    if (flipped != null) {
+                        fired.merge(Rules.REVERSED_DIFFERENCE.name(), 1, Integer::sum);
+                        r = flipped;
+                    }
+                }
+                memo.put(e, r);
+                return r;
+            }
+
+            List<Expr> all(List<Expr> xs, boolean terms) {
+                List<Expr> out = null;
+                for (int i = 0; i < xs.size(); i++) {
+                    Expr x = xs.get(i);
+                    Expr y = go(x, terms);
+                    if (y != x && out == null) {
+                        out = new ArrayList<>(xs);
+                    }
+                    if (out != null) {
+                        out.set(i, y);
+                    }
+                }
+                return out;
+            }
+        }.go(root, false);
     }
 
     /** One bottom-up pass; each distinct node is visited once. Once the work is spent, nodes are kept as they are. */
@@ -292,6 +365,9 @@ public final class Simplifier {
             Expr next = null;
             Rule chosen = null;
             for (Rule rule : rules) {
+                if (rule == Rules.REVERSED_DIFFERENCE) {
+                    continue; // a finishing step ({@link #oriented}), not a pass rule
+                }
                 if (!work.charge(1)) {
                     break;
                 }
