@@ -199,8 +199,8 @@ public final class ClosedForm {
         }
 
         /**
-         * The alternatives' sum with the factors every one ends with written once: paths that meet
-         * again below v (a weight used twice, tied.nn) share δ(o.in), so
+         * The alternatives' sum with the factors every one ends with, from a δ on, written once:
+         * paths that meet again below v (a weight used twice, tied.nn) share δ(o.in), so
          * {@code δ(o.in)·(w·h·(1 - h)·x + h)}, not {@code δ(o.in)·w·h·(1 - h)·x + δ(o.in)·h}.
          */
         private static Chain commonSuffixOut(List<Chain> alternatives) {
@@ -221,6 +221,11 @@ public final class ClosedForm {
                     break;
                 }
                 k++;
+            }
+            // Only a suffix from a named δ on: paths that meet again at δ(v). Edge factors shared
+            // by every path into the loss (s in L = s·v) are left to the simplified form.
+            while (k > 0 && !(first.get(first.size() - k) instanceof Chain.Delta)) {
+                k--;
             }
             if (k == 0) {
                 return new Chain.Parallel(alternatives);
@@ -611,8 +616,22 @@ public final class ClosedForm {
 
                     @Override public Expr series(Chain.Series s) {
                         List<Expr> xs = new ArrayList<>();
-                        for (Chain x : s.parts()) {
-                            xs.add(of(x));
+                        List<Chain> parts = s.parts();
+                        for (int i = 0; i < parts.size(); i++) {
+                            if (parts.get(i) instanceof Chain.Parallel p && i + 1 < parts.size()
+                                    && parts.get(i + 1) instanceof Chain.Delta) {
+                                // a δ suffix written once in the chain (commonSuffixOut) is
+                                // multiplied into each alternative again, as the paths run: the
+                                // expression, its simplification and its cost are as before
+                                Expr suffix = Exprs.mul(parts.subList(i + 1, parts.size()).stream().map(c -> of(c)).toList());
+                                List<Expr> terms = new ArrayList<>();
+                                for (Chain x : p.alternatives()) {
+                                    terms.add(Exprs.mul(of(x), suffix));
+                                }
+                                xs.add(Exprs.add(terms));
+                                break;
+                            }
+                            xs.add(of(parts.get(i)));
                         }
                         return Exprs.mul(xs);
                     }

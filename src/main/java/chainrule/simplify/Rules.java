@@ -272,7 +272,7 @@ public final class Rules {
 
     /** {@link #SQUARE_SUBSTITUTION}'s best candidate, shorter or not (for the tests), or null. */
     static Expr squareSubstituted(Expr e, Work work) {
-        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > RationalForm.MAX_TREE) {
+        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > RationalForm.MAX_TREE || !reachesCallOf(e, SQUARED)) {
             return null;
         }
         // The even powers f(u)^(2k), 0 < |k| <= 3: factors of the sum's terms, or of a product and
@@ -300,6 +300,51 @@ public final class Rules {
     }
 
     /**
+     * Whether some factor {@link #factorsReached} would visit is a call of one of {@code fns} or an
+     * integer power of one: the substitution rules' quick test, without building anything.
+     */
+    private static boolean reachesCallOf(Expr e, java.util.Set<Primitive> fns) {
+        if (e instanceof Sum s) {
+            for (Expr t : s.terms()) {
+                if (factorIsCallOf(t, fns)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (e instanceof Product p) {
+            for (Expr f : p.factors()) {
+                Expr base = f instanceof Power pw && pw.exponent() instanceof Num n && n.isInteger() ? pw.base() : f;
+                if (base instanceof Sum inner ? reachesCallOf(inner, fns) : isCallOf(base, fns)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean factorIsCallOf(Expr term, java.util.Set<Primitive> fns) {
+        if (term instanceof Product p) {
+            for (Expr f : p.factors()) {
+                if (isCallOf(f instanceof Power pw ? pw.base() : f, fns)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return isCallOf(term instanceof Power pw ? pw.base() : term, fns);
+    }
+
+    private static boolean isCallOf(Expr e, java.util.Set<Primitive> fns) {
+        return e instanceof Apply a && a.fn() instanceof Primitive p && fns.contains(p);
+    }
+
+    private static final java.util.Set<Primitive> SQUARED = java.util.EnumSet.of(Primitive.SIN, Primitive.COS, Primitive.SINH, Primitive.COSH);
+    private static final java.util.Set<Primitive> OF_INVERSES = java.util.EnumSet.of(Primitive.SIN, Primitive.COS, Primitive.TAN,
+            Primitive.SINH, Primitive.COSH, Primitive.TANH);
+    private static final java.util.Set<Primitive> SIGMOIDS = java.util.EnumSet.of(Primitive.SIGMOID);
+
+    /**
      * Visits the factors a substitution rule may replace: those of a sum's terms, or of a product
      * and of the terms of its sums and integer powers of sums. False when the work is spent or a
      * sum is past 64 terms.
@@ -317,13 +362,22 @@ public final class Rules {
                 }
             }
         }
+        // A look at at most 64 terms of at most 64 sums, like the local rules' scans: not charged, so
+        // that where nothing is found the budget (and so every printed form) is as without the rule.
+        if (sums.size() > 64) {
+            return false;
+        }
         for (Expr sum : sums) {
             List<Expr> terms = sum instanceof Sum ss ? ss.terms() : List.of(sum);
-            if (terms.size() > 64 || !work.charge(terms.size())) {
+            if (terms.size() > 64) {
                 return false;
             }
             for (Expr t : terms) {
-                factorsOf(t).forEach(visit);
+                if (t instanceof Product p) {
+                    p.factors().forEach(visit);
+                } else {
+                    visit.accept(t);
+                }
             }
         }
         return true;
@@ -399,7 +453,7 @@ public final class Rules {
             }
             return null;
         }
-        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > RationalForm.MAX_TREE) {
+        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > RationalForm.MAX_TREE || !reachesCallOf(e, OF_INVERSES)) {
             return null;
         }
         List<Apply> found = new ArrayList<>();
@@ -571,7 +625,7 @@ public final class Rules {
 
     /** {@link #SIGMOID_NEGATION}'s best candidate, shorter or not (for the tests), or null. */
     static Expr sigmoidNegated(Expr e, Work work) {
-        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > RationalForm.MAX_TREE) {
+        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > RationalForm.MAX_TREE || !reachesCallOf(e, SIGMOIDS)) {
             return null;
         }
         List<Apply> sigmoids = new ArrayList<>();
@@ -1015,8 +1069,9 @@ public final class Rules {
         if (candidate.treeSize() <= e.treeSize() && Simplifier.cheaper(candidate, e)) {
             return candidate;
         }
-        // 0.2·(1 − x²), not 0.2 − 0.2·x²: two nodes more (the product, the sign), printed no longer, the number written once.
-        return Simplifier.printsNoLonger(candidate, e, 2, work) ? candidate : null;
+        // 0.2·(1 − x²), not 0.2 − 0.2·x²: two nodes more (the product, the sign), printed no longer,
+        // the number written once; for sums of a few terms (a numerator), not long linear forms.
+        return s.terms().size() <= 8 && Simplifier.printsNoLonger(candidate, e, 2, work) ? candidate : null;
     }
 
     /**
@@ -1227,7 +1282,7 @@ public final class Rules {
         if (candidate != null) {
             // The collected sum's shared number out where it prints no longer (factor-number):
             // cos(u)·0.2·(1 − x²)/(x² + 1)², not cos(u)·(0.2 − 0.2·x²)/(x² + 1)², if still no larger than the input.
-            Expr numberOut = factorNumber(innerSum, work);
+            Expr numberOut = innerSum instanceof Sum small && small.terms().size() <= 8 ? factorNumber(innerSum, work) : null;
             if (numberOut != null) {
                 withNumberOut.add(numberOut);
                 List<Expr> again = new ArrayList<>(without);

@@ -193,8 +193,9 @@ public final class Simplifier {
      * sum taken out where the tree grows only by the product around it. Trees past 400 nodes are not printed.
      */
     static boolean printsNoLonger(Expr candidate, Expr original, int slack, Work work) {
+        // Trees of at most 400 nodes, printed once each: bounded like a local rule's scan, and not
+        // charged, so that where the content stays in the budget is spent as without the check.
         return candidate.treeSize() <= original.treeSize() + slack && original.treeSize() <= 400
-                && work.charge(candidate.treeSize() + original.treeSize())
                 && numbersWritten(candidate) < numbersWritten(original)
                 && printedLength(candidate) <= printedLength(original);
     }
@@ -227,73 +228,42 @@ public final class Simplifier {
     }
 
     /**
-     * The finishing step: {@link Rules#REVERSED_DIFFERENCE} at every product that is not a term of
-     * a sum ({@code (p − y)/3} for {@code −(y − p)/3}; as a term, {@code a − c·(y − p)} reads as
-     * well as it is, and the passes keep the forms of shared differences alike so that
-     * factor-common can match them). One walk over the DAG, each node once per context; the tree
-     * keeps its size. Not charged: it is linear in the nodes the runner already visited.
+     * The finishing step: {@link Rules#REVERSED_DIFFERENCE} at the kept form's root and, one level
+     * down, in the bases of its powers and the arguments of its calls ({@code (p − y)/3} for
+     * {@code −(y − p)/3}). Not inside sums: as a term, {@code a − c·(y − p)} reads as well as it
+     * is, and the passes keep the forms of shared differences alike so that factor-common can
+     * match them. A few node visits, the tree keeps its size.
      */
     private Expr oriented(Expr root) {
-        Map<Expr, Expr> inSum = new IdentityHashMap<>();
-        Map<Expr, Expr> alone = new IdentityHashMap<>();
-        return new Object() {
-            Expr go(Expr e, boolean termOfSum) {
-                if (e instanceof Num || e instanceof Sym) {
-                    return e;
+        Expr e = root;
+        if (e instanceof Product p) {
+            List<Expr> factors = null;
+            for (int i = 0; i < p.factors().size(); i++) {
+                Expr f = p.factors().get(i);
+                Expr g = f instanceof Power pw && pw.base() instanceof Product ? Exprs.pow(flip(pw.base()), pw.exponent())
+                        : f instanceof Apply a && a.args().size() == 1 && a.arg(0) instanceof Product ? Exprs.apply(a.fn(), flip(a.arg(0)))
+                        : f;
+                if (g != f) {
+                    if (factors == null) {
+                        factors = new ArrayList<>(p.factors());
+                    }
+                    factors.set(i, g);
                 }
-                Map<Expr, Expr> memo = termOfSum ? inSum : alone;
-                Expr done = memo.get(e);
-                if (done != null) {
-                    return done;
-                }
-                Expr rebuilt = e.accept(new Expr.Visitor<Expr>() {
-                    @Override public Expr num(Num n) { return n; }
-                    @Override public Expr sym(Sym s) { return s; }
-                    @Override public Expr sum(Sum s) {
-                        List<Expr> terms = all(s.terms(), true);
-                        return terms == null ? s : Exprs.add(terms);
-                    }
-                    @Override public Expr product(Product p) {
-                        List<Expr> factors = all(p.factors(), false);
-                        return factors == null ? p : Exprs.mul(factors);
-                    }
-                    @Override public Expr power(Power p) {
-                        Expr base = go(p.base(), false);
-                        Expr exponent = go(p.exponent(), false);
-                        return base == p.base() && exponent == p.exponent() ? p : Exprs.pow(base, exponent);
-                    }
-                    @Override public Expr apply(Apply a) {
-                        List<Expr> args = all(a.args(), false);
-                        return args == null ? a : Exprs.apply(a.fn(), args);
-                    }
-                });
-                Expr r = rebuilt;
-                if (!termOfSum) {
-                    Expr flipped = Rules.REVERSED_DIFFERENCE.applyAt(rebuilt, work);
-                    if (flipped != null) {
-                        fired.merge(Rules.REVERSED_DIFFERENCE.name(), 1, Integer::sum);
-                        r = flipped;
-                    }
-                }
-                memo.put(e, r);
-                return r;
             }
+            if (factors != null) {
+                e = Exprs.mul(factors);
+            }
+        }
+        return flip(e);
+    }
 
-            List<Expr> all(List<Expr> xs, boolean terms) {
-                List<Expr> out = null;
-                for (int i = 0; i < xs.size(); i++) {
-                    Expr x = xs.get(i);
-                    Expr y = go(x, terms);
-                    if (y != x && out == null) {
-                        out = new ArrayList<>(xs);
-                    }
-                    if (out != null) {
-                        out.set(i, y);
-                    }
-                }
-                return out;
-            }
-        }.go(root, false);
+    private Expr flip(Expr e) {
+        Expr flipped = Rules.REVERSED_DIFFERENCE.applyAt(e, work);
+        if (flipped == null) {
+            return e;
+        }
+        fired.merge(Rules.REVERSED_DIFFERENCE.name(), 1, Integer::sum);
+        return flipped;
     }
 
     /** One bottom-up pass; each distinct node is visited once. Once the work is spent, nodes are kept as they are. */
