@@ -140,7 +140,8 @@ public class ChainText {
 
     /**
      * {numerator, denominator} of a factor that divides (a power with a negative exponent among its
-     * factors), or null: not a quotient, or a negative numerator (kept whole, as {@code (-1/x²)}).
+     * factors), or null: not a quotient, a negative numerator (kept whole, as {@code (-1/x²)}) or a
+     * sum over a denominator.
      */
     static Expr[] quotient(Expr e) {
         List<Expr> factors = e instanceof chainrule.expr.Product p ? p.factors() : List.of(e);
@@ -160,7 +161,9 @@ public class ChainText {
             return null; // x/2 stays a factor of its own
         }
         Expr n = Exprs.mul(num);
-        return ExprPrinter.isNegative(n) ? null : new Expr[] {n, Exprs.mul(den)};
+        // A sum over a denominator ((p - t)/(p·(1 - p)), the loss's own factor) stays whole, bracketed:
+        // split, its denominator would stand apart from the edge it belongs to.
+        return ExprPrinter.isNegative(n) || n instanceof Sum ? null : new Expr[] {n, Exprs.mul(den)};
     }
 
     /** Whether a factor other than 1 is printed after part {@code i} (parts are printed last to first). */

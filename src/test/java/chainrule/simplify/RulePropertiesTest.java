@@ -327,6 +327,7 @@ class RulePropertiesTest {
     void sigmoidComplement(@ForAll("complements") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
                            @ForAll @DoubleRange(min = -3, max = 3) double y) {
         eachRewriteKeepsValue(Rules.SIGMOID_COMPLEMENT, e, x, y);
+        Assume.that(!holdsARoundedZero(e)); // sin(π) = 1.2e−16 as a divisor: see exactValues
         Map<String, Double> point = Map.of("x", x, "y", y);
         double before = Evaluator.evaluate(e, point);
         Assume.that(Double.isFinite(before) && Math.abs(before) < 1e8);
