@@ -117,15 +117,6 @@ public abstract class ExprPrinter {
         return q == 2 || q == 4 || q == 8 || q == 16 || !n.isTerminatingDecimal();
     }
 
-    /**
-     * Whether a product's coefficient goes into a fraction ({@code (2/3)·x} prints {@code 2·x/3}):
-     * as {@link #isFractionText}, and fifths too — the mean of 5 squared errors differentiates to
-     * {@code 2·(o - y)/5}, as {@code (2/n)·(o − y)} is written, not {@code 0.4·(o - y)}.
-     */
-    static boolean isFractionCoefficient(Num n) {
-        return isFractionText(n) || n.isFraction() && n.denominator().equals(java.math.BigInteger.valueOf(5));
-    }
-
     /** A number that is not a fraction: the shortest decimal, or the exact decimal when a double cannot hold it. */
     private String numberText(Num n) {
         if (n.isExact() && n.isInteger()) {
@@ -224,7 +215,7 @@ public abstract class ExprPrinter {
         String lonelyNumerator = null; // the last factor's text without brackets
         List<Printed> denominator = new ArrayList<>();
         double c = coefficient.value();
-        if (isFractionCoefficient(coefficient)) {
+        if (isFractionText(coefficient)) {
             // (2/3)·x prints as 2·x/3; (1/3)·x^(-2/3) as 1/(3·x^(2/3))
             java.math.BigInteger p = coefficient.numerator().abs();
             if (!p.equals(java.math.BigInteger.ONE)) {
@@ -238,7 +229,7 @@ public abstract class ExprPrinter {
         } else {
             c = coefficient.signum();
         }
-        long reciprocals = factors.stream().filter(ExprPrinter::isReciprocal).count() + (isFractionCoefficient(coefficient) ? 1 : 0);
+        long reciprocals = factors.stream().filter(ExprPrinter::isReciprocal).count() + (isFractionText(coefficient) ? 1 : 0);
         for (Expr f : factors) {
             // 1/0 joins no other denominator: 1/(0*y) would read back as 1/0, since 0*y is 0
             boolean lonelyZero = f instanceof Power z && z.base() instanceof Num b && b.isZero() && reciprocals > 1;

@@ -114,6 +114,22 @@ public final class ClosedForm {
                 named.add(e.getKey());
             }
         }
+        // An element's δ named, its vector's other elements on these paths are named too, so one
+        // layer's δs read alike: (δ(o.in[1])·W[1,1] + δ(o.in[2])·W[2,1])·…, not δ(o.in[1]) beside
+        // o.in[2]'s written out (tiedv.nn, where only o.in[1] is met by two paths).
+        Set<String> namedVectors = new HashSet<>();
+        for (Vertex v : named) {
+            if (v.isElement()) {
+                namedVectors.add(v.group().name());
+            }
+        }
+        if (!namedVectors.isEmpty()) {
+            for (Vertex v : inDegree.keySet()) {
+                if (v != loss && v.isElement() && namedVectors.contains(v.group().name())) {
+                    named.add(v);
+                }
+            }
+        }
         return named;
     }
 
@@ -358,7 +374,50 @@ public final class ClosedForm {
             if (alternatives.isEmpty()) {
                 return new Chain.Parallel(List.of()); // no path: the derivative is 0
             }
-            return alternatives.size() == 1 ? alternatives.get(0) : new Chain.Parallel(alternatives);
+            return alternatives.size() == 1 ? alternatives.get(0) : commonSuffixOut(alternatives);
+        }
+
+        /**
+         * The alternatives' sum with the factors every one ends with, from a δ on, written once:
+         * paths that meet again below v (a weight used twice, tied.nn) share δ(o.in), so
+         * {@code δ(o.in)·(w·h·(1 - h)·x + h)}, not {@code δ(o.in)·w·h·(1 - h)·x + δ(o.in)·h}.
+         */
+        private static Chain commonSuffixOut(List<Chain> alternatives) {
+            int common = Integer.MAX_VALUE;
+            for (Chain a : alternatives) {
+                common = Math.min(common, a instanceof Chain.Series s ? s.parts().size() : 0);
+            }
+            List<Chain> first = ((Chain.Series) alternatives.get(0)).parts();
+            int k = 0;
+            while (k < common) {
+                Chain last = first.get(first.size() - 1 - k);
+                boolean shared = true;
+                for (Chain a : alternatives) {
+                    List<Chain> parts = ((Chain.Series) a).parts();
+                    shared &= parts.get(parts.size() - 1 - k).equals(last);
+                }
+                if (!shared) {
+                    break;
+                }
+                k++;
+            }
+            // Only a suffix from a named δ on: paths that meet again at δ(v). Edge factors shared
+            // by every path into the loss (s in L = s·v) are left to the simplified form.
+            while (k > 0 && !(first.get(first.size() - k) instanceof Chain.Delta)) {
+                k--;
+            }
+            if (k == 0) {
+                return new Chain.Parallel(alternatives);
+            }
+            List<Chain> heads = new ArrayList<>(alternatives.size());
+            for (Chain a : alternatives) {
+                List<Chain> parts = ((Chain.Series) a).parts();
+                heads.add(new Chain.Series(parts.subList(0, parts.size() - k)));
+            }
+            List<Chain> parts = new ArrayList<>();
+            parts.add(new Chain.Parallel(heads));
+            parts.addAll(first.subList(first.size() - k, first.size()));
+            return new Chain.Series(parts);
         }
 
         private Chain below(Vertex v) {
@@ -815,8 +874,22 @@ public final class ClosedForm {
 
                     @Override public Expr series(Chain.Series s) {
                         List<Expr> xs = new ArrayList<>();
-                        for (Chain x : s.parts()) {
-                            xs.add(of(x));
+                        List<Chain> parts = s.parts();
+                        for (int i = 0; i < parts.size(); i++) {
+                            if (parts.get(i) instanceof Chain.Parallel p && i + 1 < parts.size()
+                                    && parts.get(i + 1) instanceof Chain.Delta) {
+                                // a δ suffix written once in the chain (commonSuffixOut) is
+                                // multiplied into each alternative again, as the paths run: the
+                                // expression, its simplification and its cost are as before
+                                Expr suffix = Exprs.mul(parts.subList(i + 1, parts.size()).stream().map(c -> of(c)).toList());
+                                List<Expr> terms = new ArrayList<>();
+                                for (Chain x : p.alternatives()) {
+                                    terms.add(Exprs.mul(of(x), suffix));
+                                }
+                                xs.add(Exprs.add(terms));
+                                break;
+                            }
+                            xs.add(of(parts.get(i)));
                         }
                         return Exprs.mul(xs);
                     }

@@ -79,6 +79,10 @@ public class ChainText {
                 // backpropagation order: the factor nearest the loss first, the parameter's input
                 // last, as δ·x (see the class comment)
                 List<String> parts = new ArrayList<>();
+                // A quotient factor among others in text: its numerator in place, its denominator
+                // after all the factors, as a textbook writes c·x/(2·r), not c·(1/(2·r))·x.
+                List<Expr> denominators = new ArrayList<>();
+                boolean collect = splitsQuotients() && s.parts().size() > 1;
                 for (int i = s.parts().size() - 1; i >= 0; i--) {
                     Chain x = s.parts().get(i);
                     if (x instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE) {
@@ -89,6 +93,14 @@ public class ChainText {
                         parts.add(0, render(x, false));
                         continue;
                     }
+                    Expr[] quotient = collect && x instanceof Chain.Factor f ? quotient(f.edge().factor()) : null;
+                    if (quotient != null) {
+                        denominators.add(quotient[1]);
+                        if (quotient[0] != Exprs.ONE) {
+                            parts.add(factorText(quotient[0], true));
+                        }
+                        continue;
+                    }
                     String part = render(x, s.parts().size() > 1);
                     // a fraction followed by more factors is bracketed, so that (p - t)/(p·(1 - p))
                     // cannot be read as dividing by everything after it
@@ -96,6 +108,15 @@ public class ChainText {
                         part = groupFactor(part);
                     }
                     parts.add(part);
+                }
+                if (!denominators.isEmpty()) {
+                    Expr den = Exprs.mul(denominators);
+                    String denText = printer.print(den);
+                    if (den instanceof chainrule.expr.Product || den instanceof Sum || den instanceof chainrule.expr.Num) {
+                        denText = groupFactor(denText);
+                    }
+                    String over = (parts.isEmpty() ? "1" : String.join(times(), parts)) + "/" + denText;
+                    return inProduct ? groupFactor(over) : over;
                 }
                 if (parts.isEmpty()) {
                     return "1";
@@ -124,6 +145,37 @@ public class ChainText {
 
             @Override public String delta(Chain.Delta d) { return ChainText.this.delta(d.vertex()); }
         });
+    }
+
+    /** Whether quotient factors of a product are written over one denominator (plain and pretty text; LaTeX has \\frac). */
+    protected boolean splitsQuotients() { return !printer.fractionIsGrouping(); }
+
+    /**
+     * {numerator, denominator} of a factor that divides (a power with a negative exponent among its
+     * factors), or null: not a quotient, a negative numerator (kept whole, as {@code (-1/x²)}) or a
+     * sum over a denominator.
+     */
+    static Expr[] quotient(Expr e) {
+        List<Expr> factors = e instanceof chainrule.expr.Product p ? p.factors() : List.of(e);
+        List<Expr> num = new ArrayList<>();
+        List<Expr> den = new ArrayList<>();
+        for (Expr f : factors) {
+            if (f instanceof chainrule.expr.Power pw && pw.exponent() instanceof chainrule.expr.Num n && n.signum() < 0) {
+                den.add(Exprs.pow(pw.base(), n.negate()));
+            } else if (f instanceof chainrule.expr.Num c && c.isExact() && c.isFraction()) {
+                num.add(Exprs.rational(c.numerator(), java.math.BigInteger.ONE));
+                den.add(Exprs.rational(c.denominator(), java.math.BigInteger.ONE));
+            } else {
+                num.add(f);
+            }
+        }
+        if (den.isEmpty() || den.size() == 1 && den.get(0) instanceof chainrule.expr.Num) {
+            return null; // x/2 stays a factor of its own
+        }
+        Expr n = Exprs.mul(num);
+        // A sum over a denominator ((p - t)/(p·(1 - p)), the loss's own factor) stays whole, bracketed:
+        // split, its denominator would stand apart from the edge it belongs to.
+        return ExprPrinter.isNegative(n) || n instanceof Sum ? null : new Expr[] {n, Exprs.mul(den)};
     }
 
     /** Whether a factor other than 1 is printed after part {@code i} (parts are printed last to first). */

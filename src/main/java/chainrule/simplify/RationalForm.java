@@ -51,6 +51,10 @@ final class RationalForm {
      */
     private final Map<Poly, Expr> written = new HashMap<>();
     private final Work work;
+    /** Whether a numerator's numeric content comes out where it prints no longer ({@link #numeratorExpr}). */
+    private boolean contentByPrint;
+    /** Whether a numerator written so far had numeric content that was left in ({@link #numeratorExpr}). */
+    private boolean scalable;
 
     private RationalForm(Work work) {
         this.work = work;
@@ -133,11 +137,26 @@ final class RationalForm {
         } catch (GiveUp g) {
             return null;
         }
-        Expr candidate = f.toExpr(r);
-        if (!Simplifier.cheaper(candidate, e) || !numbers(e).containsAll(numbers(candidate))) {
+        Expr candidate;
+        Expr printed;
+        try {
+            f.contentByPrint = false;
+            candidate = f.toExpr(r);
+            if (!Simplifier.cheaper(candidate, e) || !numbers(e).containsAll(numbers(candidate))) {
+                return null;
+            }
+            // Where the normal form is cheaper than the input, it is written with each numerator's
+            // numeric content out if that prints no longer ({@link #numeratorExpr}); only where
+            // some numerator had such content is it written a second time.
+            if (!f.scalable) {
+                return candidate;
+            }
+            f.contentByPrint = true;
+            printed = f.toExpr(r);
+        } catch (GiveUp g) {
             return null;
         }
-        return candidate;
+        return Simplifier.cost(printed) <= Simplifier.cost(e) ? printed : candidate;
     }
 
     /**
@@ -538,7 +557,18 @@ final class RationalForm {
             }
             Expr scaled = Exprs.mul(k, contentExpr(primitive));
             Expr plain = contentExpr(p);
-            return Simplifier.cheaper(scaled, plain) ? scaled : plain;
+            if (Simplifier.cheaper(scaled, plain)) {
+                return scaled;
+            }
+            // The content out also where the tree is larger only by the product and its sign
+            // nodes, if it prints no longer and writes fewer numbers: (1 − x²)/5 for
+            // 1/5 − x²/5, 3·(8·x⁴ − x⁶ − 8·x² + 1) for 24·x⁴ − 3·x⁶ − 24·x² + 3.
+            // a numerator of a few terms (not a long linear form, which the content would not shorten in print)
+            scalable |= p.terms.size() <= 8;
+            if (contentByPrint && p.terms.size() <= 8 && Simplifier.printsNoLonger(scaled, plain, 3, work)) {
+                return scaled;
+            }
+            return plain;
         }
         return contentExpr(p);
     }

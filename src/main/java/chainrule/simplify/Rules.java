@@ -28,11 +28,15 @@ import java.util.Map;
 public final class Rules {
     private Rules() {}
 
-    /** Guarded: for x &lt; 0 the left side is undefined, and a rewrite must not invent a value. */
-    public static final Rule EXP_OF_LOG = Rule.local("exp-of-log", "exp(log(x)) = x, for x >= 0",
+    /**
+     * exp(log(x)) = x wherever log(x) is real (x &gt; 0): where it is not, the expression holding
+     * {@code log(x)} is undefined already, so the rewrite only widens the formula's domain, as
+     * square-of-sqrt does ({@code exp(log(x))/x} is 1, as a textbook writes it). {@code diff} and
+     * {@code grad} check the input's own value at the point.
+     */
+    public static final Rule EXP_OF_LOG = Rule.local("exp-of-log", "exp(log(x)) = x, where log(x) is real",
             e -> e instanceof Apply a && a.fn() == Primitive.EXP
-                    && a.arg(0) instanceof Apply in && in.fn() == Primitive.LOG
-                    && Positivity.isNonNegative(in.arg(0)) ? in.arg(0) : null);
+                    && a.arg(0) instanceof Apply in && in.fn() == Primitive.LOG ? in.arg(0) : null);
 
     public static final Rule LOG_OF_EXP = Rule.local("log-of-exp", "log(exp(x)) = x",
             e -> e instanceof Apply a && a.fn() == Primitive.LOG
@@ -122,6 +126,81 @@ public final class Rules {
     public static final Rule SIGMOID_COMPLEMENT = Rule.local("sigmoid-complement",
             "a - a*sigmoid(u) = a*(1 - sigmoid(u)), when cheaper", Rules::sigmoidComplement);
 
+    /**
+     * One of a pair of squares written in terms of the other, where the sum then collects to a
+     * shorter form: {@code cosh²u = sinh²u + 1}, {@code sinh²u = cosh²u − 1},
+     * {@code cos²u = 1 − sin²u}, {@code sin²u = 1 − cos²u}, each exact for every real u (a negative
+     * even power where the square is not 0: {@code 1/cosh²u = 1/(sinh²u + 1)}). Every even power
+     * of the one function in the sum's terms is replaced (up to the sixth), the terms expanded and
+     * collected ({@link RationalForm}): {@code cosh²u − 2·sinh²u = 1 − sinh²u},
+     * {@code cosh⁴u − sinh²u = sinh⁴u + sinh²u + 1}. Bounded: sums of at most 64 terms, four
+     * candidate squares; kept only where shorter.
+     */
+    public static final Rule SQUARE_SUBSTITUTION = new Rule("square-substitution",
+            "cosh(u)^2 = sinh(u)^2 + 1, sinh(u)^2 = cosh(u)^2 - 1, cos(u)^2 = 1 - sin(u)^2, sin(u)^2 = 1 - cos(u)^2 in a sum, when shorter",
+            Rules::squareSubstitution);
+
+    /**
+     * A reciprocal exponential in the numerator: {@code c/(exp(u)·d) = c·exp(−u)/d} for a number
+     * c, exact for every real u. The tree is as large; it writes one character less
+     * ({@code −exp(−sqrt(x))/(2·sqrt(x))}, as SymPy and a textbook write e^(−√x)/(2√x)), so it
+     * applies only where the numerator is that number alone.
+     */
+    public static final Rule EXP_RECIPROCAL = Rule.local("exp-reciprocal",
+            "c/(exp(u)*d) = c*exp(-u)/d for a number c, when no larger", Rules::expReciprocal);
+
+    /**
+     * Terms over a square root and terms times it written over the root:
+     * {@code a/sqrt(U) + b·sqrt(U) = (a + b·U)/sqrt(U)}, exact wherever the root is real and not 0
+     * (where the left side is defined). Applies where every term of the sum holds sqrt(U) to the
+     * power −1 or 1, at least one of each; kept only where shorter.
+     */
+    public static final Rule OVER_ONE_ROOT = Rule.local("over-one-root",
+            "a/sqrt(U) + b*sqrt(U) = (a + b*U)/sqrt(U), when shorter", Rules::overOneRoot);
+
+    /**
+     * A trigonometric or hyperbolic function of an inverse one: {@code sin(asin u) = u} and the
+     * other five inverse pairs at the node; inside a sum or product the algebraic forms
+     * {@code tanh(asinh u) = u/sqrt(u² + 1)}, {@code cosh(asinh u) = sqrt(u² + 1)},
+     * {@code cos(asin u) = sqrt(1 − u²)}, {@code sin(atan u) = u/sqrt(u² + 1)} and eight more (each
+     * exact wherever g(u) is real), the result collected over one denominator, kept only where
+     * shorter: {@code (3 − 3·tanh(asinh(3x))²)/sqrt(9x² + 1) = 3/(9x² + 1)^(3/2)}. Bounded:
+     * four candidate calls, powers up to the sixth, trees of at most 400 nodes.
+     */
+    public static final Rule INVERSE_COMPOSITION = new Rule("inverse-composition",
+            "sin(asin(u)) = u, ...; tanh(asinh(u)) = u/sqrt(u^2 + 1), cosh(asinh(u)) = sqrt(u^2 + 1), ... in a sum or product, when shorter",
+            Rules::inverseComposition);
+
+    /**
+     * A negated difference written as the reversed difference: {@code −c·(y − p) = c·(p − y)}
+     * for a number c &gt; 0 and a sum whose negation is no larger (a difference, not
+     * {@code a + b}), exact for all values. The mean of hand-written binary cross-entropy prints
+     * {@code (p − y)/3}, as a textbook writes it, not {@code −(y − p)/3}. The first such sum of the
+     * product is reversed; the tree is as large. A sum holding a number is left as it is
+     * ({@code 1 − h}, {@code 1 − σ(u)}: σ′'s and tanh′'s units).
+     */
+    public static final Rule REVERSED_DIFFERENCE = Rule.local("reversed-difference",
+            "-c*(a - b) = c*(b - a) for a number c > 0, when no larger", Rules::reversedDifference);
+
+    /**
+     * The logistic function's reflection inside a sum or product: {@code σ(−u) = 1 − σ(u)}, exact
+     * for every real u, where σ(u) appears too; the result collected ({@link RationalForm}) and kept
+     * only where shorter: {@code σ(w)·(2 − 2·t) − 2·t·σ(−w) = 2·(σ(w) − t)} (bce_with_logits plus
+     * binary_cross_entropy of sigmoid). Bounded: four candidate calls, trees of at most 400 nodes.
+     */
+    public static final Rule SIGMOID_NEGATION = new Rule("sigmoid-negation",
+            "sigmoid(-u) = 1 - sigmoid(u) in a sum or product holding sigmoid(u), when shorter", Rules::sigmoidNegation);
+
+    /**
+     * The step function of the max/min tie convention (H(0) = ½, docs/language.md) read as a
+     * textbook does: {@code H(c·u) = H(u)} for a number c &gt; 0 (and {@code H(−c·u) = H(−u)}),
+     * {@code a·H(u) − a·H(−u) = a·sign(u)} and {@code a·H(u) + a·H(−u) = a}, each exact for every
+     * real u, the tie included (½ − ½ = 0 = sign(0)). So {@code max(x, −x)}, which is |x|,
+     * differentiates to {@code sign(x)}, as abs does, not {@code H(2·x) − H(−2·x)}.
+     */
+    public static final Rule HEAVISIDE_SIGN = Rule.local("heaviside-sign",
+            "H(c*u) = H(u) for c > 0, a*H(u) - a*H(-u) = a*sign(u), a*H(u) + a*H(-u) = a", Rules::heavisideSign);
+
     public static final Rule FACTOR_COMMON = new Rule("factor-common",
             "a*b + a*c = a*(b + c), for the factor shared by the most terms, when that is shorter",
             Rules::factorCommon);
@@ -141,7 +220,7 @@ public final class Rules {
      * the {@code (2/n)·(o − t)} of the mean squared error. The tree is as large; it writes the
      * number once, which the runner's cost prefers ({@link Simplifier#cheaper}).
      */
-    public static final Rule FACTOR_NUMBER = Rule.local("factor-number",
+    public static final Rule FACTOR_NUMBER = new Rule("factor-number",
             "c*a + c*b = c*(a + b), for a number c shared by every term (up to sign)", Rules::factorNumber);
 
     /**
@@ -177,7 +256,459 @@ public final class Rules {
     /** Every rule, in the order the runner tries them. */
     public static final List<Rule> ALL = List.of(EXP_OF_LOG, LOG_OF_EXP, SQRT_OF_SQUARE, SQUARE_OF_SQRT,
             HALF_POWER, POWER_OF_EXP, PYTHAGORAS, SQUARE_COMPLEMENT, DOUBLE_ANGLE, SIGMOID_REFLECTION, SIGMOID_COMPLEMENT,
-            TANGENT_QUOTIENT, LOG_RATIO, EXACT_VALUES, ROOT_MERGE, SQRT_CONTENT, ODD_SIGN, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER);
+            TANGENT_QUOTIENT, LOG_RATIO, EXACT_VALUES, ROOT_MERGE, SQRT_CONTENT, ODD_SIGN, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER,
+            SQUARE_SUBSTITUTION, EXP_RECIPROCAL, OVER_ONE_ROOT, INVERSE_COMPOSITION,
+            REVERSED_DIFFERENCE, SIGMOID_NEGATION, HEAVISIDE_SIGN);
+
+    /** The pairs of {@link #SQUARE_SUBSTITUTION}: f, g, and c, d with f(u)² = c·g(u)² + d. */
+    private static final Object[][] SQUARE_PAIRS = {
+        {Primitive.COSH, Primitive.SINH, 1, 1}, {Primitive.SINH, Primitive.COSH, 1, -1},
+        {Primitive.COS, Primitive.SIN, -1, 1}, {Primitive.SIN, Primitive.COS, -1, 1}};
+
+    private static Expr squareSubstitution(Expr e, Work work) {
+        Expr best = squareSubstituted(e, work);
+        return best == null ? null : shorter(best, e);
+    }
+
+    /** {@link #SQUARE_SUBSTITUTION}'s best candidate, shorter or not (for the tests), or null. */
+    static Expr squareSubstituted(Expr e, Work work) {
+        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > RationalForm.MAX_TREE || !reachesCallOf(e, SQUARED)) {
+            return null;
+        }
+        // The even powers f(u)^(2k), 0 < |k| <= 3: factors of the sum's terms, or of a product and
+        // of the terms of its sums (the denominator of cosh·(1 − sinh²)/(cosh⁴ − sinh²)); at most four.
+        List<Apply> found = new ArrayList<>();
+        if (!factorsReached(e, work, f -> {
+            if (f instanceof Power pw && pw.base() instanceof Apply a && a.args().size() == 1 && evenSmall(pw.exponent())
+                    && squarePair(a) != null && !found.contains(a) && found.size() < 4) {
+                found.add(a);
+            }
+        })) {
+            return null;
+        }
+        Expr best = null;
+        for (Apply a : found) {
+            Object[] pair = squarePair(a);
+            Expr square = add(mul(num((Integer) pair[2]), pow(apply((Primitive) pair[1], a.arg(0)), num(2))), num((Integer) pair[3]));
+            Expr candidate = collected(replaceFactors(e, f -> f instanceof Power pw && pw.base() == a && evenSmall(pw.exponent())
+                    ? pow(square, num(((Num) pw.exponent()).value() / 2)) : f), work);
+            if (best == null || Simplifier.cheaper(candidate, best)) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Whether some factor {@link #factorsReached} would visit is a call of one of {@code fns} or an
+     * integer power of one: the substitution rules' quick test, without building anything.
+     */
+    private static boolean reachesCallOf(Expr e, java.util.Set<Primitive> fns) {
+        if (e instanceof Sum s) {
+            for (Expr t : s.terms()) {
+                if (factorIsCallOf(t, fns)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (e instanceof Product p) {
+            for (Expr f : p.factors()) {
+                Expr base = f instanceof Power pw && pw.exponent() instanceof Num n && n.isInteger() ? pw.base() : f;
+                if (base instanceof Sum inner ? reachesCallOf(inner, fns) : isCallOf(base, fns)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean factorIsCallOf(Expr term, java.util.Set<Primitive> fns) {
+        if (term instanceof Product p) {
+            for (Expr f : p.factors()) {
+                if (isCallOf(f instanceof Power pw ? pw.base() : f, fns)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return isCallOf(term instanceof Power pw ? pw.base() : term, fns);
+    }
+
+    private static boolean isCallOf(Expr e, java.util.Set<Primitive> fns) {
+        return e instanceof Apply a && a.fn() instanceof Primitive p && fns.contains(p);
+    }
+
+    private static final java.util.Set<Primitive> SQUARED = java.util.EnumSet.of(Primitive.SIN, Primitive.COS, Primitive.SINH, Primitive.COSH);
+    private static final java.util.Set<Primitive> OF_INVERSES = java.util.EnumSet.of(Primitive.SIN, Primitive.COS, Primitive.TAN,
+            Primitive.SINH, Primitive.COSH, Primitive.TANH);
+    private static final java.util.Set<Primitive> SIGMOIDS = java.util.EnumSet.of(Primitive.SIGMOID);
+
+    /**
+     * Visits the factors a substitution rule may replace: those of a sum's terms, or of a product
+     * and of the terms of its sums and integer powers of sums. False when the work is spent or a
+     * sum is past 64 terms.
+     */
+    private static boolean factorsReached(Expr e, Work work, java.util.function.Consumer<Expr> visit) {
+        List<Expr> sums = new ArrayList<>();
+        if (e instanceof Sum) {
+            sums.add(e);
+        } else if (e instanceof Product p) {
+            sums.add(e);
+            for (Expr f : p.factors()) {
+                Expr base = f instanceof Power pw && pw.exponent() instanceof Num n && n.isInteger() ? pw.base() : f;
+                if (base instanceof Sum) {
+                    sums.add(base);
+                }
+            }
+        }
+        // A look at at most 64 terms of at most 64 sums, like the local rules' scans: not charged, so
+        // that where nothing is found the budget (and so every printed form) is as without the rule.
+        if (sums.size() > 64) {
+            return false;
+        }
+        for (Expr sum : sums) {
+            List<Expr> terms = sum instanceof Sum ss ? ss.terms() : List.of(sum);
+            if (terms.size() > 64) {
+                return false;
+            }
+            for (Expr t : terms) {
+                if (t instanceof Product p) {
+                    p.factors().forEach(visit);
+                } else {
+                    visit.accept(t);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** {@code e} with each factor reached by {@link #factorsReached} mapped by {@code replace}. */
+    private static Expr replaceFactors(Expr e, java.util.function.UnaryOperator<Expr> replace) {
+        if (e instanceof Sum sum) {
+            return replaceInTerms(sum, replace);
+        }
+        List<Expr> factors = new ArrayList<>();
+        for (Expr f : ((Product) e).factors()) {
+            if (f instanceof Power pw && pw.exponent() instanceof Num n && n.isInteger() && pw.base() instanceof Sum inner) {
+                factors.add(pow(replaceInTerms(inner, replace), n));
+            } else if (f instanceof Sum inner) {
+                factors.add(replaceInTerms(inner, replace));
+            } else {
+                factors.add(replace.apply(f));
+            }
+        }
+        return mul(factors);
+    }
+
+    private static Expr replaceInTerms(Sum s, java.util.function.UnaryOperator<Expr> replace) {
+        List<Expr> terms = new ArrayList<>(s.terms().size());
+        for (Expr t : s.terms()) {
+            List<Expr> factors = new ArrayList<>(factorsOf(t));
+            factors.replaceAll(replace);
+            terms.add(mul(factors));
+        }
+        return add(terms);
+    }
+
+    /** A substituted form collected over one denominator ({@link RationalForm}) and its roots merged, or as it is. */
+    private static Expr collected(Expr substituted, Work work) {
+        Expr c = substituted instanceof Sum || substituted instanceof Product ? RationalForm.rewrite(substituted, work) : null;
+        Expr out = c != null ? c : substituted;
+        Expr merged = rootMerge(out);
+        return merged != null ? merged : out;
+    }
+
+    /**
+     * f(g(u)) for f in sin, cos, tan, sinh, cosh, tanh and g an inverse function, as
+     * {@code u^a·U^(b/2)} with {@code U = c2·u² + c0}: {@code {f, g, a, c2, c0, b}}. Each is exact
+     * wherever g(u) is defined (real), the square root's argument being positive there or f(g(u))
+     * undefined on both sides ({@code tan(acos 0)}).
+     */
+    private static final Object[][] INVERSE_FORMS = {
+        {Primitive.COSH, Primitive.ASINH, 0, 1, 1, 1}, {Primitive.SINH, Primitive.ACOSH, 0, 1, -1, 1},
+        {Primitive.TANH, Primitive.ASINH, 1, 1, 1, -1}, {Primitive.TANH, Primitive.ACOSH, -1, 1, -1, 1},
+        {Primitive.COS, Primitive.ASIN, 0, -1, 1, 1}, {Primitive.SIN, Primitive.ACOS, 0, -1, 1, 1},
+        {Primitive.COS, Primitive.ATAN, 0, 1, 1, -1}, {Primitive.SIN, Primitive.ATAN, 1, 1, 1, -1},
+        {Primitive.TAN, Primitive.ASIN, 1, -1, 1, -1}, {Primitive.TAN, Primitive.ACOS, -1, -1, 1, 1},
+        {Primitive.COSH, Primitive.ATANH, 0, -1, 1, -1}, {Primitive.SINH, Primitive.ATANH, 1, -1, 1, -1}};
+
+    /** The inverse pairs f(g(u)) = u on g's real range. */
+    private static final Primitive[][] INVERSES = {
+        {Primitive.SIN, Primitive.ASIN}, {Primitive.COS, Primitive.ACOS}, {Primitive.TAN, Primitive.ATAN},
+        {Primitive.SINH, Primitive.ASINH}, {Primitive.COSH, Primitive.ACOSH}, {Primitive.TANH, Primitive.ATANH}};
+
+    private static Expr inverseComposition(Expr e, Work work) {
+        Expr best = inverseSubstituted(e, work);
+        return best == null || e instanceof Apply ? best : shorter(best, e);
+    }
+
+    /** {@link #INVERSE_COMPOSITION}'s best candidate, shorter or not (for the tests), or null. */
+    static Expr inverseSubstituted(Expr e, Work work) {
+        if (e instanceof Apply a && a.args().size() == 1 && a.arg(0) instanceof Apply g && g.args().size() == 1) {
+            for (Primitive[] pair : INVERSES) {
+                if (a.fn() == pair[0] && g.fn() == pair[1]) {
+                    return g.arg(0);
+                }
+            }
+            return null;
+        }
+        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > RationalForm.MAX_TREE || !reachesCallOf(e, OF_INVERSES)) {
+            return null;
+        }
+        List<Apply> found = new ArrayList<>();
+        if (!factorsReached(e, work, f -> {
+            Expr base = f instanceof Power pw && smallInteger(pw.exponent()) ? pw.base() : f;
+            if (base instanceof Apply a && inverseForm(a) != null && !found.contains(a) && found.size() < 4) {
+                found.add(a);
+            }
+        })) {
+            return null;
+        }
+        Expr best = null;
+        for (Apply a : found) {
+            Object[] form = inverseForm(a);
+            Expr u = ((Apply) a.arg(0)).arg(0);
+            Expr big = add(mul(num((Integer) form[3]), pow(u, num(2))), num((Integer) form[4]));
+            Expr candidate = collected(replaceFactors(e, f -> {
+                Expr base = f instanceof Power pw && smallInteger(pw.exponent()) ? pw.base() : f;
+                if (base != a) {
+                    return f;
+                }
+                long n = f instanceof Power pw ? (long) ((Num) pw.exponent()).value() : 1;
+                long half = (Integer) form[5] * n; // U^(half/2)
+                Expr sqrt = apply(Primitive.SQRT, big);
+                Expr content = sqrtContent(sqrt); // sqrt(1 − x²/9) = sqrt(9 − x²)/3, as the derivative writes it
+                Expr root = half % 2 == 0 ? pow(big, num(half / 2))
+                        : mul(pow(big, num(Math.floorDiv(half, 2))), content != null ? content : sqrt);
+                return mul(pow(u, num((Integer) form[2] * n)), root);
+            }), work);
+            if (best == null || Simplifier.cheaper(candidate, best)) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    private static boolean smallInteger(Expr exponent) {
+        return exponent instanceof Num n && n.isInteger() && n.value() != 0 && Math.abs(n.value()) <= 6;
+    }
+
+    private static Object[] inverseForm(Apply a) {
+        if (a.args().size() != 1 || !(a.arg(0) instanceof Apply g) || g.args().size() != 1) {
+            return null;
+        }
+        for (Object[] form : INVERSE_FORMS) {
+            if (a.fn() == form[0] && g.fn() == form[1]) {
+                return form;
+            }
+        }
+        return null;
+    }
+
+    private static boolean evenSmall(Expr exponent) {
+        return exponent instanceof Num n && n.isInteger() && n.value() % 2 == 0 && n.value() != 0 && Math.abs(n.value()) <= 6;
+    }
+
+    private static Object[] squarePair(Apply a) {
+        for (Object[] pair : SQUARE_PAIRS) {
+            if (a.fn() == pair[0]) {
+                return pair;
+            }
+        }
+        return null;
+    }
+
+    private static Expr expReciprocal(Expr e) {
+        if (!(e instanceof Product p)) {
+            return null;
+        }
+        int at = -1;
+        for (int i = 0; i < p.factors().size(); i++) {
+            Expr f = p.factors().get(i);
+            if (f instanceof Num) {
+                continue;
+            }
+            if (!(f instanceof Power pw && pw.exponent() instanceof Num n && n.signum() < 0)) {
+                return null; // the numerator holds more than a number
+            }
+            if (at < 0 && pw.base() instanceof Apply a && a.fn() == Primitive.EXP && n.isInteger()) {
+                at = i;
+            }
+        }
+        if (at < 0) {
+            return null;
+        }
+        Power pw = (Power) p.factors().get(at);
+        List<Expr> out = new ArrayList<>(p.factors());
+        out.set(at, apply(Primitive.EXP, mul(pw.exponent(), ((Apply) pw.base()).arg(0))));
+        Expr candidate = mul(out);
+        return Simplifier.cost(candidate) <= Simplifier.cost(e) ? candidate : null;
+    }
+
+    private static Expr overOneRoot(Expr e) {
+        if (!(e instanceof Sum s) || s.terms().size() > 64) {
+            return null;
+        }
+        // The root: a factor sqrt(U)^-1 of the first term that has one.
+        Apply root = null;
+        for (Expr t : s.terms()) {
+            for (Expr f : factorsOf(t)) {
+                if (f instanceof Power pw && pw.base() instanceof Apply a && a.fn() == Primitive.SQRT
+                        && pw.exponent() instanceof Num n && n.value() == -1) {
+                    root = a;
+                    break;
+                }
+            }
+            if (root != null) {
+                break;
+            }
+        }
+        if (root == null) {
+            return null;
+        }
+        List<Expr> numerator = new ArrayList<>(s.terms().size());
+        boolean times = false;
+        for (Expr t : s.terms()) {
+            List<Expr> factors = new ArrayList<>(factorsOf(t));
+            int k = factors.indexOf(root);
+            if (k >= 0) {
+                times = true;
+                factors.set(k, root.arg(0)); // b·sqrt(U)·sqrt(U) = b·U
+            } else {
+                k = factors.indexOf(pow(root, num(-1)));
+                if (k < 0) {
+                    return null;
+                }
+                factors.remove(k);
+            }
+            numerator.add(mul(factors));
+        }
+        if (!times) {
+            return null;
+        }
+        return shorter(mul(add(numerator), pow(root, num(-1))), e);
+    }
+
+    private static Expr reversedDifference(Expr e) {
+        if (!(e instanceof Product p && p.factors().get(0) instanceof Num c && c.signum() < 0)) {
+            return null;
+        }
+        List<Expr> factors = p.factors();
+        for (int i = 1; i < factors.size(); i++) {
+            // Not a sum with a number in it: 1 − h, 1 − σ(u), 1 − tanh² are units a reader
+            // recognises (σ′, tanh′), and −x·h·(1 − h) reads better than x·h·(h − 1).
+            if (factors.get(i) instanceof Sum u && u.terms().size() <= 64 && u.terms().stream().noneMatch(t -> t instanceof Num)) {
+                List<Expr> negated = new ArrayList<>(u.terms().size());
+                for (Expr t : u.terms()) {
+                    negated.add(neg(t));
+                }
+                Expr flipped = add(negated);
+                if (flipped.treeSize() > u.treeSize()) {
+                    continue;
+                }
+                List<Expr> out = new ArrayList<>(factors);
+                out.set(0, c.negate());
+                out.set(i, flipped);
+                Expr candidate = mul(out);
+                return Simplifier.cost(candidate) <= Simplifier.cost(e) ? candidate : null;
+            }
+        }
+        return null;
+    }
+
+    private static Expr sigmoidNegation(Expr e, Work work) {
+        Expr best = sigmoidNegated(e, work);
+        // shorter as a tree too, not only by the cost that counts a 1 − σ(u) as one node
+        return best == null || best.treeSize() >= e.treeSize() ? null : shorter(best, e);
+    }
+
+    /** {@link #SIGMOID_NEGATION}'s best candidate, shorter or not (for the tests), or null. */
+    static Expr sigmoidNegated(Expr e, Work work) {
+        if (!(e instanceof Sum || e instanceof Product) || e.treeSize() > RationalForm.MAX_TREE || !reachesCallOf(e, SIGMOIDS)) {
+            return null;
+        }
+        List<Apply> sigmoids = new ArrayList<>();
+        if (!factorsReached(e, work, f -> {
+            Expr base = f instanceof Power pw && smallInteger(pw.exponent()) ? pw.base() : f;
+            if (base instanceof Apply a && a.fn() == Primitive.SIGMOID && !sigmoids.contains(a) && sigmoids.size() < 8) {
+                sigmoids.add(a);
+            }
+        })) {
+            return null;
+        }
+        Expr best = null;
+        int tried = 0;
+        for (Apply a : sigmoids) {
+            Expr reflected = apply(Primitive.SIGMOID, neg(a.arg(0)));
+            if (!sigmoids.contains(reflected) || tried++ >= 4) {
+                continue; // σ(−u) alone: nothing to collect it with
+            }
+            Expr complement = add(Exprs.ONE, neg(reflected)); // σ(v) = 1 − σ(−v)
+            Expr candidate = collected(replaceFactors(e, f -> {
+                if (f == a) {
+                    return complement;
+                }
+                return f instanceof Power pw && pw.base() == a && smallInteger(pw.exponent()) ? pow(complement, pw.exponent()) : f;
+            }), work);
+            if (best == null || Simplifier.cheaper(candidate, best)) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    private static Expr heavisideSign(Expr e) {
+        if (e instanceof Apply h && h.fn() == Primitive.HEAVISIDE && h.args().size() == 1
+                && h.arg(0) instanceof Product p && p.factors().get(0) instanceof Num c && !c.isZero()
+                && !c.isOne() && !c.negate().isOne()) {
+            List<Expr> rest = new ArrayList<>(p.factors());
+            rest.set(0, c.signum() > 0 ? Exprs.ONE : Exprs.MINUS_ONE);
+            return apply(Primitive.HEAVISIDE, mul(rest));
+        }
+        if (!(e instanceof Sum s) || s.terms().size() > 64) {
+            return null;
+        }
+        List<Expr> terms = s.terms();
+        for (int i = 0; i < terms.size(); i++) {
+            StepTerm a = StepTerm.of(terms.get(i));
+            if (a == null) {
+                continue;
+            }
+            for (int j = 0; j < terms.size(); j++) {
+                StepTerm b = j == i ? null : StepTerm.of(terms.get(j));
+                if (b == null || b.arg != neg(a.arg)) {
+                    continue;
+                }
+                Expr replacement = b.rest == neg(a.rest) ? mul(a.rest, apply(Primitive.SIGN, a.arg))
+                        : b.rest == a.rest ? a.rest : null;
+                if (replacement == null) {
+                    continue;
+                }
+                List<Expr> out = new ArrayList<>(terms);
+                out.remove(Math.max(i, j));
+                out.remove(Math.min(i, j));
+                out.add(replacement);
+                return add(out);
+            }
+        }
+        return null;
+    }
+
+    /** A term c * heaviside(u) split into the argument u and the rest c. */
+    private record StepTerm(Expr arg, Expr rest) {
+        static StepTerm of(Expr term) {
+            List<Expr> factors = term instanceof Product p ? p.factors() : List.of(term);
+            for (int k = 0; k < factors.size(); k++) {
+                if (factors.get(k) instanceof Apply a && a.fn() == Primitive.HEAVISIDE && a.args().size() == 1) {
+                    List<Expr> rest = new ArrayList<>(factors);
+                    rest.remove(k);
+                    return new StepTerm(a.arg(0), mul(rest));
+                }
+            }
+            return null;
+        }
+    }
 
     private static Expr halfPower(Expr e) {
         if (!(e instanceof Power p && p.exponent() instanceof Num n && n.isExact() && n.denominator().intValue() == 2
@@ -504,7 +1035,7 @@ public final class Rules {
         return null;
     }
 
-    private static Expr factorNumber(Expr e) {
+    private static Expr factorNumber(Expr e, Work work) {
         if (!(e instanceof Sum s) || s.terms().size() > 64) {
             return null;
         }
@@ -535,7 +1066,12 @@ public final class Rules {
             inner.add(((Num) p.factors().get(0)).value() < 0 ? mul(num(-1), rest) : rest);
         }
         Expr candidate = mul(num(c), add(inner));
-        return candidate.treeSize() <= e.treeSize() && Simplifier.cheaper(candidate, e) ? candidate : null;
+        if (candidate.treeSize() <= e.treeSize() && Simplifier.cheaper(candidate, e)) {
+            return candidate;
+        }
+        // 0.2·(1 − x²), not 0.2 − 0.2·x²: two nodes more (the product, the sign), printed no longer,
+        // the number written once; for sums of a few terms (a numerator), not long linear forms.
+        return s.terms().size() <= 8 && Simplifier.printsNoLonger(candidate, e, 2, work) ? candidate : null;
     }
 
     /**
@@ -734,6 +1270,7 @@ public final class Rules {
             return null;
         }
         List<Expr> outer = new ArrayList<>(without);
+        List<Expr> withNumberOut = new ArrayList<>(commonFactors);
         commonFactors.add(innerSum);
         outer.add(mul(commonFactors));
         Expr candidate = add(outer);
@@ -741,7 +1278,22 @@ public final class Rules {
         if (Simplifier.cost(candidate) == Simplifier.cost(e) && Simplifier.complements(candidate, new java.util.IdentityHashMap<>()) > 0) {
             return Simplifier.cheaper(candidate, e) ? candidate : null;
         }
-        return shorter(candidate, e);
+        candidate = shorter(candidate, e);
+        if (candidate != null) {
+            // The collected sum's shared number out where it prints no longer (factor-number):
+            // cos(u)·0.2·(1 − x²)/(x² + 1)², not cos(u)·(0.2 − 0.2·x²)/(x² + 1)², if still no larger than the input.
+            Expr numberOut = innerSum instanceof Sum small && small.terms().size() <= 8 ? factorNumber(innerSum, work) : null;
+            if (numberOut != null) {
+                withNumberOut.add(numberOut);
+                List<Expr> again = new ArrayList<>(without);
+                again.add(mul(withNumberOut));
+                Expr printed = add(again);
+                if (Simplifier.cost(printed) <= Simplifier.cost(e)) {
+                    return printed;
+                }
+            }
+        }
+        return candidate;
     }
 
     /** {@code term} with each base of {@code shared} divided out to the shared exponent. */

@@ -177,6 +177,33 @@ public final class Simplifier {
      * integers it writes ({@code 3/(9 − x²)} writes two, {@code 1/(3·(1 − x²/9))} four; a shared
      * subterm counts at each place), memoised per DAG node.
      */
+    /**
+     * Characters of the plain printed form, spaces not counted: the size a reader sees, which
+     * rules consult between forms whose trees differ only by a product node and signs
+     * ({@code 0.2·(1 − x²)} against {@code 0.2 − 0.2·x²}). Callers bound the tree they print.
+     */
+    static long printedLength(Expr e) {
+        String text = chainrule.expr.TextPrinter.plain().print(e);
+        return text.length() - text.chars().filter(c -> c == ' ').count();
+    }
+
+    /**
+     * Whether {@code candidate}, at most {@code slack} nodes larger than {@code original}, prints no
+     * longer and writes fewer numbers (a fraction counted as two): the numeric content of a
+     * sum taken out where the tree grows only by the product around it. Trees past 400 nodes are not printed.
+     */
+    static boolean printsNoLonger(Expr candidate, Expr original, int slack, Work work) {
+        // Trees of at most 400 nodes, printed once each: bounded like a local rule's scan, and not
+        // charged, so that where the content stays in the budget is spent as without the check.
+        return candidate.treeSize() <= original.treeSize() + slack && original.treeSize() <= 400
+                && numbersWritten(candidate) < numbersWritten(original)
+                && printedLength(candidate) <= printedLength(original);
+    }
+
+    static long numbersWritten(Expr e) {
+        return numbersWritten(e, new IdentityHashMap<>());
+    }
+
     private static long numbersWritten(Expr e, Map<Expr, Long> memo) {
         if (e instanceof Num n) {
             return Math.abs(n.value()) == 1 ? 0 : n.isFraction() ? 2 : 1;
@@ -194,7 +221,49 @@ public final class Simplifier {
     }
 
     private Result result(Expr best, int passes, StopReason reason) {
+        if (rules.contains(Rules.REVERSED_DIFFERENCE)) {
+            best = oriented(best);
+        }
         return new Result(best, passes, reason, Map.copyOf(fired), work.spent());
+    }
+
+    /**
+     * The finishing step: {@link Rules#REVERSED_DIFFERENCE} at the kept form's root and, one level
+     * down, in the bases of its powers and the arguments of its calls ({@code (p − y)/3} for
+     * {@code −(y − p)/3}). Not inside sums: as a term, {@code a − c·(y − p)} reads as well as it
+     * is, and the passes keep the forms of shared differences alike so that factor-common can
+     * match them. A few node visits, the tree keeps its size.
+     */
+    private Expr oriented(Expr root) {
+        Expr e = root;
+        if (e instanceof Product p) {
+            List<Expr> factors = null;
+            for (int i = 0; i < p.factors().size(); i++) {
+                Expr f = p.factors().get(i);
+                Expr g = f instanceof Power pw && pw.base() instanceof Product ? Exprs.pow(flip(pw.base()), pw.exponent())
+                        : f instanceof Apply a && a.args().size() == 1 && a.arg(0) instanceof Product ? Exprs.apply(a.fn(), flip(a.arg(0)))
+                        : f;
+                if (g != f) {
+                    if (factors == null) {
+                        factors = new ArrayList<>(p.factors());
+                    }
+                    factors.set(i, g);
+                }
+            }
+            if (factors != null) {
+                e = Exprs.mul(factors);
+            }
+        }
+        return flip(e);
+    }
+
+    private Expr flip(Expr e) {
+        Expr flipped = Rules.REVERSED_DIFFERENCE.applyAt(e, work);
+        if (flipped == null) {
+            return e;
+        }
+        fired.merge(Rules.REVERSED_DIFFERENCE.name(), 1, Integer::sum);
+        return flipped;
     }
 
     /** One bottom-up pass; each distinct node is visited once. Once the work is spent, nodes are kept as they are. */
@@ -266,6 +335,9 @@ public final class Simplifier {
             Expr next = null;
             Rule chosen = null;
             for (Rule rule : rules) {
+                if (rule == Rules.REVERSED_DIFFERENCE) {
+                    continue; // a finishing step ({@link #oriented}), not a pass rule
+                }
                 if (!work.charge(1)) {
                     break;
                 }

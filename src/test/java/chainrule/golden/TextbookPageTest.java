@@ -85,7 +85,23 @@ class TextbookPageTest {
                     "diff", "(x-m)^2/(2*s^2)", "--wrt", "m"),
             Row.of("tan", "1 + tan²(x) = sec²(x)", "  = ", "diff", "tan(x)", "--wrt", "x"),
             Row.of("atan", "1/(1 + x²)", "  = ", "diff", "atan(x)", "--wrt", "x"),
-            Row.of("eˣ (e the constant)", "eˣ", "  = ", "diff", "e^x", "--wrt", "x"));
+            Row.of("eˣ (e the constant)", "eˣ", "  = ", "diff", "e^x", "--wrt", "x"),
+            Row.of("Mean of binary cross-entropy written out, a layer of n = 3", "δ(z) = (p − y)/n", "where δ(p.in)",
+                    "grad", DIR + "bce-mean.nn"),
+            Row.of("A weight used in two layers", "δₒ·(h + w·h·(1 − h)·x)", "∂L/∂w =",
+                    "grad", DIR + "tied.nn", "--wrt", "w"),
+            Row.of("Tied weights of a vector network, one element", "(Σₖ δ(oₖ)·Wₖ₁)·h₁·(1 − h₁)·x₂ + δ(o₁)·h₂", "∂L/∂W[1,2] =",
+                    "grad", DIR + "tied-vector.nn", "--wrt", "W[1,2]"),
+            Row.of("A square-root unit", "c·x/(2·√(w·x))", "∂L/∂w =", "grad", DIR + "sqrt-unit.nn"),
+            Row.of("BCE with logits plus BCE of σ (σ(−w) = 1 − σ(w))", "2·(σ(w) − t)", "  = ",
+                    "diff", "bce_with_logits(w, t) + binary_cross_entropy(sigmoid(w), t)", "--wrt", "w"),
+            Row.of("abs(x) written as max(x, −x) (ties: ½ to each side)", "sign(x)", "  = ", "diff", "max(x, -x)", "--wrt", "x"),
+            Row.of("exp(log x) for x > 0", "x", "  = ", "diff", "y*exp(log(x))", "--wrt", "y"),
+            Row.of("Product and chain rule over one root", "(2x² + 1)/√(x² + 1)", "  = ", "diff", "x*sqrt(x^2+1)", "--wrt", "x"),
+            Row.of("e^(−√x)", "−e^(−√x)/(2√x)", "  = ", "diff", "exp(-sqrt(x))", "--wrt", "x"),
+            Row.of("tanh of asinh", "3/(9x² + 1)^(3/2)", "  = ", "diff", "tanh(asinh(3*x))", "--wrt", "x"),
+            Row.of("A hyperbolic quotient (chainrule writes the equal 2 − cosh² for 1 − sinh²)", "(1 − sinh²x)/cosh³x", "  = ",
+                    "diff", "sinh(x)/(1+sinh(x)^2)", "--wrt", "x"));
 
     @Test void thePageIsWhatTheCommandsPrint() throws IOException {
         String page = page();
