@@ -374,7 +374,30 @@ public final class ClosedForm {
             if (alternatives.isEmpty()) {
                 return new Chain.Parallel(List.of()); // no path: the derivative is 0
             }
-            return alternatives.size() == 1 ? alternatives.get(0) : commonSuffixOut(alternatives);
+            return alternatives.size() == 1 ? alternatives.get(0) : groupedByDelta(alternatives);
+        }
+
+        /**
+         * The alternatives' sum with each δ written once: alternatives that end in the same δ are
+         * summed under it and the others stay beside them, so that {@code δ(y)·(v·x·σ′ - 2.01) -
+         * 0.02·w} is printed, not {@code δ(y)·v·x·σ′ - 2.01·δ(y) - 0.02·w} (issue 11: no δ repeated
+         * inside one formula). Where every alternative shares its end, as {@link #commonSuffixOut}.
+         */
+        private static Chain groupedByDelta(List<Chain> alternatives) {
+            Map<Object, List<Chain>> groups = new LinkedHashMap<>();
+            for (Chain a : alternatives) {
+                Object key = a instanceof Chain.Series s && s.parts().size() > 1
+                        && s.parts().get(s.parts().size() - 1) instanceof Chain.Delta d ? d : new Object();
+                groups.computeIfAbsent(key, k -> new ArrayList<>()).add(a);
+            }
+            if (groups.size() == 1 || groups.size() == alternatives.size()) {
+                return commonSuffixOut(alternatives);
+            }
+            List<Chain> out = new ArrayList<>(groups.size());
+            for (List<Chain> g : groups.values()) {
+                out.add(g.size() == 1 ? g.get(0) : commonSuffixOut(g));
+            }
+            return new Chain.Parallel(out);
         }
 
         /**

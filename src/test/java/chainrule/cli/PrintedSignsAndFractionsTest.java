@@ -36,12 +36,12 @@ class PrintedSignsAndFractionsTest {
                 """);
         Cli r = Cli.run("grad", f.toString(), "--wrt", "w");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("∂L/∂w = δ(y)·v·x·leaky_step(w·x, -0.01) - 2.01·δ(y) - 0.02·w\n"), r.out());
+        assertTrue(r.out().contains("∂L/∂w = δ(y)·(v·x·leaky_step(w·x, -0.01) - 2.01) - 0.02·w\n"), r.out());
         assertFalse(r.out().contains("+ -"), r.out());
         // the printed form's value, by hand: w·x = 0.15 > 0, so leaky_step = 1; y = v·w·x - 2.01·w
         double w = -0.3, x = -0.5, v = 2, t = -1;
         double y = v * (w * x) - 0.01 * w - 2 * w;
-        double expected = (y - t) * v * x - 2.01 * (y - t) - 0.02 * w;
+        double expected = (y - t) * (v * x - 2.01) - 0.02 * w;
         String[] lines = r.out().split("\n");
         double printed = Double.parseDouble(lines[3].strip().substring(2));
         assertEquals(expected, printed, 1e-5);
