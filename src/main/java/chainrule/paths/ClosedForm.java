@@ -81,6 +81,9 @@ public final class ClosedForm {
             return graph.sharedDeltas().form(wrt);
         }
         // Vertices below wrt that reach the loss, and how many of those vertices' edges enter each.
+        // Edges out of a shared reduction whose part is identically 0 (a centred sum's mean) are
+        // left out, as if absent: they neither add a term nor make a vertex a meeting point.
+        VanishingReductions vanishing = graph.vanishingReductions();
         Set<Vertex> live = new HashSet<>();
         Map<Vertex, Integer> inDegree = new HashMap<>();
         List<Vertex> stack = new ArrayList<>();
@@ -89,7 +92,7 @@ public final class ClosedForm {
         while (!stack.isEmpty()) {
             Vertex v = stack.remove(stack.size() - 1);
             for (Edge e : graph.outgoing(v)) {
-                if (graph.reachesLoss(e.to())) {
+                if (vanishing.carries(e)) {
                     inDegree.merge(e.to(), 1, Integer::sum);
                     if (live.add(e.to())) {
                         stack.add(e.to());
@@ -154,11 +157,13 @@ public final class ClosedForm {
         final PathGraph graph;
         final Predicate<Vertex> named;
         final Map<Vertex, Chain> deltas;
+        final VanishingReductions vanishing;
 
         Builder(PathGraph graph, Predicate<Vertex> named, Map<Vertex, Chain> deltas) {
             this.graph = graph;
             this.named = named;
             this.deltas = deltas;
+            this.vanishing = graph.vanishingReductions();
         }
 
         /** The chain from v to the loss, with named vertices below v referenced as δ. */
@@ -168,7 +173,7 @@ public final class ClosedForm {
             }
             List<Chain> alternatives = new ArrayList<>();
             for (Edge e : graph.outgoing(v)) {
-                if (!graph.reachesLoss(e.to())) {
+                if (!vanishing.carries(e)) {
                     continue;
                 }
                 List<Chain> parts = new ArrayList<>();
@@ -226,7 +231,7 @@ public final class ClosedForm {
                 }
                 int entering = 0;
                 for (Edge e : graph.incoming(x)) {
-                    if (graph.reachedFromParameter(e.from()) && ++entering > 1) {
+                    if (graph.reachedFromParameter(e.from()) && builder.vanishing.carries(e) && ++entering > 1) {
                         return true;
                     }
                 }

@@ -38,6 +38,7 @@ public final class PathGraph {
      */
     private final Map<Sym, Place> places;
     private ClosedForm.Shared sharedDeltas;
+    private VanishingReductions vanishingReductions;
 
     /** One vertex of the graph and what is known about it. */
     private static final class Place {
@@ -256,6 +257,14 @@ public final class PathGraph {
             sharedDeltas = new ClosedForm.Shared(this);
         }
         return sharedDeltas;
+    }
+
+    /** The edges out of shared reductions whose part of every derivative is 0 ({@link ClosedForm} leaves them out); found on first use. */
+    synchronized VanishingReductions vanishingReductions() {
+        if (vanishingReductions == null) {
+            vanishingReductions = VanishingReductions.of(this);
+        }
+        return vanishingReductions;
     }
 
     private Place place(Vertex v) {
