@@ -194,6 +194,7 @@ final class VanishingReductions {
      * written in: substituted into each of n terms it would make n² of them.
      */
     private static boolean isIdenticallyZero(Expr e, Vertex m, Set<Vertex> region) {
+        e = withoutCommonFactors(e);
         if (region != null) {
             for (int round = 0; round < ROUNDS && !isZero(e); round++) {
                 Map<Sym, Expr> below = new HashMap<>();
@@ -217,6 +218,43 @@ final class VanishingReductions {
         }
         e = substitute(e, Map.of(m.symbol(), m.definition()));
         return e != null && isZero(e);
+    }
+
+    /**
+     * A sum with the factors every term shares divided out ({@code Σᵢ −4·d[i]·S} is {@code S·Σᵢ −4·d[i]}):
+     * the rest is 0 where the sum is, and the normal form, which expands a number times a sum but
+     * not a product of sums, can then see it. Anything else as it is.
+     */
+    static Expr withoutCommonFactors(Expr e) {
+        if (!(e instanceof chainrule.expr.Sum sum)) {
+            return e;
+        }
+        List<Expr> common = null;
+        for (Expr t : sum.terms()) {
+            List<Expr> factors = new ArrayList<>();
+            for (Expr f : t instanceof chainrule.expr.Product p ? p.factors() : List.of(t)) {
+                if (!(f instanceof Num)) {
+                    factors.add(f);
+                }
+            }
+            if (common == null) {
+                common = factors;
+            } else {
+                common.retainAll(factors);
+            }
+            if (common.isEmpty()) {
+                return e;
+            }
+        }
+        List<Expr> rest = new ArrayList<>(sum.terms().size());
+        for (Expr t : sum.terms()) {
+            List<Expr> factors = new ArrayList<>(t instanceof chainrule.expr.Product p ? p.factors() : List.of(t));
+            for (Expr f : common) {
+                factors.remove(f);
+            }
+            rest.add(Exprs.mul(factors));
+        }
+        return Exprs.add(rest);
     }
 
     private static boolean isZero(Expr e) {
