@@ -129,7 +129,7 @@ class VarianceTest {
         Cli grad = Cli.runBounded(180, "grad", f.toString(), "--wrt", "x[1]");
         assertEquals(0, grad.status(), grad.err());
         // mean 0.3203125: 2·(0.5 − 0.3203125)/15 = 0.0239583…
-        assertEquals("v = 1.64993489583\n\n∂v/∂x[1] = 2·(x[1] - v.mean)/15\n         = 0.0239583333333\n", grad.out());
+        assertEquals("v = 1.64993489583\n\n∂v/∂x[1] = 2·(x[1] - v.mean)/15\n         = 0.0239583333333\n\n", grad.out());
         Cli whole = Cli.runBounded(180, "grad", f.toString());
         assertEquals(0, whole.status(), whole.err());
         assertTrue(whole.out().contains("∂v/∂x = 2·(x - v.mean)/15\n"), whole.out());
