@@ -91,6 +91,9 @@ public final class ClosedForm {
     /** The vertices below wrt where two or more of its paths meet (the loss excepted): its δs. */
     private static Set<Vertex> namedBelow(PathGraph graph, Vertex wrt) {
         // Vertices below wrt that reach the loss, and how many of those vertices' edges enter each.
+        // Edges out of a shared reduction whose part is identically 0 (a centred sum's mean) are
+        // left out, as if absent: they neither add a term nor make a vertex a meeting point.
+        VanishingReductions vanishing = graph.vanishingReductions();
         Set<Vertex> live = new HashSet<>();
         Map<Vertex, Integer> inDegree = new HashMap<>();
         List<Vertex> stack = new ArrayList<>();
@@ -99,7 +102,7 @@ public final class ClosedForm {
         while (!stack.isEmpty()) {
             Vertex v = stack.remove(stack.size() - 1);
             for (Edge e : graph.outgoing(v)) {
-                if (graph.reachesLoss(e.to())) {
+                if (vanishing.carries(e)) {
                     inDegree.merge(e.to(), 1, Integer::sum);
                     if (live.add(e.to())) {
                         stack.add(e.to());
@@ -338,6 +341,7 @@ public final class ClosedForm {
         final Map<Vertex, Chain> deltas;
         /** The cancelled chain from a vertex to the loss ({@link Cancellations}), or null; null for none at all. */
         final java.util.function.Function<Vertex, Chain> cancelled;
+        final VanishingReductions vanishing;
 
         Builder(PathGraph graph, Predicate<Vertex> named, Map<Vertex, Chain> deltas) {
             this(graph, named, deltas, null);
@@ -349,6 +353,7 @@ public final class ClosedForm {
             this.named = named;
             this.deltas = deltas;
             this.cancelled = cancelled;
+            this.vanishing = graph.vanishingReductions();
         }
 
         /** The chain from v to the loss, with named vertices below v referenced as δ. */
@@ -358,7 +363,7 @@ public final class ClosedForm {
             }
             List<Chain> alternatives = new ArrayList<>();
             for (Edge e : graph.outgoing(v)) {
-                if (!graph.reachesLoss(e.to())) {
+                if (!vanishing.carries(e)) {
                     continue;
                 }
                 List<Chain> parts = new ArrayList<>();
@@ -486,7 +491,7 @@ public final class ClosedForm {
                 }
                 int entering = 0;
                 for (Edge e : graph.incoming(x)) {
-                    if (graph.reachedFromParameter(e.from()) && ++entering > 1) {
+                    if (graph.reachedFromParameter(e.from()) && builder.vanishing.carries(e) && ++entering > 1) {
                         return true;
                     }
                 }

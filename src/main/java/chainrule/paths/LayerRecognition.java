@@ -303,7 +303,7 @@ final class LayerRecognition {
         Map<Group, List<Edge>> byTarget = new LinkedHashMap<>();
         for (Vertex x : u.elements()) {
             for (Edge e : graph.outgoing(x)) {
-                if (graph.reachesLoss(e.to())) {
+                if (graph.vanishingReductions().carries(e)) { // a centred sum's mean: no term
                     byTarget.computeIfAbsent(groups.of(e.to()), k -> new ArrayList<>()).add(e);
                 }
             }

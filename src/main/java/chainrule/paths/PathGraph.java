@@ -40,6 +40,7 @@ public final class PathGraph {
     /** The places in {@link #order}'s order (shared, like {@link #places}, by every graph of the same structure). */
     private final Place[] byPosition;
     private ClosedForm.Shared sharedDeltas;
+    private VanishingReductions vanishingReductions;
 
     /** One vertex of the graph and what is known about it. */
     private static final class Place {
@@ -271,6 +272,14 @@ public final class PathGraph {
             sharedDeltas = new ClosedForm.Shared(this);
         }
         return sharedDeltas;
+    }
+
+    /** The edges out of shared reductions whose part of every derivative is 0 ({@link ClosedForm} leaves them out); found on first use. */
+    synchronized VanishingReductions vanishingReductions() {
+        if (vanishingReductions == null) {
+            vanishingReductions = VanishingReductions.of(this);
+        }
+        return vanishingReductions;
     }
 
     private Place place(Vertex v) {

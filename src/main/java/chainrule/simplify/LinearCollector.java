@@ -21,9 +21,9 @@ final class LinearCollector {
 
     /** One monomial's summed coefficient, and its only contribution's term while there is one. */
     private static final class Entry {
-        double coefficient;
+        Num coefficient = Exprs.ZERO;
         Expr sole;
-        double soleScale;
+        Num soleScale;
         int contributions;
     }
 
@@ -39,47 +39,47 @@ final class LinearCollector {
         }
         Map<Expr, Entry> entries = new LinkedHashMap<>();
         for (Expr t : terms) {
-            double c = coefficient(t);
+            Num c = coefficient(t);
             Expr rest = rest(t);
             if (rest instanceof Sum s) {
                 for (Expr u : s.terms()) {
-                    double cu = coefficient(u);
+                    Num cu = coefficient(u);
                     Expr m = rest(u);
-                    add(entries, m, c * cu, u, c);
+                    add(entries, m, c.times(cu), u, c);
                 }
             } else {
-                add(entries, rest, c, t, 1);
+                add(entries, rest, c, t, Exprs.ONE);
             }
         }
         List<Expr> out = new ArrayList<>(entries.size());
         for (Map.Entry<Expr, Entry> e : entries.entrySet()) {
             Entry x = e.getValue();
-            if (x.coefficient == 0) {
+            if (x.coefficient.isZero()) {
                 continue;
             }
             if (x.contributions > 1) {
-                out.add(Exprs.mul(Exprs.num(x.coefficient), e.getKey()));
+                out.add(Exprs.mul(x.coefficient, e.getKey()));
             } else {
-                out.add(x.soleScale == 1 ? x.sole : Exprs.mul(Exprs.num(x.soleScale), x.sole));
+                out.add(x.soleScale.isOne() ? x.sole : Exprs.mul(x.soleScale, x.sole));
             }
         }
         return Exprs.add(out);
     }
 
-    private static void add(Map<Expr, Entry> entries, Expr monomial, double c, Expr term, double scale) {
+    private static void add(Map<Expr, Entry> entries, Expr monomial, Num c, Expr term, Num scale) {
         Entry x = entries.computeIfAbsent(monomial, k -> new Entry());
-        x.coefficient += c;
+        x.coefficient = x.coefficient.plus(c); // exact: 18·(1/9) is 2, not 2.0000000000000004
         x.contributions++;
         x.sole = term; // built only if it stays alone
         x.soleScale = scale;
     }
 
-    /** The numeric coefficient of a term (1 when it has none). */
-    private static double coefficient(Expr t) {
+    /** The numeric coefficient of a term (1 when it has none), exact as the term holds it. */
+    private static Num coefficient(Expr t) {
         if (t instanceof Num n) {
-            return n.value();
+            return n;
         }
-        return t instanceof Product p && p.factors().get(0) instanceof Num n ? n.value() : 1;
+        return t instanceof Product p && p.factors().get(0) instanceof Num n ? n : Exprs.ONE;
     }
 
     /** The term without its numeric coefficient (1 for a number). */

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The sample variance of 875 values (../shared/cases/variance-875.nn): {@code mean(x)} inside an
  * elementwise expression is computed once — a vertex {@code v.mean} of the element view, one
  * reduction of the layer program — so eval, grad and codegen stay linear in the length. Every
- * command's gradient is checked against the hand-written one, 2·(x[i] − mean)/874.
+ * command's gradient is checked against the hand-written one, 2·(x[i] − mean)/874, and grad's
+ * formulas are that one (docs/performance.md, "A centred sum's mean").
  */
 class VarianceTest {
     static final int N = 875;
@@ -67,12 +68,76 @@ class VarianceTest {
         Cli grad = Cli.runBounded(180, "grad", f.toString(), "--json");
         assertEquals(0, grad.status(), grad.err());
         assertGradient(TestJson.object(grad.out()), false);
+        assertFormulas(TestJson.object(grad.out()));
+        assertTrue(grad.out().length() < 200_000, "875 short formulas, not 875 × 11 KB: " + grad.out().length() + " characters");
         Cli paths = Cli.runBounded(180, "paths", f.toString(), "--wrt", "x[1]");
         assertEquals(0, paths.status(), paths.err());
         assertTrue(paths.out().contains("2 paths from x[1] to v") && paths.out().contains("x[1] → v.mean → v"), paths.out());
         Cli c = Cli.runBounded(180, "codegen", f.toString(), "--lang", "c");
         assertEquals(0, c.status(), c.err());
         assertTrue(c.out().length() < 5000, "loops, not 875 unrolled sums: " + c.out().length() + " characters");
+    }
+
+    /**
+     * Each printed formula is the textbook's 2·(x[i] − mean)/874, written {@code (x[i] - v.mean)/437}
+     * (δ(v.mean) is identically 0 and left out), and, evaluated by hand at the file's values, equals
+     * a central difference of the variance computed here.
+     */
+    private static void assertFormulas(Map<String, Object> json) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> formulas = (Map<String, Object>) json.get("formulas");
+        double mean = 0;
+        for (int i = 0; i < N; i++) {
+            mean += x(i);
+        }
+        mean /= N;
+        for (int i = 0; i < N; i++) {
+            assertEquals("(x[" + (i + 1) + "] - v.mean)/437", formulas.get("x[" + (i + 1) + "]"), "x[" + (i + 1) + "]");
+            double byHand = (x(i) - mean) / 437;
+            final int k = i;
+            double h = 1e-5;
+            double central = (variance(k, h) - variance(k, -h)) / (2 * h);
+            assertEquals(central, byHand, 1e-8, "x[" + (i + 1) + "]");
+        }
+    }
+
+    /** The sample variance with x[k] moved by {@code dx}, computed directly. */
+    private static double variance(int k, double dx) {
+        double mean = 0;
+        for (int i = 0; i < N; i++) {
+            mean += x(i) + (i == k ? dx : 0);
+        }
+        mean /= N;
+        double v = 0;
+        for (int i = 0; i < N; i++) {
+            double d = x(i) + (i == k ? dx : 0) - mean;
+            v += d * d;
+        }
+        return v / (N - 1);
+    }
+
+    /**
+     * Sixteen values (the smallest length whose mean is a vertex of its own): the printed
+     * derivative is the textbook's, and the path listing keeps the path through the mean, with its
+     * value 0.
+     */
+    @Test
+    void aSmallVariancePrintsTheTextbooksFormula() throws Exception {
+        Path f = dir.resolve("small.nn");
+        Files.writeString(f, "weight x[16] = [0.5, -1.25, 2, 0.75, -0.5, 1.5, -2, 0.25, 1, -1, 0.125, 3, -0.75, 0.5, 1.25, -0.25]\n"
+                + "loss v = sum((x - mean(x))^2)/15\n");
+        Cli grad = Cli.runBounded(180, "grad", f.toString(), "--wrt", "x[1]");
+        assertEquals(0, grad.status(), grad.err());
+        // mean 0.3203125: 2·(0.5 − 0.3203125)/15 = 0.0239583…
+        assertEquals("v = 1.64993489583\n\n∂v/∂x[1] = 2·(x[1] - v.mean)/15\n         = 0.0239583333333\n\n", grad.out());
+        Cli whole = Cli.runBounded(180, "grad", f.toString());
+        assertEquals(0, whole.status(), whole.err());
+        assertTrue(whole.out().contains("∂v/∂x = 2·(x - v.mean)/15\n"), whole.out());
+        assertTrue(!whole.out().contains("δ(v.mean)"), whole.out());
+        Cli paths = Cli.runBounded(180, "paths", f.toString(), "--wrt", "x[1]");
+        assertEquals(0, paths.status(), paths.err());
+        assertTrue(paths.out().contains("2 paths from x[1] to v") && paths.out().contains("x[1] → v.mean → v"), paths.out());
+        assertTrue(paths.out().contains("∂v/∂x[1] = 2·(x[1] - v.mean)/15"), paths.out());
     }
 
     /** With a scalar weight factor, eval was refused as "too large for the compiler (879 vertices…)". */
