@@ -124,6 +124,9 @@ public final class LatexPrinter extends ExprPrinter {
             boolean afterScientific = i == 1 && factors.get(0).matches("-?[0-9.]+ \\\\times 10\\^\\{-?[0-9]+\\}")
                     && !f.isEmpty() && !Character.isDigit(f.charAt(0)) && f.charAt(0) != '-' && f.charAt(0) != '.'
                     && f.charAt(0) != '{' && !f.startsWith("\\left");
+            if (breakable && !juxtapose && !afterScientific) {
+                sb.append(BREAK); // a long product may break before a \cdot, as a sum before a sign
+            }
             sb.append(juxtapose ? "" : afterScientific ? " " : " \\cdot ").append(f);
         }
         return sb.toString();
@@ -137,14 +140,14 @@ public final class LatexPrinter extends ExprPrinter {
      */
     @Override
     public String fraction(String numerator, String denominator, int denPrec) {
-        if (breakable && numerator.indexOf(BREAK) >= 0 && denominator.matches("[0-9]+") && numerator.length() > LONG_NUMERATOR) {
+        if (breakable && hasTopLevelBreak(numerator) && denominator.matches("[0-9]+") && numerator.length() > LONG_NUMERATOR) {
             return "\\frac{1}{" + denominator + "}\\bigl(" + numerator + "\\bigr)";
         }
         return "\\frac{" + numerator + "}{" + denominator + "}";
     }
 
     /** Characters of LaTeX source (about 40 printed) past which a numerator over a number is set apart. */
-    private static final int LONG_NUMERATOR = 100;
+    private static final int LONG_NUMERATOR = 80;
 
     @Override public boolean fractionIsGrouping() { return true; }
 
