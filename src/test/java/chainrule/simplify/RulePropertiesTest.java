@@ -240,6 +240,34 @@ class RulePropertiesTest {
         keepsValueAndSize(Rules.EXP_OF_LOG, e, x, y);
     }
 
+    /** Products and quotients of exponentials, and exponentials of multiples of logs, over arguments that share parts. */
+    @Provide
+    Arbitrary<Expr> exponentials() {
+        Expr x = RandomExprs.X;
+        Expr y = RandomExprs.Y;
+        Arbitrary<Expr> arg = Arbitraries.of(x, y, Exprs.neg(x), Exprs.mul(Exprs.num(2), x), Exprs.sub(x, y),
+                Exprs.add(Exprs.pow(x, Exprs.num(2)), Exprs.ONE), Exprs.rational(1, 3));
+        Arbitrary<Expr> exp = arg.map(u -> Exprs.apply(Primitive.EXP, u));
+        Arbitrary<Expr> logMultiple = Combinators.combine(Arbitraries.of(Exprs.num(2), Exprs.rational(1, 2), Exprs.num(-3)), arg)
+                .as((c, u) -> Exprs.apply(Primitive.EXP, Exprs.mul(c, Exprs.apply(Primitive.LOG, u))));
+        Arbitrary<Expr> factor = Arbitraries.oneOf(exp, logMultiple, arg, exp.map(f -> Exprs.pow(f, Exprs.num(-1))));
+        Arbitrary<Expr> product = factor.list().ofMinSize(2).ofMaxSize(4).map(Exprs::mul);
+        return Arbitraries.oneOf(product, product.map(e -> Differentiator.derivative(e, RandomExprs.X)),
+                Combinators.combine(product, product).as(Exprs::add));
+    }
+
+    @Property(tries = 300)
+    void expProduct(@ForAll("exponentials") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                    @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        keepsValueAndSize(Rules.EXP_PRODUCT, e, x, y);
+    }
+
+    @Property(tries = 300)
+    void expOfLogMultiple(@ForAll("exponentials") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
+                          @ForAll @DoubleRange(min = -3, max = 3) double y) {
+        keepsValueAndSize(Rules.EXP_OF_LOG_MULTIPLE, e, x, y);
+    }
+
     @Property(tries = 300)
     void logOfExp(@ForAll("inputs") Expr e, @ForAll @DoubleRange(min = -3, max = 3) double x,
                   @ForAll @DoubleRange(min = -3, max = 3) double y) {
