@@ -119,6 +119,15 @@ public final class Rules {
     public static final Rule EXP_OF_LOG_MULTIPLE = Rule.local("exp-of-log-multiple",
             "exp(c*log(u)) = u^c, where log(u) is real", Rules::expOfLogMultiple);
 
+    /**
+     * Terms over powers of one square root brought over the largest of them, the numerator's
+     * squared roots written as their radicands (where the root is real, as square-of-sqrt), when
+     * shorter: the quotient rule's {@code 1/sqrt(x² + 1) - x²/sqrt(x² + 1)³} collects to
+     * {@code 1/sqrt(x² + 1)³}, the textbook's {@code 1/(x² + 1)^(3/2)}.
+     */
+    public static final Rule ROOT_DENOMINATOR = Rule.local("root-denominator",
+            "a/sqrt(u)^j + b/sqrt(u)^k = (a*sqrt(u)^(k-j) + b)/sqrt(u)^k, when shorter", Rules::rootDenominator);
+
     public static final Rule PYTHAGORAS = Rule.local("pythagoras", "c*sin(u)^2 + c*cos(u)^2 = c",
             Rules::pythagoras);
 
@@ -270,7 +279,7 @@ public final class Rules {
 
     /** Every rule, in the order the runner tries them. */
     public static final List<Rule> ALL = List.of(EXP_OF_LOG, EXP_OF_LOG_MULTIPLE, LOG_OF_EXP, SQRT_OF_SQUARE, SQUARE_OF_SQRT,
-            HALF_POWER, POWER_OF_EXP, EXP_PRODUCT, PYTHAGORAS, SQUARE_COMPLEMENT, DOUBLE_ANGLE, SIGMOID_REFLECTION, SIGMOID_COMPLEMENT,
+            HALF_POWER, POWER_OF_EXP, EXP_PRODUCT, ROOT_DENOMINATOR, PYTHAGORAS, SQUARE_COMPLEMENT, DOUBLE_ANGLE, SIGMOID_REFLECTION, SIGMOID_COMPLEMENT,
             TANGENT_QUOTIENT, LOG_RATIO, EXACT_VALUES, ROOT_MERGE, SQRT_CONTENT, ODD_SIGN, CANCEL_RATIONAL, FACTOR_COMMON, FACTOR_NUMBER,
             SQUARE_SUBSTITUTION, EXP_RECIPROCAL, OVER_ONE_ROOT, INVERSE_COMPOSITION,
             REVERSED_DIFFERENCE, SIGMOID_NEGATION, HEAVISIDE_SIGN);
@@ -1129,6 +1138,56 @@ public final class Rules {
             l = t;
         }
         return c instanceof Num && l instanceof Apply log && log.fn() == Primitive.LOG ? pow(log.arg(0), c) : null;
+    }
+
+    private static Expr rootDenominator(Expr e) {
+        if (!(e instanceof Sum s) || s.terms().size() > 12) {
+            return null;
+        }
+        // the roots some term divides by, with the largest power each is divided by
+        Map<Expr, Integer> roots = new LinkedHashMap<>();
+        Map<Expr, Integer> terms = new LinkedHashMap<>();
+        for (Expr t : s.terms()) {
+            for (Expr f : t instanceof Product p ? p.factors() : List.of(t)) {
+                if (f instanceof Power pw && pw.base() instanceof Apply a && a.fn() == Primitive.SQRT
+                        && pw.exponent() instanceof Num n && n.isInteger() && n.signum() < 0 && n.value() > -8) {
+                    roots.merge(pw.base(), (int) -n.value(), Math::max);
+                    terms.merge(pw.base(), 1, Integer::sum);
+                }
+            }
+        }
+        for (Map.Entry<Expr, Integer> r : roots.entrySet()) {
+            if (terms.get(r.getKey()) < 2) {
+                continue; // one term over it: nothing to bring together
+            }
+            Expr root = r.getKey();
+            Expr radicand = ((Apply) root).arg(0);
+            Expr over = pow(root, num(r.getValue()));
+            List<Expr> numerator = new ArrayList<>(s.terms().size());
+            for (Expr t : s.terms()) {
+                numerator.add(radicandForSquares(mul(t, over), root, radicand));
+            }
+            Expr candidate = mul(add(numerator), pow(root, num(-r.getValue())));
+            Expr kept = shorter(candidate, e);
+            if (kept != null) {
+                return kept;
+            }
+        }
+        return null;
+    }
+
+    /** {@code t} with its factor sqrt(u)^(2k) written u^k (where the root is real). */
+    private static Expr radicandForSquares(Expr t, Expr root, Expr radicand) {
+        List<Expr> out = new ArrayList<>();
+        for (Expr f : t instanceof Product p ? p.factors() : List.of(t)) {
+            if (f instanceof Power pw && pw.base() == root && pw.exponent() instanceof Num n && n.isInteger()
+                    && n.value() % 2 == 0) {
+                out.add(pow(radicand, num(n.value() / 2)));
+            } else {
+                out.add(f);
+            }
+        }
+        return mul(out);
     }
 
     private static Expr shorter(Expr candidate, Expr original) {
