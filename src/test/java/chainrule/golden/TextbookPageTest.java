@@ -101,7 +101,11 @@ class TextbookPageTest {
             Row.of("e^(−√x)", "−e^(−√x)/(2√x)", "  = ", "diff", "exp(-sqrt(x))", "--wrt", "x"),
             Row.of("tanh of asinh", "3/(9x² + 1)^(3/2)", "  = ", "diff", "tanh(asinh(3*x))", "--wrt", "x"),
             Row.of("A hyperbolic quotient (chainrule writes the equal 2 − cosh² for 1 − sinh²)", "(1 − sinh²x)/cosh³x", "  = ",
-                    "diff", "sinh(x)/(1+sinh(x)^2)", "--wrt", "x"));
+                    "diff", "sinh(x)/(1+sinh(x)^2)", "--wrt", "x"),
+            Row.of("Quotient rule over a root", "1/(x² + 1)^(3/2)", "  = ", "diff", "x/sqrt(x^2+1)", "--wrt", "x"),
+            Row.of("tanh written with exponentials", "4/(eˣ + e⁻ˣ)²", "  = ", "diff", "(exp(x)-exp(-x))/(exp(x)+exp(-x))", "--wrt", "x"),
+            Row.of("x² written as e^(2·ln x)", "2x", "  = ", "diff", "exp(2*log(x))", "--wrt", "x"),
+            Row.of("A mean of sixteen squared errors", "δ(o) = (2/n)·(o − t) = (o − t)/8", "where δ(o)", "grad", DIR + "mse16.nn"));
 
     @Test void thePageIsWhatTheCommandsPrint() throws IOException {
         String page = page();
