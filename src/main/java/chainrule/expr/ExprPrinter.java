@@ -103,18 +103,19 @@ public abstract class ExprPrinter {
 
     /**
      * Whether an exact number prints as a fraction: every number whose decimal expansion does not
-     * end (1/3, 2/3), halves and quarters as textbooks write ½(t − o)², and eighths and sixteenths,
-     * which come from arithmetic rather than from what people type ({@code x/8} differentiates to
-     * {@code 1/8}, the third derivative of √x has {@code 3/8}, not 0.375). Other terminating ones
-     * print as the decimals they are, as the input writes them: {@code leaky_relu(x, 0.2)},
-     * {@code 0.1}, {@code 0.05}, and a weight decay {@code 0.01·w²} differentiates to {@code 0.02·w}.
+     * end (1/3, 2/3), and those whose denominator is 2, 4, 5, 8, 10 or 16, typed or computed —
+     * halves as textbooks write ½(t − o)², {@code x/8} differentiating to {@code 1/8}, the mean of 5
+     * squared errors to {@code 2·(o - y)/5} ((2/n)·(o − t)), {@code x/10} to {@code 1/10}; a typed
+     * {@code 0.2} prints {@code 1/5}. Finer decimals print as the decimals they are, as the input
+     * writes them: {@code 0.05}, {@code 0.15}, and a weight decay {@code 0.01·w²} differentiates to
+     * {@code 0.02·w}.
      */
     public static boolean isFractionText(Num n) {
         if (!n.isFraction()) {
             return false;
         }
         int q = n.denominator().bitLength() <= 5 ? n.denominator().intValue() : 0;
-        return q == 2 || q == 4 || q == 8 || q == 16 || !n.isTerminatingDecimal();
+        return q == 2 || q == 4 || q == 5 || q == 8 || q == 10 || q == 16 || !n.isTerminatingDecimal();
     }
 
     /** A number that is not a fraction: the shortest decimal, or the exact decimal when a double cannot hold it. */
