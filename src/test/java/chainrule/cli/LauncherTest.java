@@ -42,9 +42,26 @@ class LauncherTest {
         ProcessBuilder pb = new ProcessBuilder(link.toString(), "diff", "x", "--wrt", "x").directory(dir.toFile());
         pb.environment().put("PATH", fake + ":" + System.getenv("PATH"));
         pb.redirectErrorStream(true);
-        Process p = pb.start();
+        Process p = start(pb);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
         assertTrue(out.contains(project.toRealPath() + "/target/chainrule.jar diff x --wrt x"), out);
+    }
+
+    /**
+     * Starts the process, again if Linux says "Text file busy": the launcher was just written, and
+     * a process another test forked meanwhile may still hold the written file open for a moment.
+     */
+    private static Process start(ProcessBuilder pb) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return pb.start();
+            } catch (java.io.IOException e) {
+                if (attempt == 20 || !String.valueOf(e.getMessage()).contains("error=26")) {
+                    throw e;
+                }
+                Thread.sleep(50L * attempt);
+            }
+        }
     }
 }

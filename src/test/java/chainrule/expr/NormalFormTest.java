@@ -117,7 +117,8 @@ class NormalFormTest {
         assertEquals("x/3", div(x, num(3)).toString());
         assertEquals("2/3", div(num(2), num(3)).toString());
         assertSame(Exprs.rational(1, 5), div(num(5), num(25)));
-        assertEquals("0.2", div(num(5), num(25)).toString()); // a terminating decimal prints as one
+        assertEquals("1/5", div(num(5), num(25)).toString()); // a fifth prints as a fraction
+        assertEquals("0.04", div(num(1), num(25)).toString()); // a finer terminating decimal as one
         assertEquals("x/3", mul(num(2), x, pow(num(6), num(-1))).toString());
         assertEquals("-x/3", div(neg(x), num(3)).toString());
         assertSame(num(1 + 1.0 / 3), add(ONE, pow(num(3), num(-1))));
