@@ -267,7 +267,7 @@ public final class Rules {
      * {@code cos(2·π) = 1}, {@code cos(π/2) = 0}, {@code sin(3·π/2) = −1}, {@code tan(π) = 0}.
      */
     public static final Rule EXACT_VALUES = Rule.local("exact-values",
-            "sin(k*pi/2), cos(k*pi/2), tan(k*pi) for an integer k are exact numbers", Rules::exactValues);
+            "sin, cos and tan of a multiple of pi/6 or pi/4 are exact (1/2, sqrt(2)/2, sqrt(3)/2, sqrt(3) …)", Rules::exactValues);
 
     /**
      * A power and a square root of one base merge: {@code x·sqrt(x) = x^(3/2)},
@@ -888,19 +888,39 @@ public final class Rules {
         if (k == null || !k.isExact()) {
             return null;
         }
-        Num twice = k.times(Exprs.TWO);
-        if (!twice.isInteger() || twice.numerator().bitLength() > 62) {
+        Num twelve = k.times(num(12));
+        if (!twelve.isInteger() || twelve.numerator().bitLength() > 62) {
             return null;
         }
-        long half = twice.numerator().longValue(); // u = half·π/2
-        int quadrant = (int) Math.floorMod(half, 4L);
+        int degrees = (int) Math.floorMod(twelve.numerator().longValue() * 15, 360L); // u = degrees°
+        if (degrees % 30 != 0 && degrees % 45 != 0) {
+            return null; // 15°, 75° …: exact, but not what a textbook folds
+        }
+        Expr sin = sinOfDegrees(degrees);
+        Expr cos = sinOfDegrees((degrees + 90) % 360);
         if (a.fn() == Primitive.SIN) {
-            return num(new int[] {0, 1, 0, -1}[quadrant]);
+            return sin;
         }
         if (a.fn() == Primitive.COS) {
-            return num(new int[] {1, 0, -1, 0}[quadrant]);
+            return cos;
         }
-        return quadrant % 2 == 0 ? num(0) : null; // tan(π/2) is undefined: left as it is
+        return cos instanceof Num c && c.isZero() ? null : mul(sin, pow(cos, num(-1))); // tan(π/2) is undefined: left as it is
+    }
+
+    /** sin of a multiple of 30° or 45°, exactly: 0, ±1/2, ±sqrt(2)/2, ±sqrt(3)/2, ±1. */
+    private static Expr sinOfDegrees(int degrees) {
+        int sign = degrees > 180 ? -1 : 1;
+        int d = degrees > 180 ? degrees - 180 : degrees;
+        d = d > 90 ? 180 - d : d; // sin(180° − d) = sin(d)
+        Expr v = switch (d) {
+            case 0 -> num(0);
+            case 30 -> Exprs.rational(1, 2);
+            case 45 -> mul(Exprs.rational(1, 2), apply(Primitive.SQRT, num(2)));
+            case 60 -> mul(Exprs.rational(1, 2), apply(Primitive.SQRT, num(3)));
+            case 90 -> num(1);
+            default -> throw new AssertionError("not a multiple of 30° or 45°: " + degrees);
+        };
+        return sign < 0 ? neg(v) : v;
     }
 
     private static Expr rootMerge(Expr e) {

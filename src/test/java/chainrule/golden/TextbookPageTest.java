@@ -105,6 +105,7 @@ class TextbookPageTest {
             Row.of("Quotient rule over a root", "1/(x² + 1)^(3/2)", "  = ", "diff", "x/sqrt(x^2+1)", "--wrt", "x"),
             Row.of("tanh written with exponentials", "4/(eˣ + e⁻ˣ)²", "  = ", "diff", "(exp(x)-exp(-x))/(exp(x)+exp(-x))", "--wrt", "x"),
             Row.of("x² written as e^(2·ln x)", "2x", "  = ", "diff", "exp(2*log(x))", "--wrt", "x"),
+            Row.of("An exact value: cos(π/3) = 1/2", "x/2 → 1/2", "  = ", "diff", "x*cos(pi/3)", "--wrt", "x"),
             Row.of("A mean of sixteen squared errors", "δ(o) = (2/n)·(o − t) = (o − t)/8", "where δ(o)", "grad", DIR + "mse16.nn"));
 
     @Test void thePageIsWhatTheCommandsPrint() throws IOException {

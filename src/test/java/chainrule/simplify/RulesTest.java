@@ -123,7 +123,26 @@ class RulesTest {
         assertSame(num(0), Rules.EXACT_VALUES.applyAt(cos(mul(Exprs.rational(1, 2), pi))));
         assertSame(num(0), Rules.EXACT_VALUES.applyAt(apply(Primitive.TAN, mul(num(2), pi))));
         assertNull(Rules.EXACT_VALUES.applyAt(apply(Primitive.TAN, mul(Exprs.rational(1, 2), pi))), "tan(pi/2) is undefined");
-        assertNull(Rules.EXACT_VALUES.applyAt(sin(mul(Exprs.rational(1, 3), pi))));
+        // multiples of π/6 and π/4, against Math.sin/cos/tan
+        assertSame(Exprs.rational(1, 2), Rules.EXACT_VALUES.applyAt(cos(mul(Exprs.rational(1, 3), pi))));
+        assertSame(Exprs.rational(-1, 2), Rules.EXACT_VALUES.applyAt(sin(mul(Exprs.rational(7, 6), pi))));
+        for (int twelfths = -24; twelfths <= 24; twelfths++) {
+            for (Primitive f : new Primitive[] {Primitive.SIN, Primitive.COS, Primitive.TAN}) {
+                Expr call = apply(f, mul(Exprs.rational(twelfths, 12), pi));
+                Expr v = Rules.EXACT_VALUES.applyAt(call);
+                double angle = twelfths * Math.PI / 12;
+                double reference = f == Primitive.SIN ? Math.sin(angle) : f == Primitive.COS ? Math.cos(angle) : Math.tan(angle);
+                boolean folds = twelfths % 2 == 0 || twelfths % 3 == 0;
+                if (f == Primitive.TAN && Math.floorMod(twelfths, 12) == 6) {
+                    assertNull(v, "tan(π/2 + kπ) is undefined");
+                } else if (!folds) {
+                    assertNull(v, call.toString());
+                } else if (v != null) {
+                    assertEquals(reference, chainrule.expr.Evaluator.evaluate(v, java.util.Map.of()), 1e-12, call.toString());
+                }
+            }
+        }
+        assertNull(Rules.EXACT_VALUES.applyAt(sin(mul(Exprs.rational(1, 12), pi))), "15° is exact, but no textbook folds it");
     }
 
     @Test void rootMerge() {
