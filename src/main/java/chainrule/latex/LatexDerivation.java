@@ -531,10 +531,12 @@ public final class LatexDerivation {
             if (label != null) {
                 sb.append(" && ").append(label);
             }
+            // \\* : never a page break inside one equation — unless the equation is longer than a
+            // page (the 875-term sum of a variance), which must break somewhere
+            String between = height(String.join("\n", lines)) > PAGE_LINES ? " \\\\\n  &" : " \\\\*\n  &";
             for (int i = 1; i < lines.size(); i++) {
                 String line = lines.get(i);
-                // \\* : never a page break inside one equation
-                sb.append(" \\\\*\n  &").append(line.startsWith("=") ? "" : "\\quad ").append(line);
+                sb.append(between).append(line.startsWith("=") ? "" : "\\quad ").append(line);
             }
             pendingRows.add(sb.toString());
             fragmentLines.add(sb.toString());

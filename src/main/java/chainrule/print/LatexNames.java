@@ -75,15 +75,29 @@ public final class LatexNames {
             core = element.group(1);
             indices = element.group(2).replaceAll("\\s", "");
         }
-        boolean preActivation = core.endsWith(".in") && core.length() > 3;
-        if (preActivation) {
-            core = core.substring(0, core.length() - 3);
+        String suffix = derivedSuffix(core);
+        if (suffix != null) {
+            core = core.substring(0, core.length() - suffix.length() - 1);
         }
         if (indices != null) {
-            return vectorName(core, preActivation) + "_{" + indices + "}";
+            return vectorName(core, suffix) + "_{" + indices + "}";
         }
         String out = scalar(core);
-        return preActivation ? attach(out, "^", "\\mathrm{in}") : out;
+        return suffix != null ? attach(out, "^", "\\mathrm{" + suffix.replace("_", "\\_") + "}") : out;
+    }
+
+    /**
+     * The suffix of a vertex chainrule names after a definition — {@code in} of a pre-activation
+     * {@code h.in}, {@code mean} of a shared reduction {@code v.mean} (then {@code mean2} …) — or
+     * null. An identifier of the language has no dot, so a dot is always such a suffix.
+     */
+    private static String derivedSuffix(String core) {
+        int dot = core.lastIndexOf('.');
+        if (dot <= 0 || dot == core.length() - 1) {
+            return null;
+        }
+        String suffix = core.substring(dot + 1);
+        return suffix.matches("[a-z_]+[0-9]*") ? suffix : null;
     }
 
     /**
@@ -94,15 +108,15 @@ public final class LatexNames {
      */
     public static String vector(String identifier) {
         String core = identifier;
-        boolean preActivation = core.endsWith(".in") && core.length() > 3;
-        if (preActivation) {
-            core = core.substring(0, core.length() - 3);
+        String suffix = derivedSuffix(core);
+        if (suffix != null) {
+            core = core.substring(0, core.length() - suffix.length() - 1);
         }
-        return vectorName(core, preActivation);
+        return vectorName(core, suffix);
     }
 
     /** The base of a vector's name with its superscripts: {@code W^{(1)}}, {@code h^{\mathrm{in}}}. */
-    private static String vectorName(String core, boolean preActivation) {
+    private static String vectorName(String core, String suffix) {
         String base;
         String own = null;
         int underscore = core.indexOf('_', 1);
@@ -120,8 +134,8 @@ public final class LatexNames {
         if (own != null) {
             sup.add("(" + own + ")");
         }
-        if (preActivation) {
-            sup.add("\\mathrm{in}");
+        if (suffix != null) {
+            sup.add("\\mathrm{" + suffix.replace("_", "\\_") + "}");
         }
         if (sup.isEmpty()) {
             return base;
