@@ -533,7 +533,7 @@ public final class LatexDerivation {
             }
             // \\* : never a page break inside one equation — unless the equation is longer than a
             // page (the 875-term sum of a variance), which must break somewhere
-            String between = height(String.join("\n", lines)) > PAGE_LINES ? " \\\\\n  &" : " \\\\*\n  &";
+            String between = height(String.join("\n", lines)) > 2 * PAGE_LINES ? " \\\\\n  &" : " \\\\*\n  &";
             for (int i = 1; i < lines.size(); i++) {
                 String line = lines.get(i);
                 sb.append(between).append(line.startsWith("=") ? "" : "\\quad ").append(line);

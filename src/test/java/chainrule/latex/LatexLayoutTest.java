@@ -127,7 +127,8 @@ class LatexLayoutTest {
     void noPageBreakInsideAnEquationAndShortBlocksStayTogether(@TempDir Path dir) throws Exception {
         for (String[] args : documents(dir)) {
             String doc = LatexCompileTest.run(args);
-            // A continuation line of an equation ("  &= …") follows \\*, never a plain \\.
+            // A continuation line of an equation ("  &= …") follows \\*, never a plain \\ (only an
+            // equation taller than two pages' worth of display lines may break: none of these has one).
             assertFalse(doc.contains("\\\\\n  &"), String.join(" ", args) + ": a page may break inside an equation");
             Matcher block = Pattern.compile("(?s)\\\\begin\\{align\\*\\}\\n(.*?)\\n\\\\end\\{align\\*\\}").matcher(doc);
             while (block.find()) {
