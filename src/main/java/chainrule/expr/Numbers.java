@@ -21,14 +21,21 @@ public final class Numbers {
         if (v == 0) {
             return "0";
         }
-        BigDecimal d = shortest(v);
+        return layout(shortest(v));
+    }
+
+    /**
+     * A decimal without an exponent when its leading digit's position is in [-7, 21)
+     * ({@code 0.000438567734474}, {@code 250}), else as {@code 1.5e-8} / {@code -3e25}.
+     */
+    private static String layout(BigDecimal d) {
         int exponent = d.precision() - d.scale() - 1; // position of the leading digit
         if (exponent >= -7 && exponent < 21) {
             return d.toPlainString();
         }
         String digits = d.unscaledValue().abs().toString();
         String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-        return (v < 0 ? "-" : "") + mantissa + "e" + exponent;
+        return (d.signum() < 0 ? "-" : "") + mantissa + "e" + exponent;
     }
 
     /**
@@ -67,14 +74,7 @@ public final class Numbers {
         if (!Double.isFinite(v) || v == 0) {
             return exact(v);
         }
-        BigDecimal d = new BigDecimal(v).round(new java.math.MathContext(significant)).stripTrailingZeros();
-        int exponent = d.precision() - d.scale() - 1;
-        if (exponent >= -7 && exponent < 21) {
-            return d.toPlainString();
-        }
-        String digits = d.unscaledValue().abs().toString();
-        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-        return (v < 0 ? "-" : "") + mantissa + "e" + exponent;
+        return layout(new BigDecimal(v).round(new java.math.MathContext(significant)).stripTrailingZeros());
     }
 
     /** Twelve significant digits: the precision of the numbers people compare with textbooks. */

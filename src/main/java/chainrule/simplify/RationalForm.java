@@ -590,17 +590,7 @@ final class RationalForm {
 
     /** The polynomial with its monomial content pulled out. */
     private Expr contentExpr(Poly p) {
-        int[] content = null;
-        for (Mono m : p.terms.keySet()) {
-            if (content == null) {
-                content = m.exp.clone();
-            } else {
-                for (int i = 0; i < content.length; i++) {
-                    content[i] = Math.min(content[i], m.exp[i]);
-                }
-            }
-        }
-        Mono c = new Mono(content);
+        Mono c = monomialContent(p);
         Poly rest = new Poly();
         p.terms.forEach((m, v) -> rest.terms.put(m.over(c), v));
         return Exprs.mul(monoExpr(c), polyExpr(rest));
