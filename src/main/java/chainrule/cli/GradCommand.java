@@ -1,5 +1,6 @@
 package chainrule.cli;
 
+import chainrule.diag.DiagnosticException;
 import chainrule.paths.Values;
 import chainrule.print.GradientReport;
 import chainrule.print.NonFiniteCheck;
@@ -22,8 +23,35 @@ final class GradCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
-        Values values = loaded.valuesIfComplete();
+        LoadedNetwork loaded = LoadedNetwork.loadLazily(input.file, options);
+        // --wrt 'W1[1,1]': the element view of that parameter's cone only (docs/design.md, "The
+        // element view on demand"); where it cannot say what the whole view says, the whole view
+        String out = partialReport(loaded.partialFor(wrt));
+        Main.out().print(out != null ? out : report(loaded));
+        return 0;
+    }
+
+    /** What {@link #report} prints, from a partial element view; null where the whole view must answer. */
+    private String partialReport(LoadedNetwork partial) {
+        if (partial == null) {
+            return null;
+        }
+        try {
+            Values values = partial.valuesIfComplete();
+            if (values == null) {
+                return null;
+            }
+            return report(partial, values);
+        } catch (CliError | DiagnosticException e) {
+            return null; // a printed-size bound or a non-finite number: the whole view words the error
+        }
+    }
+
+    private String report(LoadedNetwork loaded) throws CliError, DiagnosticException {
+        return report(loaded, loaded.valuesIfComplete());
+    }
+
+    private String report(LoadedNetwork loaded, Values values) throws CliError, DiagnosticException {
         List<chainrule.model.Vertex> parameters = loaded.parameters(wrt);
         PrintedSizeCheck.require(loaded.graph(), parameters);
         if (values != null) {
@@ -35,7 +63,6 @@ final class GradCommand implements Callable<Integer> {
             }
         }
         GradientReport report = new GradientReport(loaded.graph(), parameters, values);
-        Main.out().print(options.json ? Json.write(report.json()) + "\n" : report.text(options.notation()));
-        return 0;
+        return options.json ? Json.write(report.json()) + "\n" : report.text(options.notation());
     }
 }

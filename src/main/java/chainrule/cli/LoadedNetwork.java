@@ -66,6 +66,66 @@ final class LoadedNetwork {
         return load(file, options, DEFAULT_SEED, true);
     }
 
+    /**
+     * For {@code grad}: checked in full, the element view built on first use, so that
+     * {@link #partialFor} can build only part of it.
+     */
+    static LoadedNetwork loadLazily(String file, CommonOptions options) throws CliError, DiagnosticException {
+        return load(file, options, DEFAULT_SEED, true);
+    }
+
+    /**
+     * This network with the element view of the derivatives by {@code wrt} only
+     * ({@link Network#partial}: the cone of those parameter elements up to the loss, and what its
+     * definitions mention), or null where the whole view must answer: a name that is not one
+     * parameter element (a vector, a typo, an input: the whole view words the message), every
+     * element of some vector parameter's declaration asked for (its layer form reads the whole
+     * network), a value missing (the report lists what the loss needs), a value of the op graph
+     * that is not finite, or where {@link Network#partial} declines.
+     */
+    LoadedNetwork partialFor(List<String> wrt) throws DiagnosticException {
+        if (wrt == null || wrt.isEmpty()) {
+            return null;
+        }
+        Map<String, List<Integer>> declarations = network.parameterShapes();
+        Map<String, String> declarationOf = new java.util.HashMap<>();
+        boolean vectors = false;
+        for (Map.Entry<String, List<Integer>> d : declarations.entrySet()) {
+            vectors |= !d.getValue().isEmpty();
+            for (String element : chainrule.ir.Shapes.elementNames(d.getKey(), d.getValue())) {
+                declarationOf.put(element, d.getKey());
+            }
+        }
+        Map<String, Integer> asked = new LinkedHashMap<>();
+        for (String name : wrt) {
+            String declaration = declarationOf.get(name);
+            if (declaration == null) {
+                return null;
+            }
+            asked.merge(declaration, 1, Integer::sum);
+        }
+        if (vectors) { // as LayerForm.asksForAWholeParameter counts: then grad prints its layer form
+            for (Map.Entry<String, Integer> e : asked.entrySet()) {
+                if (e.getValue() >= chainrule.ir.Shapes.size(declarations.get(e.getKey()))) {
+                    return null;
+                }
+            }
+        }
+        if (!network.missingValues().isEmpty()) {
+            return null;
+        }
+        Network partial = network.partial(new java.util.LinkedHashSet<>(wrt));
+        if (partial == null) {
+            return null;
+        }
+        for (double v : partial.frozenValues().values()) {
+            if (!Double.isFinite(v)) {
+                return null;
+            }
+        }
+        return new LoadedNetwork(partial, file);
+    }
+
     /** As {@link #loadForCompiling(String, CommonOptions)}, with {@code seed} for random initialisation. */
     static LoadedNetwork loadForCompiling(String file, CommonOptions options, long seed) throws CliError, DiagnosticException {
         return load(file, options, seed, true);

@@ -1,14 +1,19 @@
 package chainrule.ir;
 
 import chainrule.expr.Expr;
+import chainrule.expr.Evaluator;
 import chainrule.expr.Exprs;
 import chainrule.expr.Fn;
+import chainrule.expr.PowerEntry;
+import chainrule.expr.Sym;
 import chainrule.expr.SymKind;
 import chainrule.expr.VectorElement;
 import chainrule.expr.VectorPrimitive;
 import chainrule.parse.Ast;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * One node of the op graph: the network as the analyser lowers it, once, from the syntax tree
@@ -36,9 +41,70 @@ public sealed interface Op {
 
     /**
      * This op's element expressions, row-major, from its inputs' element expressions (in the order
-     * of {@link #inputs}; a scalar input has one). A leaf gives its element symbols.
+     * of {@link #inputs}; a scalar input has one). A leaf gives its element symbols. Each is
+     * {@link #element}'s, so the whole and the on-demand element view cannot disagree.
      */
-    List<Expr> expand(List<List<Expr>> inputs);
+    default List<Expr> expand(List<List<Expr>> inputs) {
+        Inputs in = (i, k) -> inputs.get(i).get(k);
+        int n = size();
+        List<Expr> out = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            out.add(element(k, in));
+        }
+        return out;
+    }
+
+    /**
+     * Element {@code k} (row-major) of this op's expansion alone, asking {@code inputs} only for the
+     * input elements it is made of: the element view expanded on demand ({@code grad --wrt
+     * 'W1[1,1]'} expands one row of {@code W1 @ x}, not the 128).
+     */
+    Expr element(int k, Inputs inputs);
+
+    /**
+     * The elements of this op (row-major) that element {@code k} of input {@code input} enters,
+     * each once: the element-level dependence, stated by the op (a product's row or column, the
+     * same index of an elementwise op or every index for a broadcast scalar, element 0 of a
+     * reduction, every element of a softmax, element 0 of an index if it picks k).
+     */
+    void reaches(int input, int k, IntConsumer out);
+
+    /**
+     * This op's values, row-major, from its inputs' values (in the order of {@link #inputs}): the
+     * op graph evaluated numerically, element by element as the interpreter evaluates the element
+     * expressions (sums in order from 0, a quotient as a product with the reciprocal), so that a
+     * value the element view does not expand (an element outside {@code grad --wrt}'s cone) is
+     * the number the expanded one would have. A leaf's values are given, not computed.
+     */
+    double[] forward(List<double[]> inputs);
+
+    /** An op's inputs' elements, each expanded when first asked for. */
+    @FunctionalInterface
+    interface Inputs {
+        /** Element {@code k} (row-major) of input {@code input}. */
+        Expr element(int input, int k);
+    }
+
+    /** The element of {@code input} that element {@code k} of a broadcasting op reads: 0 of a scalar. */
+    static int broadcastIndex(Op input, int k) {
+        return input.size() == 1 ? 0 : k;
+    }
+
+    /** Element k of a broadcasting op reaches: every element when it is a scalar broadcast over more, else its own index. */
+    static void reachesBroadcast(Op self, Op input, int k, IntConsumer out) {
+        if (input.size() == 1) {
+            for (int j = 0; j < self.size(); j++) {
+                out.accept(j);
+            }
+        } else {
+            out.accept(k);
+        }
+    }
+
+    /** The value of a broadcast operand at k. */
+    static double broadcastValue(double[] values, int k) {
+        return values.length == 1 ? values[0] : values[k];
+    }
 
     <R> R accept(Visitor<R> v);
 
@@ -109,6 +175,21 @@ public sealed interface Op {
             return out;
         }
 
+        @Override
+        public Expr element(int k, Inputs inputs) {
+            return Exprs.sym(Shapes.elementName(name, shape, k), symKind());
+        }
+
+        @Override
+        public void reaches(int input, int k, IntConsumer out) {
+            throw new IllegalArgumentException("a declared value has no inputs");
+        }
+
+        @Override
+        public double[] forward(List<double[]> inputs) {
+            throw new IllegalStateException("a declared value is given, not computed: " + name);
+        }
+
         @Override public <R> R accept(Visitor<R> v) { return v.declared(this); }
 
         @Override public boolean equals(Object o) { return this == o; }
@@ -125,7 +206,17 @@ public sealed interface Op {
 
         @Override public List<Op> inputs() { return List.of(); }
 
-        @Override public List<Expr> expand(List<List<Expr>> inputs) { return List.of(expr); }
+        @Override public Expr element(int k, Inputs inputs) { return expr; }
+
+        @Override
+        public void reaches(int input, int k, IntConsumer out) {
+            throw new IllegalArgumentException("an atom has no inputs");
+        }
+
+        @Override
+        public double[] forward(List<double[]> inputs) {
+            return new double[] {Evaluator.evaluate(expr, Map.of())};
+        }
 
         @Override public <R> R accept(Visitor<R> v) { return v.atom(this); }
 
@@ -169,6 +260,15 @@ public sealed interface Op {
             return out;
         }
 
+        @Override
+        public Expr element(int k, Inputs inputs) {
+            return Exprs.sym(Shapes.elementName(name, shape, k), SymKind.NODE);
+        }
+
+        @Override public void reaches(int input, int k, IntConsumer out) { out.accept(k); }
+
+        @Override public double[] forward(List<double[]> inputs) { return inputs.get(0).clone(); }
+
         @Override public <R> R accept(Visitor<R> v) { return v.definition(this); }
 
         @Override public boolean equals(Object o) { return this == o; }
@@ -186,12 +286,16 @@ public sealed interface Op {
 
         @Override public List<Op> inputs() { return List.of(operand); }
 
+        @Override public Expr element(int k, Inputs inputs) { return Exprs.neg(inputs.element(0, k)); }
+
+        @Override public void reaches(int input, int k, IntConsumer out) { out.accept(k); }
+
         @Override
-        public List<Expr> expand(List<List<Expr>> inputs) {
-            List<Expr> x = inputs.get(0);
-            List<Expr> out = new ArrayList<>(x.size());
-            for (Expr e : x) {
-                out.add(Exprs.neg(e));
+        public double[] forward(List<double[]> inputs) {
+            double[] x = inputs.get(0);
+            double[] out = new double[x.length];
+            for (int k = 0; k < x.length; k++) {
+                out[k] = -x[k];
             }
             return out;
         }
@@ -221,16 +325,30 @@ public sealed interface Op {
         @Override public boolean broadcasts() { return true; }
 
         @Override
-        public List<Expr> expand(List<List<Expr>> inputs) {
-            int n = size();
-            List<Expr> out = new ArrayList<>(n);
-            for (int k = 0; k < n; k++) {
-                List<Expr> elementTerms = new ArrayList<>(terms.size());
+        public Expr element(int k, Inputs inputs) {
+            List<Expr> elementTerms = new ArrayList<>(terms.size());
+            for (int i = 0; i < terms.size(); i++) {
+                Expr e = inputs.element(i, Op.broadcastIndex(terms.get(i), k));
+                elementTerms.add(subtracted.get(i) ? Exprs.neg(e) : e);
+            }
+            return Exprs.add(elementTerms);
+        }
+
+        @Override
+        public void reaches(int input, int k, IntConsumer out) {
+            Op.reachesBroadcast(this, terms.get(input), k, out);
+        }
+
+        @Override
+        public double[] forward(List<double[]> inputs) {
+            double[] out = new double[size()];
+            for (int k = 0; k < out.length; k++) {
+                double s = 0;
                 for (int i = 0; i < terms.size(); i++) {
-                    Expr e = Shapes.broadcast(inputs.get(i), k);
-                    elementTerms.add(subtracted.get(i) ? Exprs.neg(e) : e);
+                    double v = Op.broadcastValue(inputs.get(i), k);
+                    s += subtracted.get(i) ? -v : v;
                 }
-                out.add(Exprs.add(elementTerms));
+                out[k] = s;
             }
             return out;
         }
@@ -266,11 +384,30 @@ public sealed interface Op {
         @Override public boolean broadcasts() { return true; }
 
         @Override
-        public List<Expr> expand(List<List<Expr>> inputs) {
-            int n = size();
-            List<Expr> out = new ArrayList<>(n);
-            for (int k = 0; k < n; k++) {
-                out.add(of(Shapes.broadcast(inputs.get(0), k), Shapes.broadcast(inputs.get(1), k)));
+        public Expr element(int k, Inputs inputs) {
+            return of(inputs.element(0, Op.broadcastIndex(left, k)), inputs.element(1, Op.broadcastIndex(right, k)));
+        }
+
+        @Override
+        public void reaches(int input, int k, IntConsumer out) {
+            Op.reachesBroadcast(this, input == 0 ? left : right, k, out);
+        }
+
+        /** The scalar operation on numbers, as the interpreter evaluates {@link #of}'s expression. */
+        public double of(double l, double r) {
+            return switch (op) {
+                case MULTIPLY -> l * r;
+                case DIVIDE -> l * PowerEntry.value(r, -1); // l·r^-1, as Exprs.div writes it
+                case POWER -> PowerEntry.value(l, r);
+                case ADD, SUBTRACT, MATMUL -> throw new IllegalStateException(op + " is a Chain or a MatMul");
+            };
+        }
+
+        @Override
+        public double[] forward(List<double[]> inputs) {
+            double[] out = new double[size()];
+            for (int k = 0; k < out.length; k++) {
+                out[k] = of(Op.broadcastValue(inputs.get(0), k), Op.broadcastValue(inputs.get(1), k));
             }
             return out;
         }
@@ -297,15 +434,28 @@ public sealed interface Op {
         @Override public boolean broadcasts() { return true; }
 
         @Override
-        public List<Expr> expand(List<List<Expr>> inputs) {
-            int n = size();
-            List<Expr> out = new ArrayList<>(n);
-            for (int k = 0; k < n; k++) {
-                List<Expr> elementArgs = new ArrayList<>(inputs.size());
-                for (List<Expr> a : inputs) {
-                    elementArgs.add(Shapes.broadcast(a, k));
+        public Expr element(int k, Inputs inputs) {
+            List<Expr> elementArgs = new ArrayList<>(args.size());
+            for (int i = 0; i < args.size(); i++) {
+                elementArgs.add(inputs.element(i, Op.broadcastIndex(args.get(i), k)));
+            }
+            return Exprs.apply(fn, elementArgs);
+        }
+
+        @Override
+        public void reaches(int input, int k, IntConsumer out) {
+            Op.reachesBroadcast(this, args.get(input), k, out);
+        }
+
+        @Override
+        public double[] forward(List<double[]> inputs) {
+            double[] out = new double[size()];
+            double[] a = new double[args.size()];
+            for (int k = 0; k < out.length; k++) {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = Op.broadcastValue(inputs.get(i), k);
                 }
-                out.add(Exprs.apply(fn, elementArgs));
+                out[k] = fn.value(a);
             }
             return out;
         }
@@ -331,21 +481,58 @@ public sealed interface Op {
 
         @Override public List<Op> inputs() { return List.of(left, right); }
 
+        /** The columns of the result: 1 for {@code A @ v}. */
+        private int columns() {
+            return right.shape().size() == 2 ? right.shape().get(1) : 1;
+        }
+
         @Override
-        public List<Expr> expand(List<List<Expr>> inputs) {
-            List<Expr> l = inputs.get(0);
-            List<Expr> r = inputs.get(1);
+        public Expr element(int k, Inputs inputs) {
+            int n = left.shape().get(1);
+            int p = columns();
+            int i = k / p;
+            int c = k % p;
+            List<Expr> terms = new ArrayList<>(n);
+            for (int j = 0; j < n; j++) {
+                terms.add(Exprs.mul(inputs.element(0, i * n + j), inputs.element(1, j * p + c)));
+            }
+            return Exprs.add(terms);
+        }
+
+        /** A's element (i, j) enters row i of the result, B's element (j, c) column c. */
+        @Override
+        public void reaches(int input, int k, IntConsumer out) {
             int m = left.shape().get(0);
             int n = left.shape().get(1);
-            int p = right.shape().size() == 2 ? right.shape().get(1) : 1;
-            List<Expr> out = new ArrayList<>(m * p);
+            int p = columns();
+            if (input == 0) {
+                int i = k / n;
+                for (int c = 0; c < p; c++) {
+                    out.accept(i * p + c);
+                }
+            } else {
+                int c = k % p;
+                for (int i = 0; i < m; i++) {
+                    out.accept(i * p + c);
+                }
+            }
+        }
+
+        @Override
+        public double[] forward(List<double[]> inputs) {
+            double[] l = inputs.get(0);
+            double[] r = inputs.get(1);
+            int m = left.shape().get(0);
+            int n = left.shape().get(1);
+            int p = columns();
+            double[] out = new double[m * p];
             for (int i = 0; i < m; i++) {
                 for (int c = 0; c < p; c++) {
-                    List<Expr> terms = new ArrayList<>(n);
+                    double s = 0;
                     for (int j = 0; j < n; j++) {
-                        terms.add(Exprs.mul(l.get(i * n + j), r.get(j * p + c)));
+                        s += l[i * n + j] * r[j * p + c];
                     }
-                    out.add(Exprs.add(terms));
+                    out[i * p + c] = s;
                 }
             }
             return out;
@@ -386,16 +573,38 @@ public sealed interface Op {
         }
 
         @Override
-        public List<Expr> expand(List<List<Expr>> inputs) {
+        public Expr element(int index, Inputs inputs) {
             int n = elements();
-            if (!reduction.isLoss()) {
-                return List.of(reduction.total(inputs.get(0), n)); // a term of sum and mean is the element itself
-            }
             List<Expr> terms = new ArrayList<>(n);
             for (int k = 0; k < n; k++) {
-                terms.add(reduction.term(List.of(Shapes.broadcast(inputs.get(0), k), Shapes.broadcast(inputs.get(1), k))));
+                if (!reduction.isLoss()) {
+                    terms.add(inputs.element(0, k)); // a term of sum and mean is the element itself
+                } else {
+                    terms.add(reduction.term(List.of(inputs.element(0, Op.broadcastIndex(args.get(0), k)),
+                            inputs.element(1, Op.broadcastIndex(args.get(1), k)))));
+                }
             }
-            return List.of(reduction.total(terms, n));
+            return reduction.total(terms, n);
+        }
+
+        @Override public void reaches(int input, int k, IntConsumer out) { out.accept(0); }
+
+        /** The terms by the interpreter (each entry's term over two stand-in symbols), summed from 0; then the total's sign and 1/n. */
+        @Override
+        public double[] forward(List<double[]> inputs) {
+            int n = elements();
+            Sym p = Exprs.sym("p", SymKind.LOCAL);
+            Sym y = Exprs.sym("y", SymKind.LOCAL);
+            Expr term = reduction.isLoss() ? reduction.term(List.of(p, y)) : p;
+            double[] at = new double[2];
+            double s = 0;
+            for (int k = 0; k < n; k++) {
+                at[0] = Op.broadcastValue(inputs.get(0), k);
+                at[1] = reduction.isLoss() ? Op.broadcastValue(inputs.get(1), k) : 0;
+                s += Evaluator.evaluate(term, x -> x == p ? at[0] : at[1]);
+            }
+            double total = s;
+            return new double[] {Evaluator.evaluate(reduction.total(List.of(p), n), x -> total)};
         }
 
         @Override public <R> R accept(Visitor<R> v) { return v.reduce(this); }
@@ -417,11 +626,28 @@ public sealed interface Op {
         @Override public List<Op> inputs() { return List.of(argument); }
 
         @Override
-        public List<Expr> expand(List<List<Expr>> inputs) {
-            List<Expr> z = inputs.get(0);
-            List<Expr> out = new ArrayList<>(z.size());
-            for (int j = 0; j < z.size(); j++) {
-                out.add(Exprs.apply(new VectorElement(function, j, z.size()), z));
+        public Expr element(int j, Inputs inputs) {
+            int n = argument.size();
+            List<Expr> z = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                z.add(inputs.element(0, k));
+            }
+            return Exprs.apply(new VectorElement(function, j, n), z);
+        }
+
+        @Override
+        public void reaches(int input, int k, IntConsumer out) {
+            for (int j = 0; j < size(); j++) {
+                out.accept(j);
+            }
+        }
+
+        @Override
+        public double[] forward(List<double[]> inputs) {
+            double[] z = inputs.get(0);
+            double[] out = new double[z.length];
+            for (int j = 0; j < z.length; j++) {
+                out[j] = new VectorElement(function, j, z.length).value(z);
             }
             return out;
         }
@@ -439,7 +665,16 @@ public sealed interface Op {
 
         @Override public List<Op> inputs() { return List.of(target); }
 
-        @Override public List<Expr> expand(List<List<Expr>> inputs) { return List.of(inputs.get(0).get(flat)); }
+        @Override public Expr element(int k, Inputs inputs) { return inputs.element(0, flat); }
+
+        @Override
+        public void reaches(int input, int k, IntConsumer out) {
+            if (k == flat) {
+                out.accept(0);
+            }
+        }
+
+        @Override public double[] forward(List<double[]> inputs) { return new double[] {inputs.get(0)[flat]}; }
 
         @Override public <R> R accept(Visitor<R> v) { return v.index(this); }
 
@@ -460,8 +695,18 @@ public sealed interface Op {
         @Override public List<Op> inputs() { return List.of(); }
 
         @Override
-        public List<Expr> expand(List<List<Expr>> inputs) {
+        public Expr element(int k, Inputs inputs) {
             throw new IllegalStateException("an expression with an error is never expanded");
+        }
+
+        @Override
+        public void reaches(int input, int k, IntConsumer out) {
+            throw new IllegalStateException("an expression with an error has no elements");
+        }
+
+        @Override
+        public double[] forward(List<double[]> inputs) {
+            throw new IllegalStateException("an expression with an error is never evaluated");
         }
 
         @Override public <R> R accept(Visitor<R> v) { return v.invalid(this); }

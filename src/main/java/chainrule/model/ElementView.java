@@ -6,7 +6,11 @@ import chainrule.expr.Num;
 import chainrule.expr.Sym;
 import chainrule.ir.Graph;
 import chainrule.ir.Op;
+import chainrule.ir.Shapes;
+import chainrule.parse.Ast;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,7 +23,7 @@ import java.util.Set;
 /**
  * The element view, expanded from the op graph op by op: one scalar vertex per element of every
  * declared and defined value ({@code W1[1,2]}, {@code h.in[1]}, {@code h[1]}), each defined by the
- * element expression its op gives ({@link Op#expand}). Paths, closed forms, LaTeX, the tape
+ * element expression its op gives ({@link Op#element}). Paths, closed forms, LaTeX, the tape
  * compiler and the interpreter work on these elements.
  *
  * <p>What is not an op's own business is done here, once for every op: the vertices (a definition
@@ -29,6 +33,11 @@ import java.util.Set;
  * the definition and the function ({@code v.mean}, then {@code v.mean2} …), so that
  * {@code x - mean(x)} refers to it instead of repeating the n-term sum in each of n elements (and
  * in every derivative).
+ *
+ * <p>Elements are expanded on demand ({@link Lazy}): the graph is walked once, in the same order
+ * for the whole view and for a partial one, so that every group, shared reduction and name is made
+ * alike; then either every element becomes a vertex ({@link #expand}) or only the cone of some
+ * parameters ({@link #partial}: {@code grad --wrt 'W1[1,1]'}).
  */
 final class ElementView {
     /**
@@ -41,12 +50,12 @@ final class ElementView {
 
     /** Whether vertices are made (false for a function body or a lone expression: one scalar). */
     private final boolean withVertices;
-    private final Map<String, Vertex> vertices = new LinkedHashMap<>();
-    private final List<Vertex> definitions = new ArrayList<>();
-    /** Declared and defined names, which a shared reduction's name must not take. */
+    /** The groups in the order the whole view makes their vertices. */
+    private final List<Slot> slots = new ArrayList<>();
+    /** Declared and defined names, and shared reductions' names made so far, which a new shared name must not take. */
     private final Set<String> names = new HashSet<>();
     /** Leaves and definitions expanded so far: their element symbols. */
-    private final Map<Op, Tensor> expanded = new IdentityHashMap<>();
+    private final Map<Op, Lazy> expanded = new IdentityHashMap<>();
     /** Reductions of at least {@link #SHARED_REDUCTION} elements expanded so far, by expression. */
     private final Map<Expr, Op.Reduce> reductions = new HashMap<>();
     /** A reduction's negation (as {@code x - mean(x)} expands it), to the reduction. */
@@ -56,12 +65,229 @@ final class ElementView {
     /** The definition being expanded (a shared reduction is named after it). */
     private String lowering;
 
+    /**
+     * One group of vertices as the whole view makes them, in order: a declaration, a definition
+     * (or pre-activation), or a shared reduction.
+     *
+     * @param symbols     its elements' symbols
+     * @param definitions its elements' definitions; null for a declaration
+     * @param source      the op whose values its elements are: the declaration, the definition, the reduction
+     */
+    private record Slot(VertexGroup group, VertexKind kind, Lazy symbols, Lazy definitions, Ast.Pos pos, Op source) {}
+
+    /**
+     * An op's elements, each expanded when first asked for (and remembered); which were asked for
+     * is kept, so a partial view knows which elements of a value its definitions may mention.
+     */
+    private static final class Lazy {
+        private final Op op;
+        private final Op.Inputs inputs;
+        private final Expr[] elements;
+        private final boolean scalar;
+        final BitSet asked = new BitSet();
+
+        Lazy(Op op, Op.Inputs inputs) {
+            this.op = op;
+            this.inputs = inputs;
+            this.elements = new Expr[op.size()];
+            this.scalar = op.isScalar();
+        }
+
+        /** A scalar that is already known (a shared reduction's symbol). */
+        Lazy(Expr e) {
+            this.op = null;
+            this.inputs = null;
+            this.elements = new Expr[] {e};
+            this.scalar = true;
+        }
+
+        Expr element(int k) {
+            asked.set(k);
+            Expr e = elements[k];
+            if (e == null) {
+                e = op.element(k, inputs);
+                elements[k] = e;
+            }
+            return e;
+        }
+
+        boolean isScalar() { return scalar; }
+
+        int size() { return elements.length; }
+    }
+
     private ElementView(boolean withVertices) {
         this.withVertices = withVertices;
     }
 
     /** The element view of a checked network's graph; {@code declaredKinds} gives the declared vertices' kinds. */
     static Network.Structure expand(Graph graph, Map<String, VertexKind> declaredKinds) {
+        ElementView view = walk(graph, declaredKinds);
+        Map<String, Vertex> vertices = new LinkedHashMap<>();
+        List<Vertex> definitions = new ArrayList<>();
+        for (Slot slot : view.slots) {
+            for (int k = 0; k < slot.group().size(); k++) {
+                Vertex v = vertex(slot, k, slot.definitions() == null ? null : slot.definitions().element(k));
+                vertices.put(v.name(), v);
+                if (v.isDefined()) {
+                    definitions.add(v);
+                }
+            }
+        }
+        // The maps are handed over and never touched again, so they are wrapped, not copied
+        // (a 784-128-10 network has over 100,000 vertices).
+        return new Network.Structure(Collections.unmodifiableMap(vertices), List.copyOf(definitions),
+                vertices.get(graph.loss().name()), Map.of(), vertices.size());
+    }
+
+    /**
+     * The part of the element view that derivatives by the parameter elements {@code wrt} involve:
+     * every element computed from one of them (their cone, up to the loss), each with its
+     * definition, and the elements those definitions mention. A mentioned element outside the cone
+     * is a vertex without a definition ({@link Network.Frozen}: nothing below it depends on the
+     * parameters, so for paths it is a leaf), whose value the network takes from the op graph
+     * evaluated numerically. The vertices, their names, groups, order and definitions are the
+     * whole view's; null when the loss is not in the cone, or a sigmoid or softmax output would
+     * be kept without its definition (the whole view then answers).
+     *
+     * @param wrt declared parameter elements by name
+     */
+    static Network.Structure partial(Graph graph, Map<String, VertexKind> declaredKinds, Collection<String> wrt) {
+        ElementView view = walk(graph, declaredKinds);
+        // the asked-for elements, per declaration
+        Map<Op, BitSet> seeds = new IdentityHashMap<>();
+        Set<String> asked = new HashSet<>(wrt);
+        for (Op.Declared d : graph.declared()) {
+            if (!declaredKinds.get(d.name()).isParameter()) {
+                continue;
+            }
+            List<String> elementNames = Shapes.elementNames(d.name(), d.shape());
+            for (int k = 0; k < elementNames.size(); k++) {
+                if (asked.contains(elementNames.get(k))) {
+                    seeds.computeIfAbsent(d, x -> new BitSet()).set(k);
+                }
+            }
+        }
+        Reach cone = new Reach(op -> op instanceof Op.Declared d ? seeds.getOrDefault(d, new BitSet()) : new BitSet());
+        Reach fromParameters = new Reach(op -> {
+            BitSet all = new BitSet();
+            if (op instanceof Op.Declared d && declaredKinds.get(d.name()).isParameter()) {
+                all.set(0, d.size());
+            }
+            return all;
+        });
+        if (!cone.of(graph.loss()).get(0)) {
+            return null;
+        }
+        // the cone's definitions, and every symbol they mention
+        Map<Slot, Expr[]> defined = new IdentityHashMap<>();
+        Set<Sym> mentioned = new HashSet<>();
+        for (Slot slot : view.slots) {
+            if (slot.definitions() == null) {
+                continue;
+            }
+            BitSet in = cone.of(slot.source());
+            if (in.isEmpty()) {
+                continue;
+            }
+            Expr[] definitions = new Expr[slot.group().size()];
+            for (int k = in.nextSetBit(0); k >= 0; k = in.nextSetBit(k + 1)) {
+                definitions[k] = slot.definitions().element(k);
+                mentioned.addAll(Symbols.free(definitions[k]));
+            }
+            defined.put(slot, definitions);
+        }
+        Map<String, Vertex> vertices = new LinkedHashMap<>();
+        List<Vertex> definitions = new ArrayList<>();
+        Map<Vertex, Network.Frozen> frozen = new HashMap<>();
+        int wholeSize = 0;
+        for (Slot slot : view.slots) {
+            wholeSize += slot.group().size();
+            Expr[] own = defined.get(slot);
+            BitSet seeded = slot.source() instanceof Op.Declared d ? seeds.get(d) : null;
+            BitSet candidates = (BitSet) slot.symbols().asked.clone();
+            if (own != null) {
+                candidates.or(cone.of(slot.source()));
+            }
+            if (seeded != null) {
+                candidates.or(seeded);
+            }
+            for (int k = candidates.nextSetBit(0); k >= 0; k = candidates.nextSetBit(k + 1)) {
+                Expr definition = own == null ? null : own[k];
+                Sym symbol = (Sym) slot.symbols().element(k);
+                if (definition == null && !mentioned.contains(symbol) && (seeded == null || !seeded.get(k))) {
+                    continue;
+                }
+                Vertex v = vertex(slot, k, definition);
+                vertices.put(v.name(), v);
+                if (definition != null) {
+                    definitions.add(v);
+                } else if (slot.definitions() != null) {
+                    if (isSigmoidOrSoftmax(slot.source())) {
+                        return null;
+                    }
+                    frozen.put(v, new Network.Frozen(slot.source(), k, fromParameters.of(slot.source()).get(k)));
+                }
+            }
+        }
+        return new Network.Structure(Collections.unmodifiableMap(vertices), List.copyOf(definitions),
+                vertices.get(graph.loss().name()), Collections.unmodifiableMap(frozen), wholeSize);
+    }
+
+    /**
+     * Whether a definition's elements are sigmoid or softmax outputs: the numbers of a log of one
+     * are computed from its definition ({@link SigmoidLogs}, and the stable rewritings of
+     * {@code paths.Values}), so a partial view does not keep one without it.
+     */
+    private static boolean isSigmoidOrSoftmax(Op source) {
+        return source instanceof Op.Definition d && (d.body() instanceof Op.Apply a && a.fn() == chainrule.expr.Primitive.SIGMOID
+                || d.body() instanceof Op.VectorFunction v && v.function() == chainrule.expr.VectorPrimitive.SOFTMAX);
+    }
+
+    /** Element {@code k} of a slot as a vertex of its group. */
+    private static Vertex vertex(Slot slot, int k, Expr definition) {
+        Sym s = (Sym) slot.symbols().element(k);
+        return slot.group().add(k, s.name(), slot.kind(), s, definition, slot.pos());
+    }
+
+    /**
+     * Which elements of each op some elements of the declared leaves reach ({@link Op#reaches}),
+     * worked out op by op and remembered.
+     */
+    private static final class Reach {
+        private final java.util.function.Function<Op, BitSet> leaves;
+        private final Map<Op, BitSet> known = new IdentityHashMap<>();
+
+        Reach(java.util.function.Function<Op, BitSet> leaves) {
+            this.leaves = leaves;
+        }
+
+        BitSet of(Op op) {
+            BitSet done = known.get(op);
+            if (done != null) {
+                return done;
+            }
+            BitSet out;
+            if (op.inputs().isEmpty()) {
+                out = leaves.apply(op);
+            } else {
+                out = new BitSet();
+                BitSet target = out;
+                List<Op> inputs = op.inputs();
+                for (int i = 0; i < inputs.size(); i++) {
+                    BitSet in = of(inputs.get(i));
+                    for (int k = in.nextSetBit(0); k >= 0; k = in.nextSetBit(k + 1)) {
+                        op.reaches(i, k, target::set);
+                    }
+                }
+            }
+            known.put(op, out);
+            return out;
+        }
+    }
+
+    /** Walks the graph in the whole view's order: every group, shared reduction and name made, no element expanded that is not needed. */
+    private static ElementView walk(Graph graph, Map<String, VertexKind> declaredKinds) {
         ElementView view = new ElementView(true);
         for (Op.Declared d : graph.declared()) {
             view.names.add(d.name());
@@ -70,22 +296,15 @@ final class ElementView {
             view.names.add(d.name());
         }
         for (Op.Declared d : graph.declared()) {
-            VertexKind kind = declaredKinds.get(d.name());
-            Tensor t = view.expand(d);
-            VertexGroup group = VertexGroup.of(d.name(), t.shape(), VertexGroup.Origin.DECLARATION, d.name());
-            for (Expr e : t.elements()) {
-                Sym s = (Sym) e;
-                view.vertices.put(s.name(), group.add(s.name(), kind, s, null, d.pos()));
-            }
+            Lazy symbols = view.expand(d);
+            VertexGroup group = VertexGroup.of(d.name(), d.shape(), VertexGroup.Origin.DECLARATION, d.name());
+            view.slots.add(new Slot(group, declaredKinds.get(d.name()), symbols, null, d.pos(), d));
         }
         for (Op.Definition d : graph.definitions()) {
             view.lowering = d.name();
             view.expand(d);
         }
-        // The maps are handed over and never touched again, so they are wrapped, not copied
-        // (a 784-128-10 network has over 100,000 vertices).
-        return new Network.Structure(Collections.unmodifiableMap(view.vertices), List.copyOf(view.definitions),
-                view.vertices.get(graph.loss().name()));
+        return view;
     }
 
     /** The expression of a scalar op with no names of a network in it (a function body, a lone expression). */
@@ -93,34 +312,31 @@ final class ElementView {
         return new ElementView(false).expand(op).element(0);
     }
 
-    private Tensor expand(Op op) {
-        Tensor done = expanded.get(op);
+    private Lazy expand(Op op) {
+        Lazy done = expanded.get(op);
         if (done != null) {
             return done;
         }
         if (op instanceof Op.Definition d) {
-            Tensor value = expand(d.body());
-            Tensor symbols = define(d, value);
+            Lazy value = expand(d.body());
+            Lazy symbols = define(d, value);
             expanded.put(op, symbols);
             return symbols;
         }
-        List<Tensor> inputs = new ArrayList<>(op.inputs().size());
+        List<Lazy> inputs = new ArrayList<>(op.inputs().size());
         for (Op in : op.inputs()) {
             inputs.add(expand(in));
         }
         if (op.broadcasts()) {
             inputs = shareReductions(inputs);
         }
-        List<List<Expr>> elements = new ArrayList<>(inputs.size());
-        for (Tensor t : inputs) {
-            elements.add(t.elements());
-        }
-        Tensor out = new Tensor(op.shape(), op.expand(elements));
+        List<Lazy> operands = inputs;
+        Lazy out = new Lazy(op, (i, k) -> operands.get(i).element(k));
         if (op instanceof Op.Declared) {
             expanded.put(op, out);
-        } else if (op instanceof Op.Reduce r && !r.reduction().isLoss()) {
+        } else if (op instanceof Op.Reduce r && !r.reduction().isLoss() && r.elements() >= SHARED_REDUCTION) {
             Expr e = out.element(0);
-            if (r.elements() >= SHARED_REDUCTION && !(e instanceof Num)) {
+            if (!(e instanceof Num)) {
                 reductions.putIfAbsent(e, r);
                 negatedReductions.putIfAbsent(Exprs.neg(e), e);
             }
@@ -129,10 +345,10 @@ final class ElementView {
     }
 
     /**
-     * Adds one defined vertex per element of {@code value} ({@code name} itself for a scalar,
-     * {@code name[i]} for a vector) and returns their symbols.
+     * Records the group of a definition's elements ({@code name} itself for a scalar, {@code name[i]}
+     * for a vector), each defined by its element of {@code value}, and returns their symbols.
      */
-    private Tensor define(Op.Definition d, Tensor value) {
+    private Lazy define(Op.Definition d, Lazy value) {
         VertexKind kind = switch (d.role()) {
             case NODE -> VertexKind.NODE;
             case LOSS -> VertexKind.LOSS;
@@ -141,39 +357,39 @@ final class ElementView {
         // the group is stated here, where the vertices are made, not read back from their names
         // later: h.in belongs to h, whose body is being expanded when its argument is reached
         boolean pre = d.role() == Op.Definition.Role.PRE_ACTIVATION;
-        VertexGroup group = VertexGroup.of(d.name(), value.shape(),
+        VertexGroup group = VertexGroup.of(d.name(), d.shape(),
                 pre ? VertexGroup.Origin.PRE_ACTIVATION : VertexGroup.Origin.DEFINITION, pre ? lowering : d.name());
-        List<Expr> symbols = d.expand(List.of());
-        for (int k = 0; k < symbols.size(); k++) {
-            Sym s = (Sym) symbols.get(k);
-            Vertex v = group.add(s.name(), kind, s, value.element(k), d.pos());
-            vertices.put(s.name(), v);
-            definitions.add(v);
+        names.add(d.name()); // h.in too: a shared reduction's name must not take it
+        Lazy symbols = new Lazy(d, (i, k) -> {
+            throw new IllegalStateException("a definition's symbols need no inputs");
+        });
+        if (withVertices) {
+            slots.add(new Slot(group, kind, symbols, value, d.pos(), d));
         }
-        return new Tensor(value.shape(), symbols);
+        return symbols;
     }
 
     /**
      * The operands of an elementwise op with every long reduction broadcast over a vector replaced
      * by a vertex of its own (see the class comment).
      */
-    private List<Tensor> shareReductions(List<Tensor> operands) {
+    private List<Lazy> shareReductions(List<Lazy> operands) {
         boolean vector = false;
-        for (Tensor t : operands) {
+        for (Lazy t : operands) {
             vector |= !t.isScalar();
         }
         if (!withVertices || !vector) {
             return operands;
         }
-        List<Tensor> out = new ArrayList<>(operands.size());
-        for (Tensor t : operands) {
+        List<Lazy> out = new ArrayList<>(operands.size());
+        for (Lazy t : operands) {
             Expr e = t.isScalar() ? t.element(0) : null;
             Expr negated = e == null ? null : negatedReductions.get(e);
             if (negated != null) {
-                out.add(Tensor.scalar(Exprs.neg(shared(negated, reductions.get(negated)))));
+                out.add(new Lazy(Exprs.neg(shared(negated, reductions.get(negated)))));
             } else {
                 Op.Reduce call = e == null ? null : reductions.get(e);
-                out.add(call == null ? t : Tensor.scalar(shared(e, call)));
+                out.add(call == null ? t : new Lazy(shared(e, call)));
             }
         }
         return out;
@@ -183,14 +399,13 @@ final class ElementView {
         return sharedReductions.computeIfAbsent(reduction, r -> {
             String base = lowering + "." + call.reduction().sourceName();
             String name = base;
-            for (int k = 2; vertices.containsKey(name) || names.contains(name); k++) {
+            for (int k = 2; names.contains(name); k++) {
                 name = base + k;
             }
+            names.add(name);
             Sym s = Exprs.sym(name, chainrule.expr.SymKind.NODE);
-            Vertex v = VertexGroup.of(name, List.of(), VertexGroup.Origin.SHARED_REDUCTION, lowering)
-                    .add(name, VertexKind.NODE, s, r, call.at());
-            vertices.put(name, v);
-            definitions.add(v);
+            VertexGroup group = VertexGroup.of(name, List.of(), VertexGroup.Origin.SHARED_REDUCTION, lowering);
+            slots.add(new Slot(group, VertexKind.NODE, new Lazy(s), new Lazy(r), call.at(), call));
             return s;
         });
     }

@@ -34,8 +34,30 @@ public final class Network {
     private final Map<String, VertexKind> declared;
     private final String lossName;
 
-    /** The element view: every vertex, the definitions in evaluation order, the loss. */
-    record Structure(Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss) {}
+    /**
+     * The element view: every vertex, the definitions in evaluation order, the loss; in a partial
+     * view ({@link #partial}) the vertices kept without their definitions, and the whole view's
+     * number of vertices.
+     */
+    record Structure(Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss, Map<Vertex, Frozen> frozen,
+                     int wholeSize) {
+        /** A whole view. */
+        Structure(Map<String, Vertex> vertices, List<Vertex> definitions, Vertex loss) {
+            this(vertices, definitions, loss, Map.of(), vertices.size());
+        }
+    }
+
+    /**
+     * A vertex of a partial element view ({@link #partial}) that is kept without its definition:
+     * an element outside the cone of the parameters asked for that a definition in it mentions
+     * ({@code h[2]} when asking for {@code W1[1,1]}). Its value is {@code source}'s element
+     * {@code flat} in the op graph evaluated numerically ({@link #frozenValues()}).
+     *
+     * @param reachedFromParameter whether, in the whole view, the element is computed from some
+     *                             parameter ({@code h[2]} is, from {@code W1[2,1]}): the path graph
+     *                             treats it as the whole view does ({@code paths.PathGraph#reachedFromParameter})
+     */
+    public record Frozen(chainrule.ir.Op source, int flat, boolean reachedFromParameter) {}
 
     /**
      * The op graph and the element view expanded from it at most once, on first use (the network
@@ -48,10 +70,17 @@ public final class Network {
         private Structure built;
         private List<String> declaredNames;
         private Set<String> declaredNameSet;
+        /** Whether the structure is a partial element view ({@link Network#partial}). */
+        private final boolean partial;
 
         Elements(Graph graph, java.util.function.Supplier<Structure> expand) {
+            this(graph, expand, false);
+        }
+
+        Elements(Graph graph, java.util.function.Supplier<Structure> expand, boolean partial) {
             this.graph = graph;
             this.expand = expand;
+            this.partial = partial;
         }
 
         synchronized Structure get() {
@@ -172,7 +201,7 @@ public final class Network {
 
     /** Whether {@code name} is a declared scalar or an element of a declared vector. */
     public boolean isDeclaredElement(String name) {
-        if (elements.isBuilt()) { // the vertices say, whatever their names
+        if (elements.isBuilt() && !elements.partial) { // the vertices say, whatever their names
             Vertex v = structure().vertices().get(name);
             return v != null && v.kind().isDeclared();
         }
@@ -276,6 +305,81 @@ public final class Network {
             v.put(e.getKey(), e.getValue());
         }
         return new Network(source, elements, functions, Collections.unmodifiableMap(v), shapes, declared, lossName);
+    }
+
+    /**
+     * The network with only the part of the element view that the derivatives by {@code wrt} (declared
+     * parameter elements, by name) involve: the elements computed from them up to the loss, with
+     * their definitions, and the vertices those definitions mention, the ones outside that cone
+     * kept without their definitions ({@link Frozen}). Everything else is the whole view's: names,
+     * groups, order, definitions, shared reductions. Null when the loss does not depend on them
+     * (the whole view then answers). {@code grad --wrt 'W1[1,1]'} on a 784-128-10 network expands
+     * one row of the first layer and the layer above, not its 102,841 vertices.
+     */
+    public Network partial(java.util.Collection<String> wrt) {
+        Structure s = ElementView.partial(elements.graph, declared, wrt);
+        if (s == null) {
+            return null;
+        }
+        return new Network(source, new Elements(elements.graph, () -> s, true), functions, values, shapes, declared, lossName);
+    }
+
+    /** Whether this network's element view is partial ({@link #partial}). */
+    public boolean isPartial() { return elements.partial; }
+
+    /** The number of vertices of the whole element view, of which a partial view ({@link #partial}) has some. */
+    public int wholeVertexCount() { return structure().wholeSize(); }
+
+    /** Where {@code v} is a vertex of a partial view kept without its definition, what it is; else null. */
+    public Frozen frozen(Vertex v) { return structure().frozen().get(v); }
+
+    /**
+     * The values of the vertices a partial view keeps without their definitions ({@link Frozen}),
+     * by name: the op graph evaluated numerically from the declared values (empty for the whole
+     * view). Computed once per network (values differ between {@link #withValues} copies).
+     */
+    public Map<String, Double> frozenValues() {
+        Map<Vertex, Frozen> frozen = structure().frozen();
+        if (frozen.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Double> known = frozenValues;
+        if (known == null) {
+            Map<chainrule.ir.Op, double[]> done = new java.util.IdentityHashMap<>();
+            Map<String, Double> out = new java.util.HashMap<>();
+            for (Map.Entry<Vertex, Frozen> e : frozen.entrySet()) {
+                out.put(e.getKey().name(), forward(e.getValue().source(), done)[e.getValue().flat()]);
+            }
+            known = Collections.unmodifiableMap(out);
+            frozenValues = known;
+        }
+        return known;
+    }
+
+    private volatile Map<String, Double> frozenValues;
+
+    /** The values of {@code op}'s elements, from the declared values ({@link chainrule.ir.Op#forward}); a missing value is nan. */
+    private double[] forward(chainrule.ir.Op op, Map<chainrule.ir.Op, double[]> done) {
+        double[] known = done.get(op);
+        if (known != null) {
+            return known;
+        }
+        double[] out;
+        if (op instanceof chainrule.ir.Op.Declared d) {
+            List<String> names = chainrule.ir.Shapes.elementNames(d.name(), d.shape());
+            out = new double[names.size()];
+            for (int k = 0; k < out.length; k++) {
+                out[k] = values.getOrDefault(names.get(k), Double.NaN);
+            }
+        } else {
+            List<double[]> inputs = new ArrayList<>(op.inputs().size());
+            for (chainrule.ir.Op in : op.inputs()) {
+                inputs.add(forward(in, done));
+            }
+            out = op.forward(inputs);
+        }
+        done.put(op, out);
+        return out;
     }
 
     /** How many declared elements there are: {@code declaredNames().size()}, without the names. */

@@ -78,10 +78,26 @@ public final class VertexGroup {
 
     /** Creates the next element (row-major) of this group, named {@code elementName}. */
     Vertex add(String elementName, VertexKind kind, Sym symbol, Expr definition, Ast.Pos pos) {
-        Vertex v = new Vertex(elementName, kind, symbol, definition, pos, this, filled);
-        elements[filled++] = v;
+        return add(filled, elementName, kind, symbol, definition, pos);
+    }
+
+    /**
+     * Creates the element at row-major position {@code flat}, named {@code elementName}. A partial
+     * element view ({@code grad --wrt 'W1[1,1]'}) makes some elements of a group only: the others
+     * are absent ({@link #element} gives null, {@link #elements} leaves them out).
+     */
+    Vertex add(int flat, String elementName, VertexKind kind, Sym symbol, Expr definition, Ast.Pos pos) {
+        Vertex v = new Vertex(elementName, kind, symbol, definition, pos, this, flat);
+        if (elements[flat] == null) {
+            present++;
+        }
+        elements[flat] = v;
+        filled = Math.max(filled, flat + 1);
         return v;
     }
+
+    /** How many elements have been made. */
+    private int present;
 
     /** The name it is printed by: {@code W1}, {@code h.in}, {@code v.mean}. */
     public String name() { return name; }
@@ -101,13 +117,21 @@ public final class VertexGroup {
 
     public int size() { return elements.length; }
 
-    /** The elements in row-major order. */
+    /** The elements in row-major order (those made, in a partial element view). */
     public List<Vertex> elements() {
-        return filled == elements.length ? Collections.unmodifiableList(Arrays.asList(elements))
-                : Collections.unmodifiableList(Arrays.asList(elements).subList(0, filled));
+        if (present == elements.length) {
+            return Collections.unmodifiableList(Arrays.asList(elements));
+        }
+        List<Vertex> made = new ArrayList<>(present);
+        for (Vertex v : elements) {
+            if (v != null) {
+                made.add(v);
+            }
+        }
+        return Collections.unmodifiableList(made);
     }
 
-    /** The element at row-major position {@code flat}. */
+    /** The element at row-major position {@code flat} (null if a partial element view has not made it). */
     public Vertex element(int flat) { return elements[flat]; }
 
     /** The 1-based index tuple of the element at row-major position {@code flat} ({@code [1, 2]} for W1[1,2]); empty for a scalar. */

@@ -77,7 +77,7 @@ public final class ClosedForm {
     }
 
     public static ClosedForm of(PathGraph graph, Vertex wrt) {
-        if (graph.vertices().size() > SHARED_DELTAS_ABOVE) {
+        if (graph.wholeVertexCount() > SHARED_DELTAS_ABOVE) {
             return graph.sharedDeltas().form(wrt);
         }
         Set<Vertex> named = namedBelow(graph, wrt);
@@ -147,7 +147,7 @@ public final class ClosedForm {
      * listing keeps each edge's factor ({@link #of}). A large network's form is {@link #of}'s.
      */
     public static ClosedForm cancelled(PathGraph graph, Vertex wrt) {
-        if (graph.vertices().size() > SHARED_DELTAS_ABOVE) {
+        if (graph.wholeVertexCount() > SHARED_DELTAS_ABOVE) {
             return of(graph, wrt);
         }
         Cancellations cancellations = Cancellations.of(graph);

@@ -89,8 +89,8 @@ public final class LayerForm {
 
     /** Whether the network has a vector parameter: only then is a layer form worth printing. */
     public static boolean hasVectorParameters(Network network) {
-        for (Vertex p : network.parameters()) {
-            if (p.isElement()) {
+        for (List<Integer> shape : network.parameterShapes().values()) { // the declarations say, whatever part of the view is built
+            if (!shape.isEmpty()) {
                 return true;
             }
         }

@@ -87,8 +87,10 @@ public final class PathGraph {
         }
         // Reached: the parameters and every vertex computed from one, the only ones a path from a
         // parameter visits. Definitions come in topological order, so one pass finds them.
+        // (a vertex a partial element view keeps without its definition is reached as in the whole view)
         for (Place p : places.values()) {
-            p.reached = p.vertex.kind().isParameter();
+            Network.Frozen frozen = network.frozen(p.vertex);
+            p.reached = p.vertex.kind().isParameter() || frozen != null && frozen.reachedFromParameter();
         }
         for (Vertex to : network.definitions()) {
             Place target = places.get(to.symbol());
@@ -218,6 +220,13 @@ public final class PathGraph {
     }
 
     public Network network() { return network; }
+
+    /**
+     * The number of vertices of the network's whole element view: {@code vertices().size()}, or
+     * more when the network's view is partial ({@link Network#partial}). What decides how a
+     * closed form names its δs, so that a partial view prints what the whole one does.
+     */
+    public int wholeVertexCount() { return network.wholeVertexCount(); }
 
     /** Vertices in topological order (every edge goes forward in this list). */
     public List<Vertex> vertices() { return order; }

@@ -60,6 +60,7 @@ public final class Values {
      */
     public static Values of(Network network) {
         Map<String, Double> env = new LinkedHashMap<>(network.values());
+        env.putAll(network.frozenValues()); // a partial view's vertices without definitions: the op graph's numbers
         Map<Expr, Expr> stable = null;
         SigmoidLogs sigmoidLogs = SigmoidLogs.of(network);
         for (Vertex v : network.definitions()) {
