@@ -31,6 +31,16 @@ final class GradCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** What {@code grad} prints about {@code loaded} from its whole element view: what a partial view is held to (PartialViewTest). */
+    String wholeViewReport(LoadedNetwork loaded) throws CliError, DiagnosticException {
+        return report(loaded);
+    }
+
+    /** What {@code grad} prints about {@code loaded} from the partial element view of {@code --wrt}'s cone; null where it declines. */
+    String partialViewReport(LoadedNetwork loaded) throws DiagnosticException {
+        return partialReport(loaded.partialFor(wrt));
+    }
+
     /** What {@link #report} prints, from a partial element view; null where the whole view must answer. */
     private String partialReport(LoadedNetwork partial) {
         if (partial == null) {
@@ -41,7 +51,9 @@ final class GradCommand implements Callable<Integer> {
             if (values == null) {
                 return null;
             }
-            return report(partial, values);
+            String out = report(partial, values);
+            // a number that came out nan or infinite is recomputed from definitions the partial view may lack
+            return values.recomputedNonFinite() ? null : out;
         } catch (CliError | DiagnosticException e) {
             return null; // a printed-size bound or a non-finite number: the whole view words the error
         }

@@ -147,8 +147,8 @@ final class ElementView {
      * is a vertex without a definition ({@link Network.Frozen}: nothing below it depends on the
      * parameters, so for paths it is a leaf), whose value the network takes from the op graph
      * evaluated numerically. The vertices, their names, groups, order and definitions are the
-     * whole view's; null when the loss is not in the cone, or a sigmoid or softmax output would
-     * be kept without its definition (the whole view then answers).
+     * whole view's; null when the loss is not in the cone, or a sigmoid or softmax output kept
+     * without its definition is under a log in the cone (the whole view then answers).
      *
      * @param wrt declared parameter elements by name
      */
@@ -200,6 +200,7 @@ final class ElementView {
         Map<String, Vertex> vertices = new LinkedHashMap<>();
         List<Vertex> definitions = new ArrayList<>();
         Map<Vertex, Network.Frozen> frozen = new HashMap<>();
+        Set<Sym> sigmoids = new HashSet<>();
         int wholeSize = 0;
         for (Slot slot : view.slots) {
             wholeSize += slot.group().size();
@@ -211,6 +212,9 @@ final class ElementView {
             }
             if (seeded != null) {
                 candidates.or(seeded);
+            }
+            if (slot.group().origin() == VertexGroup.Origin.SHARED_REDUCTION) {
+                candidates.set(0); // its symbol is handed out directly, not asked for through the slot
             }
             for (int k = candidates.nextSetBit(0); k >= 0; k = candidates.nextSetBit(k + 1)) {
                 Expr definition = own == null ? null : own[k];
@@ -224,9 +228,18 @@ final class ElementView {
                     definitions.add(v);
                 } else if (slot.definitions() != null) {
                     if (isSigmoidOrSoftmax(slot.source())) {
-                        return null;
+                        sigmoids.add(symbol);
                     }
                     frozen.put(v, new Network.Frozen(slot.source(), k, fromParameters.of(slot.source()).get(k)));
+                }
+            }
+        }
+        // a log of a sigmoid or softmax output is computed from its definition (SigmoidLogs): one
+        // kept without it must not be under a log
+        if (!sigmoids.isEmpty()) {
+            for (Vertex v : definitions) {
+                if (!Collections.disjoint(Symbols.free(v.definition()), sigmoids) && hasLog(v.definition(), new HashSet<>())) {
+                    return null;
                 }
             }
         }
@@ -234,10 +247,25 @@ final class ElementView {
                 vertices.get(graph.loss().name()), Collections.unmodifiableMap(frozen), wholeSize);
     }
 
+    /** Whether {@code e} takes a log anywhere (each shared subterm looked at once). */
+    private static boolean hasLog(Expr e, Set<Expr> seen) {
+        if (!seen.add(e)) {
+            return false;
+        }
+        if (e instanceof chainrule.expr.Apply a && a.fn() == chainrule.expr.Primitive.LOG) {
+            return true;
+        }
+        for (Expr c : e.children()) {
+            if (hasLog(c, seen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Whether a definition's elements are sigmoid or softmax outputs: the numbers of a log of one
-     * are computed from its definition ({@link SigmoidLogs}, and the stable rewritings of
-     * {@code paths.Values}), so a partial view does not keep one without it.
+     * are computed from its definition ({@link SigmoidLogs}).
      */
     private static boolean isSigmoidOrSoftmax(Op source) {
         return source instanceof Op.Definition d && (d.body() instanceof Op.Apply a && a.fn() == chainrule.expr.Primitive.SIGMOID

@@ -60,7 +60,8 @@ public final class Values {
      */
     public static Values of(Network network) {
         Map<String, Double> env = new LinkedHashMap<>(network.values());
-        env.putAll(network.frozenValues()); // a partial view's vertices without definitions: the op graph's numbers
+        env.putAll(network.frozenValues());
+        boolean recomputed = false; // a partial view's vertices without definitions: the op graph's numbers
         Map<Expr, Expr> stable = null;
         SigmoidLogs sigmoidLogs = SigmoidLogs.of(network);
         for (Vertex v : network.definitions()) {
@@ -68,6 +69,7 @@ public final class Values {
                 // log(p), log(1 - p) of a sigmoid vertex p from p's pre-activation: every digit
                 double value = Evaluator.evaluate(sigmoidLogs.stableLogs(v.definition()), env);
                 if (!Double.isFinite(value)) {
+                    recomputed = true;
                     if (stable == null) {
                         stable = stableSubstitution(network);
                     }
@@ -81,7 +83,9 @@ public final class Values {
                 // not needed by the loss (Network.missingValues() was empty): left without a value
             }
         }
-        return new Values(env, network, stable, sigmoidLogs);
+        Values out = new Values(env, network, stable, sigmoidLogs);
+        out.recomputed = recomputed;
+        return out;
     }
 
     /** Sigmoid and softmax vertices to their definitions, declared non-parameters to their values. */
@@ -100,6 +104,16 @@ public final class Values {
 
     public double vertex(String name) { return vertexValues.get(name); }
 
+    /**
+     * Whether a number came out nan or infinite and was computed again (a stable rewriting, a
+     * limit; see the class comment). Those rewritings substitute definitions, which a partial
+     * element view ({@link Network#partial}) lacks outside its cone: its caller then asks the
+     * whole view.
+     */
+    public boolean recomputedNonFinite() { return recomputed; }
+
+    private volatile boolean recomputed;
+
     /** The network these are the values of. */
     Network network() { return network; }
 
@@ -113,6 +127,7 @@ public final class Values {
             v = Evaluator.evaluate(sigmoidLogs.feedsLog(e.from(), e.to())
                     ? sigmoidLogs.reflected(stableFactor(e)) : e.numericFactor(), vertexValues);
             if (!Double.isFinite(v)) {
+                recomputed = true;
                 double again = Evaluator.evaluate(stableFactor(e), vertexValues);
                 if (!Double.isFinite(again)) {
                     again = Evaluator.evaluate(powerOfZero(heldFixed(e)), vertexValues);
@@ -212,6 +227,7 @@ public final class Values {
      * of reverse accumulation hold them fixed), made once rather than once per singular vertex.
      */
     synchronized Map<Expr, Expr> unreached(PathGraph graph, java.util.function.Function<PathGraph, Map<Expr, Expr>> compute) {
+        recomputed = true; // asked for by the limit of a δ that came out nan or infinite only
         if (unreached == null || unreachedGraph != graph) {
             unreached = java.util.Collections.unmodifiableMap(compute.apply(graph));
             unreachedGraph = graph;
