@@ -142,7 +142,8 @@ class PartialViewTest {
     @Test
     void everyExampleCaseAndTestNetworkPrintsWhatTheWholeViewPrints() throws Exception {
         List<Path> all = new ArrayList<>(files("examples", true));
-        all.addAll(files("../shared/cases", false));
+        all.addAll(files("../shared/cases", false)); // from the main checkout
+        all.addAll(files("../../shared/cases", false)); // from a worktree under wt/
         for (String dir : new String[] {"src/test/resources/golden", "src/test/resources/textbook",
                 "src/test/resources/cases", "src/test/resources/flow"}) {
             all.addAll(files(dir, false));
