@@ -1,5 +1,6 @@
 package chainrule.cli;
 
+import chainrule.diag.DiagnosticException;
 import chainrule.model.Vertex;
 import chainrule.paths.ClosedForm;
 import chainrule.paths.Path;
@@ -47,8 +48,43 @@ final class PathsCommand implements Callable<Integer> {
         if (top != null && top < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top must be 1 or more, not " + top);
         }
-        LoadedNetwork loaded = LoadedNetwork.load(input.file, options);
-        Values values = loaded.valuesIfComplete();
+        LoadedNetwork loaded = LoadedNetwork.loadLazily(input.file, options);
+        // the element view of --wrt's cone only, as grad does (docs/design.md, "The element view on
+        // demand"); where it cannot say what the whole view says, the whole view
+        String out = partialReport(loaded.partialFor(List.of(wrt)));
+        Main.out().print(out != null ? out : report(loaded, loaded.valuesIfComplete()));
+        return 0;
+    }
+
+    /** What {@code paths} prints about {@code loaded} from its whole element view: what a partial view is held to (PartialViewTest). */
+    String wholeViewReport(LoadedNetwork loaded) throws Exception {
+        return report(loaded, loaded.valuesIfComplete());
+    }
+
+    /** What {@code paths} prints about {@code loaded} from the element view of {@code --wrt}'s cone; null where it declines. */
+    String partialViewReport(LoadedNetwork loaded) throws Exception {
+        return partialReport(loaded.partialFor(List.of(wrt)));
+    }
+
+    /** What {@link #report} prints, from a partial element view; null where the whole view must answer. */
+    private String partialReport(LoadedNetwork partial) throws Exception {
+        if (partial == null) {
+            return null;
+        }
+        try {
+            Values values = partial.valuesIfComplete();
+            if (values == null) {
+                return null;
+            }
+            String out = report(partial, values);
+            // a number that came out nan or infinite is recomputed from definitions the partial view may lack
+            return values.recomputedNonFinite() ? null : out;
+        } catch (CliError | DiagnosticException e) {
+            return null; // a printed-size bound, a non-finite number, --top's refusal: the whole view words the error
+        }
+    }
+
+    private String report(LoadedNetwork loaded, Values values) throws Exception {
         PrintedSizeCheck.require(loaded.graph(), List.of(loaded.parameter(wrt)));
         if (values != null) {
             // the derivative by --wrt only: the edges below it are derived, not a whole large network's
@@ -56,23 +92,21 @@ final class PathsCommand implements Callable<Integer> {
         }
         PathsReport report = top == null
                 ? PathsReport.of(loaded.graph(), loaded.parameter(wrt), maxPaths, values, options.notation())
-                : largest(loaded);
+                : largest(loaded, values);
         if (options.json) {
             Map<String, Object> json = report.json();
             if (top != null) {
                 json.put("top", top);
             }
-            Main.out().print(Json.write(json) + "\n");
-        } else {
-            Main.out().print(report.text());
+            return Json.write(json) + "\n";
         }
-        return 0;
+        return report.text();
     }
 
     /** The report over the {@code --top} paths of largest |product|. */
-    private PathsReport largest(LoadedNetwork loaded) throws Exception {
+    private PathsReport largest(LoadedNetwork loaded, Values known) throws Exception {
         Vertex w = loaded.parameter(wrt);
-        Values values = loaded.requireValues();
+        Values values = known != null ? known : loaded.requireValues();
         List<Path> paths;
         try {
             paths = TopPaths.largest(loaded.graph(), values, w, top);

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code grad --wrt 'W1[1,1]'} from the element view of that parameter's cone only
- * ({@link Network#partial}) prints what the whole element view prints, byte for byte, text and
- * JSON: on every example, every shared case that analyses, every test network, and three layered
+ * {@code grad --wrt 'W1[1,1]'} (and {@code paths --wrt}) from the element view of that parameter's
+ * cone only ({@link Network#partial}) prints what the whole element view prints, byte for byte,
+ * text and JSON: on every example, every shared case that analyses, every test network, and three layered
  * networks written here (a 40-16-10 softmax classifier shaped like the 784-128-10 one, sigmoid
  * layers under a squared error, a centred hidden layer whose mean is a shared reduction), for every
  * parameter of a small file and at least 50 spread over each large one.
@@ -123,6 +123,27 @@ class PartialViewTest {
                 if (partial != null) {
                     assertEquals(expected, partial, file + " --wrt " + p + (json ? " --json" : ""));
                     answered += json ? 0 : 1;
+                }
+            }
+        }
+        // paths --wrt takes the same route: a few parameters of each file, all paths and the largest
+        List<String> some = sample(whole.network());
+        for (String p : some.subList(0, Math.min(8, some.size()))) {
+            for (String[] options : new String[][] {{}, {"--json"}, {"--top", "3"}}) {
+                List<String> args = new ArrayList<>(List.of(file.toString(), "--wrt", p));
+                args.addAll(List.of(options));
+                PathsCommand c = new PathsCommand();
+                new CommandLine(c).parseArgs(args.toArray(new String[0]));
+                String expected;
+                try {
+                    expected = c.wholeViewReport(whole);
+                } catch (CliError | DiagnosticException e) {
+                    assertNull(c.partialViewReport(whole), "paths " + args + ": the whole view refuses, the partial must decline");
+                    continue;
+                }
+                String partial = c.partialViewReport(whole);
+                if (partial != null) {
+                    assertEquals(expected, partial, "paths " + args);
                 }
             }
         }
