@@ -197,6 +197,33 @@ final class ElementView {
             }
             defined.put(slot, definitions);
         }
+        // A sigmoid or softmax output outside the cone that a definition with a log mentions keeps
+        // its definition: SigmoidLogs computes a log of it from there (log σ(z) = -softplus(-z)),
+        // as in the whole view. It is then a defined vertex that no parameter asked for reaches
+        // (o[2] = sigmoid(o.in[2]) under a binary cross-entropy, for W2[1,1]), and what it mentions
+        // is kept as everything else the cone mentions.
+        Set<Sym> nearLogs = new HashSet<>();
+        for (Expr[] own : defined.values()) {
+            for (Expr e : own) {
+                if (e != null && hasLog(e, new HashSet<>())) {
+                    nearLogs.addAll(Symbols.free(e));
+                }
+            }
+        }
+        for (Slot slot : view.slots) {
+            if (slot.definitions() == null || !isSigmoidOrSoftmax(slot.source())) {
+                continue;
+            }
+            BitSet in = cone.of(slot.source());
+            BitSet mentionedHere = (BitSet) slot.symbols().asked.clone();
+            for (int k = mentionedHere.nextSetBit(0); k >= 0; k = mentionedHere.nextSetBit(k + 1)) {
+                if (!in.get(k) && nearLogs.contains((Sym) slot.symbols().element(k))) {
+                    Expr[] own = defined.computeIfAbsent(slot, x -> new Expr[x.group().size()]);
+                    own[k] = slot.definitions().element(k);
+                    mentioned.addAll(Symbols.free(own[k]));
+                }
+            }
+        }
         Map<String, Vertex> vertices = new LinkedHashMap<>();
         List<Vertex> definitions = new ArrayList<>();
         Map<Vertex, Network.Frozen> frozen = new HashMap<>();
