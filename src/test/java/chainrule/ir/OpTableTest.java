@@ -88,7 +88,8 @@ class OpTableTest {
                 target y[2] = [0.3, 0.7]
                 weight W[2,2] = [[0.1, -0.4], [0.2, 0.5]]
                 h = tanh(W @ x)
-                loss L = (h[1] - y[1])^2 + h[2] * W[2,1] + (W[2,1] * x[2] - y[2])^2
+                k = h[1]
+                loss L = (k - y[1])^2 + h[2] * W[2,1] + (W[2,1] * x[2] - y[2])^2
                 """);
         CASES.put("the constant pi (through the tape)", """
                 input x[2] = [0.5, -0.2]
@@ -142,6 +143,101 @@ class OpTableTest {
             assertEquals(numeric, gradient[i], 1e-6 * Math.max(1, Math.abs(numeric)), p + " against central differences");
             assertEquals(tapeGradient[i], gradient[i], 1e-9 * Math.max(1, Math.abs(gradient[i])), p + " against the element view");
         }
+    }
+
+    /**
+     * Each op's numeric forward pass ({@link Op#forward}) gives the values the interpreter gives its
+     * expanded elements, and its element-level dependence ({@link Op#reaches}) leads from each
+     * declared element exactly to the elements whose expansion, written out down to declared
+     * names, mentions it: what the partial element view of {@code grad --wrt} relies on.
+     */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void forwardAndReachesAgreeWithTheElementExpansion(String name) throws Exception {
+        Source source = new Source("op.nn", CASES.get(name));
+        Network network = Analyzer.check(source, SourceParser.parseFile(source));
+        Map<String, Double> interpreted = network.forward();
+        List<Op.Definition> definitions = new ArrayList<>();
+        for (Op.Definition d : network.graph().definitions()) {
+            collectDefinitions(d, definitions);
+        }
+        Map<Op, double[]> numbers = new java.util.IdentityHashMap<>();
+        for (Op.Definition d : definitions) {
+            double[] values = forward(d, network, numbers);
+            for (int k = 0; k < values.length; k++) {
+                String element = Shapes.elementName(d.name(), d.shape(), k);
+                double expected = interpreted.get(element);
+                assertEquals(expected, values[k], 1e-12 * Math.max(1, Math.abs(expected)), name + ": " + element);
+            }
+        }
+        for (Op.Declared leaf : network.graph().declared()) {
+            for (int j = 0; j < leaf.size(); j++) {
+                String declared = Shapes.elementName(leaf.name(), leaf.shape(), j);
+                Map<Op, java.util.BitSet> reached = new java.util.IdentityHashMap<>();
+                java.util.BitSet seed = new java.util.BitSet();
+                seed.set(j);
+                reached.put(leaf, seed);
+                for (Op.Definition d : definitions) {
+                    java.util.BitSet r = reach(d, reached);
+                    for (int k = 0; k < d.size(); k++) {
+                        String element = Shapes.elementName(d.name(), d.shape(), k);
+                        boolean mentions = chainrule.model.Symbols.free(network.inlined(network.vertex(element).orElseThrow()))
+                                .stream().anyMatch(x -> x.name().equals(declared));
+                        assertEquals(mentions, r.get(k), name + ": does " + declared + " reach " + element + "?");
+                    }
+                }
+            }
+        }
+    }
+
+    private static void collectDefinitions(Op op, List<Op.Definition> out) {
+        for (Op in : op.inputs()) {
+            if (!(in instanceof Op.Definition d && out.contains(d))) {
+                collectDefinitions(in, out);
+            }
+        }
+        if (op instanceof Op.Definition d && !out.contains(d)) {
+            out.add(d);
+        }
+    }
+
+    private static double[] forward(Op op, Network network, Map<Op, double[]> known) {
+        double[] done = known.get(op);
+        if (done != null) {
+            return done;
+        }
+        double[] out;
+        if (op instanceof Op.Declared d) {
+            out = new double[d.size()];
+            for (int k = 0; k < out.length; k++) {
+                out[k] = network.values().get(Shapes.elementName(d.name(), d.shape(), k));
+            }
+        } else {
+            List<double[]> inputs = new ArrayList<>();
+            for (Op in : op.inputs()) {
+                inputs.add(forward(in, network, known));
+            }
+            out = op.forward(inputs);
+        }
+        known.put(op, out);
+        return out;
+    }
+
+    private static java.util.BitSet reach(Op op, Map<Op, java.util.BitSet> known) {
+        java.util.BitSet done = known.get(op);
+        if (done != null) {
+            return done;
+        }
+        java.util.BitSet out = new java.util.BitSet();
+        for (int i = 0; i < op.inputs().size(); i++) {
+            java.util.BitSet in = reach(op.inputs().get(i), known);
+            int input = i;
+            for (int k = in.nextSetBit(0); k >= 0; k = in.nextSetBit(k + 1)) {
+                op.reaches(input, k, out::set);
+            }
+        }
+        known.put(op, out);
+        return out;
     }
 
     @Test
