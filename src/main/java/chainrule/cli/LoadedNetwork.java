@@ -67,8 +67,8 @@ final class LoadedNetwork {
     }
 
     /**
-     * For {@code grad}: checked in full, the element view built on first use, so that
-     * {@link #partialFor} can build only part of it.
+     * For {@code grad} and {@code paths}: checked in full, the element view built on first use, so
+     * that {@link #partialFor} can build only part of it instead.
      */
     static LoadedNetwork loadLazily(String file, CommonOptions options) throws CliError, DiagnosticException {
         return load(file, options, DEFAULT_SEED, true);

@@ -60,8 +60,8 @@ public final class Values {
      */
     public static Values of(Network network) {
         Map<String, Double> env = new LinkedHashMap<>(network.values());
-        env.putAll(network.frozenValues());
-        boolean recomputed = false; // a partial view's vertices without definitions: the op graph's numbers
+        env.putAll(network.frozenValues()); // a partial view's vertices without definitions: the op graph's numbers
+        boolean recomputed = false;
         Map<Expr, Expr> stable = null;
         SigmoidLogs sigmoidLogs = SigmoidLogs.of(network);
         for (Vertex v : network.definitions()) {
