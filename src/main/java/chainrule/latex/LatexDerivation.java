@@ -415,20 +415,43 @@ public final class LatexDerivation {
     /** What a form that writes softmax with cross-entropy as {@code p - y} relies on, as the text says it. */
     private static final String UNIT_SUM_NOTE = "This form uses that the target's given values sum to 1 (softmax with cross-entropy as $p - y$).";
 
+    /**
+     * What a form written with a target's given values relies on: {@link #UNIT_SUM_NOTE} for a sum
+     * of 1, else the sum Σy stands for ({@code 9·p[k]/5 - y[k]} as the values sum to 9/5).
+     */
+    private static String targetSumNote(chainrule.expr.Num sum) {
+        return sum.isOne() ? UNIT_SUM_NOTE : "This form uses that the target's given values sum to $"
+                + LatexPrinter.breakable().print(sum) + "$ (softmax with cross-entropy as $p \\, \\Sigma y - y$).";
+    }
+
+    /** The given target sum a form's chain relies on, its shared δs included (a large network's), or null. */
+    private static chainrule.expr.Num chainTargetSum(ClosedForm form) {
+        if (form.chainTargetSum() != null || !form.sharesDeltas()) {
+            return form.chainTargetSum();
+        }
+        for (chainrule.paths.Chain c : form.deltas().values()) {
+            chainrule.expr.Num sum = ClosedForm.targetSumBehind(c);
+            if (sum != null) {
+                return sum;
+            }
+        }
+        return null;
+    }
+
     /** The factored closed form, the δ terms it introduces, and its value step by step. */
     private void closedForm(String lhs, ClosedForm form) {
         LatexChain symbolic = LatexChain.symbolic();
         out.paragraph("Factored, each common factor written once:");
         out.row(lhs, "= " + symbolic.print(form.chain()), null);
-        if (form.simplified() == null && form.chainUsesUnitSum()) {
-            out.paragraph(UNIT_SUM_NOTE);
+        if (form.simplified() == null && chainTargetSum(form) != null) {
+            out.paragraph(targetSumNote(chainTargetSum(form)));
         }
         if (form.simplified() != null) {
             out.paragraph("Simplified (common factors cancelled):");
             out.row(lhs, "= " + LatexPrinter.breakable().print(form.simplified()), null);
             derived.addAll(ChainText.derivedFunctions(form.simplified()));
-            if (form.simplifiedUsesUnitSum()) {
-                out.paragraph(UNIT_SUM_NOTE);
+            if (form.simplifiedTargetSum() != null) {
+                out.paragraph(targetSumNote(form.simplifiedTargetSum()));
             }
         }
         List<Vertex> fresh = new ArrayList<>();
