@@ -129,13 +129,19 @@ public final class Simplifier {
         return units == 0 ? e.treeSize() : e.treeSize() - 3 * units;
     }
 
-    /** Whether {@code e} is {@code 1 − σ(u)}. */
+    /**
+     * Whether {@code e} is {@code 1 − σ(u)} or {@code 1 − tanh(u)²}: a derivative's textbook form
+     * (σ′ = σ·(1 − σ), tanh′ = 1 − tanh²), kept whole under a constant too, so that
+     * {@code tanh(x/2)′} is {@code (1 − tanh(x/2)²)/2}, not {@code 1/2 − tanh(x/2)²/2}.
+     */
     static boolean isComplement(Expr e) {
         return e instanceof Sum s && s.terms().size() == 2
                 && s.terms().get(1) instanceof Num one && one.isOne()
                 && s.terms().get(0) instanceof Product p && p.factors().size() == 2
                 && p.factors().get(0) instanceof Num m && m.negate().isOne()
-                && p.factors().get(1) instanceof Apply a && a.fn() == chainrule.expr.Primitive.SIGMOID;
+                && (p.factors().get(1) instanceof Apply a && a.fn() == chainrule.expr.Primitive.SIGMOID
+                    || p.factors().get(1) instanceof Power pw && pw.exponent() == Exprs.TWO
+                        && pw.base() instanceof Apply t && t.fn() == chainrule.expr.Primitive.TANH);
     }
 
     /** How many {@code 1 − σ(u)} the tree writes (each occurrence counted), memoised per DAG node. */
