@@ -68,6 +68,14 @@ public abstract class ExprPrinter {
 
     public String negative() { return "-"; }
 
+    /**
+     * Whether a product is written as 0: a printer that writes names as their values says so for a
+     * product with a factor whose value is 0 and which is 0 ({@code 0 \cdot \log(0.37)} in a forward
+     * pass with a target of 0, or {@code -0/0.37}), and drops such a term from a sum. A printer
+     * of formulas writes every term.
+     */
+    protected boolean vanishes(Product p) { return false; }
+
     public Printed render(Expr e) {
         return e.accept(new Expr.Visitor<Printed>() {
             @Override public Printed num(Num n) {
@@ -87,7 +95,9 @@ public abstract class ExprPrinter {
 
             @Override public Printed sum(Sum s) { return renderSum(s); }
 
-            @Override public Printed product(Product p) { return renderProduct(p); }
+            @Override public Printed product(Product p) {
+                return vanishes(p) ? render(Exprs.ZERO) : renderProduct(p);
+            }
 
             @Override public Printed power(Power p) { return renderPower(p); }
 
@@ -178,6 +188,10 @@ public abstract class ExprPrinter {
 
     private Printed renderSum(Sum s) {
         List<Expr> terms = groupedByIndex(new ArrayList<>(s.terms()));
+        terms.removeIf(t -> t instanceof Product p && vanishes(p)); // a term of value 0, written as numbers
+        if (terms.size() <= 1) {
+            return render(terms.isEmpty() ? Exprs.ZERO : terms.get(0));
+        }
         // Lead with a positive term when there is one: "1 - x", not "-x + 1".
         if (isNegative(terms.get(0))) {
             for (int i = 1; i < terms.size(); i++) {
