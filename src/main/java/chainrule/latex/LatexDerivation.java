@@ -249,7 +249,7 @@ public final class LatexDerivation {
                     appendNumbers(rhs, substituted, e.factor(), values.of(e));
                 }
                 out.row(partial(LatexNames.name(e.to().name()), LatexNames.name(e.from().name())), rhs.toString(),
-                        label(notation.role(e.role())));
+                        label(notation.role(e.role(), graph.network().loss().name())));
             }
         }
     }
@@ -366,7 +366,7 @@ public final class LatexDerivation {
         List<String> labelled = new ArrayList<>();
         List<String> numbers = new ArrayList<>();
         for (Edge e : p.edges()) {
-            labelled.add("\\underbrace{" + factors.factorText(e.factor(), true) + "}_{" + label(notation.role(e.role())) + "}");
+            labelled.add("\\underbrace{" + factors.factorText(e.factor(), true) + "}_{" + label(notation.role(e.role(), graph.network().loss().name())) + "}");
             if (values != null) {
                 numbers.add(LatexChain.value(values.of(e), true));
             }

@@ -323,7 +323,7 @@ public final class LayerFormText {
             return "";
         }
         String mark = Notation.bookMark(graph, g.elements().get(0));
-        return mark.isEmpty() || g.name().startsWith(mark) ? "" : "(" + mark + ")";
+        return mark.isEmpty() || Notation.namedAs(g.name(), mark) ? "" : "(" + mark + ")";
     }
 
     /** What the symbols mean, once, for the forms that use them. */
