@@ -271,7 +271,9 @@ public final class LatexDerivation {
         for (LayerForm.Group y : form.summedGroupsUsed()) {
             // softmax with cross-entropy against a target that need not sum to 1: p Σy − y
             String v = LatexLayerTerm.wholeName(y);
-            sums.append(", $\\Sigma ").append(v).append(" = \\sum_i ").append(v).append("_i$");
+            chainrule.expr.Num given = ClosedForm.givenSum(graph, y.elements());
+            sums.append(", $\\Sigma ").append(v).append(" = \\sum_i ").append(v).append("_i")
+                    .append(given == null ? "" : " = " + LatexPrinter.latex().print(given)).append("$");
         }
         StringBuilder unitSums = new StringBuilder();
         // p − y holds only because the target's given values sum to 1: say so, as the text does

@@ -851,12 +851,19 @@ public final class ClosedForm {
         return best;
     }
 
+    /** {@link #givenSum(PathGraph, List)} of a vector's elements: the number Σy stands for in a layer form's legend. */
+    public static chainrule.expr.Num givenSum(PathGraph graph, Collection<Vertex> elements) {
+        List<chainrule.expr.Sym> ys = new ArrayList<>();
+        elements.forEach(v -> ys.add(v.symbol()));
+        return givenSum(graph, ys);
+    }
+
     /**
      * The exact sum of the given values of {@code ys} (each the rational its decimal denotes, so
      * nine 0.1s and a 0.9 sum to 9/5, not 1.7999999999999998), or null when one has no value: the
      * number Σy stands for in {@code p[k]·Σy − y[k]}, written {@code 9·p[k]/5 - y[k]}.
      */
-    static chainrule.expr.Num givenSum(PathGraph graph, List<chainrule.expr.Sym> ys) {
+    public static chainrule.expr.Num givenSum(PathGraph graph, List<chainrule.expr.Sym> ys) {
         chainrule.expr.Num total = Exprs.ZERO;
         for (chainrule.expr.Sym y : ys) {
             Double x = graph.network().values().get(y.name());

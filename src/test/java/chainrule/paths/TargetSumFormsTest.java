@@ -75,7 +75,7 @@ class TargetSumFormsTest {
         }
         String report = LayerFormText.gradient(graph, net.parameters(), values, Notation.DEFAULT);
         assertTrue(report.contains("δ(p.in) = ∂L/∂p.in = p·Σy - y"), report);
-        assertTrue(report.contains("Σy = Σᵢ y[i]"), report);
+        assertTrue(report.contains("Σy = Σᵢ y[i] = 4/5"), report); // 0.2 + 0.5 + 0.1, exactly
         assertFalse(report.contains("sum to 1"), report);
     }
 
