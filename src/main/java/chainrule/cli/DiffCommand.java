@@ -77,6 +77,8 @@ final class DiffCommand implements Callable<Integer> {
         Source source = new Source("<expr>", expression);
         chainrule.parse.Ast.Expr parsed = SourceParser.parseExpression(source);
         Expr e = Analyzer.lowerStandalone(source, parsed);
+        this.source = source;
+        this.parsed = parsed;
         Set<String> names = new TreeSet<>();
         for (Sym s : Symbols.free(e)) {
             names.add(s.name());
@@ -172,6 +174,22 @@ final class DiffCommand implements Callable<Integer> {
 
     private record Result(String wrt, List<String> sequence, Expr derivative, Double value) {}
 
+    /** The expression as parsed, for the header: what the user typed, not its normal form. */
+    private Source source;
+    private chainrule.parse.Ast.Expr parsed;
+
+    /** The expression as typed, as the operand of d/dx, in {@code printer}'s forms; its normal form where that cannot be written. */
+    private String typedOperand(chainrule.expr.ExprPrinter printer, Expr e) {
+        String typed = TypedExpression.operand(printer, source, parsed);
+        return typed != null ? typed : printer.printOperand(e);
+    }
+
+    /** The expression as typed, plain (JSON's {@code expr}). */
+    private String typedPlain(Expr e) {
+        String typed = TypedExpression.text(TextPrinter.plain(), source, parsed);
+        return typed != null ? typed : TextPrinter.plain().print(e);
+    }
+
     /** The most partial derivatives one {@code diff} prints. */
     static final int MAX_PARTIALS = 200;
 
@@ -203,7 +221,7 @@ final class DiffCommand implements Callable<Integer> {
                 if (order != 1) {
                     out.put("order", order);
                 }
-                out.put("expr", TextPrinter.plain().print(e));
+                out.put("expr", typedPlain(e));
                 out.put("derivative", TextPrinter.plain().print(r.derivative()));
                 if (latex) {
                     out.put("latex", LatexPrinter.latex().print(r.derivative()));
@@ -216,7 +234,7 @@ final class DiffCommand implements Callable<Integer> {
                 if (order != 1) {
                     out.put("order", order);
                 }
-                out.put("expr", TextPrinter.plain().print(e));
+                out.put("expr", typedPlain(e));
                 Map<String, Object> ds = new LinkedHashMap<>();
                 Map<String, Object> vs = new LinkedHashMap<>();
                 Map<String, Object> ls = new LinkedHashMap<>();
@@ -246,12 +264,12 @@ final class DiffCommand implements Callable<Integer> {
             if (latex) {
                 // one equation per derivative, its value on the same line; several are separated by
                 // \\, so that they can be pasted into an align* or gather* as they are
-                equations.add(latexOperator(r.sequence()) + " " + LatexPrinter.latex().printOperand(e)
+                equations.add(latexOperator(r.sequence()) + " " + typedOperand(LatexPrinter.latex(), e)
                         + " = " + LatexPrinter.latex().print(r.derivative())
                         + (valueLine ? " = " + LatexPrinter.latex().print(Exprs.num(r.value())) + latexAt(values) : ""));
                 continue;
             }
-            Main.out().println(textOperator(r.sequence()) + " " + TextPrinter.pretty().printOperand(e));
+            Main.out().println(textOperator(r.sequence()) + " " + typedOperand(TextPrinter.pretty(), e));
             Main.out().println("  = " + TextPrinter.pretty().print(r.derivative()));
             if (valueLine) {
                 Main.out().println("  = " + Numbers.exact(r.value()) + at);

@@ -68,6 +68,14 @@ public abstract class ExprPrinter {
 
     public String negative() { return "-"; }
 
+    /**
+     * Whether a product is written as 0: a printer that writes names as their values says so for a
+     * product with a factor whose value is 0 and which is 0 ({@code 0 \cdot \log(0.37)} in a forward
+     * pass with a target of 0, or {@code -0/0.37}), and drops such a term from a sum. A printer
+     * of formulas writes every term.
+     */
+    protected boolean vanishes(Product p) { return false; }
+
     public Printed render(Expr e) {
         return e.accept(new Expr.Visitor<Printed>() {
             @Override public Printed num(Num n) {
@@ -87,7 +95,9 @@ public abstract class ExprPrinter {
 
             @Override public Printed sum(Sum s) { return renderSum(s); }
 
-            @Override public Printed product(Product p) { return renderProduct(p); }
+            @Override public Printed product(Product p) {
+                return vanishes(p) ? render(Exprs.ZERO) : renderProduct(p);
+            }
 
             @Override public Printed power(Power p) { return renderPower(p); }
 
@@ -177,7 +187,11 @@ public abstract class ExprPrinter {
     }
 
     private Printed renderSum(Sum s) {
-        List<Expr> terms = new ArrayList<>(s.terms());
+        List<Expr> terms = groupedByIndex(new ArrayList<>(s.terms()));
+        terms.removeIf(t -> t instanceof Product p && vanishes(p)); // a term of value 0, written as numbers
+        if (terms.size() <= 1) {
+            return render(terms.isEmpty() ? Exprs.ZERO : terms.get(0));
+        }
         // Lead with a positive term when there is one: "1 - x", not "-x + 1".
         if (isNegative(terms.get(0))) {
             for (int i = 1; i < terms.size(); i++) {
@@ -198,6 +212,40 @@ public abstract class ExprPrinter {
             }
         }
         return new Printed(sb.toString(), Precedence.SUM);
+    }
+
+    /**
+     * A sum of vectors' elements (each term an element, or a number times one) printed grouped by
+     * index, as Σᵢ (yhat[i] − y[i]) reads: {@code yhat[1] - y[1] + yhat[2] - y[2]}, not the normal
+     * form's {@code yhat[1] - y[1] - y[2] + yhat[2]}. Within an index the positive terms lead; the
+     * indices come in the order of their first term. Any other sum keeps its order. Only the
+     * printing order changes.
+     */
+    private static List<Expr> groupedByIndex(List<Expr> terms) {
+        java.util.Map<String, List<Expr>> byIndex = new java.util.LinkedHashMap<>();
+        for (Expr t : terms) {
+            Expr e = t instanceof Product p && p.factors().size() == 2 && p.factors().get(0) instanceof Num ? p.factors().get(1) : t;
+            String index = e instanceof Sym sym && sym.kind() != SymKind.LOCAL ? indexOf(sym.name()) : null;
+            if (index == null) {
+                return terms;
+            }
+            byIndex.computeIfAbsent(index, k -> new ArrayList<>()).add(t);
+        }
+        if (byIndex.size() < 2 || byIndex.size() == terms.size()) {
+            return terms;
+        }
+        List<Expr> out = new ArrayList<>(terms.size());
+        for (List<Expr> group : byIndex.values()) {
+            group.stream().filter(t -> !isNegative(t)).forEach(out::add);
+            group.stream().filter(ExprPrinter::isNegative).forEach(out::add);
+        }
+        return out;
+    }
+
+    /** The index of an element's name ({@code "1"} for {@code y[1]}, {@code "2,3"} for {@code W[2,3]}), or null. */
+    private static String indexOf(String name) {
+        int open = name.lastIndexOf('[');
+        return open > 0 && name.endsWith("]") ? name.substring(open + 1, name.length() - 1) : null;
     }
 
     private Printed renderProduct(Product p) {

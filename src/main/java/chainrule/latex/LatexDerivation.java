@@ -249,7 +249,7 @@ public final class LatexDerivation {
                     appendNumbers(rhs, substituted, e.factor(), values.of(e));
                 }
                 out.row(partial(LatexNames.name(e.to().name()), LatexNames.name(e.from().name())), rhs.toString(),
-                        label(notation.role(e.role())));
+                        label(notation.role(e.role(), graph.network().loss().name())));
             }
         }
     }
@@ -271,7 +271,9 @@ public final class LatexDerivation {
         for (LayerForm.Group y : form.summedGroupsUsed()) {
             // softmax with cross-entropy against a target that need not sum to 1: p Σy − y
             String v = LatexLayerTerm.wholeName(y);
-            sums.append(", $\\Sigma ").append(v).append(" = \\sum_i ").append(v).append("_i$");
+            chainrule.expr.Num given = ClosedForm.givenSum(graph, y.elements());
+            sums.append(", $\\Sigma ").append(v).append(" = \\sum_i ").append(v).append("_i")
+                    .append(given == null ? "" : " = " + LatexPrinter.latex().print(given)).append("$");
         }
         StringBuilder unitSums = new StringBuilder();
         // p − y holds only because the target's given values sum to 1: say so, as the text does
@@ -366,7 +368,7 @@ public final class LatexDerivation {
         List<String> labelled = new ArrayList<>();
         List<String> numbers = new ArrayList<>();
         for (Edge e : p.edges()) {
-            labelled.add("\\underbrace{" + factors.factorText(e.factor(), true) + "}_{" + label(notation.role(e.role())) + "}");
+            labelled.add("\\underbrace{" + factors.factorText(e.factor(), true) + "}_{" + label(notation.role(e.role(), graph.network().loss().name())) + "}");
             if (values != null) {
                 numbers.add(LatexChain.value(values.of(e), true));
             }
@@ -415,20 +417,43 @@ public final class LatexDerivation {
     /** What a form that writes softmax with cross-entropy as {@code p - y} relies on, as the text says it. */
     private static final String UNIT_SUM_NOTE = "This form uses that the target's given values sum to 1 (softmax with cross-entropy as $p - y$).";
 
+    /**
+     * What a form written with a target's given values relies on: {@link #UNIT_SUM_NOTE} for a sum
+     * of 1, else the sum Σy stands for ({@code 9·p[k]/5 - y[k]} as the values sum to 9/5).
+     */
+    private static String targetSumNote(chainrule.expr.Num sum) {
+        return sum.isOne() ? UNIT_SUM_NOTE : "This form uses that the target's given values sum to $"
+                + LatexPrinter.breakable().print(sum) + "$ (softmax with cross-entropy as $p \\, \\Sigma y - y$).";
+    }
+
+    /** The given target sum a form's chain relies on, its shared δs included (a large network's), or null. */
+    private static chainrule.expr.Num chainTargetSum(ClosedForm form) {
+        if (form.chainTargetSum() != null || !form.sharesDeltas()) {
+            return form.chainTargetSum();
+        }
+        for (chainrule.paths.Chain c : form.deltas().values()) {
+            chainrule.expr.Num sum = ClosedForm.targetSumBehind(c);
+            if (sum != null) {
+                return sum;
+            }
+        }
+        return null;
+    }
+
     /** The factored closed form, the δ terms it introduces, and its value step by step. */
     private void closedForm(String lhs, ClosedForm form) {
         LatexChain symbolic = LatexChain.symbolic();
         out.paragraph("Factored, each common factor written once:");
         out.row(lhs, "= " + symbolic.print(form.chain()), null);
-        if (form.simplified() == null && form.chainUsesUnitSum()) {
-            out.paragraph(UNIT_SUM_NOTE);
+        if (form.simplified() == null && chainTargetSum(form) != null) {
+            out.paragraph(targetSumNote(chainTargetSum(form)));
         }
         if (form.simplified() != null) {
             out.paragraph("Simplified (common factors cancelled):");
             out.row(lhs, "= " + LatexPrinter.breakable().print(form.simplified()), null);
             derived.addAll(ChainText.derivedFunctions(form.simplified()));
-            if (form.simplifiedUsesUnitSum()) {
-                out.paragraph(UNIT_SUM_NOTE);
+            if (form.simplifiedTargetSum() != null) {
+                out.paragraph(targetSumNote(form.simplifiedTargetSum()));
             }
         }
         List<Vertex> fresh = new ArrayList<>();

@@ -42,6 +42,9 @@ final class LatexLayerTerm extends LayerTermText {
 
     @Override
     protected String bookWord(String word) {
+        if (word.startsWith("∂") && word.endsWith("/∂나")) { // ∂E/∂나: the loss's name as the file names it
+            return "\\partial " + LatexNames.name(word.substring(1, word.length() - "/∂나".length())) + "/\\partial \\text{나}";
+        }
         StringBuilder sb = new StringBuilder();
         StringBuilder hangul = new StringBuilder();
         for (int i = 0; i < word.length(); ) {

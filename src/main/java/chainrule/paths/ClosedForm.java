@@ -41,6 +41,8 @@ public final class ClosedForm {
     private final Vertex wrt;
     private final Chain chain;
     private final boolean sharesDeltas;
+    /** For a form with shared δs: the graph's δs it refers to (plain, or with the cancellations at the loss). */
+    private Shared shared;
     private Supplier<Map<Vertex, Chain>> deltaSource;
     private Map<Vertex, Chain> deltas;
 
@@ -148,7 +150,7 @@ public final class ClosedForm {
      */
     public static ClosedForm cancelled(PathGraph graph, Vertex wrt) {
         if (graph.wholeVertexCount() > SHARED_DELTAS_ABOVE) {
-            return of(graph, wrt);
+            return graph.sharedDeltas().cancelled().form(wrt);
         }
         Cancellations cancellations = Cancellations.of(graph);
         Map<Vertex, Chain> deltas = new HashMap<>();
@@ -157,11 +159,50 @@ public final class ClosedForm {
         ClosedForm form = new ClosedForm(wrt, root, inForwardOrder(graph, deltas));
         form.graph = graph;
         form.cancelledAtLoss = cancellations.takes(root, deltas, cancellations.shortcuts);
-        form.chainUsesUnitSum = form.cancelledAtLoss && cancellations.takes(root, deltas, cancellations.unitSum);
+        if (form.cancelledAtLoss) {
+            List<Chain> all = new ArrayList<>(deltas.values());
+            all.add(root);
+            for (Chain c : all) {
+                form.chainTargetSum = form.chainTargetSum != null ? form.chainTargetSum : targetSumBehind(c);
+            }
+        }
         return form;
     }
 
-    private boolean chainUsesUnitSum;
+    /** The given target sum the chain's factors rely on, or null ({@link #chainTargetSum()}). */
+    private chainrule.expr.Num chainTargetSum;
+
+    /**
+     * Shortcut edges whose factor relies on a target's given values (the sum they add up to: 1 for
+     * {@code p[k] - y[k]}, 9/5 for {@code 9·p[k]/5 - y[k]}); edges compare by identity, and an edge
+     * nobody holds any more is dropped.
+     */
+    private static final Map<Edge, chainrule.expr.Num> TARGET_SUMS =
+            Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
+     * The sum of a target's given values that a factor of {@code c} (not the δs it refers to) was
+     * written with, or null: softmax with cross-entropy is {@code p[k] - y[k]} because they sum to 1,
+     * {@code 9·p[k]/5 - y[k]} because they sum to 9/5. Printers say so beside the form.
+     */
+    public static chainrule.expr.Num targetSumBehind(Chain c) {
+        return Chain.visit(c, new Chain.Visitor<chainrule.expr.Num>() {
+            @Override public chainrule.expr.Num factor(Chain.Factor f) { return TARGET_SUMS.get(f.edge()); }
+            @Override public chainrule.expr.Num series(Chain.Series x) { return first(x.parts()); }
+            @Override public chainrule.expr.Num parallel(Chain.Parallel x) { return first(x.alternatives()); }
+            @Override public chainrule.expr.Num delta(Chain.Delta d) { return null; }
+
+            private chainrule.expr.Num first(List<Chain> parts) {
+                for (Chain x : parts) {
+                    chainrule.expr.Num n = targetSumBehind(x);
+                    if (n != null) {
+                        return n;
+                    }
+                }
+                return null;
+            }
+        });
+    }
 
     /**
      * Whether the chain took a cancellation where it meets the loss: it is then already the
@@ -171,10 +212,12 @@ public final class ClosedForm {
     private boolean cancelledAtLoss;
 
     /**
-     * Whether the chain itself (not only {@link #simplified()}) relies on a target's given values
-     * summing to 1 (a softmax cross-entropy factor {@code p[k] - y[k]}): printers say so.
+     * The sum of a target's given values that the chain itself (not only {@link #simplified()})
+     * relies on, or null: 1 for a softmax cross-entropy factor {@code p[k] - y[k]}, 9/5 for
+     * {@code 9·p[k]/5 - y[k]}. Printers say so. Null for a form with shared δs, whose δ lines say it
+     * ({@link #targetSumBehind}).
      */
-    public boolean chainUsesUnitSum() { return chainUsesUnitSum; }
+    public chainrule.expr.Num chainTargetSum() { return chainTargetSum; }
 
     /**
      * The cancelled chains of one graph, per vertex, worked out once and shared by every parameter's
@@ -186,9 +229,8 @@ public final class ClosedForm {
         /** Expanded δs larger than this are not simplified. */
         static final long MAX_SIZE = 200;
         private final Map<Vertex, Chain> chains = new HashMap<>();
-        /** The one-factor shortcuts made, and those that rely on a unit-sum target. */
+        /** The one-factor shortcuts made. */
         private final Set<Edge> shortcuts = new HashSet<>();
-        private final Set<Edge> unitSum = new HashSet<>();
 
         static Cancellations of(PathGraph graph) {
             return BY_GRAPH.computeIfAbsent(graph, g -> new Cancellations()); // holds no reference to the graph
@@ -243,14 +285,15 @@ public final class ClosedForm {
             Expr simplified = chainrule.simplify.Simplifier.simplify(whole);
             Expr unit = withUnitSumTargets(graph, simplified);
             boolean usesUnitSum = unit != simplified;
-            Expr best = usesUnitSum ? unit : withTargetSums(graph, simplified);
+            chainrule.expr.Num[] given = new chainrule.expr.Num[1];
+            Expr best = usesUnitSum ? unit : withTargetSums(graph, simplified, given);
             if (best.treeSize() >= chainSize(written)) {
                 return null;
             }
             Edge shortcut = new Edge(v, loss, best, Role.LOSS);
             shortcuts.add(shortcut);
-            if (usesUnitSum) {
-                unitSum.add(shortcut);
+            if (usesUnitSum || given[0] != null) {
+                TARGET_SUMS.put(shortcut, usesUnitSum ? Exprs.ONE : given[0]);
             }
             return new Chain.Series(List.of(new Chain.Factor(shortcut)));
         }
@@ -316,10 +359,12 @@ public final class ClosedForm {
         Map<Vertex, Chain> used = new HashMap<>();
         List<Chain> roots = new ArrayList<>();
         List<Vertex> sharing = new ArrayList<>();
+        Shared source = null;
         for (ClosedForm f : forms) {
             if (f.sharesDeltas) {
                 roots.add(f.chain);
                 sharing.add(f.wrt);
+                source = f.shared; // one report's forms are all plain or all cancelled
             } else {
                 used.putAll(f.deltas());
             }
@@ -328,9 +373,9 @@ public final class ClosedForm {
             return inForwardOrder(graph, used);
         }
         if (used.isEmpty()) {
-            return graph.sharedDeltas().closure(sharing, roots);
+            return source.closure(sharing, roots);
         }
-        graph.sharedDeltas().collect(roots, used);
+        source.collect(roots, used);
         return inForwardOrder(graph, used);
     }
 
@@ -355,6 +400,14 @@ public final class ClosedForm {
             this.cancelled = cancelled;
             this.vanishing = graph.vanishingReductions();
         }
+
+        /**
+         * Whether a named vertex whose chain to the loss cancels keeps its δ, defined as the
+         * cancelled factor: a large network's shared δs, where {@code δ(p.in[k]) = p[k] - y[k]} is
+         * the layer a textbook names and every hidden δ refers to. A small network's form writes
+         * the factor in place ({@code (p[1] - y[1])·W2[1,1] + …}).
+         */
+        boolean namesShortcuts;
 
         /** The chain from v to the loss, with named vertices below v referenced as δ. */
         Chain expand(Vertex v) {
@@ -450,13 +503,13 @@ public final class ClosedForm {
 
         private Chain below(Vertex v) {
             Chain shortcut = cancelled == null ? null : cancelled.apply(v);
-            if (shortcut != null) {
+            if (shortcut != null && !(namesShortcuts && named.test(v))) {
                 return shortcut;
             }
             if (named.test(v)) {
                 if (!deltas.containsKey(v)) {
                     deltas.put(v, null); // reserve, then fill (the graph is acyclic)
-                    deltas.put(v, expand(v));
+                    deltas.put(v, shortcut != null ? shortcut : expand(v));
                 }
                 return new Chain.Delta(v);
             }
@@ -476,8 +529,25 @@ public final class ClosedForm {
         private final Builder builder;
 
         Shared(PathGraph graph) {
+            this(graph, false);
+        }
+
+        private Shared(PathGraph graph, boolean cancelled) {
             this.graph = graph;
-            this.builder = new Builder(graph, this::isNamed, chains);
+            Cancellations cancellations = cancelled ? Cancellations.of(graph) : null;
+            this.builder = new Builder(graph, this::isNamed, chains,
+                    cancellations == null ? null : v -> cancellations.below(graph, v));
+            this.builder.namesShortcuts = true;
+        }
+
+        /** This graph's δs with the cancellations at the loss ({@link ClosedForm#cancelled}), made once. */
+        private Shared cancelled;
+
+        synchronized Shared cancelled() {
+            if (cancelled == null) {
+                cancelled = new Shared(graph, true);
+            }
+            return cancelled;
         }
 
         /**
@@ -501,11 +571,13 @@ public final class ClosedForm {
 
         synchronized ClosedForm form(Vertex wrt) {
             Chain root = builder.expand(wrt);
-            return new ClosedForm(wrt, root, true, () -> {
+            ClosedForm form = new ClosedForm(wrt, root, true, () -> {
                 Map<Vertex, Chain> used = new HashMap<>();
                 collect(List.of(root), used);
                 return inForwardOrder(graph, used);
             });
+            form.shared = this;
+            return form;
         }
 
         /** The parameters whose forms {@link #closure} last worked out, and its result. */
@@ -724,11 +796,21 @@ public final class ClosedForm {
         if (graph == null || usesUnitSum) {
             return e;
         }
-        return withTargetSums(graph, e);
+        chainrule.expr.Num[] given = new chainrule.expr.Num[1];
+        Expr best = withTargetSums(graph, e, given);
+        givenSum = given[0];
+        return best;
     }
 
-    /** {@link #withTargetSums(Expr)} on a graph. */
-    static Expr withTargetSums(PathGraph graph, Expr e) {
+    /** The sum of a target's given values {@link #simplified()} was written with (Σy as a number), or null. */
+    private chainrule.expr.Num givenSum;
+
+    /**
+     * {@link #withTargetSums(Expr)} on a graph; where every element of the target has a given
+     * value, Σy is written as their sum ({@code 9·p[2]/5 - y[2]}), which is then put in
+     * {@code usedSum[0]}.
+     */
+    static Expr withTargetSums(PathGraph graph, Expr e, chainrule.expr.Num[] usedSum) {
         Expr best = e;
         for (Map.Entry<String, List<chainrule.expr.Sym>> target : targets(graph).entrySet()) {
             List<chainrule.expr.Sym> ys = target.getValue();
@@ -737,7 +819,9 @@ public final class ClosedForm {
             }
             chainrule.expr.Sym total = chainrule.expr.Exprs.sym("Σ" + target.getKey(), chainrule.expr.SymKind.LOCAL);
             Expr sum = Exprs.add(new ArrayList<>(ys));
+            chainrule.expr.Num given = givenSum(graph, ys); // Σy as a number where y's values are given
             long before = occurrences(e, ys, new java.util.IdentityHashMap<>());
+            Expr chosen = null;
             for (chainrule.expr.Sym y : ys) {
                 List<Expr> rest = new ArrayList<>();
                 rest.add(total);
@@ -755,10 +839,40 @@ public final class ClosedForm {
                 Expr written = chainrule.expr.Substitution.replace(inTotal, Map.of(total, sum));
                 if (written.treeSize() <= best.treeSize() && written != e) {
                     best = written;
+                    chosen = inTotal;
                 }
+            }
+            if (chosen != null && given != null) {
+                // chosen with Σy written out (the form p[k]·Σy − y[k]), then Σy as its number
+                best = chainrule.expr.Substitution.replace(chosen, Map.of(total, given));
+                usedSum[0] = given;
             }
         }
         return best;
+    }
+
+    /** {@link #givenSum(PathGraph, List)} of a vector's elements: the number Σy stands for in a layer form's legend. */
+    public static chainrule.expr.Num givenSum(PathGraph graph, Collection<Vertex> elements) {
+        List<chainrule.expr.Sym> ys = new ArrayList<>();
+        elements.forEach(v -> ys.add(v.symbol()));
+        return givenSum(graph, ys);
+    }
+
+    /**
+     * The exact sum of the given values of {@code ys} (each the rational its decimal denotes, so
+     * nine 0.1s and a 0.9 sum to 9/5, not 1.7999999999999998), or null when one has no value: the
+     * number Σy stands for in {@code p[k]·Σy − y[k]}, written {@code 9·p[k]/5 - y[k]}.
+     */
+    public static chainrule.expr.Num givenSum(PathGraph graph, List<chainrule.expr.Sym> ys) {
+        chainrule.expr.Num total = Exprs.ZERO;
+        for (chainrule.expr.Sym y : ys) {
+            Double x = graph.network().values().get(y.name());
+            if (x == null || !Double.isFinite(x)) {
+                return null;
+            }
+            total = total.plus(Exprs.num(x));
+        }
+        return total;
     }
 
     /** Every target vector's elements, by vector name. */
@@ -790,10 +904,16 @@ public final class ClosedForm {
         return n;
     }
 
-    /** Whether {@link #simplified()} relies on a target's given values summing to 1 (printers say so). */
-    public synchronized boolean simplifiedUsesUnitSum() {
+    /**
+     * The sum of a target's given values {@link #simplified()} relies on, or null: 1 where it writes
+     * softmax with cross-entropy as {@code p - y}, 9/5 where as {@code 9·p/5 - y} (printers say so).
+     */
+    public synchronized chainrule.expr.Num simplifiedTargetSum() {
         simplified();
-        return usesUnitSum && simplified != null;
+        if (simplified == null) {
+            return null;
+        }
+        return usesUnitSum ? Exprs.ONE : givenSum;
     }
 
     /**

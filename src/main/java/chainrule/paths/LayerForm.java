@@ -94,6 +94,21 @@ public final class LayerForm {
                 return true;
             }
         }
+        java.util.Set<chainrule.expr.Sym> scalars = new java.util.HashSet<>();
+        for (Vertex p : network.parameters()) {
+            scalars.add(p.symbol());
+        }
+        // A scalar parameter used in a vector's elements (yhat = w*x + b over data vectors) has
+        // the layer form a textbook writes too: ∂L/∂w = Σᵢ δ(yhat)[i]·x[i], δ(yhat) = (yhat - y)/2.
+        for (Vertex v : network.definitions()) {
+            if (v.isElement() && v.definition() != null) {
+                for (chainrule.expr.Sym s : chainrule.model.Symbols.free(v.definition())) {
+                    if (scalars.contains(s)) {
+                        return true;
+                    }
+                }
+            }
+        }
         return false;
     }
 

@@ -269,8 +269,8 @@ public class ChainText {
         List<String> lines = formulaLines(form, lossName, null);
         if (simplified != null) {
             String text = printer.print(simplified);
-            if (form.simplifiedUsesUnitSum() && printer == TextPrinter.pretty()) {
-                text += "   (as the target's given values sum to 1)";
+            if (form.simplifiedTargetSum() != null && printer == TextPrinter.pretty()) {
+                text += targetSumNote(form.simplifiedTargetSum());
             }
             if (simplifiedOnly) {
                 lines.set(0, lhs(form, lossName) + text);
@@ -278,8 +278,8 @@ public class ChainText {
                 lines.add(" ".repeat(TextWidth.of(lhs(form, lossName)) - 2) + "= " + text);
             }
         }
-        if (simplified == null && form.chainUsesUnitSum() && printer == TextPrinter.pretty()) {
-            lines.set(0, lines.get(0) + "   (as the target's given values sum to 1)");
+        if (simplified == null && form.chainTargetSum() != null && printer == TextPrinter.pretty()) {
+            lines.set(0, lines.get(0) + targetSumNote(form.chainTargetSum()));
         }
         java.util.Map<Vertex, Chain> deltas = new java.util.LinkedHashMap<>();
         form.deltas().forEach((v, c) -> {
@@ -287,7 +287,7 @@ public class ChainText {
                 deltas.put(v, c);
             }
         });
-        lines.addAll(deltaLines(deltas, lossName, adjoints, WHERE));
+        lines.addAll(deltaLines(deltas, lossName, adjoints, WHERE, form.sharesDeltas())); // a shared δ line says what it relies on
         for (UserFunction f : derivedFunctions(form)) {
             if (!toDefine(f)) {
                 continue;
@@ -299,6 +299,14 @@ public class ChainText {
             lines.add(simplified != null && !simplifiedOnly ? 2 : 1, valueLine(form, lossName, value));
         }
         return lines;
+    }
+
+    /**
+     * What a form written with a target's given values relies on ({@link ClosedForm#chainTargetSum}):
+     * softmax with cross-entropy is {@code p - y} as they sum to 1, {@code 9·p/5 - y} as they sum to 9/5.
+     */
+    private String targetSumNote(chainrule.expr.Num sum) {
+        return "   (as the target's given values sum to " + printer.print(sum) + ")";
     }
 
     /** Whether factors are written as formulas (a notation that writes values instead says no). */
@@ -342,12 +350,25 @@ public class ChainText {
      */
     public List<String> deltaLines(java.util.Map<Vertex, Chain> deltas, String lossName,
                                    java.util.Map<Vertex, Double> adjoints, String first) {
+        return deltaLines(deltas, lossName, adjoints, first, true);
+    }
+
+    /**
+     * {@link #deltaLines(java.util.Map, String, java.util.Map, String)}; {@code noteTargetSums}
+     * false where the formula's own line already says what given target sum the form relies on.
+     */
+    private List<String> deltaLines(java.util.Map<Vertex, Chain> deltas, String lossName,
+                                    java.util.Map<Vertex, Double> adjoints, String first, boolean noteTargetSums) {
         List<String> lines = new ArrayList<>();
+        boolean noted = !noteTargetSums;
         for (var e : deltas.entrySet()) {
             String prefix = lines.isEmpty() ? first : " ".repeat(first.length());
             String number = adjoints == null ? "" : " = " + Numbers.rounded(adjoints.get(e.getKey()), 10);
+            // a shared δ written with the target's given values says so, on the first such line
+            chainrule.expr.Num sum = noted || printer != TextPrinter.pretty() ? null : ClosedForm.targetSumBehind(e.getValue());
+            noted |= sum != null;
             lines.add(prefix + delta(e.getKey()) + " = ∂" + lossName + "/∂" + e.getKey().name() + " = "
-                    + print(e.getValue()) + number);
+                    + print(e.getValue()) + number + (sum == null ? "" : targetSumNote(sum)));
         }
         return lines;
     }

@@ -87,6 +87,32 @@ public final class LatexPrinter extends ExprPrinter {
         return text.contains("\\times") && !text.startsWith("{\\left(") ? Precedence.PRODUCT : Precedence.ATOM;
     }
 
+    /**
+     * A product of a name whose value is 0 (or a positive power of one) and other factors, whose
+     * value is 0: written {@code 0}, and left out of a sum, where names are written as values
+     * ({@code 0 \\cdot \\log(0.37)} and {@code -\\frac{0}{0.37}} are not written). A name alone
+     * stays: {@code 1 - 0}.
+     */
+    @Override protected boolean vanishes(chainrule.expr.Product p) {
+        if (values.isEmpty() || p.nonNumericFactors().size() < 2) {
+            return false; // a name alone stays written as its value: 1 - 0
+        }
+        boolean zeroFactor = false;
+        for (Expr f : p.factors()) {
+            Expr base = f instanceof chainrule.expr.Power pw && pw.exponent() instanceof chainrule.expr.Num n && n.value() > 0 ? pw.base() : f;
+            zeroFactor |= base instanceof Sym s && values.get(s.name()) != null && values.get(s.name()) == 0;
+        }
+        if (!zeroFactor) {
+            return false;
+        }
+        for (Sym s : chainrule.model.Symbols.free(p)) {
+            if (!values.containsKey(s.name())) {
+                return false;
+            }
+        }
+        return chainrule.expr.Evaluator.evaluate(p, values) == 0; // 0·log(0) is nan, and stays written
+    }
+
     @Override
     public String symbol(Sym s) {
         Double v = values.get(s.name());

@@ -323,7 +323,7 @@ public final class LayerFormText {
             return "";
         }
         String mark = Notation.bookMark(graph, g.elements().get(0));
-        return mark.isEmpty() || g.name().startsWith(mark) ? "" : "(" + mark + ")";
+        return mark.isEmpty() || Notation.namedAs(g.name(), mark) ? "" : "(" + mark + ")";
     }
 
     /** What the symbols mean, once, for the forms that use them. */
@@ -355,7 +355,10 @@ public final class LayerFormText {
         for (LayerForm.Group y : form.summedGroupsUsed()) {
             if (all.indexOf("Σ" + y.name()) >= 0) {
                 // softmax with cross-entropy against a target that need not sum to 1: p·Σy − y
-                parts.add("Σ" + y.name() + " = Σᵢ " + y.name() + "[i]");
+                // with the number it stands for where the target's values are given: Σy = Σᵢ y[i] = 9/5
+                chainrule.expr.Num sum = ClosedForm.givenSum(graph, y.elements());
+                parts.add("Σ" + y.name() + " = Σᵢ " + y.name() + "[i]"
+                        + (sum == null ? "" : " = " + chainrule.expr.TextPrinter.pretty().print(sum)));
             }
         }
         form.unitSumSoftmaxOutputs().forEach((y, p) -> {

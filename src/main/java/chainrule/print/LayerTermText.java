@@ -105,7 +105,7 @@ public class LayerTermText {
                 if (e.factor() == Exprs.ONE && !intoLoss) {
                     return render(e.rest());
                 }
-                Printed f = book ? new Printed(bookWord(e.role().bookLabel()), ATOM) : factor(e.factor());
+                Printed f = book ? new Printed(bookWord(Notation.bookLabel(e.role(), form.loss().name())), ATOM) : factor(e.factor());
                 if (intoLoss) {
                     return f;
                 }
@@ -132,7 +132,7 @@ public class LayerTermText {
                 if (b.factor() == Exprs.ONE) {
                     return new Printed(sumOver(element(wrap(rest, ATOM))), MATRIX, false);
                 }
-                String f = book ? bookWord(b.role().bookLabel()) : printer.print(b.factor());
+                String f = book ? bookWord(Notation.bookLabel(b.role(), form.loss().name())) : printer.print(b.factor());
                 return new Printed(inner(f, rest.text()), ATOM, false);
             }
 

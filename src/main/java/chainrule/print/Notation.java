@@ -17,12 +17,34 @@ public enum Notation {
     }
 
     /**
+     * The label of a factor's role, the loss's in book notation after the loss's own name
+     * ({@code ∂E/∂나}, {@code ∂오차/∂나}): labels follow the roles, whatever the names.
+     */
+    public String role(Role r, String lossName) {
+        return this == BOOK ? bookLabel(r, lossName) : r.label();
+    }
+
+    /** {@link Role#bookLabel()}, with the loss's own name in the loss's ({@code ∂E/∂나} for a loss named E). */
+    public static String bookLabel(Role r, String lossName) {
+        return r == Role.LOSS ? "∂" + lossName + "/∂나" : r.bookLabel();
+    }
+
+    /**
      * A vertex name, marked 들 or 나 in book notation ({@code net_h1(들)}), unless the user already
      * named it so ({@code 들1}).
      */
     public String vertex(PathGraph graph, Vertex v) {
         String mark = this == BOOK ? bookMark(graph, v) : "";
-        return mark.isEmpty() || v.name().startsWith(mark) ? v.name() : v.name() + "(" + mark + ")";
+        return mark.isEmpty() || namedAs(v.name(), mark) ? v.name() : v.name() + "(" + mark + ")";
+    }
+
+    /**
+     * Whether a name already says its role's mark: the mark itself, numbered, perhaps an element
+     * ({@code 나}, {@code 나1}, {@code 들2[3]}). A name that only starts with the syllable
+     * ({@code 나쁨}) or says another role ({@code 나1} for a pre-activation) is marked.
+     */
+    public static boolean namedAs(String name, String mark) {
+        return name.startsWith(mark) && name.substring(mark.length()).matches("[0-9_]*(\\[[0-9, ]*\\])?");
     }
 
     /** 나 for an activation's output, 들 for an activation's input, otherwise empty. */

@@ -64,7 +64,7 @@ public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInte
             List<String> formulas = new ArrayList<>();
             List<String> numbers = new ArrayList<>();
             for (Edge e : p.edges()) {
-                roles.add(notation.role(e.role()));
+                roles.add(notation.role(e.role(), graph.network().loss().name()));
                 formulas.add(chains.factorText(e.factor(), true));
                 double v = values == null ? 0 : values.of(e);
                 // a negative factor after "·" is parenthesised: 0.4 · (-0.217), never 0.4 · -0.217
@@ -140,7 +140,7 @@ public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInte
                 f.put("expr", TextPrinter.plain().print(e.factor()));
                 f.put("role", e.role().label());
                 if (notation == Notation.BOOK) {
-                    f.put("book", e.role().bookLabel());
+                    f.put("book", Notation.bookLabel(e.role(), graph.network().loss().name()));
                 }
                 if (values != null) {
                     f.put("value", values.of(e));

@@ -358,7 +358,7 @@ final class Analysis {
                 m.put("to", e.to().name());
                 m.put("factor", pretty.factorText(e.factor(), false));
                 m.put("role", e.role().label());
-                m.put("bookRole", e.role().bookLabel());
+                m.put("bookRole", chainrule.print.Notation.bookLabel(e.role(), graph.network().loss().name()));
                 if (values != null) {
                     m.put("value", values.of(e));
                     m.put("valueText", Numbers.rounded(values.of(e), 10));

@@ -1113,6 +1113,12 @@ public final class Rules {
         if (candidate.treeSize() <= e.treeSize() && Simplifier.cheaper(candidate, e)) {
             return candidate;
         }
+        // k·(1 − tanh(k·x)²), not k − k·tanh(k·x)²: a derivative's textbook form kept whole times
+        // the constant (the chain rule's k·f′(k·x)), where the cost counting it as a unit is lower.
+        if (Simplifier.cheaper(candidate, e) && Simplifier.complements(candidate, new java.util.IdentityHashMap<>())
+                > Simplifier.complements(e, new java.util.IdentityHashMap<>())) {
+            return candidate;
+        }
         // 0.2·(1 − x²), not 0.2 − 0.2·x²: two nodes more (the product, the sign), printed no longer,
         // the number written once; for sums of a few terms (a numerator), not long linear forms.
         return s.terms().size() <= 8 && Simplifier.printsNoLonger(candidate, e, 2, work) ? candidate : null;

@@ -66,7 +66,11 @@ public final class Simplifier {
         return new Simplifier(Rules.ALL, Limits.DEFAULT).run(e).expr();
     }
 
+    /** The expression {@link #run} was given: the kept form is never larger than it. */
+    private Expr input;
+
     public Result run(Expr e) {
+        input = e;
         fired.clear();
         work = new Work(limits.maxWork());
         Expr best = e;
@@ -129,13 +133,19 @@ public final class Simplifier {
         return units == 0 ? e.treeSize() : e.treeSize() - 3 * units;
     }
 
-    /** Whether {@code e} is {@code 1 − σ(u)}. */
+    /**
+     * Whether {@code e} is {@code 1 − σ(u)} or {@code 1 − tanh(u)²}: a derivative's textbook form
+     * (σ′ = σ·(1 − σ), tanh′ = 1 − tanh²), kept whole under a constant too, so that
+     * {@code tanh(x/2)′} is {@code (1 − tanh(x/2)²)/2}, not {@code 1/2 − tanh(x/2)²/2}.
+     */
     static boolean isComplement(Expr e) {
         return e instanceof Sum s && s.terms().size() == 2
                 && s.terms().get(1) instanceof Num one && one.isOne()
                 && s.terms().get(0) instanceof Product p && p.factors().size() == 2
                 && p.factors().get(0) instanceof Num m && m.negate().isOne()
-                && p.factors().get(1) instanceof Apply a && a.fn() == chainrule.expr.Primitive.SIGMOID;
+                && (p.factors().get(1) instanceof Apply a && a.fn() == chainrule.expr.Primitive.SIGMOID
+                    || p.factors().get(1) instanceof Power pw && pw.exponent() == Exprs.TWO
+                        && pw.base() instanceof Apply t && t.fn() == chainrule.expr.Primitive.TANH);
     }
 
     /** How many {@code 1 − σ(u)} the tree writes (each occurrence counted), memoised per DAG node. */
@@ -224,7 +234,80 @@ public final class Simplifier {
         if (rules.contains(Rules.REVERSED_DIFFERENCE)) {
             best = oriented(best);
         }
+        if (rules.contains(Rules.FACTOR_COMMON)) {
+            Expr textbook = productRuleForm(best);
+            best = textbook.treeSize() <= input.treeSize() ? textbook : best; // never larger than the input
+        }
         return new Result(best, passes, reason, Map.copyOf(fired), work.spent());
+    }
+
+    /**
+     * The finishing step for the product rule's result: a kept form {@code c·(a + b)} whose common
+     * factor c was taken out of a power ({@code x·(x·cos(x) + 2·sin(x))}, where x² was split as
+     * x·x) is written as the textbook's {@code u′·v + u·v′}, {@code 2·x·sin(x) + x²·cos(x)}, where
+     * that prints no longer (characters without spaces; a sum of the same number of terms has the
+     * same spaces). Only at the root, after the passes: factoring inside them still enables every
+     * cancellation. Not where the common factor is a number or shares no power with a term
+     * ({@code (1 − tanh(u)²)/2}, {@code (a·d − b·c)/(c·x + d)²}), where the sum has a number among
+     * its terms ({@code p·(1 − p)}, the softmax Jacobian's diagonal; {@code x^x·(log(x) + 1)}), nor
+     * where it would break up a {@code 1 − σ(u)} or {@code 1 − tanh(u)²}; and never to a form
+     * larger than the simplifier's input. The printed length of the
+     * SymPy comparison is unchanged (docs/readability.md).
+     */
+    static Expr productRuleForm(Expr root) {
+        if (!(root instanceof Product p) || root.treeSize() > 200) {
+            return root;
+        }
+        Sum sum = null;
+        List<Expr> others = new ArrayList<>();
+        for (Expr f : p.factors()) {
+            if (f instanceof Sum x) {
+                if (sum != null) {
+                    return root;
+                }
+                sum = x;
+            } else {
+                others.add(f);
+            }
+        }
+        if (sum == null || sum.terms().size() > 4 || Exprs.mul(others) instanceof Num
+                || sum.terms().stream().anyMatch(t -> t instanceof Num)) {
+            return root; // p·(1 − p), x^x·(log(x) + 1): a sum with a number is a unit of its own
+        }
+        Map<Expr, Double> common = positivePowers(Exprs.mul(others));
+        List<Expr> terms = new ArrayList<>();
+        boolean merges = false;
+        for (Expr t : sum.terms()) {
+            for (Expr base : positivePowers(t).keySet()) {
+                merges |= common.containsKey(base);
+            }
+            terms.add(Exprs.mul(Exprs.mul(others), t));
+        }
+        if (!merges) {
+            return root;
+        }
+        Expr expanded = Exprs.add(terms);
+        if (complements(expanded, new IdentityHashMap<>()) < complements(root, new IdentityHashMap<>())
+                || printedLength(expanded) > printedLength(root)) {
+            return root;
+        }
+        return expanded;
+    }
+
+    /** The bases a term has with a positive numeric exponent (x for x and for x²), to their exponents. */
+    private static Map<Expr, Double> positivePowers(Expr term) {
+        Map<Expr, Double> out = new LinkedHashMap<>();
+        List<Expr> factors = term instanceof Product p ? p.nonNumericFactors() : List.of(term);
+        for (Expr f : factors) {
+            if (f instanceof Power pw && pw.exponent() instanceof Num n) {
+                if (n.value() > 0) {
+                    out.put(pw.base(), n.value());
+                }
+            } else if (!(f instanceof Num)) {
+                out.put(f, 1.0);
+            }
+        }
+        return out;
     }
 
     /**

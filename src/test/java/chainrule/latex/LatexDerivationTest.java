@@ -35,7 +35,8 @@ class LatexDerivationTest {
     void aTargetNotSummingToOneKeepsTheGeneralSoftmaxForm() {
         String doc = LatexCompileTest.run("latex", "src/test/resources/textbook/softmax-soft-target.nn");
         assertTrue(doc.contains("\\frac{\\partial L}{\\partial p^{\\mathrm{in}}} = p \\, \\Sigma y - y"), doc);
-        assertTrue(doc.contains("$\\Sigma y = \\sum_i y_i$"), doc);
+        // y = [0.2, 0.5, 0.1]: the legend gives the number Σy stands for
+        assertTrue(doc.contains("$\\Sigma y = \\sum_i y_i = \\frac{4}{5}$"), doc);
         assertFalse(doc.contains("= p - y"), doc);
     }
 

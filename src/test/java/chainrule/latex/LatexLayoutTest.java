@@ -180,7 +180,8 @@ class LatexLayoutTest {
     @Test
     void bookNotationCarriesTheBooksWordsIntoLatex() {
         String doc = LatexCompileTest.run("latex", "examples/mazur-vector.nn", "--notation", "book");
-        assertTrue(doc.contains("\\left(\\partial L/\\partial \\text{나} \\odot \\text{액}\\right)"), doc);
+        // the loss derivative after the loss's own name: mazur-vector's loss is E
+        assertTrue(doc.contains("\\left(\\partial E/\\partial \\text{나} \\odot \\text{액}\\right)"), doc);
         assertTrue(doc.contains("\\left(\\delta^{(h^{\\mathrm{in}})} \\otimes \\text{나}\\right)"), doc);
         assertTrue(doc.contains("\\usepackage{kotex}"));
     }

@@ -2,6 +2,7 @@ package chainrule.paths;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,7 +67,7 @@ class ActivationLossCancellationTest {
         assertEquals("((p[1] - y[1])·W2[1,1] + (p[2] - y[2])·W2[2,1] + (p[3] - y[3])·W2[3,1])·(1 - h[1]²)·x[1]",
                 ChainText.pretty().print(form.chain()));
         assertTrue(form.deltas().isEmpty());
-        assertTrue(form.chainUsesUnitSum());
+        assertEquals(chainrule.expr.Exprs.ONE, form.chainTargetSum());
         // by hand: Σₖ (p[k] − y[k])·W2[k,1]·(1 − h[1]²)·x[1]
         double[] y = {0, 0, 1};
         double[] w2 = {0.1, 0.3, -0.5};
@@ -97,9 +98,21 @@ class ActivationLossCancellationTest {
         Values values = Values.of(net);
         ClosedForm form = ClosedForm.cancelled(graph, net.vertex("W1[2,1]").orElseThrow());
         String text = ChainText.pretty().print(form.chain());
-        assertTrue(text.startsWith("((p[1]·(y[1] + y[2] + y[3]) - y[1])·W2[1,2] + "), text);
-        assertFalse(form.chainUsesUnitSum());
+        // Σy = 0.2 + 0.5 + 0.1 = 4/5, written as its number (the target's values are given)
+        assertTrue(text.startsWith("((4·p[1]/5 - y[1])·W2[1,2] + "), text);
+        assertEquals(chainrule.expr.Exprs.rational(4, 5), form.chainTargetSum());
         assertEquals(finiteDifference(net, "W1[2,1]"), form.value(values), 1e-7);
+        String report = new chainrule.print.GradientReport(graph, java.util.List.of(net.vertex("W1[2,1]").orElseThrow()), values).text();
+        assertTrue(report.contains("(as the target's given values sum to 4/5)"), report);
+    }
+
+    @Test
+    void aTargetWithoutValuesKeepsItsSumWrittenOut() {
+        Network net = network(HIDDEN.replace("target y[3] = TARGET", "target y[3]"));
+        ClosedForm form = ClosedForm.cancelled(PathGraph.of(net), net.vertex("W1[2,1]").orElseThrow());
+        String text = ChainText.pretty().print(form.chain());
+        assertTrue(text.startsWith("((p[1]·(y[1] + y[2] + y[3]) - y[1])·W2[1,2] + "), text);
+        assertNull(form.chainTargetSum());
     }
 
     @Test

@@ -75,7 +75,7 @@ class TargetSumFormsTest {
         }
         String report = LayerFormText.gradient(graph, net.parameters(), values, Notation.DEFAULT);
         assertTrue(report.contains("δ(p.in) = ∂L/∂p.in = p·Σy - y"), report);
-        assertTrue(report.contains("Σy = Σᵢ y[i]"), report);
+        assertTrue(report.contains("Σy = Σᵢ y[i] = 4/5"), report); // 0.2 + 0.5 + 0.1, exactly
         assertFalse(report.contains("sum to 1"), report);
     }
 
@@ -95,14 +95,15 @@ class TargetSumFormsTest {
             ClosedForm form = ClosedForm.of(graph, b);
             Expr s = form.simplified();
             assertNotNull(s, "b[" + k + "]");
-            assertFalse(form.simplifiedUsesUnitSum());
-            assertEquals("softmax(z)[" + k + "]·(y[1] + y[2] + y[3]) - y[" + k + "]", TextPrinter.pretty().print(s));
-            assertTrue(LatexPrinter.latex().print(s).contains("\\left(y_{1} + y_{2} + y_{3}\\right)"), LatexPrinter.latex().print(s));
+            assertEquals(chainrule.expr.Exprs.rational(4, 5), form.simplifiedTargetSum());
+            // Σy = 0.2 + 0.5 + 0.1 = 4/5: the given values' sum as a number
+            assertEquals("4·softmax(z)[" + k + "]/5 - y[" + k + "]", TextPrinter.pretty().print(s));
+            assertTrue(LatexPrinter.latex().print(s).contains("\\frac{4"), LatexPrinter.latex().print(s));
             double value = valueOf(s, graph);
             assertEquals(finiteDifference(net, "b[" + k + "]"), value, 1e-7, "b[" + k + "]");
         }
         ClosedForm w = ClosedForm.of(graph, net.vertex("W[2,1]").orElseThrow());
-        assertEquals("(softmax(z)[2]·(y[1] + y[2] + y[3]) - y[2])·x[1]", TextPrinter.pretty().print(w.simplified()));
+        assertEquals("(4·softmax(z)[2]/5 - y[2])·x[1]", TextPrinter.pretty().print(w.simplified()));
         assertEquals(finiteDifference(net, "W[2,1]"), valueOf(w.simplified(), graph), 1e-7);
     }
 
@@ -111,7 +112,7 @@ class TargetSumFormsTest {
         Network net = softmaxNetwork(NOT_UNIT);
         PathGraph graph = PathGraph.of(net);
         ClosedForm form = ClosedForm.of(graph, net.vertex("W2[2,1]").orElseThrow());
-        assertEquals("(p[2]·(y[1] + y[2] + y[3]) - y[2])·h[1]", TextPrinter.pretty().print(form.simplified()));
+        assertEquals("(4·p[2]/5 - y[2])·h[1]", TextPrinter.pretty().print(form.simplified()));
         assertEquals(finiteDifference(net, "W2[2,1]"), valueOf(form.simplified(), graph), 1e-7);
     }
 
