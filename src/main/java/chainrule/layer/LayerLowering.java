@@ -39,10 +39,14 @@ import java.util.function.Function;
  * {@link Softmax} or {@link LogSoftmax}, {@link Op.Index} a {@link Pick}.
  *
  * <p>Files it does not cover give an empty result, and the caller compiles the element view with
- * the tape compiler instead: files without any vector declaration, the constants {@code pi} and
- * {@code e}, a log of a named sigmoid or of an element of a named softmax. An element
- * {@code x[1]} is a {@link Pick}. {@code cross_entropy(softmax(z), y)}
- * is fused into one op computed from the logits (see {@link SoftmaxCrossEntropy}).
+ * the tape compiler instead: files without any vector declaration (the tape is as good there).
+ * The constants {@code pi} and {@code e} are numbers in the element bodies; an element
+ * {@code x[1]} is a {@link Pick}. {@code cross_entropy(softmax(z), y)} is fused into one op
+ * computed from the logits (see {@link SoftmaxCrossEntropy}). A log of a named sigmoid
+ * {@code p = σ(z)} ({@code log p}, {@code log(1 - p)}, inside binary_cross_entropy too) is computed
+ * in its element body from z ({@code -softplus(∓z)}), and {@code log p[i]} of a named softmax as a
+ * {@link Pick} of a {@link LogSoftmax}, as the element view computes them (model.SigmoidLogs), so
+ * every command gives the same digits at saturation ({@link #stableLogs}).
  */
 public final class LayerLowering {
 
