@@ -21,8 +21,8 @@ import java.util.Map;
  * {@code v.mean2}, {@code S[2]}), and the closed forms built from them. An expression that is an
  * earlier one with its names renamed gets the earlier result with the same renaming, for the cost
  * of a walk and a substitution instead of a simplification ({@code grad} of a variance over three
- * vectors of 35: 6 simplifications instead of 111 edge factors and 108 closed forms; ~50 ms of a
- * 0.35 s cold run, docs/performance.md).
+ * vectors of 35: 6 simplifications instead of 111 edge factors and 109 closed forms, about 40 ms
+ * of main-thread CPU in a cold run, docs/performance.md).
  *
  * <p>The result is the one simplifying would give, not merely an equal one. The simplifier reads
  * names only through their identity and the canonical order ({@link ExprOrder}, by kind and name):
