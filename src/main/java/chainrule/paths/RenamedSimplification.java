@@ -37,8 +37,8 @@ final class RenamedSimplification {
     /** Simplified expressions by the hash of their shape (names left out). */
     private final Map<Integer, List<Member>> byShape = new HashMap<>();
 
-    /** A simplified expression and its result. */
-    private record Member(Expr expr, Expr simplified) {}
+    /** A simplified expression, its result and the result's names. */
+    private record Member(Expr expr, Expr simplified, java.util.Set<Sym> names) {}
 
     /** {@code Simplifier.simplify(e)}, or a remembered result renamed. */
     synchronized Expr simplify(Expr e) {
@@ -46,7 +46,7 @@ final class RenamedSimplification {
         List<Member> members = byShape.computeIfAbsent(shape, k -> new ArrayList<>(1));
         for (Member m : members) {
             Map<Sym, Sym> renaming = renaming(m.expr(), e);
-            if (renaming != null && renaming.keySet().containsAll(Symbols.free(m.simplified()))) {
+            if (renaming != null && renaming.keySet().containsAll(m.names())) {
                 return Substitution.replace(m.simplified(), renaming);
             }
         }
@@ -54,7 +54,7 @@ final class RenamedSimplification {
         if (members.size() == PER_SHAPE) {
             members.remove(0);
         }
-        members.add(new Member(e, simplified));
+        members.add(new Member(e, simplified, Symbols.free(simplified)));
         return simplified;
     }
 
