@@ -2,10 +2,13 @@ package chainrule.layer;
 
 import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
+import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Exprs;
 import chainrule.expr.Num;
 import chainrule.expr.Primitive;
+import chainrule.expr.Substitution;
+import chainrule.expr.Sym;
 import chainrule.expr.VectorPrimitive;
 import chainrule.ir.Graph;
 import chainrule.ir.Op;
@@ -14,6 +17,8 @@ import chainrule.model.Analyzer;
 import chainrule.model.Network;
 import chainrule.parse.Ast;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -34,10 +39,14 @@ import java.util.function.Function;
  * {@link Softmax} or {@link LogSoftmax}, {@link Op.Index} a {@link Pick}.
  *
  * <p>Files it does not cover give an empty result, and the caller compiles the element view with
- * the tape compiler instead: files without any vector declaration, the constants {@code pi} and
- * {@code e}, a log of a named sigmoid or of an element of a named softmax. An element
- * {@code x[1]} is a {@link Pick}. {@code cross_entropy(softmax(z), y)}
- * is fused into one op computed from the logits (see {@link SoftmaxCrossEntropy}).
+ * the tape compiler instead: files without any vector declaration (the tape is as good there).
+ * The constants {@code pi} and {@code e} are numbers in the element bodies; an element
+ * {@code x[1]} is a {@link Pick}. {@code cross_entropy(softmax(z), y)} is fused into one op
+ * computed from the logits (see {@link SoftmaxCrossEntropy}). A log of a named sigmoid
+ * {@code p = σ(z)} ({@code log p}, {@code log(1 - p)}, inside binary_cross_entropy too) is computed
+ * in its element body from z ({@code -softplus(∓z)}), and {@code log p[i]} of a named softmax as a
+ * {@link Pick} of a {@link LogSoftmax}, as the element view computes them (model.SigmoidLogs), so
+ * every command gives the same digits at saturation ({@link #stableLogs}).
  */
 public final class LayerLowering {
 
@@ -45,6 +54,8 @@ public final class LayerLowering {
     private final Map<Op, Leaf> leafOf = new IdentityHashMap<>();
     private final Map<Op, Node> lowered = new IdentityHashMap<>();
     private final List<Node> ops = new ArrayList<>();
+    /** The {@link LogSoftmax} of each stored softmax a log of an element asked for (one per softmax). */
+    private final Map<Node, Node> logSoftmaxes = new IdentityHashMap<>();
     private int nextId;
 
     /** Thrown for any form the layer view does not cover; the file then goes to the tape compiler. */
@@ -62,12 +73,6 @@ public final class LayerLowering {
     /** The layer view of an analysed network, lowered from its op graph, if it has one. */
     public static Optional<LayerProgram> lower(Network network) {
         Graph graph = network.graph();
-        if (takesALogOfASigmoidName(graph)) {
-            // log(p), log(1 - p) of a named sigmoid vertex, log(p[i]) of a named softmax: the tape
-            // computes them from the pre-activation (model.SigmoidLogs); the loops would compute
-            // them from p, losing digits
-            return Optional.empty();
-        }
         try {
             return Optional.of(new LayerLowering().run(graph));
         } catch (Unsupported e) {
@@ -95,82 +100,6 @@ public final class LayerLowering {
         }
     }
 
-    /**
-     * Whether a log or binary_cross_entropy takes an expression of a name defined as
-     * {@code sigmoid(...)}, or a log, binary_cross_entropy or cross_entropy an element {@code p[i]}
-     * of a name defined as {@code softmax(...)}: the element view computes those logs from the
-     * pre-activation or the logits ({@code model.SigmoidLogs}), which the loops do not. Read from
-     * the op graph, so that the element view is not built.
-     */
-    static boolean takesALogOfASigmoidName(Graph graph) {
-        Set<Op> sigmoids = new HashSet<>();
-        Set<Op> softmaxes = new HashSet<>();
-        for (Op.Definition d : graph.definitions()) {
-            if (d.body() instanceof Op.Apply a && a.fn() == Primitive.SIGMOID) {
-                sigmoids.add(d);
-            } else if (d.body() instanceof Op.VectorFunction v && v.function() == VectorPrimitive.SOFTMAX) {
-                softmaxes.add(d);
-            }
-        }
-        if (sigmoids.isEmpty() && softmaxes.isEmpty()) {
-            return false;
-        }
-        for (Op.Definition d : graph.definitions()) {
-            if (logOf(d.body(), sigmoids, softmaxes, false, false)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** {@code inLog}: below a log or binary_cross_entropy; {@code inEntropy}: below a cross_entropy. */
-    private static boolean logOf(Op op, Set<Op> sigmoids, Set<Op> softmaxes, boolean inLog, boolean inEntropy) {
-        return op.accept(new Op.Visitor<Boolean>() {
-            @Override public Boolean declared(Op.Declared d) { return false; }
-
-            @Override public Boolean atom(Op.Atom a) { return false; }
-
-            @Override public Boolean definition(Op.Definition d) {
-                return d.role() == Op.Definition.Role.PRE_ACTIVATION ? any(d.inputs(), inLog, inEntropy)
-                        : inLog && sigmoids.contains(d);
-            }
-
-            @Override public Boolean negate(Op.Negate n) { return any(n.inputs(), inLog, inEntropy); }
-
-            @Override public Boolean chain(Op.Chain c) { return any(c.inputs(), inLog, inEntropy); }
-
-            @Override public Boolean arithmetic(Op.Arithmetic a) { return any(a.inputs(), inLog, inEntropy); }
-
-            @Override public Boolean apply(Op.Apply a) {
-                return any(a.inputs(), inLog || a.fn() == Primitive.LOG, inEntropy);
-            }
-
-            @Override public Boolean matMul(Op.MatMul m) { return any(m.inputs(), inLog, inEntropy); }
-
-            @Override public Boolean reduce(Op.Reduce r) {
-                return any(r.inputs(), inLog || r.reduction() == Reduction.BINARY_CROSS_ENTROPY,
-                        inEntropy || r.reduction() == Reduction.CROSS_ENTROPY);
-            }
-
-            @Override public Boolean vectorFunction(Op.VectorFunction v) { return any(v.inputs(), inLog, inEntropy); }
-
-            @Override public Boolean index(Op.Index i) {
-                return inLog && sigmoids.contains(i.target()) || (inLog || inEntropy) && softmaxes.contains(i.target());
-            }
-
-            @Override public Boolean invalid(Op.Invalid i) { return false; }
-
-            private boolean any(List<Op> inputs, boolean log, boolean entropy) {
-                for (Op in : inputs) {
-                    if (logOf(in, sigmoids, softmaxes, log, entropy)) {
-                        return true;
-                    }
-                }
-                return false;
-            }
-        });
-    }
-
     private LayerProgram run(Graph graph) {
         int declared = 0;
         int parameters = 0;
@@ -190,6 +119,17 @@ public final class LayerLowering {
         if (lossNode instanceof Leaf) {
             lossNode = add(new Elementwise(nextId++, List.of(), List.of(lossNode), lossNode.symbol));
         }
+        // A stored sigmoid whose only use was inside a log, now read from its pre-activation
+        // (stableLogs), computes nothing the loss needs: left out, it has no adjoint to read.
+        Set<Node> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Node> stack = new ArrayList<>(List.of(lossNode));
+        while (!stack.isEmpty()) {
+            Node n = stack.remove(stack.size() - 1);
+            if (live.add(n)) {
+                stack.addAll(n.inputs());
+            }
+        }
+        ops.removeIf(n -> !live.contains(n));
         return new LayerProgram(leaves, ops, lossNode, declared, parameters);
     }
 
@@ -234,10 +174,13 @@ public final class LayerLowering {
             @Override public Term declared(Op.Declared d) { return term(leafOf.get(d)); }
 
             @Override public Term atom(Op.Atom a) {
-                if (!(a.expr() instanceof Num n)) {
-                    throw new Unsupported("the constant " + a.expr());
+                if (a.expr() instanceof Num n) {
+                    return new Term(List.of(), Exprs.num(n.value()), List.of());
                 }
-                return new Term(List.of(), Exprs.num(n.value()), List.of());
+                if (a.expr() instanceof Apply c && c.args().isEmpty()) {
+                    return new Term(List.of(), c, List.of()); // pi, e: a number in the element bodies
+                }
+                throw new IllegalStateException("a checked network's graph has no free name: " + a.expr());
             }
 
             @Override public Term definition(Op.Definition d) {
@@ -277,7 +220,8 @@ public final class LayerLowering {
                 for (Op in : a.args()) {
                     args.add(lower(in));
                 }
-                return combine(args, b -> Exprs.apply(a.fn(), b));
+                Term t = combine(args, b -> Exprs.apply(a.fn(), b));
+                return a.fn() == Primitive.LOG ? stableLogs(t) : t;
             }
 
             @Override public Term matMul(Op.MatMul m) {
@@ -342,9 +286,123 @@ public final class LayerLowering {
         for (Op in : r.args()) {
             args.add(lower(in));
         }
-        Term t = table.isLoss() ? combine(args, table::signedTerm) : args.get(0);
+        Term t = table.isLoss() ? stableLogs(combine(args, table::signedTerm)) : args.get(0);
         int n = sizeOf(t.shape());
         return term(add(new Reduce(nextId++, t.operands(), t.body(), n, table.scale(n))));
+    }
+
+    /**
+     * {@code t} with each log of a stored sigmoid {@code p = σ(z)} computed from z, as the element
+     * view computes it (model.SigmoidLogs; docs/hardening.md, "A named sigmoid inside a log"):
+     * {@code log p} is {@code -softplus(-z)} and {@code log(1 - p)} is {@code -softplus(z)}, also
+     * inside binary_cross_entropy, so that p rounding to 0 or 1 (|z| above ≈ 37, or 745) costs no
+     * digits and no infinity; and each {@code log p[i]} of a stored {@code p = softmax(z)} as
+     * {@code log_softmax(z)[i]}, a {@link Pick} of a {@link LogSoftmax} loop. A log with no such
+     * form stays as it is (the same rule as the element view: the log must disappear). The
+     * element body then reads z's operands instead of p; p itself is still stored for its other uses.
+     */
+    private Term stableLogs(Term t) {
+        Map<Expr, Node> sigmoids = new HashMap<>();
+        Map<Expr, Pick> softmaxElements = new HashMap<>();
+        for (Node o : t.operands()) {
+            Elementwise e = sigmoidOf(o);
+            if (e != null) {
+                sigmoids.put(o.symbol, o);
+            } else if (o instanceof Pick p && p.input instanceof Softmax) {
+                softmaxElements.put(o.symbol, p);
+            }
+        }
+        if (sigmoids.isEmpty() && softmaxElements.isEmpty()) {
+            return t;
+        }
+        Map<Expr, Expr> logs = new HashMap<>();
+        List<Node> added = new ArrayList<>();
+        collectLogs(t.body(), sigmoids, softmaxElements, logs, added, new HashSet<>());
+        if (logs.isEmpty()) {
+            return t;
+        }
+        Expr body = Substitution.replace(t.body(), logs);
+        Set<Sym> used = chainrule.model.Symbols.free(body);
+        List<Node> operands = new ArrayList<>();
+        for (Node o : t.operands()) {
+            if (used.contains(o.symbol)) {
+                operands.add(o);
+            }
+        }
+        for (Node o : added) {
+            if (used.contains(o.symbol) && !operands.contains(o)) {
+                operands.add(o);
+            }
+        }
+        return new Term(t.shape(), body, operands);
+    }
+
+    /** The stored elementwise {@code σ(...)} that {@code n} is, or (for an element p[i]) picks from; else null. */
+    private static Elementwise sigmoidOf(Node n) {
+        Node stored = n instanceof Pick p ? p.input : n;
+        return stored instanceof Elementwise e && e.body.expr instanceof Apply a && a.fn() == Primitive.SIGMOID ? e : null;
+    }
+
+    private void collectLogs(Expr e, Map<Expr, Node> sigmoids, Map<Expr, Pick> softmaxElements,
+                             Map<Expr, Expr> logs, List<Node> added, Set<Expr> seen) {
+        if (!seen.add(e)) {
+            return;
+        }
+        if (e instanceof Apply a && a.fn() == Primitive.LOG) {
+            Pick element = softmaxElements.get(a.arg(0));
+            if (element != null) {
+                Node logSoftmax = logSoftmaxes.computeIfAbsent(element.input,
+                        s -> add(new LogSoftmax(nextId++, ((Softmax) s).input)));
+                Pick pick = add(new Pick(nextId++, logSoftmax, element.flat));
+                added.add(pick);
+                logs.put(a, pick.symbol);
+                return;
+            }
+            // one sigmoid inside the log: the stable forms are log σ(u) and log(1 - σ(u))
+            Node sigmoid = null;
+            int count = 0;
+            for (Sym x : chainrule.model.Symbols.free(a.arg(0))) {
+                if (sigmoids.containsKey(x)) {
+                    sigmoid = sigmoids.get(x);
+                    count++;
+                }
+            }
+            if (count == 1) {
+                Elementwise p = sigmoidOf(sigmoid);
+                Expr rebuilt = Exprs.apply(Primitive.LOG, Substitution.replace(a.arg(0), Map.of(sigmoid.symbol, p.body.expr)));
+                if (!(rebuilt instanceof Apply r && r.fn() == Primitive.LOG)) {
+                    logs.put(a, withOperandsOf(rebuilt, sigmoid, p, added));
+                    return;
+                }
+            }
+        }
+        for (Expr c : e.children()) {
+            collectLogs(c, sigmoids, softmaxElements, logs, added, seen);
+        }
+    }
+
+    /**
+     * {@code e}, a stable form written over the operands of the sigmoid {@code p} it inlined for
+     * {@code node} (p itself, or an element p[i] of it), with those operands added; for an element,
+     * each vector operand {@code a} of p read as its element a[i] (a {@link Pick}; a broadcast
+     * scalar as it is).
+     */
+    private Expr withOperandsOf(Expr e, Node node, Elementwise p, List<Node> added) {
+        Set<Sym> free = chainrule.model.Symbols.free(e);
+        Map<Expr, Expr> renamed = new HashMap<>();
+        for (Node o : p.body.operands) {
+            if (!free.contains(o.symbol)) {
+                continue;
+            }
+            if (node instanceof Pick pick && o.size > 1) {
+                Pick element = add(new Pick(nextId++, o, pick.flat));
+                added.add(element);
+                renamed.put(o.symbol, element.symbol);
+            } else {
+                added.add(o);
+            }
+        }
+        return renamed.isEmpty() ? e : Substitution.replace(e, renamed);
     }
 
     private Term softmaxCrossEntropy(Node z, Op target) {

@@ -707,7 +707,7 @@ public final class ClosedForm {
             if (!sharesDeltas && !cancelledAtLoss && deltas().isEmpty()) {
                 Expr whole = toExpr();
                 if (whole.treeSize() <= MAX_SIMPLIFIED_SIZE) {
-                    Expr s = withTargetSums(withUnitSumTargets(chainrule.simplify.Simplifier.simplify(whole)));
+                    Expr s = withTargetSums(withUnitSumTargets(graph != null ? graph.simplified(whole) : chainrule.simplify.Simplifier.simplify(whole)));
                     if (s.treeSize() < chainSize(chain)) {
                         simplified = s;
                     }

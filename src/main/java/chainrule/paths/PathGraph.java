@@ -10,7 +10,6 @@ import chainrule.model.Network;
 import chainrule.model.Symbols;
 import chainrule.model.Vertex;
 import chainrule.model.VertexKind;
-import chainrule.simplify.Simplifier;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,6 +40,8 @@ public final class PathGraph {
     private final Place[] byPosition;
     private ClosedForm.Shared sharedDeltas;
     private VanishingReductions vanishingReductions;
+    /** Edge factors and closed forms simplified so far, shared by the graphs of one structure. */
+    private final RenamedSimplification simplifications;
 
     /** One vertex of the graph and what is known about it. */
     private static final class Place {
@@ -71,6 +72,7 @@ public final class PathGraph {
         this.order = List.copyOf(network.vertices());
         this.places = new HashMap<>(order.size() * 2);
         this.byPosition = new Place[order.size()];
+        this.simplifications = new RenamedSimplification();
         for (int i = 0; i < order.size(); i++) {
             byPosition[i] = new Place(order.get(i), i);
             places.put(order.get(i).symbol(), byPosition[i]);
@@ -186,11 +188,19 @@ public final class PathGraph {
         return parameter;
     }
 
-    private static Expr localFactor(Expr partial, Map<Expr, Expr> foldBack) {
+    private Expr localFactor(Expr partial, Map<Expr, Expr> foldBack) {
         if (partial instanceof Sym || partial instanceof Num) {
             return partial; // no rule rewrites a leaf, and no activation is one
         }
-        return Substitution.replace(Simplifier.simplify(partial), foldBack);
+        return Substitution.replace(simplified(partial), foldBack);
+    }
+
+    /**
+     * {@code e} simplified, by renaming an earlier result where {@code e} is an expression already
+     * simplified with other names (∂v/∂x[2] after ∂v/∂x[1]; {@link RenamedSimplification}).
+     */
+    Expr simplified(Expr e) {
+        return simplifications.simplify(e);
     }
 
     public static PathGraph of(Network network) {
@@ -203,6 +213,7 @@ public final class PathGraph {
         this.order = g.order;
         this.places = g.places;
         this.byPosition = g.byPosition;
+        this.simplifications = g.simplifications;
     }
 
     /**

@@ -188,10 +188,20 @@ final class RationalForm {
      */
     private static boolean hasSumOrQuotient(Expr e) {
         if (e instanceof Product p) {
-            return p.factors().stream().anyMatch(RationalForm::expandable);
+            return anyExpandable(p.factors());
         }
         for (Expr t : e.children()) {
-            if (expandable(t) || t instanceof Product p && p.factors().stream().anyMatch(RationalForm::expandable)) {
+            if (expandable(t) || t instanceof Product p && anyExpandable(p.factors())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A plain loop, not a stream: asked at every node the runner visits, much of it before the JIT. */
+    private static boolean anyExpandable(List<Expr> factors) {
+        for (Expr f : factors) {
+            if (expandable(f)) {
                 return true;
             }
         }

@@ -70,9 +70,13 @@ class CodegenCommandTest {
     void softmaxInEveryLanguage() throws Exception {
         Path at800 = dir.resolve("at800.nn");
         Files.writeString(at800, SoftmaxNetworkTest.AT_800);
-        // pi is not a loop op (design.md, "Falling back"): this copy is generated unrolled, with the cr_* helpers
+        // sin(a)/a may meet a removable singularity (a = 0), whose limit fallbacks only the
+        // straight-line code has: this copy is generated unrolled, with the cr_* helpers
         Path at800Unrolled = dir.resolve("at800-unrolled.nn");
-        Files.writeString(at800Unrolled, SoftmaxNetworkTest.AT_800.replace("+ sum(p*x)", "+ sum(p*x) + 0*pi"));
+        Files.writeString(at800Unrolled, SoftmaxNetworkTest.AT_800.replace("+ sum(p*x)", "+ sum(p*x) + sin(a)/a"));
+        // the constants pi and e are numbers in the loops' element bodies (issue 13)
+        Path at800Constants = dir.resolve("at800-constants.nn");
+        Files.writeString(at800Constants, SoftmaxNetworkTest.AT_800.replace("+ sum(p*x)", "+ sum(p*x) + pi*a - e^a"));
         Path logSoftmax = dir.resolve("log-softmax.nn");
         Files.writeString(logSoftmax, "input x[3] = [0.2, -1.5, 0.7]\ntarget y[3] = [0.1, 0.6, 0.3]\n"
                 + "weight W[3,3] = [[0.5, -0.4, 0.1], [0.3, 0.9, -0.2], [0.0, 0.2, 0.6]]\n"
@@ -83,6 +87,7 @@ class CodegenCommandTest {
             assertFalse(source.contains("cr_softmax("), source);
             assertTrue(assertSameAsEval(at800, lang).contains("with loops over arrays"), lang); // x[1] is a loop op
             assertTrue(assertSameAsEval(at800Unrolled, lang).contains("cr_log_softmax("), lang);
+            assertTrue(assertSameAsEval(at800Constants, lang).contains("with loops over arrays"), lang);
             assertSameAsEval(logSoftmax, lang);
         }
     }
@@ -98,6 +103,30 @@ class CodegenCommandTest {
             String source = assertSameAsEval(f, lang);
             assertTrue(source.contains("cr_softplus("), source);
         }
+    }
+
+    /**
+     * Logs of a named sigmoid layer and of a named softmax's elements, saturated (z = ±40, ±800):
+     * loops in every language, computed from the pre-activation as eval computes them
+     * (StableLogLoopsTest checks eval's numbers against mpmath), finite where 1 - p is 0.
+     */
+    @Test
+    void logsOfNamedSigmoidsAndSoftmaxesAsLoopsInEveryLanguage() throws Exception {
+        Path f = dir.resolve("named-logs.nn");
+        Files.writeString(f, """
+                input x[4] = [40, -40, 800, -800]
+                target y[4] = [0, 1, 1, 0]
+                weight w = 1
+                p = sigmoid(w*x)
+                s = softmax(w*x)
+                loss E = binary_cross_entropy(p, y) - sum(log(1 - p)*y) - log(p[2]) - log(s[4]) - log(s[1])
+                """);
+        for (String lang : List.of("java", "c", "python")) {
+            String source = assertSameAsEval(f, lang);
+            assertTrue(source.contains("with loops over arrays"), source);
+        }
+        Map<String, Object> eval = TestJson.object(Cli.run("eval", f.toString(), "--json").out());
+        assertTrue(Double.isFinite(EvalCheckCommandTest.lossValue(eval)), eval.toString());
     }
 
     @Test
@@ -186,10 +215,37 @@ class CodegenCommandTest {
         }
     }
 
-    /** {@link #layered} with an indexed element, which the layer program does not take: unrolled by the tape. */
+    /**
+     * {@link #layered} written element by element, without a vector: nothing for the loops, so
+     * codegen writes the straight-line code of the tape.
+     */
     private static String unrolled(int inputs) {
-        // pi is not a loop op (design.md, "Falling back"), so the file is generated unrolled
-        return layered(inputs).replace("loss L = sum(0.5*(y - o)^2)", "loss L = sum(0.5*(y - o)^2) + 0*pi");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= inputs; i++) {
+            sb.append("input x").append(i).append(" = 0.5\n");
+        }
+        for (int k = 1; k <= 10; k++) {
+            sb.append("target y").append(k).append(" = 0.1\n");
+        }
+        for (int j = 1; j <= 32; j++) {
+            StringBuilder in = new StringBuilder();
+            for (int i = 1; i <= inputs; i++) {
+                sb.append("weight W1_").append(j).append('_').append(i).append(" = 0.01\n");
+                in.append("W1_").append(j).append('_').append(i).append("*x").append(i).append(" + ");
+            }
+            sb.append("bias b1_").append(j).append(" = 0.1\nh").append(j).append(" = relu(").append(in).append("b1_").append(j).append(")\n");
+        }
+        StringBuilder loss = new StringBuilder();
+        for (int k = 1; k <= 10; k++) {
+            StringBuilder in = new StringBuilder();
+            for (int j = 1; j <= 32; j++) {
+                sb.append("weight W2_").append(k).append('_').append(j).append(" = 0.02\n");
+                in.append("W2_").append(k).append('_').append(j).append("*h").append(j).append(" + ");
+            }
+            sb.append("bias b2_").append(k).append(" = 0.2\no").append(k).append(" = sigmoid(").append(in).append("b2_").append(k).append(")\n");
+            loss.append(k == 1 ? "" : " + ").append("0.5*(y").append(k).append(" - o").append(k).append(")^2");
+        }
+        return sb.append("loss L = ").append(loss).append('\n').toString();
     }
 
     /** A relu/sigmoid network with {@code inputs} inputs and 32 hidden units: its Java function grows with the inputs. */

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       its loops (the layer program, compiled), to 1e-12;</li>
  *   <li>its vector–Jacobian product (the loops' gradient) agrees with central differences of the
  *       loss, and with the gradient of the element view compiled by the tape compiler;</li>
- *   <li>an op the loops do not cover (the constant pi) is checked the same way through the tape.</li>
+ *   <li>a file the loops do not cover (one without a vector) is checked the same way through the tape.</li>
  * </ul>
  * {@link #everyOpIsWalked} fails when an op, a reduction or a vector function is added without a
  * case here.
@@ -91,10 +91,25 @@ class OpTableTest {
                 k = h[1]
                 loss L = (k - y[1])^2 + h[2] * W[2,1] + (W[2,1] * x[2] - y[2])^2
                 """);
-        CASES.put("the constant pi (through the tape)", """
+        CASES.put("the constants pi and e", """
                 input x[2] = [0.5, -0.2]
                 weight W[2,2] = [[0.1, -0.4], [0.2, 0.5]]
-                loss L = pi * sum(tanh(W @ x))
+                loss L = pi * sum(tanh(W @ x)) + e^sum(W @ x) / e
+                """);
+        CASES.put("logs of a named sigmoid and of a named softmax's element, from the pre-activation", """
+                input x[3] = [0.5, -0.2, 0.9]
+                target y[3] = [0, 1, 0]
+                weight W[3,3] = [[0.1, -0.4, 0.3], [0.2, 0.5, -0.6], [0.3, 0.1, 0.2]]
+                weight v = 0.4
+                p = sigmoid(W @ x)
+                q = sigmoid(v)
+                s = softmax(W @ x)
+                loss L = binary_cross_entropy(p, y) - sum(log(1 - p) * y) - log(p[2]) - log(s[1]) - log(q) + s[3] * p[1]
+                """);
+        CASES.put("a file without vectors (through the tape)", """
+                input x = 0.5
+                weight w = 0.3
+                loss L = pi * tanh(w * x)
                 """);
     }
 
