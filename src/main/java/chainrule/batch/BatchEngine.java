@@ -71,6 +71,9 @@ public final class BatchEngine {
      * loops) B is copied into separate rows, as the auto-vectoriser wants.
      */
     private static final boolean FLAT = Kernels.VECTOR != null;
+    /** Per value, its stages' names for {@link StageClock} (forward, backward). */
+    private final String[] forwardStage;
+    private final String[] backwardStage;
     /** Elements after each value's array, so a kernel may read a whole vector at its last columns. */
     private static final int SLACK = 8;
 
@@ -148,6 +151,15 @@ public final class BatchEngine {
             if (graph.values().get(v).op() instanceof BatchGraph.Map m) {
                 fuseDense(v, m, uses);
             }
+        }
+        forwardStage = new String[n];
+        backwardStage = new String[n];
+        for (int v = 0; v < n; v++) {
+            BatchGraph.Value value = graph.values().get(v);
+            String kind = denseProduct[v] >= 0 ? (denseRelu[v] ? "dense relu" : "dense")
+                    : value.op().getClass().getSimpleName();
+            forwardStage[v] = "forward " + kind + " #" + v + " [" + value.size() + "]";
+            backwardStage[v] = "backward " + kind + " #" + v + " [" + value.size() + "]";
         }
         directGradient = new boolean[n];
         boolean[] covered = new boolean[graph.parameterCount()];
@@ -449,6 +461,9 @@ public final class BatchEngine {
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut,
                                boolean add, long call, int callRows, boolean accuracy) {
             this.callRows = callRows;
+            if (StageClock.ON) {
+                StageClock.get().start();
+            }
             int count = to - from;
             if (count > maxRows) {
                 throw new IllegalArgumentException(count + " rows > " + maxRows);
@@ -472,6 +487,13 @@ public final class BatchEngine {
                     }
                 } else {
                     forward(v, value, count);
+                    if (StageClock.ON) {
+                        StageClock.get().mark(forwardStage[v]);
+                    }
+                    continue;
+                }
+                if (StageClock.ON) {
+                    StageClock.get().mark("load inputs and parameters");
                 }
             }
             int loss = graph.loss();
@@ -484,6 +506,9 @@ public final class BatchEngine {
                 lossSum = count * val[loss][0];
             }
             int correct = accuracy && isClassifier() ? correct(count) : 0;
+            if (StageClock.ON) {
+                StageClock.get().mark("loss sum and accuracy");
+            }
             if (gradOut != null) {
                 gradient(count, gradOut, add);
             }
@@ -515,6 +540,9 @@ public final class BatchEngine {
             }
             gradTarget = gradOut;
             gradAdd = add;
+            if (StageClock.ON) {
+                StageClock.get().mark("zero adjoints");
+            }
             int loss = graph.loss();
             if (active[loss]) {
                 if (batched[loss]) {
@@ -526,6 +554,9 @@ public final class BatchEngine {
             for (int v = values.size() - 1; v >= 0; v--) {
                 if (active[v] && !(values.get(v).op() instanceof BatchGraph.Declared)) {
                     backward(v, values.get(v), count);
+                    if (StageClock.ON) {
+                        StageClock.get().mark(backwardStage[v]);
+                    }
                 }
             }
             for (int v = 0; v < values.size(); v++) {
@@ -543,6 +574,9 @@ public final class BatchEngine {
                 }
             }
             gradTarget = null;
+            if (StageClock.ON) {
+                StageClock.get().mark("export adjoints to the gradient");
+            }
         }
 
         /** The block's rows of a packed value (a data column, or {@link #fromData}). */
@@ -746,6 +780,9 @@ public final class BatchEngine {
                         } else {
                             Kernels.product(d, mr, 1, rows, weightRows[v], mc, mr, adj[m.vector()], true, productRow);
                         }
+                        if (StageClock.ON) {
+                            StageClock.get().mark("backward: product δX = δ·W");
+                        }
                     }
                     if (active[m.matrix()]) { // δW += δᵀ·X: A = δᵀ (strides 1, r), B = X as rows
                         double[] target = adj[m.matrix()];
@@ -935,7 +972,13 @@ public final class BatchEngine {
                 double[] zt = outputsT[v] == null || outputsT[v].length < r * rows + SLACK
                         ? (outputsT[v] = new double[r * maxRows + SLACK]) : outputsT[v];
                 Kernels.transpose(x, 0, rows, c, xt, rows);
+                if (StageClock.ON) {
+                    StageClock.get().mark("forward: transpose X");
+                }
                 Kernels.VECTOR.product(val[m.matrix()], c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false);
+                if (StageClock.ON) {
+                    StageClock.get().mark("forward: product W·Xᵀ");
+                }
                 for (int i = 0; i < rows; i++) {
                     int base = i * r;
                     for (int j = 0; j < r; j++) {
