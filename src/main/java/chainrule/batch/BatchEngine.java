@@ -63,6 +63,13 @@ public final class BatchEngine {
     private final boolean[] fromData;
     /** Per value: whether a block needs its array (false for data columns read only by {@link #fromData} ops). */
     private final boolean[] needed;
+    /**
+     * Per declared or {@link #fromData} value: whether the kernels may read it where it already is
+     * (a parameter in the declared values, data in the packed rows when a block's rows are in order)
+     * instead of a copy in the block's arrays: everything that reads it is a product by the Vector
+     * API kernel (a MatVec of a shared matrix by a batched vector), which takes any offset.
+     */
+    private final boolean[] inPlace;
     /** Whether the parameters' elements cover the whole gradient, so it needs no zeroing. */
     private final boolean gradientCovered;
     /**
@@ -216,6 +223,22 @@ public final class BatchEngine {
                 needed[v] = false; // a data column read only by ops computed once by pack
             }
         }
+        inPlace = new boolean[n];
+        boolean[] otherReader = new boolean[n];
+        for (int v = 0; v < n; v++) {
+            BatchGraph.Op op = graph.values().get(v).op();
+            boolean kernel = op instanceof BatchGraph.MatVec m && !batched[m.matrix()] && batched[m.vector()]
+                    && m.matrix() != m.vector();
+            for (int in : op.inputs()) {
+                otherReader[in] |= !kernel;
+            }
+        }
+        for (int v = 0; v < n; v++) {
+            BatchGraph.Op op = graph.values().get(v).op();
+            inPlace[v] = FLAT && needed[v] && !otherReader[v] && uses[v] > 0 && v != graph.loss()
+                    && v != classifierLogits && v != classifierTarget
+                    && (fromData[v] || op instanceof BatchGraph.Declared d && (batched[v] ? fullyCovered[v] : d.isParameter()));
+        }
     }
 
     /**
@@ -292,6 +315,14 @@ public final class BatchEngine {
     public final class Rows {
         private final double[][] rows;
         private final double[][] packed;
+        /**
+         * Blocks of packed values transposed ({@link #transposed}), by value, first row and row
+         * count: the data do not change between evaluations, so neither do these.
+         */
+        private final java.util.concurrent.ConcurrentHashMap<Long, double[]> transposedBlocks =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        /** Elements left that {@link #transposedBlocks} may still hold (as many as the packed arrays). */
+        private final java.util.concurrent.atomic.AtomicLong transposedRoom = new java.util.concurrent.atomic.AtomicLong();
 
         private Rows(double[][] rows) {
             this.rows = rows;
@@ -314,6 +345,35 @@ public final class BatchEngine {
                     packed[v] = evaluateFromData(v, (BatchGraph.Map) graph.values().get(v).op(), rows.length);
                 }
             }
+            long room = 0;
+            for (double[] p : packed) {
+                room += p == null ? 0 : p.length;
+            }
+            transposedRoom.set(room);
+        }
+
+        /**
+         * Rows {@code from .. from+count-1} of packed value v [rows, size], transposed ({@code t[j·count
+         * + i]}, plus slack): made once and kept, so that an evaluation reading the block's inputs
+         * transposed ({@link Workspace#matVec}'s Zᵀ = W·Xᵀ) does not transpose them each time; null
+         * once the kept blocks hold as many elements as the data (the caller then transposes).
+         */
+        double[] transposed(int v, int from, int count) {
+            long key = ((long) v << 40) | ((long) from << 8) | count;
+            double[] t = transposedBlocks.get(key);
+            if (t != null) {
+                return t;
+            }
+            int size = graph.values().get(v).size();
+            if (transposedRoom.addAndGet(-(long) size * count) < 0) {
+                transposedRoom.addAndGet((long) size * count);
+                return null;
+            }
+            return transposedBlocks.computeIfAbsent(key, k -> {
+                double[] made = new double[size * count + SLACK];
+                Kernels.transpose(packed[v], from * size, count, size, made, count);
+                return made;
+            });
         }
 
         /** A {@link #fromData} Map over every row, a block of rows at a time (elementwise: the same bits). */
@@ -368,6 +428,16 @@ public final class BatchEngine {
         private boolean gradAdd;
         /** Rows in the whole evaluation this block is part of ({@link #run}). */
         private int callRows;
+        /**
+         * Per value, where the kernels read its elements for this block: {@code src[v]} from {@code
+         * srcAt[v]} (its own array from 0, or for {@link #inPlace} values the declared values or the
+         * packed rows, nothing copied).
+         */
+        private final double[][] src;
+        private final int[] srcAt;
+        /** The block being evaluated ({@link #run}): its samples, and where they start when in order (index null), else -1. */
+        private Rows blockRows;
+        private int blockFrom;
         /** Per MatVec computed as Zᵀ = W·Xᵀ ({@link #matVec}): the block's Xᵀ and Zᵀ. */
         private final double[][] inputsT;
         private final double[][] outputsT;
@@ -405,6 +475,8 @@ public final class BatchEngine {
             backwardFrames = new ArrayExpr.Frame[n];
             tiles = new double[n][][];
             denseBiasPadded = new double[n][];
+            src = new double[n][];
+            srcAt = new int[n];
             for (int v = 0; v < n; v++) {
                 if (denseProduct[v] >= 0) {
                     denseBiasPadded[v] = new double[Kernels.padded(graph.values().get(v).size())];
@@ -461,6 +533,8 @@ public final class BatchEngine {
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut,
                                boolean add, long call, int callRows, boolean accuracy) {
             this.callRows = callRows;
+            this.blockRows = rows;
+            this.blockFrom = index == null ? from : -1;
             if (StageClock.ON) {
                 StageClock.get().start();
             }
@@ -478,7 +552,17 @@ public final class BatchEngine {
                 if (!needed[v]) {
                     continue;
                 }
-                if (fromData[v]) {
+                src[v] = val[v];
+                srcAt[v] = 0;
+                if (inPlace[v] && (batched[v] ? index == null : declared != null)) {
+                    if (batched[v]) { // the block's rows where pack put them
+                        src[v] = rows.packed[v];
+                        srcAt[v] = from * value.size();
+                    } else { // a weight matrix in the declared values
+                        src[v] = declared;
+                        srcAt[v] = ((BatchGraph.Declared) value.op()).declaredOffset();
+                    }
+                } else if (fromData[v]) {
                     loadPacked(v, value.size(), rows, index, from, count);
                 } else if (value.op() instanceof BatchGraph.Declared d) {
                     if (batched[v] || call < 0 || loadedFor[v] != call) {
@@ -771,12 +855,14 @@ public final class BatchEngine {
             } else if (op instanceof BatchGraph.MatVec m) {
                 int mr = m.rows();
                 int mc = m.columns();
-                double[] w = val[m.matrix()];
-                double[] x = val[m.vector()];
+                double[] w = src[m.matrix()];
+                double[] x = src[m.vector()];
+                int wAt = srcAt[m.matrix()];
+                int xAt = srcAt[m.vector()];
                 if (!batched[m.matrix()] && batched[m.vector()]) {
                     if (active[m.vector()]) { // δX += δ·W: A = δ [rows, r], B = W as r rows of c
                         if (FLAT) {
-                            Kernels.VECTOR.product(d, mr, 1, rows, w, 0, mc, mc, mr, adj[m.vector()], 0, true, null, false);
+                            Kernels.VECTOR.product(d, mr, 1, rows, w, wAt, mc, mc, mr, adj[m.vector()], 0, true, null, false);
                         } else {
                             Kernels.product(d, mr, 1, rows, weightRows[v], mc, mr, adj[m.vector()], true, productRow);
                         }
@@ -794,7 +880,7 @@ public final class BatchEngine {
                             add = gradAdd;
                         }
                         if (FLAT) {
-                            Kernels.VECTOR.product(d, 1, mr, mr, x, 0, mc, mc, rows, target, offset, add, null, false);
+                            Kernels.VECTOR.product(d, 1, mr, mr, x, xAt, mc, mc, rows, target, offset, add, null, false);
                         } else {
                             Kernels.rows(x, 0, mc, 1, rows, mc, inputRows[v]);
                             Kernels.loops(d, 1, mr, mr, inputRows[v], mc, rows, target, offset, add, null, false,
@@ -960,22 +1046,31 @@ public final class BatchEngine {
          * (A, strides c and 1) by the shared W [r, c] (B = Wᵀ, c rows of r), f relu or none.
          */
         private void matVec(int v, BatchGraph.MatVec m, int rows, double[] out, double[] bias, boolean relu) {
-            double[] x = val[m.vector()];
+            double[] x = src[m.vector()];
+            int xAt = srcAt[m.vector()];
+            double[] w = src[m.matrix()];
+            int wAt = srcAt[m.matrix()];
             int r = m.rows();
             int c = m.columns();
             if (FLAT && callRows <= r && !weightsReady[v]) {
                 // Fewer inputs in this evaluation than rows of W: transposing the block's inputs
                 // costs less than transposing W. Zᵀ = W·Xᵀ (A = W in place, B = Xᵀ), each element
                 // the same sum in the same order, then bias and f on the way back to [rows, r].
-                double[] xt = inputsT[v] == null || inputsT[v].length < c * rows + SLACK
-                        ? (inputsT[v] = new double[c * maxRows + SLACK]) : inputsT[v];
+                // Where X is the data (or computed from it alone) and the block's rows are in order,
+                // Xᵀ is made once and kept with the data (Rows.transposed).
+                double[] xt = blockFrom >= 0 && blockRows.packed[m.vector()] != null
+                        ? blockRows.transposed(m.vector(), blockFrom, rows) : null;
+                if (xt == null) {
+                    xt = inputsT[v] == null || inputsT[v].length < c * rows + SLACK
+                            ? (inputsT[v] = new double[c * maxRows + SLACK]) : inputsT[v];
+                    Kernels.transpose(x, xAt, rows, c, xt, rows);
+                }
                 double[] zt = outputsT[v] == null || outputsT[v].length < r * rows + SLACK
                         ? (outputsT[v] = new double[r * maxRows + SLACK]) : outputsT[v];
-                Kernels.transpose(x, 0, rows, c, xt, rows);
                 if (StageClock.ON) {
                     StageClock.get().mark("forward: transpose X");
                 }
-                Kernels.VECTOR.product(val[m.matrix()], c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false);
+                Kernels.VECTOR.product(w, wAt, c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false);
                 if (StageClock.ON) {
                     StageClock.get().mark("forward: product W·Xᵀ");
                 }
@@ -987,9 +1082,9 @@ public final class BatchEngine {
                 }
                 return;
             }
-            prepareWeights(v, m, val[m.matrix()]);
+            prepareWeights(v, m, w, wAt);
             if (FLAT) {
-                Kernels.VECTOR.product(x, c, 1, rows, weightsFlatT[v], 0, r, r, c, out, 0, false, bias, relu);
+                Kernels.VECTOR.product(x, xAt, c, 1, rows, weightsFlatT[v], 0, r, r, c, out, 0, false, bias, relu);
             } else {
                 Kernels.loops(x, m.columns(), 1, rows, weightsT[v], m.rows(), m.columns(), out, 0, false, bias, relu,
                         productRow);
@@ -997,7 +1092,7 @@ public final class BatchEngine {
         }
 
         /** Wᵀ (and W as rows where δX needs it, for the loops) for MatVec v, once per call. */
-        private void prepareWeights(int v, BatchGraph.MatVec m, double[] w) {
+        private void prepareWeights(int v, BatchGraph.MatVec m, double[] w, int wAt) {
             if (weightsReady[v]) {
                 return;
             }
@@ -1005,7 +1100,7 @@ public final class BatchEngine {
                 if (weightsFlatT[v] == null) {
                     weightsFlatT[v] = new double[m.columns() * m.rows() + SLACK];
                 }
-                Kernels.transpose(w, 0, m.rows(), m.columns(), weightsFlatT[v], m.rows());
+                Kernels.transpose(w, wAt, m.rows(), m.columns(), weightsFlatT[v], m.rows());
                 weightsReady[v] = true;
                 return;
             }

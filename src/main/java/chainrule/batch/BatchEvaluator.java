@@ -172,6 +172,29 @@ public final class BatchEvaluator implements AutoCloseable {
             }
             return;
         }
+        double inverse = Kernels.exactInverse(divisor);
+        if (inverse != 0) { // x·(1/d) = x/d exactly: a multiplication instead of a division
+            if (h == null) {
+                if (fresh) {
+                    for (int i = 0; i < n; i++) {
+                        gradSum[i] = (0.0 + g[i]) * inverse;
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        gradSum[i] = (gradSum[i] + g[i]) * inverse;
+                    }
+                }
+            } else if (fresh) {
+                for (int i = 0; i < n; i++) {
+                    gradSum[i] = (0.0 + (g[i] + h[i])) * inverse;
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    gradSum[i] = (gradSum[i] + (g[i] + h[i])) * inverse;
+                }
+            }
+            return;
+        }
         if (h == null) {
             if (fresh) {
                 for (int i = 0; i < n; i++) {
