@@ -14,6 +14,8 @@ import java.util.Random;
 public final class KernelTiming {
     private KernelTiming() {}
 
+    private static final boolean EIGHT = Boolean.getBoolean("eight");
+
     public static void main(String[] args) {
         if (Kernels.VECTOR == null) {
             throw new IllegalStateException("run with --add-modules jdk.incubator.vector");
@@ -37,6 +39,8 @@ public final class KernelTiming {
             long forward = Long.MAX_VALUE;
             long gradient = Long.MAX_VALUE;
             long reduce = Long.MAX_VALUE;
+            long eight = Long.MAX_VALUE;
+            long eightAdd = Long.MAX_VALUE;
             for (int i = 0; i < reps; i++) {
                 long t0 = System.nanoTime();
                 for (int g = 0; g < 2; g++) {
@@ -55,6 +59,14 @@ public final class KernelTiming {
                     out[e] = (0.0 + partial[e]) / 64;
                 }
                 long t4 = System.nanoTime();
+                if (EIGHT) {
+                    Kernels.VECTOR.product(deltas[0], 1, r, r, xs[0], 0, c, c, rows, partial, 0, false, null, false);
+                    long t5 = System.nanoTime();
+                    Kernels.VECTOR.product(deltas[1], 1, r, r, xs[1], 0, c, c, rows, partial, 0, true, null, false);
+                    long t6 = System.nanoTime();
+                    eight = Math.min(eight, t5 - t4);
+                    eightAdd = Math.min(eightAdd, t6 - t5);
+                }
                 transpose = Math.min(transpose, t1 - t0);
                 forward = Math.min(forward, t2 - t1);
                 gradient = Math.min(gradient, t3 - t2);
@@ -63,6 +75,9 @@ public final class KernelTiming {
             System.out.printf("transpose X %.4f ms; forward W·Xᵀ %.4f ms (%.1f GFLOP/s); δᵀ·X %.4f ms (%.1f GFLOP/s); "
                     + "reduce ÷64 %.4f ms%n", transpose / 1e6, forward / 1e6, flop / forward, gradient / 1e6,
                     flop / gradient, reduce / 1e6);
+            if (EIGHT) {
+                System.out.printf("  one block stored %.4f ms, one added %.4f ms%n", eight / 1e6, eightAdd / 1e6);
+            }
         }
     }
 

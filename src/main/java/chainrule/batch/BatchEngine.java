@@ -1074,11 +1074,9 @@ public final class BatchEngine {
                 if (StageClock.ON) {
                     StageClock.get().mark("forward: product W·Xᵀ");
                 }
-                for (int i = 0; i < rows; i++) {
-                    int base = i * r;
-                    for (int j = 0; j < r; j++) {
-                        out[base + j] = Kernels.epilogue(zt[j * rows + i], bias, j, relu);
-                    }
+                Kernels.transpose(zt, 0, r, rows, out, r); // in 8 × 8 tiles
+                if (bias != null || relu) {
+                    Kernels.VECTOR.epilogue(out, rows, r, bias, relu);
                 }
                 return;
             }

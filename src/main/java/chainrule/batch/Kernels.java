@@ -48,6 +48,12 @@ final class Kernels {
             product(a, 0, ai, at, m, b, b0, bs, n, k, c, c0, add, bias, relu);
         }
 
+        /**
+         * {@link Kernels#epilogue} over {@code rows} rows of n at {@code c[0]}: {@code + bias[j]} (bias
+         * padded, {@link #padded}), then relu, as the product's own epilogue applies it.
+         */
+        void epilogue(double[] c, int rows, int n, double[] bias, boolean relu);
+
         /** {@link Kernels#reluBackward}. */
         void reluBackward(double[] d, double[] h, double[] az, double[] ab, int rows, int size);
     }

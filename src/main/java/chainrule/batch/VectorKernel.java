@@ -71,6 +71,11 @@ final class VectorKernel implements Kernels.Product {
         }
     }
 
+    @Override
+    public void epilogue(double[] c, int rows, int n, double[] bias, boolean relu) {
+        epilogue(c, 0, rows, n, bias, relu, false);
+    }
+
     /**
      * {@link Kernels#epilogue} over {@code rows} rows of n at {@code c[from]}, just stored by the
      * kernel: {@code + bias[j]}, then relu as a compare and a blend (no branch on the sign). The

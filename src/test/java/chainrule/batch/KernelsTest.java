@@ -133,6 +133,128 @@ class KernelsTest {
         }
     }
 
+    /**
+     * A read at an offset ({@code a[a0 + i·ai + t·at]}, as the engine reads a weight matrix in the
+     * declared values or a block of rows where pack put them), B in place, C at an offset: the same
+     * bits as the sequential FMA sum, by the Vector API kernel (where it runs), for A's rows and
+     * its transpose.
+     */
+    @Test
+    void vectorProductOfAAtAnOffsetGivesTheSequentialSum() {
+        assumeTrue(Kernels.VECTOR != null);
+        Random r = new Random(19);
+        for (int[] shape : SHAPES) {
+            int m = shape[0];
+            int n = shape[1];
+            int k = shape[2];
+            for (int variant = 0; variant < 4; variant++) {
+                boolean add = (variant & 1) != 0;
+                boolean transposedA = (variant & 2) != 0;
+                int a0 = 11;
+                int ai = transposedA ? 1 : k;
+                int at = transposedA ? m : 1;
+                double[] a = new double[a0 + m * k + 5];
+                java.util.Arrays.fill(a, Double.NaN); // before and after A: never read
+                for (int e = 0; e < m * k; e++) {
+                    a[a0 + e] = r.nextGaussian() * Math.exp(4 * r.nextGaussian());
+                }
+                double[] b = new double[k * n + 8];
+                for (int e = 0; e < b.length; e++) {
+                    b[e] = r.nextGaussian();
+                }
+                int c0 = 3;
+                double[] start = new double[c0 + m * n];
+                for (int e = 0; e < start.length; e++) {
+                    start[e] = r.nextGaussian();
+                }
+                double[] expected = start.clone();
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double s = 0;
+                        for (int t = 0; t < k; t++) {
+                            s = Math.fma(a[a0 + i * ai + t * at], b[t * n + j], s);
+                        }
+                        expected[c0 + i * n + j] = add ? expected[c0 + i * n + j] + s : s;
+                    }
+                }
+                double[] got = start.clone();
+                Kernels.VECTOR.product(a, a0, ai, at, m, b, 0, n, n, k, got, c0, add, null, false);
+                for (int e = 0; e < expected.length; e++) {
+                    assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(got[e]),
+                            m + "x" + n + "x" + k + " variant " + variant + " element " + e);
+                }
+            }
+        }
+    }
+
+    /**
+     * The mean's division as a multiplication ({@link Kernels#exactInverse}) only where it gives
+     * the division's bits: for powers of two, x·(1/d) equals x/d for every x tried (normal, subnormal
+     * and overflowing quotients, zeros of both signs, infinities, NaN); anything else has no exact
+     * inverse.
+     */
+    @Test
+    void exactInverseOnlyForPowersOfTwoAndThenEqualsDivision() {
+        Random r = new Random(20);
+        double[] special = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE,
+            Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 1, -1, 3, 0x1p-1060, 0x1.fffffffffffffp-1022};
+        for (int e = 0; e <= 1022; e++) {
+            double d = Math.scalb(1.0, e);
+            double inverse = Kernels.exactInverse(d);
+            assertEquals(1 / d, inverse, "2^" + e);
+            for (int i = 0; i < 200; i++) {
+                double x = i < special.length ? special[i]
+                        : Math.scalb(r.nextDouble() * (r.nextBoolean() ? 1 : -1), r.nextInt(2100) - 1075);
+                assertEquals(Double.doubleToRawLongBits(x / d), Double.doubleToRawLongBits(x * inverse),
+                        x + " / 2^" + e);
+            }
+        }
+        for (double d : new double[] {3, 64.5, 1797, 0x1p1023, 0.5, 0x1p-3, 0, -64, Double.NaN,
+            Double.POSITIVE_INFINITY, Double.MIN_VALUE}) {
+            boolean powerOfTwoUpTo1022 = d >= 1 && d <= 0x1p1022 && Math.getExponent(d) >= 0
+                    && Math.scalb(1.0, Math.getExponent(d)) == d;
+            assertEquals(powerOfTwoUpTo1022 || d == 0.5 || d == 0x1p-3 ? 1 / d : 0.0, Kernels.exactInverse(d),
+                    "d = " + d);
+        }
+    }
+
+    /**
+     * The epilogue on its own (after the transposed product is turned back, {@code
+     * BatchEngine}'s Zᵀ path): {@code relu(c + b[j])}, {@code c + b[j]} and relu alone equal {@link
+     * Kernels#epilogue}, bit for bit, tails included.
+     */
+    @Test
+    void standaloneVectorEpilogueEqualsTheScalarOne() {
+        assumeTrue(Kernels.VECTOR != null);
+        Random r = new Random(21);
+        for (int n : new int[] {1, 7, 8, 10, 16, 33, 128}) {
+            for (int variant = 0; variant < 3; variant++) {
+                double[] bias = variant == 2 ? null : new double[Kernels.padded(n)];
+                boolean relu = variant != 1;
+                if (bias != null) {
+                    for (int j = 0; j < n; j++) {
+                        bias[j] = r.nextGaussian();
+                    }
+                }
+                int rows = 5;
+                double[] c = new double[rows * n];
+                for (int e = 0; e < c.length; e++) {
+                    c[e] = r.nextInt(6) == 0 ? (r.nextBoolean() ? 0.0 : -0.0) : r.nextGaussian();
+                }
+                c[0] = Double.NaN;
+                double[] expected = new double[c.length];
+                for (int e = 0; e < c.length; e++) {
+                    expected[e] = Kernels.epilogue(c[e], bias, e % n, relu);
+                }
+                Kernels.VECTOR.epilogue(c, rows, n, bias, relu);
+                for (int e = 0; e < c.length; e++) {
+                    assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(c[e]),
+                            "n " + n + " variant " + variant + " element " + e);
+                }
+            }
+        }
+    }
+
     @Test
     void transposeMovesEveryElement() {
         for (int[] size : new int[][] {{1, 1}, {8, 8}, {3, 17}, {32, 784}, {13, 9}, {16, 40}}) {
