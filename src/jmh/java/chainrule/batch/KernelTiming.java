@@ -31,6 +31,10 @@ public final class KernelTiming {
         double[][] xts = {new double[c * rows + 8], new double[c * rows + 8]};
         double[][] deltas = {fill(new double[rows * r], random), fill(new double[rows * r], random)};
         double[] zt = new double[r * rows + 8];
+        double[][] dts = {new double[rows * r], new double[rows * r]};
+        for (int g = 0; g < 2; g++) {
+            Kernels.transpose(deltas[g], 0, rows, r, dts[g], rows);
+        }
         double[] partial = new double[r * c];
         double[] out = new double[r * c];
         double flop = 2.0 * r * c * rows * 2;
@@ -60,9 +64,9 @@ public final class KernelTiming {
                 }
                 long t4 = System.nanoTime();
                 if (EIGHT) {
-                    Kernels.VECTOR.product(deltas[0], 1, r, r, xs[0], 0, c, c, rows, partial, 0, false, null, false);
+                    Kernels.VECTOR.product(dts[0], rows, 1, r, xs[0], 0, c, c, rows, partial, 0, false, null, false);
                     long t5 = System.nanoTime();
-                    Kernels.VECTOR.product(deltas[1], 1, r, r, xs[1], 0, c, c, rows, partial, 0, true, null, false);
+                    Kernels.VECTOR.product(dts[1], rows, 1, r, xs[1], 0, c, c, rows, partial, 0, true, null, false);
                     long t6 = System.nanoTime();
                     eight = Math.min(eight, t5 - t4);
                     eightAdd = Math.min(eightAdd, t6 - t5);
@@ -76,7 +80,7 @@ public final class KernelTiming {
                     + "reduce ÷64 %.4f ms%n", transpose / 1e6, forward / 1e6, flop / forward, gradient / 1e6,
                     flop / gradient, reduce / 1e6);
             if (EIGHT) {
-                System.out.printf("  one block stored %.4f ms, one added %.4f ms%n", eight / 1e6, eightAdd / 1e6);
+                System.out.printf("  δ transposed: one block stored %.4f ms, one added %.4f ms%n", eight / 1e6, eightAdd / 1e6);
             }
         }
     }

