@@ -6,7 +6,7 @@ import java.util.Random;
  * The two big products of 784-128-10 at batch 64 (two blocks of 32 rows) on their own, fastest of N
  * repetitions, for docs/performance.md's roofline: the forward {@code Zᵀ = W·Xᵀ} of both blocks, the
  * weight gradient {@code δᵀ·X} of both (the first block's stored, the second's added, as one
- * thread makes them), the reduction's pass into the output divided by 64, and the transposes of X.
+ * thread makes them: δ read with its stride, or transposed first), the reduction's pass into the output divided by 64, and the transposes of X.
  * Prints milliseconds and GFLOP/s. Run from the repository root:
  * {@code java --add-modules jdk.incubator.vector -cp target/chainrule.jar chainrule.batch.KernelTiming [N [ROUNDS]]}
  * (add {@code -XX:MaxVectorSize=32} for 256-bit vectors instead of 512).
@@ -14,7 +14,7 @@ import java.util.Random;
 public final class KernelTiming {
     private KernelTiming() {}
 
-    private static final boolean EIGHT = Boolean.getBoolean("eight");
+
 
     public static void main(String[] args) {
         if (Kernels.VECTOR == null) {
@@ -32,9 +32,6 @@ public final class KernelTiming {
         double[][] deltas = {fill(new double[rows * r], random), fill(new double[rows * r], random)};
         double[] zt = new double[r * rows + 8];
         double[][] dts = {new double[rows * r], new double[rows * r]};
-        for (int g = 0; g < 2; g++) {
-            Kernels.transpose(deltas[g], 0, rows, r, dts[g], rows);
-        }
         double[] partial = new double[r * c];
         double[] out = new double[r * c];
         double flop = 2.0 * r * c * rows * 2;
@@ -43,8 +40,7 @@ public final class KernelTiming {
             long forward = Long.MAX_VALUE;
             long gradient = Long.MAX_VALUE;
             long reduce = Long.MAX_VALUE;
-            long eight = Long.MAX_VALUE;
-            long eightAdd = Long.MAX_VALUE;
+            long transposedDelta = Long.MAX_VALUE;
             for (int i = 0; i < reps; i++) {
                 long t0 = System.nanoTime();
                 for (int g = 0; g < 2; g++) {
@@ -63,14 +59,12 @@ public final class KernelTiming {
                     out[e] = (0.0 + partial[e]) / 64;
                 }
                 long t4 = System.nanoTime();
-                if (EIGHT) {
-                    Kernels.VECTOR.product(dts[0], rows, 1, r, xs[0], 0, c, c, rows, partial, 0, false, null, false);
-                    long t5 = System.nanoTime();
-                    Kernels.VECTOR.product(dts[1], rows, 1, r, xs[1], 0, c, c, rows, partial, 0, true, null, false);
-                    long t6 = System.nanoTime();
-                    eight = Math.min(eight, t5 - t4);
-                    eightAdd = Math.min(eightAdd, t6 - t5);
+                for (int g = 0; g < 2; g++) {
+                    Kernels.transpose(deltas[g], 0, rows, r, dts[g], rows);
+                    Kernels.VECTOR.product(dts[g], rows, 1, r, xs[g], 0, c, c, rows, partial, 0, g == 1, null, false);
                 }
+                long t5 = System.nanoTime();
+                transposedDelta = Math.min(transposedDelta, t5 - t4);
                 transpose = Math.min(transpose, t1 - t0);
                 forward = Math.min(forward, t2 - t1);
                 gradient = Math.min(gradient, t3 - t2);
@@ -79,9 +73,8 @@ public final class KernelTiming {
             System.out.printf("transpose X %.4f ms; forward W·Xᵀ %.4f ms (%.1f GFLOP/s); δᵀ·X %.4f ms (%.1f GFLOP/s); "
                     + "reduce ÷64 %.4f ms%n", transpose / 1e6, forward / 1e6, flop / forward, gradient / 1e6,
                     flop / gradient, reduce / 1e6);
-            if (EIGHT) {
-                System.out.printf("  δ transposed: one block stored %.4f ms, one added %.4f ms%n", eight / 1e6, eightAdd / 1e6);
-            }
+            System.out.printf("  δᵀ·X with δ transposed first (as the engine does for 256 columns or more) %.4f ms (%.1f GFLOP/s)%n",
+                    transposedDelta / 1e6, flop / transposedDelta);
         }
     }
 
