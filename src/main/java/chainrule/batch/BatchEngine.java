@@ -70,6 +70,14 @@ public final class BatchEngine {
      * API kernel (a MatVec of a shared matrix by a batched vector), which takes any offset.
      */
     private final boolean[] inPlace;
+    /**
+     * Per batched {@link #inPlace} value: the fewest rows of the matrices that read it. It is read
+     * in place only by evaluations of at most that many rows, where the forward product reads the
+     * block transposed and kept ({@link Rows#transposed}) and only δW = δᵀ·X reads the rows: for
+     * larger evaluations the forward product reads it too, and a block's copy in L1 is faster
+     * than reading the packed rows twice (digits: 3%).
+     */
+    private final int[] inPlaceRows;
     /** Whether the parameters' elements cover the whole gradient, so it needs no zeroing. */
     private final boolean gradientCovered;
     /**
@@ -224,6 +232,8 @@ public final class BatchEngine {
             }
         }
         inPlace = new boolean[n];
+        inPlaceRows = new int[n];
+        Arrays.fill(inPlaceRows, Integer.MAX_VALUE);
         boolean[] otherReader = new boolean[n];
         for (int v = 0; v < n; v++) {
             BatchGraph.Op op = graph.values().get(v).op();
@@ -231,6 +241,10 @@ public final class BatchEngine {
                     && m.matrix() != m.vector();
             for (int in : op.inputs()) {
                 otherReader[in] |= !kernel;
+            }
+            if (kernel) {
+                BatchGraph.MatVec m = (BatchGraph.MatVec) op;
+                inPlaceRows[m.vector()] = Math.min(inPlaceRows[m.vector()], m.rows());
             }
         }
         for (int v = 0; v < n; v++) {
@@ -557,7 +571,7 @@ public final class BatchEngine {
                 }
                 src[v] = val[v];
                 srcAt[v] = 0;
-                if (inPlace[v] && (batched[v] ? index == null : declared != null)) {
+                if (inPlace[v] && (batched[v] ? index == null && callRows <= inPlaceRows[v] : declared != null)) {
                     if (batched[v]) { // the block's rows where pack put them
                         src[v] = rows.packed[v];
                         srcAt[v] = from * value.size();
