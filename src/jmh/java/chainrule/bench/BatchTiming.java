@@ -1,7 +1,7 @@
 package chainrule.bench;
 
 import com.sun.management.OperatingSystemMXBean;
-import chainrule.batch.StageClock;
+import chainrule.batch.Stages;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 
@@ -12,7 +12,7 @@ import java.util.Map;
  * {@code java --add-modules jdk.incubator.vector -cp target/chainrule.jar chainrule.bench.BatchTiming
  * digits|mnist64 THREADS [N [ROUNDS]]} (without --add-modules: the loops instead of the Vector API kernel).
  * With {@code -Dchainrule.batch.stages=true} (1 thread) it also prints, per round, the time per call of
- * each stage ({@link StageClock}: the kernel calls, the passes around them) and what is left of
+ * each stage ({@link Stages}, timed by {@link StageClock}: the kernel calls, the passes around them) and what is left of
  * the mean call outside them; the clock's own cost (about 40 ns a mark) is in the figures.
  */
 public final class BatchTiming {
@@ -26,8 +26,9 @@ public final class BatchTiming {
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         b.setUp();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        if (StageClock.ON) {
-            StageClock.get().drain(); // set-up's calls
+        StageClock clock = Stages.ON ? new StageClock() : null;
+        if (clock != null) {
+            Stages.listen(clock); // after set-up's calls
         }
         for (int round = 0; round < rounds; round++) {
             long best = Long.MAX_VALUE;
@@ -36,20 +37,20 @@ public final class BatchTiming {
             for (int i = 0; i < n; i++) {
                 long s = System.nanoTime();
                 b.batchedGradient();
-                if (StageClock.ON) {
-                    StageClock.get().endCall();
+                if (clock != null) {
+                    clock.endCall();
                 }
                 best = Math.min(best, System.nanoTime() - s);
             }
             System.out.printf("%s, %d thread(s): fastest call %.3f ms, mean %.3f ms, process CPU %.3f ms per call%n",
                     b.net, b.threads, best / 1e6, (System.nanoTime() - wall) / 1e6 / n,
                     (os.getProcessCpuTime() - cpu) / 1e6 / n);
-            if (StageClock.ON) {
+            if (clock != null) {
                 double mean = (System.nanoTime() - wall) / 1e6 / n;
                 double staged = 0;
                 double least = 0;
                 System.out.printf("  %-48s %10s %10s%n", "stage", "mean ms", "least ms");
-                for (Map.Entry<String, long[]> e : StageClock.get().drain().entrySet()) {
+                for (Map.Entry<String, long[]> e : clock.drain().entrySet()) {
                     double ms = e.getValue()[0] / 1e6 / n;
                     staged += ms;
                     least += e.getValue()[1] / 1e6;

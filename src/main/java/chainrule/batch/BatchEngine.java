@@ -86,7 +86,7 @@ public final class BatchEngine {
      * loops) B is copied into separate rows, as the auto-vectoriser wants.
      */
     private static final boolean FLAT = Kernels.VECTOR != null;
-    /** Per value, its stages' names for {@link StageClock} (forward, backward). */
+    /** Per value, its stages' names for {@link Stages} (forward, backward). */
     private final String[] forwardStage;
     private final String[] backwardStage;
     /** Elements after each value's array, so a kernel may read a whole vector at its last columns. */
@@ -552,8 +552,8 @@ public final class BatchEngine {
             this.callRows = callRows;
             this.blockRows = rows;
             this.blockFrom = index == null ? from : -1;
-            if (StageClock.ON) {
-                StageClock.get().start();
+            if (Stages.ON) {
+                Stages.start();
             }
             int count = to - from;
             if (count > maxRows) {
@@ -588,13 +588,13 @@ public final class BatchEngine {
                     }
                 } else {
                     forward(v, value, count);
-                    if (StageClock.ON) {
-                        StageClock.get().mark(forwardStage[v]);
+                    if (Stages.ON) {
+                        Stages.mark(forwardStage[v]);
                     }
                     continue;
                 }
-                if (StageClock.ON) {
-                    StageClock.get().mark("load inputs and parameters");
+                if (Stages.ON) {
+                    Stages.mark("load inputs and parameters");
                 }
             }
             int loss = graph.loss();
@@ -607,8 +607,8 @@ public final class BatchEngine {
                 lossSum = count * val[loss][0];
             }
             int correct = accuracy && isClassifier() ? correct(count) : 0;
-            if (StageClock.ON) {
-                StageClock.get().mark("loss sum and accuracy");
+            if (Stages.ON) {
+                Stages.mark("loss sum and accuracy");
             }
             if (gradOut != null) {
                 gradient(count, gradOut, add);
@@ -641,8 +641,8 @@ public final class BatchEngine {
             }
             gradTarget = gradOut;
             gradAdd = add;
-            if (StageClock.ON) {
-                StageClock.get().mark("zero adjoints");
+            if (Stages.ON) {
+                Stages.mark("zero adjoints");
             }
             int loss = graph.loss();
             if (active[loss]) {
@@ -655,8 +655,8 @@ public final class BatchEngine {
             for (int v = values.size() - 1; v >= 0; v--) {
                 if (active[v] && !(values.get(v).op() instanceof BatchGraph.Declared)) {
                     backward(v, values.get(v), count);
-                    if (StageClock.ON) {
-                        StageClock.get().mark(backwardStage[v]);
+                    if (Stages.ON) {
+                        Stages.mark(backwardStage[v]);
                     }
                 }
             }
@@ -675,8 +675,8 @@ public final class BatchEngine {
                 }
             }
             gradTarget = null;
-            if (StageClock.ON) {
-                StageClock.get().mark("export adjoints to the gradient");
+            if (Stages.ON) {
+                Stages.mark("export adjoints to the gradient");
             }
         }
 
@@ -883,8 +883,8 @@ public final class BatchEngine {
                         } else {
                             Kernels.product(d, mr, 1, rows, weightRows[v], mc, mr, adj[m.vector()], true, productRow);
                         }
-                        if (StageClock.ON) {
-                            StageClock.get().mark("backward: product δX = δ·W");
+                        if (Stages.ON) {
+                            Stages.mark("backward: product δX = δ·W");
                         }
                     }
                     if (active[m.matrix()]) { // δW += δᵀ·X: A = δᵀ (strides 1, r), B = X as rows
@@ -1094,12 +1094,12 @@ public final class BatchEngine {
                 }
                 double[] zt = outputsT[v] == null || outputsT[v].length < r * rows + SLACK
                         ? (outputsT[v] = new double[r * maxRows + SLACK]) : outputsT[v];
-                if (StageClock.ON) {
-                    StageClock.get().mark("forward: transpose X");
+                if (Stages.ON) {
+                    Stages.mark("forward: transpose X");
                 }
                 Kernels.VECTOR.product(w, wAt, c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false);
-                if (StageClock.ON) {
-                    StageClock.get().mark("forward: product W·Xᵀ");
+                if (Stages.ON) {
+                    Stages.mark("forward: product W·Xᵀ");
                 }
                 Kernels.transpose(zt, 0, r, rows, out, r); // in 8 × 8 tiles
                 if (bias != null || relu) {

@@ -115,15 +115,15 @@ public final class BatchEvaluator implements AutoCloseable {
             }
             loss += partialLoss[0];
             correct += partialCorrect[0];
-            if (StageClock.ON) {
-                StageClock.get().start();
+            if (Stages.ON) {
+                Stages.start();
             }
             if (gradSum != null) {
                 boolean last = chunkEnd >= to;
                 reduce(blocks, width, gradSum, n, overwrite && first, last ? divisor : 1);
             }
-            if (StageClock.ON) {
-                StageClock.get().mark("reduce blocks' gradients into the output");
+            if (Stages.ON) {
+                Stages.mark("reduce blocks' gradients into the output");
             }
             first = false;
         }
