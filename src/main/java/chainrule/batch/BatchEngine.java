@@ -64,10 +64,12 @@ public final class BatchEngine {
     /** Per value: whether a block needs its array (false for data columns read only by {@link #fromData} ops). */
     private final boolean[] needed;
     /**
-     * Per declared or {@link #fromData} value: whether the kernels may read it where it already is
-     * (a parameter in the declared values, data in the packed rows when a block's rows are in order)
-     * instead of a copy in the block's arrays: everything that reads it is a product by the Vector
-     * API kernel (a MatVec of a shared matrix by a batched vector), which takes any offset.
+     * Per data-fed declared or {@link #fromData} value: whether the kernels may read a block of it
+     * in the packed rows (when the block's rows are in order) instead of a copy in the block's
+     * arrays: everything that reads it is a product by the Vector API kernel (a MatVec of a shared
+     * matrix by a batched vector), which reads it as B, at any offset. (Weight matrices are still
+     * copied once per call: reading them in place needs an offset for A too, and that extra
+     * argument of the register kernel cost digits 3–5%, more than the copy; docs/performance.md.)
      */
     private final boolean[] inPlace;
     /**
@@ -251,7 +253,7 @@ public final class BatchEngine {
             BatchGraph.Op op = graph.values().get(v).op();
             inPlace[v] = FLAT && needed[v] && !otherReader[v] && uses[v] > 0 && v != graph.loss()
                     && v != classifierLogits && v != classifierTarget
-                    && (fromData[v] || op instanceof BatchGraph.Declared d && (batched[v] ? fullyCovered[v] : d.isParameter()));
+                    && batched[v] && !active[v] && (fromData[v] || op instanceof BatchGraph.Declared && fullyCovered[v]);
         }
     }
 
@@ -571,14 +573,9 @@ public final class BatchEngine {
                 }
                 src[v] = val[v];
                 srcAt[v] = 0;
-                if (inPlace[v] && (batched[v] ? index == null && callRows <= inPlaceRows[v] : declared != null)) {
-                    if (batched[v]) { // the block's rows where pack put them
-                        src[v] = rows.packed[v];
-                        srcAt[v] = from * value.size();
-                    } else { // a weight matrix in the declared values
-                        src[v] = declared;
-                        srcAt[v] = ((BatchGraph.Declared) value.op()).declaredOffset();
-                    }
+                if (inPlace[v] && index == null && callRows <= inPlaceRows[v]) { // the block's rows where pack put them
+                    src[v] = rows.packed[v];
+                    srcAt[v] = from * value.size();
                 } else if (fromData[v]) {
                     loadPacked(v, value.size(), rows, index, from, count);
                 } else if (value.op() instanceof BatchGraph.Declared d) {
@@ -1097,7 +1094,7 @@ public final class BatchEngine {
                 if (Stages.ON) {
                     Stages.mark("forward: transpose X");
                 }
-                Kernels.VECTOR.product(w, wAt, c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false);
+                Kernels.VECTOR.product(w, c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false); // W copied: at 0
                 if (Stages.ON) {
                     Stages.mark("forward: product W·Xᵀ");
                 }
@@ -1108,8 +1105,12 @@ public final class BatchEngine {
                 return;
             }
             prepareWeights(v, m, w, wAt);
+            if (xAt != 0) { // not so by construction (rows are read in place only on the path above); A is read from 0
+                System.arraycopy(x, xAt, val[m.vector()], 0, rows * c);
+                x = val[m.vector()];
+            }
             if (FLAT) {
-                Kernels.VECTOR.product(x, xAt, c, 1, rows, weightsFlatT[v], 0, r, r, c, out, 0, false, bias, relu);
+                Kernels.VECTOR.product(x, c, 1, rows, weightsFlatT[v], 0, r, r, c, out, 0, false, bias, relu);
             } else {
                 Kernels.loops(x, m.columns(), 1, rows, weightsT[v], m.rows(), m.columns(), out, 0, false, bias, relu,
                         productRow);

@@ -39,14 +39,8 @@ final class Kernels {
      * double[], int, boolean, double[], boolean, double[][], double[])} without the scratch.
      */
     interface Product {
-        /** A from {@code a[a0 + i·ai + t·at]} (a matrix in place, e.g. a weight matrix in the declared values). */
-        void product(double[] a, int a0, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c,
-                     int c0, boolean add, double[] bias, boolean relu);
-
-        default void product(double[] a, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c,
-                             int c0, boolean add, double[] bias, boolean relu) {
-            product(a, 0, ai, at, m, b, b0, bs, n, k, c, c0, add, bias, relu);
-        }
+        void product(double[] a, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c, int c0,
+                     boolean add, double[] bias, boolean relu);
 
         /**
          * {@link Kernels#epilogue} over {@code rows} rows of n at {@code c[0]}: {@code + bias[j]} (bias

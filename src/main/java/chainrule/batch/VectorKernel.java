@@ -28,7 +28,12 @@ final class VectorKernel implements Kernels.Product {
     private static final int L = S.length();
 
     @Override
-    public void product(double[] a, int a0, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c,
+    public void epilogue(double[] c, int rows, int n, double[] bias, boolean relu) {
+        epilogue(c, 0, rows, n, bias, relu, false);
+    }
+
+    @Override
+    public void product(double[] a, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c,
                         int c0, boolean add, double[] bias, boolean relu) {
         boolean epilogue = bias != null || relu;
         double[] spill = null;
@@ -36,20 +41,20 @@ final class VectorKernel implements Kernels.Product {
         for (; i + 4 <= m; i += 4) {
             int j = 0;
             for (; j + 2 * L <= n; j += 2 * L) {
-                four2(a, a0, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
+                four2(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
             }
             for (; j + L <= n; j += L) {
-                four1(a, a0, i, ai, at, b, b0, bs, n, k, c, c0, add, j, L, null);
+                four1(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j, L, null);
             }
             if (j < n) {
                 if (wholeVectorFits(b, b0, bs, k, j)) { // a whole vector, n - j lanes kept
                     if (spill == null) {
                         spill = SPILL.get();
                     }
-                    four1(a, a0, i, ai, at, b, b0, bs, n, k, c, c0, add, j, n - j, spill);
+                    four1(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j, n - j, spill);
                 } else {
                     for (int r = i; r < i + 4; r++) {
-                        tail(a, a0, r, ai, at, b, b0, bs, n, k, c, c0, add, j);
+                        tail(a, r, ai, at, b, b0, bs, n, k, c, c0, add, j);
                     }
                 }
             }
@@ -60,20 +65,15 @@ final class VectorKernel implements Kernels.Product {
         for (; i < m; i++) {
             int j = 0;
             for (; j + L <= n; j += L) {
-                one(a, a0, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
+                one(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
             }
             if (j < n) {
-                tail(a, a0, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
+                tail(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
             }
             if (epilogue) {
                 epilogue(c, c0 + i * n, 1, n, bias, relu, add);
             }
         }
-    }
-
-    @Override
-    public void epilogue(double[] c, int rows, int n, double[] bias, boolean relu) {
-        epilogue(c, 0, rows, n, bias, relu, false);
     }
 
     /**
@@ -140,7 +140,7 @@ final class VectorKernel implements Kernels.Product {
     }
 
     /** Rows i..i+3, columns j..j+2L-1. */
-    private static void four2(double[] a, int a0, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+    private static void four2(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
                               int c0, boolean add, int j) {
         DoubleVector c00 = DoubleVector.zero(S);
         DoubleVector c01 = c00;
@@ -150,7 +150,7 @@ final class VectorKernel implements Kernels.Product {
         DoubleVector c21 = c00;
         DoubleVector c30 = c00;
         DoubleVector c31 = c00;
-        int p0 = a0 + i * ai;
+        int p0 = i * ai;
         int p1 = p0 + ai;
         int p2 = p1 + ai;
         int p3 = p2 + ai;
@@ -188,13 +188,13 @@ final class VectorKernel implements Kernels.Product {
      * j + L): one vector per row in registers, each B vector loaded once for the four rows. A
      * partial vector goes through {@code spill} (4·L doubles) and only its first count lanes reach C.
      */
-    private static void four1(double[] a, int a0, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+    private static void four1(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
                               int c0, boolean add, int j, int count, double[] spill) {
         DoubleVector s0 = DoubleVector.zero(S);
         DoubleVector s1 = s0;
         DoubleVector s2 = s0;
         DoubleVector s3 = s0;
-        int p0 = a0 + i * ai;
+        int p0 = i * ai;
         int p1 = p0 + ai;
         int p2 = p1 + ai;
         int p3 = p2 + ai;
@@ -232,10 +232,10 @@ final class VectorKernel implements Kernels.Product {
     private static final ThreadLocal<double[]> SPILL = ThreadLocal.withInitial(() -> new double[4 * L]);
 
     /** Row i, columns j..j+L-1. */
-    private static void one(double[] a, int a0, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+    private static void one(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
                             int c0, boolean add, int j) {
         DoubleVector s = DoubleVector.zero(S);
-        int p = a0 + i * ai;
+        int p = i * ai;
         int q = b0 + j;
         for (int t = 0; t < k; t++, q += bs) {
             s = DoubleVector.broadcast(S, a[p + t * at]).fma(DoubleVector.fromArray(S, b, q), s);
@@ -248,9 +248,9 @@ final class VectorKernel implements Kernels.Product {
      * it ({@link Kernels#padded}: masked loads past the end of an array are not intrinsified in Java
      * 17, so they are avoided), else one element at a time.
      */
-    private static void tail(double[] a, int a0, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+    private static void tail(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
                              int c0, boolean add, int j) {
-        int p = a0 + i * ai;
+        int p = i * ai;
         int ci = c0 + i * n;
         if (!wholeVectorFits(b, b0, bs, k, j)) {
             for (int col = j; col < n; col++) {

@@ -134,60 +134,6 @@ class KernelsTest {
     }
 
     /**
-     * A read at an offset ({@code a[a0 + i·ai + t·at]}, as the engine reads a weight matrix in the
-     * declared values or a block of rows where pack put them), B in place, C at an offset: the same
-     * bits as the sequential FMA sum, by the Vector API kernel (where it runs), for A's rows and
-     * its transpose.
-     */
-    @Test
-    void vectorProductOfAAtAnOffsetGivesTheSequentialSum() {
-        assumeTrue(Kernels.VECTOR != null);
-        Random r = new Random(19);
-        for (int[] shape : SHAPES) {
-            int m = shape[0];
-            int n = shape[1];
-            int k = shape[2];
-            for (int variant = 0; variant < 4; variant++) {
-                boolean add = (variant & 1) != 0;
-                boolean transposedA = (variant & 2) != 0;
-                int a0 = 11;
-                int ai = transposedA ? 1 : k;
-                int at = transposedA ? m : 1;
-                double[] a = new double[a0 + m * k + 5];
-                java.util.Arrays.fill(a, Double.NaN); // before and after A: never read
-                for (int e = 0; e < m * k; e++) {
-                    a[a0 + e] = r.nextGaussian() * Math.exp(4 * r.nextGaussian());
-                }
-                double[] b = new double[k * n + 8];
-                for (int e = 0; e < b.length; e++) {
-                    b[e] = r.nextGaussian();
-                }
-                int c0 = 3;
-                double[] start = new double[c0 + m * n];
-                for (int e = 0; e < start.length; e++) {
-                    start[e] = r.nextGaussian();
-                }
-                double[] expected = start.clone();
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < n; j++) {
-                        double s = 0;
-                        for (int t = 0; t < k; t++) {
-                            s = Math.fma(a[a0 + i * ai + t * at], b[t * n + j], s);
-                        }
-                        expected[c0 + i * n + j] = add ? expected[c0 + i * n + j] + s : s;
-                    }
-                }
-                double[] got = start.clone();
-                Kernels.VECTOR.product(a, a0, ai, at, m, b, 0, n, n, k, got, c0, add, null, false);
-                for (int e = 0; e < expected.length; e++) {
-                    assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(got[e]),
-                            m + "x" + n + "x" + k + " variant " + variant + " element " + e);
-                }
-            }
-        }
-    }
-
-    /**
      * The mean's division as a multiplication ({@link Kernels#exactInverse}) only where it gives
      * the division's bits: for powers of two, x·(1/d) equals x/d for every x tried (normal, subnormal
      * and overflowing quotients, zeros of both signs, infinities, NaN); anything else has no exact
