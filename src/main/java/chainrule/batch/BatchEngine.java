@@ -451,6 +451,15 @@ public final class BatchEngine {
          */
         private final double[][] src;
         private final int[] srcAt;
+        /**
+         * The kept transposes this workspace used last ({@link #keptTransposed}): rows, the first
+         * row, the value and the count of each, and the array, four entries used in turn.
+         */
+        private final Object[] recentRows = new Object[4];
+        private final long[] recentKey = new long[4];
+        private final double[][] recentTransposed = new double[4][];
+        private int recentNext;
+
         /** Per MatVec of a shared matrix: the block's δᵀ, [r, rows], for δW = δᵀ·X. */
         private final double[][] deltaT;
         /** The block being evaluated ({@link #run}): its samples, and where they start when in order (index null), else -1. */
@@ -1083,7 +1092,7 @@ public final class BatchEngine {
                 // Where X is the data (or computed from it alone) and the block's rows are in order,
                 // Xᵀ is made once and kept with the data (Rows.transposed).
                 double[] xt = blockFrom >= 0 && blockRows.packed[m.vector()] != null
-                        ? blockRows.transposed(m.vector(), blockFrom, rows) : null;
+                        ? keptTransposed(m.vector(), rows) : null;
                 if (xt == null) {
                     xt = inputsT[v] == null || inputsT[v].length < c * rows + SLACK
                             ? (inputsT[v] = new double[c * maxRows + SLACK]) : inputsT[v];
@@ -1142,6 +1151,28 @@ public final class BatchEngine {
                 contribution = new double[n];
             }
             return contribution;
+        }
+
+        /**
+         * {@link Rows#transposed} for the block being evaluated, through the last four this
+         * workspace used, so that repeated evaluations of the same rows look nothing up (and box no
+         * key) in the shared map.
+         */
+        private double[] keptTransposed(int v, int count) {
+            long key = ((long) v << 40) | ((long) blockFrom << 8) | count;
+            for (int e = 0; e < recentKey.length; e++) {
+                if (recentRows[e] == blockRows && recentKey[e] == key) {
+                    return recentTransposed[e];
+                }
+            }
+            double[] t = blockRows.transposed(v, blockFrom, count);
+            if (t != null) {
+                recentRows[recentNext] = blockRows;
+                recentKey[recentNext] = key;
+                recentTransposed[recentNext] = t;
+                recentNext = (recentNext + 1) % recentKey.length;
+            }
+            return t;
         }
 
         /** Adds {@code c} [rows, size] into operand o's adjoint, summing over what o broadcasts. */
