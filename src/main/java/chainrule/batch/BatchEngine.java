@@ -63,6 +63,23 @@ public final class BatchEngine {
     private final boolean[] fromData;
     /** Per value: whether a block needs its array (false for data columns read only by {@link #fromData} ops). */
     private final boolean[] needed;
+    /**
+     * Per data-fed declared or {@link #fromData} value: whether the kernels may read a block of it
+     * in the packed rows (when the block's rows are in order) instead of a copy in the block's
+     * arrays: everything that reads it is a product by the Vector API kernel (a MatVec of a shared
+     * matrix by a batched vector), which reads it as B, at any offset. (Weight matrices are still
+     * copied once per call: reading them in place needs an offset for A too, and that extra
+     * argument of the register kernel cost digits 3–5%, more than the copy; docs/performance.md.)
+     */
+    private final boolean[] inPlace;
+    /**
+     * Per batched {@link #inPlace} value: the fewest rows of the matrices that read it. It is read
+     * in place only by evaluations of at most that many rows, where the forward product reads the
+     * block transposed and kept ({@link Rows#transposed}) and only δW = δᵀ·X reads the rows: for
+     * larger evaluations the forward product reads it too, and a block's copy in L1 is faster
+     * than reading the packed rows twice (digits: 3%).
+     */
+    private final int[] inPlaceRows;
     /** Whether the parameters' elements cover the whole gradient, so it needs no zeroing. */
     private final boolean gradientCovered;
     /**
@@ -71,6 +88,9 @@ public final class BatchEngine {
      * loops) B is copied into separate rows, as the auto-vectoriser wants.
      */
     private static final boolean FLAT = Kernels.VECTOR != null;
+    /** Per value, its stages' names for {@link Stages} (forward, backward). */
+    private final String[] forwardStage;
+    private final String[] backwardStage;
     /** Elements after each value's array, so a kernel may read a whole vector at its last columns. */
     private static final int SLACK = 8;
 
@@ -149,6 +169,15 @@ public final class BatchEngine {
                 fuseDense(v, m, uses);
             }
         }
+        forwardStage = new String[n];
+        backwardStage = new String[n];
+        for (int v = 0; v < n; v++) {
+            BatchGraph.Value value = graph.values().get(v);
+            String kind = denseProduct[v] >= 0 ? (denseRelu[v] ? "dense relu" : "dense")
+                    : value.op().getClass().getSimpleName();
+            forwardStage[v] = "forward " + kind + " #" + v + " [" + value.size() + "]";
+            backwardStage[v] = "backward " + kind + " #" + v + " [" + value.size() + "]";
+        }
         directGradient = new boolean[n];
         boolean[] covered = new boolean[graph.parameterCount()];
         for (int v = 0; v < n; v++) {
@@ -203,6 +232,28 @@ public final class BatchEngine {
             if (packable[v] && !fromData[v] && !readOtherwise[v] && uses[v] > 0) {
                 needed[v] = false; // a data column read only by ops computed once by pack
             }
+        }
+        inPlace = new boolean[n];
+        inPlaceRows = new int[n];
+        Arrays.fill(inPlaceRows, Integer.MAX_VALUE);
+        boolean[] otherReader = new boolean[n];
+        for (int v = 0; v < n; v++) {
+            BatchGraph.Op op = graph.values().get(v).op();
+            boolean kernel = op instanceof BatchGraph.MatVec m && !batched[m.matrix()] && batched[m.vector()]
+                    && m.matrix() != m.vector();
+            for (int in : op.inputs()) {
+                otherReader[in] |= !kernel;
+            }
+            if (kernel) {
+                BatchGraph.MatVec m = (BatchGraph.MatVec) op;
+                inPlaceRows[m.vector()] = Math.min(inPlaceRows[m.vector()], m.rows());
+            }
+        }
+        for (int v = 0; v < n; v++) {
+            BatchGraph.Op op = graph.values().get(v).op();
+            inPlace[v] = FLAT && needed[v] && !otherReader[v] && uses[v] > 0 && v != graph.loss()
+                    && v != classifierLogits && v != classifierTarget
+                    && batched[v] && !active[v] && (fromData[v] || op instanceof BatchGraph.Declared && fullyCovered[v]);
         }
     }
 
@@ -280,6 +331,14 @@ public final class BatchEngine {
     public final class Rows {
         private final double[][] rows;
         private final double[][] packed;
+        /**
+         * Blocks of packed values transposed ({@link #transposed}), by value, first row and row
+         * count: the data do not change between evaluations, so neither do these.
+         */
+        private final java.util.concurrent.ConcurrentHashMap<Long, double[]> transposedBlocks =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        /** Elements left that {@link #transposedBlocks} may still hold (as many as the packed arrays). */
+        private final java.util.concurrent.atomic.AtomicLong transposedRoom = new java.util.concurrent.atomic.AtomicLong();
 
         private Rows(double[][] rows) {
             this.rows = rows;
@@ -302,6 +361,35 @@ public final class BatchEngine {
                     packed[v] = evaluateFromData(v, (BatchGraph.Map) graph.values().get(v).op(), rows.length);
                 }
             }
+            long room = 0;
+            for (double[] p : packed) {
+                room += p == null ? 0 : p.length;
+            }
+            transposedRoom.set(room);
+        }
+
+        /**
+         * Rows {@code from .. from+count-1} of packed value v [rows, size], transposed ({@code t[j·count
+         * + i]}, plus slack): made once and kept, so that an evaluation reading the block's inputs
+         * transposed ({@link Workspace#matVec}'s Zᵀ = W·Xᵀ) does not transpose them each time; null
+         * once the kept blocks hold as many elements as the data (the caller then transposes).
+         */
+        double[] transposed(int v, int from, int count) {
+            long key = ((long) v << 40) | ((long) from << 8) | count;
+            double[] t = transposedBlocks.get(key);
+            if (t != null) {
+                return t;
+            }
+            int size = graph.values().get(v).size();
+            if (transposedRoom.addAndGet(-(long) size * count) < 0) {
+                transposedRoom.addAndGet((long) size * count);
+                return null;
+            }
+            return transposedBlocks.computeIfAbsent(key, k -> {
+                double[] made = new double[size * count + SLACK];
+                Kernels.transpose(packed[v], from * size, count, size, made, count);
+                return made;
+            });
         }
 
         /** A {@link #fromData} Map over every row, a block of rows at a time (elementwise: the same bits). */
@@ -356,6 +444,27 @@ public final class BatchEngine {
         private boolean gradAdd;
         /** Rows in the whole evaluation this block is part of ({@link #run}). */
         private int callRows;
+        /**
+         * Per value, where the kernels read its elements for this block: {@code src[v]} from {@code
+         * srcAt[v]} (its own array from 0, or for {@link #inPlace} values the declared values or the
+         * packed rows, nothing copied).
+         */
+        private final double[][] src;
+        private final int[] srcAt;
+        /**
+         * The kept transposes this workspace used last ({@link #keptTransposed}): rows, the first
+         * row, the value and the count of each, and the array, four entries used in turn.
+         */
+        private final Object[] recentRows = new Object[4];
+        private final long[] recentKey = new long[4];
+        private final double[][] recentTransposed = new double[4][];
+        private int recentNext;
+
+        /** Per MatVec of a shared matrix: the block's δᵀ, [r, rows], for δW = δᵀ·X. */
+        private final double[][] deltaT;
+        /** The block being evaluated ({@link #run}): its samples, and where they start when in order (index null), else -1. */
+        private Rows blockRows;
+        private int blockFrom;
         /** Per MatVec computed as Zᵀ = W·Xᵀ ({@link #matVec}): the block's Xᵀ and Zᵀ. */
         private final double[][] inputsT;
         private final double[][] outputsT;
@@ -393,6 +502,9 @@ public final class BatchEngine {
             backwardFrames = new ArrayExpr.Frame[n];
             tiles = new double[n][][];
             denseBiasPadded = new double[n][];
+            src = new double[n][];
+            srcAt = new int[n];
+            deltaT = new double[n][];
             for (int v = 0; v < n; v++) {
                 if (denseProduct[v] >= 0) {
                     denseBiasPadded[v] = new double[Kernels.padded(graph.values().get(v).size())];
@@ -449,6 +561,11 @@ public final class BatchEngine {
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut,
                                boolean add, long call, int callRows, boolean accuracy) {
             this.callRows = callRows;
+            this.blockRows = rows;
+            this.blockFrom = index == null ? from : -1;
+            if (Stages.ON) {
+                Stages.start();
+            }
             int count = to - from;
             if (count > maxRows) {
                 throw new IllegalArgumentException(count + " rows > " + maxRows);
@@ -463,7 +580,12 @@ public final class BatchEngine {
                 if (!needed[v]) {
                     continue;
                 }
-                if (fromData[v]) {
+                src[v] = val[v];
+                srcAt[v] = 0;
+                if (inPlace[v] && index == null && callRows <= inPlaceRows[v]) { // the block's rows where pack put them
+                    src[v] = rows.packed[v];
+                    srcAt[v] = from * value.size();
+                } else if (fromData[v]) {
                     loadPacked(v, value.size(), rows, index, from, count);
                 } else if (value.op() instanceof BatchGraph.Declared d) {
                     if (batched[v] || call < 0 || loadedFor[v] != call) {
@@ -472,6 +594,13 @@ public final class BatchEngine {
                     }
                 } else {
                     forward(v, value, count);
+                    if (Stages.ON) {
+                        Stages.mark(forwardStage[v]);
+                    }
+                    continue;
+                }
+                if (Stages.ON) {
+                    Stages.mark("load inputs and parameters");
                 }
             }
             int loss = graph.loss();
@@ -484,6 +613,9 @@ public final class BatchEngine {
                 lossSum = count * val[loss][0];
             }
             int correct = accuracy && isClassifier() ? correct(count) : 0;
+            if (Stages.ON) {
+                Stages.mark("loss sum and accuracy");
+            }
             if (gradOut != null) {
                 gradient(count, gradOut, add);
             }
@@ -515,6 +647,9 @@ public final class BatchEngine {
             }
             gradTarget = gradOut;
             gradAdd = add;
+            if (Stages.ON) {
+                Stages.mark("zero adjoints");
+            }
             int loss = graph.loss();
             if (active[loss]) {
                 if (batched[loss]) {
@@ -526,6 +661,9 @@ public final class BatchEngine {
             for (int v = values.size() - 1; v >= 0; v--) {
                 if (active[v] && !(values.get(v).op() instanceof BatchGraph.Declared)) {
                     backward(v, values.get(v), count);
+                    if (Stages.ON) {
+                        Stages.mark(backwardStage[v]);
+                    }
                 }
             }
             for (int v = 0; v < values.size(); v++) {
@@ -543,6 +681,9 @@ public final class BatchEngine {
                 }
             }
             gradTarget = null;
+            if (Stages.ON) {
+                Stages.mark("export adjoints to the gradient");
+            }
         }
 
         /** The block's rows of a packed value (a data column, or {@link #fromData}). */
@@ -737,14 +878,19 @@ public final class BatchEngine {
             } else if (op instanceof BatchGraph.MatVec m) {
                 int mr = m.rows();
                 int mc = m.columns();
-                double[] w = val[m.matrix()];
-                double[] x = val[m.vector()];
+                double[] w = src[m.matrix()];
+                double[] x = src[m.vector()];
+                int wAt = srcAt[m.matrix()];
+                int xAt = srcAt[m.vector()];
                 if (!batched[m.matrix()] && batched[m.vector()]) {
                     if (active[m.vector()]) { // δX += δ·W: A = δ [rows, r], B = W as r rows of c
                         if (FLAT) {
-                            Kernels.VECTOR.product(d, mr, 1, rows, w, 0, mc, mc, mr, adj[m.vector()], 0, true, null, false);
+                            Kernels.VECTOR.product(d, mr, 1, rows, w, wAt, mc, mc, mr, adj[m.vector()], 0, true, null, false);
                         } else {
                             Kernels.product(d, mr, 1, rows, weightRows[v], mc, mr, adj[m.vector()], true, productRow);
+                        }
+                        if (Stages.ON) {
+                            Stages.mark("backward: product δX = δ·W");
                         }
                     }
                     if (active[m.matrix()]) { // δW += δᵀ·X: A = δᵀ (strides 1, r), B = X as rows
@@ -756,8 +902,18 @@ public final class BatchEngine {
                             offset = ((BatchGraph.Declared) graph.values().get(m.matrix()).op()).gradientOffset();
                             add = gradAdd;
                         }
-                        if (FLAT) {
-                            Kernels.VECTOR.product(d, 1, mr, mr, x, 0, mc, mc, rows, target, offset, add, null, false);
+                        if (FLAT && mc < 256) {
+                            Kernels.VECTOR.product(d, 1, mr, mr, x, xAt, mc, mc, rows, target, offset, add, null, false);
+                        } else if (FLAT) {
+                            // A = δᵀ with its rows contiguous: the kernel's four scalars per term then
+                            // come from four sequential streams, not one 8·r-byte stride (5% faster for
+                            // 784-128-10's δ1ᵀ·X, its transpose included; the same terms in the same
+                            // order). Not worth its transpose where each term serves fewer than 256
+                            // columns (digits: 64).
+                            double[] dt = deltaT[v] == null || deltaT[v].length < mr * rows
+                                    ? (deltaT[v] = new double[mr * maxRows]) : deltaT[v];
+                            Kernels.transpose(d, 0, rows, mr, dt, rows);
+                            Kernels.VECTOR.product(dt, rows, 1, mr, x, xAt, mc, mc, rows, target, offset, add, null, false);
                         } else {
                             Kernels.rows(x, 0, mc, 1, rows, mc, inputRows[v]);
                             Kernels.loops(d, 1, mr, mr, inputRows[v], mc, rows, target, offset, add, null, false,
@@ -923,28 +1079,45 @@ public final class BatchEngine {
          * (A, strides c and 1) by the shared W [r, c] (B = Wᵀ, c rows of r), f relu or none.
          */
         private void matVec(int v, BatchGraph.MatVec m, int rows, double[] out, double[] bias, boolean relu) {
-            double[] x = val[m.vector()];
+            double[] x = src[m.vector()];
+            int xAt = srcAt[m.vector()];
+            double[] w = src[m.matrix()];
+            int wAt = srcAt[m.matrix()];
             int r = m.rows();
             int c = m.columns();
             if (FLAT && callRows <= r && !weightsReady[v]) {
                 // Fewer inputs in this evaluation than rows of W: transposing the block's inputs
                 // costs less than transposing W. Zᵀ = W·Xᵀ (A = W in place, B = Xᵀ), each element
                 // the same sum in the same order, then bias and f on the way back to [rows, r].
-                double[] xt = inputsT[v] == null || inputsT[v].length < c * rows + SLACK
-                        ? (inputsT[v] = new double[c * maxRows + SLACK]) : inputsT[v];
+                // Where X is the data (or computed from it alone) and the block's rows are in order,
+                // Xᵀ is made once and kept with the data (Rows.transposed).
+                double[] xt = blockFrom >= 0 && blockRows.packed[m.vector()] != null
+                        ? keptTransposed(m.vector(), rows) : null;
+                if (xt == null) {
+                    xt = inputsT[v] == null || inputsT[v].length < c * rows + SLACK
+                            ? (inputsT[v] = new double[c * maxRows + SLACK]) : inputsT[v];
+                    Kernels.transpose(x, xAt, rows, c, xt, rows);
+                }
                 double[] zt = outputsT[v] == null || outputsT[v].length < r * rows + SLACK
                         ? (outputsT[v] = new double[r * maxRows + SLACK]) : outputsT[v];
-                Kernels.transpose(x, 0, rows, c, xt, rows);
-                Kernels.VECTOR.product(val[m.matrix()], c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false);
-                for (int i = 0; i < rows; i++) {
-                    int base = i * r;
-                    for (int j = 0; j < r; j++) {
-                        out[base + j] = Kernels.epilogue(zt[j * rows + i], bias, j, relu);
-                    }
+                if (Stages.ON) {
+                    Stages.mark("forward: transpose X");
+                }
+                Kernels.VECTOR.product(w, c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false); // W copied: at 0
+                if (Stages.ON) {
+                    Stages.mark("forward: product W·Xᵀ");
+                }
+                Kernels.transpose(zt, 0, r, rows, out, r); // in 8 × 8 tiles
+                if (bias != null || relu) {
+                    Kernels.VECTOR.epilogue(out, rows, r, bias, relu);
                 }
                 return;
             }
-            prepareWeights(v, m, val[m.matrix()]);
+            prepareWeights(v, m, w, wAt);
+            if (xAt != 0) { // not so by construction (rows are read in place only on the path above); A is read from 0
+                System.arraycopy(x, xAt, val[m.vector()], 0, rows * c);
+                x = val[m.vector()];
+            }
             if (FLAT) {
                 Kernels.VECTOR.product(x, c, 1, rows, weightsFlatT[v], 0, r, r, c, out, 0, false, bias, relu);
             } else {
@@ -954,7 +1127,7 @@ public final class BatchEngine {
         }
 
         /** Wᵀ (and W as rows where δX needs it, for the loops) for MatVec v, once per call. */
-        private void prepareWeights(int v, BatchGraph.MatVec m, double[] w) {
+        private void prepareWeights(int v, BatchGraph.MatVec m, double[] w, int wAt) {
             if (weightsReady[v]) {
                 return;
             }
@@ -962,7 +1135,7 @@ public final class BatchEngine {
                 if (weightsFlatT[v] == null) {
                     weightsFlatT[v] = new double[m.columns() * m.rows() + SLACK];
                 }
-                Kernels.transpose(w, 0, m.rows(), m.columns(), weightsFlatT[v], m.rows());
+                Kernels.transpose(w, wAt, m.rows(), m.columns(), weightsFlatT[v], m.rows());
                 weightsReady[v] = true;
                 return;
             }
@@ -978,6 +1151,28 @@ public final class BatchEngine {
                 contribution = new double[n];
             }
             return contribution;
+        }
+
+        /**
+         * {@link Rows#transposed} for the block being evaluated, through the last four this
+         * workspace used, so that repeated evaluations of the same rows look nothing up (and box no
+         * key) in the shared map.
+         */
+        private double[] keptTransposed(int v, int count) {
+            long key = ((long) v << 40) | ((long) blockFrom << 8) | count;
+            for (int e = 0; e < recentKey.length; e++) {
+                if (recentRows[e] == blockRows && recentKey[e] == key) {
+                    return recentTransposed[e];
+                }
+            }
+            double[] t = blockRows.transposed(v, blockFrom, count);
+            if (t != null) {
+                recentRows[recentNext] = blockRows;
+                recentKey[recentNext] = key;
+                recentTransposed[recentNext] = t;
+                recentNext = (recentNext + 1) % recentKey.length;
+            }
+            return t;
         }
 
         /** Adds {@code c} [rows, size] into operand o's adjoint, summing over what o broadcasts. */

@@ -84,6 +84,12 @@ public final class BatchEvaluator implements AutoCloseable {
             int chunkEnd = Math.min(to, start + block * CHUNK);
             int blocks = (chunkEnd - chunkStart + block - 1) / block;
             int width; // the tree's first level still to add
+            // One chunk of at most two blocks, the output overwritten: block 0's partial sums are
+            // made in the output itself (on one thread, p[0] + p[1] too), and the last pass
+            // ((0.0 + (g + h))/d) runs over it in place: the same operations, one array of partial
+            // sums fewer to write and read.
+            boolean inOutput = gradSum != null && blocks <= 2 && overwrite && first && chunkEnd >= to;
+            double[] firstPartial = inOutput ? gradSum : partialGradient[0];
             if (pool == null || blocks == 1) {
                 // One thread runs the blocks in order, so it adds each odd block's gradient straight
                 // onto the even one before it, as the tree's first level would: p[b-1] + p[b].
@@ -91,7 +97,8 @@ public final class BatchEvaluator implements AutoCloseable {
                     int s = chunkStart + b * block;
                     int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                            gradSum == null ? null : partialGradient[b & ~1], (b & 1) == 1, call, to - from, accuracy);
+                            gradSum == null ? null : b < 2 ? firstPartial : partialGradient[b & ~1], (b & 1) == 1, call,
+                            to - from, accuracy);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 }
@@ -101,7 +108,7 @@ public final class BatchEvaluator implements AutoCloseable {
                     int s = chunkStart + b * block;
                     int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                            gradSum == null ? null : partialGradient[b], false, call, to - from, accuracy);
+                            gradSum == null ? null : b == 0 ? firstPartial : partialGradient[b], false, call, to - from, accuracy);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 })).join();
@@ -115,9 +122,15 @@ public final class BatchEvaluator implements AutoCloseable {
             }
             loss += partialLoss[0];
             correct += partialCorrect[0];
+            if (Stages.ON) {
+                Stages.start();
+            }
             if (gradSum != null) {
                 boolean last = chunkEnd >= to;
-                reduce(blocks, width, gradSum, n, overwrite && first, last ? divisor : 1);
+                reduce(blocks, width, firstPartial, gradSum, n, overwrite && first, last ? divisor : 1);
+            }
+            if (Stages.ON) {
+                Stages.mark("reduce blocks' gradients into the output");
             }
             first = false;
         }
@@ -129,9 +142,12 @@ public final class BatchEvaluator implements AutoCloseable {
      * below {@code width} already added) into {@code gradSum} in the fixed tree: block 0+1, 2+3,
      * ..., then pairs of pairs; the last level (block 0 + block w) in the same pass as the addition
      * to {@code gradSum} ({@code 0.0 + ...} where {@code fresh}) and the division by {@code
-     * divisor}: the operations of separate passes, in their order, with one pass fewer each.
+     * divisor}: the operations of separate passes, in their order, with one pass fewer each. Block
+     * 0's partial sums are in {@code firstPartial} (the output itself where {@link #sum} made them
+     * there).
      */
-    private void reduce(int blocks, int width, double[] gradSum, int n, boolean fresh, double divisor) {
+    private void reduce(int blocks, int width, double[] firstPartial, double[] gradSum, int n, boolean fresh,
+                        double divisor) {
         int w = width;
         for (; 2 * w < blocks; w *= 2) {
             for (int b = 0; b + w < blocks; b += 2 * w) {
@@ -142,7 +158,7 @@ public final class BatchEvaluator implements AutoCloseable {
                 }
             }
         }
-        double[] g = partialGradient[0];
+        double[] g = firstPartial; // block 0's partial sums (the output itself where they were made there)
         double[] h = w < blocks ? partialGradient[w] : null;
         if (divisor == 1) {
             if (h == null) {
@@ -162,6 +178,29 @@ public final class BatchEvaluator implements AutoCloseable {
             } else {
                 for (int i = 0; i < n; i++) {
                     gradSum[i] += g[i] + h[i];
+                }
+            }
+            return;
+        }
+        double inverse = Kernels.exactInverse(divisor);
+        if (inverse != 0) { // x·(1/d) = x/d exactly: a multiplication instead of a division
+            if (h == null) {
+                if (fresh) {
+                    for (int i = 0; i < n; i++) {
+                        gradSum[i] = (0.0 + g[i]) * inverse;
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        gradSum[i] = (gradSum[i] + g[i]) * inverse;
+                    }
+                }
+            } else if (fresh) {
+                for (int i = 0; i < n; i++) {
+                    gradSum[i] = (0.0 + (g[i] + h[i])) * inverse;
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    gradSum[i] = (gradSum[i] + (g[i] + h[i])) * inverse;
                 }
             }
             return;

@@ -28,6 +28,11 @@ final class VectorKernel implements Kernels.Product {
     private static final int L = S.length();
 
     @Override
+    public void epilogue(double[] c, int rows, int n, double[] bias, boolean relu) {
+        epilogue(c, 0, rows, n, bias, relu, false);
+    }
+
+    @Override
     public void product(double[] a, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c,
                         int c0, boolean add, double[] bias, boolean relu) {
         boolean epilogue = bias != null || relu;

@@ -121,6 +121,41 @@ class DigitsGradientTest {
         assertArrayEquals(grads[0], grads[1]);
     }
 
+    /**
+     * Evaluations of at most 32 rows take digits' first layer as {@code Zᵀ = W1·Xᵀ}, with the
+     * block's Xᵀ kept with the data between evaluations ({@code Rows.transposed}) and the block
+     * read where pack put it: every third range of 24 rows (592 of them; their kept transposes outgrow
+     * the room the data allow, so the later ones are transposed afresh each time) gives the bits of
+     * the same rows through an index (copied and transposed per block), and the same again on a
+     * second pass over the kept blocks.
+     */
+    @Test
+    void keptTransposesAndInPlaceRowsGiveTheBitsOfCopies() {
+        int[] columns = new int[data.columns().size()];
+        for (int c = 0; c < columns.length; c++) {
+            columns[c] = compiled.declaredIndex(data.columns().get(c));
+        }
+        BatchEngine engine = new BatchEngine(holder.graph(), columns);
+        BatchEngine.Rows rows = engine.pack(data.rows());
+        int[] identity = new int[data.size()];
+        for (int i = 0; i < identity.length; i++) {
+            identity[i] = i;
+        }
+        int n = compiled.parameters().size();
+        try (BatchEvaluator evaluator = new BatchEvaluator(engine, 1)) {
+            for (int pass = 0; pass < 2; pass++) {
+                for (int from = 0; from + 24 <= data.size(); from += pass == 0 ? 3 : 97) {
+                    double[] inOrder = new double[n];
+                    double[] indexed = new double[n];
+                    BatchEvaluator.Sums a = evaluator.evaluate(declared, rows, null, from, from + 24, inOrder);
+                    BatchEvaluator.Sums b = evaluator.evaluate(declared, rows, identity, from, from + 24, indexed);
+                    assertEquals(Double.doubleToRawLongBits(b.loss()), Double.doubleToRawLongBits(a.loss()), "rows " + from);
+                    assertArrayEquals(indexed, inOrder, "rows " + from);
+                }
+            }
+        }
+    }
+
     /** Mean loss; the mean gradient by element name. Per row: h = relu(W1·x/16 + b1), z = W2·h + b2, L = lse(z) − z[class]. */
     private static double handWritten(Map<String, Double> gradient) {
         double[] w1 = new double[32 * 64];

@@ -133,6 +133,74 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The mean's division as a multiplication ({@link Kernels#exactInverse}) only where it gives
+     * the division's bits: for powers of two, x·(1/d) equals x/d for every x tried (normal, subnormal
+     * and overflowing quotients, zeros of both signs, infinities, NaN); anything else has no exact
+     * inverse.
+     */
+    @Test
+    void exactInverseOnlyForPowersOfTwoAndThenEqualsDivision() {
+        Random r = new Random(20);
+        double[] special = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE,
+            Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 1, -1, 3, 0x1p-1060, 0x1.fffffffffffffp-1022};
+        for (int e = 0; e <= 1022; e++) {
+            double d = Math.scalb(1.0, e);
+            double inverse = Kernels.exactInverse(d);
+            assertEquals(1 / d, inverse, "2^" + e);
+            for (int i = 0; i < 200; i++) {
+                double x = i < special.length ? special[i]
+                        : Math.scalb(r.nextDouble() * (r.nextBoolean() ? 1 : -1), r.nextInt(2100) - 1075);
+                assertEquals(Double.doubleToRawLongBits(x / d), Double.doubleToRawLongBits(x * inverse),
+                        x + " / 2^" + e);
+            }
+        }
+        for (double d : new double[] {3, 64.5, 1797, 0x1p1023, 0.5, 0x1p-3, 0, -64, Double.NaN,
+            Double.POSITIVE_INFINITY, Double.MIN_VALUE}) {
+            boolean powerOfTwoUpTo1022 = d >= 1 && d <= 0x1p1022 && Math.getExponent(d) >= 0
+                    && Math.scalb(1.0, Math.getExponent(d)) == d;
+            assertEquals(powerOfTwoUpTo1022 || d == 0.5 || d == 0x1p-3 ? 1 / d : 0.0, Kernels.exactInverse(d),
+                    "d = " + d);
+        }
+    }
+
+    /**
+     * The epilogue on its own (after the transposed product is turned back, {@code
+     * BatchEngine}'s Zᵀ path): {@code relu(c + b[j])}, {@code c + b[j]} and relu alone equal {@link
+     * Kernels#epilogue}, bit for bit, tails included.
+     */
+    @Test
+    void standaloneVectorEpilogueEqualsTheScalarOne() {
+        assumeTrue(Kernels.VECTOR != null);
+        Random r = new Random(21);
+        for (int n : new int[] {1, 7, 8, 10, 16, 33, 128}) {
+            for (int variant = 0; variant < 3; variant++) {
+                double[] bias = variant == 2 ? null : new double[Kernels.padded(n)];
+                boolean relu = variant != 1;
+                if (bias != null) {
+                    for (int j = 0; j < n; j++) {
+                        bias[j] = r.nextGaussian();
+                    }
+                }
+                int rows = 5;
+                double[] c = new double[rows * n];
+                for (int e = 0; e < c.length; e++) {
+                    c[e] = r.nextInt(6) == 0 ? (r.nextBoolean() ? 0.0 : -0.0) : r.nextGaussian();
+                }
+                c[0] = Double.NaN;
+                double[] expected = new double[c.length];
+                for (int e = 0; e < c.length; e++) {
+                    expected[e] = Kernels.epilogue(c[e], bias, e % n, relu);
+                }
+                Kernels.VECTOR.epilogue(c, rows, n, bias, relu);
+                for (int e = 0; e < c.length; e++) {
+                    assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(c[e]),
+                            "n " + n + " variant " + variant + " element " + e);
+                }
+            }
+        }
+    }
+
     @Test
     void transposeMovesEveryElement() {
         for (int[] size : new int[][] {{1, 1}, {8, 8}, {3, 17}, {32, 784}, {13, 9}, {16, 40}}) {
