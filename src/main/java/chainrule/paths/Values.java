@@ -34,7 +34,11 @@ import java.util.Map;
  */
 public final class Values {
     private final Map<String, Double> vertexValues;
-    /** Sized for an edge per vertex, about what a reverse pass evaluates: 100,000 entries are not rehashed on the way. */
+    /**
+     * Sized for an edge per vertex, about what a reverse pass evaluates: 100,000 entries are not
+     * rehashed on the way. Concurrent: the playground server keeps one {@code Values} per cached
+     * network, and the page's formulas and flow requests for it are answered at the same time.
+     */
     private final Map<Edge, Double> factorValues;
     private final Network network;
     /** Built on first use: only a value that is not finite needs them. */
@@ -47,7 +51,7 @@ public final class Values {
 
     private Values(Map<String, Double> vertexValues, Network network, Map<Expr, Expr> stable, SigmoidLogs sigmoidLogs) {
         this.vertexValues = vertexValues;
-        this.factorValues = new HashMap<>(Math.max(16, vertexValues.size() * 2));
+        this.factorValues = new java.util.concurrent.ConcurrentHashMap<>(Math.max(16, vertexValues.size() * 2));
         this.network = network;
         this.stable = stable;
         this.sigmoidLogs = sigmoidLogs;
