@@ -26,7 +26,7 @@ final class GradCommand implements Callable<Integer> {
         LoadedNetwork loaded = LoadedNetwork.loadLazily(input.file, options);
         // --wrt 'W1[1,1]': the element view of that parameter's cone only (docs/design.md, "The
         // element view on demand"); where it cannot say what the whole view says, the whole view
-        String out = partialReport(loaded.partialFor(wrt));
+        String out = loaded.fromCone(wrt, this::report);
         Main.out().print(out != null ? out : report(loaded));
         return 0;
     }
@@ -37,26 +37,8 @@ final class GradCommand implements Callable<Integer> {
     }
 
     /** What {@code grad} prints about {@code loaded} from the partial element view of {@code --wrt}'s cone; null where it declines. */
-    String partialViewReport(LoadedNetwork loaded) throws DiagnosticException {
-        return partialReport(loaded.partialFor(wrt));
-    }
-
-    /** What {@link #report} prints, from a partial element view; null where the whole view must answer. */
-    private String partialReport(LoadedNetwork partial) {
-        if (partial == null) {
-            return null;
-        }
-        try {
-            Values values = partial.valuesIfComplete();
-            if (values == null) {
-                return null;
-            }
-            String out = report(partial, values);
-            // a number that came out nan or infinite is recomputed from definitions the partial view may lack
-            return values.recomputedNonFinite() ? null : out;
-        } catch (CliError | DiagnosticException e) {
-            return null; // a printed-size bound or a non-finite number: the whole view words the error
-        }
+    String partialViewReport(LoadedNetwork loaded) throws Exception {
+        return loaded.fromCone(wrt, this::report);
     }
 
     private String report(LoadedNetwork loaded) throws CliError, DiagnosticException {

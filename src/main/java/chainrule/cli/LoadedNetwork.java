@@ -74,6 +74,35 @@ final class LoadedNetwork {
         return load(file, options, DEFAULT_SEED, true);
     }
 
+    /** What a command prints from a loaded network and its values (null values: some are missing). */
+    interface Report {
+        String print(LoadedNetwork loaded, Values values) throws Exception;
+    }
+
+    /**
+     * {@code report} made from the element view of {@code wrt}'s cone only ({@link #partialFor}),
+     * or null where the whole view must answer: where {@link #partialFor} declines, where a number
+     * came out nan or infinite and was recomputed from definitions the partial view may lack, and
+     * where the report is refused (a printed-size bound, a non-finite number, {@code --top}'s
+     * refusal), whose message the whole view words.
+     */
+    String fromCone(List<String> wrt, Report report) throws Exception {
+        LoadedNetwork partial = partialFor(wrt);
+        if (partial == null) {
+            return null;
+        }
+        try {
+            Values values = partial.valuesIfComplete();
+            if (values == null) {
+                return null;
+            }
+            String out = report.print(partial, values);
+            return values.recomputedNonFinite() ? null : out;
+        } catch (CliError | DiagnosticException e) {
+            return null;
+        }
+    }
+
     /**
      * This network with the element view of the derivatives by {@code wrt} only
      * ({@link Network#partial}: the cone of those parameter elements up to the loss, and what its

@@ -51,7 +51,7 @@ final class PathsCommand implements Callable<Integer> {
         LoadedNetwork loaded = LoadedNetwork.loadLazily(input.file, options);
         // the element view of --wrt's cone only, as grad does (docs/design.md, "The element view on
         // demand"); where it cannot say what the whole view says, the whole view
-        String out = partialReport(loaded.partialFor(List.of(wrt)));
+        String out = loaded.fromCone(List.of(wrt), this::report);
         Main.out().print(out != null ? out : report(loaded, loaded.valuesIfComplete()));
         return 0;
     }
@@ -63,25 +63,7 @@ final class PathsCommand implements Callable<Integer> {
 
     /** What {@code paths} prints about {@code loaded} from the element view of {@code --wrt}'s cone; null where it declines. */
     String partialViewReport(LoadedNetwork loaded) throws Exception {
-        return partialReport(loaded.partialFor(List.of(wrt)));
-    }
-
-    /** What {@link #report} prints, from a partial element view; null where the whole view must answer. */
-    private String partialReport(LoadedNetwork partial) throws Exception {
-        if (partial == null) {
-            return null;
-        }
-        try {
-            Values values = partial.valuesIfComplete();
-            if (values == null) {
-                return null;
-            }
-            String out = report(partial, values);
-            // a number that came out nan or infinite is recomputed from definitions the partial view may lack
-            return values.recomputedNonFinite() ? null : out;
-        } catch (CliError | DiagnosticException e) {
-            return null; // a printed-size bound, a non-finite number, --top's refusal: the whole view words the error
-        }
+        return loaded.fromCone(List.of(wrt), this::report);
     }
 
     private String report(LoadedNetwork loaded, Values values) throws Exception {
