@@ -13,8 +13,6 @@ import chainrule.print.ChainText;
 import chainrule.print.LayerFormText;
 import chainrule.print.LayerTermText;
 import chainrule.print.Notation;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,17 +45,6 @@ class ActivationLossCancellationTest {
         return Analyzer.analyze(new Source("t.nn", text));
     }
 
-    private static double finiteDifference(Network net, String element) {
-        Map<String, Double> at = new LinkedHashMap<>(net.values());
-        double x = at.get(element);
-        double h = 1e-6 * Math.max(1, Math.abs(x));
-        at.put(element, x + h);
-        double up = net.lossAt(at);
-        at.put(element, x - h);
-        double down = net.lossAt(at);
-        return (up - down) / (2 * h);
-    }
-
     @Test
     void softmaxCrossEntropyBelowAHiddenWeightIsPMinusY() {
         Network net = network(HIDDEN.replace("TARGET", "[0, 0, 1]"));
@@ -78,7 +65,7 @@ class ActivationLossCancellationTest {
         double h1 = values.vertex("h[1]");
         double byHand = sum * (1 - h1 * h1) * 0.5;
         assertEquals(byHand, form.value(values), 1e-12);
-        assertEquals(finiteDifference(net, "W1[1,1]"), form.value(values), 1e-7);
+        assertEquals(LossDifference.central(net, "W1[1,1]"), form.value(values), 1e-7);
         // the path listing keeps each edge's factor
         assertFalse(ChainText.pretty().print(ClosedForm.of(graph, net.vertex("W1[1,1]").orElseThrow()).chain()).contains("p[1] - y[1]"));
         String report = LayerFormText.gradient(graph, java.util.List.of(net.vertex("W1[1,1]").orElseThrow()), values, Notation.DEFAULT);
@@ -101,7 +88,7 @@ class ActivationLossCancellationTest {
         // Σy = 0.2 + 0.5 + 0.1 = 4/5, written as its number (the target's values are given)
         assertTrue(text.startsWith("((4·p[1]/5 - y[1])·W2[1,2] + "), text);
         assertEquals(chainrule.expr.Exprs.rational(4, 5), form.chainTargetSum());
-        assertEquals(finiteDifference(net, "W1[2,1]"), form.value(values), 1e-7);
+        assertEquals(LossDifference.central(net, "W1[2,1]"), form.value(values), 1e-7);
         String report = new chainrule.print.GradientReport(graph, java.util.List.of(net.vertex("W1[2,1]").orElseThrow()), values).text();
         assertTrue(report.contains("(as the target's given values sum to 4/5)"), report);
     }
@@ -146,7 +133,7 @@ class ActivationLossCancellationTest {
                 for (int k = 0; k < 3; k++) {
                     double byHand = Math.exp(zs[k]) / norm * (y[0] + y[1] + y[2]) - y[k];
                     assertEquals(byHand, delta[k], 1e-12, loss);
-                    assertEquals(finiteDifference(net, "b[" + (k + 1) + "]"), delta[k], 1e-7, loss);
+                    assertEquals(LossDifference.central(net, "b[" + (k + 1) + "]"), delta[k], 1e-7, loss);
                 }
                 String report = LayerFormText.gradient(graph, net.parameters(), values, Notation.DEFAULT);
                 assertTrue(report.contains("∂L/∂W = δ(z) ⊗ x"), report);
@@ -181,7 +168,7 @@ class ActivationLossCancellationTest {
         for (int k = 0; k < 3; k++) {
             assertEquals((values.vertex("p1[" + (k + 1) + "]") - y1[k]) / 2, d1[k], 1e-12);
             assertEquals((values.vertex("p2[" + (k + 1) + "]") - y2[k]) / 2, d2[k], 1e-12);
-            assertEquals(finiteDifference(net, "b[" + (k + 1) + "]"), d1[k] + d2[k], 1e-7);
+            assertEquals(LossDifference.central(net, "b[" + (k + 1) + "]"), d1[k] + d2[k], 1e-7);
         }
         String report = LayerFormText.gradient(graph, net.parameters(), values, Notation.DEFAULT);
         assertTrue(report.indexOf("δ(p1.in) = ") < report.indexOf("δ(p2.in) = "), report);
@@ -208,7 +195,7 @@ class ActivationLossCancellationTest {
                 assertTrue(text.contains("(t[" + i + "] - p[" + i + "])/3") || text.contains("(p[" + i + "] - t[" + i + "])/3"), text);
             }
             assertEquals(null, form.simplified(), name);
-            assertEquals(finiteDifference(net, name), form.value(values), 1e-7, name);
+            assertEquals(LossDifference.central(net, name), form.value(values), 1e-7, name);
         }
     }
 }

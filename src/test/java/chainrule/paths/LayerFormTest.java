@@ -19,7 +19,6 @@ import chainrule.print.LayerTermText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,17 +47,6 @@ class LayerFormTest {
     }
 
     /** ∂loss/∂element by central differences of the interpreter's forward pass. */
-    private static double finiteDifference(Network net, String element) {
-        Map<String, Double> at = new LinkedHashMap<>(net.values());
-        double x = at.get(element);
-        double h = 1e-6 * Math.max(1, Math.abs(x));
-        at.put(element, x + h);
-        double up = net.lossAt(at);
-        at.put(element, x - h);
-        double down = net.lossAt(at);
-        return (up - down) / (2 * h);
-    }
-
     /** Every element of every layer-form gradient agrees with finite differences. */
     private static void assertMatchesFiniteDifferences(Network net, LayerForm form, Values values, String... parameters) {
         for (String p : parameters) {
@@ -66,7 +54,7 @@ class LayerFormTest {
             double[] layer = form.evaluate(form.gradient(g).orElseThrow(), values);
             for (int k = 0; k < g.size(); k++) {
                 String element = g.elements().get(k).name();
-                double fd = finiteDifference(net, element);
+                double fd = LossDifference.central(net, element);
                 assertEquals(fd, layer[k], 1e-6 * Math.max(1, Math.abs(fd)), element);
             }
         }

@@ -9,7 +9,6 @@ import chainrule.model.Analyzer;
 import chainrule.model.Network;
 import chainrule.print.GradientReport;
 import chainrule.print.LayerTermText;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,17 +34,6 @@ class ScalarParameterLayerFormTest {
     private static final double[] X = {1, 2, 3, 4};
     private static final double[] Y = {2.1, 3.9, 6.2, 7.8};
 
-    private static double finiteDifference(Network net, String element) {
-        Map<String, Double> at = new LinkedHashMap<>(net.values());
-        double x = at.get(element);
-        double h = 1e-6 * Math.max(1, Math.abs(x));
-        at.put(element, x + h);
-        double up = net.lossAt(at);
-        at.put(element, x - h);
-        double down = net.lossAt(at);
-        return (up - down) / (2 * h);
-    }
-
     @Test
     void scalarSlopeAndInterceptOverDataVectorsHaveTheLayerForm() throws Exception {
         Network net = Analyzer.analyze(new Source("regression.nn", REGRESSION));
@@ -66,8 +54,8 @@ class ScalarParameterLayerFormTest {
         double[] b = form.evaluate(form.gradient(form.group("b").orElseThrow()).orElseThrow(), values);
         assertEquals(dw, w[0], 1e-12);
         assertEquals(db, b[0], 1e-12);
-        assertEquals(finiteDifference(net, "w"), w[0], 1e-7);
-        assertEquals(finiteDifference(net, "b"), b[0], 1e-7);
+        assertEquals(LossDifference.central(net, "w"), w[0], 1e-7);
+        assertEquals(LossDifference.central(net, "b"), b[0], 1e-7);
 
         String report = new GradientReport(graph, net.parameters(), values).text();
         assertTrue(report.contains("∂L/∂b = Σᵢ δ(yhat)[i]"), report);
@@ -87,7 +75,7 @@ class ScalarParameterLayerFormTest {
         Values values = Values.of(net);
         for (var entry : Map.of("b", b.simplified(), "w", w.simplified()).entrySet()) {
             double v = chainrule.expr.Evaluator.evaluate(entry.getValue(), s -> values.vertex(s.name()));
-            assertEquals(finiteDifference(net, entry.getKey()), v, 1e-7, entry.getKey());
+            assertEquals(LossDifference.central(net, entry.getKey()), v, 1e-7, entry.getKey());
         }
     }
 

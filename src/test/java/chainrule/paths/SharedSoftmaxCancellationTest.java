@@ -47,17 +47,6 @@ class SharedSoftmaxCancellationTest {
         return net.withValues(values);
     }
 
-    private static double finiteDifference(Network net, String element) {
-        Map<String, Double> at = new LinkedHashMap<>(net.values());
-        double x = at.get(element);
-        double h = 1e-6 * Math.max(1, Math.abs(x));
-        at.put(element, x + h);
-        double up = net.lossAt(at);
-        at.put(element, x - h);
-        double down = net.lossAt(at);
-        return (up - down) / (2 * h);
-    }
-
     @Test
     void theOutputDeltaIsPTimesTheGivenSumMinusY() throws Exception {
         Network net = network("[0.2, 0.3, 0.9]");
@@ -76,12 +65,12 @@ class SharedSoftmaxCancellationTest {
             assertEquals(chainrule.expr.Exprs.rational(7, 5), ClosedForm.targetSumBehind(deltas.get(pIn)));
             double byHand = values.vertex("p[" + k + "]") * (y[0] + y[1] + y[2]) - y[k - 1];
             assertEquals(byHand, form.value(values), 1e-12);
-            assertEquals(finiteDifference(net, "b2[" + k + "]"), form.value(values), 1e-7);
+            assertEquals(LossDifference.central(net, "b2[" + k + "]"), form.value(values), 1e-7);
         }
         // a hidden weight refers to those δs, and its value is the loss's slope too
         Vertex w = net.vertex("W1[2,3]").orElseThrow();
         ClosedForm hidden = ClosedForm.cancelled(graph, w);
-        assertEquals(finiteDifference(net, "W1[2,3]"), hidden.value(values), 1e-7);
+        assertEquals(LossDifference.central(net, "W1[2,3]"), hidden.value(values), 1e-7);
         String report = new GradientReport(graph, List.of(w), values).text();
         assertTrue(report.contains("δ(p.in[1]) = ∂L/∂p.in[1] = 7·p[1]/5 - y[1]"), report);
         assertTrue(report.contains("(as the target's given values sum to 7/5)"), report);
@@ -98,7 +87,7 @@ class SharedSoftmaxCancellationTest {
         String report = new GradientReport(graph, List.of(w), values).text();
         assertTrue(report.contains("δ(p.in[2]) = ∂L/∂p.in[2] = p[2] - y[2]"), report);
         assertTrue(report.contains("(as the target's given values sum to 1)"), report);
-        assertEquals(finiteDifference(net, "W2[2,7]"), form.value(values), 1e-7);
+        assertEquals(LossDifference.central(net, "W2[2,7]"), form.value(values), 1e-7);
         // the path listing's form keeps each edge's factor (the Jacobian)
         assertTrue(ClosedForm.deltasOf(graph, List.of(ClosedForm.of(graph, w))).keySet().stream()
                 .anyMatch(v -> v.name().equals("p[1]")));

@@ -17,8 +17,6 @@ import chainrule.print.LayerTermText;
 import chainrule.print.Notation;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,17 +42,6 @@ class TargetSumFormsTest {
         return Analyzer.analyze(new Source("log-softmax-nll.nn", text));
     }
 
-    private static double finiteDifference(Network net, String element) {
-        Map<String, Double> at = new LinkedHashMap<>(net.values());
-        double x = at.get(element);
-        double h = 1e-6 * Math.max(1, Math.abs(x));
-        at.put(element, x + h);
-        double up = net.lossAt(at);
-        at.put(element, x - h);
-        double down = net.lossAt(at);
-        return (up - down) / (2 * h);
-    }
-
     @Test
     void softmaxLayerWithANonUnitTargetIsPTimesTheSumMinusY() throws Exception {
         Network net = softmaxNetwork(NOT_UNIT);
@@ -71,7 +58,7 @@ class TargetSumFormsTest {
         for (int i = 0; i < 3; i++) {
             double byHand = values.vertex("p[" + (i + 1) + "]") * (y[0] + y[1] + y[2]) - y[i];
             assertEquals(byHand, delta[i], 1e-12);
-            assertEquals(finiteDifference(net, "b2[" + (i + 1) + "]"), delta[i], 1e-7);
+            assertEquals(LossDifference.central(net, "b2[" + (i + 1) + "]"), delta[i], 1e-7);
         }
         String report = LayerFormText.gradient(graph, net.parameters(), values, Notation.DEFAULT);
         assertTrue(report.contains("δ(p.in) = ∂L/∂p.in = p·Σy - y"), report);
@@ -100,11 +87,11 @@ class TargetSumFormsTest {
             assertEquals("4·softmax(z)[" + k + "]/5 - y[" + k + "]", TextPrinter.pretty().print(s));
             assertTrue(LatexPrinter.latex().print(s).contains("\\frac{4"), LatexPrinter.latex().print(s));
             double value = valueOf(s, graph);
-            assertEquals(finiteDifference(net, "b[" + k + "]"), value, 1e-7, "b[" + k + "]");
+            assertEquals(LossDifference.central(net, "b[" + k + "]"), value, 1e-7, "b[" + k + "]");
         }
         ClosedForm w = ClosedForm.of(graph, net.vertex("W[2,1]").orElseThrow());
         assertEquals("(4·softmax(z)[2]/5 - y[2])·x[1]", TextPrinter.pretty().print(w.simplified()));
-        assertEquals(finiteDifference(net, "W[2,1]"), valueOf(w.simplified(), graph), 1e-7);
+        assertEquals(LossDifference.central(net, "W[2,1]"), valueOf(w.simplified(), graph), 1e-7);
     }
 
     @Test
@@ -113,7 +100,7 @@ class TargetSumFormsTest {
         PathGraph graph = PathGraph.of(net);
         ClosedForm form = ClosedForm.of(graph, net.vertex("W2[2,1]").orElseThrow());
         assertEquals("(4·p[2]/5 - y[2])·h[1]", TextPrinter.pretty().print(form.simplified()));
-        assertEquals(finiteDifference(net, "W2[2,1]"), valueOf(form.simplified(), graph), 1e-7);
+        assertEquals(LossDifference.central(net, "W2[2,1]"), valueOf(form.simplified(), graph), 1e-7);
     }
 
     /** A formula's value at the network's forward values (every name in it is a vertex). */
