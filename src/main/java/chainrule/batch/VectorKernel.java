@@ -40,8 +40,8 @@ final class VectorKernel implements Kernels.Product {
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             int j = 0;
-            for (; j + 3 * L <= n; j += 3 * L) {
-                four3(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
+            for (; j + 4 * L <= n; j += 4 * L) {
+                four4(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
             }
             for (; j + 2 * L <= n; j += 2 * L) {
                 four2(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
@@ -143,26 +143,31 @@ final class VectorKernel implements Kernels.Product {
     }
 
     /**
-     * Rows i..i+3, columns j..j+3L-1: twelve accumulators, each B vector loaded once for the four
-     * rows and each A scalar broadcast once for the three vectors (0.58 loads per FMA against
-     * {@link #four2}'s 0.75). On the 2-core Zen 4 this runs δ1ᵀ·X of 784-128-10 (k = 64) at about
-     * 52 GFLOP/s where {@link #four2} runs it at 45 (docs/performance.md, "Batched gradients").
-     * Each element's sum is the same FMA chain in the same order, so the bits do not change.
+     * Rows i..i+3, columns j..j+4L-1: sixteen accumulators (of the 32 vector registers), each B
+     * vector loaded once for the four rows and each A scalar broadcast once for the four vectors
+     * (0.5 loads per FMA against {@link #four2}'s 0.75). On the 2-core Zen 4 this runs the
+     * 784-128-10 products W1·Xᵀ (n = 64) and δ1ᵀ·X (k = 64) at 52–57 GFLOP/s where {@link #four2}
+     * runs them at 43–52 (docs/performance.md, "Batched gradients"). Each element's sum is the
+     * same FMA chain in the same order, so the bits do not change.
      */
-    private static void four3(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+    private static void four4(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
                               int c0, boolean add, int j) {
         DoubleVector c00 = DoubleVector.zero(S);
         DoubleVector c01 = c00;
         DoubleVector c02 = c00;
+        DoubleVector c03 = c00;
         DoubleVector c10 = c00;
         DoubleVector c11 = c00;
         DoubleVector c12 = c00;
+        DoubleVector c13 = c00;
         DoubleVector c20 = c00;
         DoubleVector c21 = c00;
         DoubleVector c22 = c00;
+        DoubleVector c23 = c00;
         DoubleVector c30 = c00;
         DoubleVector c31 = c00;
         DoubleVector c32 = c00;
+        DoubleVector c33 = c00;
         int p0 = i * ai;
         int p1 = p0 + ai;
         int p2 = p1 + ai;
@@ -170,39 +175,66 @@ final class VectorKernel implements Kernels.Product {
         int q = b0 + j;
         for (int t = 0; t < k; t++, q += bs) {
             DoubleVector v0 = DoubleVector.fromArray(S, b, q);
-            DoubleVector v1 = DoubleVector.fromArray(S, b, q + L);
+            DoubleVector v1 = DoubleVector.fromArray(S, b, q + 1 * L);
             DoubleVector v2 = DoubleVector.fromArray(S, b, q + 2 * L);
+            DoubleVector v3 = DoubleVector.fromArray(S, b, q + 3 * L);
             int o = t * at;
             DoubleVector x = DoubleVector.broadcast(S, a[p0 + o]);
             c00 = x.fma(v0, c00);
             c01 = x.fma(v1, c01);
             c02 = x.fma(v2, c02);
+            c03 = x.fma(v3, c03);
             x = DoubleVector.broadcast(S, a[p1 + o]);
             c10 = x.fma(v0, c10);
             c11 = x.fma(v1, c11);
             c12 = x.fma(v2, c12);
+            c13 = x.fma(v3, c13);
             x = DoubleVector.broadcast(S, a[p2 + o]);
             c20 = x.fma(v0, c20);
             c21 = x.fma(v1, c21);
             c22 = x.fma(v2, c22);
+            c23 = x.fma(v3, c23);
             x = DoubleVector.broadcast(S, a[p3 + o]);
             c30 = x.fma(v0, c30);
             c31 = x.fma(v1, c31);
             c32 = x.fma(v2, c32);
+            c33 = x.fma(v3, c33);
         }
         int at0 = c0 + i * n + j;
-        put(c00, c, at0, add);
-        put(c01, c, at0 + L, add);
-        put(c02, c, at0 + 2 * L, add);
-        put(c10, c, at0 + n, add);
-        put(c11, c, at0 + n + L, add);
-        put(c12, c, at0 + n + 2 * L, add);
-        put(c20, c, at0 + 2 * n, add);
-        put(c21, c, at0 + 2 * n + L, add);
-        put(c22, c, at0 + 2 * n + 2 * L, add);
-        put(c30, c, at0 + 3 * n, add);
-        put(c31, c, at0 + 3 * n + L, add);
-        put(c32, c, at0 + 3 * n + 2 * L, add);
+        if (add) { // C += the sums, written out here: a call per vector would box it where C2 stops inlining
+            c00 = DoubleVector.fromArray(S, c, at0).add(c00);
+            c01 = DoubleVector.fromArray(S, c, at0 + L).add(c01);
+            c02 = DoubleVector.fromArray(S, c, at0 + 2 * L).add(c02);
+            c03 = DoubleVector.fromArray(S, c, at0 + 3 * L).add(c03);
+            c10 = DoubleVector.fromArray(S, c, at0 + n).add(c10);
+            c11 = DoubleVector.fromArray(S, c, at0 + n + L).add(c11);
+            c12 = DoubleVector.fromArray(S, c, at0 + n + 2 * L).add(c12);
+            c13 = DoubleVector.fromArray(S, c, at0 + n + 3 * L).add(c13);
+            c20 = DoubleVector.fromArray(S, c, at0 + 2 * n).add(c20);
+            c21 = DoubleVector.fromArray(S, c, at0 + 2 * n + L).add(c21);
+            c22 = DoubleVector.fromArray(S, c, at0 + 2 * n + 2 * L).add(c22);
+            c23 = DoubleVector.fromArray(S, c, at0 + 2 * n + 3 * L).add(c23);
+            c30 = DoubleVector.fromArray(S, c, at0 + 3 * n).add(c30);
+            c31 = DoubleVector.fromArray(S, c, at0 + 3 * n + L).add(c31);
+            c32 = DoubleVector.fromArray(S, c, at0 + 3 * n + 2 * L).add(c32);
+            c33 = DoubleVector.fromArray(S, c, at0 + 3 * n + 3 * L).add(c33);
+        }
+        c00.intoArray(c, at0);
+        c01.intoArray(c, at0 + L);
+        c02.intoArray(c, at0 + 2 * L);
+        c03.intoArray(c, at0 + 3 * L);
+        c10.intoArray(c, at0 + n);
+        c11.intoArray(c, at0 + n + L);
+        c12.intoArray(c, at0 + n + 2 * L);
+        c13.intoArray(c, at0 + n + 3 * L);
+        c20.intoArray(c, at0 + 2 * n);
+        c21.intoArray(c, at0 + 2 * n + L);
+        c22.intoArray(c, at0 + 2 * n + 2 * L);
+        c23.intoArray(c, at0 + 2 * n + 3 * L);
+        c30.intoArray(c, at0 + 3 * n);
+        c31.intoArray(c, at0 + 3 * n + L);
+        c32.intoArray(c, at0 + 3 * n + 2 * L);
+        c33.intoArray(c, at0 + 3 * n + 3 * L);
     }
 
     /** Rows i..i+3, columns j..j+2L-1. */
