@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Walks every op of the op table ({@link Op}, the {@link Reduction} entries and the vector
- * functions) on small networks, and checks the two views derived from the graph against each other
- * and against numbers computed without either:
+ * functions) on small networks, and checks the two views derived from the graph, and the code
+ * generated from them, against each other and against numbers computed without any of them:
  * <ul>
  *   <li>its element expansion ({@code model.ElementView}, evaluated by the interpreter) agrees with
  *       its loops (the layer program, compiled), to 1e-12;</li>
@@ -35,7 +35,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>its generated code ({@code codegen --lang java|c|python --main}, compiled by javac and gcc
  *       -Werror and run, or run by python3) agrees with both: its loss and every gradient entry
  *       with the loops' and the element view's to 1e-12 relative, and with central differences of
- *       the element view's loss to 1e-9 ({@link #generatedCodeAgreesWithTheLoopsAndTheElementView});</li>
+ *       the element view's loss to 1e-9; where {@code codegen} writes a layered file straight-line
+ *       (for its limit fallbacks), the loops' source is run too
+ *       ({@link #generatedCodeAgreesWithTheLoopsAndTheElementView});</li>
  *   <li>a file the loops do not cover (one without a vector) is checked the same way through the
  *       tape, and its generated code is the tape's straight-line code.</li>
  * </ul>
