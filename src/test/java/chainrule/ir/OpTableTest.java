@@ -1,6 +1,7 @@
 package chainrule.ir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainrule.compile.CompiledGradient;
@@ -24,14 +25,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Walks every op of the op table ({@link Op}, the {@link Reduction} entries and the vector
- * functions) on small networks, and checks the two views derived from the graph against each other
- * and against numbers computed without either:
+ * functions) on small networks, and checks the two views derived from the graph, and the code
+ * generated from them, against each other and against numbers computed without any of them:
  * <ul>
  *   <li>its element expansion ({@code model.ElementView}, evaluated by the interpreter) agrees with
  *       its loops (the layer program, compiled), to 1e-12;</li>
  *   <li>its vector–Jacobian product (the loops' gradient) agrees with central differences of the
  *       loss, and with the gradient of the element view compiled by the tape compiler;</li>
- *   <li>a file the loops do not cover (one without a vector) is checked the same way through the tape.</li>
+ *   <li>its generated code ({@code codegen --lang java|c|python --main}, compiled by javac and gcc
+ *       -Werror and run, or run by python3) agrees with both: its loss and every gradient entry
+ *       with the loops' and the element view's to 1e-12 relative, and with central differences of
+ *       the element view's loss to 1e-9; where {@code codegen} writes a layered file straight-line
+ *       (for its limit fallbacks), the loops' source is run too
+ *       ({@link #generatedCodeAgreesWithTheLoopsAndTheElementView});</li>
+ *   <li>a file the loops do not cover (one without a vector) is checked the same way through the
+ *       tape, and its generated code is the tape's straight-line code.</li>
  * </ul>
  * {@link #everyOpIsWalked} fails when an op, a reduction or a vector function is added without a
  * case here.
@@ -158,6 +166,121 @@ class OpTableTest {
             assertEquals(numeric, gradient[i], 1e-6 * Math.max(1, Math.abs(numeric)), p + " against central differences");
             assertEquals(tapeGradient[i], gradient[i], 1e-9 * Math.max(1, Math.abs(gradient[i])), p + " against the element view");
         }
+    }
+
+    /** The numbers the generated code must give for one case, computed without it. */
+    private record Reference(String lossName, List<String> parameters, double loopsLoss, double[] loopsGradient,
+            double elementLoss, double[] elementGradient, double[] centralDifferences) {}
+
+    /** Each case's {@link Reference}, computed once for the three languages (a class's methods run one after another). */
+    private static final Map<String, Reference> REFERENCES = new LinkedHashMap<>();
+
+    private static Reference reference(String name) throws Exception {
+        Reference known = REFERENCES.get(name);
+        if (known != null) {
+            return known;
+        }
+        Source source = new Source("op.nn", CASES.get(name));
+        Ast.File ast = SourceParser.parseFile(source);
+        Network network = Analyzer.check(source, ast);
+        // the loops: the compiled layer program (the tape for the file without vectors)
+        CompiledGradient compiled = LayerCompiler.compile(network, ast);
+        double[] loopsGradient = new double[compiled.parameters().size()];
+        double loopsLoss = compiled.workspace().gradient(loopsGradient);
+        // the element view: its loss by the interpreter, its gradient compiled by the tape, and
+        // central differences of the interpreted loss (five points: truncation error O(h^4), so
+        // what is left is rounding, about 1e-12 absolute)
+        Map<String, Double> values = new LinkedHashMap<>(network.values());
+        double elementLoss = network.lossAt(values);
+        double[] elementGradient = new double[loopsGradient.length];
+        CompiledGradient.compile(network).workspace().gradient(elementGradient);
+        double[] central = new double[loopsGradient.length];
+        for (int i = 0; i < central.length; i++) {
+            String p = compiled.parameters().get(i);
+            double v = values.get(p);
+            double h = 1e-4 * Math.max(1, Math.abs(v));
+            double[] at = new double[4];
+            double[] steps = {-2 * h, -h, h, 2 * h};
+            for (int s = 0; s < 4; s++) {
+                values.put(p, v + steps[s]);
+                at[s] = network.lossAt(values);
+            }
+            values.put(p, v);
+            central[i] = (at[0] - 8 * at[1] + 8 * at[2] - at[3]) / (12 * h);
+        }
+        Reference r = new Reference(network.lossName(), compiled.parameters(), loopsLoss, loopsGradient, elementLoss,
+                elementGradient, central);
+        REFERENCES.put(name, r);
+        return r;
+    }
+
+    /**
+     * Every case's {@code codegen --lang L --main} program, compiled (javac, gcc -Werror) and run
+     * (java, the executable, python3), prints a loss and gradient that agree with the loops' (the
+     * compiled layer program) to 1e-12 relative, with the element view's (its loss by the
+     * interpreter, its gradient compiled by the tape) to 1e-12 relative, and with central
+     * differences of the interpreted loss to 1e-9 (relative to at least 0.1: a zero entry, such
+     * as a dead relu's, meets their rounding). Where {@code codegen} writes a file with vectors as
+     * the tape's straight-line code (a user function may divide, so the limit fallbacks of that
+     * code are wanted: {@code paths.Limits.unrollForLimits}), the loops' source of the same file
+     * ({@code codegen.LoopSourceGenerator}) is checked too, so every op's loop source is run. All
+     * programs of a language are built and run in one go ({@link GeneratedPrograms}); a language
+     * whose tool is missing is skipped.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"java", "c", "python"})
+    void generatedCodeAgreesWithTheLoopsAndTheElementView(String lang, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        List<String> labels = new ArrayList<>();
+        List<String> ofCase = new ArrayList<>();
+        List<String> sources = new ArrayList<>();
+        for (String name : CASES.keySet()) {
+            java.nio.file.Path f = dir.resolve("op" + ofCase.size() + ".nn");
+            java.nio.file.Files.writeString(f, CASES.get(name));
+            String generated = GeneratedPrograms.codegen(f, lang, GeneratedPrograms.javaClass(sources.size()));
+            labels.add(lang + ", " + name + ", codegen");
+            ofCase.add(name);
+            sources.add(generated);
+            boolean loops = !name.contains("through the tape");
+            if (!loops) {
+                assertFalse(generated.contains("with loops over arrays"), labels.get(labels.size() - 1) + ": the tape's straight-line code");
+            } else if (!generated.contains("with loops over arrays")) {
+                Source source = new Source(f.getFileName().toString(), CASES.get(name));
+                Ast.File ast = SourceParser.parseFile(source);
+                Network network = Analyzer.check(source, ast);
+                String loopSource = chainrule.codegen.LoopSourceGenerator.generate(
+                        chainrule.layer.LayerLowering.lower(ast, network).orElseThrow(), chainrule.codegen.Language.byOptionName(lang),
+                        f.getFileName().toString(), network.lossName(), network.values(), true, GeneratedPrograms.javaClass(sources.size()));
+                assertTrue(loopSource.contains("with loops over arrays"), loopSource);
+                labels.add(lang + ", " + name + ", the loops' source");
+                ofCase.add(name);
+                sources.add(loopSource);
+            }
+        }
+        List<GeneratedPrograms.Printed> printed = GeneratedPrograms.run(lang, dir, sources);
+        for (int c = 0; c < sources.size(); c++) {
+            String name = labels.get(c);
+            Reference r = reference(ofCase.get(c));
+            GeneratedPrograms.Printed p = printed.get(c);
+            assertEquals(r.lossName(), p.lossName(), name + ": the loss's name");
+            close(r.loopsLoss(), p.loss(), 1e-12, 0, name + ": loss, the loops against the generated code");
+            close(r.elementLoss(), p.loss(), 1e-12, 0, name + ": loss, the element view against the generated code");
+            assertEquals(r.parameters(), List.copyOf(p.gradient().keySet()), name + ": the gradient's entries");
+            for (int i = 0; i < r.parameters().size(); i++) {
+                String entry = name + ": ∂L/∂" + r.parameters().get(i);
+                double generated = p.gradient().get(r.parameters().get(i));
+                close(r.loopsGradient()[i], generated, 1e-12, 0, entry + ", the loops against the generated code");
+                close(r.elementGradient()[i], generated, 1e-12, 0, entry + ", the element view against the generated code");
+                close(r.centralDifferences()[i], generated, 1e-9, 0.1, entry + ", central differences against the generated code");
+            }
+        }
+    }
+
+    /** |expected − actual| ≤ tolerance · max(floor, |expected|, |actual|), both finite. */
+    private static void close(double expected, double actual, double tolerance, double floor, String what) {
+        assertTrue(Double.isFinite(expected) && Double.isFinite(actual)
+                        && Math.abs(expected - actual) <= tolerance * Math.max(floor, Math.max(Math.abs(expected), Math.abs(actual))),
+                what + ": expected " + expected + ", generated code " + actual + " (difference " + (actual - expected) + ")");
     }
 
     /**
