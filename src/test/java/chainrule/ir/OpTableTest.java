@@ -221,7 +221,7 @@ class OpTableTest {
      * interpreter, its gradient compiled by the tape) to 1e-12 relative, and with central
      * differences of the interpreted loss to 1e-9 (relative to at least 0.1: a zero entry, such
      * as a dead relu's, meets their rounding). Where {@code codegen} writes a file with vectors as
-     * the tape's straight-line code (a user function may divide, so the limit fallbacks of that
+     * the tape's straight-line code (a quotient that may be 0/0, so the limit fallbacks of that
      * code are wanted: {@code paths.Limits.unrollForLimits}), the loops' source of the same file
      * ({@code codegen.LoopSourceGenerator}) is checked too, so every op's loop source is run. All
      * programs of a language are built and run in one go ({@link GeneratedPrograms}); a language
