@@ -254,6 +254,9 @@ final class ElementView {
                 if (definition != null) {
                     definitions.add(v);
                 } else if (slot.definitions() != null) {
+                    if (!forwardIsTheInterpreters(slot.source(), java.util.Collections.newSetFromMap(new IdentityHashMap<>()))) {
+                        return null;
+                    }
                     if (isSigmoidOrSoftmax(slot.source())) {
                         sigmoids.add(symbol);
                     }
@@ -272,6 +275,52 @@ final class ElementView {
         }
         return new Network.Structure(Collections.unmodifiableMap(vertices), List.copyOf(definitions),
                 vertices.get(graph.loss().name()), Collections.unmodifiableMap(frozen), wholeSize);
+    }
+
+    /**
+     * Whether the op graph evaluated numerically ({@link Op#forward}) gives a frozen vertex the very
+     * bits the interpreter gives its expanded element in the whole view. The expansion is an
+     * interned expression, normalised as it is built: like terms collected, a small inline
+     * reduction distributed over the terms around it ({@code h - mean(h)} over 4 elements becomes
+     * {@code 3/4·h[1] - h[2]/4 - …}), a softmax written as quotients of exponentials. Its rounding
+     * then differs from the op's in the last digit, and {@code grad --json} prints every digit. Only
+     * the ops whose expansion keeps the op's own order of operations pass: products ({@code W @ x},
+     * summed in index order), sums of them ({@code W @ x + b}), functions applied elementwise,
+     * indexing, and a reduction of at least {@value #SHARED_REDUCTION} elements of a named value
+     * (the whole view makes it a vertex of its own, {@code v.mean}). Anything else below a frozen
+     * vertex, and the whole view answers (review of session 6: a centred 3-4-2 network's
+     * {@code grad --wrt 'W2[1,1]' --json} differed from the whole view's in the 17th digit).
+     */
+    private static boolean forwardIsTheInterpreters(Op op, Set<Op> seen) {
+        if (!seen.add(op)) {
+            return true;
+        }
+        boolean own = op.accept(new Op.Visitor<Boolean>() {
+            @Override public Boolean declared(Op.Declared d) { return true; }
+            @Override public Boolean atom(Op.Atom a) { return true; }
+            @Override public Boolean definition(Op.Definition d) { return true; }
+            @Override public Boolean negate(Op.Negate n) { return false; }
+            @Override public Boolean chain(Op.Chain c) { return true; }
+            @Override public Boolean arithmetic(Op.Arithmetic a) { return false; }
+            @Override public Boolean apply(Op.Apply a) { return true; }
+            @Override public Boolean matMul(Op.MatMul m) { return true; }
+            @Override public Boolean reduce(Op.Reduce r) {
+                return r.elements() >= SHARED_REDUCTION && !r.reduction().isLoss()
+                        && r.args().stream().allMatch(x -> x instanceof Op.Declared || x instanceof Op.Definition);
+            }
+            @Override public Boolean vectorFunction(Op.VectorFunction v) { return false; }
+            @Override public Boolean index(Op.Index i) { return true; }
+            @Override public Boolean invalid(Op.Invalid i) { return false; }
+        });
+        if (!own) {
+            return false;
+        }
+        for (Op in : op.inputs()) {
+            if (!forwardIsTheInterpreters(in, seen)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code e} takes a log anywhere (each shared subterm looked at once). */
