@@ -250,8 +250,22 @@ public abstract class ExprPrinter {
 
     private Printed renderProduct(Product p) {
         Num c = p.factors().get(0) instanceof Num n ? n : Exprs.ONE;
-        return renderProduct(c, p.nonNumericFactors());
+        List<Expr> factors = p.nonNumericFactors();
+        List<Expr> shown = new ArrayList<>(factors.size());
+        for (Expr f : factors) {
+            if (!writtenAsOne(f)) {
+                shown.add(f);
+            }
+        }
+        return renderProduct(c, shown.isEmpty() ? factors : shown);
     }
+
+    /**
+     * Whether a printer that writes names as their values leaves a factor out of a product because
+     * its value is exactly 1 ({@code y \cdot \log(p)} with y = 1 is written {@code \log(0.62)}, not
+     * {@code 1 \cdot \log(0.62)}). A printer of formulas writes every factor.
+     */
+    protected boolean writtenAsOne(Expr factor) { return false; }
 
     /**
      * A coefficient times factors; factors with a negative numeric exponent go under a fraction bar.

@@ -87,6 +87,21 @@ public final class LatexPrinter extends ExprPrinter {
         return text.contains("\\times") && !text.startsWith("{\\left(") ? Precedence.PRODUCT : Precedence.ATOM;
     }
 
+    /** A name whose value is exactly 1, where names are written as values: {@code \\log(0.62)}, not {@code 1 \\cdot \\log(0.62)}. */
+    @Override protected boolean writtenAsOne(Expr factor) {
+        return !values.isEmpty() && (factor instanceof Sym || factor instanceof chainrule.expr.Sum) && valueOf(factor) == 1; // y = 1, or 1 - y with y = 0
+    }
+
+    /** The value of {@code e} where every name in it has one, else nan. */
+    private double valueOf(Expr e) {
+        for (Sym s : chainrule.model.Symbols.free(e)) {
+            if (!values.containsKey(s.name())) {
+                return Double.NaN;
+            }
+        }
+        return chainrule.expr.Evaluator.evaluate(e, values);
+    }
+
     /**
      * A product of a name whose value is 0 (or a positive power of one) and other factors, whose
      * value is 0: written {@code 0}, and left out of a sum, where names are written as values
@@ -100,7 +115,7 @@ public final class LatexPrinter extends ExprPrinter {
         boolean zeroFactor = false;
         for (Expr f : p.factors()) {
             Expr base = f instanceof chainrule.expr.Power pw && pw.exponent() instanceof chainrule.expr.Num n && n.value() > 0 ? pw.base() : f;
-            zeroFactor |= base instanceof Sym s && values.get(s.name()) != null && values.get(s.name()) == 0;
+            zeroFactor |= (base instanceof Sym || base instanceof chainrule.expr.Sum) && valueOf(base) == 0; // y = 0, or 1 - y with y = 1
         }
         if (!zeroFactor) {
             return false;
@@ -144,7 +159,9 @@ public final class LatexPrinter extends ExprPrinter {
             boolean afterNumber = previous.matches("\\{?" + NUMBER + "\\}?")
                     || previous.matches("\\{\\\\left\\(" + NUMBER + "\\\\right\\)\\}");
             // juxtapose a parenthesised factor, a(1 - a), but never a number or after a number: 2 \cdot (-1), not 2(-1)
-            boolean juxtapose = (f.startsWith("{\\left(") || f.startsWith("\\bigl(")) && !afterNumber
+            // nor after a function's call: \log(1 - p) \cdot (1 - y), whose bracket would read as a second argument
+            boolean afterCall = previous.startsWith("\\") && (previous.endsWith("\\right)") || previous.endsWith("\\bigr)"));
+            boolean juxtapose = (f.startsWith("{\\left(") || f.startsWith("\\bigl(")) && !afterNumber && !afterCall
                     && !f.matches("\\{\\\\left\\(" + NUMBER + "\\\\right\\)\\}(\\^.*)?");
             // after a number in scientific form, a name or call is juxtaposed as in print: 3 \times 10^{20} x^{2}
             boolean afterScientific = i == 1 && factors.get(0).matches("-?[0-9.]+ \\\\times 10\\^\\{-?[0-9]+\\}")

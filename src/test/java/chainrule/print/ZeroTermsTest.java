@@ -37,7 +37,11 @@ class ZeroTermsTest {
                 Exprs.mul(Exprs.sub(Exprs.ONE, T), Exprs.apply(Primitive.LOG, Exprs.sub(Exprs.ONE, P))))));
         String printed = withValues.print(bce).replace(String.valueOf(LatexPrinter.BREAK), "");
         assertFalse(printed.contains("0 \\cdot"), printed);
-        assertTrue(printed.contains("1 - 0"), printed); // a name alone is still written as its value
+        assertTrue(printed.contains("1 - 0.25"), printed); // a name inside a call is written as its value
+        // a factor whose value is 1 (1 - t with t = 0) is left out of its product, as t with t = 1
+        assertFalse(printed.contains("\\left(1 - 0\\right)"), printed);
+        LatexPrinter atOne = LatexPrinter.withValues(Map.of("t", 1.0, "p", 0.25));
+        assertEquals("-\\log\\mathopen{}\\left(0.25\\right)", atOne.print(Exprs.neg(term)));
         // a formula printer writes every term
         assertTrue(LatexPrinter.latex().print(bce).contains("t \\cdot"), LatexPrinter.latex().print(bce));
         // 0·log(0) is nan, not 0: it stays written
@@ -63,7 +67,7 @@ class ZeroTermsTest {
         assertFalse(latex.contains("-\\frac{0}"), latex);
         double byHand = -Math.log(1 - 1 / (1 + Math.exp(-(0.2 * 0.5 + -0.4 * -0.3 + 0.1))));
         assertEquals(byHand, values.vertex("L"), 1e-15);
-        assertTrue(latex.contains("= -\\log\\mathopen{}\\left(1 - 0.579324\\right){\\left(1 - 0\\right)} = "
-                + LatexPrinter.rounded(byHand, 12)), latex);
+        assertTrue(latex.contains("= -\\log\\mathopen{}\\left(1 - 0.579324\\right) \\\\*"), latex);
+        assertTrue(latex.contains("&= " + LatexPrinter.rounded(byHand, 12)), latex);
     }
 }
