@@ -124,8 +124,10 @@ public abstract class ExprPrinter {
         if (!n.isFraction()) {
             return false;
         }
-        int q = n.denominator().bitLength() <= 5 ? n.denominator().intValue() : 0;
-        return q == 2 || q == 4 || q == 5 || q == 8 || q == 10 || q == 16 || !n.isTerminatingDecimal();
+        int q = n.denominator().bitLength() <= 13 ? n.denominator().intValue() : 0;
+        // a mean's 1/128 or 3/256 reads better than 0.0078125 and 0.01171875; 1/100 stays 0.01
+        boolean powerOfTwo = q > 16 && Integer.bitCount(q) == 1 && n.numerator().bitLength() <= 10;
+        return q == 2 || q == 4 || q == 5 || q == 8 || q == 10 || q == 16 || powerOfTwo || !n.isTerminatingDecimal();
     }
 
     /** A number that is not a fraction: the shortest decimal, or the exact decimal when a double cannot hold it. */

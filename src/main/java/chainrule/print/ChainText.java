@@ -83,12 +83,17 @@ public class ChainText {
                 // after all the factors, as a textbook writes c·x/(2·r), not c·(1/(2·r))·x.
                 List<Expr> denominators = new ArrayList<>();
                 boolean collect = splitsQuotients() && s.parts().size() > 1;
+                boolean negated = false;
                 for (int i = s.parts().size() - 1; i >= 0; i--) {
                     Chain x = s.parts().get(i);
                     if (x instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE) {
                         continue;
                     }
                     if (negativeNumber(x) && writesFormulas() && s.parts().size() > 1) {
+                        if (x instanceof Chain.Factor f && f.edge().factor() instanceof chainrule.expr.Num n && n.negate().isOne()) {
+                            negated = !negated; // -δ(c[1]), not -1·δ(c[1])
+                            continue;
+                        }
                         // a negative constant factor is the product's coefficient: -2.01·δ(y), not δ(y)·(-2.01)
                         parts.add(0, render(x, false));
                         continue;
@@ -115,8 +120,12 @@ public class ChainText {
                     if (den instanceof chainrule.expr.Product || den instanceof Sum || den instanceof chainrule.expr.Num) {
                         denText = groupFactor(denText);
                     }
-                    String over = (parts.isEmpty() ? "1" : String.join(times(), parts)) + "/" + denText;
+                    String over = (negated ? "-" : "") + (parts.isEmpty() ? "1" : String.join(times(), parts)) + "/" + denText;
                     return inProduct ? groupFactor(over) : over;
+                }
+                if (negated) {
+                    String text = "-" + (parts.isEmpty() ? "1" : String.join(times(), parts));
+                    return inProduct ? groupFactor(text) : text;
                 }
                 if (parts.isEmpty()) {
                     return "1";

@@ -1,0 +1,31 @@
+package chainrule.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A network above {@code ClosedForm.SHARED_DELTAS_ABOVE} vertices prints each shared δ once, as
+ * a sum over the δs above it: a factor of -1 is a sign ({@code -δ(c[1]) - δ(c[2])}, not
+ * {@code -1·δ(c[1]) - 1·δ(c[2])}), and a mean's 1/64 is a fraction, not 0.015625 (review of
+ * session 6, a 784-128-10 centred network).
+ */
+class SharedDeltaTextTest {
+    @Test
+    void aCentredLayersSharedDeltasReadAsATextbookWritesThem(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("centred.nn");
+        Files.writeString(file, PartialViewTest.layered(80, 64, 3, PartialViewTest.CENTRED));
+        Cli cli = Cli.run("grad", file.toString(), "--wrt", "W1[1,1]");
+        assertEquals(0, cli.status(), cli.err());
+        String out = cli.out();
+        assertTrue(out.contains("δ(c.mean) = ∂L/∂c.mean = -δ(c[1]) - δ(c[2]) - δ(c[3])"), out);
+        assertFalse(out.contains("1·δ("), out);
+        assertTrue(out.contains("δ(c.mean)·1/64"), out);
+        assertFalse(out.contains("0.015625"), out);
+    }
+}
