@@ -179,7 +179,7 @@ final class Analysis {
         PathGraph graph = base.withValuesOf(network);
         Values values = null;
         if (network.missingValues().isEmpty()) {
-            values = Values.of(network);
+            values = Values.shared(network); // kept with the structure, read by concurrent requests
             NonFiniteCheck.require(network, values.vertices());
             NonFiniteCheck.requireFiniteDerivatives(graph, values);
         }
