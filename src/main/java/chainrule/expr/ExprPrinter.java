@@ -76,6 +76,13 @@ public abstract class ExprPrinter {
      */
     protected boolean vanishes(Product p) { return false; }
 
+    /**
+     * Whether a printer that writes names as their values leaves a lone name out of a sum of
+     * several terms because its value is 0 ({@code p - t} with t = 0 is written {@code 0.58}, not
+     * {@code 0.58 - 0}). A printer of formulas writes every term.
+     */
+    protected boolean vanishes(Sym name) { return false; }
+
     public Printed render(Expr e) {
         return e.accept(new Expr.Visitor<Printed>() {
             @Override public Printed num(Num n) {
@@ -190,7 +197,8 @@ public abstract class ExprPrinter {
 
     private Printed renderSum(Sum s) {
         List<Expr> terms = groupedByIndex(new ArrayList<>(s.terms()));
-        terms.removeIf(t -> t instanceof Product p && vanishes(p)); // a term of value 0, written as numbers
+        // a term of value 0, written as numbers: 0.58 - 0 is 0.58, 0·log(0.37) + … is …
+        terms.removeIf(t -> t instanceof Product p && vanishes(p) || t instanceof Sym name && vanishes(name));
         if (terms.size() <= 1) {
             return render(terms.isEmpty() ? Exprs.ZERO : terms.get(0));
         }

@@ -471,12 +471,14 @@ public final class LatexDerivation {
         }
         for (Vertex v : fresh) {
             String name = LatexNames.name(v.name());
-            StringBuilder rhs = new StringBuilder("= ").append(partial(loss(), name)).append(eq())
-                    .append(symbolic.print(form.deltas().get(v)));
+            String formula = symbolic.print(form.deltas().get(v));
+            StringBuilder rhs = new StringBuilder("= ").append(partial(loss(), name)).append(eq()).append(formula);
             if (values != null) {
                 double value = new ClosedForm(v, form.deltas().get(v), form.deltas()).value(values);
-                rhs.append(eq()).append(numbersThenValue(
-                        LatexChain.numeric(values, deltaValues).print(form.deltas().get(v)), value));
+                String numbers = numbersThenValue(LatexChain.numeric(values, deltaValues).print(form.deltas().get(v)), value);
+                if (!numbers.equals(formula)) { // \delta_z = ∂E/∂z = 1, not 1 = 1
+                    rhs.append(eq()).append(numbers);
+                }
                 deltaValues.put(v, value);
             }
             out.row(LatexNames.delta(v.name()), rhs.toString(), null);

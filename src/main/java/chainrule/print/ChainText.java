@@ -372,12 +372,16 @@ public class ChainText {
         boolean noted = !noteTargetSums;
         for (var e : deltas.entrySet()) {
             String prefix = lines.isEmpty() ? first : " ".repeat(first.length());
+            String formula = print(e.getValue());
             String number = adjoints == null ? "" : " = " + Numbers.rounded(adjoints.get(e.getKey()), 10);
+            if (number.equals(" = " + formula)) {
+                number = ""; // δ(z) = ∂E/∂z = 1, not 1 = 1
+            }
             // a shared δ written with the target's given values says so, on the first such line
             chainrule.expr.Num sum = noted || printer != TextPrinter.pretty() ? null : ClosedForm.targetSumBehind(e.getValue());
             noted |= sum != null;
             lines.add(prefix + delta(e.getKey()) + " = ∂" + lossName + "/∂" + e.getKey().name() + " = "
-                    + print(e.getValue()) + number + (sum == null ? "" : targetSumNote(sum)));
+                    + formula + number + (sum == null ? "" : targetSumNote(sum)));
         }
         return lines;
     }

@@ -9,6 +9,7 @@ import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
 import chainrule.expr.VectorElement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -87,6 +88,12 @@ public final class LatexPrinter extends ExprPrinter {
         return text.contains("\\times") && !text.startsWith("{\\left(") ? Precedence.PRODUCT : Precedence.ATOM;
     }
 
+    /** A name whose value is 0, where names are written as values: left out of a sum ({@code 0.58}, not {@code 0.58 - 0}). */
+    @Override protected boolean vanishes(Sym name) {
+        Double v = values.get(name.name());
+        return v != null && v == 0;
+    }
+
     /** A name whose value is exactly 1, where names are written as values: {@code \\log(0.62)}, not {@code 1 \\cdot \\log(0.62)}. */
     @Override protected boolean writtenAsOne(Expr factor) {
         return !values.isEmpty() && (factor instanceof Sym || factor instanceof chainrule.expr.Sum) && valueOf(factor) == 1; // y = 1, or 1 - y with y = 0
@@ -109,8 +116,8 @@ public final class LatexPrinter extends ExprPrinter {
      * stays: {@code 1 - 0}.
      */
     @Override protected boolean vanishes(chainrule.expr.Product p) {
-        if (values.isEmpty() || p.nonNumericFactors().size() < 2) {
-            return false; // a name alone stays written as its value: 1 - 0
+        if (values.isEmpty()) {
+            return false;
         }
         boolean zeroFactor = false;
         for (Expr f : p.factors()) {
@@ -149,6 +156,11 @@ public final class LatexPrinter extends ExprPrinter {
      */
     @Override
     public String times(List<String> factors) {
+        if (factors.size() > 1 && factors.contains("1")) { // a factor of 1 among numbers: 0.24 \cdot 2.38, not 1 \cdot 0.24 \cdot 2.38
+            List<String> rest = new ArrayList<>(factors);
+            rest.removeIf("1"::equals);
+            factors = rest.isEmpty() ? List.of("1") : rest;
+        }
         StringBuilder sb = new StringBuilder(factors.get(0));
         for (int i = 1; i < factors.size(); i++) {
             String f = factors.get(i);

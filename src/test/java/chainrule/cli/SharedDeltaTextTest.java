@@ -28,4 +28,26 @@ class SharedDeltaTextTest {
         assertTrue(out.contains("δ(c.mean)·1/64"), out);
         assertFalse(out.contains("0.015625"), out);
     }
+
+    /** A δ that is a number is not written twice (review of session 6: {@code δ(z) = ∂E/∂z = 1 = 1}). */
+    @Test
+    void aDeltaThatIsANumberIsWrittenOnce(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("n2.nn");
+        Files.writeString(file, """
+                input x[2] = [0.5, -0.2]
+                target y[2] = [0.1, 0.5]
+                weight W1[2,2] = [[0.2, -0.1], [0.3, 0.2]]
+                weight W2[2,2] = [[0.3, -0.2], [-0.4, 0.2]]
+                h = tanh(W1 @ x)
+                o = W2 @ h
+                z = h[2] * o[1]
+                loss E = sum(0.5*(y - sigmoid(o))^2) + z
+                """);
+        Cli cli = Cli.run("grad", file.toString(), "--wrt", "W1[2,2]");
+        assertEquals(0, cli.status(), cli.err());
+        assertTrue(cli.out().contains("δ(z) = ∂E/∂z = 1\n"), cli.out());
+        Cli latex = Cli.run("latex", file.toString(), "--wrt", "W1[2,2]");
+        assertEquals(0, latex.status(), latex.err());
+        assertFalse(latex.out().contains("= 1 = 1"), latex.out());
+    }
 }

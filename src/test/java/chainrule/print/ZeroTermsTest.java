@@ -65,6 +65,8 @@ class ZeroTermsTest {
                 Notation.DEFAULT, "bce.nn", 100, false);
         assertFalse(latex.contains("0 \\cdot \\log"), latex);
         assertFalse(latex.contains("-\\frac{0}"), latex);
+        // nor a lone zero-valued name in a sum: (p - t)/(p·(1 - p)) at t = 0 is 0.579324/(…), not (0.579324 - 0)/(…)
+        assertFalse(latex.contains("0.579324 - 0}"), latex);
         double byHand = -Math.log(1 - 1 / (1 + Math.exp(-(0.2 * 0.5 + -0.4 * -0.3 + 0.1))));
         assertEquals(byHand, values.vertex("L"), 1e-15);
         assertTrue(latex.contains("= -\\log\\mathopen{}\\left(1 - 0.579324\\right) \\\\*"), latex);
