@@ -751,6 +751,10 @@ public final class ClosedForm {
         return best;
     }
 
+    private static int printedLength(Expr e) {
+        return chainrule.expr.TextPrinter.pretty().print(e).length();
+    }
+
     /** {@link #withUnitSumTargets(Expr)} on a graph: {@code e} itself where no unit-sum target collapses. */
     static Expr withUnitSumTargets(PathGraph graph, Expr e) {
         Expr best = e;
@@ -773,7 +777,12 @@ public final class ClosedForm {
                 // rather than y2 + y3 + p − 1. Elsewhere (a squared error) nothing is gained.
                 boolean collapses = occurrences(s, ys, new java.util.IdentityHashMap<>())
                         < occurrences(e, ys, new java.util.IdentityHashMap<>());
-                if (collapses && (s.treeSize() < best.treeSize() || s.treeSize() == best.treeSize() && best != e
+                // Shorter as printed, not as a tree: with two classes, eliminating y[1] gives
+                // y[2] + p[1] - 1, a smaller tree than p[1] - y[1] (whose -y[1] is a product) but
+                // not what a textbook writes, nor shorter to read.
+                int length = printedLength(s);
+                int bestLength = printedLength(best);
+                if (collapses && (length < bestLength || length == bestLength && best != e
                         && chainrule.model.Symbols.free(s).size() < chainrule.model.Symbols.free(best).size())) {
                     best = s;
                 }
