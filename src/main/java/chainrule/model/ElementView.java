@@ -232,6 +232,9 @@ final class ElementView {
         for (Slot slot : view.slots) {
             wholeSize += slot.group().size();
             Expr[] own = defined.get(slot);
+            // whether its frozen elements, if any, may take the op graph's numbers: asked once per slot
+            boolean exact = slot.definitions() == null
+                    || forwardIsTheInterpreters(slot.source(), java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
             BitSet seeded = slot.source() instanceof Op.Declared d ? seeds.get(d) : null;
             BitSet candidates = (BitSet) slot.symbols().asked.clone();
             if (own != null) {
@@ -254,7 +257,7 @@ final class ElementView {
                 if (definition != null) {
                     definitions.add(v);
                 } else if (slot.definitions() != null) {
-                    if (!forwardIsTheInterpreters(slot.source(), java.util.Collections.newSetFromMap(new IdentityHashMap<>()))) {
+                    if (!exact) {
                         return null;
                     }
                     if (isSigmoidOrSoftmax(slot.source())) {

@@ -9,7 +9,6 @@ import chainrule.expr.Primitive;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
 import chainrule.expr.VectorElement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -156,11 +155,6 @@ public final class LatexPrinter extends ExprPrinter {
      */
     @Override
     public String times(List<String> factors) {
-        if (factors.size() > 1 && factors.contains("1")) { // a factor of 1 among numbers: 0.24 \cdot 2.38, not 1 \cdot 0.24 \cdot 2.38
-            List<String> rest = new ArrayList<>(factors);
-            rest.removeIf("1"::equals);
-            factors = rest.isEmpty() ? List.of("1") : rest;
-        }
         StringBuilder sb = new StringBuilder(factors.get(0));
         for (int i = 1; i < factors.size(); i++) {
             String f = factors.get(i);
