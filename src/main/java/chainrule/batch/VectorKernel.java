@@ -175,7 +175,7 @@ final class VectorKernel implements Kernels.Product {
         int q = b0 + j;
         for (int t = 0; t < k; t++, q += bs) {
             DoubleVector v0 = DoubleVector.fromArray(S, b, q);
-            DoubleVector v1 = DoubleVector.fromArray(S, b, q + 1 * L);
+            DoubleVector v1 = DoubleVector.fromArray(S, b, q + L);
             DoubleVector v2 = DoubleVector.fromArray(S, b, q + 2 * L);
             DoubleVector v3 = DoubleVector.fromArray(S, b, q + 3 * L);
             int o = t * at;
