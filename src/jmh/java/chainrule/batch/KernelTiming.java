@@ -48,11 +48,11 @@ public final class KernelTiming {
                 }
                 long t1 = System.nanoTime();
                 for (int g = 0; g < 2; g++) {
-                    Kernels.VECTOR.product(w, c, 1, r, xts[g], 0, rows, rows, c, zt, 0, false, null, false);
+                    Kernels.VECTOR.product(w, 0, c, 1, r, xts[g], 0, rows, rows, c, zt, 0, false, null, false);
                 }
                 long t2 = System.nanoTime();
                 for (int g = 0; g < 2; g++) {
-                    Kernels.VECTOR.product(deltas[g], 1, r, r, xs[g], 0, c, c, rows, partial, 0, g == 1, null, false);
+                    Kernels.VECTOR.product(deltas[g], 0, 1, r, r, xs[g], 0, c, c, rows, partial, 0, g == 1, null, false);
                 }
                 long t3 = System.nanoTime();
                 for (int e = 0; e < partial.length; e++) {
@@ -61,7 +61,7 @@ public final class KernelTiming {
                 long t4 = System.nanoTime();
                 for (int g = 0; g < 2; g++) {
                     Kernels.transpose(deltas[g], 0, rows, r, dts[g], rows);
-                    Kernels.VECTOR.product(dts[g], rows, 1, r, xs[g], 0, c, c, rows, partial, 0, g == 1, null, false);
+                    Kernels.VECTOR.product(dts[g], 0, rows, 1, r, xs[g], 0, c, c, rows, partial, 0, g == 1, null, false);
                 }
                 long t5 = System.nanoTime();
                 transposedDelta = Math.min(transposedDelta, t5 - t4);

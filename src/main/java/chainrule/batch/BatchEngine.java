@@ -67,9 +67,8 @@ public final class BatchEngine {
      * Per data-fed declared or {@link #fromData} value: whether the kernels may read a block of it
      * in the packed rows (when the block's rows are in order) instead of a copy in the block's
      * arrays: everything that reads it is a product by the Vector API kernel (a MatVec of a shared
-     * matrix by a batched vector), which reads it as B, at any offset. (Weight matrices are still
-     * copied once per call: reading them in place needs an offset for A too, and that extra
-     * argument of the register kernel cost digits 3–5%, more than the copy; docs/performance.md.)
+     * matrix by a batched vector), which reads it as B, at any offset. (Weight matrices are read in
+     * place too, {@link #weightInPlace}, as A or B.)
      */
     private final boolean[] inPlace;
     /**
@@ -80,6 +79,13 @@ public final class BatchEngine {
      * than reading the packed rows twice (digits: 3%).
      */
     private final int[] inPlaceRows;
+    /**
+     * Per declared value: whether it is a matrix shared by the block's rows that only the Vector
+     * API kernel reads (as W in MatVecs of a batched vector), so the kernels read it in the
+     * declared values themselves, at its offset, and no block copies it: for 784-128-10 that is
+     * an 800 KB copy per call, and the cache it takes from the products (docs/performance.md).
+     */
+    private final boolean[] weightInPlace;
     /** Whether the parameters' elements cover the whole gradient, so it needs no zeroing. */
     private final boolean gradientCovered;
     /**
@@ -249,8 +255,11 @@ public final class BatchEngine {
                 inPlaceRows[m.vector()] = Math.min(inPlaceRows[m.vector()], m.rows());
             }
         }
+        weightInPlace = new boolean[n];
         for (int v = 0; v < n; v++) {
             BatchGraph.Op op = graph.values().get(v).op();
+            weightInPlace[v] = FLAT && op instanceof BatchGraph.Declared && !batched[v] && needed[v] && !otherReader[v]
+                    && uses[v] > 0 && v != graph.loss() && v != classifierLogits && v != classifierTarget;
             inPlace[v] = FLAT && needed[v] && !otherReader[v] && uses[v] > 0 && v != graph.loss()
                     && v != classifierLogits && v != classifierTarget
                     && batched[v] && !active[v] && (fromData[v] || op instanceof BatchGraph.Declared && fullyCovered[v]);
@@ -588,7 +597,10 @@ public final class BatchEngine {
                 } else if (fromData[v]) {
                     loadPacked(v, value.size(), rows, index, from, count);
                 } else if (value.op() instanceof BatchGraph.Declared d) {
-                    if (batched[v] || call < 0 || loadedFor[v] != call) {
+                    if (weightInPlace[v]) { // read by the kernels where it is: nothing copied
+                        src[v] = declared;
+                        srcAt[v] = d.declaredOffset();
+                    } else if (batched[v] || call < 0 || loadedFor[v] != call) {
                         load(v, d, value.size(), declared, rows, index, from, count);
                         loadedFor[v] = batched[v] ? -1 : call;
                     }
@@ -885,7 +897,7 @@ public final class BatchEngine {
                 if (!batched[m.matrix()] && batched[m.vector()]) {
                     if (active[m.vector()]) { // δX += δ·W: A = δ [rows, r], B = W as r rows of c
                         if (FLAT) {
-                            Kernels.VECTOR.product(d, mr, 1, rows, w, wAt, mc, mc, mr, adj[m.vector()], 0, true, null, false);
+                            Kernels.VECTOR.product(d, 0, mr, 1, rows, w, wAt, mc, mc, mr, adj[m.vector()], 0, true, null, false);
                         } else {
                             Kernels.product(d, mr, 1, rows, weightRows[v], mc, mr, adj[m.vector()], true, productRow);
                         }
@@ -903,7 +915,7 @@ public final class BatchEngine {
                             add = gradAdd;
                         }
                         if (FLAT && mc < 256) {
-                            Kernels.VECTOR.product(d, 1, mr, mr, x, xAt, mc, mc, rows, target, offset, add, null, false);
+                            Kernels.VECTOR.product(d, 0, 1, mr, mr, x, xAt, mc, mc, rows, target, offset, add, null, false);
                         } else if (FLAT) {
                             // A = δᵀ with its rows contiguous: the kernel's four scalars per term then
                             // come from four sequential streams, not one 8·r-byte stride (5% faster for
@@ -913,7 +925,7 @@ public final class BatchEngine {
                             double[] dt = deltaT[v] == null || deltaT[v].length < mr * rows
                                     ? (deltaT[v] = new double[mr * maxRows]) : deltaT[v];
                             Kernels.transpose(d, 0, rows, mr, dt, rows);
-                            Kernels.VECTOR.product(dt, rows, 1, mr, x, xAt, mc, mc, rows, target, offset, add, null, false);
+                            Kernels.VECTOR.product(dt, 0, rows, 1, mr, x, xAt, mc, mc, rows, target, offset, add, null, false);
                         } else {
                             Kernels.rows(x, 0, mc, 1, rows, mc, inputRows[v]);
                             Kernels.loops(d, 1, mr, mr, inputRows[v], mc, rows, target, offset, add, null, false,
@@ -1103,7 +1115,7 @@ public final class BatchEngine {
                 if (Stages.ON) {
                     Stages.mark("forward: transpose X");
                 }
-                Kernels.VECTOR.product(w, c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false); // W copied: at 0
+                Kernels.VECTOR.product(w, wAt, c, 1, r, xt, 0, rows, rows, c, zt, 0, false, null, false);
                 if (Stages.ON) {
                     Stages.mark("forward: product W·Xᵀ");
                 }
@@ -1119,7 +1131,7 @@ public final class BatchEngine {
                 x = val[m.vector()];
             }
             if (FLAT) {
-                Kernels.VECTOR.product(x, c, 1, rows, weightsFlatT[v], 0, r, r, c, out, 0, false, bias, relu);
+                Kernels.VECTOR.product(x, 0, c, 1, rows, weightsFlatT[v], 0, r, r, c, out, 0, false, bias, relu);
             } else {
                 Kernels.loops(x, m.columns(), 1, rows, weightsT[v], m.rows(), m.columns(), out, 0, false, bias, relu,
                         productRow);

@@ -39,7 +39,7 @@ final class Kernels {
      * double[], int, boolean, double[], boolean, double[][], double[])} without the scratch.
      */
     interface Product {
-        void product(double[] a, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c, int c0,
+        void product(double[] a, int a0, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c, int c0,
                      boolean add, double[] bias, boolean relu);
 
         /**
@@ -182,7 +182,7 @@ final class Kernels {
             for (int t = 0; t < k; t++) {
                 System.arraycopy(b[t], 0, flat, t * bs, bs);
             }
-            VECTOR.product(a, ai, at, m, flat, 0, bs, n, k, c, 0, add, bias, relu);
+            VECTOR.product(a, 0, ai, at, m, flat, 0, bs, n, k, c, 0, add, bias, relu);
         } else {
             loops(a, ai, at, m, b, n, k, c, 0, add, bias, relu, row);
         }
@@ -201,7 +201,7 @@ final class Kernels {
     static void product(double[] a, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c,
                         int c0, boolean add, double[] bias, boolean relu, double[][] rows, double[] row) {
         if (VECTOR != null) {
-            VECTOR.product(a, ai, at, m, b, b0, bs, n, k, c, c0, add, bias, relu);
+            VECTOR.product(a, 0, ai, at, m, b, b0, bs, n, k, c, c0, add, bias, relu);
         } else {
             rows(b, b0, bs, 1, k, n, rows);
             loops(a, ai, at, m, rows, n, k, c, c0, add, bias, relu, row);

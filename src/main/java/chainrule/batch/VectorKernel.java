@@ -33,7 +33,7 @@ final class VectorKernel implements Kernels.Product {
     }
 
     @Override
-    public void product(double[] a, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c,
+    public void product(double[] a, int a0, int ai, int at, int m, double[] b, int b0, int bs, int n, int k, double[] c,
                         int c0, boolean add, double[] bias, boolean relu) {
         boolean epilogue = bias != null || relu;
         double[] spill = null;
@@ -41,23 +41,23 @@ final class VectorKernel implements Kernels.Product {
         for (; i + 4 <= m; i += 4) {
             int j = 0;
             for (; j + 4 * L <= n; j += 4 * L) {
-                four4(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
+                four4(a, a0 + i * ai, ai, at, b, b0, bs, n, k, c, c0 + i * n, add, j);
             }
             for (; j + 2 * L <= n; j += 2 * L) {
-                four2(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
+                four2(a, a0 + i * ai, ai, at, b, b0, bs, n, k, c, c0 + i * n, add, j);
             }
             for (; j + L <= n; j += L) {
-                four1(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j, L, null);
+                four1(a, a0 + i * ai, ai, at, b, b0, bs, n, k, c, c0 + i * n, add, j, L, null);
             }
             if (j < n) {
                 if (wholeVectorFits(b, b0, bs, k, j)) { // a whole vector, n - j lanes kept
                     if (spill == null) {
                         spill = SPILL.get();
                     }
-                    four1(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j, n - j, spill);
+                    four1(a, a0 + i * ai, ai, at, b, b0, bs, n, k, c, c0 + i * n, add, j, n - j, spill);
                 } else {
                     for (int r = i; r < i + 4; r++) {
-                        tail(a, r, ai, at, b, b0, bs, n, k, c, c0, add, j);
+                        tail(a, a0 + r * ai, ai, at, b, b0, bs, n, k, c, c0 + r * n, add, j);
                     }
                 }
             }
@@ -68,10 +68,10 @@ final class VectorKernel implements Kernels.Product {
         for (; i < m; i++) {
             int j = 0;
             for (; j + L <= n; j += L) {
-                one(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
+                one(a, a0 + i * ai, ai, at, b, b0, bs, n, k, c, c0 + i * n, add, j);
             }
             if (j < n) {
-                tail(a, i, ai, at, b, b0, bs, n, k, c, c0, add, j);
+                tail(a, a0 + i * ai, ai, at, b, b0, bs, n, k, c, c0 + i * n, add, j);
             }
             if (epilogue) {
                 epilogue(c, c0 + i * n, 1, n, bias, relu, add);
@@ -150,8 +150,12 @@ final class VectorKernel implements Kernels.Product {
      * runs them at 43–52 (docs/performance.md, "Batched gradients"). Each element's sum is the
      * same FMA chain in the same order, so the bits do not change.
      */
-    private static void four4(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
-                              int c0, boolean add, int j) {
+    // The register kernels take A's first element for their group of rows (pa) and C's first
+    // element of its row (ci), not the row index and the offsets: fewer arguments per call of a
+    // kernel that is not inlined into product, and A may start anywhere (a weight matrix read in
+    // the declared values, BatchEngine.weightInPlace).
+    private static void four4(double[] a, int pa, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+                              int ci, boolean add, int j) {
         DoubleVector c00 = DoubleVector.zero(S);
         DoubleVector c01 = c00;
         DoubleVector c02 = c00;
@@ -168,7 +172,7 @@ final class VectorKernel implements Kernels.Product {
         DoubleVector c31 = c00;
         DoubleVector c32 = c00;
         DoubleVector c33 = c00;
-        int p0 = i * ai;
+        int p0 = pa;
         int p1 = p0 + ai;
         int p2 = p1 + ai;
         int p3 = p2 + ai;
@@ -200,7 +204,7 @@ final class VectorKernel implements Kernels.Product {
             c32 = x.fma(v2, c32);
             c33 = x.fma(v3, c33);
         }
-        int at0 = c0 + i * n + j;
+        int at0 = ci + j;
         if (add) { // C += the sums, written out here: a call per vector would box it where C2 stops inlining
             c00 = DoubleVector.fromArray(S, c, at0).add(c00);
             c01 = DoubleVector.fromArray(S, c, at0 + L).add(c01);
@@ -238,8 +242,8 @@ final class VectorKernel implements Kernels.Product {
     }
 
     /** Rows i..i+3, columns j..j+2L-1. */
-    private static void four2(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
-                              int c0, boolean add, int j) {
+    private static void four2(double[] a, int pa, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+                              int ci, boolean add, int j) {
         DoubleVector c00 = DoubleVector.zero(S);
         DoubleVector c01 = c00;
         DoubleVector c10 = c00;
@@ -248,7 +252,7 @@ final class VectorKernel implements Kernels.Product {
         DoubleVector c21 = c00;
         DoubleVector c30 = c00;
         DoubleVector c31 = c00;
-        int p0 = i * ai;
+        int p0 = pa;
         int p1 = p0 + ai;
         int p2 = p1 + ai;
         int p3 = p2 + ai;
@@ -270,7 +274,7 @@ final class VectorKernel implements Kernels.Product {
             c30 = x.fma(v0, c30);
             c31 = x.fma(v1, c31);
         }
-        int at0 = c0 + i * n + j;
+        int at0 = ci + j;
         put(c00, c, at0, add);
         put(c01, c, at0 + L, add);
         put(c10, c, at0 + n, add);
@@ -286,13 +290,13 @@ final class VectorKernel implements Kernels.Product {
      * j + L): one vector per row in registers, each B vector loaded once for the four rows. A
      * partial vector goes through {@code spill} (4·L doubles) and only its first count lanes reach C.
      */
-    private static void four1(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
-                              int c0, boolean add, int j, int count, double[] spill) {
+    private static void four1(double[] a, int pa, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+                              int ci, boolean add, int j, int count, double[] spill) {
         DoubleVector s0 = DoubleVector.zero(S);
         DoubleVector s1 = s0;
         DoubleVector s2 = s0;
         DoubleVector s3 = s0;
-        int p0 = i * ai;
+        int p0 = pa;
         int p1 = p0 + ai;
         int p2 = p1 + ai;
         int p3 = p2 + ai;
@@ -305,7 +309,7 @@ final class VectorKernel implements Kernels.Product {
             s2 = DoubleVector.broadcast(S, a[p2 + o]).fma(v0, s2);
             s3 = DoubleVector.broadcast(S, a[p3 + o]).fma(v0, s3);
         }
-        int base = c0 + i * n + j;
+        int base = ci + j;
         if (count == L) {
             put(s0, c, base, add);
             put(s1, c, base + n, add);
@@ -330,15 +334,15 @@ final class VectorKernel implements Kernels.Product {
     private static final ThreadLocal<double[]> SPILL = ThreadLocal.withInitial(() -> new double[4 * L]);
 
     /** Row i, columns j..j+L-1. */
-    private static void one(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
-                            int c0, boolean add, int j) {
+    private static void one(double[] a, int pa, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+                            int ci, boolean add, int j) {
         DoubleVector s = DoubleVector.zero(S);
-        int p = i * ai;
+        int p = pa;
         int q = b0 + j;
         for (int t = 0; t < k; t++, q += bs) {
             s = DoubleVector.broadcast(S, a[p + t * at]).fma(DoubleVector.fromArray(S, b, q), s);
         }
-        put(s, c, c0 + i * n + j, add);
+        put(s, c, ci + j, add);
     }
 
     /**
@@ -346,10 +350,9 @@ final class VectorKernel implements Kernels.Product {
      * it ({@link Kernels#padded}: masked loads past the end of an array are not intrinsified in Java
      * 17, so they are avoided), else one element at a time.
      */
-    private static void tail(double[] a, int i, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
-                             int c0, boolean add, int j) {
-        int p = i * ai;
-        int ci = c0 + i * n;
+    private static void tail(double[] a, int pa, int ai, int at, double[] b, int b0, int bs, int n, int k, double[] c,
+                             int ci, boolean add, int j) {
+        int p = pa;
         if (!wholeVectorFits(b, b0, bs, k, j)) {
             for (int col = j; col < n; col++) {
                 double s = 0;
