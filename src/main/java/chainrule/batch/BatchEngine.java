@@ -55,6 +55,12 @@ public final class BatchEngine {
      */
     private final boolean[] directGradient;
     /**
+     * Per {@link #directGradient} matrix whose X may be read in place (a data value of the kernels
+     * alone): the MatVec reading it, whose δW a {@link DeferredProducts} may make over a whole
+     * evaluation; else null.
+     */
+    private final BatchGraph.MatVec[] deferredBy;
+    /**
      * Per value: whether it is an elementwise op of the data alone (a Map whose operands are
      * data columns or such ops, with no parameter in it, e.g. {@code x/16}): the same in every
      * evaluation, so {@link #pack} computes it once for every row and blocks copy it like a data
@@ -264,6 +270,13 @@ public final class BatchEngine {
                     && v != classifierLogits && v != classifierTarget
                     && batched[v] && !active[v] && (fromData[v] || op instanceof BatchGraph.Declared && fullyCovered[v]);
         }
+        deferredBy = new BatchGraph.MatVec[n];
+        for (int v = 0; v < n; v++) {
+            if (graph.values().get(v).op() instanceof BatchGraph.MatVec m && directGradient[m.matrix()]
+                    && inPlace[m.vector()]) {
+                deferredBy[m.matrix()] = m;
+            }
+        }
     }
 
     /**
@@ -306,6 +319,14 @@ public final class BatchEngine {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether blocks of an evaluation of {@code callRows} samples read value v in the packed rows
+     * ({@link #inPlace}, and the rows in order: no index).
+     */
+    private boolean readsInPlace(int v, boolean indexed, int callRows) {
+        return inPlace[v] && !indexed && callRows <= inPlaceRows[v];
     }
 
     /** Whether the loss is softmax cross-entropy against a target vector, so accuracy means something. */
@@ -434,6 +455,155 @@ public final class BatchEngine {
         return new Workspace(maxRows);
     }
 
+    /**
+     * The products δW = δᵀ·X of the {@link #directGradient} matrices over a whole evaluation of
+     * two blocks, made once after both blocks instead of once per block: each block leaves its δᵀ
+     * here (columns of the evaluation's rows), and {@link #complete} makes every element one FMA
+     * chain over all the rows in order, from zero. So each chain is as long as the evaluation (64
+     * terms for a minibatch of 64, not two chains of 32 and an addition: the kernel's load, add and
+     * store of C are half as many per term, docs/performance.md), and the bits depend on the rows
+     * alone, never on which thread ran which block. Only where X is read in place from the packed
+     * rows (the data, in order): then both blocks' X lie one after the other, nothing copied.
+     */
+    public final class DeferredProducts {
+        private final int maxRows;
+        /** Per deferred matrix: δᵀ over the evaluation's rows, [r, rows], from {@link Workspace#run}. */
+        private final double[][] deltaT;
+        /** Per deferred matrix: X, the evaluation's first row at {@code xAt}. */
+        private final double[][] x;
+        /** Per deferred matrix: the blocks' rows of X, where they were not read in place. */
+        private final double[][] copied;
+        private final int[] xAt;
+        /** Per matrix: whether this evaluation's blocks left its δᵀ here. */
+        private final boolean[] taken;
+        private int from;
+        private int rows;
+
+        private DeferredProducts(int maxRows) {
+            this.maxRows = maxRows;
+            int n = graph.values().size();
+            deltaT = new double[n][];
+            x = new double[n][];
+            copied = new double[n][];
+            xAt = new int[n];
+            taken = new boolean[n];
+        }
+
+        /**
+         * Starts an evaluation of the samples {@code from .. from + rows - 1} (positions in the index
+         * where {@code indexed}), before its blocks run: the arrays the blocks write are made here,
+         * on one thread.
+         */
+        public void start(int from, int rows, boolean indexed) {
+            if (rows > maxRows) {
+                throw new IllegalArgumentException(rows + " rows > " + maxRows);
+            }
+            this.from = from;
+            this.rows = rows;
+            Arrays.fill(taken, false);
+            for (int w = 0; w < deferredBy.length; w++) {
+                BatchGraph.MatVec m = deferredBy[w];
+                if (m != null && deltaT[w] == null) {
+                    deltaT[w] = new double[m.rows() * maxRows];
+                }
+                if (m != null && !readsInPlace(m.vector(), indexed, rows) && copied[w] == null) {
+                    copied[w] = new double[m.columns() * maxRows + SLACK];
+                }
+            }
+        }
+
+        /**
+         * The block of samples {@code blockFrom .. blockFrom + count - 1}: its δ [count, r] of
+         * MatVec m's matrix, and its X [count, c] at {@code xs[blockXAt]}: read there later where
+         * {@code inPlace} (the packed rows in order: both blocks' X lie one after the other), else
+         * copied (rows by index: each block's X is in its workspace until its next block).
+         */
+        private void take(BatchGraph.MatVec m, double[] d, int blockFrom, int count, double[] xs, int blockXAt,
+                          boolean inPlace) {
+            int w = m.matrix();
+            int r = m.rows();
+            int c = m.columns();
+            int offset = blockFrom - from;
+            Kernels.transpose(d, 0, count, r, deltaT[w], offset, rows);
+            if (!inPlace) {
+                if (copied[w] == null) {
+                    throw new IllegalStateException("X not read in place where start expected it");
+                }
+                System.arraycopy(xs, blockXAt, copied[w], offset * c, count * c);
+            }
+            if (offset == 0) { // the first block: X's first row is the evaluation's (both blocks decide alike)
+                x[w] = inPlace ? xs : copied[w];
+                xAt[w] = inPlace ? blockXAt : 0;
+                taken[w] = true;
+            }
+        }
+
+        /**
+         * Writes each deferred δW = δᵀ·X into {@code grad} at its parameter's offset (stored, not
+         * added), rows of δW {@code part} of {@code parts} (groups of four rows split evenly: the
+         * threads of a pool each take one part; each element's sum is the same whatever the parts).
+         * {@link #deferred} lists the ranges written.
+         */
+        public void complete(double[] grad, int part, int parts) {
+            for (int w = 0; w < taken.length; w++) {
+                if (!taken[w]) {
+                    continue;
+                }
+                BatchGraph.MatVec m = deferredBy[w];
+                int r = m.rows();
+                int c = m.columns();
+                int groups = (r + 3) / 4;
+                int lo = Math.min(r, groups * part / parts * 4);
+                int hi = part == parts - 1 ? r : Math.min(r, groups * (part + 1) / parts * 4);
+                if (lo >= hi) {
+                    continue;
+                }
+                int offset = ((BatchGraph.Declared) graph.values().get(w).op()).gradientOffset();
+                Kernels.VECTOR.product(deltaT[w], lo * rows, rows, 1, hi - lo, x[w], xAt[w], c, c, rows, grad,
+                        offset + lo * c, false, null, false);
+            }
+        }
+
+        /**
+         * The gradient ranges {@link #complete} writes, as (offset, size) pairs in increasing
+         * order: the blocks wrote nothing there.
+         */
+        public int[] deferred() {
+            int count = 0;
+            for (boolean t : taken) {
+                count += t ? 1 : 0;
+            }
+            long[] ranges = new long[count];
+            int k = 0;
+            for (int w = 0; w < taken.length; w++) {
+                if (taken[w]) {
+                    long offset = ((BatchGraph.Declared) graph.values().get(w).op()).gradientOffset();
+                    ranges[k++] = offset << 32 | graph.values().get(w).size();
+                }
+            }
+            Arrays.sort(ranges); // by offset
+            int[] pairs = new int[2 * count];
+            for (int i = 0; i < count; i++) {
+                pairs[2 * i] = (int) (ranges[i] >>> 32);
+                pairs[2 * i + 1] = (int) ranges[i];
+            }
+            return pairs;
+        }
+    }
+
+    /** Deferred δW products for evaluations of at most {@code maxRows} rows, or null where there are none to defer. */
+    public DeferredProducts deferredProducts(int maxRows) {
+        if (!FLAT) {
+            return null;
+        }
+        for (BatchGraph.MatVec m : deferredBy) {
+            if (m != null) {
+                return new DeferredProducts(maxRows);
+            }
+        }
+        return null;
+    }
+
     /** What one block gives: the sum of the per-sample losses and the number classified right. */
     public record BlockResult(double lossSum, int correct) {}
 
@@ -471,6 +641,10 @@ public final class BatchEngine {
 
         /** Per MatVec of a shared matrix: the block's δᵀ, [r, rows], for δW = δᵀ·X. */
         private final double[][] deltaT;
+        /** Where the block leaves the δW products it defers ({@link #run}), or null. */
+        private DeferredProducts deferred;
+        /** The block's first sample, as {@link #run}'s {@code from} (a position in the index where there is one). */
+        private int blockStart;
         /** The block being evaluated ({@link #run}): its samples, and where they start when in order (index null), else -1. */
         private Rows blockRows;
         private int blockFrom;
@@ -553,7 +727,7 @@ public final class BatchEngine {
          * their gradients goes there (overwritten, in parameter order).
          */
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut) {
-            return run(declared, rows, index, from, to, gradOut, false, -1, to - from, true);
+            return run(declared, rows, index, from, to, gradOut, false, -1, to - from, true, null);
         }
 
         /**
@@ -565,10 +739,13 @@ public final class BatchEngine {
          * block's own sum, as a reduction tree adds two partial gradients) instead of stored.
          * {@code callRows}, the rows of the whole evaluation, chooses how products are laid out
          * (never what they compute). Without {@code accuracy}, the samples classified right are not
-         * counted (0).
+         * counted (0). With {@code deferred} (started for the evaluation's rows), the products δW of
+         * the matrices it may defer are left to it: the block writes nothing in their gradients.
          */
         public BlockResult run(double[] declared, Rows rows, int[] index, int from, int to, double[] gradOut,
-                               boolean add, long call, int callRows, boolean accuracy) {
+                               boolean add, long call, int callRows, boolean accuracy, DeferredProducts deferred) {
+            this.deferred = deferred;
+            this.blockStart = from;
             this.callRows = callRows;
             this.blockRows = rows;
             this.blockFrom = index == null ? from : -1;
@@ -591,7 +768,7 @@ public final class BatchEngine {
                 }
                 src[v] = val[v];
                 srcAt[v] = 0;
-                if (inPlace[v] && index == null && callRows <= inPlaceRows[v]) { // the block's rows where pack put them
+                if (readsInPlace(v, index != null, callRows)) { // the block's rows where pack put them
                     src[v] = rows.packed[v];
                     srcAt[v] = from * value.size();
                 } else if (fromData[v]) {
@@ -905,7 +1082,13 @@ public final class BatchEngine {
                             Stages.mark("backward: product δX = δ·W");
                         }
                     }
-                    if (active[m.matrix()]) { // δW += δᵀ·X: A = δᵀ (strides 1, r), B = X as rows
+                    if (active[m.matrix()] && deferred != null && deferredBy[m.matrix()] == m) {
+                        // over the whole evaluation, after its blocks
+                        deferred.take(m, d, blockStart, rows, x, xAt, x == blockRows.packed[m.vector()]);
+                        if (Stages.ON) {
+                            Stages.mark("backward: δᵀ kept for δW over the evaluation");
+                        }
+                    } else if (active[m.matrix()]) { // δW += δᵀ·X: A = δᵀ (strides 1, r), B = X as rows
                         double[] target = adj[m.matrix()];
                         int offset = 0;
                         boolean add = true;

@@ -26,6 +26,8 @@ public final class BatchEvaluator implements AutoCloseable {
     private final int threads;
     private final ForkJoinPool pool;
     private final ThreadLocal<BatchEngine.Workspace> workspace;
+    /** Where an evaluation of two blocks leaves its δW products (null: the engine defers none). */
+    private final BatchEngine.DeferredProducts deferred;
     private final double[][] partialGradient = new double[CHUNK][];
     private final double[] partialLoss = new double[CHUNK];
     private final int[] partialCorrect = new int[CHUNK];
@@ -45,6 +47,7 @@ public final class BatchEvaluator implements AutoCloseable {
         this.threads = Math.max(1, threads);
         this.pool = this.threads == 1 ? null : new ForkJoinPool(this.threads);
         this.workspace = ThreadLocal.withInitial(() -> engine.workspace(BLOCK));
+        this.deferred = engine.deferredProducts(2 * BLOCK);
         for (int i = 0; i < CHUNK; i++) {
             partialGradient[i] = new double[engine.parameterCount()];
         }
@@ -90,6 +93,12 @@ public final class BatchEvaluator implements AutoCloseable {
             // sums fewer to write and read.
             boolean inOutput = gradSum != null && blocks <= 2 && overwrite && first && chunkEnd >= to;
             double[] firstPartial = inOutput ? gradSum : partialGradient[0];
+            // The whole evaluation in two blocks: the δW products over both blocks at once, after
+            // them (BatchEngine.DeferredProducts), whatever the thread count and however the rows come.
+            BatchEngine.DeferredProducts later = inOutput && blocks == 2 ? deferred : null;
+            if (later != null) {
+                later.start(chunkStart, chunkEnd - chunkStart, index != null);
+            }
             if (pool == null || blocks == 1) {
                 // One thread runs the blocks in order, so it adds each odd block's gradient straight
                 // onto the even one before it, as the tree's first level would: p[b-1] + p[b].
@@ -98,7 +107,7 @@ public final class BatchEvaluator implements AutoCloseable {
                     int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
                             gradSum == null ? null : b < 2 ? firstPartial : partialGradient[b & ~1], (b & 1) == 1, call,
-                            to - from, accuracy);
+                            to - from, accuracy, later);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 }
@@ -108,7 +117,8 @@ public final class BatchEvaluator implements AutoCloseable {
                     int s = chunkStart + b * block;
                     int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                            gradSum == null ? null : b == 0 ? firstPartial : partialGradient[b], false, call, to - from, accuracy);
+                            gradSum == null ? null : b == 0 ? firstPartial : partialGradient[b], false, call, to - from, accuracy,
+                            later);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 })).join();
@@ -125,9 +135,22 @@ public final class BatchEvaluator implements AutoCloseable {
             if (Stages.ON) {
                 Stages.start();
             }
+            int[] alone = NONE; // gradient ranges that only block 0's partial (the output) holds
+            if (later != null) {
+                if (pool == null) {
+                    later.complete(firstPartial, 0, 1);
+                } else {
+                    pool.submit(() -> IntStream.range(0, threads).parallel()
+                            .forEach(p -> later.complete(firstPartial, p, threads))).join();
+                }
+                alone = later.deferred();
+                if (Stages.ON) {
+                    Stages.mark("δW = δᵀ·X over the evaluation");
+                }
+            }
             if (gradSum != null) {
                 boolean last = chunkEnd >= to;
-                reduce(blocks, width, firstPartial, gradSum, n, overwrite && first, last ? divisor : 1);
+                reduce(blocks, width, firstPartial, gradSum, n, overwrite && first, last ? divisor : 1, alone);
             }
             if (Stages.ON) {
                 Stages.mark("reduce blocks' gradients into the output");
@@ -144,10 +167,11 @@ public final class BatchEvaluator implements AutoCloseable {
      * to {@code gradSum} ({@code 0.0 + ...} where {@code fresh}) and the division by {@code
      * divisor}: the operations of separate passes, in their order, with one pass fewer each. Block
      * 0's partial sums are in {@code firstPartial} (the output itself where {@link #sum} made them
-     * there).
+     * there). The ranges {@code alone} ((offset, size) pairs) are whole in block 0's partial (the
+     * deferred δW products): there the last level has no block w to add.
      */
     private void reduce(int blocks, int width, double[] firstPartial, double[] gradSum, int n, boolean fresh,
-                        double divisor) {
+                        double divisor, int[] alone) {
         int w = width;
         for (; 2 * w < blocks; w *= 2) {
             for (int b = 0; b + w < blocks; b += 2 * w) {
@@ -160,23 +184,39 @@ public final class BatchEvaluator implements AutoCloseable {
         }
         double[] g = firstPartial; // block 0's partial sums (the output itself where they were made there)
         double[] h = w < blocks ? partialGradient[w] : null;
+        int at = 0;
+        for (int k = 0; k < alone.length; k += 2) { // (offset, size) pairs in increasing order
+            last(g, h, gradSum, at, alone[k], fresh, divisor);
+            last(g, null, gradSum, alone[k], alone[k] + alone[k + 1], fresh, divisor);
+            at = alone[k] + alone[k + 1];
+        }
+        last(g, h, gradSum, at, n, fresh, divisor);
+    }
+
+    private static final int[] NONE = {};
+
+    /**
+     * The tree's last level over elements lo..hi-1: {@code gradSum = (gradSum or 0.0) + (g + h)}
+     * (g alone where h is null), divided by {@code divisor} unless it is 1.
+     */
+    private static void last(double[] g, double[] h, double[] gradSum, int lo, int hi, boolean fresh, double divisor) {
         if (divisor == 1) {
             if (h == null) {
                 if (fresh) {
-                    for (int i = 0; i < n; i++) {
+                    for (int i = lo; i < hi; i++) {
                         gradSum[i] = 0.0 + g[i];
                     }
                 } else {
-                    for (int i = 0; i < n; i++) {
+                    for (int i = lo; i < hi; i++) {
                         gradSum[i] += g[i];
                     }
                 }
             } else if (fresh) {
-                for (int i = 0; i < n; i++) {
+                for (int i = lo; i < hi; i++) {
                     gradSum[i] = 0.0 + (g[i] + h[i]);
                 }
             } else {
-                for (int i = 0; i < n; i++) {
+                for (int i = lo; i < hi; i++) {
                     gradSum[i] += g[i] + h[i];
                 }
             }
@@ -186,20 +226,20 @@ public final class BatchEvaluator implements AutoCloseable {
         if (inverse != 0) { // x·(1/d) = x/d exactly: a multiplication instead of a division
             if (h == null) {
                 if (fresh) {
-                    for (int i = 0; i < n; i++) {
+                    for (int i = lo; i < hi; i++) {
                         gradSum[i] = (0.0 + g[i]) * inverse;
                     }
                 } else {
-                    for (int i = 0; i < n; i++) {
+                    for (int i = lo; i < hi; i++) {
                         gradSum[i] = (gradSum[i] + g[i]) * inverse;
                     }
                 }
             } else if (fresh) {
-                for (int i = 0; i < n; i++) {
+                for (int i = lo; i < hi; i++) {
                     gradSum[i] = (0.0 + (g[i] + h[i])) * inverse;
                 }
             } else {
-                for (int i = 0; i < n; i++) {
+                for (int i = lo; i < hi; i++) {
                     gradSum[i] = (gradSum[i] + (g[i] + h[i])) * inverse;
                 }
             }
@@ -207,20 +247,20 @@ public final class BatchEvaluator implements AutoCloseable {
         }
         if (h == null) {
             if (fresh) {
-                for (int i = 0; i < n; i++) {
+                for (int i = lo; i < hi; i++) {
                     gradSum[i] = (0.0 + g[i]) / divisor;
                 }
             } else {
-                for (int i = 0; i < n; i++) {
+                for (int i = lo; i < hi; i++) {
                     gradSum[i] = (gradSum[i] + g[i]) / divisor;
                 }
             }
         } else if (fresh) {
-            for (int i = 0; i < n; i++) {
+            for (int i = lo; i < hi; i++) {
                 gradSum[i] = (0.0 + (g[i] + h[i])) / divisor;
             }
         } else {
-            for (int i = 0; i < n; i++) {
+            for (int i = lo; i < hi; i++) {
                 gradSum[i] = (gradSum[i] + (g[i] + h[i])) / divisor;
             }
         }

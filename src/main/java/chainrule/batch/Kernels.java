@@ -213,13 +213,18 @@ final class Kernels {
      * matrix, in 8 × 8 tiles so that each cache line read is used 8 times.
      */
     static void transpose(double[] a, int offset, int m, int n, double[] t, int tStride) {
+        transpose(a, offset, m, n, t, 0, tStride);
+    }
+
+    /** {@link #transpose} into {@code t[tOffset + j·tStride + i]}: columns tOffset.. of a wider matrix. */
+    static void transpose(double[] a, int offset, int m, int n, double[] t, int tOffset, int tStride) {
         int m8 = m / 8 * 8;
         int n8 = n / 8 * 8;
         for (int i0 = 0; i0 < m8; i0 += 8) { // whole 8 × 8 tiles: a column of 8 read, a run of 8 written
             for (int j0 = 0; j0 < n8; j0 += 8) {
                 int src = offset + i0 * n + j0;
                 for (int j = 0; j < 8; j++) {
-                    int dst = (j0 + j) * tStride + i0;
+                    int dst = tOffset + (j0 + j) * tStride + i0;
                     int at = src + j;
                     t[dst] = a[at];
                     t[dst + 1] = a[at + n];
@@ -245,7 +250,7 @@ final class Kernels {
                 for (int i = i0; i < i1; i++) {
                     int base = offset + i * n;
                     for (int j = j0; j < j1; j++) {
-                        t[j * tStride + i] = a[base + j];
+                        t[tOffset + j * tStride + i] = a[base + j];
                     }
                 }
             }
