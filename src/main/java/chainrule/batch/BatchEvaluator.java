@@ -135,22 +135,26 @@ public final class BatchEvaluator implements AutoCloseable {
             if (Stages.ON) {
                 Stages.start();
             }
-            int[] alone = NONE; // gradient ranges that only block 0's partial (the output) holds
+            int[] done = NONE; // gradient ranges complete made final: the reduction passes them by
             if (later != null) {
+                // The output's last pass over these ranges, (0.0 + g)/d, as reduce would make it
+                // (fresh, the last chunk, no block w): one group of rows at a time, in the cache.
+                double d = divisor;
+                BatchEngine.Finish finish = (g, lo, hi) -> last(g, null, g, lo, hi, true, d);
                 if (pool == null) {
-                    later.complete(firstPartial, 0, 1);
+                    later.complete(firstPartial, 0, 1, finish);
                 } else {
                     pool.submit(() -> IntStream.range(0, threads).parallel()
-                            .forEach(p -> later.complete(firstPartial, p, threads))).join();
+                            .forEach(p -> later.complete(firstPartial, p, threads, finish))).join();
                 }
-                alone = later.deferred();
+                done = later.deferred();
                 if (Stages.ON) {
                     Stages.mark("δW = δᵀ·X over the evaluation");
                 }
             }
             if (gradSum != null) {
                 boolean last = chunkEnd >= to;
-                reduce(blocks, width, firstPartial, gradSum, n, overwrite && first, last ? divisor : 1, alone);
+                reduce(blocks, width, firstPartial, gradSum, n, overwrite && first, last ? divisor : 1, done);
             }
             if (Stages.ON) {
                 Stages.mark("reduce blocks' gradients into the output");
@@ -167,11 +171,11 @@ public final class BatchEvaluator implements AutoCloseable {
      * to {@code gradSum} ({@code 0.0 + ...} where {@code fresh}) and the division by {@code
      * divisor}: the operations of separate passes, in their order, with one pass fewer each. Block
      * 0's partial sums are in {@code firstPartial} (the output itself where {@link #sum} made them
-     * there). The ranges {@code alone} ((offset, size) pairs) are whole in block 0's partial (the
-     * deferred δW products): there the last level has no block w to add.
+     * there). The ranges {@code done} ((offset, size) pairs) are final already (the deferred δW
+     * products, finished as they were made) and passed by.
      */
     private void reduce(int blocks, int width, double[] firstPartial, double[] gradSum, int n, boolean fresh,
-                        double divisor, int[] alone) {
+                        double divisor, int[] done) {
         int w = width;
         for (; 2 * w < blocks; w *= 2) {
             for (int b = 0; b + w < blocks; b += 2 * w) {
@@ -185,10 +189,9 @@ public final class BatchEvaluator implements AutoCloseable {
         double[] g = firstPartial; // block 0's partial sums (the output itself where they were made there)
         double[] h = w < blocks ? partialGradient[w] : null;
         int at = 0;
-        for (int k = 0; k < alone.length; k += 2) { // (offset, size) pairs in increasing order
-            last(g, h, gradSum, at, alone[k], fresh, divisor);
-            last(g, null, gradSum, alone[k], alone[k] + alone[k + 1], fresh, divisor);
-            at = alone[k] + alone[k + 1];
+        for (int k = 0; k < done.length; k += 2) { // (offset, size) pairs in increasing order
+            last(g, h, gradSum, at, done[k], fresh, divisor);
+            at = done[k] + done[k + 1];
         }
         last(g, h, gradSum, at, n, fresh, divisor);
     }
