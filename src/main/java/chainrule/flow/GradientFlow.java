@@ -73,12 +73,12 @@ public final class GradientFlow {
         List<Vertex> order = graph.pathVertices();
         for (int i = order.size() - 1; i >= 0; i--) {
             Vertex v = order.get(i);
-            if (!graph.reachesLoss(v)) {
+            if (!graph.pathReachesLoss(v)) {
                 continue;
             }
             int most = 0;
             for (Edge e : graph.pathOutgoing(v)) {
-                if (graph.reachesLoss(e.to())) {
+                if (graph.pathReachesLoss(e.to())) {
                     most = Math.max(most, weightsBelow.get(e.to()) + (e.role() == Role.WEIGHT ? 1 : 0));
                 }
             }
@@ -104,7 +104,7 @@ public final class GradientFlow {
         Map<Integer, Collected> byDepth = new TreeMap<>();
         for (Vertex v : graph.pathVertices()) {
             for (Edge e : graph.pathOutgoing(v)) {
-                if (graph.reachesLoss(e.to())) {
+                if (graph.pathReachesLoss(e.to())) {
                     collect(e, byDepth);
                 }
             }
@@ -164,7 +164,7 @@ public final class GradientFlow {
             c.preActivations.add(e.to()); // a set: once, however many samples
             boolean activated = false;
             for (Edge next : graph.pathOutgoing(e.to())) {
-                if (next.role() == Role.ACTIVATION && graph.reachesLoss(next.to())) {
+                if (next.role() == Role.ACTIVATION && graph.pathReachesLoss(next.to())) {
                     c.product.add(values.of(e) * values.of(next));
                     activated = true;
                 }
@@ -187,7 +187,7 @@ public final class GradientFlow {
     private int parameterDepth(Vertex p) {
         int depth = 0;
         for (Edge e : graph.pathOutgoing(p)) {
-            if (graph.reachesLoss(e.to())) {
+            if (graph.pathReachesLoss(e.to())) {
                 depth = Math.max(depth, depth(e));
             }
         }

@@ -22,7 +22,7 @@ public final class PathEdges {
         for (Vertex v : graph.pathVertices()) {
             if (reached.contains(v)) {
                 for (Edge e : graph.pathOutgoing(v)) {
-                    if (graph.reachesLoss(e.to())) {
+                    if (graph.pathReachesLoss(e.to())) {
                         reached.add(e.to());
                         edges.add(e);
                     }

@@ -20,7 +20,7 @@ public final class PathEnumerator implements Iterator<Path> {
 
     public PathEnumerator(PathGraph graph, Vertex from) {
         this.graph = graph;
-        if (graph.reachesLoss(from) && from != graph.network().loss()) {
+        if (graph.pathReachesLoss(from) && from != graph.network().loss()) {
             descend(from);
             next = new Path(stack);
         }
@@ -39,7 +39,7 @@ public final class PathEnumerator implements Iterator<Path> {
 
     private int firstLive(List<Edge> out, int start) {
         for (int i = start; i < out.size(); i++) {
-            if (graph.reachesLoss(out.get(i).to())) {
+            if (graph.pathReachesLoss(out.get(i).to())) {
                 return i;
             }
         }

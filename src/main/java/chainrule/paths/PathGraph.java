@@ -250,6 +250,9 @@ public final class PathGraph {
             for (Map.Entry<Integer, List<List<Edge>>> t : byTarget.entrySet()) {
                 Place target = byPosition[t.getKey()];
                 List<List<Edge>> routes = t.getValue();
+                if (cancels(target.vertex, routes)) {
+                    continue;
+                }
                 Edge merged = routes.size() == 1 && routes.get(0).size() == 1 ? routes.get(0).get(0)
                         : new Edge(p.vertex, target.vertex, routes, this::mergedFactor, PathGraph::classify);
                 p.pathEdges.add(merged);
@@ -257,6 +260,39 @@ public final class PathGraph {
             }
         }
     }
+
+    /**
+     * Whether the routes to {@code to} add up to exactly 0, so that the start does not appear in
+     * {@code to}'s definition with the reduction written out ({@code c = h - sum(h)}: h[1] leaves
+     * h[1] - (h[1] + … + h[16]), and below 16 elements, where the sum is inline, c[1] has no edge
+     * from h[1]). Only a linear combination cancels so, in a short definition with a direct edge
+     * beside the shared reduction's: only such a one is tried, by the exact normal form of the sum
+     * of the routes' products; any other is an edge.
+     */
+    private static boolean cancels(Vertex to, List<List<Edge>> routes) {
+        if (routes.size() < 2 || to.definition().treeSize() > CANCELLING_SIZE) {
+            return false;
+        }
+        boolean direct = false;
+        for (List<Edge> route : routes) {
+            direct |= route.size() == 1;
+        }
+        if (!direct) {
+            return false;
+        }
+        List<Expr> terms = new ArrayList<>(routes.size());
+        for (List<Edge> route : routes) {
+            List<Expr> factors = new ArrayList<>(route.size());
+            for (Edge e : route) {
+                factors.add(e.factor());
+            }
+            terms.add(chainrule.expr.Exprs.mul(factors));
+        }
+        return chainrule.expr.Exprs.add(terms).equals(chainrule.expr.Exprs.ZERO);
+    }
+
+    /** The largest definition (tree nodes) whose merged edges {@link #cancels} tries. */
+    private static final int CANCELLING_SIZE = 64;
 
     /** The routes from the shared reduction {@code m} to the vertices of the spec's graph it feeds, directly or through other shared ones. */
     private static List<Route> routes(Place m, Map<Place, List<Route>> known) {
@@ -430,6 +466,15 @@ public final class PathGraph {
      */
     public List<Vertex> pathVertices() { return pathOrder; }
 
+    /**
+     * {@code v}'s definition as the spec's graph has it: every shared reduction it mentions written
+     * out ({@code c[1] = h[1] - c.mean} is {@code h[1] - (h[1] + … + h[16])/16}); its own
+     * definition where it mentions none.
+     */
+    public Expr pathDefinition(Vertex v) {
+        return sharesReductions && v.isDefined() ? Substitution.replace(v.definition(), inlined()) : v.definition();
+    }
+
     /** Whether {@code v} is a vertex of the spec's graph (not a shared reduction of the element view). */
     public boolean inPathGraph(Vertex v) { return !isSharedReduction(v); }
 
@@ -469,6 +514,12 @@ public final class PathGraph {
      * visit. Edges out of other vertices (inputs, targets) derive their factor only when asked.
      */
     public boolean reachedFromParameter(Vertex v) { return place(v).reached; }
+
+    /** Whether some path of the spec's graph leads from {@code v} to the loss ({@link #pathCount} is not 0). */
+    public boolean pathReachesLoss(Vertex v) {
+        Place p = place(v);
+        return p.specPaths != null ? p.specPaths.signum() != 0 : p.pathsToLoss != 0;
+    }
 
     /** Whether some path leads from {@code v} to the loss. */
     public boolean reachesLoss(Vertex v) { return place(v).pathsToLoss != 0; }
