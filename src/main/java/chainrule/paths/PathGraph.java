@@ -250,7 +250,9 @@ public final class PathGraph {
             for (Map.Entry<Integer, List<List<Edge>>> t : byTarget.entrySet()) {
                 Place target = byPosition[t.getKey()];
                 List<List<Edge>> routes = t.getValue();
-                if (cancels(target.vertex, routes)) {
+                // (tried only out of a vertex a parameter reaches, the only ones whose paths are
+                // counted and listed: the others' factors are derived only when drawn)
+                if (p.reached && cancels(target.vertex, routes)) {
                     continue;
                 }
                 Edge merged = routes.size() == 1 && routes.get(0).size() == 1 ? routes.get(0).get(0)
