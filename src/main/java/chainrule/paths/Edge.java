@@ -72,6 +72,19 @@ public final class Edge {
      */
     java.util.List<java.util.List<Edge>> routes() { return routes; }
 
+    /** The product of every factor of {@link #routes()} that is not 0: what names the parameters on the way. */
+    private Expr routeFactors() {
+        java.util.List<Expr> factors = new java.util.ArrayList<>();
+        for (java.util.List<Edge> route : routes) {
+            for (Edge e : route) {
+                if (!e.factor().equals(chainrule.expr.Exprs.ZERO)) {
+                    factors.add(e.factor());
+                }
+            }
+        }
+        return chainrule.expr.Exprs.mul(factors);
+    }
+
     /** The sum over {@link #routes()} of the products of their factors (in the element view's names). */
     Expr routeSum() {
         java.util.List<Expr> terms = new java.util.ArrayList<>(routes.size());
@@ -125,9 +138,11 @@ public final class Edge {
 
     public synchronized Role role() {
         if (role == null) {
-            // an edge through shared reductions: classified by the sum of its routes' products,
-            // which names the same parameters as its factor without writing a reduction out
-            role = classify.of(from, to, routes != null ? routeSum() : factor());
+            // an edge through shared reductions: classified by the product of its routes' factors,
+            // which names the same parameters as their sum (the factor) without adding them up:
+            // a number times a long sum is expanded inside a sum, and a variance's edges would
+            // each expand its mean's 875-term factor
+            role = classify.of(from, to, routes != null ? routeFactors() : factor());
         }
         return role;
     }

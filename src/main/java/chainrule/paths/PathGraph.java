@@ -328,8 +328,18 @@ public final class PathGraph {
      * ({@code c = h - mean(h)} over 16 elements: 15/16 for {@code h[1] → c[1]}, as 14/15 over 15).
      */
     private Expr mergedFactor(Edge merged) {
-        return localFactor(Substitution.replace(merged.routeSum(), inlined()), foldBack);
+        Expr written = Substitution.replace(merged.routeSum(), inlined());
+        // A long reduction written out is a long linear form in the normal form already (a
+        // 875-value variance: 875 terms per edge), which the rules, bounded at a few hundred nodes
+        // (cancel-rational) or by work, would only spend their budget on, edge after edge.
+        if (written.treeSize() > WRITTEN_OUT_SIMPLIFIED) {
+            return Substitution.replace(written, foldBack);
+        }
+        return localFactor(written, foldBack);
     }
+
+    /** The largest merged factor (tree nodes, the reductions written out) that is simplified by the rules. */
+    private static final int WRITTEN_OUT_SIMPLIFIED = 400;
 
     /** Each shared reduction's symbol to its definition, the shared reductions it mentions written out too. */
     private synchronized Map<Expr, Expr> inlined() {
