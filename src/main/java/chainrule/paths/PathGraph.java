@@ -186,8 +186,8 @@ public final class PathGraph {
             shares |= isSharedReduction(p.vertex);
         }
         this.sharesReductions = shares;
+        this.specEdges = new SpecEdges();
         if (shares) {
-            mergeSharedReductions();
             List<Vertex> shown = new ArrayList<>(order.size());
             for (Vertex v : order) {
                 if (!isSharedReduction(v)) {
@@ -430,6 +430,7 @@ public final class PathGraph {
         this.order = g.order;
         this.pathOrder = g.pathOrder;
         this.sharesReductions = g.sharesReductions;
+        this.specEdges = g.specEdges;
         this.foldBack = g.foldBack;
         this.places = g.places;
         this.byPosition = g.byPosition;
@@ -470,7 +471,10 @@ public final class PathGraph {
      * The exact number of paths from {@code v} to the loss in the spec's graph (through no shared
      * reduction; see the class comment), by dynamic programming (exact at any size).
      */
-    public BigInteger pathCount(Vertex v) { return place(v).specPaths(); }
+    public BigInteger pathCount(Vertex v) {
+        spec();
+        return place(v).specPaths();
+    }
 
     /**
      * The vertices of the spec's graph in topological order: {@link #vertices()} without the
@@ -495,7 +499,10 @@ public final class PathGraph {
      * where {@code v} feeds no shared reduction; none out of a shared reduction. What paths are
      * listed, counted, ranked and drawn along.
      */
-    public List<Edge> pathOutgoing(Vertex v) { return Collections.unmodifiableList(place(v).pathEdges()); }
+    public List<Edge> pathOutgoing(Vertex v) {
+        spec();
+        return Collections.unmodifiableList(place(v).pathEdges());
+    }
 
     /** The edges into {@code v} in the spec's graph: those of {@link #pathOutgoing} that end at {@code v}. */
     public List<Edge> pathIncoming(Vertex v) {
@@ -506,6 +513,7 @@ public final class PathGraph {
     }
 
     private synchronized Map<Vertex, List<Edge>> pathIncomingMap() {
+        spec();
         if (pathIncoming == null) {
             Map<Vertex, List<Edge>> in = new HashMap<>();
             for (Place p : byPosition) {
@@ -529,6 +537,7 @@ public final class PathGraph {
 
     /** Whether some path of the spec's graph leads from {@code v} to the loss ({@link #pathCount} is not 0). */
     public boolean pathReachesLoss(Vertex v) {
+        spec();
         Place p = place(v);
         return p.specPaths != null ? p.specPaths.signum() != 0 : p.pathsToLoss != 0;
     }
@@ -609,9 +618,32 @@ public final class PathGraph {
             }
             p.pathsToLoss = n;
         }
-        if (sharesReductions) {
+    }
+
+    /**
+     * The spec's edges out of the vertices that feed a shared reduction, and every vertex's number
+     * of paths in the spec's graph, made on the first call that reads them (a gradient never
+     * does). Shared, like the places, by the graphs of one structure.
+     */
+    private static final class SpecEdges {
+        private boolean made;
+    }
+
+    private final SpecEdges specEdges;
+
+    /** Makes {@link #pathOutgoing}'s merged edges and the spec's counts, once per structure. */
+    private void spec() {
+        if (!sharesReductions) {
+            return;
+        }
+        synchronized (specEdges) {
+            if (specEdges.made) {
+                return;
+            }
+            mergeSharedReductions();
             // the spec's graph: the same dynamic programme over its edges, exact from the start
             // (a network with a shared reduction is one layer of a few hundred elements, not 100,000)
+            Vertex loss = network.loss();
             for (int i = order.size() - 1; i >= 0; i--) {
                 Place p = byPosition[i];
                 BigInteger n = p.vertex == loss ? BigInteger.ONE : BigInteger.ZERO;
@@ -620,6 +652,7 @@ public final class PathGraph {
                 }
                 p.specPaths = n;
             }
+            specEdges.made = true;
         }
     }
 
