@@ -491,9 +491,6 @@ public final class PathGraph {
         return sharesReductions && v.isDefined() ? Substitution.replace(v.definition(), inlined()) : v.definition();
     }
 
-    /** Whether {@code v} is a vertex of the spec's graph (not a shared reduction of the element view). */
-    public boolean inPathGraph(Vertex v) { return !isSharedReduction(v); }
-
     /**
      * The edges out of {@code v} in the spec's graph (see the class comment): {@link #outgoing}
      * where {@code v} feeds no shared reduction; none out of a shared reduction. What paths are
@@ -641,8 +638,8 @@ public final class PathGraph {
                 return;
             }
             mergeSharedReductions();
-            // the spec's graph: the same dynamic programme over its edges, exact from the start
-            // (a network with a shared reduction is one layer of a few hundred elements, not 100,000)
+            // the spec's graph: the same dynamic programme over its edges, in BigInteger from the
+            // start (made once per structure, when first read)
             Vertex loss = network.loss();
             for (int i = order.size() - 1; i >= 0; i--) {
                 Place p = byPosition[i];
