@@ -34,7 +34,7 @@ public record WorstPath(List<Vertex> path, double symbolic, double numeric) {
         for (Path p : PathEnumerator.first(graph, parameter, MAX_PATHS)) {
             double numeric = 1;
             for (Edge e : p.edges()) {
-                numeric *= numericFactors.computeIfAbsent(e, edge -> numericFactor(edge, values));
+                numeric *= numericFactors.computeIfAbsent(e, edge -> numericFactor(graph, edge, values));
             }
             double symbolic = p.value(values);
             double gap = Math.abs(symbolic - numeric);
@@ -46,14 +46,20 @@ public record WorstPath(List<Vertex> path, double symbolic, double numeric) {
         return worst;
     }
 
-    private static double numericFactor(Edge e, Values values) {
+    /**
+     * A central difference of the edge's end by its start, the others held: by the end's
+     * definition as the spec's graph has it (a shared reduction such as {@code c.mean} written
+     * out, so that it moves with the start, as it does on the edge {@code h[1] → c[1]}).
+     */
+    private static double numericFactor(PathGraph graph, Edge e, Values values) {
         Map<String, Double> env = new HashMap<>(values.vertices());
         double u = env.get(e.from().name());
         double h = Math.cbrt(Math.ulp(1.0)) * Math.max(1, Math.abs(u));
         env.put(e.from().name(), u + h);
-        double up = Evaluator.evaluate(e.to().definition(), env);
+        chainrule.expr.Expr definition = graph.pathDefinition(e.to());
+        double up = Evaluator.evaluate(definition, env);
         env.put(e.from().name(), u - h);
-        double down = Evaluator.evaluate(e.to().definition(), env);
+        double down = Evaluator.evaluate(definition, env);
         return (up - down) / ((u + h) - (u - h));
     }
 }

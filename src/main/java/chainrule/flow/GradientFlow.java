@@ -70,15 +70,15 @@ public final class GradientFlow {
     }
 
     private void countWeightsBelow() {
-        List<Vertex> order = graph.vertices();
+        List<Vertex> order = graph.pathVertices();
         for (int i = order.size() - 1; i >= 0; i--) {
             Vertex v = order.get(i);
-            if (!graph.reachesLoss(v)) {
+            if (!graph.pathReachesLoss(v)) {
                 continue;
             }
             int most = 0;
-            for (Edge e : graph.outgoing(v)) {
-                if (graph.reachesLoss(e.to())) {
+            for (Edge e : graph.pathOutgoing(v)) {
+                if (graph.pathReachesLoss(e.to())) {
                     most = Math.max(most, weightsBelow.get(e.to()) + (e.role() == Role.WEIGHT ? 1 : 0));
                 }
             }
@@ -102,9 +102,9 @@ public final class GradientFlow {
 
     private List<LayerFlow> layers() {
         Map<Integer, Collected> byDepth = new TreeMap<>();
-        for (Vertex v : graph.vertices()) {
-            for (Edge e : graph.outgoing(v)) {
-                if (graph.reachesLoss(e.to())) {
+        for (Vertex v : graph.pathVertices()) {
+            for (Edge e : graph.pathOutgoing(v)) {
+                if (graph.pathReachesLoss(e.to())) {
                     collect(e, byDepth);
                 }
             }
@@ -163,8 +163,8 @@ public final class GradientFlow {
             c.weight.add(values.of(e));
             c.preActivations.add(e.to()); // a set: once, however many samples
             boolean activated = false;
-            for (Edge next : graph.outgoing(e.to())) {
-                if (next.role() == Role.ACTIVATION && graph.reachesLoss(next.to())) {
+            for (Edge next : graph.pathOutgoing(e.to())) {
+                if (next.role() == Role.ACTIVATION && graph.pathReachesLoss(next.to())) {
                     c.product.add(values.of(e) * values.of(next));
                     activated = true;
                 }
@@ -177,7 +177,7 @@ public final class GradientFlow {
 
     private int incomingWeights(Vertex v) {
         int n = 0;
-        for (Edge e : graph.incoming(v)) {
+        for (Edge e : graph.pathIncoming(v)) {
             n += e.role() == Role.WEIGHT ? 1 : 0;
         }
         return n;
@@ -186,8 +186,8 @@ public final class GradientFlow {
     /** The depth of the deepest edge leaving {@code p} towards the loss; 0 if none reaches it. */
     private int parameterDepth(Vertex p) {
         int depth = 0;
-        for (Edge e : graph.outgoing(p)) {
-            if (graph.reachesLoss(e.to())) {
+        for (Edge e : graph.pathOutgoing(p)) {
+            if (graph.pathReachesLoss(e.to())) {
                 depth = Math.max(depth, depth(e));
             }
         }

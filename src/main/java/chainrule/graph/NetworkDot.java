@@ -33,7 +33,7 @@ public final class NetworkDot {
      */
     public static String of(PathGraph graph, Vertex wrt, Notation notation) {
         Map<Vertex, String> ids = new HashMap<>();
-        for (Vertex v : graph.vertices()) {
+        for (Vertex v : graph.pathVertices()) {
             ids.put(v, "n" + ids.size());
         }
         Set<Edge> highlighted = wrt == null ? Set.of() : PathEdges.from(graph, wrt);
@@ -53,7 +53,7 @@ public final class NetworkDot {
             }
             sb.append(" }\n");
         }
-        for (Vertex v : graph.vertices()) {
+        for (Vertex v : graph.pathVertices()) {
             sb.append("  ").append(ids.get(v)).append(" [label=\"").append(escape(notation.vertex(graph, v)))
                     .append("\", ").append(shape(v.kind()));
             if (v == wrt) {
@@ -63,8 +63,8 @@ public final class NetworkDot {
             }
             sb.append("];\n");
         }
-        for (Vertex v : graph.vertices()) {
-            for (Edge e : graph.outgoing(v)) {
+        for (Vertex v : graph.pathVertices()) {
+            for (Edge e : graph.pathOutgoing(v)) {
                 sb.append("  ").append(ids.get(e.from())).append(" -> ").append(ids.get(e.to()))
                         .append(" [label=\"").append(escape(TextPrinter.pretty().print(e.factor()))).append("\", ")
                         .append(highlighted.contains(e) ? HIGHLIGHT : PLAIN_EDGE).append("];\n");
@@ -93,24 +93,24 @@ public final class NetworkDot {
      */
     static TreeMap<Integer, List<Vertex>> ranks(PathGraph graph) {
         Map<Vertex, Integer> depth = new HashMap<>();
-        for (Vertex v : graph.vertices()) {
+        for (Vertex v : graph.pathVertices()) {
             int d = 0;
-            for (Edge e : graph.incoming(v)) {
+            for (Edge e : graph.pathIncoming(v)) {
                 d = Math.max(d, depth.get(e.from()) + 1);
             }
             depth.put(v, d);
         }
-        for (Vertex v : graph.vertices()) {
-            if (graph.incoming(v).isEmpty() && !graph.outgoing(v).isEmpty()) {
+        for (Vertex v : graph.pathVertices()) {
+            if (graph.pathIncoming(v).isEmpty() && !graph.pathOutgoing(v).isEmpty()) {
                 int d = Integer.MAX_VALUE;
-                for (Edge e : graph.outgoing(v)) {
+                for (Edge e : graph.pathOutgoing(v)) {
                     d = Math.min(d, depth.get(e.to()) - 1);
                 }
                 depth.put(v, d);
             }
         }
         TreeMap<Integer, List<Vertex>> ranks = new TreeMap<>();
-        for (Vertex v : graph.vertices()) {
+        for (Vertex v : graph.pathVertices()) {
             ranks.computeIfAbsent(depth.get(v), k -> new ArrayList<>()).add(v);
         }
         return ranks;

@@ -19,10 +19,10 @@ public final class PathEdges {
         Set<Vertex> reached = new HashSet<>();
         reached.add(w);
         Set<Edge> edges = new LinkedHashSet<>();
-        for (Vertex v : graph.vertices()) {
+        for (Vertex v : graph.pathVertices()) {
             if (reached.contains(v)) {
-                for (Edge e : graph.outgoing(v)) {
-                    if (graph.reachesLoss(e.to())) {
+                for (Edge e : graph.pathOutgoing(v)) {
+                    if (graph.pathReachesLoss(e.to())) {
                         reached.add(e.to());
                         edges.add(e);
                     }

@@ -229,8 +229,8 @@ public final class LatexDerivation {
         out.heading("Local derivatives");
         LatexPrinter symbolic = LatexPrinter.breakable();
         LatexPrinter substituted = values == null ? null : LatexPrinter.withValues(values.vertices());
-        for (Vertex v : graph.vertices()) {
-            for (Edge e : graph.outgoing(v)) {
+        for (Vertex v : graph.pathVertices()) {
+            for (Edge e : graph.pathOutgoing(v)) { // the spec's edges: no shared reduction's
                 if (!edges.contains(e)) {
                     continue;
                 }

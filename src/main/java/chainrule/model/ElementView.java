@@ -224,6 +224,18 @@ final class ElementView {
                 }
             }
         }
+        // A shared reduction outside the cone that the cone mentions keeps its definition too: the
+        // path graph writes shared reductions out in the factors it shows (the spec's graph has no
+        // such vertex), as the whole view does. Last slot first: one mentions only earlier ones.
+        for (int i = view.slots.size() - 1; i >= 0; i--) {
+            Slot slot = view.slots.get(i);
+            if (slot.group().origin() == VertexGroup.Origin.SHARED_REDUCTION && !defined.containsKey(slot)
+                    && mentioned.contains((Sym) slot.symbols().element(0))) {
+                Expr[] own = new Expr[] {slot.definitions().element(0)};
+                mentioned.addAll(Symbols.free(own[0]));
+                defined.put(slot, own);
+            }
+        }
         Map<String, Vertex> vertices = new LinkedHashMap<>();
         List<Vertex> definitions = new ArrayList<>();
         Map<Vertex, Network.Frozen> frozen = new HashMap<>();

@@ -19,6 +19,13 @@ public final class Edge {
     private Expr factor;
     private Role role;
     private final RoleRule classify;
+    /**
+     * For an edge of the spec's graph that the element view makes of several of its own edges (a
+     * shared reduction {@code c.mean} between {@code h[1]} and {@code c[1]}): each route of
+     * element-view edges from {@code from} to {@code to}, whose factors' products sum to this
+     * edge's factor; null for an edge of the element view itself.
+     */
+    private final java.util.List<java.util.List<Edge>> routes;
 
     /** How an edge's role follows from its ends and its factor ({@link PathGraph}'s rule). */
     interface RoleRule {
@@ -32,6 +39,7 @@ public final class Edge {
         this.factor = factor;
         this.role = role;
         this.classify = null;
+        this.routes = null;
     }
 
     /**
@@ -43,6 +51,51 @@ public final class Edge {
         this.to = to;
         this.derive = derive;
         this.classify = classify;
+        this.routes = null;
+    }
+
+    /**
+     * An edge of the spec's graph made of the element view's {@code routes} from {@code from} to
+     * {@code to} (through shared reductions): its factor, derived on first use, is their sum.
+     */
+    Edge(Vertex from, Vertex to, java.util.List<java.util.List<Edge>> routes, Function<Edge, Expr> derive, RoleRule classify) {
+        this.from = from;
+        this.to = to;
+        this.derive = derive;
+        this.classify = classify;
+        this.routes = java.util.List.copyOf(routes);
+    }
+
+    /**
+     * The element view's routes this edge stands for (see the field), or null for an edge of the
+     * element view itself.
+     */
+    java.util.List<java.util.List<Edge>> routes() { return routes; }
+
+    /** The product of every factor of {@link #routes()} that is not 0: what names the parameters on the way. */
+    private Expr routeFactors() {
+        java.util.List<Expr> factors = new java.util.ArrayList<>();
+        for (java.util.List<Edge> route : routes) {
+            for (Edge e : route) {
+                if (!e.factor().equals(chainrule.expr.Exprs.ZERO)) {
+                    factors.add(e.factor());
+                }
+            }
+        }
+        return chainrule.expr.Exprs.mul(factors);
+    }
+
+    /** The sum over {@link #routes()} of the products of their factors (in the element view's names). */
+    Expr routeSum() {
+        java.util.List<Expr> terms = new java.util.ArrayList<>(routes.size());
+        for (java.util.List<Edge> route : routes) {
+            java.util.List<Expr> factors = new java.util.ArrayList<>(route.size());
+            for (Edge e : route) {
+                factors.add(e.factor());
+            }
+            terms.add(chainrule.expr.Exprs.mul(factors));
+        }
+        return chainrule.expr.Exprs.add(terms);
     }
 
     public Vertex from() { return from; }
@@ -85,7 +138,11 @@ public final class Edge {
 
     public synchronized Role role() {
         if (role == null) {
-            role = classify.of(from, to, factor());
+            // an edge through shared reductions: classified by the product of its routes' factors,
+            // which names the same parameters as their sum (the factor) without adding them up:
+            // a number times a long sum is expanded inside a sum, and a variance's edges would
+            // each expand its mean's 875-term factor
+            role = classify.of(from, to, routes != null ? routeFactors() : factor());
         }
         return role;
     }

@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Lists the paths from a vertex to the loss lazily, depth first, in edge order. Only edges into
+ * Lists the paths from a vertex to the loss lazily, depth first, in edge order, along the spec's
+ * graph ({@link PathGraph#pathOutgoing}: no shared reduction on the way). Only edges into
  * vertices that reach the loss are followed, so every step makes progress and producing the next
  * path costs at most the path's length; callers stop after {@code --max-paths}.
  */
@@ -19,7 +20,7 @@ public final class PathEnumerator implements Iterator<Path> {
 
     public PathEnumerator(PathGraph graph, Vertex from) {
         this.graph = graph;
-        if (graph.reachesLoss(from) && from != graph.network().loss()) {
+        if (graph.pathReachesLoss(from) && from != graph.network().loss()) {
             descend(from);
             next = new Path(stack);
         }
@@ -28,7 +29,7 @@ public final class PathEnumerator implements Iterator<Path> {
     /** Follows the first live edge from {@code v} repeatedly down to the loss. */
     private void descend(Vertex v) {
         while (v != graph.network().loss()) {
-            List<Edge> out = graph.outgoing(v);
+            List<Edge> out = graph.pathOutgoing(v);
             int i = firstLive(out, 0);
             stack.add(out.get(i));
             choice.add(i);
@@ -38,7 +39,7 @@ public final class PathEnumerator implements Iterator<Path> {
 
     private int firstLive(List<Edge> out, int start) {
         for (int i = start; i < out.size(); i++) {
-            if (graph.reachesLoss(out.get(i).to())) {
+            if (graph.pathReachesLoss(out.get(i).to())) {
                 return i;
             }
         }
@@ -64,7 +65,7 @@ public final class PathEnumerator implements Iterator<Path> {
             int depth = stack.size() - 1;
             Edge last = stack.remove(depth);
             int tried = choice.remove(depth);
-            List<Edge> out = graph.outgoing(last.from());
+            List<Edge> out = graph.pathOutgoing(last.from());
             int i = firstLive(out, tried + 1);
             if (i >= 0) {
                 stack.add(out.get(i));

@@ -25,6 +25,20 @@ import java.util.Map;
  * The path graph of LANGUAGE.md: a vertex per name, an edge wherever a name appears in a
  * definition, each edge carrying its local derivative and role. Built once per network; paths,
  * counts, closed forms and reverse accumulation all read it.
+ *
+ * <p><b>Two sets of edges.</b> The element view may hold vertices the spec's graph has not: a
+ * long reduction broadcast over a vector ({@code c = h - mean(h)} over 16 or more elements) is a
+ * vertex of its own, {@code c.mean}, so that no element repeats the n-term sum (see
+ * {@code model.ElementView}). {@link #outgoing} and {@link #incoming} are the element view's edges,
+ * through such a vertex: what closed forms (δ(c.mean) is shared), reverse accumulation and
+ * everything that computes read. What users see of paths reads the spec's graph, where
+ * "reductions add no vertex": {@link #pathVertices()} leaves the shared reductions out, and
+ * {@link #pathOutgoing} gives one edge {@code h[1] → c[1]} wherever {@code h[1]} appears in
+ * {@code c[1]}'s definition with the reduction written out, its factor the sum over the element
+ * view's routes ({@code h[1] → c[1]} and {@code h[1] → c.mean → c[1]}: 1 − 1/n), with the shared
+ * reduction written out too. {@link #pathCount} counts the spec's paths (6,400 for {@code W1[1,1]}
+ * of a centred 200-64-10 network, not the 6,500 of the element view), by dynamic programming over
+ * those edges. A network without shared reductions has one set of edges.
  */
 public final class PathGraph {
     private final Network network;
@@ -42,6 +56,16 @@ public final class PathGraph {
     private VanishingReductions vanishingReductions;
     /** Edge factors and closed forms simplified so far, shared by the graphs of one structure. */
     private final RenamedSimplification simplifications;
+    /** Whether the element view has shared reductions, which the spec's graph has not (see the class comment). */
+    private final boolean sharesReductions;
+    /** Activation definitions to their vertices' symbols (see the constructor). */
+    private final Map<Expr, Expr> foldBack;
+    /** Each shared reduction's symbol to its definition written out (other shared ones in it too); made on first use. */
+    private Map<Expr, Expr> inlined;
+    /** {@link #pathIncoming}, made on first use. */
+    private Map<Vertex, List<Edge>> pathIncoming;
+    /** {@link #pathVertices}. */
+    private final List<Vertex> pathOrder;
 
     /** One vertex of the graph and what is known about it. */
     private static final class Place {
@@ -56,6 +80,14 @@ public final class PathGraph {
         boolean reached;
         /** The vertex's index in {@link #order}. */
         final int position;
+        /**
+         * Its edges in the spec's graph ({@link #pathOutgoing}) and the places they lead to, when
+         * they are not {@link #outgoing}'s: a vertex that feeds a shared reduction, or is one (none).
+         */
+        List<Edge> pathEdges;
+        List<Place> pathSuccessors;
+        /** The number of paths to the loss in the spec's graph, where it differs from {@link #pathsToLoss}. */
+        BigInteger specPaths;
 
         Place(Vertex vertex, int position) {
             this.vertex = vertex;
@@ -64,6 +96,19 @@ public final class PathGraph {
 
         BigInteger paths() {
             return pathsToLoss >= 0 ? BigInteger.valueOf(pathsToLoss) : manyPaths;
+        }
+
+        /** {@link #paths()} in the spec's graph. */
+        BigInteger specPaths() {
+            return specPaths != null ? specPaths : paths();
+        }
+
+        List<Edge> pathEdges() {
+            return pathEdges != null ? pathEdges : outgoing;
+        }
+
+        List<Place> pathSuccessors() {
+            return pathSuccessors != null ? pathSuccessors : successors;
         }
     }
 
@@ -80,6 +125,7 @@ public final class PathGraph {
         // Fold activation outputs back in: σ'(net) = σ(net)(1 - σ(net)) is written out·(1 - out),
         // and softmax's partials, which mention every element softmax(p.in)[k], read -p[j]·p[k].
         Map<Expr, Expr> foldBack = new LinkedHashMap<>();
+        this.foldBack = foldBack;
         // A built-in applied straight to a parameter (p = sigmoid(w), p = softmax(z)) folds back too:
         // its edge factor σ(w)·(1 - σ(w)) is p·(1 - p), so that p - t can cancel like with a pre-activation.
         for (Vertex v : network.definitions()) {
@@ -135,7 +181,178 @@ public final class PathGraph {
                 target.incoming.add(e);
             }
         }
+        boolean shares = false;
+        for (Place p : byPosition) {
+            shares |= isSharedReduction(p.vertex);
+        }
+        this.sharesReductions = shares;
+        this.specEdges = new SpecEdges();
+        if (shares) {
+            List<Vertex> shown = new ArrayList<>(order.size());
+            for (Vertex v : order) {
+                if (!isSharedReduction(v)) {
+                    shown.add(v);
+                }
+            }
+            this.pathOrder = Collections.unmodifiableList(shown);
+        } else {
+            this.pathOrder = order;
+        }
         countPaths();
+    }
+
+    /** Whether {@code v} is a shared reduction of the element view, a vertex the spec's graph has not. */
+    private static boolean isSharedReduction(Vertex v) {
+        return v.group().origin() == chainrule.model.VertexGroup.Origin.SHARED_REDUCTION;
+    }
+
+    /** A route of element-view edges from a shared reduction to a vertex of the spec's graph. */
+    private record Route(Place to, List<Edge> edges) {}
+
+    /**
+     * The spec's edges out of every vertex that feeds a shared reduction: one per vertex of the
+     * spec's graph it reaches directly or through shared reductions only, in the order of the
+     * vertices (as the edges out of any vertex are), made of every such route. An edge of one
+     * route of one edge is the element view's own edge.
+     */
+    private void mergeSharedReductions() {
+        Map<Place, List<Route>> fromShared = new HashMap<>();
+        for (Place p : byPosition) {
+            if (isSharedReduction(p.vertex)) {
+                p.pathEdges = List.of();
+                p.pathSuccessors = List.of();
+                continue;
+            }
+            boolean feedsShared = false;
+            for (Place s : p.successors) {
+                feedsShared |= isSharedReduction(s.vertex);
+            }
+            if (!feedsShared) {
+                continue;
+            }
+            java.util.TreeMap<Integer, List<List<Edge>>> byTarget = new java.util.TreeMap<>();
+            for (int i = 0; i < p.outgoing.size(); i++) {
+                Edge e = p.outgoing.get(i);
+                Place s = p.successors.get(i);
+                if (!isSharedReduction(s.vertex)) {
+                    byTarget.computeIfAbsent(s.position, k -> new ArrayList<>(2)).add(List.of(e));
+                    continue;
+                }
+                for (Route r : routes(s, fromShared)) {
+                    List<Edge> route = new ArrayList<>(r.edges().size() + 1);
+                    route.add(e);
+                    route.addAll(r.edges());
+                    byTarget.computeIfAbsent(r.to().position, k -> new ArrayList<>(2)).add(route);
+                }
+            }
+            p.pathEdges = new ArrayList<>(byTarget.size());
+            p.pathSuccessors = new ArrayList<>(byTarget.size());
+            for (Map.Entry<Integer, List<List<Edge>>> t : byTarget.entrySet()) {
+                Place target = byPosition[t.getKey()];
+                List<List<Edge>> routes = t.getValue();
+                // (tried only out of a vertex a parameter reaches, the only ones whose paths are
+                // counted and listed: the others' factors are derived only when drawn)
+                if (p.reached && cancels(target.vertex, routes)) {
+                    continue;
+                }
+                Edge merged = routes.size() == 1 && routes.get(0).size() == 1 ? routes.get(0).get(0)
+                        : new Edge(p.vertex, target.vertex, routes, this::mergedFactor, PathGraph::classify);
+                p.pathEdges.add(merged);
+                p.pathSuccessors.add(target);
+            }
+        }
+    }
+
+    /**
+     * Whether the routes to {@code to} add up to exactly 0, so that the start does not appear in
+     * {@code to}'s definition with the reduction written out ({@code c = h - sum(h)}: h[1] leaves
+     * h[1] - (h[1] + … + h[16]), and below 16 elements, where the sum is inline, c[1] has no edge
+     * from h[1]). Only a linear combination cancels so, in a short definition with a direct edge
+     * beside the shared reduction's: only such a one is tried, by the exact normal form of the sum
+     * of the routes' products; any other is an edge.
+     */
+    private static boolean cancels(Vertex to, List<List<Edge>> routes) {
+        if (routes.size() < 2 || to.definition().treeSize() > CANCELLING_SIZE) {
+            return false;
+        }
+        boolean direct = false;
+        for (List<Edge> route : routes) {
+            direct |= route.size() == 1;
+        }
+        if (!direct) {
+            return false;
+        }
+        List<Expr> terms = new ArrayList<>(routes.size());
+        for (List<Edge> route : routes) {
+            List<Expr> factors = new ArrayList<>(route.size());
+            for (Edge e : route) {
+                factors.add(e.factor());
+            }
+            terms.add(chainrule.expr.Exprs.mul(factors));
+        }
+        return chainrule.expr.Exprs.add(terms).equals(chainrule.expr.Exprs.ZERO);
+    }
+
+    /** The largest definition (tree nodes) whose merged edges {@link #cancels} tries. */
+    private static final int CANCELLING_SIZE = 64;
+
+    /** The routes from the shared reduction {@code m} to the vertices of the spec's graph it feeds, directly or through other shared ones. */
+    private static List<Route> routes(Place m, Map<Place, List<Route>> known) {
+        List<Route> done = known.get(m);
+        if (done != null) {
+            return done;
+        }
+        List<Route> out = new ArrayList<>();
+        for (int i = 0; i < m.outgoing.size(); i++) {
+            Edge e = m.outgoing.get(i);
+            Place s = m.successors.get(i);
+            if (!isSharedReduction(s.vertex)) {
+                out.add(new Route(s, List.of(e)));
+                continue;
+            }
+            for (Route r : routes(s, known)) {
+                List<Edge> route = new ArrayList<>(r.edges().size() + 1);
+                route.add(e);
+                route.addAll(r.edges());
+                out.add(new Route(r.to(), route));
+            }
+        }
+        known.put(m, out);
+        return out;
+    }
+
+    /**
+     * The factor of a spec edge made of several routes: the sum over the routes of the product of
+     * their factors (the chain rule through the shared reductions), with every shared reduction
+     * written out as its definition, as the spec's graph, which has no such vertex, writes it
+     * ({@code c = h - mean(h)} over 16 elements: 15/16 for {@code h[1] → c[1]}, as 14/15 over 15).
+     */
+    private Expr mergedFactor(Edge merged) {
+        Expr written = Substitution.replace(merged.routeSum(), inlined());
+        // A long reduction written out is a long linear form in the normal form already (a
+        // 875-value variance: 875 terms per edge), which the rules, bounded at a few hundred nodes
+        // (cancel-rational) or by work, would only spend their budget on, edge after edge.
+        if (written.treeSize() > WRITTEN_OUT_SIMPLIFIED) {
+            return Substitution.replace(written, foldBack);
+        }
+        return localFactor(written, foldBack);
+    }
+
+    /** The largest merged factor (tree nodes, the reductions written out) that is simplified by the rules. */
+    private static final int WRITTEN_OUT_SIMPLIFIED = 400;
+
+    /** Each shared reduction's symbol to its definition, the shared reductions it mentions written out too. */
+    private synchronized Map<Expr, Expr> inlined() {
+        if (inlined == null) {
+            Map<Expr, Expr> out = new HashMap<>();
+            for (Vertex v : order) { // topological: a shared reduction's own ones come first
+                if (isSharedReduction(v)) {
+                    out.put(v.symbol(), Substitution.replace(v.definition(), out));
+                }
+            }
+            inlined = out;
+        }
+        return inlined;
     }
 
     /**
@@ -211,6 +428,10 @@ public final class PathGraph {
     private PathGraph(PathGraph g, Network network) {
         this.network = network;
         this.order = g.order;
+        this.pathOrder = g.pathOrder;
+        this.sharesReductions = g.sharesReductions;
+        this.specEdges = g.specEdges;
+        this.foldBack = g.foldBack;
         this.places = g.places;
         this.byPosition = g.byPosition;
         this.simplifications = g.simplifications;
@@ -246,14 +467,77 @@ public final class PathGraph {
 
     public List<Edge> incoming(Vertex v) { return Collections.unmodifiableList(place(v).incoming); }
 
-    /** The exact number of paths from {@code v} to the loss, by dynamic programming (exact at any size). */
-    public BigInteger pathCount(Vertex v) { return place(v).paths(); }
+    /**
+     * The exact number of paths from {@code v} to the loss in the spec's graph (through no shared
+     * reduction; see the class comment), by dynamic programming (exact at any size).
+     */
+    public BigInteger pathCount(Vertex v) {
+        spec();
+        return place(v).specPaths();
+    }
+
+    /**
+     * The vertices of the spec's graph in topological order: {@link #vertices()} without the
+     * element view's shared reductions. What drawings and listings show.
+     */
+    public List<Vertex> pathVertices() { return pathOrder; }
+
+    /**
+     * {@code v}'s definition as the spec's graph has it: every shared reduction it mentions written
+     * out ({@code c[1] = h[1] - c.mean} is {@code h[1] - (h[1] + … + h[16])/16}); its own
+     * definition where it mentions none.
+     */
+    public Expr pathDefinition(Vertex v) {
+        return sharesReductions && v.isDefined() ? Substitution.replace(v.definition(), inlined()) : v.definition();
+    }
+
+    /**
+     * The edges out of {@code v} in the spec's graph (see the class comment): {@link #outgoing}
+     * where {@code v} feeds no shared reduction; none out of a shared reduction. What paths are
+     * listed, counted, ranked and drawn along.
+     */
+    public List<Edge> pathOutgoing(Vertex v) {
+        spec();
+        return Collections.unmodifiableList(place(v).pathEdges());
+    }
+
+    /** The edges into {@code v} in the spec's graph: those of {@link #pathOutgoing} that end at {@code v}. */
+    public List<Edge> pathIncoming(Vertex v) {
+        if (!sharesReductions) {
+            return incoming(v);
+        }
+        return pathIncomingMap().getOrDefault(v, List.of());
+    }
+
+    private synchronized Map<Vertex, List<Edge>> pathIncomingMap() {
+        spec();
+        if (pathIncoming == null) {
+            Map<Vertex, List<Edge>> in = new HashMap<>();
+            for (Place p : byPosition) {
+                for (Edge e : p.pathEdges()) {
+                    in.computeIfAbsent(e.to(), k -> new ArrayList<>()).add(e);
+                }
+            }
+            for (Map.Entry<Vertex, List<Edge>> e : in.entrySet()) {
+                e.setValue(Collections.unmodifiableList(e.getValue()));
+            }
+            pathIncoming = in;
+        }
+        return pathIncoming;
+    }
 
     /**
      * Whether {@code v} is a parameter or computed from one: the vertices paths from parameters
      * visit. Edges out of other vertices (inputs, targets) derive their factor only when asked.
      */
     public boolean reachedFromParameter(Vertex v) { return place(v).reached; }
+
+    /** Whether some path of the spec's graph leads from {@code v} to the loss ({@link #pathCount} is not 0). */
+    public boolean pathReachesLoss(Vertex v) {
+        spec();
+        Place p = place(v);
+        return p.specPaths != null ? p.specPaths.signum() != 0 : p.pathsToLoss != 0;
+    }
 
     /** Whether some path leads from {@code v} to the loss. */
     public boolean reachesLoss(Vertex v) { return place(v).pathsToLoss != 0; }
@@ -330,6 +614,42 @@ public final class PathGraph {
                 p.manyPaths = big;
             }
             p.pathsToLoss = n;
+        }
+    }
+
+    /**
+     * The spec's edges out of the vertices that feed a shared reduction, and every vertex's number
+     * of paths in the spec's graph, made on the first call that reads them (a gradient never
+     * does). Shared, like the places, by the graphs of one structure.
+     */
+    private static final class SpecEdges {
+        private boolean made;
+    }
+
+    private final SpecEdges specEdges;
+
+    /** Makes {@link #pathOutgoing}'s merged edges and the spec's counts, once per structure. */
+    private void spec() {
+        if (!sharesReductions) {
+            return;
+        }
+        synchronized (specEdges) {
+            if (specEdges.made) {
+                return;
+            }
+            mergeSharedReductions();
+            // the spec's graph: the same dynamic programme over its edges, in BigInteger from the
+            // start (made once per structure, when first read)
+            Vertex loss = network.loss();
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Place p = byPosition[i];
+                BigInteger n = p.vertex == loss ? BigInteger.ONE : BigInteger.ZERO;
+                for (Place next : p.pathSuccessors()) {
+                    n = n.add(next.specPaths());
+                }
+                p.specPaths = n;
+            }
+            specEdges.made = true;
         }
     }
 

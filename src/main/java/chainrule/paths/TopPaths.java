@@ -76,7 +76,7 @@ public final class TopPaths {
                 continue;
             }
             BigDecimal b = null;
-            for (Edge e : graph.outgoing(v)) {
+            for (Edge e : graph.pathOutgoing(v)) {
                 BigDecimal below = best.get(e.to());
                 if (below != null) {
                     BigDecimal through = magnitude(e).multiply(below);
@@ -127,7 +127,7 @@ public final class TopPaths {
                 out.add(new Path(p.edges()));
                 continue;
             }
-            List<Edge> edges = graph.outgoing(p.end);
+            List<Edge> edges = graph.pathOutgoing(p.end);
             for (int i = 0; i < edges.size(); i++) {
                 Edge e = edges.get(i);
                 BigDecimal below = best.get(e.to());

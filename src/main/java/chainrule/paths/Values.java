@@ -142,8 +142,11 @@ public final class Values {
         Double v = factorValues.get(e);
         if (v == null) {
             // the table's numeric column, with 1 - p of a sigmoid vertex p as σ(-z)
-            // (∂ of a log of p: p as σ(z), declared values as numbers, so (p - 1)/(1 - p) cancels)
-            v = Evaluator.evaluate(sigmoidLogs.feedsLog(e.from(), e.to())
+            // (∂ of a log of p: p as σ(z), declared values as numbers, so (p - 1)/(1 - p) cancels);
+            // an edge of the spec's graph through shared reductions: the sum over its routes of the
+            // products of their edges' values, the numbers reverse accumulation multiplies
+            v = e.routes() != null ? routesValue(e)
+                    : Evaluator.evaluate(sigmoidLogs.feedsLog(e.from(), e.to())
                     ? sigmoidLogs.reflected(stableFactor(e)) : e.numericFactor(), vertexValues);
             if (!Double.isFinite(v)) {
                 recomputed = true;
@@ -158,6 +161,19 @@ public final class Values {
             factorValues.put(e, v);
         }
         return v;
+    }
+
+    /** The value of an edge of the spec's graph made of the element view's routes ({@link Edge#routes}). */
+    private double routesValue(Edge e) {
+        double sum = 0;
+        for (List<Edge> route : e.routes()) {
+            double product = 1;
+            for (Edge f : route) {
+                product *= of(f);
+            }
+            sum += product;
+        }
+        return sum;
     }
 
     /** The edge factor in its stable rewriting (the factor itself when nothing applies). */

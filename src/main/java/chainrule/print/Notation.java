@@ -52,7 +52,7 @@ public enum Notation {
         if (v.isActivation()) {
             return "나";
         }
-        for (var e : graph.outgoing(v)) {
+        for (var e : graph.pathOutgoing(v)) {
             if (e.role() == Role.ACTIVATION) {
                 return "들";
             }

@@ -205,7 +205,7 @@ final class Analysis {
         Network network = prepared.loaded().network();
         PathGraph graph = prepared.graph();
         Values values = prepared.values();
-        boolean drawn = graph.vertices().size() <= MAX_DRAWN_VERTICES;
+        boolean drawn = graph.pathVertices().size() <= MAX_DRAWN_VERTICES;
         if ("flow".equals(part)) {
             out.put("ok", true);
             if (values != null) {
@@ -238,7 +238,7 @@ final class Analysis {
         out.put("parameters", parameters.size() <= MAX_SLIDERS * 10 ? parameters : parameters.subList(0, MAX_SLIDERS * 10));
         Vertex wrt = network.vertex(r.wrt() == null ? "" : r.wrt()).filter(v -> v.kind().isParameter())
                 .orElse(network.parameters().isEmpty() ? null : network.parameters().get(0));
-        out.put("vertexCount", graph.vertices().size());
+        out.put("vertexCount", graph.pathVertices().size());
         phase(phases, "declared", last);
         if (drawn) {
             out.put("graph", graph(graph, values));
@@ -338,7 +338,7 @@ final class Analysis {
         GraphLayout layout = GraphLayout.of(graph);
         List<Object> vertices = new ArrayList<>();
         ChainText pretty = ChainText.pretty();
-        for (Vertex v : graph.vertices()) {
+        for (Vertex v : graph.pathVertices()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", v.name());
             m.put("kind", v.kind().word());
@@ -351,8 +351,8 @@ final class Analysis {
             vertices.add(m);
         }
         List<Object> edges = new ArrayList<>();
-        for (Vertex v : graph.vertices()) {
-            for (Edge e : graph.outgoing(v)) {
+        for (Vertex v : graph.pathVertices()) {
+            for (Edge e : graph.pathOutgoing(v)) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("from", e.from().name());
                 m.put("to", e.to().name());

@@ -39,10 +39,10 @@ final class GraphLayout {
 
     static GraphLayout of(PathGraph graph) {
         GraphLayout g = new GraphLayout();
-        List<Vertex> order = graph.vertices(); // topological: arguments before what uses them
+        List<Vertex> order = graph.pathVertices(); // topological: arguments before what uses them
         for (Vertex v : order) {
             int l = 0;
-            for (Edge e : graph.incoming(v)) {
+            for (Edge e : graph.pathIncoming(v)) {
                 Integer from = g.layer.get(e.from());
                 if (from != null) {
                     l = Math.max(l, from + 1);
@@ -51,9 +51,9 @@ final class GraphLayout {
             g.layer.put(v, l);
         }
         for (Vertex v : order) {
-            if (graph.incoming(v).isEmpty() && !graph.outgoing(v).isEmpty()) {
+            if (graph.pathIncoming(v).isEmpty() && !graph.pathOutgoing(v).isEmpty()) {
                 int first = Integer.MAX_VALUE;
-                for (Edge e : graph.outgoing(v)) {
+                for (Edge e : graph.pathOutgoing(v)) {
                     first = Math.min(first, g.layer.get(e.to()));
                 }
                 g.layer.put(v, Math.max(0, first - 1));
@@ -95,7 +95,7 @@ final class GraphLayout {
         for (Vertex v : l) {
             double sum = 0;
             int n = 0;
-            for (Edge e : byIncoming ? graph.incoming(v) : graph.outgoing(v)) {
+            for (Edge e : byIncoming ? graph.pathIncoming(v) : graph.pathOutgoing(v)) {
                 Vertex other = byIncoming ? e.from() : e.to();
                 sum += row.get(other) / (double) Math.max(1, layers.get(layer.get(other)).size());
                 n++;

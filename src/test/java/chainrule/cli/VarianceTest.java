@@ -72,7 +72,9 @@ class VarianceTest {
         assertTrue(grad.out().length() < 200_000, "875 short formulas, not 875 × 11 KB: " + grad.out().length() + " characters");
         Cli paths = Cli.runBounded(180, "paths", f.toString(), "--wrt", "x[1]");
         assertEquals(0, paths.status(), paths.err());
-        assertTrue(paths.out().contains("2 paths from x[1] to v") && paths.out().contains("x[1] → v.mean → v"), paths.out());
+        // the spec's graph: reductions add no vertex, so one edge x[1] → v, its factor the mean written out
+        assertTrue(paths.out().contains("1 path from x[1] to v") && paths.out().contains("path 1  x[1] → v\n")
+                && paths.out().contains("(2·x[1]/875 - x[2]/382375 - "), paths.out());
         Cli c = Cli.runBounded(180, "codegen", f.toString(), "--lang", "c");
         assertEquals(0, c.status(), c.err());
         assertTrue(c.out().length() < 5000, "loops, not 875 unrolled sums: " + c.out().length() + " characters");
@@ -118,8 +120,8 @@ class VarianceTest {
 
     /**
      * Sixteen values (the smallest length whose mean is a vertex of its own): the printed
-     * derivative is the textbook's, and the path listing keeps the path through the mean, with its
-     * value 0.
+     * derivative is the textbook's, and the path listing is the spec's graph's, as for fifteen
+     * values: one edge x[1] → v, whose factor writes the mean out (2/15·(1 − 1/16) = 1/8).
      */
     @Test
     void aSmallVariancePrintsTheTextbooksFormula() throws Exception {
@@ -136,7 +138,9 @@ class VarianceTest {
         assertTrue(!whole.out().contains("δ(v.mean)"), whole.out());
         Cli paths = Cli.runBounded(180, "paths", f.toString(), "--wrt", "x[1]");
         assertEquals(0, paths.status(), paths.err());
-        assertTrue(paths.out().contains("2 paths from x[1] to v") && paths.out().contains("x[1] → v.mean → v"), paths.out());
+        assertTrue(paths.out().contains("1 path from x[1] to v") && paths.out().contains("path 1  x[1] → v\n")
+                && paths.out().contains("(x[1]/8 - x[2]/120 - x[3]/120 - "), paths.out());
+        assertTrue(paths.out().contains("= 0.0239583333333\n\nsum over 1 path"), paths.out());
         assertTrue(paths.out().contains("∂v/∂x[1] = 2·(x[1] - v.mean)/15"), paths.out());
     }
 
