@@ -405,7 +405,7 @@ public final class BatchEngine {
          * once the kept blocks hold as many elements as the data (the caller then transposes).
          */
         double[] transposed(int v, int from, int count) {
-            long key = ((long) v << 40) | ((long) from << 8) | count;
+            long key = ((long) v << 41) | ((long) from << 8) | count;
             double[] t = transposedBlocks.get(key);
             if (t != null) {
                 return t;
@@ -418,6 +418,31 @@ public final class BatchEngine {
             return transposedBlocks.computeIfAbsent(key, k -> {
                 double[] made = new double[size * count + SLACK];
                 Kernels.transpose(packed[v], from * size, count, size, made, count);
+                return made;
+            });
+        }
+
+        /**
+         * Rows {@code from .. from+count-1} of packed value v [rows, size] in the strips of the
+         * kernel's widest tile ({@link Kernels#strips}), for a deferred δW = δᵀ·X over them: made
+         * once and kept as {@link #transposed} is (sharing its room), null once that is used up.
+         */
+        double[] stripped(int v, int from, int count) {
+            long key = (((long) v << 1 | 1) << 40) | ((long) from << 8) | count; // transposed: the low bit of v's 0
+            double[] t = transposedBlocks.get(key);
+            if (t != null) {
+                return t;
+            }
+            int size = graph.values().get(v).size();
+            int w = Kernels.VECTOR.stripWidth();
+            int length = Kernels.stripsLength(size, count, w);
+            if (transposedRoom.addAndGet(-(long) length) < 0) {
+                transposedRoom.addAndGet(length);
+                return null;
+            }
+            return transposedBlocks.computeIfAbsent(key, k -> {
+                double[] made = new double[length];
+                Kernels.strips(packed[v], from * size, size, count, made, 0, 0, count, w);
                 return made;
             });
         }
@@ -467,13 +492,22 @@ public final class BatchEngine {
      */
     public final class DeferredProducts {
         private final int maxRows;
+        /** The columns of the kernel's strips ({@link Kernels#strips}). */
+        private final int stripWidth = Kernels.VECTOR.stripWidth();
         /** Per deferred matrix: δᵀ over the evaluation's rows, [r, rows], from {@link Workspace#run}. */
         private final double[][] deltaT;
-        /** Per deferred matrix: X, the evaluation's first row at {@code xAt}. */
+        /**
+         * Per deferred matrix: X over the evaluation's rows, B of the product: in strips where the
+         * matrix has a multiple of four rows ({@link Kernels.Product#stripProduct}: each register
+         * tile then reads B one vector after the other, not 64 rows 6 KB apart), else rows, the
+         * first at {@code xAt}.
+         */
         private final double[][] x;
-        /** Per deferred matrix: the blocks' rows of X, where they were not read in place. */
-        private final double[][] copied;
         private final int[] xAt;
+        /** Per deferred matrix: where the blocks copy their rows of X when they do not lie in place. */
+        private final double[][] copied;
+        /** Per deferred matrix: the blocks' samples when their X lies in place (prepare then keeps it in strips). */
+        private final Rows[] inPlaceRows;
         /** Per matrix: whether this evaluation's blocks left its δᵀ here. */
         private final boolean[] taken;
         private int from;
@@ -484,9 +518,14 @@ public final class BatchEngine {
             int n = graph.values().size();
             deltaT = new double[n][];
             x = new double[n][];
-            copied = new double[n][];
             xAt = new int[n];
+            copied = new double[n][];
+            inPlaceRows = new Rows[n];
             taken = new boolean[n];
+        }
+
+        private boolean inStrips(BatchGraph.MatVec m) {
+            return m.rows() % 4 == 0;
         }
 
         /**
@@ -503,47 +542,75 @@ public final class BatchEngine {
             Arrays.fill(taken, false);
             for (int w = 0; w < deferredBy.length; w++) {
                 BatchGraph.MatVec m = deferredBy[w];
-                if (m != null && deltaT[w] == null) {
+                if (m == null) {
+                    continue;
+                }
+                if (deltaT[w] == null) {
                     deltaT[w] = new double[m.rows() * maxRows];
                 }
-                if (m != null && !readsInPlace(m.vector(), indexed, rows) && copied[w] == null) {
-                    copied[w] = new double[m.columns() * maxRows + SLACK];
+                boolean strips = inStrips(m);
+                if ((strips || !readsInPlace(m.vector(), indexed, rows)) && copied[w] == null) {
+                    copied[w] = new double[strips ? Kernels.stripsLength(m.columns(), maxRows, stripWidth)
+                            : m.columns() * maxRows + SLACK];
                 }
             }
         }
 
         /**
          * The block of samples {@code blockFrom .. blockFrom + count - 1}: its δ [count, r] of
-         * MatVec m's matrix, and its X [count, c] at {@code xs[blockXAt]}: read there later where
-         * {@code inPlace} (the packed rows in order: both blocks' X lie one after the other), else
-         * copied (rows by index: each block's X is in its workspace until its next block).
+         * MatVec m's matrix, and its X [count, c] at {@code xs[blockXAt]}: where {@code inPlace}
+         * (the packed rows of {@code samples} in order) read there later, else copied now (each
+         * block's X is in its workspace until its next block), in strips where the product reads
+         * them so.
          */
         private void take(BatchGraph.MatVec m, double[] d, int blockFrom, int count, double[] xs, int blockXAt,
-                          boolean inPlace) {
+                          Rows samples, boolean inPlace) {
             int w = m.matrix();
             int r = m.rows();
             int c = m.columns();
             int offset = blockFrom - from;
             Kernels.transpose(d, 0, count, r, deltaT[w], offset, rows);
             if (!inPlace) {
-                if (copied[w] == null) {
-                    throw new IllegalStateException("X not read in place where start expected it");
+                if (inStrips(m)) {
+                    Kernels.strips(xs, blockXAt, c, count, copied[w], 0, offset, rows, stripWidth);
+                } else {
+                    System.arraycopy(xs, blockXAt, copied[w], offset * c, count * c);
                 }
-                System.arraycopy(xs, blockXAt, copied[w], offset * c, count * c);
             }
             if (offset == 0) { // the first block: X's first row is the evaluation's (both blocks decide alike)
                 x[w] = inPlace ? xs : copied[w];
                 xAt[w] = inPlace ? blockXAt : 0;
+                inPlaceRows[w] = inPlace ? samples : null;
                 taken[w] = true;
+            }
+        }
+
+        /**
+         * After the blocks, before {@link #complete} (on one thread): X in strips where it lies in
+         * place, kept with the samples (the data do not change), else made in {@link #copied}.
+         */
+        public void prepare() {
+            for (int w = 0; w < taken.length; w++) {
+                BatchGraph.MatVec m = deferredBy[w];
+                if (!taken[w] || !inStrips(m) || inPlaceRows[w] == null) {
+                    continue;
+                }
+                double[] kept = inPlaceRows[w].stripped(m.vector(), from, rows);
+                if (kept == null) {
+                    Kernels.strips(x[w], xAt[w], m.columns(), rows, copied[w], 0, 0, rows, stripWidth);
+                    kept = copied[w];
+                }
+                x[w] = kept;
+                xAt[w] = 0;
             }
         }
 
         /**
          * Writes each deferred δW = δᵀ·X into {@code grad} at its parameter's offset (stored, not
          * added, then {@code finish} applied to each group of rows just written: the reduction's
-         * last pass, while they are in the cache), rows of δW {@code part} of {@code parts} (groups of four rows split evenly: the
-         * threads of a pool each take one part; each element's sum is the same whatever the parts).
-         * {@link #deferred} lists the ranges written.
+         * last pass, while they are in the cache), rows of δW {@code part} of {@code parts} (groups
+         * of four rows split evenly: the threads of a pool each take one part; each element's sum
+         * is the same whatever the parts). {@link #deferred} lists the ranges written.
          */
         public void complete(double[] grad, int part, int parts, Finish finish) {
             for (int w = 0; w < taken.length; w++) {
@@ -556,14 +623,16 @@ public final class BatchEngine {
                 int groups = (r + 3) / 4;
                 int lo = Math.min(r, groups * part / parts * 4);
                 int hi = part == parts - 1 ? r : Math.min(r, groups * (part + 1) / parts * 4);
-                if (lo >= hi) {
-                    continue;
-                }
                 int offset = ((BatchGraph.Declared) graph.values().get(w).op()).gradientOffset();
                 for (int i = lo; i < hi; i += FINISHED_ROWS) { // each group finished while in the cache
                     int group = Math.min(FINISHED_ROWS, hi - i);
-                    Kernels.VECTOR.product(deltaT[w], i * rows, rows, 1, group, x[w], xAt[w], c, c, rows, grad,
-                            offset + i * c, false, null, false);
+                    if (inStrips(m)) {
+                        Kernels.VECTOR.stripProduct(deltaT[w], i * rows, rows, 1, group, x[w], c, rows, grad,
+                                offset + i * c);
+                    } else {
+                        Kernels.VECTOR.product(deltaT[w], i * rows, rows, 1, group, x[w], xAt[w], c, c, rows, grad,
+                                offset + i * c, false, null, false);
+                    }
                     finish.apply(grad, offset + i * c, offset + (i + group) * c);
                 }
             }
@@ -1098,7 +1167,7 @@ public final class BatchEngine {
                     }
                     if (active[m.matrix()] && deferred != null && deferredBy[m.matrix()] == m) {
                         // over the whole evaluation, after its blocks
-                        deferred.take(m, d, blockStart, rows, x, xAt, x == blockRows.packed[m.vector()]);
+                        deferred.take(m, d, blockStart, rows, x, xAt, blockRows, x == blockRows.packed[m.vector()]);
                         if (Stages.ON) {
                             Stages.mark("backward: δᵀ kept for δW over the evaluation");
                         }

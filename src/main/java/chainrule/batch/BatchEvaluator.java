@@ -141,6 +141,7 @@ public final class BatchEvaluator implements AutoCloseable {
                 // (fresh, the last chunk, no block w): one group of rows at a time, in the cache.
                 double d = divisor;
                 BatchEngine.Finish finish = (g, lo, hi) -> last(g, null, g, lo, hi, true, d);
+                later.prepare();
                 if (pool == null) {
                     later.complete(firstPartial, 0, 1, finish);
                 } else {

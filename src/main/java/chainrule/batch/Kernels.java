@@ -50,7 +50,50 @@ final class Kernels {
 
         /** {@link Kernels#reluBackward}. */
         void reluBackward(double[] d, double[] h, double[] az, double[] ab, int rows, int size);
+
+        /**
+         * {@code c[c0 + i·n + j] = Σ_{t<k} a[a0 + i·ai + t·at]·B[t][j]} for i < m (a multiple of
+         * four), j < n, stored: B [k, n] laid out in strips ({@link Kernels#strips}, of {@link
+         * #stripWidth} columns), so that each register tile reads its B one vector after the other.
+         * The same sums in the same order as {@link #product}: the same bits.
+         */
+        void stripProduct(double[] a, int a0, int ai, int at, int m, double[] strips, int n, int k, double[] c, int c0);
+
+        /** The columns of a whole strip: the widest register tile's. */
+        int stripWidth();
     }
+
+    /**
+     * Rows {@code from .. from + k - 1} of a row-major matrix [*, n] at {@code b[b0]} into {@code
+     * out} (from {@code o0}) in strips of w columns: strip s holds columns s·w .. s·w + w - 1 of the
+     * k rows, row after row, at {@code o0 + s·k·w}; the last, narrower strip (n mod w columns) rows
+     * of {@link #padded} length after them, so a whole vector may be read at its last columns.
+     * {@code rows} of k, starting at row {@code t0} of the strips' k: a block of the rows at a time.
+     */
+    static void strips(double[] b, int b0, int n, int rows, double[] out, int o0, int t0, int k, int w) {
+        int whole = n / w;
+        int tail = n - whole * w;
+        int tailStride = padded(tail);
+        int tailBase = o0 + whole * k * w;
+        for (int t = 0; t < rows; t++) {
+            int src = b0 + t * n;
+            for (int s = 0; s < whole; s++) {
+                System.arraycopy(b, src + s * w, out, o0 + (s * k + t0 + t) * w, w);
+            }
+            if (tail > 0) {
+                System.arraycopy(b, src + whole * w, out, tailBase + (t0 + t) * tailStride, tail);
+            }
+        }
+    }
+
+    /** Elements of {@link #strips}'s layout for k rows of n columns in strips of w. */
+    static int stripsLength(int n, int k, int w) {
+        int whole = n / w;
+        return whole * k * w + k * padded(n - whole * w) + SLACK_STRIPS;
+    }
+
+    /** Slack after a strips layout: a whole vector read at the last strip's last columns stays inside. */
+    private static final int SLACK_STRIPS = 8;
 
     /**
      * The backward pass of {@code h = relu(z)} over {@code rows} rows of {@code size}: {@code c =

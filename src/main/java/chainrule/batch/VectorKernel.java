@@ -79,6 +79,40 @@ final class VectorKernel implements Kernels.Product {
         }
     }
 
+    @Override
+    public int stripWidth() {
+        return 4 * L;
+    }
+
+    @Override
+    public void stripProduct(double[] a, int a0, int ai, int at, int m, double[] strips, int n, int k, double[] c,
+                             int c0) {
+        if (m % 4 != 0) {
+            throw new IllegalArgumentException("rows " + m + " not a multiple of 4");
+        }
+        int w = 4 * L;
+        int whole = n / w;
+        int tailStride = Kernels.padded(n - whole * w);
+        int tailB0 = whole * k * w - whole * w; // b0 with b0 + j at the narrow strip's first column
+        for (int i = 0; i < m; i += 4) {
+            int pa = a0 + i * ai;
+            int ci = c0 + i * n;
+            for (int s = 0; s < whole; s++) { // strip s: row t's w columns at s·k·w + t·w
+                four4(a, pa, ai, at, strips, s * k * w - s * w, w, n, k, c, ci, false, s * w);
+            }
+            int j = whole * w;
+            for (; j + 2 * L <= n; j += 2 * L) {
+                four2(a, pa, ai, at, strips, tailB0, tailStride, n, k, c, ci, false, j);
+            }
+            for (; j + L <= n; j += L) {
+                four1(a, pa, ai, at, strips, tailB0, tailStride, n, k, c, ci, false, j, L, null);
+            }
+            if (j < n) { // rows padded: a whole vector, n - j lanes kept
+                four1(a, pa, ai, at, strips, tailB0, tailStride, n, k, c, ci, false, j, n - j, SPILL.get());
+            }
+        }
+    }
+
     /**
      * {@link Kernels#epilogue} over {@code rows} rows of n at {@code c[from]}, just stored by the
      * kernel: {@code + bias[j]}, then relu as a compare and a blend (no branch on the sign). The

@@ -134,6 +134,59 @@ class KernelsTest {
     }
 
     /**
+     * B packed in strips ({@link Kernels#strips}, a block of rows at a time into a k-row layout, as
+     * the deferred δW products pack X) and multiplied from there ({@link
+     * Kernels.Product#stripProduct}), A read from an offset: the bits of the sequential sum, for
+     * widths with every tail (no narrow strip, one or two vectors, a partial vector) and rows that
+     * NaN everywhere the layout leaves unused would poison.
+     */
+    @Test
+    void stripProductEqualsTheSequentialSum() {
+        assumeTrue(Kernels.VECTOR != null, "the Vector API kernel runs here");
+        Random r = new Random(19);
+        int w = Kernels.VECTOR.stripWidth();
+        int[] widths = {1, 3, w / 2, w - 1, w, w + 1, 2 * w + w / 4, 2 * w + w / 2 + 3, 784};
+        int[][] mk = {{4, 1}, {8, 7}, {12, 32}, {16, 64}, {4, 63}};
+        for (int n : widths) {
+            for (int[] shape : mk) {
+                int m = shape[0];
+                int k = shape[1];
+                int a0 = 5;
+                double[] a = new double[a0 + m * k];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = r.nextGaussian() * Math.exp(3 * r.nextGaussian());
+                }
+                double[] b = new double[k * n];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = r.nextGaussian() * Math.exp(3 * r.nextGaussian());
+                }
+                double[] strips = new double[Kernels.stripsLength(n, k, w)];
+                java.util.Arrays.fill(strips, Double.NaN);
+                int first = k / 2; // two blocks of rows, the second first
+                Kernels.strips(b, first * n, n, k - first, strips, 0, first, k, w);
+                Kernels.strips(b, 0, n, first, strips, 0, 0, k, w);
+                int c0 = 3;
+                double[] c = new double[c0 + m * n + 2];
+                double[] expected = c.clone();
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double sum = 0;
+                        for (int t = 0; t < k; t++) {
+                            sum = Math.fma(a[a0 + i * k + t], b[t * n + j], sum);
+                        }
+                        expected[c0 + i * n + j] = sum;
+                    }
+                }
+                Kernels.VECTOR.stripProduct(a, a0, k, 1, m, strips, n, k, c, c0);
+                for (int e = 0; e < c.length; e++) {
+                    assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(c[e]),
+                            m + "x" + n + "x" + k + " element " + e);
+                }
+            }
+        }
+    }
+
+    /**
      * The mean's division as a multiplication ({@link Kernels#exactInverse}) only where it gives
      * the division's bits: for powers of two, x·(1/d) equals x/d for every x tried (normal, subnormal
      * and overflowing quotients, zeros of both signs, infinities, NaN); anything else has no exact
