@@ -494,7 +494,10 @@ public final class BatchEngine {
         private final int maxRows;
         /** The columns of the kernel's strips ({@link Kernels#strips}). */
         private final int stripWidth = Kernels.VECTOR.stripWidth();
-        /** Per deferred matrix: δᵀ over the evaluation's rows, [r, rows], from {@link Workspace#run}. */
+        /**
+         * Per deferred matrix: δᵀ over the evaluation's rows, [r, rows], from {@link Workspace#run}:
+         * a group of four rows at a time ({@link Kernels#interleave4}) where X is in strips.
+         */
         private final double[][] deltaT;
         /**
          * Per deferred matrix: X over the evaluation's rows, B of the product: in strips where the
@@ -569,7 +572,11 @@ public final class BatchEngine {
             int r = m.rows();
             int c = m.columns();
             int offset = blockFrom - from;
-            Kernels.transpose(d, 0, count, r, deltaT[w], offset, rows);
+            if (inStrips(m)) { // δᵀ a group of four rows at a time, as the tiles read it
+                Kernels.interleave4(d, count, r, deltaT[w], offset, rows);
+            } else {
+                Kernels.transpose(d, 0, count, r, deltaT[w], offset, rows);
+            }
             if (!inPlace) {
                 if (inStrips(m)) {
                     Kernels.strips(xs, blockXAt, c, count, copied[w], 0, offset, rows, stripWidth);
@@ -627,7 +634,7 @@ public final class BatchEngine {
                 for (int i = lo; i < hi; i += FINISHED_ROWS) { // each group finished while in the cache
                     int group = Math.min(FINISHED_ROWS, hi - i);
                     if (inStrips(m)) {
-                        Kernels.VECTOR.stripProduct(deltaT[w], i * rows, rows, 1, group, x[w], c, rows, grad,
+                        Kernels.VECTOR.stripProduct(deltaT[w], i * rows, 1, 4, group, x[w], c, rows, grad,
                                 offset + i * c);
                     } else {
                         Kernels.VECTOR.product(deltaT[w], i * rows, rows, 1, group, x[w], xAt[w], c, c, rows, grad,

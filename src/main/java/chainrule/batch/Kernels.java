@@ -86,6 +86,25 @@ final class Kernels {
         }
     }
 
+    /**
+     * The transpose of d [count, r] (r a multiple of 4) into {@code t}, the columns {@code offset
+     * ..} of a [r, k] matrix laid out a group of four rows at a time: element (i, t) at {@code
+     * (i/4)·4k + t·4 + i%4}. A register tile over rows i..i+3 (strides 1 and 4, from {@code i·k})
+     * then reads its four scalars of each term from one place, and making it moves runs of four.
+     */
+    static void interleave4(double[] d, int count, int r, double[] t, int offset, int k) {
+        for (int row = 0; row < count; row++) {
+            int src = row * r;
+            int dst = (offset + row) * 4;
+            for (int g = 0; g < r; g += 4, src += 4, dst += 4 * k) {
+                t[dst] = d[src];
+                t[dst + 1] = d[src + 1];
+                t[dst + 2] = d[src + 2];
+                t[dst + 3] = d[src + 3];
+            }
+        }
+    }
+
     /** Elements of {@link #strips}'s layout for k rows of n columns in strips of w. */
     static int stripsLength(int n, int k, int w) {
         int whole = n / w;

@@ -275,6 +275,30 @@ class KernelsTest {
     }
 
     /** The build's tests run with the module (pom.xml), so the Vector API kernel is the one tested above. */
+    /** δ [count, r] of a block into columns offset.. of δᵀ [r, k], four rows at a time: every element where the tiles read it. */
+    @Test
+    void interleave4PutsEveryElementWhereTheTileReadsIt() {
+        for (int[] size : new int[][] {{1, 4, 0, 1}, {32, 128, 32, 64}, {7, 12, 5, 16}, {32, 128, 0, 64}}) {
+            int count = size[0];
+            int r = size[1];
+            int offset = size[2];
+            int k = size[3];
+            double[] d = new double[count * r];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = i + 1;
+            }
+            double[] t = new double[r * k];
+            Kernels.interleave4(d, count, r, t, offset, k);
+            for (int row = 0; row < count; row++) {
+                for (int i = 0; i < r; i++) {
+                    // the tile over rows i0..i0+3 reads a[i0·k + (i - i0) + term·4]
+                    int i0 = i / 4 * 4;
+                    assertEquals(d[row * r + i], t[i0 * k + (i - i0) + (offset + row) * 4], count + "x" + r + " at " + row + "," + i);
+                }
+            }
+        }
+    }
+
     @Test
     void vectorKernelIsUsedWhereTheModuleIsPresent() {
         assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && Kernels.FMA);
