@@ -26,6 +26,18 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernel implements Kernels.Product {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /*
+     * Additions and multiplications are written as FMAs: x + y as fma(x, 1, y), d·s as fma(d, s,
+     * -0.0), the same bits (the product is exact, the sum rounded once; -0.0 keeps the sign of a
+     * zero product). Why: DoubleVector.add and mul dispatch on the vector's class through a
+     * virtual lanewise whose type profile lives in the JDK's add/mul methods. Where C2 compiled a
+     * kernel before that profile was filled, the call stayed virtual, the accumulators were boxed
+     * across the branch that adds to C, and the whole kernel ran 7 times slower for the rest of
+     * the run (1 run in 8 of 784-128-10; PrintInlining showed "DoubleVector::lanewise virtual
+     * call"). fma's profile is filled by the kernels' own inner loops before any of them compiles.
+     */
+    private static final DoubleVector ONE = DoubleVector.broadcast(S, 1.0);
+    private static final DoubleVector NEGATIVE_ZERO = DoubleVector.broadcast(S, -0.0);
 
     @Override
     public void epilogue(double[] c, int rows, int n, double[] bias, boolean relu) {
@@ -129,7 +141,7 @@ final class VectorKernel implements Kernels.Product {
             for (; j + L <= n; j += L) {
                 DoubleVector v = DoubleVector.fromArray(S, c, base + j);
                 if (bias != null) {
-                    v = v.add(DoubleVector.fromArray(S, bias, j));
+                    v = v.fma(ONE, DoubleVector.fromArray(S, bias, j));
                 }
                 if (relu) {
                     VectorMask<Double> positive = v.compare(VectorOperators.GT, 0.0);
@@ -156,12 +168,12 @@ final class VectorKernel implements Kernels.Product {
             int k = 0;
             for (; k + L <= size; k += L) {
                 DoubleVector step = zero.blend(one, DoubleVector.fromArray(S, h, base + k).compare(VectorOperators.GT, 0.0));
-                DoubleVector c = DoubleVector.fromArray(S, d, base + k).mul(step);
+                DoubleVector c = DoubleVector.fromArray(S, d, base + k).fma(step, NEGATIVE_ZERO);
                 if (az != null) {
-                    DoubleVector.fromArray(S, az, base + k).add(c).intoArray(az, base + k);
+                    DoubleVector.fromArray(S, az, base + k).fma(ONE, c).intoArray(az, base + k);
                 }
                 if (ab != null) {
-                    DoubleVector.fromArray(S, ab, k).add(c).intoArray(ab, k);
+                    DoubleVector.fromArray(S, ab, k).fma(ONE, c).intoArray(ab, k);
                 }
             }
             for (; k < size; k++) {
@@ -240,22 +252,22 @@ final class VectorKernel implements Kernels.Product {
         }
         int at0 = ci + j;
         if (add) { // C += the sums, written out here: a call per vector would box it where C2 stops inlining
-            c00 = DoubleVector.fromArray(S, c, at0).add(c00);
-            c01 = DoubleVector.fromArray(S, c, at0 + L).add(c01);
-            c02 = DoubleVector.fromArray(S, c, at0 + 2 * L).add(c02);
-            c03 = DoubleVector.fromArray(S, c, at0 + 3 * L).add(c03);
-            c10 = DoubleVector.fromArray(S, c, at0 + n).add(c10);
-            c11 = DoubleVector.fromArray(S, c, at0 + n + L).add(c11);
-            c12 = DoubleVector.fromArray(S, c, at0 + n + 2 * L).add(c12);
-            c13 = DoubleVector.fromArray(S, c, at0 + n + 3 * L).add(c13);
-            c20 = DoubleVector.fromArray(S, c, at0 + 2 * n).add(c20);
-            c21 = DoubleVector.fromArray(S, c, at0 + 2 * n + L).add(c21);
-            c22 = DoubleVector.fromArray(S, c, at0 + 2 * n + 2 * L).add(c22);
-            c23 = DoubleVector.fromArray(S, c, at0 + 2 * n + 3 * L).add(c23);
-            c30 = DoubleVector.fromArray(S, c, at0 + 3 * n).add(c30);
-            c31 = DoubleVector.fromArray(S, c, at0 + 3 * n + L).add(c31);
-            c32 = DoubleVector.fromArray(S, c, at0 + 3 * n + 2 * L).add(c32);
-            c33 = DoubleVector.fromArray(S, c, at0 + 3 * n + 3 * L).add(c33);
+            c00 = DoubleVector.fromArray(S, c, at0).fma(ONE, c00);
+            c01 = DoubleVector.fromArray(S, c, at0 + L).fma(ONE, c01);
+            c02 = DoubleVector.fromArray(S, c, at0 + 2 * L).fma(ONE, c02);
+            c03 = DoubleVector.fromArray(S, c, at0 + 3 * L).fma(ONE, c03);
+            c10 = DoubleVector.fromArray(S, c, at0 + n).fma(ONE, c10);
+            c11 = DoubleVector.fromArray(S, c, at0 + n + L).fma(ONE, c11);
+            c12 = DoubleVector.fromArray(S, c, at0 + n + 2 * L).fma(ONE, c12);
+            c13 = DoubleVector.fromArray(S, c, at0 + n + 3 * L).fma(ONE, c13);
+            c20 = DoubleVector.fromArray(S, c, at0 + 2 * n).fma(ONE, c20);
+            c21 = DoubleVector.fromArray(S, c, at0 + 2 * n + L).fma(ONE, c21);
+            c22 = DoubleVector.fromArray(S, c, at0 + 2 * n + 2 * L).fma(ONE, c22);
+            c23 = DoubleVector.fromArray(S, c, at0 + 2 * n + 3 * L).fma(ONE, c23);
+            c30 = DoubleVector.fromArray(S, c, at0 + 3 * n).fma(ONE, c30);
+            c31 = DoubleVector.fromArray(S, c, at0 + 3 * n + L).fma(ONE, c31);
+            c32 = DoubleVector.fromArray(S, c, at0 + 3 * n + 2 * L).fma(ONE, c32);
+            c33 = DoubleVector.fromArray(S, c, at0 + 3 * n + 3 * L).fma(ONE, c33);
         }
         c00.intoArray(c, at0);
         c01.intoArray(c, at0 + L);
@@ -420,7 +432,7 @@ final class VectorKernel implements Kernels.Product {
 
     private static void put(DoubleVector s, double[] c, int at, boolean add) {
         if (add) {
-            DoubleVector.fromArray(S, c, at).add(s).intoArray(c, at);
+            DoubleVector.fromArray(S, c, at).fma(ONE, s).intoArray(c, at);
         } else {
             s.intoArray(c, at);
         }
