@@ -323,9 +323,13 @@ public final class PathGraph {
 
     /**
      * The factor of a spec edge made of several routes: the sum over the routes of the product of
-     * their factors (the chain rule through the shared reductions), with every shared reduction
-     * written out as its definition, as the spec's graph, which has no such vertex, writes it
-     * ({@code c = h - mean(h)} over 16 elements: 15/16 for {@code h[1] → c[1]}, as 14/15 over 15).
+     * their factors (the chain rule through the shared reductions), simplified with each shared
+     * reduction as a name and then written as the language's own call, as the user wrote it
+     * ({@link FoldedReductions}): {@code c = h - mean(h)} over 16 elements gives 15/16 for
+     * {@code h[1] → c[1]}, as 14/15 over 15; an 875-value variance {@code (x[1] - mean(x))/437}
+     * for {@code x[1] → v}, not the mean's 875 terms. Where a shared reduction is no such call,
+     * every one is written out as its definition, as the spec's graph, which has no such vertex,
+     * writes it.
      */
     private Expr mergedFactor(Edge merged) {
         FoldedReductions reductions = folded();
