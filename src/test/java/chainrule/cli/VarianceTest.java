@@ -182,6 +182,37 @@ class VarianceTest {
         assertEquals(N, graph.out().split(" -> ", -1).length - 1);
     }
 
+    /**
+     * ../shared/cases/variance-875.nn itself (where the checkout has it): the drawing is under
+     * 1 MB, x[1] → v labelled {@code (x[1] - mean(x))/437}; {@code paths --json} and
+     * {@code --notation book} print the same text, and the listed value is the hand-written
+     * 2·(x[1] − mean)/874 at the file's values.
+     */
+    @Test
+    void theSharedCaseDrawsTheTextbooksFactor() throws Exception {
+        Path f = Path.of("../shared/cases/variance-875.nn");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(f), "no ../shared/cases in this checkout");
+        Cli graph = Cli.runBounded(180, "graph", f.toString());
+        assertEquals(0, graph.status(), graph.err());
+        assertTrue(graph.out().length() < 1_000_000, graph.out().length() + " characters");
+        assertTrue(graph.out().contains("  n0 [label=\"x[1]\"") && graph.out().contains("  n0 -> n875 [label=\"(x[1] - mean(x))/437\""),
+                graph.out().substring(0, 2000));
+        java.util.regex.Matcher declared = java.util.regex.Pattern.compile("weight x\\[875\\] = \\[([^\\]]+)\\]").matcher(Files.readString(f));
+        assertTrue(declared.find());
+        String[] xs = declared.group(1).split(",\\s*");
+        double mean = 0;
+        for (String x : xs) {
+            mean += Double.parseDouble(x) / xs.length;
+        }
+        double byHand = 2 * (Double.parseDouble(xs[0]) - mean) / 874;
+        Cli json = Cli.runBounded(180, "paths", f.toString(), "--wrt", "x[1]", "--json");
+        assertEquals(0, json.status(), json.err());
+        assertTrue(json.out().contains("\"expr\": \"(x[1] - mean(x))/437\""), json.out());
+        assertEquals(byHand, ((Number) TestJson.object(json.out()).get("value")).doubleValue(), 1e-12);
+        Cli book = Cli.runBounded(180, "paths", f.toString(), "--wrt", "x[1]", "--notation", "book");
+        assertTrue(book.out().contains("\n        (x[1] - mean(x))/437\n"), book.out());
+    }
+
     /** With a scalar weight factor, eval was refused as "too large for the compiler (879 vertices…)". */
     @Test
     void aScalarWeightFactorCompilesToo() throws Exception {
