@@ -323,11 +323,53 @@ public final class PathGraph {
 
     /**
      * The factor of a spec edge made of several routes: the sum over the routes of the product of
-     * their factors (the chain rule through the shared reductions), with every shared reduction
-     * written out as its definition, as the spec's graph, which has no such vertex, writes it
-     * ({@code c = h - mean(h)} over 16 elements: 15/16 for {@code h[1] → c[1]}, as 14/15 over 15).
+     * their factors (the chain rule through the shared reductions), simplified with each shared
+     * reduction as a name and then written as the language's own call, as the user wrote it
+     * ({@link FoldedReductions}): {@code c = h - mean(h)} over 16 elements gives 15/16 for
+     * {@code h[1] → c[1]}, as 14/15 over 15; an 875-value variance {@code (x[1] - mean(x))/437}
+     * for {@code x[1] → v}, not the mean's 875 terms. Where a shared reduction is no such call,
+     * every one is written out as its definition, as the spec's graph, which has no such vertex,
+     * writes it.
      */
     private Expr mergedFactor(Edge merged) {
+        FoldedReductions reductions = folded();
+        Map<Expr, Expr> folded = reductions.calls();
+        if (!folded.isEmpty()) {
+            // the routes' sum with the shared reductions as names, a route through an edge whose
+            // factor is identically 0 left out (∂v/∂v.mean of a centred sum: what makes the
+            // written-out form's n terms cancel to 2·(x[1] - mean(x))/874)
+            VanishingReductions vanishing = vanishingReductions();
+            List<Expr> terms = new ArrayList<>(merged.routes().size());
+            for (List<Edge> route : merged.routes()) {
+                List<Expr> factors = new ArrayList<>(route.size());
+                boolean zero = false;
+                for (Edge e : route) {
+                    zero |= vanishing.factorVanishes(e);
+                    factors.add(e.factor());
+                }
+                if (!zero) {
+                    terms.add(chainrule.expr.Exprs.mul(factors));
+                }
+            }
+            Expr sum = chainrule.expr.Exprs.add(terms);
+            boolean foldable = true;
+            for (Sym s : Symbols.free(sum)) {
+                foldable &= !inlined().containsKey(s) || folded.containsKey(s);
+            }
+            if (foldable) {
+                // simplified with the reductions as names (15/16 where they cancel), then each
+                // written as its call: mean(x), sum(h)
+                Expr simplified = sum.treeSize() > WRITTEN_OUT_SIMPLIFIED ? Substitution.replace(sum, foldBack)
+                        : localFactor(sum, foldBack);
+                // what is left of a reduction's own terms (a layer norm's h[2]/16 + … + h[16]/16)
+                // written with its name, and simplified again where that changed anything
+                Expr shorter = reductions.foldSums(simplified);
+                if (shorter != simplified && shorter.treeSize() <= WRITTEN_OUT_SIMPLIFIED) {
+                    shorter = localFactor(shorter, foldBack);
+                }
+                return Substitution.replace(shorter, folded);
+            }
+        }
         Expr written = Substitution.replace(merged.routeSum(), inlined());
         // A long reduction written out is a long linear form in the normal form already (a
         // 875-value variance: 875 terms per edge), which the rules, bounded at a few hundred nodes
@@ -337,6 +379,17 @@ public final class PathGraph {
         }
         return localFactor(written, foldBack);
     }
+
+    /** Each shared reduction's symbol to its call as the file writes it ({@link FoldedReductions}); made on first use. */
+    private synchronized FoldedReductions folded() {
+        if (folded == null) {
+            folded = FoldedReductions.of(network);
+        }
+        return folded;
+    }
+
+    /** {@link #folded()}. */
+    private FoldedReductions folded;
 
     /** The largest merged factor (tree nodes, the reductions written out) that is simplified by the rules. */
     private static final int WRITTEN_OUT_SIMPLIFIED = 400;

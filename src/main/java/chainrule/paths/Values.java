@@ -102,6 +102,14 @@ public final class Values {
                 // not needed by the loss (Network.missingValues() was empty): left without a value
             }
         }
+        // a merged edge's factor names a shared reduction by its call (mean(x), FoldedReductions):
+        // the call has the shared vertex's value
+        for (Map.Entry<Expr, Expr> f : FoldedReductions.of(network).calls().entrySet()) {
+            Double value = env.get(((chainrule.expr.Sym) f.getKey()).name());
+            if (value != null) {
+                env.put(((chainrule.expr.Sym) f.getValue()).name(), value);
+            }
+        }
         Values out = new Values(env, network, stable, sigmoidLogs, shared);
         out.recomputed = recomputed;
         return out;

@@ -52,6 +52,8 @@ final class VanishingReductions {
     private final PathGraph graph;
     /** The edges whose part vanishes, by identity. */
     private final Set<Edge> dropped = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The dropped edges whose own factor is identically 0 (not only the δ they all carry), by identity. */
+    private final Set<Edge> zeroFactors = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The vertices that still reach the loss without a dropped edge; null when nothing is dropped. */
     private Set<Vertex> live;
 
@@ -88,6 +90,13 @@ final class VanishingReductions {
     /** Whether {@code e}'s part of every derivative through it is identically 0. */
     boolean vanishes(Edge e) { return dropped.contains(e); }
 
+    /**
+     * Whether {@code e}'s own factor is identically 0 (∂v/∂v.mean of a centred sum): a route of
+     * local factors through it adds nothing to a merged edge's factor. An edge dropped only because
+     * the reduction's whole δ vanishes keeps its factor (−1 of {@code d[k] = x[k] − mean(x)}).
+     */
+    boolean factorVanishes(Edge e) { return zeroFactors.contains(e); }
+
     /** Drops the edges out of {@code m} whose factor vanishes, then all of them if its δ over the rest does. */
     private void examine(Vertex m) {
         Set<Vertex> region = region(m);
@@ -98,6 +107,7 @@ final class VanishingReductions {
             }
             if (isIdenticallyZero(e.factor(), m, region)) {
                 dropped.add(e);
+                zeroFactors.add(e);
             } else {
                 kept.add(e);
             }

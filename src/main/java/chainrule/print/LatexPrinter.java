@@ -138,10 +138,20 @@ public final class LatexPrinter extends ExprPrinter {
     public String symbol(Sym s) {
         Double v = values.get(s.name());
         if (v == null) {
-            return LatexNames.name(s.name());
+            return chainrule.paths.FoldedReductions.call(s).map(LatexPrinter::call).orElseGet(() -> LatexNames.name(s.name()));
         }
         String text = unbraced(rounded(v, SUBSTITUTED_DIGITS));
         return v < 0 ? group(text) : text;
+    }
+
+    /**
+     * A shared reduction folded back into its call ({@code mean(x)} in a merged edge's factor), as
+     * other named functions are written: {@code \operatorname{mean}\mathopen{}\left(x\right)}, a
+     * whole vector by the name its elements have ({@code W^{(1)}}).
+     */
+    private static String call(chainrule.paths.FoldedReductions.Call c) {
+        String argument = c.argument() instanceof Sym v ? LatexNames.vector(v.name()) : PLAIN.print(c.argument());
+        return "\\operatorname{" + LatexNames.operatorName(c.function()) + "}\\mathopen{}\\left(" + argument + "\\right)";
     }
 
     private static final String NUMBER = "-?[0-9.]+( \\\\times 10\\^\\{-?[0-9]+\\})?";

@@ -244,13 +244,66 @@ class SharedReductionPathsTest {
             double numeric = FiniteDifference.derivative(x -> lossWith(net, w.name(), x), net.values().get(w.name()));
             double tolerance = FiniteDifference.tolerance(sum, net.lossAt(net.values()));
             assertEquals(numeric, sum, tolerance, () -> "paths of " + w.name() + " against a central difference in\n" + text);
-            // each factor as printed (the reductions written out) has the value the sum used
+            // each factor as printed (the reductions folded into their calls, mean(h)) has the value the sum used
             for (Edge e : paths.isEmpty() ? List.<Edge>of() : paths.get(0).edges()) {
                 assertFalse(e.factor().toString().contains(".mean") || e.factor().toString().contains(".sum"),
                         () -> e + ": " + e.factor());
                 assertEquals(values.of(e), values.evaluate(e.factor()), 1e-9 * (1 + Math.abs(values.of(e))),
                         () -> e + ": " + e.factor() + " in\n" + text);
             }
+        }
+    }
+
+    /**
+     * Every merged edge's factor, printed with the shared reductions folded back into their calls,
+     * has the value of the sum over its routes of the products of the element view's values.
+     */
+    @Property(tries = 12)
+    void foldedFactorsHaveTheRoutesValues(@ForAll @IntRange(min = 0, max = 5) int kind,
+                                          @ForAll @IntRange(min = 16, max = 19) int n,
+                                          @ForAll long seed) throws DiagnosticException {
+        String text = randomNetwork(kind, n, 2, 2, seed);
+        Network net = Analyzer.analyze(new Source("random.nn", text));
+        PathGraph graph = PathGraph.of(net);
+        Values values = Values.of(net);
+        int merged = 0;
+        for (Vertex v : graph.pathVertices()) {
+            for (Edge e : graph.pathOutgoing(v)) {
+                if (e.routes() == null || !graph.reachedFromParameter(v)) {
+                    continue;
+                }
+                merged++;
+                String printed = chainrule.expr.TextPrinter.pretty().print(e.factor());
+                assertFalse(printed.contains(".mean") || printed.contains(".sum"), () -> e + ": " + printed);
+                assertEquals(values.of(e), values.evaluate(e.factor()), 1e-9 * (1 + Math.abs(values.of(e))),
+                        () -> e + ": " + printed + " in\n" + text);
+            }
+        }
+        assertTrue(merged > 0, text);
+    }
+
+    /**
+     * A layer norm of 16 units: each edge h[1] → c[k] names the mean as the file writes it,
+     * {@code mean(h)}, in text and LaTeX ({@code \operatorname{mean}}), not its 16 terms; a centring's
+     * factors stay the numbers 15/16 and −1/16 ({@link #fifteenAndSixteenElementsHaveTheSameGraph}).
+     */
+    @Test
+    void aLayerNormsFactorsNameTheMeanAsTheFileWritesIt() throws DiagnosticException {
+        String text = randomNetwork(1, 16, 2, 2, 5);
+        Network net = Analyzer.analyze(new Source("norm.nn", text));
+        PathGraph graph = PathGraph.of(net);
+        Values values = Values.of(net);
+        List<Edge> out = graph.pathOutgoing(net.vertex("h[1]").orElseThrow());
+        assertEquals(16, out.size(), text);
+        for (Edge e : out) {
+            String printed = chainrule.expr.TextPrinter.pretty().print(e.factor());
+            assertTrue(printed.contains("mean(h)"), printed);
+            assertFalse(printed.contains(".mean"), printed);
+            // the mean's 16 terms appear nowhere (nor what its route leaves of them, h[2]/16 + … + h[16]/16)
+            assertFalse(printed.contains("h[3]/16 + h[4]/16") || printed.contains("h[4]/16 + h[5]/16"), printed);
+            assertEquals(values.of(e), values.evaluate(e.factor()), 1e-9 * (1 + Math.abs(values.of(e))), printed);
+            String latex = chainrule.print.LatexPrinter.latex().print(e.factor());
+            assertTrue(latex.contains("\\operatorname{mean}\\mathopen{}\\left(h\\right)"), latex);
         }
     }
 

@@ -1,0 +1,290 @@
+package chainrule.paths;
+
+import chainrule.expr.Expr;
+import chainrule.expr.Exprs;
+import chainrule.expr.Num;
+import chainrule.expr.Product;
+import chainrule.expr.Substitution;
+import chainrule.expr.Sum;
+import chainrule.expr.Sym;
+import chainrule.expr.SymKind;
+import chainrule.expr.TextPrinter;
+import chainrule.expr.VectorElement;
+import chainrule.model.Network;
+import chainrule.model.Symbols;
+import chainrule.model.Vertex;
+import chainrule.model.VertexGroup;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The shared reductions of an element view ({@code v.mean}, see docs/design.md) folded back into
+ * the language's own call, for printing the spec's merged edges: a factor that goes through
+ * {@code v.mean} is written with {@code mean(x)}, as the user wrote it and as a textbook does
+ * ({@code 2·(x[1] - mean(x))/874}), not with the mean written out element by element (875 terms
+ * per edge of an 875-value variance).
+ *
+ * <p>The call is read off the reduction's definition, not its name: its terms, grouped by the one
+ * element index each mentions, must be {@code E} at indices 1 … n of vectors of n elements (
+ * {@link VectorElement#commonArgument}), so that the definition is exactly {@code sum(E)}, or
+ * {@code E/n} at each index, so that it is exactly {@code mean(E)} (of the two, the shorter
+ * argument). A definition of another shape is not folded (a merged factor then writes it out, as
+ * before). A shared reduction that uses another ({@code mean((h - mean(h))²)}) folds it inside.
+ *
+ * <p>The folded call is a symbol named as the call is printed ({@code mean(x)}; no identifier of
+ * the language has parentheses), which {@link Values} gives the shared vertex's value, and whose
+ * function and argument {@link #call} gives back to printers that write it otherwise (LaTeX's
+ * {@code \operatorname{mean}(x)}).
+ */
+public final class FoldedReductions {
+    /** A folded call: {@code mean} or {@code sum} of {@code argument}, an expression of whole vectors. */
+    public record Call(String function, Expr argument) {}
+
+    /**
+     * Every folded symbol made so far, to its call. A symbol's name is its call as printed, so the
+     * entry of a name never changes: this only remembers how to print it in other forms.
+     */
+    private static final Map<Sym, Call> CALLS = new ConcurrentHashMap<>();
+
+    private static final Pattern ELEMENT = Pattern.compile("(.+)\\[([0-9]+)\\]");
+
+
+    /** The call {@code s} stands for, if it is a folded reduction's symbol. */
+    public static Optional<Call> call(Sym s) {
+        return Optional.ofNullable(CALLS.get(s));
+    }
+
+    /** Each recognised shared reduction's symbol to its folded symbol (see {@link #of}). */
+    private final Map<Expr, Expr> calls;
+    /** Every shared reduction that is a sum of terms with one coefficient, for {@link #foldSums}. */
+    private final List<Linear> linear;
+
+    private FoldedReductions(Map<Expr, Expr> calls, List<Linear> linear) {
+        this.calls = calls;
+        this.linear = linear;
+    }
+
+    /**
+     * A shared reduction {@code m} defined as {@code a·(t[1] + … + t[n])}: the terms by their index
+     * in the sum, so that a sum holding most of them can be written with {@code m}.
+     */
+    private record Linear(Expr symbol, Num coefficient, Map<Expr, Integer> terms, List<Expr> inOrder) {}
+
+    /**
+     * The shared reductions of {@code network}: {@link #calls()} for those whose definition is a
+     * {@code sum} or {@code mean} of vectors' elements (see the class comment); nothing for a
+     * network without shared reductions.
+     */
+    static FoldedReductions of(Network network) {
+        Map<Expr, Expr> out = new LinkedHashMap<>();
+        List<Linear> linear = new ArrayList<>();
+        for (Vertex v : network.vertices()) { // topological: a reduction's own ones come first
+            if (v.group().origin() == VertexGroup.Origin.SHARED_REDUCTION && v.isDefined()) {
+                Sym folded = fold(Substitution.replace(v.definition(), out), network);
+                if (folded != null) {
+                    out.put(v.symbol(), folded);
+                }
+                Linear l = linear(v.symbol(), v.definition());
+                if (l != null) {
+                    linear.add(l);
+                }
+            }
+        }
+        return new FoldedReductions(out, linear);
+    }
+
+    /** Each shared reduction's symbol to the symbol of its call ({@code mean(x)}), for those recognised. */
+    Map<Expr, Expr> calls() { return calls; }
+
+    /** The terms of a sum or of a number times a sum. */
+    private static List<Expr> terms(Expr definition) {
+        List<Expr> terms = new ArrayList<>();
+        if (definition instanceof Sum s) {
+            terms.addAll(s.terms());
+        } else if (definition instanceof Product p && p.factors().size() == 2
+                && p.factors().get(0) instanceof Num c && p.factors().get(1) instanceof Sum s) {
+            for (Expr t : s.terms()) {
+                terms.add(Exprs.mul(c, t));
+            }
+        } else {
+            return null;
+        }
+        return terms;
+    }
+
+    /** {@code t} as its number times the rest: {@code h[2]/16} is 1/16 times {@code h[2]}. */
+    private static Expr[] split(Expr t) {
+        if (t instanceof Product p && p.factors().get(0) instanceof Num c) {
+            return new Expr[] {c, Exprs.mul(p.factors().subList(1, p.factors().size()))};
+        }
+        return new Expr[] {Exprs.ONE, t};
+    }
+
+    private static Linear linear(Expr symbol, Expr definition) {
+        List<Expr> terms = terms(definition);
+        if (terms == null || terms.size() < 2) {
+            return null;
+        }
+        Num a = null;
+        Map<Expr, Integer> index = new java.util.HashMap<>();
+        List<Expr> inOrder = new ArrayList<>();
+        for (Expr t : terms) {
+            Expr[] cr = split(t);
+            if (a != null && !cr[0].equals(a) || index.containsKey(cr[1])) {
+                return null;
+            }
+            a = (Num) cr[0];
+            index.put(cr[1], inOrder.size());
+            inOrder.add(cr[1]);
+        }
+        return a.isZero() ? null : new Linear(symbol, a, index, inOrder);
+    }
+
+    /**
+     * {@code e} with every sum that holds more than half the terms of a shared reduction
+     * {@code m = a·(t[1] + … + t[n])}, each times one number c, written with m instead:
+     * {@code c·t[2] + … + c·t[n]} is {@code c·m/a − c·t[1]}. Where a merged factor's routes leave
+     * {@code h[2]/16 + … + h[16]/16 − 15·m/16} (a layer norm), that is {@code (m − h[1])/16}. An
+     * identity, since m is that sum.
+     */
+    Expr foldSums(Expr e) {
+        if (linear.isEmpty()) {
+            return e;
+        }
+        java.util.function.Function<Expr, Expr> lookup = new java.util.function.Function<>() {
+            @Override
+            public Expr apply(Expr x) {
+                if (!(x instanceof Sum s)) {
+                    return null;
+                }
+                List<Expr> terms = new ArrayList<>(s.terms().size());
+                for (Expr t : s.terms()) {
+                    terms.add(Substitution.replace(t, this));
+                }
+                Expr out = Exprs.add(terms);
+                for (Linear l : linear) {
+                    out = foldSum(out, l);
+                }
+                return out;
+            }
+        };
+        return Substitution.replace(e, lookup);
+    }
+
+    private static Expr foldSum(Expr e, Linear l) {
+        if (!(e instanceof Sum s) || s.terms().size() * 2 <= l.inOrder().size()) {
+            return e;
+        }
+        // the terms that are c·t[k], by c
+        Map<Expr, List<Integer>> byCoefficient = new LinkedHashMap<>();
+        for (int i = 0; i < s.terms().size(); i++) {
+            Expr[] cr = split(s.terms().get(i));
+            if (l.terms().containsKey(cr[1])) {
+                byCoefficient.computeIfAbsent(cr[0], k -> new ArrayList<>()).add(i);
+            }
+        }
+        for (Map.Entry<Expr, List<Integer>> c : byCoefficient.entrySet()) {
+            if (c.getValue().size() * 2 <= l.inOrder().size()) {
+                continue;
+            }
+            Num coefficient = (Num) c.getKey();
+            boolean[] present = new boolean[l.inOrder().size()];
+            java.util.Set<Integer> used = new java.util.HashSet<>(c.getValue());
+            List<Expr> out = new ArrayList<>();
+            for (int i = 0; i < s.terms().size(); i++) {
+                if (used.contains(i)) {
+                    present[l.terms().get(split(s.terms().get(i))[1])] = true;
+                } else {
+                    out.add(s.terms().get(i));
+                }
+            }
+            out.add(Exprs.mul(coefficient.times(l.coefficient().reciprocal()), l.symbol()));
+            for (int k = 0; k < present.length; k++) {
+                if (!present[k]) {
+                    out.add(Exprs.mul(coefficient.negate(), l.inOrder().get(k)));
+                }
+            }
+            return Exprs.add(out);
+        }
+        return e;
+    }
+
+    /** The folded symbol of a reduction defined as {@code definition}, or null. */
+    private static Sym fold(Expr definition, Network network) {
+        List<Expr> terms = terms(definition);
+        if (terms == null) {
+            return null;
+        }
+        // the terms by the one element index each mentions
+        TreeMap<Integer, List<Expr>> byIndex = new TreeMap<>();
+        for (Expr t : terms) {
+            Integer index = null;
+            for (Sym s : Symbols.free(t)) {
+                Matcher m = ELEMENT.matcher(s.name());
+                if (!m.matches()) {
+                    continue; // a scalar, or another folded call
+                }
+                int k = Integer.parseInt(m.group(2));
+                if (index != null && index != k) {
+                    return null;
+                }
+                index = k;
+            }
+            if (index == null) {
+                return null;
+            }
+            byIndex.computeIfAbsent(index, k -> new ArrayList<>(1)).add(t);
+        }
+        int n = byIndex.size();
+        if (n < 2 || byIndex.firstKey() != 1 || byIndex.lastKey() != n) {
+            return null;
+        }
+        List<Expr> sumArgs = new ArrayList<>(n);
+        List<Expr> meanArgs = new ArrayList<>(n);
+        for (List<Expr> group : byIndex.values()) {
+            Expr arg = Exprs.add(group);
+            sumArgs.add(arg);
+            meanArgs.add(Exprs.mul(Exprs.num(n), arg));
+        }
+        Optional<Expr> sum = VectorElement.commonArgument(sumArgs);
+        Optional<Expr> mean = VectorElement.commonArgument(meanArgs);
+        String function;
+        Expr argument;
+        if (mean.isPresent() && (sum.isEmpty() || mean.get().treeSize() <= sum.get().treeSize())) {
+            function = "mean";
+            argument = mean.get();
+        } else if (sum.isPresent()) {
+            function = "sum";
+            argument = sum.get();
+        } else {
+            return null;
+        }
+        // every vector of the argument has exactly the n elements summed (no term that was 0 left out)
+        for (Sym s : Symbols.free(argument)) {
+            if (CALLS.containsKey(s)) {
+                continue;
+            }
+            Optional<VertexGroup> g = network.group(s.name());
+            boolean elements = false;
+            for (Expr a : sumArgs) {
+                elements |= !Symbols.free(a).contains(s);
+            }
+            if (!elements) {
+                continue; // a scalar the same in every term (a bias b, shared by every element)
+            }
+            if (g.isEmpty() || g.get().shape().size() != 1 || g.get().size() != n) {
+                return null;
+            }
+        }
+        Sym folded = Exprs.sym(function + "(" + TextPrinter.pretty().print(argument) + ")", SymKind.NODE);
+        CALLS.putIfAbsent(folded, new Call(function, argument));
+        return folded;
+    }
+}
