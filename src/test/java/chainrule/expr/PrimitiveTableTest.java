@@ -44,6 +44,9 @@ class PrimitiveTableTest {
         if (p == Primitive.ACOSH) {
             return 1 + Math.abs(x);
         }
+        if (p == Primitive.TAN) { // inside (-π/2, π/2) with room: a central difference across the pole is meaningless
+            return x / 2.2;
+        }
         return x;
     }
 
