@@ -25,6 +25,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Standalone Java, C or Python source computing a network's loss and whole gradient, from the same
@@ -104,6 +106,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         }
         body.addAll(limitFallbacks());
         body.add("return " + operand(tape.loss()) + lang.end());
+        dropUnread(body, tape.declared().size());
         StringBuilder out = new StringBuilder();
         header(out);
         switch (lang) {
@@ -112,6 +115,30 @@ public final class SourceGenerator implements Expr.Visitor<String> {
             case PYTHON -> python(out, body, withMain);
         }
         return out.toString();
+    }
+
+    /**
+     * Removes the first {@code declared} statements (one local per declared value) whose local no
+     * later statement reads: a weight the loss does not use would otherwise be an unused variable,
+     * which {@code gcc -Wall -Werror} refuses.
+     */
+    private static void dropUnread(List<String> body, int declared) {
+        StringBuilder rest = new StringBuilder();
+        for (int i = declared; i < body.size(); i++) {
+            rest.append(body.get(i)).append('\n');
+        }
+        Set<String> read = new HashSet<>();
+        Matcher m = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*").matcher(rest);
+        while (m.find()) {
+            read.add(m.group());
+        }
+        for (int i = declared - 1; i >= 0; i--) {
+            String line = body.get(i);
+            Matcher local = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*) = d\\[").matcher(line);
+            if (local.find() && !read.contains(local.group(1))) {
+                body.remove(i);
+            }
+        }
     }
 
     /**
