@@ -23,7 +23,9 @@ final class CodegenCommand implements Callable<Integer> {
     @Option(names = "--lang", required = true, paramLabel = "java|c|python", description = "The language.")
     String lang;
 
-    @Option(names = "--main", description = "Add an entry point that evaluates at the file's values and prints JSON.")
+    @Option(names = "--main", description = "Add an entry point that evaluates at the file's values and prints eval --json's "
+            + "text, byte for byte (C and Python: except where the C library's exp, log, tanh, ... round a last bit "
+            + "differently from Java's; docs/api.md).")
     boolean main;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
