@@ -401,6 +401,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         if (withMain) {
             out.append("#include <stdio.h>\n#include <stdlib.h>\n");
         }
+        out.append(Language.C_NO_CONTRACTION);
         out.append('\n').append(helpers());
         out.append("double chainrule_gradient(const double *d, double *g) {\n");
         body.forEach(line -> out.append(indent(line, "    ")).append('\n'));
