@@ -117,24 +117,26 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         return out.toString();
     }
 
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** The local a declared value's statement defines: {@code double v3_w = d[3];}, {@code v3_w = d[3]}. */
+    private static final Pattern DECLARED_LOCAL = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*) = d\\[");
+
     /**
      * Removes the first {@code declared} statements (one local per declared value) whose local no
      * later statement reads: a weight the loss does not use would otherwise be an unused variable,
      * which {@code gcc -Wall -Werror} refuses.
      */
     private static void dropUnread(List<String> body, int declared) {
-        StringBuilder rest = new StringBuilder();
-        for (int i = declared; i < body.size(); i++) {
-            rest.append(body.get(i)).append('\n');
-        }
         Set<String> read = new HashSet<>();
-        Matcher m = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*").matcher(rest);
-        while (m.find()) {
-            read.add(m.group());
+        for (int i = declared; i < body.size(); i++) {
+            Matcher m = IDENTIFIER.matcher(body.get(i));
+            while (m.find()) {
+                read.add(m.group());
+            }
         }
         for (int i = declared - 1; i >= 0; i--) {
-            String line = body.get(i);
-            Matcher local = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*) = d\\[").matcher(line);
+            Matcher local = DECLARED_LOCAL.matcher(body.get(i));
             if (local.find() && !read.contains(local.group(1))) {
                 body.remove(i);
             }

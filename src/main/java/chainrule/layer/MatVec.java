@@ -66,8 +66,8 @@ final class MatVec extends Node {
     /*
      * The order of a row's dot product, which the bytecode above and the source below both follow
      * (floating-point addition is not associative: (a + b) + c and a + (b + c) may differ in the
-     * last bit, so a different order would print different numbers; docs/api.md, "Generated
-     * code"): term j < unrolled() goes to accumulator j mod 4, every later term to accumulator 0,
+     * last bit, so a different order would print different numbers; docs/api.md, "The same
+     * numbers as eval"): term j < unrolled() goes to accumulator j mod 4, every later term to accumulator 0,
      * each accumulator adds its terms in increasing j from 0.0, and the row's value is
      * (acc0 + acc1) + (acc2 + acc3).
      */
