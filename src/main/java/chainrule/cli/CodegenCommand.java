@@ -23,7 +23,9 @@ final class CodegenCommand implements Callable<Integer> {
     @Option(names = "--lang", required = true, paramLabel = "java|c|python", description = "The language.")
     String lang;
 
-    @Option(names = "--main", description = "Add an entry point that evaluates at the file's values and prints JSON.")
+    @Option(names = "--main", description = "Add an entry point that evaluates at the file's values and prints eval --json's "
+            + "text, byte for byte (C and Python: except where the C library's exp, log, tanh, ... round a last bit "
+            + "differently from Java's; docs/api.md).")
     boolean main;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
@@ -57,12 +59,9 @@ final class CodegenCommand implements Callable<Integer> {
         }
         var program = chainrule.layer.LayerLowering.lower(loaded.file(), loaded.network());
         // written with layers: loops from the layer program, unless removable singularities need
-        // the straight-line code's limit fallbacks (a small file only: paths.Limits.unrollForLimits)
-        Tape unrolled = program.isPresent() && chainrule.paths.Limits.unrollForLimits(loaded.network())
-                ? Tape.of(loaded.network()) : null;
-        if (unrolled != null && language == Language.JAVA && SourceGenerator.statements(unrolled) > SourceGenerator.JAVA_MAX_STATEMENTS) {
-            unrolled = null; // past javac's method limit: the loops, without the fallbacks
-        }
+        // the straight-line code's limit fallbacks (a small file only); eval compiles the same
+        // choice (CompiledSetup.straightLine), so --main prints its numbers to the last bit
+        Tape unrolled = CompiledSetup.straightLine(loaded.network(), program.isPresent()) ? Tape.of(loaded.network()) : null;
         if (program.isPresent() && unrolled == null) {
             OutputTarget.write(output, chainrule.codegen.LoopSourceGenerator.generate(program.get(), language, input.file,
                     loaded.network().lossName(), loaded.network().values(), main, javaClass).getBytes(StandardCharsets.UTF_8));

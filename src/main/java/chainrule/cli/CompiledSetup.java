@@ -59,7 +59,9 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
         network.requireValues();
         CompiledGradient compiled;
         try {
-            compiled = LayerCompiler.compile(network, loaded.file());
+            // without data: the program codegen writes (straightLine), so codegen --main prints eval's numbers
+            compiled = data == null && straightLine(network, LayerLowering.lower(loaded.file(), network).isPresent())
+                    ? CompiledGradient.compile(network) : LayerCompiler.compile(network, loaded.file());
         } catch (org.objectweb.asm.ClassTooLargeException | org.objectweb.asm.MethodTooLargeException e) {
             // Only the tape compiler unrolls: a file the layer view does not cover, written at a huge size.
             throw new CliError(file + ": the network is too large for the compiler (" + network.vertices().size()
@@ -70,6 +72,24 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
                 : DatasetObjective.of(compiled, data, LayerLowering.lower(loaded.file(), network).filter(BatchExport::covers).map(BatchExport::of), threads);
         return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), data, threads,
                 data == null ? 0 : data.size());
+    }
+
+    /**
+     * Whether a file written with layers is computed by the straight-line code of its element view
+     * (the tape) rather than by its loops: where its gradient may meet a removable singularity, so
+     * that generated code carries the limit fallbacks only straight-line code can
+     * ({@code paths.Limits.unrollForLimits}: small files only), and the straight-line function is
+     * within javac's method limit. One rule for {@code codegen} and for {@code eval}, {@code check}
+     * and {@code train} without data: the generated program and the compiled one then add and
+     * multiply in the same order, and {@code codegen --main} prints {@code eval --json}'s numbers
+     * to the last bit (docs/api.md, "Generated code").
+     *
+     * @param layered whether the layer lowering covers the file (a file it does not cover is straight-line anyway)
+     */
+    static boolean straightLine(Network network, boolean layered) {
+        return layered && chainrule.paths.Limits.unrollForLimits(network)
+                && chainrule.codegen.SourceGenerator.statements(chainrule.compile.Tape.of(network))
+                        <= chainrule.codegen.SourceGenerator.JAVA_MAX_STATEMENTS;
     }
 
     /** A data file larger than --max-input: not loaded, but read as a stream at every evaluation (layered networks). */

@@ -55,6 +55,22 @@ public enum Language implements chainrule.layer.SourceSyntax {
         }
     };
 
+    /**
+     * The first lines of generated C after its includes: no {@code a*b + c} contracted into one fused
+     * multiply-add, whose single rounding changes the last bits (gcc contracts by default outside
+     * the ISO modes, and {@code -march=native} on a CPU with FMA makes it do so: the numbers would
+     * no longer be {@code eval}'s). gcc takes its own pragma (it ignores the standard one), clang
+     * the standard one.
+     */
+    static final String C_NO_CONTRACTION = """
+            /* no a*b + c fused into one rounding (gcc -march=native would): eval's numbers to the last bit */
+            #if defined(__clang__)
+            #pragma STDC FP_CONTRACT OFF
+            #elif defined(__GNUC__)
+            #pragma GCC optimize ("fp-contract=off")
+            #endif
+            """;
+
     private final String optionName;
     private final String comment;
     private final String declare;

@@ -152,6 +152,7 @@ public final class LoopSourceGenerator {
         if (withMain) {
             out.append("#include <stdio.h>\n");
         }
+        out.append(Language.C_NO_CONTRACTION);
         out.append('\n').append(helpers(body));
         out.append("double chainrule_gradient(const double *d, double *g) {\n");
         out.append("    double *w = malloc(").append(program.workSize()).append(" * sizeof(double));\n");

@@ -25,6 +25,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Standalone Java, C or Python source computing a network's loss and whole gradient, from the same
@@ -104,6 +106,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         }
         body.addAll(limitFallbacks());
         body.add("return " + operand(tape.loss()) + lang.end());
+        dropUnread(body, tape.declared().size());
         StringBuilder out = new StringBuilder();
         header(out);
         switch (lang) {
@@ -112,6 +115,32 @@ public final class SourceGenerator implements Expr.Visitor<String> {
             case PYTHON -> python(out, body, withMain);
         }
         return out.toString();
+    }
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** The local a declared value's statement defines: {@code double v3_w = d[3];}, {@code v3_w = d[3]}. */
+    private static final Pattern DECLARED_LOCAL = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*) = d\\[");
+
+    /**
+     * Removes the first {@code declared} statements (one local per declared value) whose local no
+     * later statement reads: a weight the loss does not use would otherwise be an unused variable,
+     * which {@code gcc -Wall -Werror} refuses.
+     */
+    private static void dropUnread(List<String> body, int declared) {
+        Set<String> read = new HashSet<>();
+        for (int i = declared; i < body.size(); i++) {
+            Matcher m = IDENTIFIER.matcher(body.get(i));
+            while (m.find()) {
+                read.add(m.group());
+            }
+        }
+        for (int i = declared - 1; i >= 0; i--) {
+            Matcher local = DECLARED_LOCAL.matcher(body.get(i));
+            if (local.find() && !read.contains(local.group(1))) {
+                body.remove(i);
+            }
+        }
     }
 
     /**
@@ -374,6 +403,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         if (withMain) {
             out.append("#include <stdio.h>\n#include <stdlib.h>\n");
         }
+        out.append(Language.C_NO_CONTRACTION);
         out.append('\n').append(helpers());
         out.append("double chainrule_gradient(const double *d, double *g) {\n");
         body.forEach(line -> out.append(indent(line, "    ")).append('\n'));

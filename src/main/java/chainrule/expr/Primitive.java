@@ -163,9 +163,12 @@ public enum Primitive implements Fn {
     ASINH("asinh", 1, new double[0], a -> Fns.asinh(a[0]),
             (i, args, self) -> invSqrt(add(pow(args.get(0), num(2)), ONE)),
             "asinh", "\\operatorname{arsinh}\\left({0}\\right)",
-            new Lowering("cr_asinh({0})", "asinh({0})", "math.asinh({0})",
+            // C and Python compute Fns.asinh's formula too, not the C library's asinh: the same bits
+            new Lowering("cr_asinh({0})", "cr_asinh({0})", "cr_asinh({0})",
                     "static double cr_asinh(double x) { double a = Math.abs(x); double r; if (a > 1e8) { r = Math.log(a) + 0.6931471805599453; } else { double t = a * a; r = Math.log1p(a + t / (1.0 + Math.sqrt(1.0 + t))); } return Math.copySign(r, x); }",
-                    "", ""),
+                    "static double cr_asinh(double x) { double a = fabs(x); double r; if (a > 1e8) { r = log(a) + 0.6931471805599453; } else { double t = a * a; r = log1p(a + t / (1.0 + sqrt(1.0 + t))); } return copysign(r, x); }",
+                    "def cr_asinh(x):\n    a = abs(x)\n    if a > 1e8:\n        r = math.log(a) + 0.6931471805599453\n    else:\n        t = a * a\n"
+                            + "        r = math.log1p(a + t / (1.0 + math.sqrt(1.0 + t)))\n    return math.copysign(r, x)\n"),
             "asinh"),
 
     ACOSH("acosh", 1, new double[0], a -> Fns.acosh(a[0]),
@@ -173,10 +176,12 @@ public enum Primitive implements Fn {
             // 1/(√(x − 1)·√(x + 1)): x² − 1 cancels near 1 and overflows past 1e154
             (i, args, self) -> mul(invSqrt(sub(args.get(0), ONE)), invSqrt(add(args.get(0), ONE))),
             "acosh", "\\operatorname{arcosh}\\left({0}\\right)",
-            new Lowering("cr_acosh({0})", "acosh({0})", "cr_acosh({0})",
+            // C and Python compute Fns.acosh's formula too, not the C library's acosh: the same bits
+            new Lowering("cr_acosh({0})", "cr_acosh({0})", "cr_acosh({0})",
                     "static double cr_acosh(double x) { if (!(x >= 1.0)) return Double.NaN; if (x > 1e8) return Math.log(x) + 0.6931471805599453; double t = x - 1.0; return Math.log1p(t + Math.sqrt(2.0 * t + t * t)); }",
-                    "",
-                    "def cr_acosh(x):\n    return math.acosh(x) if x >= 1.0 else math.nan\n"),
+                    "static double cr_acosh(double x) { if (!(x >= 1.0)) return NAN; if (x > 1e8) return log(x) + 0.6931471805599453; double t = x - 1.0; return log1p(t + sqrt(2.0 * t + t * t)); }",
+                    "def cr_acosh(x):\n    if not x >= 1.0:\n        return math.nan\n    if x > 1e8:\n        return math.log(x) + 0.6931471805599453\n"
+                            + "    t = x - 1.0\n    return math.log1p(t + math.sqrt(2.0 * t + t * t))\n"),
             "acosh"),
 
     ATANH("atanh", 1, new double[0], a -> Fns.atanh(a[0]),
@@ -184,19 +189,22 @@ public enum Primitive implements Fn {
             // 1/((1 − x)(1 + x)), exact in 1 − x near ±1
             (i, args, self) -> mul(pow(sub(ONE, args.get(0)), num(-1)), pow(add(ONE, args.get(0)), num(-1))),
             "atanh", "\\operatorname{artanh}\\left({0}\\right)",
-            new Lowering("cr_atanh({0})", "atanh({0})", "cr_atanh({0})",
+            // C and Python compute Fns.atanh's formula too, not the C library's atanh: the same bits
+            new Lowering("cr_atanh({0})", "cr_atanh({0})", "cr_atanh({0})",
                     "static double cr_atanh(double x) { double a = Math.abs(x); if (a > 1.0) return Double.NaN; if (a == 1.0) return Math.copySign(Double.POSITIVE_INFINITY, x); return Math.copySign(0.5 * Math.log1p(2.0 * a / (1.0 - a)), x); }",
-                    "",
-                    "def cr_atanh(x):\n    if -1.0 < x < 1.0:\n        return math.atanh(x)\n    return math.copysign(math.inf, x) if abs(x) == 1.0 else math.nan\n"),
+                    "static double cr_atanh(double x) { double a = fabs(x); if (a > 1.0) return NAN; if (a == 1.0) return copysign(INFINITY, x); return copysign(0.5 * log1p(2.0 * a / (1.0 - a)), x); }",
+                    "def cr_atanh(x):\n    a = abs(x)\n    if a > 1.0:\n        return math.nan\n    if a == 1.0:\n        return math.copysign(math.inf, x)\n"
+                            + "    return math.copysign(0.5 * math.log1p(2.0 * a / (1.0 - a)), x)\n"),
             "atanh"),
 
     LOG2("log2", 1, new double[0], a -> Fns.log2(a[0]),
             (i, args, self) -> pow(mul(args.get(0), apply(log(), num(2))), num(-1)),
             "log2", "\\log_2\\left({0}\\right)",
-            new Lowering("cr_log2({0})", "log2({0})", "cr_log2({0})",
+            // log(x)/log 2 in every language, as Fns.log2 (the C library's log2 rounds differently)
+            new Lowering("cr_log2({0})", "cr_log2({0})", "cr_log2({0})",
                     "static double cr_log2(double x) { return Math.log(x) / 0.6931471805599453; }",
-                    "",
-                    "def cr_log2(x):\n    if x > 0:\n        return math.log2(x)\n    return -math.inf if x == 0 else math.nan\n"),
+                    "static double cr_log2(double x) { return log(x) / 0.6931471805599453; }",
+                    "def cr_log2(x):\n    if x > 0:\n        return math.log(x) / 0.6931471805599453\n    return -math.inf if x == 0 else math.nan\n"),
             "log2"),
 
     LOG10("log10", 1, new double[0], a -> Math.log10(a[0]),
@@ -210,13 +218,30 @@ public enum Primitive implements Fn {
     ERF("erf", 1, new double[0], a -> Fns.erf(a[0]),
             (i, args, self) -> mul(num(2), invSqrt(piConstant()), apply(exp(), neg(pow(args.get(0), num(2))))),
             "erf", "\\operatorname{erf}\\left({0}\\right)",
-            new Lowering("cr_erf({0})", "erf({0})", "math.erf({0})",
+            new Lowering("cr_erf({0})", "cr_erf({0})", "cr_erf({0})",
                     "static double cr_erf(double x) { if (Double.isNaN(x)) return x; double a = Math.abs(x); if (a >= 6.0) return Math.copySign(1.0, x);"
                             + " double hi = a * a; double lo = Math.fma(a, a, -hi); double g = Math.exp(-hi) * (1.0 - lo); double r;"
                             + " if (a < 2.0) { double t = a, s = a; for (int n = 1; n < 100 && t > 1e-17 * s; n++) { t *= 2.0 * hi / (2 * n + 1); s += t; } r = 1.1283791670955126 * g * s; }"
                             + " else { double f = a, c = a, d = 0.0; for (int k = 1; k < 500; k++) { double ak = 0.5 * k; d = 1.0 / (a + ak * d); c = a + ak / c; double delta = c * d; f *= delta; if (Math.abs(delta - 1.0) < 1e-16) break; } r = 1.0 - g / (1.7724538509055159 * f); }"
                             + " return Math.copySign(Math.min(1.0, r), x); }",
-                    "", ""),
+                    // C: the same steps (fma is exact in C99 as in Java)
+                    "static double cr_erf(double x) { if (isnan(x)) return x; double a = fabs(x); if (a >= 6.0) return copysign(1.0, x);"
+                            + " double hi = a * a; double lo = fma(a, a, -hi); double g = exp(-hi) * (1.0 - lo); double r;"
+                            + " if (a < 2.0) { double t = a, s = a; for (int n = 1; n < 100 && t > 1e-17 * s; n++) { t *= 2.0 * hi / (2 * n + 1); s += t; } r = 1.1283791670955126 * g * s; }"
+                            + " else { double f = a, c = a, d = 0.0; for (int k = 1; k < 500; k++) { double ak = 0.5 * k; d = 1.0 / (a + ak * d); c = a + ak / c; double delta = c * d; f *= delta; if (fabs(delta - 1.0) < 1e-16) break; } r = 1.0 - g / (1.7724538509055159 * f); }"
+                            + " return copysign(r < 1.0 ? r : 1.0, x); }",
+                    // Python: the same steps; a·a's rounding error by Dekker's exact product (Veltkamp's
+                    // split), as Python before 3.13 has no fma: the same number as fma(a, a, −a·a)
+                    "def cr_erf(x):\n    if x != x:\n        return x\n    a = abs(x)\n    if a >= 6.0:\n        return math.copysign(1.0, x)\n"
+                            + "    hi = a * a\n    c = 134217729.0 * a\n    ah = c - (c - a)\n    al = a - ah\n"
+                            + "    lo = ((ah * ah - hi) + 2.0 * ah * al) + al * al\n    g = math.exp(-hi) * (1.0 - lo)\n"
+                            + "    if a < 2.0:\n        t = a\n        s = a\n        n = 1\n        while n < 100 and t > 1e-17 * s:\n"
+                            + "            t *= 2.0 * hi / (2 * n + 1)\n            s += t\n            n += 1\n"
+                            + "        r = 1.1283791670955126 * g * s\n    else:\n        f = a\n        c = a\n        d = 0.0\n"
+                            + "        for k in range(1, 500):\n            ak = 0.5 * k\n            d = 1.0 / (a + ak * d)\n"
+                            + "            c = a + ak / c\n            delta = c * d\n            f *= delta\n"
+                            + "            if abs(delta - 1.0) < 1e-16:\n                break\n"
+                            + "        r = 1.0 - g / (1.7724538509055159 * f)\n    return math.copysign(r if r < 1.0 else 1.0, x)\n"),
             "erf"),
 
     /**

@@ -45,7 +45,7 @@ final class MatVec extends Node {
                 w.pushDouble(0);
                 w.storeLocal(a);
             }
-            int j = w.loop(0, columns - (ACCUMULATORS - 1), ACCUMULATORS, jj -> {
+            int j = w.loop(0, unrolled(), ACCUMULATORS, jj -> {
                 for (int a = 0; a < ACCUMULATORS; a++) {
                     multiplyAdd(w, acc[a], base, jj, a);
                 }
@@ -61,6 +61,20 @@ final class MatVec extends Node {
                 w.mv().visitInsn(Opcodes.DADD);
             });
         });
+    }
+
+    /*
+     * The order of a row's dot product, which the bytecode above and the source below both follow
+     * (floating-point addition is not associative: (a + b) + c and a + (b + c) may differ in the
+     * last bit, so a different order would print different numbers; docs/api.md, "The same
+     * numbers as eval"): term j < unrolled() goes to accumulator j mod 4, every later term to accumulator 0,
+     * each accumulator adds its terms in increasing j from 0.0, and the row's value is
+     * (acc0 + acc1) + (acc2 + acc3).
+     */
+
+    /** Where the terms taken four at a time end: the largest multiple of {@value #ACCUMULATORS} not above the row's length. */
+    private int unrolled() {
+        return columns - columns % ACCUMULATORS;
     }
 
     /** {@code base = i·n}: where row i starts. */
@@ -95,13 +109,28 @@ final class MatVec extends Node {
         }
     }
 
+    /** The same order as {@link #forward}: four accumulators over the terms taken four at a time, the rest into the first, added pairwise. */
     @Override
     void forwardSource(SourceWriter s) {
         s.loop(rows, i -> {
-            String acc = s.let("0.0");
-            s.loop(columns, j -> s.assign(acc, acc + " + " + s.at(matrix.value(), i + " * " + columns + " + " + j)
-                    + " * " + s.at(vector.value(), j)));
-            s.assign(s.at(value(), i), acc);
+            String[] acc = new String[ACCUMULATORS];
+            for (int a = 0; a < ACCUMULATORS; a++) {
+                acc[a] = s.let("0.0");
+            }
+            if (unrolled() > 0) {
+                s.loop(0, unrolled(), ACCUMULATORS, j -> {
+                    for (int a = 0; a < ACCUMULATORS; a++) {
+                        String ja = a == 0 ? j : j + " + " + a;
+                        s.assign(acc[a], acc[a] + " + " + s.at(matrix.value(), i + " * " + columns + " + " + ja)
+                                + " * " + s.at(vector.value(), ja));
+                    }
+                });
+            }
+            if (unrolled() < columns) {
+                s.loop(unrolled(), columns, 1, j -> s.assign(acc[0], acc[0] + " + "
+                        + s.at(matrix.value(), i + " * " + columns + " + " + j) + " * " + s.at(vector.value(), j)));
+            }
+            s.assign(s.at(value(), i), "(" + acc[0] + " + " + acc[1] + ") + (" + acc[2] + " + " + acc[3] + ")");
         });
     }
 

@@ -85,8 +85,19 @@ public final class SourceWriter {
 
     /** {@code for k in 0 ..< n: body(k)}. */
     void loop(int n, Consumer<String> body) {
+        loop(0, n, 1, body);
+    }
+
+    /** {@code for (k = from; k < to; k += step) body(k)}, as {@link LoopWriter#loop} counts. */
+    void loop(int from, int to, int step, Consumer<String> body) {
         String k = "k" + next++;
-        line(syntax.braces() ? "for (int " + k + " = 0; " + k + " < " + n + "; " + k + "++) {" : "for " + k + " in range(" + n + "):");
+        String header;
+        if (syntax.braces()) {
+            header = "for (int " + k + " = " + from + "; " + k + " < " + to + "; " + (step == 1 ? k + "++" : k + " += " + step) + ") {";
+        } else {
+            header = "for " + k + " in range(" + (from == 0 && step == 1 ? "" : from + ", ") + to + (step == 1 ? "" : ", " + step) + "):";
+        }
+        line(header);
         depth++;
         int before = lines.size();
         body.accept(k);

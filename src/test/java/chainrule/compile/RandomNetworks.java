@@ -9,12 +9,12 @@ import java.util.Random;
  * (built-in and user-defined), weights sometimes shared between edges, skip connections from two
  * layers back, and a loss mixing squared error with other terms.
  */
-final class RandomNetworks {
+public final class RandomNetworks {
     private static final String[] ACTIVATIONS = {"sigmoid", "tanh", "relu", "leaky_relu", "softplus", "swish", "sin", "abs", "bump"};
 
     private RandomNetworks() {}
 
-    static String generate(long seed) {
+    public static String generate(long seed) {
         Random r = new Random(seed);
         StringBuilder src = new StringBuilder();
         src.append("function swish(z) = z*sigmoid(z)\n");
