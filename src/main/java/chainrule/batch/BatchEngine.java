@@ -55,9 +55,10 @@ public final class BatchEngine {
      */
     private final boolean[] directGradient;
     /**
-     * Per {@link #directGradient} matrix whose X may be read in place (a data value of the kernels
-     * alone): the MatVec reading it, whose δW a {@link DeferredProducts} may make over a whole
-     * evaluation; else null.
+     * Per {@link #directGradient} matrix: the MatVec reading it, whose δW a {@link DeferredProducts}
+     * makes over a whole evaluation of two blocks; else null. Every such matrix, whichever kernel
+     * runs and wherever X lies (read in place, or copied by the blocks): the rounding order of a
+     * gradient must not depend on either.
      */
     private final BatchGraph.MatVec[] deferredBy;
     /**
@@ -272,8 +273,7 @@ public final class BatchEngine {
         }
         deferredBy = new BatchGraph.MatVec[n];
         for (int v = 0; v < n; v++) {
-            if (graph.values().get(v).op() instanceof BatchGraph.MatVec m && directGradient[m.matrix()]
-                    && inPlace[m.vector()]) {
+            if (graph.values().get(v).op() instanceof BatchGraph.MatVec m && directGradient[m.matrix()]) {
                 deferredBy[m.matrix()] = m;
             }
         }
@@ -492,8 +492,8 @@ public final class BatchEngine {
      */
     public final class DeferredProducts {
         private final int maxRows;
-        /** The columns of the kernel's strips ({@link Kernels#strips}). */
-        private final int stripWidth = Kernels.VECTOR.stripWidth();
+        /** The columns of the kernel's strips ({@link Kernels#strips}); 0 for the loops, which read rows. */
+        private final int stripWidth = FLAT ? Kernels.VECTOR.stripWidth() : 0;
         /**
          * Per deferred matrix: δᵀ over the evaluation's rows, [r, rows], from {@link Workspace#run}:
          * a group of four rows at a time ({@link Kernels#interleave4}) where X is in strips.
@@ -528,7 +528,7 @@ public final class BatchEngine {
         }
 
         private boolean inStrips(BatchGraph.MatVec m) {
-            return m.rows() % 4 == 0;
+            return FLAT && m.rows() % 4 == 0;
         }
 
         /**
@@ -631,14 +631,23 @@ public final class BatchEngine {
                 int lo = Math.min(r, groups * part / parts * 4);
                 int hi = part == parts - 1 ? r : Math.min(r, groups * (part + 1) / parts * 4);
                 int offset = ((BatchGraph.Declared) graph.values().get(w).op()).gradientOffset();
+                double[][] scratchRows = null;
                 for (int i = lo; i < hi; i += FINISHED_ROWS) { // each group finished while in the cache
                     int group = Math.min(FINISHED_ROWS, hi - i);
-                    if (inStrips(m)) {
-                        Kernels.VECTOR.stripProduct(deltaT[w], i * rows, 1, 4, group, x[w], c, rows, grad,
-                                offset + i * c);
-                    } else {
+                    if (inStrips(m)) { // δᵀ four rows at a time: each group of four from its own block of 4·rows
+                        for (int g = i; g < i + group; g += 4) {
+                            Kernels.VECTOR.stripProduct(deltaT[w], g * rows, 1, 4, 4, x[w], c, rows, grad, offset + g * c);
+                        }
+                    } else if (FLAT) {
                         Kernels.VECTOR.product(deltaT[w], i * rows, rows, 1, group, x[w], xAt[w], c, c, rows, grad,
                                 offset + i * c, false, null, false);
+                    } else { // the loops: the same sums in the same order (KernelsTest), B as rows
+                        if (scratchRows == null) {
+                            scratchRows = new double[rows][Kernels.padded(c)];
+                            Kernels.rows(x[w], xAt[w], c, 1, rows, c, scratchRows);
+                        }
+                        Kernels.loops(deltaT[w], i * rows, rows, 1, group, scratchRows, c, rows, grad, offset + i * c,
+                                false, null, false, new double[c]);
                     }
                     finish.apply(grad, offset + i * c, offset + (i + group) * c);
                 }
@@ -683,9 +692,6 @@ public final class BatchEngine {
 
     /** Deferred δW products for evaluations of at most {@code maxRows} rows, or null where there are none to defer. */
     public DeferredProducts deferredProducts(int maxRows) {
-        if (!FLAT) {
-            return null;
-        }
         for (BatchGraph.MatVec m : deferredBy) {
             if (m != null) {
                 return new DeferredProducts(maxRows);

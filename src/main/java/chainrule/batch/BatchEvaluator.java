@@ -93,9 +93,11 @@ public final class BatchEvaluator implements AutoCloseable {
             // sums fewer to write and read.
             boolean inOutput = gradSum != null && blocks <= 2 && overwrite && first && chunkEnd >= to;
             double[] firstPartial = inOutput ? gradSum : partialGradient[0];
-            // The whole evaluation in two blocks: the δW products over both blocks at once, after
-            // them (BatchEngine.DeferredProducts), whatever the thread count and however the rows come.
-            BatchEngine.DeferredProducts later = inOutput && blocks == 2 ? deferred : null;
+            // A chunk of two blocks (a minibatch, or the last chunk of a longer evaluation): the δW
+            // products over both blocks at once, after them (BatchEngine.DeferredProducts). Decided
+            // by the row count alone: whatever the thread count, the kernel, however the rows come
+            // and whether they are streamed (StreamedObjective's chunks are these chunks).
+            BatchEngine.DeferredProducts later = gradSum != null && blocks == 2 ? deferred : null;
             if (later != null) {
                 later.start(chunkStart, chunkEnd - chunkStart, index != null);
             }
@@ -137,10 +139,13 @@ public final class BatchEvaluator implements AutoCloseable {
             }
             int[] done = NONE; // gradient ranges complete made final: the reduction passes them by
             if (later != null) {
-                // The output's last pass over these ranges, (0.0 + g)/d, as reduce would make it
-                // (fresh, the last chunk, no block w): one group of rows at a time, in the cache.
-                double d = divisor;
-                BatchEngine.Finish finish = (g, lo, hi) -> last(g, null, g, lo, hi, true, d);
+                // The reduction's last level over these ranges, as reduce makes it where block 0's
+                // partial holds the whole sum (no block w to add): one group of rows at a time, in
+                // the cache.
+                double d = chunkEnd >= to ? divisor : 1;
+                boolean fresh = overwrite && first;
+                double[] out = gradSum;
+                BatchEngine.Finish finish = (g, lo, hi) -> last(g, null, out, lo, hi, fresh, d);
                 later.prepare();
                 if (pool == null) {
                     later.complete(firstPartial, 0, 1, finish);

@@ -340,12 +340,18 @@ final class Kernels {
     /** {@link #loops} with C at {@code c[c0 + i·n + j]}. */
     static void loops(double[] a, int ai, int at, int m, double[][] b, int n, int k, double[] c, int c0, boolean add,
                       double[] bias, boolean relu, double[] row) {
+        loops(a, 0, ai, at, m, b, n, k, c, c0, add, bias, relu, row);
+    }
+
+    /** {@link #loops} with A from {@code a[a0]}. */
+    static void loops(double[] a, int a0, int ai, int at, int m, double[][] b, int n, int k, double[] c, int c0,
+                      boolean add, double[] bias, boolean relu, double[] row) {
         for (int i = 0; i < m; i++) {
             java.util.Arrays.fill(row, 0, n, 0.0);
             if (FMA) {
-                rowFma(a, i * ai, at, b, n, k, row);
+                rowFma(a, a0 + i * ai, at, b, n, k, row);
             } else {
-                rowPlain(a, i * ai, at, b, n, k, row);
+                rowPlain(a, a0 + i * ai, at, b, n, k, row);
             }
             if (bias != null) {
                 for (int j = 0; j < n; j++) {
