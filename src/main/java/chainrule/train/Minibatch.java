@@ -87,7 +87,15 @@ public final class Minibatch {
         Optimizer.State state = s.optimizer().start(p);
         boolean classifier = objective.isClassifier();
         List<Point> history = new ArrayList<>();
+        // "from" is the loss over all training rows at the starting values, as the final loss is
+        // over all of them: the first minibatch's loss alone may be far from it either way.
+        // Full-batch, that is the first step's loss, so nothing is evaluated twice.
         double initialLoss = Double.NaN;
+        if (batch < n && s.steps() > 0) {
+            BatchEvaluator.Sums start = train.sums(x, null);
+            initialLoss = start.loss() / start.count();
+            NonFiniteLoss.check(0, initialLoss, s.rate());
+        }
         double epochLoss = 0;
         long epochCorrect = 0;
         long epochCount = 0;
@@ -108,7 +116,7 @@ public final class Minibatch {
             BatchEvaluator.Sums sums = objective.sums(x, rows, position, to, grad);
             double loss = sums.loss() / sums.count();
             NonFiniteLoss.check(step, loss, s.rate());
-            if (step == 0) {
+            if (step == 0 && batch == n) {
                 initialLoss = loss;
             }
             for (int i = 0; i < p; i++) {

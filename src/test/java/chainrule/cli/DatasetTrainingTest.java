@@ -73,6 +73,27 @@ class DatasetTrainingTest {
         assertEquals((Double) json.get("test_loss"), EvalCheckCommandTest.lossValue(eval), 1e-12);
     }
 
+    /**
+     * "from" is the loss over all training rows at the starting values, as the final loss is over
+     * all of them: with minibatches it used to be the first minibatch's loss alone (a review saw a
+     * falling loss printed as a rise: 0.80 → 0.99 where it went 1.02 → 0.99).
+     */
+    @Test
+    void initialLossIsOverAllTrainingRows() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("examples/digits/digits.csv"));
+        Path train = dir.resolve("first200.csv");
+        Files.write(train, lines.subList(0, 201));
+        Map<String, Object> start = TestJson.object(Cli.run("eval", "examples/digits/digits.nn", "--data", train.toString(),
+                "--json").out());
+        for (String batch : new String[] {"1", "64", "200"}) {
+            Cli r = Cli.run("train", "examples/digits/digits.nn", "--data", train.toString(), "--batch", batch, "--lr", "0.01",
+                    "--steps", "3", "--json");
+            assertEquals(0, r.status(), r.err());
+            assertEquals(EvalCheckCommandTest.lossValue(start), (Double) TestJson.object(r.out()).get("initial_loss"),
+                    1e-12 * EvalCheckCommandTest.lossValue(start), "--batch " + batch);
+        }
+    }
+
     @Test
     void adamAndMomentumStepsAsWrittenByHand() throws Exception {
         Path f = dir.resolve("q.nn");
