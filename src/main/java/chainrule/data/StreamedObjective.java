@@ -38,6 +38,8 @@ public final class StreamedObjective implements Objective, AutoCloseable {
     private final List<String> columns;
     private final BatchEvaluator evaluator;
     private final long size;
+    /** Per column of the file, the index of the declared element it sets. */
+    private final int[] columnIndex;
 
     /** The header and first row of a file, and how many rows it has (all checked). */
     public record Header(List<String> columns, double[] firstRow, long rows) {}
@@ -98,6 +100,7 @@ public final class StreamedObjective implements Objective, AutoCloseable {
         for (int c = 0; c < index.length; c++) {
             index[c] = compiled.declaredIndex(columns.get(c));
         }
+        this.columnIndex = index;
         this.evaluator = new BatchEvaluator(new BatchEngine(graph, index), threads);
     }
 
@@ -158,10 +161,42 @@ public final class StreamedObjective implements Objective, AutoCloseable {
         return loss / count;
     }
 
-    /** Not looked for in a stream: reports a possible kink, so {@code check} treats the point with care. */
+    /**
+     * A kink between the points for any sample, as {@link DatasetObjective#kinkBetween}: the file
+     * read again, a row at a time, each sample evaluated at both points (it stops at the first
+     * kink). Called by {@code check} for a few parameters, not per step.
+     */
     @Override
     public boolean kinkBetween(double[] low, double[] high) {
-        return true;
+        CompiledGradient.Workspace a = compiled.workspace();
+        CompiledGradient.Workspace b = compiled.workspace();
+        a.setDeclared(low);
+        b.setDeclared(high);
+        List<Diagnostic> ignored = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            boolean header = true;
+            String text;
+            while ((text = in.readLine()) != null) {
+                if (text.isBlank()) {
+                    continue;
+                }
+                if (header) {
+                    header = false;
+                    continue;
+                }
+                double[] row = Dataset.parseRow(new Source(name, text), 1, text, columns, ignored); // checked when made
+                for (int c = 0; c < row.length; c++) {
+                    a.set(columnIndex[c], row[c]);
+                    b.set(columnIndex[c], row[c]);
+                }
+                if (Objective.kinkBetween(a, b)) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": cannot read: " + e.getMessage(), e);
+        }
+        return false;
     }
 
     @Override
