@@ -87,7 +87,7 @@ public final class FoldedReductions {
         List<Linear> linear = new ArrayList<>();
         for (Vertex v : network.vertices()) { // topological: a reduction's own ones come first
             if (v.group().origin() == VertexGroup.Origin.SHARED_REDUCTION && v.isDefined()) {
-                Sym folded = fold(Substitution.replace(v.definition(), out), network);
+                Sym folded = fold(Substitution.replace(v.definition(), out), network, 2);
                 if (folded != null) {
                     out.put(v.symbol(), folded);
                 }
@@ -216,10 +216,161 @@ public final class FoldedReductions {
         return e;
     }
 
-    /** The folded symbol of a reduction defined as {@code definition}, or null. */
-    private static Sym fold(Expr definition, Network network) {
+    /**
+     * The fewest elements a reduction inside a definition must sum to be folded into its call
+     * wherever a printed form would list its terms: the element view's own threshold for sharing
+     * one ({@code model.ElementView.SHARED_REDUCTION}), so that a reduction is written out below
+     * it, and by its call at and above it, whether the element view shares it or not.
+     */
+    public static final int FOLDED_ABOVE = 16;
+
+    /**
+     * A definition with each reduction of at least {@link #FOLDED_ABOVE} elements inside it (not
+     * the definition itself, nor the sum its number multiplies, which no partial writes out) as
+     * its call's symbol: {@code v = sum(w^2)*mean(w)} over 875 elements is the product of the
+     * symbols {@code sum(w^2)} and {@code mean(w)}. {@code calls} gives each call's definition
+     * (with the calls inside it as their symbols), inner ones first.
+     */
+    public record Inline(Expr definition, Map<Sym, Expr> calls) {
+        /** Whether the definition holds no such reduction. */
+        public boolean isEmpty() { return calls.isEmpty(); }
+    }
+
+    /** {@code definition} with its long reductions as their calls (see {@link Inline}). */
+    public static Inline inline(Expr definition, Network network) {
+        Map<Sym, Expr> calls = new LinkedHashMap<>();
+        Map<Expr, Expr> memo = new java.util.IdentityHashMap<>();
+        Expr whole = definition instanceof Product p && p.factors().size() == 2
+                && p.factors().get(0) instanceof Num && p.factors().get(1) instanceof Sum s ? s : null;
+        java.util.function.Function<Expr, Expr> lookup = new java.util.function.Function<>() {
+            @Override
+            public Expr apply(Expr x) {
+                if (!(x instanceof Sum) && !(x instanceof Product) || !mayHold(x)) {
+                    return null;
+                }
+                Expr known = memo.get(x);
+                if (known != null) {
+                    return known;
+                }
+                Expr out;
+                if (x instanceof Sum s) {
+                    List<Expr> terms = new ArrayList<>(s.terms().size());
+                    for (Expr t : s.terms()) {
+                        terms.add(Substitution.replace(t, this));
+                    }
+                    out = Exprs.add(terms);
+                } else {
+                    List<Expr> factors = new ArrayList<>(((Product) x).factors().size());
+                    for (Expr f : ((Product) x).factors()) {
+                        factors.add(Substitution.replace(f, this));
+                    }
+                    out = asMean(Exprs.mul(factors), calls);
+                }
+                if (x != definition && x != whole) {
+                    Sym folded = fold(out, network, FOLDED_ABOVE);
+                    if (folded != null) {
+                        calls.putIfAbsent(folded, out);
+                        out = folded;
+                    }
+                }
+                memo.put(x, out);
+                return out;
+            }
+        };
+        Expr d = mayHold(definition) ? Substitution.replace(definition, lookup) : definition;
+        return calls.isEmpty() ? new Inline(definition, Map.of()) : new Inline(d, calls);
+    }
+
+    /**
+     * A product {@code a·…·sum(E)·…} whose number a is k/n for a folded {@code sum(E)} of n
+     * elements, written {@code k·…·mean(E)}: the normal form has moved mean's 1/n out of
+     * {@code sum(w^2)*mean(w)} into the product's number. Of several such sums, the one with the
+     * shortest argument ({@code mean(w)}, not {@code mean(w²)}), then the first.
+     */
+    private static Expr asMean(Expr product, Map<Sym, Expr> calls) {
+        if (!(product instanceof Product p) || !(p.factors().get(0) instanceof Num a)) {
+            return product;
+        }
+        Sym best = null;
+        Call bestCall = null;
+        int bestSize = 0;
+        for (Expr f : p.factors()) {
+            if (f instanceof Sym s && calls.containsKey(s) && CALLS.get(s) != null && CALLS.get(s).function().equals("sum")) {
+                Call c = CALLS.get(s);
+                int n = elements(calls.get(s));
+                if (n > 0 && a.times(Exprs.num(n)).isInteger()
+                        && (best == null || c.argument().treeSize() < bestCall.argument().treeSize())) {
+                    best = s;
+                    bestCall = c;
+                    bestSize = n;
+                }
+            }
+        }
+        if (best == null) {
+            return product;
+        }
+        Sym mean = Exprs.sym("mean(" + TextPrinter.pretty().print(bestCall.argument()) + ")", SymKind.NODE);
+        CALLS.putIfAbsent(mean, new Call("mean", bestCall.argument()));
+        calls.putIfAbsent(mean, Exprs.mul(Exprs.num(bestSize).reciprocal(), calls.get(best)));
+        List<Expr> factors = new ArrayList<>(p.factors().size());
+        factors.add(a.times(Exprs.num(bestSize)));
+        for (Expr f : p.factors().subList(1, p.factors().size())) {
+            factors.add(f == best ? mean : f);
+        }
+        return Exprs.mul(factors);
+    }
+
+    /** The number of element indices a folded reduction's definition sums over. */
+    private static int elements(Expr definition) {
         List<Expr> terms = terms(definition);
         if (terms == null) {
+            return 0;
+        }
+        java.util.Set<Integer> indices = new java.util.HashSet<>();
+        for (Expr t : terms) {
+            for (Sym s : Symbols.free(t)) {
+                Matcher m = ELEMENT.matcher(s.name());
+                if (m.matches()) {
+                    indices.add(Integer.parseInt(m.group(2)));
+                }
+            }
+        }
+        return indices.size();
+    }
+
+    /** Whether {@code e} is large enough to hold a reduction of {@link #FOLDED_ABOVE} elements. */
+    private static boolean mayHold(Expr e) {
+        return e.treeSize() >= FOLDED_ABOVE;
+    }
+
+    /** Each folded call inside {@code network}'s definitions ({@link #inline}) to its definition, inner ones first. */
+    public static Map<Sym, Expr> inlineCalls(Network network) {
+        synchronized (INLINE_CALLS) {
+            Map<Sym, Expr> known = INLINE_CALLS.get(network);
+            if (known != null) {
+                return known;
+            }
+        }
+        Map<Sym, Expr> out = new LinkedHashMap<>();
+        for (Vertex v : network.vertices()) {
+            if (v.isDefined() && v.group().origin() != VertexGroup.Origin.SHARED_REDUCTION) {
+                for (Map.Entry<Sym, Expr> c : inline(v.definition(), network).calls().entrySet()) {
+                    out.putIfAbsent(c.getKey(), c.getValue());
+                }
+            }
+        }
+        synchronized (INLINE_CALLS) {
+            INLINE_CALLS.put(network, out);
+        }
+        return out;
+    }
+
+    private static final Map<Network, Map<Sym, Expr>> INLINE_CALLS = new java.util.WeakHashMap<>();
+
+    /** The folded symbol of a reduction defined as {@code definition}, or null. */
+    private static Sym fold(Expr definition, Network network, int fewest) {
+        List<Expr> terms = terms(definition);
+        if (terms == null || terms.size() < fewest) {
             return null;
         }
         // the terms by the one element index each mentions
@@ -243,7 +394,7 @@ public final class FoldedReductions {
             byIndex.computeIfAbsent(index, k -> new ArrayList<>(1)).add(t);
         }
         int n = byIndex.size();
-        if (n < 2 || byIndex.firstKey() != 1 || byIndex.lastKey() != n) {
+        if (n < Math.max(2, fewest) || byIndex.firstKey() != 1 || byIndex.lastKey() != n) {
             return null;
         }
         List<Expr> sumArgs = new ArrayList<>(n);
