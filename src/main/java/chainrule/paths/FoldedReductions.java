@@ -309,8 +309,7 @@ public final class FoldedReductions {
         if (best == null) {
             return product;
         }
-        Sym mean = Exprs.sym("mean(" + TextPrinter.pretty().print(bestCall.argument()) + ")", SymKind.NODE);
-        CALLS.putIfAbsent(mean, new Call("mean", bestCall.argument()));
+        Sym mean = meanOf(bestCall);
         calls.putIfAbsent(mean, Exprs.mul(Exprs.num(bestSize).reciprocal(), calls.get(best)));
         List<Expr> factors = new ArrayList<>(p.factors().size());
         factors.add(a.times(Exprs.num(bestSize)));
@@ -318,6 +317,39 @@ public final class FoldedReductions {
             factors.add(f == best ? mean : f);
         }
         return Exprs.mul(factors);
+    }
+
+    /**
+     * {@code e} (a simplified partial of an {@link Inline} definition) with every product whose
+     * number is k/n written with {@code mean} of one of its folded sums of n elements
+     * ({@code sum(h)/16} is {@code mean(h)}; see {@link #asMean}).
+     */
+    static Expr withMeans(Expr e, Inline folded) {
+        if (folded.isEmpty()) {
+            return e;
+        }
+        Map<Sym, Expr> calls = new LinkedHashMap<>(folded.calls());
+        java.util.function.Function<Expr, Expr> lookup = new java.util.function.Function<>() {
+            @Override
+            public Expr apply(Expr x) {
+                if (!(x instanceof Product p)) {
+                    return null;
+                }
+                List<Expr> factors = new ArrayList<>(p.factors().size());
+                for (Expr f : p.factors()) {
+                    factors.add(Substitution.replace(f, this));
+                }
+                return asMean(Exprs.mul(factors), calls);
+            }
+        };
+        return Substitution.replace(e, lookup);
+    }
+
+    /** The folded symbol of {@code mean} of a folded {@code sum}'s argument. */
+    private static Sym meanOf(Call sum) {
+        Sym mean = Exprs.sym("mean(" + TextPrinter.pretty().print(sum.argument()) + ")", SymKind.NODE);
+        CALLS.putIfAbsent(mean, new Call("mean", sum.argument()));
+        return mean;
     }
 
     /** The number of element indices a folded reduction's definition sums over. */
@@ -357,6 +389,15 @@ public final class FoldedReductions {
                 for (Map.Entry<Sym, Expr> c : inline(v.definition(), network).calls().entrySet()) {
                     out.putIfAbsent(c.getKey(), c.getValue());
                 }
+            }
+        }
+        // each sum's mean too, which a partial may be written with (withMeans: sum(w²)/875 as mean(w²))
+        for (Map.Entry<Sym, Expr> c : new ArrayList<>(out.entrySet())) {
+            Call call = CALLS.get(c.getKey());
+            int n = elements(c.getValue());
+            if (call != null && call.function().equals("sum") && n > 0) {
+                Sym mean = meanOf(call);
+                out.putIfAbsent(mean, Exprs.mul(Exprs.num(n).reciprocal(), c.getValue()));
             }
         }
         synchronized (INLINE_CALLS) {

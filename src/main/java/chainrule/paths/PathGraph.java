@@ -158,8 +158,8 @@ public final class PathGraph {
             boolean shared = isSharedReduction(to);
             LocalPartials partials = new LocalPartials(to.definition(), uses, true, false, network, shared);
             LocalPartials otherPartials = new LocalPartials(to.definition(), uses, false, false, network, shared);
-            Function<Edge, Expr> usedByPaths = e -> localFactor(partials.of(e.from().symbol()), foldBack);
-            Function<Edge, Expr> other = e -> localFactor(otherPartials.of(e.from().symbol()), foldBack);
+            Function<Edge, Expr> usedByPaths = e -> partials.withMeans(localFactor(partials.of(e.from().symbol()), foldBack));
+            Function<Edge, Expr> other = e -> otherPartials.withMeans(localFactor(otherPartials.of(e.from().symbol()), foldBack));
             // The numbers' form (the primitive table's numeric column, σ(x)·σ(−x) for out·(1 − out)):
             // one reverse pass per definition too, only for definitions whose built-ins have one
             LocalPartials numeric = null;
@@ -441,6 +441,14 @@ public final class PathGraph {
         private final boolean numeric;
         private Map<Sym, Expr> partials;
 
+        /** The definition with its long reductions as their calls, where it has any (set when derived). */
+        private FoldedReductions.Inline folded;
+
+        /** A simplified partial of the definition with k·sum(h)/n written k·mean(h) where it holds folded calls. */
+        synchronized Expr withMeans(Expr partial) {
+            return folded == null ? partial : FoldedReductions.withMeans(partial, folded);
+        }
+
         /** The network, to fold the definition's long reductions into their calls; null once derived. */
         private Network network;
         /** Whether the definition is a shared reduction's own (its sum is the definition: nothing to fold). */
@@ -513,6 +521,7 @@ public final class PathGraph {
                     partials = gradient(definition, wrt);
                 } else {
                     partials = throughCalls(folded, wrt);
+                    this.folded = folded;
                 }
                 uses = null;
                 network = null;
