@@ -38,10 +38,17 @@ import java.util.regex.Pattern;
  * argument). A definition of another shape is not folded (a merged factor then writes it out, as
  * before). A shared reduction that uses another ({@code mean((h - mean(h))²)}) folds it inside.
  *
- * <p>The folded call is a symbol named as the call is printed ({@code mean(x)}; no identifier of
- * the language has parentheses), which {@link Values} gives the shared vertex's value, and whose
- * function and argument {@link #call} gives back to printers that write it otherwise (LaTeX's
- * {@code \operatorname{mean}(x)}).
+ * <p>The folded call is a symbol named as plain text writes the call ({@code mean(w^2)}; no
+ * identifier of the language has parentheses), which {@link Values} gives the shared vertex's
+ * value, pretty text writes {@code mean(w²)}, and whose function and argument {@link #call} gives
+ * back to printers that write it otherwise (LaTeX's {@code \operatorname{mean}(x)}).
+ *
+ * <p>The same rule folds a reduction that the element view does not share, one used as a plain
+ * scalar ({@code v = sum(w^2) * mean(w)}): {@link #inline} gives a definition with each reduction
+ * of at least {@link #FOLDED_ABOVE} elements inside it as its call, which the path graph derives
+ * through (the chain rule over the calls), so that every printed factor and closed form names it
+ * ({@code 2·w[1]·mean(w) + mean(w²)}) instead of listing its terms; below 16 elements nothing
+ * changes.
  */
 public final class FoldedReductions {
     /** A folded call: {@code mean} or {@code sum} of {@code argument}, an expression of whole vectors. */
@@ -347,9 +354,19 @@ public final class FoldedReductions {
 
     /** The folded symbol of {@code mean} of a folded {@code sum}'s argument. */
     private static Sym meanOf(Call sum) {
-        Sym mean = Exprs.sym("mean(" + TextPrinter.pretty().print(sum.argument()) + ")", SymKind.NODE);
-        CALLS.putIfAbsent(mean, new Call("mean", sum.argument()));
-        return mean;
+        return callSymbol("mean", sum.argument());
+    }
+
+    /**
+     * The symbol of a folded call: named as plain text writes the call ({@code mean(w^2)}, valid in
+     * a .nn file and in JSON), written {@code mean(w²)} by pretty text and
+     * {@code \operatorname{mean}} by LaTeX.
+     */
+    private static Sym callSymbol(String function, Expr argument) {
+        Sym s = Exprs.sym(function + "(" + TextPrinter.plain().print(argument) + ")", SymKind.NODE);
+        CALLS.putIfAbsent(s, new Call(function, argument));
+        TextPrinter.prettyName(s, function + "(" + TextPrinter.pretty().print(argument) + ")");
+        return s;
     }
 
     /** The number of element indices a folded reduction's definition sums over. */
@@ -475,8 +492,6 @@ public final class FoldedReductions {
                 return null;
             }
         }
-        Sym folded = Exprs.sym(function + "(" + TextPrinter.pretty().print(argument) + ")", SymKind.NODE);
-        CALLS.putIfAbsent(folded, new Call(function, argument));
-        return folded;
+        return callSymbol(function, argument);
     }
 }
