@@ -260,18 +260,18 @@ public final class FoldedReductions {
                     return known;
                 }
                 Expr out;
-                if (x instanceof Sum s) {
-                    List<Expr> terms = new ArrayList<>(s.terms().size());
-                    for (Expr t : s.terms()) {
-                        terms.add(Substitution.replace(t, this));
-                    }
-                    out = Exprs.add(terms);
+                List<Expr> children = x instanceof Sum s ? s.terms() : ((Product) x).factors();
+                List<Expr> replaced = new ArrayList<>(children.size());
+                boolean changed = false;
+                for (Expr c : children) {
+                    Expr r = Substitution.replace(c, this);
+                    changed |= r != c;
+                    replaced.add(r);
+                }
+                if (x instanceof Sum) {
+                    out = changed ? Exprs.add(replaced) : x;
                 } else {
-                    List<Expr> factors = new ArrayList<>(((Product) x).factors().size());
-                    for (Expr f : ((Product) x).factors()) {
-                        factors.add(Substitution.replace(f, this));
-                    }
-                    out = asMean(Exprs.mul(factors), calls);
+                    out = asMean(changed ? Exprs.mul(replaced) : x, calls);
                 }
                 if (x != definition && x != whole) {
                     Sym folded = fold(out, network, FOLDED_ABOVE);
