@@ -32,7 +32,29 @@ public final class TextPrinter extends ExprPrinter {
         return Numbers.exact(v);
     }
 
-    @Override public String symbol(Sym s) { return s.name(); }
+    @Override public String symbol(Sym s) {
+        if (pretty) {
+            String call = PRETTY_NAMES.get(s);
+            if (call != null) {
+                return call;
+            }
+        }
+        return s.name();
+    }
+
+    /**
+     * Symbols whose name is a call in plain text ({@code mean(w^2)}, a long reduction folded back
+     * into its call: paths.FoldedReductions) to the call as {@link #pretty()} writes it
+     * ({@code mean(w²)}).
+     */
+    private static final java.util.Map<Sym, String> PRETTY_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Registers {@code s}'s pretty form (see {@link #PRETTY_NAMES}); its name is the plain one. */
+    public static void prettyName(Sym s, String pretty) {
+        if (!pretty.equals(s.name())) {
+            PRETTY_NAMES.putIfAbsent(s, pretty);
+        }
+    }
 
     @Override public String times(List<String> factors) { return String.join(pretty ? "·" : "*", factors); }
 

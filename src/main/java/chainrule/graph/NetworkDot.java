@@ -66,7 +66,7 @@ public final class NetworkDot {
         for (Vertex v : graph.pathVertices()) {
             for (Edge e : graph.pathOutgoing(v)) {
                 sb.append("  ").append(ids.get(e.from())).append(" -> ").append(ids.get(e.to()))
-                        .append(" [label=\"").append(escape(TextPrinter.pretty().print(e.factor()))).append("\", ")
+                        .append(" [label=\"").append(escape(TextPrinter.pretty().print(e.printedFactor()))).append("\", ")
                         .append(highlighted.contains(e) ? HIGHLIGHT : PLAIN_EDGE).append("];\n");
             }
         }

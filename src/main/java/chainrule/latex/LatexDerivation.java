@@ -235,8 +235,8 @@ public final class LatexDerivation {
                     continue;
                 }
                 StringBuilder rhs = new StringBuilder("= ");
-                String factor = symbolic.print(e.factor());
-                derived.addAll(ChainText.derivedFunctions(e.factor()));
+                String factor = symbolic.print(e.printedFactor());
+                derived.addAll(ChainText.derivedFunctions(e.printedFactor()));
                 if (e.role() == Role.ACTIVATION && e.to().definition() instanceof Apply call
                         && !(call.fn() instanceof VectorElement)) { // softmax′ has no one-argument prime form
                     String primed = symbolic.primedCall(call);
@@ -246,7 +246,7 @@ public final class LatexDerivation {
                 }
                 rhs.append(factor);
                 if (values != null) {
-                    appendNumbers(rhs, substituted, e.factor(), values.of(e));
+                    appendNumbers(rhs, substituted, e.printedFactor(), values.of(e));
                 }
                 out.row(partial(LatexNames.name(e.to().name()), LatexNames.name(e.from().name())), rhs.toString(),
                         label(notation.role(e.role(), graph.network().loss().name())));
@@ -368,7 +368,7 @@ public final class LatexDerivation {
         List<String> labelled = new ArrayList<>();
         List<String> numbers = new ArrayList<>();
         for (Edge e : p.edges()) {
-            labelled.add("\\underbrace{" + factors.factorText(e.factor(), true) + "}_{" + label(notation.role(e.role(), graph.network().loss().name())) + "}");
+            labelled.add("\\underbrace{" + factors.factorText(e.printedFactor(), true) + "}_{" + label(notation.role(e.role(), graph.network().loss().name())) + "}");
             if (values != null) {
                 numbers.add(LatexChain.value(values.of(e), true));
             }

@@ -709,7 +709,7 @@ public final class ClosedForm {
                 if (whole.treeSize() <= MAX_SIMPLIFIED_SIZE) {
                     Expr s = withTargetSums(withUnitSumTargets(graph != null ? graph.simplified(whole) : chainrule.simplify.Simplifier.simplify(whole)));
                     if (s.treeSize() < chainSize(chain)) {
-                        simplified = s;
+                        simplified = graph != null ? graph.printedForm(s) : s; // v.mean as mean(w)
                     }
                 }
             }

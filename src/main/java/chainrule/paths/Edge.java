@@ -114,6 +114,30 @@ public final class Edge {
         return factor;
     }
 
+    /** How the factor is printed where it differs (a shared reduction as its call); null: as it is. */
+    private Function<Expr, Expr> printing;
+    private Expr printedFactor;
+
+    /** Set by the graph when its element view shares reductions ({@link PathGraph#printedForm}). */
+    synchronized void printing(Function<Expr, Expr> printing) {
+        this.printing = printing;
+    }
+
+    /**
+     * The factor as every printer writes it (text, JSON, LaTeX, book, drawings): a shared
+     * reduction named by its call ({@code mean(w)}), not by the element view's own name
+     * ({@code v.mean}, which is no name of the file). The same value as {@link #factor()}.
+     */
+    public synchronized Expr printedFactor() {
+        if (printing == null) {
+            return factor();
+        }
+        if (printedFactor == null) {
+            printedFactor = printing.apply(factor());
+        }
+        return printedFactor;
+    }
+
     private Expr numericFactor;
     private Function<Edge, Expr> deriveNumeric;
 

@@ -38,10 +38,17 @@ import java.util.regex.Pattern;
  * argument). A definition of another shape is not folded (a merged factor then writes it out, as
  * before). A shared reduction that uses another ({@code mean((h - mean(h))²)}) folds it inside.
  *
- * <p>The folded call is a symbol named as the call is printed ({@code mean(x)}; no identifier of
- * the language has parentheses), which {@link Values} gives the shared vertex's value, and whose
- * function and argument {@link #call} gives back to printers that write it otherwise (LaTeX's
- * {@code \operatorname{mean}(x)}).
+ * <p>The folded call is a symbol named as plain text writes the call ({@code mean(w^2)}; no
+ * identifier of the language has parentheses), which {@link Values} gives the shared vertex's
+ * value, pretty text writes {@code mean(w²)}, and whose function and argument {@link #call} gives
+ * back to printers that write it otherwise (LaTeX's {@code \operatorname{mean}(x)}).
+ *
+ * <p>The same rule folds a reduction that the element view does not share, one used as a plain
+ * scalar ({@code v = sum(w^2) * mean(w)}): {@link #inline} gives a definition with each reduction
+ * of at least {@link #FOLDED_ABOVE} elements inside it as its call, which the path graph derives
+ * through (the chain rule over the calls), so that every printed factor and closed form names it
+ * ({@code 2·w[1]·mean(w) + mean(w²)}) instead of listing its terms; below 16 elements nothing
+ * changes.
  */
 public final class FoldedReductions {
     /** A folded call: {@code mean} or {@code sum} of {@code argument}, an expression of whole vectors. */
@@ -87,7 +94,7 @@ public final class FoldedReductions {
         List<Linear> linear = new ArrayList<>();
         for (Vertex v : network.vertices()) { // topological: a reduction's own ones come first
             if (v.group().origin() == VertexGroup.Origin.SHARED_REDUCTION && v.isDefined()) {
-                Sym folded = fold(Substitution.replace(v.definition(), out), network);
+                Sym folded = fold(Substitution.replace(v.definition(), out), network, 2);
                 if (folded != null) {
                     out.put(v.symbol(), folded);
                 }
@@ -216,10 +223,212 @@ public final class FoldedReductions {
         return e;
     }
 
-    /** The folded symbol of a reduction defined as {@code definition}, or null. */
-    private static Sym fold(Expr definition, Network network) {
+    /**
+     * The fewest elements a reduction inside a definition must sum to be folded into its call
+     * wherever a printed form would list its terms: the element view's own threshold for sharing
+     * one ({@code model.ElementView.SHARED_REDUCTION}), so that a reduction is written out below
+     * it, and by its call at and above it, whether the element view shares it or not.
+     */
+    public static final int FOLDED_ABOVE = 16;
+
+    /**
+     * A definition with each reduction of at least {@link #FOLDED_ABOVE} elements inside it (not
+     * the definition itself, nor the sum its number multiplies, which no partial writes out) as
+     * its call's symbol: {@code v = sum(w^2)*mean(w)} over 875 elements is the product of the
+     * symbols {@code sum(w^2)} and {@code mean(w)}. {@code calls} gives each call's definition
+     * (with the calls inside it as their symbols), inner ones first.
+     */
+    public record Inline(Expr definition, Map<Sym, Expr> calls) {
+        /** Whether the definition holds no such reduction. */
+        public boolean isEmpty() { return calls.isEmpty(); }
+    }
+
+    /** {@code definition} with its long reductions as their calls (see {@link Inline}). */
+    public static Inline inline(Expr definition, Network network) {
+        Map<Sym, Expr> calls = new LinkedHashMap<>();
+        Map<Expr, Expr> memo = new java.util.IdentityHashMap<>();
+        Expr whole = definition instanceof Product p && p.factors().size() == 2
+                && p.factors().get(0) instanceof Num && p.factors().get(1) instanceof Sum s ? s : null;
+        java.util.function.Function<Expr, Expr> lookup = new java.util.function.Function<>() {
+            @Override
+            public Expr apply(Expr x) {
+                if (!(x instanceof Sum) && !(x instanceof Product) || !mayHold(x)) {
+                    return null;
+                }
+                Expr known = memo.get(x);
+                if (known != null) {
+                    return known;
+                }
+                Expr out;
+                List<Expr> children = x instanceof Sum s ? s.terms() : ((Product) x).factors();
+                List<Expr> replaced = new ArrayList<>(children.size());
+                boolean changed = false;
+                for (Expr c : children) {
+                    Expr r = Substitution.replace(c, this);
+                    changed |= r != c;
+                    replaced.add(r);
+                }
+                if (x instanceof Sum) {
+                    out = changed ? Exprs.add(replaced) : x;
+                } else {
+                    out = asMean(changed ? Exprs.mul(replaced) : x, calls);
+                }
+                if (x != definition && x != whole) {
+                    Sym folded = fold(out, network, FOLDED_ABOVE);
+                    if (folded != null) {
+                        calls.putIfAbsent(folded, out);
+                        out = folded;
+                    }
+                }
+                memo.put(x, out);
+                return out;
+            }
+        };
+        Expr d = mayHold(definition) ? Substitution.replace(definition, lookup) : definition;
+        return calls.isEmpty() ? new Inline(definition, Map.of()) : new Inline(d, calls);
+    }
+
+    /**
+     * A product {@code a·…·sum(E)·…} whose number a is k/n for a folded {@code sum(E)} of n
+     * elements, written {@code k·…·mean(E)}: the normal form has moved mean's 1/n out of
+     * {@code sum(w^2)*mean(w)} into the product's number. Of several such sums, the one with the
+     * shortest argument ({@code mean(w)}, not {@code mean(w²)}), then the first.
+     */
+    private static Expr asMean(Expr product, Map<Sym, Expr> calls) {
+        if (!(product instanceof Product p) || !(p.factors().get(0) instanceof Num a)) {
+            return product;
+        }
+        Sym best = null;
+        Call bestCall = null;
+        int bestSize = 0;
+        for (Expr f : p.factors()) {
+            if (f instanceof Sym s && calls.containsKey(s) && CALLS.get(s) != null && CALLS.get(s).function().equals("sum")) {
+                Call c = CALLS.get(s);
+                int n = elements(calls.get(s));
+                if (n > 0 && a.times(Exprs.num(n)).isInteger()
+                        && (best == null || c.argument().treeSize() < bestCall.argument().treeSize())) {
+                    best = s;
+                    bestCall = c;
+                    bestSize = n;
+                }
+            }
+        }
+        if (best == null) {
+            return product;
+        }
+        Sym mean = meanOf(bestCall);
+        calls.putIfAbsent(mean, Exprs.mul(Exprs.num(bestSize).reciprocal(), calls.get(best)));
+        List<Expr> factors = new ArrayList<>(p.factors().size());
+        factors.add(a.times(Exprs.num(bestSize)));
+        for (Expr f : p.factors().subList(1, p.factors().size())) {
+            factors.add(f == best ? mean : f);
+        }
+        return Exprs.mul(factors);
+    }
+
+    /**
+     * {@code e} (a simplified partial of an {@link Inline} definition) with every product whose
+     * number is k/n written with {@code mean} of one of its folded sums of n elements
+     * ({@code sum(h)/16} is {@code mean(h)}; see {@link #asMean}).
+     */
+    static Expr withMeans(Expr e, Inline folded) {
+        if (folded.isEmpty()) {
+            return e;
+        }
+        Map<Sym, Expr> calls = new LinkedHashMap<>(folded.calls());
+        java.util.function.Function<Expr, Expr> lookup = new java.util.function.Function<>() {
+            @Override
+            public Expr apply(Expr x) {
+                if (!(x instanceof Product p)) {
+                    return null;
+                }
+                List<Expr> factors = new ArrayList<>(p.factors().size());
+                for (Expr f : p.factors()) {
+                    factors.add(Substitution.replace(f, this));
+                }
+                return asMean(Exprs.mul(factors), calls);
+            }
+        };
+        return Substitution.replace(e, lookup);
+    }
+
+    /** The folded symbol of {@code mean} of a folded {@code sum}'s argument. */
+    private static Sym meanOf(Call sum) {
+        return callSymbol("mean", sum.argument());
+    }
+
+    /**
+     * The symbol of a folded call: named as plain text writes the call ({@code mean(w^2)}, valid in
+     * a .nn file and in JSON), written {@code mean(w²)} by pretty text and
+     * {@code \operatorname{mean}} by LaTeX.
+     */
+    private static Sym callSymbol(String function, Expr argument) {
+        Sym s = Exprs.sym(function + "(" + TextPrinter.plain().print(argument) + ")", SymKind.NODE);
+        CALLS.putIfAbsent(s, new Call(function, argument));
+        TextPrinter.prettyName(s, function + "(" + TextPrinter.pretty().print(argument) + ")");
+        return s;
+    }
+
+    /** The number of element indices a folded reduction's definition sums over. */
+    private static int elements(Expr definition) {
         List<Expr> terms = terms(definition);
         if (terms == null) {
+            return 0;
+        }
+        java.util.Set<Integer> indices = new java.util.HashSet<>();
+        for (Expr t : terms) {
+            for (Sym s : Symbols.free(t)) {
+                Matcher m = ELEMENT.matcher(s.name());
+                if (m.matches()) {
+                    indices.add(Integer.parseInt(m.group(2)));
+                }
+            }
+        }
+        return indices.size();
+    }
+
+    /** Whether {@code e} is large enough to hold a reduction of {@link #FOLDED_ABOVE} elements. */
+    private static boolean mayHold(Expr e) {
+        return e.treeSize() >= FOLDED_ABOVE;
+    }
+
+    /** Each folded call inside {@code network}'s definitions ({@link #inline}) to its definition, inner ones first. */
+    public static Map<Sym, Expr> inlineCalls(Network network) {
+        synchronized (INLINE_CALLS) {
+            Map<Sym, Expr> known = INLINE_CALLS.get(network);
+            if (known != null) {
+                return known;
+            }
+        }
+        Map<Sym, Expr> out = new LinkedHashMap<>();
+        for (Vertex v : network.vertices()) {
+            if (v.isDefined() && v.group().origin() != VertexGroup.Origin.SHARED_REDUCTION) {
+                for (Map.Entry<Sym, Expr> c : inline(v.definition(), network).calls().entrySet()) {
+                    out.putIfAbsent(c.getKey(), c.getValue());
+                }
+            }
+        }
+        // each sum's mean too, which a partial may be written with (withMeans: sum(w²)/875 as mean(w²))
+        for (Map.Entry<Sym, Expr> c : new ArrayList<>(out.entrySet())) {
+            Call call = CALLS.get(c.getKey());
+            int n = elements(c.getValue());
+            if (call != null && call.function().equals("sum") && n > 0) {
+                Sym mean = meanOf(call);
+                out.putIfAbsent(mean, Exprs.mul(Exprs.num(n).reciprocal(), c.getValue()));
+            }
+        }
+        synchronized (INLINE_CALLS) {
+            INLINE_CALLS.put(network, out);
+        }
+        return out;
+    }
+
+    private static final Map<Network, Map<Sym, Expr>> INLINE_CALLS = new java.util.WeakHashMap<>();
+
+    /** The folded symbol of a reduction defined as {@code definition}, or null. */
+    private static Sym fold(Expr definition, Network network, int fewest) {
+        List<Expr> terms = terms(definition);
+        if (terms == null || terms.size() < fewest) {
             return null;
         }
         // the terms by the one element index each mentions
@@ -243,7 +452,7 @@ public final class FoldedReductions {
             byIndex.computeIfAbsent(index, k -> new ArrayList<>(1)).add(t);
         }
         int n = byIndex.size();
-        if (n < 2 || byIndex.firstKey() != 1 || byIndex.lastKey() != n) {
+        if (n < Math.max(2, fewest) || byIndex.firstKey() != 1 || byIndex.lastKey() != n) {
             return null;
         }
         List<Expr> sumArgs = new ArrayList<>(n);
@@ -283,8 +492,6 @@ public final class FoldedReductions {
                 return null;
             }
         }
-        Sym folded = Exprs.sym(function + "(" + TextPrinter.pretty().print(argument) + ")", SymKind.NODE);
-        CALLS.putIfAbsent(folded, new Call(function, argument));
-        return folded;
+        return callSymbol(function, argument);
     }
 }

@@ -134,6 +134,11 @@ public final class LayerForm {
      *
      * @param values the network's values, or null (then only the pseudo-random point verifies)
      */
+    /** {@code factor} as printed: a shared reduction as its call ({@link PathGraph#printedForm}). */
+    public Expr printed(Expr factor) {
+        return graph.printedForm(factor);
+    }
+
     public static LayerForm of(PathGraph graph, Values values) {
         LayerForm form = new LayerForm(graph);
         form.recognise(new LayerVerification(graph, form.evaluation, values));

@@ -155,17 +155,18 @@ public final class PathGraph {
             // together, in one reverse pass; the others (out of inputs, targets, and names computed
             // from them only) in a second pass, made only if one of them is asked for: most
             // commands never do, and for a deep expression they can cost far more.
-            LocalPartials partials = new LocalPartials(to.definition(), uses, true, false);
-            LocalPartials otherPartials = new LocalPartials(to.definition(), uses, false, false);
-            Function<Edge, Expr> usedByPaths = e -> localFactor(partials.of(e.from().symbol()), foldBack);
-            Function<Edge, Expr> other = e -> localFactor(otherPartials.of(e.from().symbol()), foldBack);
+            boolean shared = isSharedReduction(to);
+            LocalPartials partials = new LocalPartials(to.definition(), uses, true, false, network, shared);
+            LocalPartials otherPartials = new LocalPartials(to.definition(), uses, false, false, network, shared);
+            Function<Edge, Expr> usedByPaths = e -> partials.withMeans(localFactor(partials.of(e.from().symbol()), foldBack));
+            Function<Edge, Expr> other = e -> otherPartials.withMeans(localFactor(otherPartials.of(e.from().symbol()), foldBack));
             // The numbers' form (the primitive table's numeric column, σ(x)·σ(−x) for out·(1 − out)):
             // one reverse pass per definition too, only for definitions whose built-ins have one
             LocalPartials numeric = null;
             LocalPartials otherNumeric = null;
             if (NumericForms.differ(to.definition())) {
-                numeric = new LocalPartials(to.definition(), uses, true, true);
-                otherNumeric = new LocalPartials(to.definition(), uses, false, true);
+                numeric = new LocalPartials(to.definition(), uses, true, true, network, shared);
+                otherNumeric = new LocalPartials(to.definition(), uses, false, true, network, shared);
             }
             for (Place from : uses) {
                 Edge e = new Edge(from.vertex, to, from.reached ? usedByPaths : other, PathGraph::classify);
@@ -186,6 +187,13 @@ public final class PathGraph {
             shares |= isSharedReduction(p.vertex);
         }
         this.sharesReductions = shares;
+        if (shares) {
+            for (Place p : byPosition) {
+                for (Edge e : p.outgoing) {
+                    e.printing(this::printedForm);
+                }
+            }
+        }
         this.specEdges = new SpecEdges();
         if (shares) {
             List<Vertex> shown = new ArrayList<>(order.size());
@@ -380,6 +388,20 @@ public final class PathGraph {
         return localFactor(written, foldBack);
     }
 
+    /**
+     * {@code e} as printed: each shared reduction the element view names ({@code v.mean}) written
+     * as its call ({@code mean(w)}, {@link FoldedReductions}), the one rule by which every printer
+     * writes edge factors and closed forms (a reduction that is no such call keeps its name). The
+     * call has the shared vertex's value ({@link Values}), so numbers are unchanged.
+     */
+    public Expr printedForm(Expr e) {
+        if (!sharesReductions) {
+            return e;
+        }
+        Map<Expr, Expr> calls = folded().calls();
+        return calls.isEmpty() ? e : Substitution.replace(e, calls);
+    }
+
     /** Each shared reduction's symbol to its call as the file writes it ({@link FoldedReductions}); made on first use. */
     private synchronized FoldedReductions folded() {
         if (folded == null) {
@@ -419,11 +441,71 @@ public final class PathGraph {
         private final boolean numeric;
         private Map<Sym, Expr> partials;
 
-        LocalPartials(Expr definition, List<Place> uses, boolean reached, boolean numeric) {
+        /** The definition with its long reductions as their calls, where it has any (set when derived). */
+        private FoldedReductions.Inline folded;
+
+        /** A simplified partial of the definition with k·sum(h)/n written k·mean(h) where it holds folded calls. */
+        synchronized Expr withMeans(Expr partial) {
+            return folded == null ? partial : FoldedReductions.withMeans(partial, folded);
+        }
+
+        /** The network, to fold the definition's long reductions into their calls; null once derived. */
+        private Network network;
+        /** Whether the definition is a shared reduction's own (its sum is the definition: nothing to fold). */
+        private final boolean isShared;
+
+        LocalPartials(Expr definition, List<Place> uses, boolean reached, boolean numeric, Network network, boolean isShared) {
             this.definition = definition;
             this.uses = uses;
             this.reached = reached;
             this.numeric = numeric;
+            this.network = network;
+            this.isShared = isShared;
+        }
+
+        private Map<Sym, Expr> gradient(Expr e, Set<Sym> wrt) {
+            return numeric ? Differentiator.numericGradient(e, wrt) : Differentiator.gradient(e, wrt);
+        }
+
+        /**
+         * The partials of a definition that holds long reductions (FoldedReductions.Inline), with
+         * each reduction as its call: ∂d/∂s + Σ over the calls r of ∂d/∂r · dr/ds, where dr/ds
+         * goes through the calls inside r too. {@code v = sum(w^2)*mean(w)} over 875 elements
+         * gives {@code 2·w[1]·mean(w) + sum(w²)/875} for {@code w[1]}, not the 875 terms of each
+         * sum multiplied out (quadratic in the length, and what every printed factor listed).
+         */
+        private Map<Sym, Expr> throughCalls(FoldedReductions.Inline folded, Set<Sym> wrt) {
+            Set<Sym> all = new HashSet<>(wrt);
+            all.addAll(folded.calls().keySet());
+            Map<Sym, Map<Sym, Expr>> total = new HashMap<>(); // each call's derivative by each of wrt
+            for (Map.Entry<Sym, Expr> c : folded.calls().entrySet()) { // inner ones first
+                total.put(c.getKey(), chained(gradient(c.getValue(), all), wrt, total));
+            }
+            return chained(gradient(folded.definition(), all), wrt, total);
+        }
+
+        /** {@code partials} (by wrt and by calls) with each call's part carried to wrt through {@code total}. */
+        private static Map<Sym, Expr> chained(Map<Sym, Expr> partials, Set<Sym> wrt, Map<Sym, Map<Sym, Expr>> total) {
+            Map<Sym, Expr> out = new HashMap<>();
+            for (Sym s : wrt) {
+                List<Expr> terms = new ArrayList<>();
+                Expr direct = partials.get(s);
+                if (direct != null) {
+                    terms.add(direct);
+                }
+                for (Map.Entry<Sym, Map<Sym, Expr>> c : total.entrySet()) {
+                    Expr outer = partials.get(c.getKey());
+                    Expr inner = c.getValue().get(s);
+                    if (outer != null && inner != null) {
+                        terms.add(chainrule.expr.Exprs.mul(outer, inner));
+                    }
+                }
+                Expr sum = chainrule.expr.Exprs.add(terms);
+                if (!sum.equals(chainrule.expr.Exprs.ZERO)) {
+                    out.put(s, sum);
+                }
+            }
+            return out;
         }
 
         synchronized Expr of(Sym s) {
@@ -434,8 +516,15 @@ public final class PathGraph {
                         wrt.add(p.vertex.symbol());
                     }
                 }
-                partials = numeric ? Differentiator.numericGradient(definition, wrt) : Differentiator.gradient(definition, wrt);
+                FoldedReductions.Inline folded = isShared ? null : FoldedReductions.inline(definition, network);
+                if (folded == null || folded.isEmpty()) {
+                    partials = gradient(definition, wrt);
+                } else {
+                    partials = throughCalls(folded, wrt);
+                    this.folded = folded;
+                }
                 uses = null;
+                network = null;
             }
             return partials.getOrDefault(s, chainrule.expr.Exprs.ZERO);
         }
@@ -739,6 +828,11 @@ public final class PathGraph {
         }
         for (Sym s : Symbols.free(factor)) {
             if (s.kind() == SymKind.PARAMETER) {
+                return Role.WEIGHT;
+            }
+            // a folded call (mean(w)) names the parameters of its argument
+            java.util.Optional<FoldedReductions.Call> call = FoldedReductions.call(s);
+            if (call.isPresent() && Symbols.free(call.get().argument()).stream().anyMatch(a -> a.kind() == SymKind.PARAMETER)) {
                 return Role.WEIGHT;
             }
         }

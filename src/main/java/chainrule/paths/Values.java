@@ -110,6 +110,17 @@ public final class Values {
                 env.put(((chainrule.expr.Sym) f.getValue()).name(), value);
             }
         }
+        // a factor of a definition that holds a long reduction names it by its call (sum(w^2)*mean(w):
+        // FoldedReductions.inline), whose value is its definition's
+        for (Map.Entry<chainrule.expr.Sym, Expr> c : FoldedReductions.inlineCalls(network).entrySet()) {
+            if (!env.containsKey(c.getKey().name())) {
+                try {
+                    env.put(c.getKey().name(), Evaluator.evaluate(c.getValue(), env));
+                } catch (Evaluator.MissingValueException e) {
+                    // not needed by the loss, like the definition it is in
+                }
+            }
+        }
         Values out = new Values(env, network, stable, sigmoidLogs, shared);
         out.recomputed = recomputed;
         return out;

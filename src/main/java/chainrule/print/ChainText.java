@@ -239,7 +239,7 @@ public class ChainText {
     protected String groupFactor(String factor) { return "(" + factor + ")"; }
 
     /** How one edge's factor is written; a numeric notation writes its value instead. */
-    protected String edgeFactor(Edge e, boolean inProduct) { return factorText(e.factor(), inProduct); }
+    protected String edgeFactor(Edge e, boolean inProduct) { return factorText(e.printedFactor(), inProduct); }
 
     /** A factor's text, in parentheses when it is a sum or negative and stands in a product. */
     public String factorText(Expr e, boolean inProduct) {

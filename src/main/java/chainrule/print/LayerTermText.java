@@ -132,7 +132,7 @@ public class LayerTermText {
                 if (b.factor() == Exprs.ONE) {
                     return new Printed(sumOver(element(wrap(rest, ATOM))), MATRIX, false);
                 }
-                String f = book ? bookWord(Notation.bookLabel(b.role(), form.loss().name())) : printer.print(b.factor());
+                String f = book ? bookWord(Notation.bookLabel(b.role(), form.loss().name())) : printer.print(form.printed(b.factor()));
                 return new Printed(inner(f, rest.text()), ATOM, false);
             }
 
@@ -161,7 +161,7 @@ public class LayerTermText {
 
     private Printed factor(Expr f) {
         int prec = f instanceof Sum || ExprPrinter.isNegative(f) ? SUM : f instanceof Product ? HADAMARD : ATOM;
-        return new Printed(printer.print(f), prec, isVector(f));
+        return new Printed(printer.print(form.printed(f)), prec, isVector(f));
     }
 
     /** Whether an elementwise factor names a vector ({@code x}, {@code 1 - h²}), not only scalars ({@code lambda}). */

@@ -65,7 +65,7 @@ public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInte
             List<String> numbers = new ArrayList<>();
             for (Edge e : p.edges()) {
                 roles.add(notation.role(e.role(), graph.network().loss().name()));
-                formulas.add(chains.factorText(e.factor(), true));
+                formulas.add(chains.factorText(e.printedFactor(), true));
                 double v = values == null ? 0 : values.of(e);
                 // a negative factor after "·" is parenthesised: 0.4 · (-0.217), never 0.4 · -0.217
                 numbers.add(values == null ? "" : v < 0 && !numbers.isEmpty() ? "(" + Numbers.rounded(v, 10) + ")" : Numbers.rounded(v, 10));
@@ -137,7 +137,7 @@ public record PathsReport(PathGraph graph, Vertex wrt, List<Path> paths, BigInte
             List<Object> factors = new ArrayList<>();
             for (Edge e : p.edges()) {
                 Map<String, Object> f = new LinkedHashMap<>();
-                f.put("expr", TextPrinter.plain().print(e.factor()));
+                f.put("expr", TextPrinter.plain().print(e.printedFactor()));
                 f.put("role", e.role().label());
                 if (notation == Notation.BOOK) {
                     f.put("book", Notation.bookLabel(e.role(), graph.network().loss().name()));

@@ -356,7 +356,7 @@ final class Analysis {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("from", e.from().name());
                 m.put("to", e.to().name());
-                m.put("factor", pretty.factorText(e.factor(), false));
+                m.put("factor", pretty.factorText(e.printedFactor(), false));
                 m.put("role", e.role().label());
                 m.put("bookRole", chainrule.print.Notation.bookLabel(e.role(), graph.network().loss().name()));
                 if (values != null) {
@@ -399,8 +399,8 @@ final class Analysis {
             List<Object> factors = new ArrayList<>();
             for (Edge e : p.edges()) {
                 Map<String, Object> f = new LinkedHashMap<>();
-                f.put("text", pretty.factorText(e.factor(), true));
-                f.put("latex", LatexPrinter.latex().print(e.factor()));
+                f.put("text", pretty.factorText(e.printedFactor(), true));
+                f.put("latex", LatexPrinter.latex().print(e.printedFactor()));
                 if (values != null) {
                     f.put("valueText", Numbers.rounded(values.of(e), 10));
                 }

@@ -119,7 +119,7 @@ class VanishingReductionsTest {
         PathGraph graph = PathGraph.of(net);
         Vertex x1 = net.vertex("x[1]").orElseThrow();
         ClosedForm form = ClosedForm.of(graph, x1);
-        assertEquals("2*(x[1] - v.mean)/15", ChainText.plain().print(form.chain()));
+        assertEquals("2*(x[1] - mean(x))/15", ChainText.plain().print(form.chain()));
         assertTrue(form.deltas().isEmpty(), form.deltas()::toString);
         // The path listing is the spec's graph's: no vertex v.mean, one edge x[1] → v whose factor
         // is the sum over both routes of the element view, the mean folded back into its call
