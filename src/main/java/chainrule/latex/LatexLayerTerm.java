@@ -30,6 +30,7 @@ final class LatexLayerTerm extends LayerTermText {
                 .or(() -> form.summedGroup(s).map(y -> "\\Sigma " + wholeName(y)))
                 .or(() -> form.softmaxOf(s).map(z -> chainrule.expr.VectorPrimitive.SOFTMAX.latexName()
                         + "\\mathopen{}\\left(" + wholeName(z) + "\\right)"))
+                .or(() -> chainrule.print.LatexPrinter.folded(s))
                 .orElseGet(() -> LatexNames.name(s.name()))), book);
         this.form = form;
     }

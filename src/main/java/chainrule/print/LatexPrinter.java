@@ -138,7 +138,7 @@ public final class LatexPrinter extends ExprPrinter {
     public String symbol(Sym s) {
         Double v = values.get(s.name());
         if (v == null) {
-            return chainrule.paths.FoldedReductions.call(s).map(LatexPrinter::call).orElseGet(() -> LatexNames.name(s.name()));
+            return folded(s).orElseGet(() -> LatexNames.name(s.name()));
         }
         String text = unbraced(rounded(v, SUBSTITUTED_DIGITS));
         return v < 0 ? group(text) : text;
@@ -149,6 +149,10 @@ public final class LatexPrinter extends ExprPrinter {
      * other named functions are written: {@code \operatorname{mean}\mathopen{}\left(x\right)}, a
      * whole vector by the name its elements have ({@code W^{(1)}}).
      */
+    public static java.util.Optional<String> folded(Sym s) {
+        return chainrule.paths.FoldedReductions.call(s).map(LatexPrinter::call);
+    }
+
     private static String call(chainrule.paths.FoldedReductions.Call c) {
         String argument = c.argument() instanceof Sym v ? LatexNames.vector(v.name()) : PLAIN.print(c.argument());
         return "\\operatorname{" + LatexNames.operatorName(c.function()) + "}\\mathopen{}\\left(" + argument + "\\right)";

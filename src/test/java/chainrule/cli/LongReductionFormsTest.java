@@ -106,6 +106,15 @@ class LongReductionFormsTest {
         assertEquals(0, latex.status(), latex.err());
         assertTrue(latex.out().contains("\\frac{\\partial v}{\\partial w_{1}} &= 2 \\cdot w_{1} \\cdot "
                 + "\\operatorname{mean}\\mathopen{}\\left(w\\right) + \\operatorname{mean}\\mathopen{}\\left(w^{2}\\right)"), latex.out());
+
+        // the whole document: its "Backpropagation by layers" wrote the calls' names as escaped
+        // characters (mean⟨U+0028⟩w⟨U+0029⟩, a second review found), not as calls
+        Cli document = Cli.runBounded(180, "latex", f.toString());
+        assertEquals(0, document.status(), document.err());
+        assertTrue(document.out().contains("\\frac{\\partial v}{\\partial w} &= 2 \\, w \\, "
+                + "\\operatorname{mean}\\mathopen{}\\left(w\\right) + \\operatorname{mean}\\mathopen{}\\left(w^{2}\\right)"),
+                document.out().length() > 4000 ? document.out().substring(0, 4000) : document.out());
+        assertFalse(document.out().contains("U{+}"), "no escaped characters");
     }
 
     /** Below 16 elements the reductions stay written out, as before (the goldens hold the exact forms). */
