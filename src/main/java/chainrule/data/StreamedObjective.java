@@ -124,37 +124,25 @@ public final class StreamedObjective implements Objective, AutoCloseable {
         if (gradOut != null) {
             java.util.Arrays.fill(gradOut, 0, n, 0.0);
         }
-        double loss = 0;
-        long count = 0;
         double[][] chunk = new double[CHUNK_ROWS][];
-        int filled = 0;
-        List<Diagnostic> ignored = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            boolean header = true;
-            String text;
-            while ((text = in.readLine()) != null) {
-                if (text.isBlank()) {
-                    continue;
-                }
-                if (header) {
-                    header = false;
-                    continue;
-                }
-                chunk[filled++] = Dataset.parseRow(new Source(name, text), 1, text, columns, ignored); // checked when made
-                if (filled == CHUNK_ROWS) {
-                    loss += evaluator.accumulate(declared, evaluator.engine().pack(chunk), null, 0, filled, gradOut).loss();
-                    count += filled;
-                    filled = 0;
-                }
+        int[] filled = {0};
+        double[] lossSum = {0};
+        long[] rows = {0};
+        read(row -> {
+            rows[0]++;
+            chunk[filled[0]++] = row;
+            if (filled[0] == CHUNK_ROWS) {
+                lossSum[0] += evaluator.accumulate(declared, evaluator.engine().pack(chunk), null, 0, CHUNK_ROWS, gradOut).loss();
+                filled[0] = 0;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(name + ": cannot read: " + e.getMessage(), e);
+            return true;
+        });
+        if (filled[0] > 0) {
+            lossSum[0] += evaluator.accumulate(declared, evaluator.engine().pack(java.util.Arrays.copyOf(chunk, filled[0])), null,
+                    0, filled[0], gradOut).loss();
         }
-        if (filled > 0) {
-            loss += evaluator.accumulate(declared, evaluator.engine().pack(java.util.Arrays.copyOf(chunk, filled)), null, 0,
-                    filled, gradOut).loss();
-            count += filled;
-        }
+        double loss = lossSum[0];
+        long count = rows[0];
         for (int i = 0; gradOut != null && i < n; i++) {
             gradOut[i] /= count;
         }
@@ -172,6 +160,20 @@ public final class StreamedObjective implements Objective, AutoCloseable {
         CompiledGradient.Workspace b = compiled.workspace();
         a.setDeclared(low);
         b.setDeclared(high);
+        boolean[] kink = {false};
+        read(row -> {
+            for (int c = 0; c < row.length; c++) {
+                a.set(columnIndex[c], row[c]);
+                b.set(columnIndex[c], row[c]);
+            }
+            kink[0] = Objective.kinkBetween(a, b);
+            return !kink[0];
+        });
+        return kink[0];
+    }
+
+    /** Reads the file's samples in order, each to {@code sample} while it returns true (cells checked when the objective was made). */
+    private void read(java.util.function.Predicate<double[]> sample) {
         List<Diagnostic> ignored = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             boolean header = true;
@@ -184,19 +186,13 @@ public final class StreamedObjective implements Objective, AutoCloseable {
                     header = false;
                     continue;
                 }
-                double[] row = Dataset.parseRow(new Source(name, text), 1, text, columns, ignored); // checked when made
-                for (int c = 0; c < row.length; c++) {
-                    a.set(columnIndex[c], row[c]);
-                    b.set(columnIndex[c], row[c]);
-                }
-                if (Objective.kinkBetween(a, b)) {
-                    return true;
+                if (!sample.test(Dataset.parseRow(new Source(name, text), 1, text, columns, ignored))) {
+                    return;
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": cannot read: " + e.getMessage(), e);
         }
-        return false;
     }
 
     @Override
