@@ -46,6 +46,13 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
             if (graph.isPresent()) {
                 return streamed(loaded, network, dataFile, graph.get(), threads);
             }
+            // Only the batched engine reads a stream (a chunk of rows at a time); a file it does not
+            // cover (an element of a vector node read on its own, a scalar-only file) needs its rows
+            // whole: say so, rather than only that the file is too large.
+            throw new CliError(dataFile + ": larger than --max-input (" + options.maxInput + " bytes), and " + file
+                    + " cannot read its data as a stream: only networks of whole-vector layers can (an element of a"
+                    + " vector node read on its own, as h[1], or a file of scalars, needs every row in memory);"
+                    + " raise --max-input to read it whole");
         }
         if (dataFile != null) {
             Source csv = InputLoader.load(dataFile, options.maxInput);

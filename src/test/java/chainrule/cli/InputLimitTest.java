@@ -25,4 +25,28 @@ class InputLimitTest {
         assertEquals(0, raised.status(), raised.err());
         assertTrue(raised.out().contains("= 0.5\n"), raised.out());
     }
+
+    /**
+     * A data file over the limit is streamed where the batched engine covers the network; where
+     * it does not (here the loss reads h[1] on its own) the message says why it is not, and how to
+     * read it whole — not only that it is too large (a review found the README's promise of a
+     * stream unexplained there).
+     */
+    @Test
+    void aDataFileThatCannotBeStreamedSaysWhy() throws Exception {
+        Path f = dir.resolve("idx.nn");
+        Files.writeString(f, "input x[2] = [0.1, 0.2]\nweight w[2] = [0.5, -0.3]\nh = w*x\nloss L = h[1]^2 + sum(h)\n");
+        Path csv = dir.resolve("idx.csv");
+        StringBuilder rows = new StringBuilder("x[1],x[2]\n");
+        for (int i = 0; i < 40; i++) {
+            rows.append(0.01 * i).append(',').append(0.5 - 0.01 * i).append('\n');
+        }
+        Files.writeString(csv, rows.toString());
+        Cli r = Cli.run("check", f.toString(), "--data", csv.toString(), "--max-input", "200");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains(csv + ": larger than --max-input (200 bytes)") && r.err().contains("as a stream")
+                && r.err().contains("raise --max-input"), r.err());
+        Cli whole = Cli.run("check", f.toString(), "--data", csv.toString());
+        assertEquals(0, whole.status(), whole.err());
+    }
 }
