@@ -510,7 +510,7 @@ public final class BatchEngine {
         /** Per deferred matrix: where the blocks copy their rows of X when they do not lie in place. */
         private final double[][] copied;
         /** Per deferred matrix: the blocks' samples when their X lies in place (prepare then keeps it in strips). */
-        private final Rows[] inPlaceRows;
+        private final Rows[] samplesInPlace;
         /** Per matrix: whether this evaluation's blocks left its δᵀ here. */
         private final boolean[] taken;
         private int from;
@@ -523,7 +523,7 @@ public final class BatchEngine {
             x = new double[n][];
             xAt = new int[n];
             copied = new double[n][];
-            inPlaceRows = new Rows[n];
+            samplesInPlace = new Rows[n];
             taken = new boolean[n];
         }
 
@@ -587,7 +587,7 @@ public final class BatchEngine {
             if (offset == 0) { // the first block: X's first row is the evaluation's (both blocks decide alike)
                 x[w] = inPlace ? xs : copied[w];
                 xAt[w] = inPlace ? blockXAt : 0;
-                inPlaceRows[w] = inPlace ? samples : null;
+                samplesInPlace[w] = inPlace ? samples : null;
                 taken[w] = true;
             }
         }
@@ -599,10 +599,10 @@ public final class BatchEngine {
         public void prepare() {
             for (int w = 0; w < taken.length; w++) {
                 BatchGraph.MatVec m = deferredBy[w];
-                if (!taken[w] || !inStrips(m) || inPlaceRows[w] == null) {
+                if (!taken[w] || !inStrips(m) || samplesInPlace[w] == null) {
                     continue;
                 }
-                double[] kept = inPlaceRows[w].stripped(m.vector(), from, rows);
+                double[] kept = samplesInPlace[w].stripped(m.vector(), from, rows);
                 if (kept == null) {
                     Kernels.strips(x[w], xAt[w], m.columns(), rows, copied[w], 0, 0, rows, stripWidth);
                     kept = copied[w];
@@ -631,7 +631,8 @@ public final class BatchEngine {
                 int lo = Math.min(r, groups * part / parts * 4);
                 int hi = part == parts - 1 ? r : Math.min(r, groups * (part + 1) / parts * 4);
                 int offset = ((BatchGraph.Declared) graph.values().get(w).op()).gradientOffset();
-                double[][] scratchRows = null;
+                double[][] scratchRows = null; // the loops' B as rows, and their row of C: made once per part
+                double[] scratchRow = null;
                 for (int i = lo; i < hi; i += FINISHED_ROWS) { // each group finished while in the cache
                     int group = Math.min(FINISHED_ROWS, hi - i);
                     if (inStrips(m)) { // δᵀ four rows at a time: each group of four from its own block of 4·rows
@@ -645,9 +646,10 @@ public final class BatchEngine {
                         if (scratchRows == null) {
                             scratchRows = new double[rows][Kernels.padded(c)];
                             Kernels.rows(x[w], xAt[w], c, 1, rows, c, scratchRows);
+                            scratchRow = new double[c];
                         }
                         Kernels.loops(deltaT[w], i * rows, rows, 1, group, scratchRows, c, rows, grad, offset + i * c,
-                                false, null, false, new double[c]);
+                                false, null, false, scratchRow);
                     }
                     finish.apply(grad, offset + i * c, offset + (i + group) * c);
                 }
