@@ -46,16 +46,13 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
             if (graph.isPresent()) {
                 return streamed(loaded, network, dataFile, graph.get(), threads);
             }
-            // Only the batched engine reads a stream (a chunk of rows at a time); a file it does not
-            // cover (an element of a vector node read on its own, a scalar-only file) needs its rows
-            // whole: say so, rather than only that the file is too large.
-            throw new CliError(dataFile + ": larger than --max-input (" + options.maxInput + " bytes), and " + file
-                    + " cannot read its data as a stream: only networks of whole-vector layers can (an element of a"
-                    + " vector node read on its own, as h[1], or a file of scalars, needs every row in memory);"
-                    + " raise --max-input to read it whole");
         }
         if (dataFile != null) {
-            Source csv = InputLoader.load(dataFile, options.maxInput);
+            // Only the batched engine reads a stream (a chunk of rows at a time): a data file over
+            // the limit that reaches here needs its rows whole, and the error says why.
+            Source csv = InputLoader.load(dataFile, options.maxInput, "only networks of whole-vector layers read a"
+                    + " larger data file as a stream; " + file + " needs every row in memory (an element of a vector"
+                    + " node read on its own, as h[1], or a file of scalars)");
             data = Dataset.parse(csv, network);
             Map<String, Double> firstRow = new LinkedHashMap<>();
             for (int c = 0; c < data.columns().size(); c++) {

@@ -19,6 +19,11 @@ final class InputLoader {
     private InputLoader() {}
 
     static Source load(String file, long maxBytes) throws CliError, DiagnosticException {
+        return load(file, maxBytes, null);
+    }
+
+    /** {@link #load(String, long)}, the too-large error with {@code help} (null: none) under it. */
+    static Source load(String file, long maxBytes, String help) throws CliError, DiagnosticException {
         byte[] bytes;
         String name = file.equals("-") ? "<stdin>" : file;
         try {
@@ -39,20 +44,21 @@ final class InputLoader {
             throw new CliError(file + ": cannot read: " + e.getMessage());
         }
         if (bytes.length > maxBytes) {
-            throw tooLarge(name, bytes, (int) maxBytes);
+            throw tooLarge(name, bytes, (int) maxBytes, help);
         }
         return decode(name, bytes);
     }
 
     /** Points at the character where the limit is passed (the bytes before it decoded leniently). */
-    private static DiagnosticException tooLarge(String name, byte[] bytes, int maxBytes) {
+    private static DiagnosticException tooLarge(String name, byte[] bytes, int maxBytes, String help) {
         Source read = new Source(name, new String(bytes, 0, bytes.length, StandardCharsets.UTF_8));
         Source before = new Source(name, new String(bytes, 0, maxBytes, StandardCharsets.UTF_8));
         int line = before.lineCount();
         String text = before.line(line);
         int column = text.codePointCount(0, text.length()) + 1;
-        return new DiagnosticException(Diagnostic.error(read, line, column, 1,
-                "input too large: more than " + maxBytes + " bytes; raise the limit with --max-input"));
+        Diagnostic d = Diagnostic.error(read, line, column, 1,
+                "input too large: more than " + maxBytes + " bytes; raise the limit with --max-input");
+        return new DiagnosticException(help == null ? d : d.withHelp(help));
     }
 
     private static byte[] readAtMost(InputStream in, long limit) throws IOException {

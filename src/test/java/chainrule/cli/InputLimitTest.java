@@ -44,8 +44,8 @@ class InputLimitTest {
         Files.writeString(csv, rows.toString());
         Cli r = Cli.run("check", f.toString(), "--data", csv.toString(), "--max-input", "200");
         assertEquals(1, r.status(), r.err());
-        assertTrue(r.err().contains(csv + ": larger than --max-input (200 bytes)") && r.err().contains("as a stream")
-                && r.err().contains("raise --max-input"), r.err());
+        assertTrue(r.err().startsWith(csv + ":") && r.err().contains(": error: input too large: more than 200 bytes; raise the limit with --max-input")
+                && r.err().contains("^") && r.err().contains("as a stream") && r.err().contains("h[1]"), r.err());
         Cli whole = Cli.run("check", f.toString(), "--data", csv.toString());
         assertEquals(0, whole.status(), whole.err());
     }
