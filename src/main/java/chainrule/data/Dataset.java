@@ -23,6 +23,16 @@ public record Dataset(List<String> columns, double[][] rows) {
 
     /** Reads {@code source} as samples for {@code network}. */
     public static Dataset parse(Source source, Network network) throws DiagnosticException {
+        return parse(source, network, Set.of());
+    }
+
+    /**
+     * Reads {@code source} as samples for {@code network}; every input and target the loss reads
+     * must be a column of the header, except the elements named in {@code given} (values given
+     * for every row on the command line, {@code --set}): a value missing from the header is an
+     * error at the header, naming it, not the file's declared value taken for every row.
+     */
+    public static Dataset parse(Source source, Network network, Set<String> given) throws DiagnosticException {
         List<Diagnostic> problems = new ArrayList<>();
         List<String> columns = new ArrayList<>();
         List<double[]> rows = new ArrayList<>();
@@ -36,6 +46,9 @@ public record Dataset(List<String> columns, double[][] rows) {
             if (headerLine == 0) {
                 headerLine = line;
                 header(source, network, line, cells, columns, problems);
+                if (problems.isEmpty()) {
+                    missingColumns(source, network, line, columns, given, problems);
+                }
                 if (!problems.isEmpty()) {
                     break;
                 }
@@ -101,6 +114,58 @@ public record Dataset(List<String> columns, double[][] rows) {
             }
             columns.add(c.text());
         }
+    }
+
+    /** Names listed in a missing-columns error before "and N more". */
+    private static final int LISTED = 8;
+
+    /** An error at the header for the inputs and targets the loss reads that it does not name (none: nothing). */
+    private static void missingColumns(Source source, Network network, int line, List<String> columns, Set<String> given,
+                                       List<Diagnostic> problems) {
+        Set<String> named = new HashSet<>(columns);
+        List<Vertex> absent = new ArrayList<>();
+        for (Vertex v : network.vertices()) {
+            if ((v.kind() == VertexKind.INPUT || v.kind() == VertexKind.TARGET) && !named.contains(v.name())
+                    && !given.contains(v.name())) {
+                absent.add(v);
+            }
+        }
+        if (absent.isEmpty()) { // the usual case, without a pass over the definitions
+            return;
+        }
+        // What the loss reads: one backward pass, since each definition uses only earlier ones.
+        Set<chainrule.expr.Sym> needed = new HashSet<>();
+        needed.add(network.loss().symbol());
+        List<Vertex> definitions = network.definitions();
+        for (int i = definitions.size() - 1; i >= 0; i--) {
+            Vertex v = definitions.get(i);
+            if (needed.contains(v.symbol())) {
+                needed.addAll(chainrule.model.Symbols.free(v.definition()));
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (Vertex v : absent) {
+            if (needed.contains(v.symbol())) {
+                missing.add(v.name());
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < Math.min(LISTED, missing.size()); i++) {
+            names.append(i == 0 ? "" : ", ").append('\'').append(missing.get(i)).append('\'');
+        }
+        if (missing.size() > LISTED) {
+            names.append(" and ").append(missing.size() - LISTED).append(" more");
+        }
+        String text = source.line(line);
+        problems.add(Diagnostic.error(source, line, 1, Math.max(1, text.codePointCount(0, text.length())),
+                "no column for " + names + ", which the loss "
+                        + network.lossName() + " reads; every input and target the loss reads must be a column")
+                .withHelp("add " + (missing.size() == 1 ? "the column" : "the columns") + " to the header and the rows;"
+                        + " a value the same for every row can be given with --set NAME=VALUE, or declared const in "
+                        + network.source().name()));
     }
 
     private static double[] row(Source source, int line, List<Cell> cells, List<String> columns,
