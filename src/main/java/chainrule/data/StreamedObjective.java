@@ -101,8 +101,7 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
                     headerText = text;
                     continue;
                 }
-                List<Diagnostic> here = new ArrayList<>();
-                double[] row = Dataset.parseRow(new Source(name, text), 1, text, columns, here);
+                double[] row = Dataset.values(text, columns.size());
                 if (row == null) { // again, with the source showing the right line number
                     Dataset.parseRow(new Source(name, "\n".repeat(line - 1) + text), line, text, columns, problems);
                 }
@@ -252,7 +251,6 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
 
     /** Reads the file's samples in order, each to {@code sample} while it returns true (cells checked when the objective was made). */
     private void read(java.util.function.Predicate<double[]> sample) {
-        List<Diagnostic> ignored = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             boolean header = true;
             boolean firstLine = true;
@@ -269,7 +267,7 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
                     header = false;
                     continue;
                 }
-                double[] row = Dataset.parseRow(new Source(name, text), 1, text, columns, ignored);
+                double[] row = Dataset.values(text, columns.size());
                 if (row == null) {
                     throw new UncheckedIOException(new IOException(name + ": changed while it was read: a row no longer has "
                             + columns.size() + " numbers"));
