@@ -161,16 +161,6 @@ final class TrainCommand implements Callable<Integer> {
     /** Training through {@link Minibatch}: with --data (any options), or an optimizer other than sgd. */
     private int minibatch(CompiledSetup setup, boolean[] frozen, Optimizer method) throws Exception {
         CompiledGradient g = setup.compiled();
-        if (setup.objective() instanceof chainrule.data.StreamedObjective streamed && batch != null && batch < streamed.size()) {
-            // Minibatches are drawn from rows shuffled every epoch: random access, which a file
-            // read as a stream (in file order, a chunk at a time) does not have. Refused where the
-            // limit is passed, as the file's size is what decided it.
-            InputLoader.load(data, options.maxInput, "--batch draws minibatches of rows shuffled every epoch, which needs"
-                    + " every row in memory; a data file larger than --max-input is read as a stream, in file order, for"
-                    + " full-batch training only (with --steps or --epochs, --split or --test); raise --max-input to load it,"
-                    + " or leave out --batch");
-            throw new CliError(data + ": --batch needs the rows in memory; raise --max-input"); // the file shrank meanwhile
-        }
         RowObjective objective = setup.objective() instanceof RowObjective r ? r : new OneSample(setup.objective());
         Minibatch.Part train = new Minibatch.Part(objective, null);
         Minibatch.Part held = null;
@@ -201,6 +191,20 @@ final class TrainCommand implements Callable<Integer> {
         } else if (test != null) {
             // read whole, or as a stream over --max-input; an error at its header if it lacks a column --data gives
             held = new Minibatch.Part(setup.objectiveFor(test, data, options), null);
+        }
+        if (setup.objective() instanceof chainrule.data.StreamedObjective streamed && batch != null && batch < train.size()) {
+            // Minibatches are drawn from rows shuffled every epoch: random access, which a file
+            // read as a stream (in file order, a chunk at a time) does not have. Refused where the
+            // limit is passed, as the file's size is what decided it.
+            streamed.close();
+            if (held != null && held.objective() instanceof AutoCloseable c) {
+                c.close();
+            }
+            InputLoader.load(data, options.maxInput, "--batch draws minibatches of rows shuffled every epoch, which needs"
+                    + " every row in memory; a data file larger than --max-input is read as a stream, in file order, for"
+                    + " full-batch training only (with --steps or --epochs, --split or --test); raise --max-input to load it,"
+                    + " or leave out --batch");
+            throw new CliError(data + ": --batch needs the rows in memory; raise --max-input"); // the file shrank meanwhile
         }
         int rows = train.size();
         int perEpoch = batch == null || batch >= rows ? 1 : (rows + batch - 1) / batch;

@@ -179,6 +179,9 @@ class StreamedDataTest {
         assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
         // a batch of every row is full-batch: accepted, as in memory
         sameBothWays("train", relu.toString(), "--data", xt.toString(), "--lr", "0.1", "--steps", "2", "--batch", "500");
+        // as is a batch of every training row after a split (100 of 200)
+        sameBothWays("train", relu.toString(), "--data", xt.toString(), "--lr", "0.1", "--steps", "2", "--batch", "150",
+                "--split", "0.5");
     }
 
     /** An input or target the loss reads and the header lacks: an error at the header, the same read whole or streamed. */
