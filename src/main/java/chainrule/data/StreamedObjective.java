@@ -249,7 +249,13 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
         return kink[0];
     }
 
-    /** Reads the file's samples in order, each to {@code sample} while it returns true (cells checked when the objective was made). */
+    /**
+     * Reads the file's samples in order, each to {@code sample} while it returns true (cells checked
+     * when the objective was made).
+     *
+     * @throws UncheckedIOException the file gone, unreadable or changed since its check; the cause's
+     *         message says which, for the command line to print
+     */
     private void read(java.util.function.Predicate<double[]> sample) {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             boolean header = true;
@@ -270,14 +276,16 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
                 double[] row = Dataset.values(text, columns.size());
                 if (row == null) {
                     throw new UncheckedIOException(new IOException(name + ": changed while it was read: a row no longer has "
-                            + columns.size() + " numbers"));
+                            + columns.size() + " numbers; run again on a file that stays as it is"));
                 }
                 if (!sample.test(row)) {
                     return;
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(name + ": cannot read: " + e.getMessage(), e);
+            throw e instanceof java.nio.file.NoSuchFileException
+                    ? new UncheckedIOException(new IOException(name + ": no such file (it was there when the run started)", e))
+                    : new UncheckedIOException(new IOException(name + ": cannot read: " + e.getMessage(), e));
         }
     }
 
