@@ -1,5 +1,6 @@
 package chainrule.cli;
 
+import chainrule.batch.BatchGraph;
 import chainrule.compile.CompiledGradient;
 import chainrule.compile.Objective;
 import chainrule.data.Dataset;
@@ -12,7 +13,6 @@ import chainrule.layer.BatchExport;
 import chainrule.layer.LayerCompiler;
 import chainrule.layer.LayerLowering;
 import chainrule.model.Network;
-import chainrule.batch.BatchGraph;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
