@@ -80,7 +80,7 @@ final class EvalCommand implements Callable<Integer> {
      * @return the loss value
      */
     static double limitOrExplain(CompiledSetup setup, double[] grad) throws CliError, DiagnosticException {
-        if (setup.data() == null) {
+        if (!setup.hasData()) { // with data (in memory or streamed) the mean is not the first row's
             Values values = Values.of(setup.network());
             NonFiniteCheck.require(setup.network(), values.vertices());
             NonFiniteCheck.requireFiniteDerivatives(setup.loaded().graph(), values);

@@ -86,7 +86,7 @@ final class FlowCommand implements Callable<Integer> {
             return List.of(values);
         }
         Network network = loaded.network();
-        Dataset rows = Dataset.parse(InputLoader.load(data, options.maxInput), network);
+        Dataset rows = Dataset.parse(InputLoader.load(data, options.maxInput), network, CompiledSetup.given(options, network));
         List<Values> out = new ArrayList<>(rows.rows().length);
         for (double[] row : rows.rows()) {
             Map<String, Double> sample = new LinkedHashMap<>();

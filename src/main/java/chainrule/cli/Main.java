@@ -183,6 +183,10 @@ public final class Main implements Runnable {
             if (ex instanceof CommandLine.ParameterException p) {
                 return usageError(p, stderr);
             }
+            if (ex instanceof java.io.UncheckedIOException u) { // a data file read as a stream, gone or changed meanwhile
+                stderr.println("chainrule: error: " + u.getCause().getMessage());
+                return 1;
+            }
             stderr.println("chainrule: internal error: " + ex + " (please report this with the input that caused it)");
             return 1;
         });

@@ -1,7 +1,6 @@
 package chainrule.cli;
 
 import chainrule.compile.CompiledGradient;
-import chainrule.data.Dataset;
 import chainrule.data.RowObjective;
 import chainrule.expr.Numbers;
 import chainrule.print.Json;
@@ -162,16 +161,11 @@ final class TrainCommand implements Callable<Integer> {
     /** Training through {@link Minibatch}: with --data (any options), or an optimizer other than sgd. */
     private int minibatch(CompiledSetup setup, boolean[] frozen, Optimizer method) throws Exception {
         CompiledGradient g = setup.compiled();
-        if (setup.hasData() && setup.data() == null && (batch != null || split != null || test != null || epochs != null)) {
-            throw new CliError(data + " is larger than --max-input (" + options.maxInput + " bytes), so it is read as a "
-                    + "stream at every step: full-batch training only; for --batch, --split, --test or --epochs raise --max-input "
-                    + "to load it");
-        }
         RowObjective objective = setup.objective() instanceof RowObjective r ? r : new OneSample(setup.objective());
         Minibatch.Part train = new Minibatch.Part(objective, null);
         Minibatch.Part held = null;
         if (split != null) {
-            int n = objective.data().size();
+            int n = objective.size();
             int[] order = new int[n];
             for (int i = 0; i < n; i++) {
                 order[i] = i;
@@ -195,24 +189,22 @@ final class TrainCommand implements Callable<Integer> {
             train = new Minibatch.Part(objective, trainIndex);
             held = new Minibatch.Part(objective, testIndex);
         } else if (test != null) {
-            chainrule.diag.Source testSource = InputLoader.load(test, options.maxInput);
-            Dataset testData = Dataset.parse(testSource, setup.loaded().network());
-            if (setup.data() != null) {
-                // A column --data gives but --test lacks would silently take the first training row's value.
-                for (String column : setup.data().columns()) {
-                    if (!testData.columns().contains(column)) {
-                        int line = 1;
-                        while (line < testSource.lineCount() && testSource.line(line).isBlank()) {
-                            line++;
-                        }
-                        int width = Math.max(1, testSource.line(line).codePointCount(0, testSource.line(line).length()));
-                        throw new chainrule.diag.DiagnosticException(java.util.List.of(chainrule.diag.Diagnostic.error(testSource,
-                                line, 1, width, "no column '" + column + "': held-out rows need every column the --data file "
-                                        + data + " gives")));
-                    }
-                }
+            // read whole, or as a stream over --max-input; an error at its header if it lacks a column --data gives
+            held = new Minibatch.Part(setup.objectiveFor(test, data, options), null);
+        }
+        if (setup.objective() instanceof chainrule.data.StreamedObjective streamed && batch != null && batch < train.size()) {
+            // Minibatches are drawn from rows shuffled every epoch: random access, which a file
+            // read as a stream (in file order, a chunk at a time) does not have. Refused where the
+            // limit is passed, as the file's size is what decided it.
+            streamed.close();
+            if (held != null && held.objective() instanceof AutoCloseable c) {
+                c.close();
             }
-            held = new Minibatch.Part(setup.objectiveFor(testData), null);
+            InputLoader.load(data, options.maxInput, "--batch draws minibatches of rows shuffled every epoch, which needs"
+                    + " every row in memory; a data file larger than --max-input is read as a stream, in file order, for"
+                    + " full-batch training only (with --steps or --epochs, --split or --test); raise --max-input to load it,"
+                    + " or leave out --batch");
+            throw new CliError(data + ": --batch needs the rows in memory; raise --max-input"); // the file shrank meanwhile
         }
         int rows = train.size();
         int perEpoch = batch == null || batch >= rows ? 1 : (rows + batch - 1) / batch;
@@ -309,9 +301,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The file's own values as the only sample, for an optimizer other than sgd without --data. */
     private record OneSample(chainrule.compile.Objective single) implements RowObjective {
-        private static final Dataset ONE = new Dataset(List.of(), new double[1][0]);
-
-        @Override public Dataset data() { return ONE; }
+        @Override public int size() { return 1; }
 
         @Override public boolean isClassifier() { return false; }
 

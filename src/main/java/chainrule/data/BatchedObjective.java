@@ -32,16 +32,24 @@ public final class BatchedObjective implements RowObjective, AutoCloseable {
 
     /** Per column of {@code data}, the index of the declared element it sets. */
     static int[] columns(CompiledGradient compiled, Dataset data) {
-        int[] columns = new int[data.columns().size()];
+        return columns(compiled, data.columns());
+    }
+
+    /** Per column named in {@code names}, the index of the declared element it sets. */
+    static int[] columns(CompiledGradient compiled, java.util.List<String> names) {
+        int[] columns = new int[names.size()];
         for (int c = 0; c < columns.length; c++) {
-            columns[c] = compiled.declaredIndex(data.columns().get(c));
+            columns[c] = compiled.declaredIndex(names.get(c));
         }
         return columns;
     }
 
     @Override public CompiledGradient compiled() { return compiled; }
 
-    @Override public Dataset data() { return data; }
+    /** The samples. */
+    public Dataset data() { return data; }
+
+    @Override public int size() { return data.size(); }
 
     /** Whether accuracy means something: the loss is softmax cross-entropy against a one-hot target. */
     @Override public boolean isClassifier() { return evaluator.engine().isClassifier(); }

@@ -23,6 +23,16 @@ public record Dataset(List<String> columns, double[][] rows) {
 
     /** Reads {@code source} as samples for {@code network}. */
     public static Dataset parse(Source source, Network network) throws DiagnosticException {
+        return parse(source, network, Set.of());
+    }
+
+    /**
+     * Reads {@code source} as samples for {@code network}; every input and target the loss reads
+     * must be a column of the header, except the elements named in {@code given} (values given
+     * for every row on the command line, {@code --set}): a value missing from the header is an
+     * error at the header, naming it, not the file's declared value taken for every row.
+     */
+    public static Dataset parse(Source source, Network network, Set<String> given) throws DiagnosticException {
         List<Diagnostic> problems = new ArrayList<>();
         List<String> columns = new ArrayList<>();
         List<double[]> rows = new ArrayList<>();
@@ -36,6 +46,9 @@ public record Dataset(List<String> columns, double[][] rows) {
             if (headerLine == 0) {
                 headerLine = line;
                 header(source, network, line, cells, columns, problems);
+                if (problems.isEmpty()) {
+                    missingColumns(source, network, line, columns, given, problems);
+                }
                 if (!problems.isEmpty()) {
                     break;
                 }
@@ -103,6 +116,58 @@ public record Dataset(List<String> columns, double[][] rows) {
         }
     }
 
+    /** Names listed in a missing-columns error before "and N more". */
+    private static final int LISTED = 8;
+
+    /** An error at the header for the inputs and targets the loss reads that it does not name (none: nothing). */
+    private static void missingColumns(Source source, Network network, int line, List<String> columns, Set<String> given,
+                                       List<Diagnostic> problems) {
+        Set<String> named = new HashSet<>(columns);
+        List<Vertex> absent = new ArrayList<>();
+        for (Vertex v : network.vertices()) {
+            if ((v.kind() == VertexKind.INPUT || v.kind() == VertexKind.TARGET) && !named.contains(v.name())
+                    && !given.contains(v.name())) {
+                absent.add(v);
+            }
+        }
+        if (absent.isEmpty()) { // the usual case, without a pass over the definitions
+            return;
+        }
+        // What the loss reads: one backward pass, since each definition uses only earlier ones.
+        Set<chainrule.expr.Sym> needed = new HashSet<>();
+        needed.add(network.loss().symbol());
+        List<Vertex> definitions = network.definitions();
+        for (int i = definitions.size() - 1; i >= 0; i--) {
+            Vertex v = definitions.get(i);
+            if (needed.contains(v.symbol())) {
+                needed.addAll(chainrule.model.Symbols.free(v.definition()));
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (Vertex v : absent) {
+            if (needed.contains(v.symbol())) {
+                missing.add(v.name());
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < Math.min(LISTED, missing.size()); i++) {
+            names.append(i == 0 ? "" : ", ").append('\'').append(missing.get(i)).append('\'');
+        }
+        if (missing.size() > LISTED) {
+            names.append(" and ").append(missing.size() - LISTED).append(" more");
+        }
+        String text = source.line(line);
+        problems.add(Diagnostic.error(source, line, 1, Math.max(1, text.codePointCount(0, text.length())),
+                "no column for " + names + ", which the loss "
+                        + network.lossName() + " reads; every input and target the loss reads must be a column")
+                .withHelp("add " + (missing.size() == 1 ? "the column" : "the columns") + " to the header and the rows;"
+                        + " a value the same for every row can be given with --set NAME=VALUE, or declared const in "
+                        + network.source().name()));
+    }
+
     private static double[] row(Source source, int line, List<Cell> cells, List<String> columns,
                                 List<Diagnostic> problems) {
         if (cells.size() != columns.size()) {
@@ -115,7 +180,7 @@ public record Dataset(List<String> columns, double[][] rows) {
         for (int c = 0; c < cells.size(); c++) {
             Cell cell = cells.get(c);
             try {
-                if (cell.text().matches("(?i).*[a-df-z].*")) {
+                if (hasLetter(cell.text())) {
                     throw new NumberFormatException();
                 }
                 row[c] = Double.parseDouble(cell.text());
@@ -127,6 +192,51 @@ public record Dataset(List<String> columns, double[][] rows) {
                         "column '" + columns.get(c) + "': '" + cell.text() + "' is not a finite number"));
                 return null;
             }
+        }
+        return row;
+    }
+
+    /**
+     * Whether {@code text} has an ASCII letter other than e or E: words such as NaN or Infinity,
+     * hexadecimal, and Java's type suffixes (1d, 2f), which {@link Double#parseDouble} would take,
+     * are not numbers here.
+     */
+    private static boolean hasLetter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = (char) (text.charAt(i) | 0x20);
+            if (c >= 'a' && c <= 'z' && c != 'e') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The values of one data line of {@code columns} cells, as {@link #parseRow} reads them, or
+     * null where it would report a problem: the fast way for a file read as a stream, whose lines
+     * were all checked before (no diagnostics, no source kept).
+     */
+    static double[] values(String text, int columns) {
+        double[] row = new double[columns];
+        int start = 0;
+        for (int c = 0; c < columns; c++) {
+            int comma = text.indexOf(',', start);
+            if ((comma < 0) != (c == columns - 1)) {
+                return null; // too few cells, or too many
+            }
+            String cell = text.substring(start, comma < 0 ? text.length() : comma).trim();
+            if (hasLetter(cell)) {
+                return null;
+            }
+            try {
+                row[c] = Double.parseDouble(cell);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            if (!Double.isFinite(row[c])) {
+                return null;
+            }
+            start = comma + 1;
         }
         return row;
     }

@@ -5,11 +5,13 @@ import chainrule.compile.Objective;
 
 /**
  * An objective over the rows of a data set that can also be evaluated on any subset of its rows
- * (a minibatch, a held-out part), giving sums rather than means.
+ * (a minibatch, a held-out part), giving sums rather than means. The rows may be in memory
+ * ({@link DatasetObjective}, {@link BatchedObjective}) or read from a file at each evaluation
+ * ({@link StreamedObjective}: rows in file order only).
  */
 public interface RowObjective extends Objective {
-    /** The samples. */
-    Dataset data();
+    /** Number of samples. */
+    int size();
 
     /** Whether the loss is a classifier's (softmax cross-entropy against a one-hot target): then sums count the right answers. */
     boolean isClassifier();

@@ -21,132 +21,216 @@ import java.util.List;
 
 /**
  * The mean loss and gradient over a CSV file read as a stream, for data sets too large to hold:
- * every evaluation reads the file again, {@link BatchEvaluator#BLOCK}·{@link BatchEvaluator#CHUNK}
- * rows at a time, so memory stays at one chunk whatever the file's size. Chunks are exactly the
- * evaluator's, so the numbers are the same, bit for bit, as with the whole file in memory.
+ * every evaluation reads the file again, {@link #CHUNK_ROWS} rows at a time, so memory stays at
+ * one chunk whatever the file's size. The numbers are the same, bit for bit, as with the whole
+ * file in memory, whichever way the network is computed:
+ * <ul>
+ *   <li>a network the batched engine takes (whole-vector layers): the chunks are exactly the
+ *       evaluator's ({@link BatchEvaluator#BLOCK}·{@link BatchEvaluator#CHUNK} rows), as
+ *       {@link BatchedObjective} cuts the rows in memory;</li>
+ *   <li>any other network: one row at a time through the compiled gradient, blocks of
+ *       {@link RowSums#BLOCK} rows added in order, as {@link DatasetObjective} adds them (a chunk
+ *       is a whole number of blocks).</li>
+ * </ul>
+ *
+ * <p>Rows are read in file order only: {@link #sums} takes all rows, a range, or rows by an index
+ * that never goes back (a held-out split in file order), not a shuffled minibatch.
  *
  * <p>The file is checked once, completely, when the objective is made (every cell a finite
  * number, every row as long as the header), so a bad cell is reported with its line and column
  * before any work.
  */
-public final class StreamedObjective implements Objective, AutoCloseable {
-    private static final int CHUNK_ROWS = BatchEvaluator.BLOCK * BatchEvaluator.CHUNK;
+public final class StreamedObjective implements RowObjective, AutoCloseable {
+    /** Rows read and evaluated at a time: a whole number of the per-row blocks too. */
+    static final int CHUNK_ROWS = BatchEvaluator.BLOCK * BatchEvaluator.CHUNK;
+
+    static {
+        if (CHUNK_ROWS % RowSums.BLOCK != 0) {
+            throw new AssertionError("a chunk must be a whole number of per-row blocks");
+        }
+    }
 
     private final CompiledGradient compiled;
     private final Path file;
     private final String name;
     private final List<String> columns;
+    /** The batched engine's evaluator, or null: one row at a time ({@link #perRow}). */
     private final BatchEvaluator evaluator;
-    private final long size;
-    /** Per column of the file, the index of the declared element it sets. */
-    private final int[] columnIndex;
+    private final RowSums perRow;
+    private final int size;
 
     /** The header and first row of a file, and how many rows it has (all checked). */
-    public record Header(List<String> columns, double[] firstRow, long rows) {}
+    public record Header(List<String> columns, double[] firstRow, int rows) {}
 
     /** Reads and checks all of {@code file} (shown as {@code name}) against {@code network}, keeping only the header and first row. */
     public static Header check(Path file, String name, Network network) throws DiagnosticException, IOException {
+        return check(file, name, network, java.util.Set.of());
+    }
+
+    /**
+     * {@link #check(Path, String, Network)}, the header's checks those of {@link Dataset#parse(Source,
+     * Network, java.util.Set)} with the elements {@code given} on the command line.
+     */
+    public static Header check(Path file, String name, Network network, java.util.Set<String> given)
+            throws DiagnosticException, IOException {
         List<String> columns = null;
         double[] first = null;
         long rows = 0;
+        int headerLine = 0;
+        String headerText = null;
         List<Diagnostic> problems = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             int line = 0;
             String text;
             while ((text = in.readLine()) != null && problems.size() < 20) {
                 line++;
+                if (line == 1 && text.startsWith("\uFEFF")) { // a byte-order mark, dropped as in memory
+                    text = text.substring(1);
+                }
                 if (text.isBlank()) {
                     continue;
                 }
                 if (columns == null) {
+                    // The header through Dataset.parse (with a row of zeros, shown at its own line
+                    // number), so that its checks and messages are those of a file read whole.
                     int cells = text.split(",", -1).length;
-                    Dataset header = Dataset.parse(new Source(name, text + "\n0" + ",0".repeat(cells - 1)), network);
+                    Dataset header = Dataset.parse(new Source(name, "\n".repeat(line - 1) + text + "\n0"
+                            + ",0".repeat(cells - 1)), network, given);
                     columns = header.columns();
+                    headerLine = line;
+                    headerText = text;
                     continue;
                 }
-                List<Diagnostic> here = new ArrayList<>();
-                double[] row = Dataset.parseRow(new Source(name, text), 1, text, columns, here);
+                double[] row = Dataset.values(text, columns.size());
                 if (row == null) { // again, with the source showing the right line number
                     Dataset.parseRow(new Source(name, "\n".repeat(line - 1) + text), line, text, columns, problems);
                 }
                 if (row != null && first == null) {
                     first = row;
                 }
-                rows++;
+                if (++rows > Integer.MAX_VALUE) {
+                    problems.add(Diagnostic.error(new Source(name, "\n".repeat(line - 1) + text), line, 1, 1,
+                            "more than " + Integer.MAX_VALUE + " samples; split the file"));
+                    break;
+                }
             }
         } catch (CharacterCodingException e) {
             throw new DiagnosticException(List.of(Diagnostic.error(new Source(name, ""), 1, 1, 1,
                     "not a text file: the data must be UTF-8 text")));
         }
         if (problems.isEmpty() && (columns == null || rows == 0)) {
-            problems.add(Diagnostic.error(new Source(name, ""), 1, 1, 1, columns == null
-                    ? "empty data file: expected a header row naming inputs and targets, then one sample per row"
-                    : "no samples: the header is not followed by any row"));
+            problems.add(columns == null
+                    ? Diagnostic.error(new Source(name, ""), 1, 1, 1,
+                            "empty data file: expected a header row naming inputs and targets, then one sample per row")
+                    : Diagnostic.error(new Source(name, "\n".repeat(headerLine - 1) + headerText), headerLine, 1, 1,
+                            "no samples: the header is not followed by any row"));
         }
         if (!problems.isEmpty()) {
             throw new DiagnosticException(problems);
         }
-        return new Header(columns, first, rows);
+        return new Header(columns, first, (int) rows);
     }
 
-    public StreamedObjective(CompiledGradient compiled, BatchGraph graph, Path file, String name, Header header,
-                             int threads) {
+    /**
+     * @param graph   the network's ops for the batched engine, or empty: one row at a time
+     * @param threads worker threads of the batched engine
+     */
+    public StreamedObjective(CompiledGradient compiled, java.util.Optional<BatchGraph> graph, Path file, String name,
+                             Header header, int threads) {
         this.compiled = compiled;
         this.file = file;
         this.name = name;
         this.columns = header.columns();
         this.size = header.rows();
-        int[] index = new int[columns.size()];
-        for (int c = 0; c < index.length; c++) {
-            index[c] = compiled.declaredIndex(columns.get(c));
-        }
-        this.columnIndex = index;
-        this.evaluator = new BatchEvaluator(new BatchEngine(graph, index), threads);
+        this.perRow = new RowSums(compiled, columns);
+        this.evaluator = graph.map(g -> new BatchEvaluator(new BatchEngine(g, BatchedObjective.columns(compiled, columns)),
+                threads)).orElse(null);
     }
 
-    /** Number of samples in the file. */
-    public long size() { return size; }
+    /** Whether rows go through the batched engine (whole-vector layers), not one at a time. */
+    public boolean isBatched() { return evaluator != null; }
+
+    @Override public int size() { return size; }
 
     @Override public CompiledGradient compiled() { return compiled; }
 
+    /** Whether accuracy means something: counted by the batched engine only, as in memory. */
+    @Override public boolean isClassifier() { return evaluator != null && evaluator.engine().isClassifier(); }
+
     @Override
     public double loss(double[] declared) {
-        return pass(declared, null);
+        return sums(declared, null, 0, size, null).loss() / size;
     }
 
     @Override
     public double gradient(double[] declared, double[] gradOut) {
-        return pass(declared, gradOut);
+        BatchEvaluator.Sums s = sums(declared, null, 0, size, gradOut);
+        for (int i = 0; i < compiled.parameters().size(); i++) {
+            gradOut[i] /= s.count();
+        }
+        return s.loss() / s.count();
     }
 
-    private double pass(double[] declared, double[] gradOut) {
-        int n = compiled.parameters().size();
-        if (gradOut != null) {
-            java.util.Arrays.fill(gradOut, 0, n, 0.0);
-        }
-        double[][] chunk = new double[CHUNK_ROWS][];
-        int[] filled = {0};
-        double[] lossSum = {0};
-        long[] rows = {0};
-        read(row -> {
-            rows[0]++;
-            chunk[filled[0]++] = row;
-            if (filled[0] == CHUNK_ROWS) {
-                lossSum[0] += evaluator.accumulate(declared, evaluator.engine().pack(chunk), null, 0, CHUNK_ROWS, gradOut).loss();
-                filled[0] = 0;
+    /**
+     * The sums over the file's rows {@code index[from] ... index[to - 1]} ({@code index} null: rows
+     * {@code from ... to - 1}), read in one pass; {@code index} must not go back (rows are read in
+     * file order).
+     */
+    @Override
+    public BatchEvaluator.Sums sums(double[] declared, int[] index, int from, int to, double[] gradSum) {
+        for (int i = from + 1; index != null && i < to; i++) {
+            if (index[i] < index[i - 1]) {
+                throw new IllegalArgumentException("a streamed file is read in file order: rows by an index that goes back");
             }
-            return true;
-        });
+        }
+        int n = compiled.parameters().size();
+        if (gradSum != null) {
+            java.util.Arrays.fill(gradSum, 0, n, 0.0);
+        }
+        double[] total = evaluator == null ? new double[n + 1] : null;
+        double[][] chunk = new double[Math.min(CHUNK_ROWS, Math.max(0, to - from))][];
+        int[] filled = {0};
+        int[] at = {from};
+        double[] lossSum = {0};
+        long[] correct = {0};
+        Runnable flush = () -> {
+            if (evaluator != null) {
+                BatchEvaluator.Sums s = evaluator.accumulate(declared, evaluator.engine().pack(
+                        filled[0] == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, filled[0])), null, 0, filled[0], gradSum);
+                lossSum[0] += s.loss();
+                correct[0] += s.correct();
+            } else {
+                perRow.addTo(total, declared, chunk, null, 0, filled[0], gradSum != null);
+            }
+            filled[0] = 0;
+        };
+        if (from < to) {
+            long[] row = {0};
+            read(sample -> {
+                long r = row[0]++;
+                while (at[0] < to && (index == null ? at[0] : index[at[0]]) == r) {
+                    chunk[filled[0]++] = sample;
+                    at[0]++;
+                    if (filled[0] == chunk.length) {
+                        flush.run();
+                    }
+                }
+                return at[0] < to;
+            });
+        }
+        if (at[0] < to) {
+            throw new IllegalArgumentException("rows past the end of " + name + ": " + size + " rows");
+        }
         if (filled[0] > 0) {
-            lossSum[0] += evaluator.accumulate(declared, evaluator.engine().pack(java.util.Arrays.copyOf(chunk, filled[0])), null,
-                    0, filled[0], gradOut).loss();
+            flush.run();
         }
-        double loss = lossSum[0];
-        long count = rows[0];
-        for (int i = 0; gradOut != null && i < n; i++) {
-            gradOut[i] /= count;
+        if (evaluator == null) {
+            lossSum[0] = total[0];
+            if (gradSum != null) {
+                System.arraycopy(total, 1, gradSum, 0, n);
+            }
         }
-        return loss / count;
+        return new BatchEvaluator.Sums(lossSum[0], correct[0], to - from);
     }
 
     /**
@@ -156,29 +240,32 @@ public final class StreamedObjective implements Objective, AutoCloseable {
      */
     @Override
     public boolean kinkBetween(double[] low, double[] high) {
-        CompiledGradient.Workspace a = compiled.workspace();
-        CompiledGradient.Workspace b = compiled.workspace();
-        a.setDeclared(low);
-        b.setDeclared(high);
+        RowSums.Kink k = perRow.kinks(low, high);
         boolean[] kink = {false};
         read(row -> {
-            for (int c = 0; c < row.length; c++) {
-                a.set(columnIndex[c], row[c]);
-                b.set(columnIndex[c], row[c]);
-            }
-            kink[0] = Objective.kinkBetween(a, b);
+            kink[0] = perRow.kinkBetween(k, row);
             return !kink[0];
         });
         return kink[0];
     }
 
-    /** Reads the file's samples in order, each to {@code sample} while it returns true (cells checked when the objective was made). */
+    /**
+     * Reads the file's samples in order, each to {@code sample} while it returns true (cells checked
+     * when the objective was made).
+     *
+     * @throws UncheckedIOException the file gone, unreadable or changed since its check; the cause's
+     *         message says which, for the command line to print
+     */
     private void read(java.util.function.Predicate<double[]> sample) {
-        List<Diagnostic> ignored = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             boolean header = true;
+            boolean firstLine = true;
             String text;
             while ((text = in.readLine()) != null) {
+                if (firstLine && text.startsWith("\uFEFF")) {
+                    text = text.substring(1);
+                }
+                firstLine = false;
                 if (text.isBlank()) {
                     continue;
                 }
@@ -186,17 +273,26 @@ public final class StreamedObjective implements Objective, AutoCloseable {
                     header = false;
                     continue;
                 }
-                if (!sample.test(Dataset.parseRow(new Source(name, text), 1, text, columns, ignored))) {
+                double[] row = Dataset.values(text, columns.size());
+                if (row == null) {
+                    throw new UncheckedIOException(new IOException(name + ": changed while it was read: a row no longer has "
+                            + columns.size() + " numbers; run again on a file that stays as it is"));
+                }
+                if (!sample.test(row)) {
                     return;
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(name + ": cannot read: " + e.getMessage(), e);
+            throw e instanceof java.nio.file.NoSuchFileException
+                    ? new UncheckedIOException(new IOException(name + ": no such file (it was there when the run started)", e))
+                    : new UncheckedIOException(new IOException(name + ": cannot read: " + e.getMessage(), e));
         }
     }
 
     @Override
     public void close() {
-        evaluator.close();
+        if (evaluator != null) {
+            evaluator.close();
+        }
     }
 }

@@ -32,7 +32,7 @@ public final class Minibatch {
      * Rows to evaluate: {@code rows} of {@code objective}'s data ({@code rows} null: all of them).
      */
     public record Part(RowObjective objective, int[] rows) {
-        public int size() { return rows == null ? objective.data().size() : rows.length; }
+        public int size() { return rows == null ? objective.size() : rows.length; }
 
         BatchEvaluator.Sums sums(double[] x, double[] gradSum) {
             return objective.sums(x, rows, 0, size(), gradSum);
