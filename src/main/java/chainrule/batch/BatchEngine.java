@@ -367,8 +367,14 @@ public final class BatchEngine {
          */
         private final java.util.concurrent.ConcurrentHashMap<Long, double[]> transposedBlocks =
                 new java.util.concurrent.ConcurrentHashMap<>();
-        /** Elements left that {@link #transposedBlocks} may still hold (as many as the packed arrays). */
+        /**
+         * Elements left that {@link #transposedBlocks} may still hold of each layout: transposed
+         * blocks (for the forward products) and strips (for the deferred δW products) each as many
+         * as the packed arrays, so evaluating the same rows again copies nothing for either (one
+         * shared room held the transposes of a minibatch and left its strips to be made every call).
+         */
         private final java.util.concurrent.atomic.AtomicLong transposedRoom = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong strippedRoom = new java.util.concurrent.atomic.AtomicLong();
 
         private Rows(double[][] rows) {
             this.rows = rows;
@@ -396,6 +402,7 @@ public final class BatchEngine {
                 room += p == null ? 0 : p.length;
             }
             transposedRoom.set(room);
+            strippedRoom.set(room);
         }
 
         /**
@@ -425,7 +432,7 @@ public final class BatchEngine {
         /**
          * Rows {@code from .. from+count-1} of packed value v [rows, size] in the strips of the
          * kernel's widest tile ({@link Kernels#strips}), for a deferred δW = δᵀ·X over them: made
-         * once and kept as {@link #transposed} is (sharing its room), null once that is used up.
+         * once and kept as {@link #transposed} is (in a room of its own), null once that is used up.
          */
         double[] stripped(int v, int from, int count) {
             long key = (((long) v << 1 | 1) << 40) | ((long) from << 8) | count; // transposed: the low bit of v's 0
@@ -436,8 +443,8 @@ public final class BatchEngine {
             int size = graph.values().get(v).size();
             int w = Kernels.VECTOR.stripWidth();
             int length = Kernels.stripsLength(size, count, w);
-            if (transposedRoom.addAndGet(-(long) length) < 0) {
-                transposedRoom.addAndGet(length);
+            if (strippedRoom.addAndGet(-(long) length) < 0) {
+                strippedRoom.addAndGet(length);
                 return null;
             }
             return transposedBlocks.computeIfAbsent(key, k -> {
@@ -633,13 +640,13 @@ public final class BatchEngine {
                 int offset = ((BatchGraph.Declared) graph.values().get(w).op()).gradientOffset();
                 double[][] scratchRows = null; // the loops' B as rows, and their row of C: made once per part
                 double[] scratchRow = null;
+                if (inStrips(m)) {
+                    sparseProducts(w, lo, hi, c, grad, offset, finish);
+                    continue;
+                }
                 for (int i = lo; i < hi; i += FINISHED_ROWS) { // each group finished while in the cache
                     int group = Math.min(FINISHED_ROWS, hi - i);
-                    if (inStrips(m)) { // δᵀ four rows at a time: each group of four from its own block of 4·rows
-                        for (int g = i; g < i + group; g += 4) {
-                            Kernels.VECTOR.stripProduct(deltaT[w], g * rows, 1, 4, 4, x[w], c, rows, grad, offset + g * c);
-                        }
-                    } else if (FLAT) {
+                    if (FLAT) {
                         Kernels.VECTOR.product(deltaT[w], i * rows, rows, 1, group, x[w], xAt[w], c, c, rows, grad,
                                 offset + i * c, false, null, false);
                     } else { // the loops: the same sums in the same order (KernelsTest), B as rows
@@ -655,6 +662,105 @@ public final class BatchEngine {
                 }
             }
         }
+
+        /**
+         * Rows lo..hi-1 (groups of four) of δW = δᵀ·X for deferred matrix w, X in strips: four rows
+         * of δW at a time over the samples where one of the four has δ ≠ 0 ({@link
+         * Kernels.Product#sparseStripProduct}: the same bits as over all the samples). A relu
+         * layer's δ is zero wherever its unit was off, and a unit tends to be off for many samples
+         * of a minibatch, so the rows are taken in order of how many samples they have, the
+         * sparsest four together (the order changes which samples are read, never a sum). Each
+         * group's rows are finished as soon as they are made (in the registers where the finish is
+         * a scaling).
+         */
+        private void sparseProducts(int w, int lo, int hi, int c, double[] grad, int offset, Finish finish) {
+            double[] d = deltaT[w]; // δᵀ four rows at a time: row j's term t at (j - j % 4)·rows + 4t + j % 4
+            Sparse sp = sparse.get();
+            if (sp.keys.length < hi - lo || sp.terms.length < rows) {
+                sp.keys = new long[Math.max(hi - lo, sp.keys.length)];
+                sp.terms = new int[Math.max(rows, sp.terms.length)];
+                sp.a = new double[4 * sp.terms.length];
+                sp.every = new int[sp.terms.length];
+                for (int t = 0; t < sp.every.length; t++) {
+                    sp.every[t] = t;
+                }
+            }
+            long[] keys = sp.keys;
+            int[] terms = sp.terms;
+            double[] a = sp.a;
+            for (int j = lo; j < hi; j += 4) { // a group's block is its four rows' terms one after the other
+                int base = j * rows;
+                int n0 = 0;
+                int n1 = 0;
+                int n2 = 0;
+                int n3 = 0;
+                for (int e = base, end = base + 4 * rows; e < end; e += 4) {
+                    n0 += d[e] != 0 ? 1 : 0;
+                    n1 += d[e + 1] != 0 ? 1 : 0;
+                    n2 += d[e + 2] != 0 ? 1 : 0;
+                    n3 += d[e + 3] != 0 ? 1 : 0;
+                }
+                keys[j - lo] = (long) n0 << 32 | j;
+                keys[j - lo + 1] = (long) n1 << 32 | (j + 1);
+                keys[j - lo + 2] = (long) n2 << 32 | (j + 2);
+                keys[j - lo + 3] = (long) n3 << 32 | (j + 3);
+            }
+            Arrays.sort(keys, 0, hi - lo); // by count, then row: the same order whatever the values' bits
+            if (Stages.ON) {
+                Stages.mark("δW: count and sort rows");
+            }
+            double scale = finish.scale();
+            for (int g = 0; g < hi - lo; g += 4) {
+                int j0 = (int) keys[g];
+                int j1 = (int) keys[g + 1];
+                int j2 = (int) keys[g + 2];
+                int j3 = (int) keys[g + 3];
+                if (j0 % 4 == 0 && j1 == j0 + 1 && j2 == j0 + 2 && j3 == j0 + 3 && keys[g] >>> 32 == rows) {
+                    // four rows of one block, every sample nonzero: δᵀ read where it lies, no copy
+                    Kernels.VECTOR.sparseStripProduct(d, j0 * rows, rows, sp.every, x[w], c, rows, grad, offset + j0 * c,
+                            offset + j1 * c, offset + j2 * c, offset + j3 * c, scale);
+                    finishRows(finish, scale, grad, offset, c, j0, j1, j2, j3);
+                    continue;
+                }
+                int b0 = (j0 & ~3) * rows + (j0 & 3);
+                int b1 = (j1 & ~3) * rows + (j1 & 3);
+                int b2 = (j2 & ~3) * rows + (j2 & 3);
+                int b3 = (j3 & ~3) * rows + (j3 & 3);
+                int count = 0;
+                for (int t = 0; t < rows; t++) {
+                    double e0 = d[b0 + 4 * t];
+                    double e1 = d[b1 + 4 * t];
+                    double e2 = d[b2 + 4 * t];
+                    double e3 = d[b3 + 4 * t];
+                    if (e0 != 0 || e1 != 0 || e2 != 0 || e3 != 0) {
+                        terms[count] = t;
+                        a[4 * count] = e0;
+                        a[4 * count + 1] = e1;
+                        a[4 * count + 2] = e2;
+                        a[4 * count + 3] = e3;
+                        count++;
+                    }
+                }
+                Kernels.VECTOR.sparseStripProduct(a, 0, count, terms, x[w], c, rows, grad, offset + j0 * c,
+                        offset + j1 * c, offset + j2 * c, offset + j3 * c, scale);
+                finishRows(finish, scale, grad, offset, c, j0, j1, j2, j3);
+            }
+        }
+
+        /** The finish of four rows of δW just made, unless the kernel made it (a scaling). */
+        private static void finishRows(Finish finish, double scale, double[] grad, int offset, int c, int j0, int j1,
+                                       int j2, int j3) {
+            if (scale == scale) {
+                return;
+            }
+            finish.apply(grad, offset + j0 * c, offset + j0 * c + c);
+            finish.apply(grad, offset + j1 * c, offset + j1 * c + c);
+            finish.apply(grad, offset + j2 * c, offset + j2 * c + c);
+            finish.apply(grad, offset + j3 * c, offset + j3 * c + c);
+        }
+
+        /** Per thread, {@link #sparseProducts}' scratch: row keys, the samples read, and their δ four at a time. */
+        private final ThreadLocal<Sparse> sparse = ThreadLocal.withInitial(Sparse::new);
 
         /** Rows of δW made and finished at a time: 8 rows of 784 are 50 KB, in the L2 cache at least. */
         private static final int FINISHED_ROWS = 8;
@@ -686,10 +792,45 @@ public final class BatchEngine {
         }
     }
 
+    /** {@link DeferredProducts#sparseProducts}' scratch arrays, grown as needed. */
+    private static final class Sparse {
+        long[] keys = new long[0];
+        int[] terms = new int[0];
+        double[] a = new double[0];
+        /** 0, 1, 2, ...: every sample. */
+        int[] every = new int[0];
+    }
+
     /** What {@link DeferredProducts#complete} does to each group of elements it has just written. */
     @FunctionalInterface
     public interface Finish {
         void apply(double[] grad, int from, int to);
+
+        /**
+         * NaN, or s where {@link #apply} is exactly {@code g[i] = fma(g[i], s, +0.0)} (that is
+         * {@code (0.0 + g[i])·s}, bit for bit): then a kernel may apply it to each element as it
+         * stores it ({@link Kernels.Product#stripProduct}) and skip the pass.
+         */
+        default double scale() {
+            return Double.NaN;
+        }
+
+        /** {@code g[i] = (0.0 + g[i])·s} as {@code fma(g[i], s, +0.0)}, the same bits (s: an exact inverse, or 1). */
+        static Finish scaling(double s) {
+            return new Finish() {
+                @Override
+                public void apply(double[] grad, int from, int to) {
+                    for (int i = from; i < to; i++) {
+                        grad[i] = Math.fma(grad[i], s, 0.0);
+                    }
+                }
+
+                @Override
+                public double scale() {
+                    return s;
+                }
+            };
+        }
     }
 
     /** Deferred δW products for evaluations of at most {@code maxRows} rows, or null where there are none to defer. */

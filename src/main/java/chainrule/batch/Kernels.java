@@ -52,12 +52,19 @@ final class Kernels {
         void reluBackward(double[] d, double[] h, double[] az, double[] ab, int rows, int size);
 
         /**
-         * {@code c[c0 + i·n + j] = Σ_{t<k} a[a0 + i·ai + t·at]·B[t][j]} for i < m (a multiple of
-         * four), j < n, stored: B [k, n] laid out in strips ({@link Kernels#strips}, of {@link
-         * #stripWidth} columns), so that each register tile reads its B one vector after the other.
-         * The same sums in the same order as {@link #product}: the same bits.
+         * Four rows of C, {@code c[rq + j] = Σ_{u<count} a[a0 + 4u + q]·B[terms[u]][j]} for q < 4 and
+         * j < n, stored (C's rows start at r0..r3, anywhere): B [k, n] laid out in strips ({@link
+         * Kernels#strips}, of {@link #stripWidth} columns), so that each register tile reads its B
+         * one vector after the other, and only B's rows listed in {@code terms} (increasing) are
+         * read. Where the terms left out have a zero in all four rows of A, and B is finite, each
+         * element is the sum {@link #product} makes over all k rows, bit for bit: a term 0·b adds
+         * ±0 to a sum that starts at +0.0, which changes nothing (a relu layer's δ is zero wherever
+         * its unit was off). With {@code scale} not NaN each element is stored as {@code fma(sum,
+         * scale, +0.0)}, which is {@code (0.0 + sum)·scale} bit for bit: the reduction's last pass
+         * ({@link BatchEngine.Finish#scale}) done in the registers instead of over the stored rows.
          */
-        void stripProduct(double[] a, int a0, int ai, int at, int m, double[] strips, int n, int k, double[] c, int c0);
+        void sparseStripProduct(double[] a, int a0, int count, int[] terms, double[] strips, int n, int k, double[] c,
+                                int r0, int r1, int r2, int r3, double scale);
 
         /** The columns of a whole strip: the widest register tile's. */
         int stripWidth();

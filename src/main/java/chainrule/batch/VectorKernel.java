@@ -38,6 +38,7 @@ final class VectorKernel implements Kernels.Product {
      */
     private static final DoubleVector ONE = DoubleVector.broadcast(S, 1.0);
     private static final DoubleVector NEGATIVE_ZERO = DoubleVector.broadcast(S, -0.0);
+    private static final DoubleVector POSITIVE_ZERO = DoubleVector.zero(S);
 
     @Override
     public void epilogue(double[] c, int rows, int n, double[] bias, boolean relu) {
@@ -97,32 +98,151 @@ final class VectorKernel implements Kernels.Product {
     }
 
     @Override
-    public void stripProduct(double[] a, int a0, int ai, int at, int m, double[] strips, int n, int k, double[] c,
-                             int c0) {
-        if (m % 4 != 0) {
-            throw new IllegalArgumentException("rows " + m + " not a multiple of 4");
-        }
+    public void sparseStripProduct(double[] a, int a0, int count, int[] terms, double[] strips, int n, int k,
+                                   double[] c, int r0, int r1, int r2, int r3, double scale) {
         int w = 4 * L;
         int whole = n / w;
-        int tailStride = Kernels.padded(n - whole * w);
-        int tailB0 = whole * k * w - whole * w; // b0 with b0 + j at the narrow strip's first column
-        for (int i = 0; i < m; i += 4) {
-            int pa = a0 + i * ai;
-            int ci = c0 + i * n;
-            for (int s = 0; s < whole; s++) { // strip s: row t's w columns at s·k·w + t·w
-                four4(a, pa, ai, at, strips, s * k * w - s * w, w, n, k, c, ci, false, s * w);
-            }
-            int j = whole * w;
-            for (; j + 2 * L <= n; j += 2 * L) {
-                four2(a, pa, ai, at, strips, tailB0, tailStride, n, k, c, ci, false, j);
-            }
-            for (; j + L <= n; j += L) {
-                four1(a, pa, ai, at, strips, tailB0, tailStride, n, k, c, ci, false, j, L, null);
-            }
-            if (j < n) { // rows padded: a whole vector, n - j lanes kept
-                four1(a, pa, ai, at, strips, tailB0, tailStride, n, k, c, ci, false, j, n - j, SPILL.get());
-            }
+        boolean scaled = scale == scale;
+        for (int s = 0; s < whole; s++) { // strip s: row t's w columns at s·k·w + t·w
+            sparse4(a, a0, count, terms, strips, s * k * w, w, c, r0 + s * w, r1 + s * w, r2 + s * w, r3 + s * w, scale,
+                    scaled);
         }
+        if (whole * w == n) {
+            return;
+        }
+        int tailStride = Kernels.padded(n - whole * w);
+        int tailB0 = whole * k * w; // the narrow strip: row t's columns at tailB0 + t·tailStride
+        double[] spill = SPILL.get();
+        for (int j = whole * w; j < n; j += L) { // rows padded: a whole vector, its first lanes kept
+            sparse1(a, a0, count, terms, strips, tailB0 + j - whole * w, tailStride, c, r0 + j, r1 + j, r2 + j, r3 + j,
+                    Math.min(L, n - j), scale, scaled, spill);
+        }
+    }
+
+    /**
+     * Four rows of C (starting at r0..r3) by one whole strip of 4L columns: {@code Σ_u a[a0 + 4u + r]·B[terms[u]]}
+     * over u < count, B's row t at {@code b[q0 + t·w]}; stored, or scaled as {@code fma(sum, scale, +0.0)}.
+     */
+    private static void sparse4(double[] a, int a0, int count, int[] terms, double[] b, int q0, int w, double[] c, int r0,
+                                int r1, int r2, int r3, double scale, boolean scaled) {
+        DoubleVector c00 = DoubleVector.zero(S);
+        DoubleVector c01 = c00;
+        DoubleVector c02 = c00;
+        DoubleVector c03 = c00;
+        DoubleVector c10 = c00;
+        DoubleVector c11 = c00;
+        DoubleVector c12 = c00;
+        DoubleVector c13 = c00;
+        DoubleVector c20 = c00;
+        DoubleVector c21 = c00;
+        DoubleVector c22 = c00;
+        DoubleVector c23 = c00;
+        DoubleVector c30 = c00;
+        DoubleVector c31 = c00;
+        DoubleVector c32 = c00;
+        DoubleVector c33 = c00;
+        for (int u = 0; u < count; u++) {
+            int q = q0 + terms[u] * w;
+            DoubleVector v0 = DoubleVector.fromArray(S, b, q);
+            DoubleVector v1 = DoubleVector.fromArray(S, b, q + L);
+            DoubleVector v2 = DoubleVector.fromArray(S, b, q + 2 * L);
+            DoubleVector v3 = DoubleVector.fromArray(S, b, q + 3 * L);
+            int o = a0 + 4 * u;
+            DoubleVector x = DoubleVector.broadcast(S, a[o]);
+            c00 = x.fma(v0, c00);
+            c01 = x.fma(v1, c01);
+            c02 = x.fma(v2, c02);
+            c03 = x.fma(v3, c03);
+            x = DoubleVector.broadcast(S, a[o + 1]);
+            c10 = x.fma(v0, c10);
+            c11 = x.fma(v1, c11);
+            c12 = x.fma(v2, c12);
+            c13 = x.fma(v3, c13);
+            x = DoubleVector.broadcast(S, a[o + 2]);
+            c20 = x.fma(v0, c20);
+            c21 = x.fma(v1, c21);
+            c22 = x.fma(v2, c22);
+            c23 = x.fma(v3, c23);
+            x = DoubleVector.broadcast(S, a[o + 3]);
+            c30 = x.fma(v0, c30);
+            c31 = x.fma(v1, c31);
+            c32 = x.fma(v2, c32);
+            c33 = x.fma(v3, c33);
+        }
+        if (scaled) { // fma(s, scale, +0.0): (0.0 + s)·scale bit for bit
+            DoubleVector x = DoubleVector.broadcast(S, scale);
+            c00 = c00.fma(x, POSITIVE_ZERO);
+            c01 = c01.fma(x, POSITIVE_ZERO);
+            c02 = c02.fma(x, POSITIVE_ZERO);
+            c03 = c03.fma(x, POSITIVE_ZERO);
+            c10 = c10.fma(x, POSITIVE_ZERO);
+            c11 = c11.fma(x, POSITIVE_ZERO);
+            c12 = c12.fma(x, POSITIVE_ZERO);
+            c13 = c13.fma(x, POSITIVE_ZERO);
+            c20 = c20.fma(x, POSITIVE_ZERO);
+            c21 = c21.fma(x, POSITIVE_ZERO);
+            c22 = c22.fma(x, POSITIVE_ZERO);
+            c23 = c23.fma(x, POSITIVE_ZERO);
+            c30 = c30.fma(x, POSITIVE_ZERO);
+            c31 = c31.fma(x, POSITIVE_ZERO);
+            c32 = c32.fma(x, POSITIVE_ZERO);
+            c33 = c33.fma(x, POSITIVE_ZERO);
+        }
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c02.intoArray(c, r0 + 2 * L);
+        c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c12.intoArray(c, r1 + 2 * L);
+        c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c22.intoArray(c, r2 + 2 * L);
+        c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c32.intoArray(c, r3 + 2 * L);
+        c33.intoArray(c, r3 + 3 * L);
+    }
+
+    /** {@link #sparse4} for one vector of columns, of which the first {@code lanes} reach C (through {@code spill} below L). */
+    private static void sparse1(double[] a, int a0, int count, int[] terms, double[] b, int q0, int stride, double[] c, int r0,
+                                int r1, int r2, int r3, int lanes, double scale, boolean scaled, double[] spill) {
+        DoubleVector s0 = DoubleVector.zero(S);
+        DoubleVector s1 = s0;
+        DoubleVector s2 = s0;
+        DoubleVector s3 = s0;
+        for (int u = 0; u < count; u++) {
+            DoubleVector v0 = DoubleVector.fromArray(S, b, q0 + terms[u] * stride);
+            int o = a0 + 4 * u;
+            s0 = DoubleVector.broadcast(S, a[o]).fma(v0, s0);
+            s1 = DoubleVector.broadcast(S, a[o + 1]).fma(v0, s1);
+            s2 = DoubleVector.broadcast(S, a[o + 2]).fma(v0, s2);
+            s3 = DoubleVector.broadcast(S, a[o + 3]).fma(v0, s3);
+        }
+        if (scaled) {
+            DoubleVector x = DoubleVector.broadcast(S, scale);
+            s0 = s0.fma(x, POSITIVE_ZERO);
+            s1 = s1.fma(x, POSITIVE_ZERO);
+            s2 = s2.fma(x, POSITIVE_ZERO);
+            s3 = s3.fma(x, POSITIVE_ZERO);
+        }
+        if (lanes == L) {
+            s0.intoArray(c, r0);
+            s1.intoArray(c, r1);
+            s2.intoArray(c, r2);
+            s3.intoArray(c, r3);
+            return;
+        }
+        s0.intoArray(spill, 0);
+        s1.intoArray(spill, L);
+        s2.intoArray(spill, 2 * L);
+        s3.intoArray(spill, 3 * L);
+        System.arraycopy(spill, 0, c, r0, lanes);
+        System.arraycopy(spill, L, c, r1, lanes);
+        System.arraycopy(spill, 2 * L, c, r2, lanes);
+        System.arraycopy(spill, 3 * L, c, r3, lanes);
     }
 
     /**

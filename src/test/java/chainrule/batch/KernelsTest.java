@@ -135,52 +135,75 @@ class KernelsTest {
 
     /**
      * B packed in strips ({@link Kernels#strips}, a block of rows at a time into a k-row layout, as
-     * the deferred δW products pack X) and multiplied from there ({@link
-     * Kernels.Product#stripProduct}), A read from an offset: the bits of the sequential sum, for
-     * widths with every tail (no narrow strip, one or two vectors, a partial vector) and rows that
+     * the deferred δW products pack X) and multiplied from there over the terms where one of four
+     * rows of A is nonzero ({@link Kernels.Product#sparseStripProduct}), C's rows anywhere: the
+     * bits of the sequential sum over EVERY term (the zeros left out change nothing, ±0 in A
+     * both), stored or scaled as the reduction's last pass would, for widths with every tail (no
+     * narrow strip, one or two vectors, a partial vector), A from dense to all zeros (no term), and
      * NaN everywhere the layout leaves unused would poison.
      */
     @Test
-    void stripProductEqualsTheSequentialSum() {
+    void sparseStripProductEqualsTheSequentialSumOverEveryTerm() {
         assumeTrue(Kernels.VECTOR != null, "the Vector API kernel runs here");
         Random r = new Random(19);
         int w = Kernels.VECTOR.stripWidth();
         int[] widths = {1, 3, w / 2, w - 1, w, w + 1, 2 * w + w / 4, 2 * w + w / 2 + 3, 784};
-        int[][] mk = {{4, 1}, {8, 7}, {12, 32}, {16, 64}, {4, 63}};
+        int[] ks = {1, 7, 32, 64, 63, 128};
+        double[] zeroShare = {0, 0.5, 0.9, 1};
         for (int n : widths) {
-            for (int[] shape : mk) {
-                int m = shape[0];
-                int k = shape[1];
-                int a0 = 5;
-                double[] a = new double[a0 + m * k];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = r.nextGaussian() * Math.exp(3 * r.nextGaussian());
-                }
-                double[] b = new double[k * n];
-                for (int i = 0; i < b.length; i++) {
-                    b[i] = r.nextGaussian() * Math.exp(3 * r.nextGaussian());
-                }
-                double[] strips = new double[Kernels.stripsLength(n, k, w)];
-                java.util.Arrays.fill(strips, Double.NaN);
-                int first = k / 2; // two blocks of rows, the second first
-                Kernels.strips(b, first * n, n, k - first, strips, 0, first, k, w);
-                Kernels.strips(b, 0, n, first, strips, 0, 0, k, w);
-                int c0 = 3;
-                double[] c = new double[c0 + m * n + 2];
-                double[] expected = c.clone();
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < n; j++) {
-                        double sum = 0;
+            for (int k : ks) {
+                for (double share : zeroShare) {
+                    // four rows of A [4, k], each term zero in a row with probability share (as relu's δ)
+                    double[][] a = new double[4][k];
+                    for (double[] row : a) {
                         for (int t = 0; t < k; t++) {
-                            sum = Math.fma(a[a0 + i * k + t], b[t * n + j], sum);
+                            row[t] = r.nextDouble() < share ? (r.nextBoolean() ? 0.0 : -0.0)
+                                    : r.nextGaussian() * Math.exp(3 * r.nextGaussian());
                         }
-                        expected[c0 + i * n + j] = sum;
                     }
-                }
-                Kernels.VECTOR.stripProduct(a, a0, k, 1, m, strips, n, k, c, c0);
-                for (int e = 0; e < c.length; e++) {
-                    assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(c[e]),
-                            m + "x" + n + "x" + k + " element " + e);
+                    double[] b = new double[k * n];
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = r.nextGaussian() * Math.exp(3 * r.nextGaussian());
+                    }
+                    double[] strips = new double[Kernels.stripsLength(n, k, w)];
+                    java.util.Arrays.fill(strips, Double.NaN);
+                    int first = k / 2; // two blocks of rows, the second first
+                    Kernels.strips(b, first * n, n, k - first, strips, 0, first, k, w);
+                    Kernels.strips(b, 0, n, first, strips, 0, 0, k, w);
+                    // the terms where a row is nonzero, A four at a time
+                    int[] terms = new int[k];
+                    double[] packed = new double[4 * k];
+                    int count = 0;
+                    for (int t = 0; t < k; t++) {
+                        if (a[0][t] != 0 || a[1][t] != 0 || a[2][t] != 0 || a[3][t] != 0) {
+                            for (int q = 0; q < 4; q++) {
+                                packed[4 * count + q] = a[q][t];
+                            }
+                            terms[count++] = t;
+                        }
+                    }
+                    // the rows of C anywhere, in any order: row q at rowAt[q]
+                    int[] rowAt = {3 + 2 * n, 3, 3 + 3 * n + 1, 3 + n};
+                    for (double scale : new double[] {Double.NaN, 1.0 / 64, 1}) {
+                        double[] c = new double[4 + 4 * n + 2];
+                        java.util.Arrays.fill(c, Double.NaN);
+                        double[] expected = c.clone();
+                        for (int q = 0; q < 4; q++) {
+                            for (int j = 0; j < n; j++) {
+                                double sum = 0;
+                                for (int t = 0; t < k; t++) { // every term, zeros too
+                                    sum = Math.fma(a[q][t], b[t * n + j], sum);
+                                }
+                                expected[rowAt[q] + j] = scale == scale ? (0.0 + sum) * scale : sum;
+                            }
+                        }
+                        Kernels.VECTOR.sparseStripProduct(packed, 0, count, terms, strips, n, k, c, rowAt[0], rowAt[1],
+                                rowAt[2], rowAt[3], scale);
+                        for (int e = 0; e < c.length; e++) {
+                            assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(c[e]),
+                                    n + " columns, " + k + " terms, zeros " + share + ", scale " + scale + ": element " + e);
+                        }
+                    }
                 }
             }
         }
