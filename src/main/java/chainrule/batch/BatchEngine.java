@@ -678,6 +678,8 @@ public final class BatchEngine {
             Sparse sp = sparse.get();
             if (sp.keys.length < hi - lo || sp.terms.length < rows) {
                 sp.keys = new long[Math.max(hi - lo, sp.keys.length)];
+                sp.counts = new int[sp.keys.length];
+                sp.first = new int[Math.max(rows, sp.terms.length) + 2];
                 sp.terms = new int[Math.max(rows, sp.terms.length)];
                 sp.a = new double[4 * sp.terms.length];
                 sp.every = new int[sp.terms.length];
@@ -686,26 +688,24 @@ public final class BatchEngine {
                 }
             }
             long[] keys = sp.keys;
+            int[] counts = sp.counts;
             int[] terms = sp.terms;
             double[] a = sp.a;
             for (int j = lo; j < hi; j += 4) { // a group's block is its four rows' terms one after the other
-                int base = j * rows;
-                int n0 = 0;
-                int n1 = 0;
-                int n2 = 0;
-                int n3 = 0;
-                for (int e = base, end = base + 4 * rows; e < end; e += 4) {
-                    n0 += d[e] != 0 ? 1 : 0;
-                    n1 += d[e + 1] != 0 ? 1 : 0;
-                    n2 += d[e + 2] != 0 ? 1 : 0;
-                    n3 += d[e + 3] != 0 ? 1 : 0;
-                }
-                keys[j - lo] = (long) n0 << 32 | j;
-                keys[j - lo + 1] = (long) n1 << 32 | (j + 1);
-                keys[j - lo + 2] = (long) n2 << 32 | (j + 2);
-                keys[j - lo + 3] = (long) n3 << 32 | (j + 3);
+                Kernels.VECTOR.countNonzero4(d, j * rows, rows, counts, j - lo);
             }
-            Arrays.sort(keys, 0, hi - lo); // by count, then row: the same order whatever the values' bits
+            // by count, then row (a counting sort): the same order whatever the values' bits
+            int[] first = sp.first; // where the rows of each count begin
+            Arrays.fill(first, 0, rows + 2, 0);
+            for (int u = 0; u < hi - lo; u++) {
+                first[counts[u] + 1]++;
+            }
+            for (int n = 1; n <= rows + 1; n++) {
+                first[n] += first[n - 1];
+            }
+            for (int u = 0; u < hi - lo; u++) {
+                keys[first[counts[u]]++] = (long) counts[u] << 32 | (lo + u);
+            }
             if (Stages.ON) {
                 Stages.mark("δW: count and sort rows");
             }
@@ -794,7 +794,10 @@ public final class BatchEngine {
 
     /** {@link DeferredProducts#sparseProducts}' scratch arrays, grown as needed. */
     private static final class Sparse {
+        /** Per row of δW, its count of samples (high half) and the row (low half), in order. */
         long[] keys = new long[0];
+        int[] counts = new int[0];
+        int[] first = new int[0];
         int[] terms = new int[0];
         double[] a = new double[0];
         /** 0, 1, 2, ...: every sample. */

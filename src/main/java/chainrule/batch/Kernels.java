@@ -66,6 +66,13 @@ final class Kernels {
         void sparseStripProduct(double[] a, int a0, int count, int[] terms, double[] strips, int n, int k, double[] c,
                                 int r0, int r1, int r2, int r3, double scale);
 
+        /**
+         * How many of each of four rows' {@code terms} elements are nonzero, the rows laid out as
+         * {@link #interleave4} does (row q's term t at {@code d[base + 4t + q]}), into {@code
+         * counts[at .. at + 3]}.
+         */
+        void countNonzero4(double[] d, int base, int terms, int[] counts, int at);
+
         /** The columns of a whole strip: the widest register tile's. */
         int stripWidth();
     }
@@ -100,10 +107,12 @@ final class Kernels {
      * then reads its four scalars of each term from one place, and making it moves runs of four.
      */
     static void interleave4(double[] d, int count, int r, double[] t, int offset, int k) {
-        for (int row = 0; row < count; row++) {
-            int src = row * r;
-            int dst = (offset + row) * 4;
-            for (int g = 0; g < r; g += 4, src += 4, dst += 4 * k) {
+        // a group at a time: its block written in order, the rows of d read with a stride (in the
+        // L1 cache: a block of rows of d is); row by row, the writes went 4k apart (784-128-10: 0.0067 →
+        // 0.0045 ms a minibatch)
+        for (int g = 0; g < r; g += 4) {
+            int dst = g * k + offset * 4;
+            for (int row = 0, src = g; row < count; row++, src += r, dst += 4) {
                 t[dst] = d[src];
                 t[dst + 1] = d[src + 1];
                 t[dst + 2] = d[src + 2];

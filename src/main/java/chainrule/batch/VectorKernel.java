@@ -119,6 +119,43 @@ final class VectorKernel implements Kernels.Product {
         }
     }
 
+    @Override
+    public void countNonzero4(double[] d, int base, int terms, int[] counts, int at) {
+        // four rows' terms one after the other: a vector holds L/4 terms of the four rows, lane i
+        // row i % 4; a lane counts 1 where its element is nonzero (NaN too), as a double: exact
+        int e = base;
+        int end = base + 4 * terms;
+        int n0 = 0;
+        int n1 = 0;
+        int n2 = 0;
+        int n3 = 0;
+        if (L % 4 == 0) { // whole terms per vector
+            DoubleVector count = DoubleVector.zero(S);
+            for (; e + L <= end; e += L) {
+                VectorMask<Double> zero = DoubleVector.fromArray(S, d, e).compare(VectorOperators.EQ, 0.0);
+                count = ONE.blend(POSITIVE_ZERO, zero).fma(ONE, count);
+            }
+            double[] lanes = SPILL.get();
+            count.intoArray(lanes, 0);
+            for (int i = 0; i < L; i += 4) {
+                n0 += (int) lanes[i];
+                n1 += (int) lanes[i + 1];
+                n2 += (int) lanes[i + 2];
+                n3 += (int) lanes[i + 3];
+            }
+        }
+        for (; e < end; e += 4) { // the terms a whole vector does not cover
+            n0 += d[e] != 0 ? 1 : 0;
+            n1 += d[e + 1] != 0 ? 1 : 0;
+            n2 += d[e + 2] != 0 ? 1 : 0;
+            n3 += d[e + 3] != 0 ? 1 : 0;
+        }
+        counts[at] = n0;
+        counts[at + 1] = n1;
+        counts[at + 2] = n2;
+        counts[at + 3] = n3;
+    }
+
     /**
      * Four rows of C (starting at r0..r3) by one whole strip of 4L columns: {@code Σ_u a[a0 + 4u + r]·B[terms[u]]}
      * over u < count, B's row t at {@code b[q0 + t·w]}; stored, or scaled as {@code fma(sum, scale, +0.0)}.

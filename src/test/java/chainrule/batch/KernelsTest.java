@@ -133,6 +133,32 @@ class KernelsTest {
         }
     }
 
+    /** {@link Kernels.Product#countNonzero4}: per row of four, the elements that are not ±0 (NaN counts), for every term count. */
+    @Test
+    void countNonzero4CountsWhatIsNotZero() {
+        assumeTrue(Kernels.VECTOR != null, "the Vector API kernel runs here");
+        Random r = new Random(23);
+        double[] kinds = {0.0, -0.0, 1.5, -2e-310, Double.NaN, Double.POSITIVE_INFINITY};
+        for (int terms = 0; terms <= 70; terms++) {
+            int base = r.nextInt(5);
+            double[] d = new double[base + 4 * terms + 3];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = kinds[r.nextInt(kinds.length)];
+            }
+            int[] counts = new int[6];
+            Kernels.VECTOR.countNonzero4(d, base, terms, counts, 1);
+            for (int q = 0; q < 4; q++) {
+                int expected = 0;
+                for (int t = 0; t < terms; t++) {
+                    expected += d[base + 4 * t + q] != 0 ? 1 : 0;
+                }
+                assertEquals(expected, counts[1 + q], terms + " terms, row " + q);
+            }
+            assertEquals(0, counts[0]);
+            assertEquals(0, counts[5]);
+        }
+    }
+
     /**
      * B packed in strips ({@link Kernels#strips}, a block of rows at a time into a k-row layout, as
      * the deferred δW products pack X) and multiplied from there over the terms where one of four
