@@ -59,7 +59,9 @@ final class Kernels {
          * read. Where the terms left out have a zero in all four rows of A, and B is finite, each
          * element is the sum {@link #product} makes over all k rows, bit for bit: a term 0·b adds
          * ±0 to a sum that starts at +0.0, which changes nothing (a relu layer's δ is zero wherever
-         * its unit was off). With {@code scale} not NaN each element is stored as {@code fma(sum,
+         * its unit was off), but for the sign of a chain that underflowed to -0.0, which the
+         * reduction's last pass (adding to +0.0) makes +0.0 either way (docs/design.md). With
+         * {@code scale} not NaN each element is stored as {@code fma(sum,
          * scale, +0.0)}, which is {@code (0.0 + sum)·scale} bit for bit: the reduction's last pass
          * ({@link BatchEngine.Finish#scale}) done in the registers instead of over the stored rows.
          */
