@@ -98,14 +98,15 @@ final class VectorKernel implements Kernels.Product {
     }
 
     @Override
-    public void sparseStripProduct(double[] a, int a0, int count, int[] terms, double[] strips, int n, int k,
-                                   double[] c, int r0, int r1, int r2, int r3, double scale) {
+    public void sparseStripProduct(double[] a, int a0, int a1, int a2, int a3, int as, int count, int[] terms,
+                                   double[] strips, int n, int k, double[] c, int r0, int r1, int r2, int r3,
+                                   double scale) {
         int w = 4 * L;
         int whole = n / w;
         boolean scaled = scale == scale;
         for (int s = 0; s < whole; s++) { // strip s: row t's w columns at s·k·w + t·w
-            sparse4(a, a0, count, terms, strips, s * k * w, w, c, r0 + s * w, r1 + s * w, r2 + s * w, r3 + s * w, scale,
-                    scaled);
+            sparse4(a, a0, a1, a2, a3, as, count, terms, strips, s * k * w, w, c, r0 + s * w, r1 + s * w, r2 + s * w, r3 + s * w,
+                    false, scale, scaled);
         }
         if (whole * w == n) {
             return;
@@ -114,8 +115,66 @@ final class VectorKernel implements Kernels.Product {
         int tailB0 = whole * k * w; // the narrow strip: row t's columns at tailB0 + t·tailStride
         double[] spill = SPILL.get();
         for (int j = whole * w; j < n; j += L) { // rows padded: a whole vector, its first lanes kept
-            sparse1(a, a0, count, terms, strips, tailB0 + j - whole * w, tailStride, c, r0 + j, r1 + j, r2 + j, r3 + j,
-                    Math.min(L, n - j), scale, scaled, spill);
+            sparse1(a, a0, a1, a2, a3, as, count, terms, strips, tailB0 + j - whole * w, tailStride, c, r0 + j, r1 + j, r2 + j,
+                    r3 + j, Math.min(L, n - j), false, scale, scaled, spill);
+        }
+    }
+
+    @Override
+    public void sparseRowProduct(double[] a, int a0, int a1, int a2, int a3, int as, int count, int[] terms, double[] b,
+                                 int b0, int bs, int n, double[] c, int r0, int r1, int r2, int r3, boolean add) {
+        int w = 4 * L;
+        int j = 0;
+        for (; j + w <= n; j += w) {
+            sparse4(a, a0, a1, a2, a3, as, count, terms, b, b0 + j, bs, c, r0 + j, r1 + j, r2 + j, r3 + j, add, Double.NaN, false);
+        }
+        double[] spill = null;
+        for (; j < n; j += L) {
+            int lanes = Math.min(L, n - j);
+            if (lanes < L && !wholeVectorFits(b, b0, bs, count == 0 ? 0 : terms[count - 1] + 1, j)) {
+                // past the last row's end: one element at a time, the same chain
+                for (int q = 0; q < 4; q++) {
+                    int at = q == 0 ? r0 : q == 1 ? r1 : q == 2 ? r2 : r3;
+                    int aq = q == 0 ? a0 : q == 1 ? a1 : q == 2 ? a2 : a3;
+                    for (int col = j; col < n; col++) {
+                        double sum = 0;
+                        for (int u = 0; u < count; u++) {
+                            sum = Math.fma(a[aq + terms[u] * as], b[b0 + terms[u] * bs + col], sum);
+                        }
+                        c[at + col] = add ? c[at + col] + sum : sum;
+                    }
+                }
+                break;
+            }
+            if (spill == null) {
+                spill = SPILL.get();
+            }
+            sparse1(a, a0, a1, a2, a3, as, count, terms, b, b0 + j, bs, c, r0 + j, r1 + j, r2 + j, r3 + j, lanes, add, Double.NaN,
+                    false, spill);
+        }
+    }
+
+    @Override
+    public void countNonzeroColumns(double[] d, int rows, int n, int[] counts) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            DoubleVector count = DoubleVector.zero(S);
+            for (int t = 0, e = j; t < rows; t++, e += n) {
+                VectorMask<Double> zero = DoubleVector.fromArray(S, d, e).compare(VectorOperators.EQ, 0.0);
+                count = ONE.blend(POSITIVE_ZERO, zero).fma(ONE, count);
+            }
+            double[] lanes = SPILL.get();
+            count.intoArray(lanes, 0);
+            for (int i = 0; i < L; i++) {
+                counts[j + i] = (int) lanes[i];
+            }
+        }
+        for (; j < n; j++) {
+            int k = 0;
+            for (int t = 0; t < rows; t++) {
+                k += d[t * n + j] != 0 ? 1 : 0;
+            }
+            counts[j] = k;
         }
     }
 
@@ -157,11 +216,12 @@ final class VectorKernel implements Kernels.Product {
     }
 
     /**
-     * Four rows of C (starting at r0..r3) by one whole strip of 4L columns: {@code Σ_u a[a0 + 4u + r]·B[terms[u]]}
+     * Four rows of C (starting at r0..r3) by one whole strip of 4L columns: {@code Σ_u a[aq + as·terms[u]]·B[terms[u]]}
      * over u < count, B's row t at {@code b[q0 + t·w]}; stored, or scaled as {@code fma(sum, scale, +0.0)}.
      */
-    private static void sparse4(double[] a, int a0, int count, int[] terms, double[] b, int q0, int w, double[] c, int r0,
-                                int r1, int r2, int r3, double scale, boolean scaled) {
+    private static void sparse4(double[] a, int a0, int a1, int a2, int a3, int as, int count, int[] terms, double[] b,
+                                int q0, int w, double[] c, int r0, int r1, int r2, int r3, boolean add, double scale,
+                                boolean scaled) {
         DoubleVector c00 = DoubleVector.zero(S);
         DoubleVector c01 = c00;
         DoubleVector c02 = c00;
@@ -179,34 +239,52 @@ final class VectorKernel implements Kernels.Product {
         DoubleVector c32 = c00;
         DoubleVector c33 = c00;
         for (int u = 0; u < count; u++) {
-            int q = q0 + terms[u] * w;
+            int t = terms[u];
+            int q = q0 + t * w;
             DoubleVector v0 = DoubleVector.fromArray(S, b, q);
             DoubleVector v1 = DoubleVector.fromArray(S, b, q + L);
             DoubleVector v2 = DoubleVector.fromArray(S, b, q + 2 * L);
             DoubleVector v3 = DoubleVector.fromArray(S, b, q + 3 * L);
-            int o = a0 + 4 * u;
-            DoubleVector x = DoubleVector.broadcast(S, a[o]);
+            int o = t * as;
+            DoubleVector x = DoubleVector.broadcast(S, a[a0 + o]);
             c00 = x.fma(v0, c00);
             c01 = x.fma(v1, c01);
             c02 = x.fma(v2, c02);
             c03 = x.fma(v3, c03);
-            x = DoubleVector.broadcast(S, a[o + 1]);
+            x = DoubleVector.broadcast(S, a[a1 + o]);
             c10 = x.fma(v0, c10);
             c11 = x.fma(v1, c11);
             c12 = x.fma(v2, c12);
             c13 = x.fma(v3, c13);
-            x = DoubleVector.broadcast(S, a[o + 2]);
+            x = DoubleVector.broadcast(S, a[a2 + o]);
             c20 = x.fma(v0, c20);
             c21 = x.fma(v1, c21);
             c22 = x.fma(v2, c22);
             c23 = x.fma(v3, c23);
-            x = DoubleVector.broadcast(S, a[o + 3]);
+            x = DoubleVector.broadcast(S, a[a3 + o]);
             c30 = x.fma(v0, c30);
             c31 = x.fma(v1, c31);
             c32 = x.fma(v2, c32);
             c33 = x.fma(v3, c33);
         }
-        if (scaled) { // fma(s, scale, +0.0): (0.0 + s)·scale bit for bit
+        if (add) { // C + s, written out (a call per vector would box it where C2 stops inlining)
+            c00 = DoubleVector.fromArray(S, c, r0).fma(ONE, c00);
+            c01 = DoubleVector.fromArray(S, c, r0 + L).fma(ONE, c01);
+            c02 = DoubleVector.fromArray(S, c, r0 + 2 * L).fma(ONE, c02);
+            c03 = DoubleVector.fromArray(S, c, r0 + 3 * L).fma(ONE, c03);
+            c10 = DoubleVector.fromArray(S, c, r1).fma(ONE, c10);
+            c11 = DoubleVector.fromArray(S, c, r1 + L).fma(ONE, c11);
+            c12 = DoubleVector.fromArray(S, c, r1 + 2 * L).fma(ONE, c12);
+            c13 = DoubleVector.fromArray(S, c, r1 + 3 * L).fma(ONE, c13);
+            c20 = DoubleVector.fromArray(S, c, r2).fma(ONE, c20);
+            c21 = DoubleVector.fromArray(S, c, r2 + L).fma(ONE, c21);
+            c22 = DoubleVector.fromArray(S, c, r2 + 2 * L).fma(ONE, c22);
+            c23 = DoubleVector.fromArray(S, c, r2 + 3 * L).fma(ONE, c23);
+            c30 = DoubleVector.fromArray(S, c, r3).fma(ONE, c30);
+            c31 = DoubleVector.fromArray(S, c, r3 + L).fma(ONE, c31);
+            c32 = DoubleVector.fromArray(S, c, r3 + 2 * L).fma(ONE, c32);
+            c33 = DoubleVector.fromArray(S, c, r3 + 3 * L).fma(ONE, c33);
+        } else if (scaled) { // fma(s, scale, +0.0): (0.0 + s)·scale bit for bit
             DoubleVector x = DoubleVector.broadcast(S, scale);
             c00 = c00.fma(x, POSITIVE_ZERO);
             c01 = c01.fma(x, POSITIVE_ZERO);
@@ -244,19 +322,21 @@ final class VectorKernel implements Kernels.Product {
     }
 
     /** {@link #sparse4} for one vector of columns, of which the first {@code lanes} reach C (through {@code spill} below L). */
-    private static void sparse1(double[] a, int a0, int count, int[] terms, double[] b, int q0, int stride, double[] c, int r0,
-                                int r1, int r2, int r3, int lanes, double scale, boolean scaled, double[] spill) {
+    private static void sparse1(double[] a, int a0, int a1, int a2, int a3, int as, int count, int[] terms, double[] b,
+                                int q0, int stride, double[] c, int r0, int r1, int r2, int r3, int lanes, boolean add,
+                                double scale, boolean scaled, double[] spill) {
         DoubleVector s0 = DoubleVector.zero(S);
         DoubleVector s1 = s0;
         DoubleVector s2 = s0;
         DoubleVector s3 = s0;
         for (int u = 0; u < count; u++) {
-            DoubleVector v0 = DoubleVector.fromArray(S, b, q0 + terms[u] * stride);
-            int o = a0 + 4 * u;
-            s0 = DoubleVector.broadcast(S, a[o]).fma(v0, s0);
-            s1 = DoubleVector.broadcast(S, a[o + 1]).fma(v0, s1);
-            s2 = DoubleVector.broadcast(S, a[o + 2]).fma(v0, s2);
-            s3 = DoubleVector.broadcast(S, a[o + 3]).fma(v0, s3);
+            int t = terms[u];
+            DoubleVector v0 = DoubleVector.fromArray(S, b, q0 + t * stride);
+            int o = t * as;
+            s0 = DoubleVector.broadcast(S, a[a0 + o]).fma(v0, s0);
+            s1 = DoubleVector.broadcast(S, a[a1 + o]).fma(v0, s1);
+            s2 = DoubleVector.broadcast(S, a[a2 + o]).fma(v0, s2);
+            s3 = DoubleVector.broadcast(S, a[a3 + o]).fma(v0, s3);
         }
         if (scaled) {
             DoubleVector x = DoubleVector.broadcast(S, scale);
@@ -266,20 +346,23 @@ final class VectorKernel implements Kernels.Product {
             s3 = s3.fma(x, POSITIVE_ZERO);
         }
         if (lanes == L) {
-            s0.intoArray(c, r0);
-            s1.intoArray(c, r1);
-            s2.intoArray(c, r2);
-            s3.intoArray(c, r3);
+            put(s0, c, r0, add);
+            put(s1, c, r1, add);
+            put(s2, c, r2, add);
+            put(s3, c, r3, add);
             return;
         }
         s0.intoArray(spill, 0);
         s1.intoArray(spill, L);
         s2.intoArray(spill, 2 * L);
         s3.intoArray(spill, 3 * L);
-        System.arraycopy(spill, 0, c, r0, lanes);
-        System.arraycopy(spill, L, c, r1, lanes);
-        System.arraycopy(spill, 2 * L, c, r2, lanes);
-        System.arraycopy(spill, 3 * L, c, r3, lanes);
+        int[] at = {r0, r1, r2, r3};
+        for (int q = 0; q < 4; q++) {
+            for (int col = 0; col < lanes; col++) {
+                double v = spill[q * L + col];
+                c[at[q] + col] = add ? c[at[q] + col] + v : v;
+            }
+        }
     }
 
     /**

@@ -161,29 +161,32 @@ class KernelsTest {
 
     /**
      * B packed in strips ({@link Kernels#strips}, a block of rows at a time into a k-row layout, as
-     * the deferred δW products pack X) and multiplied from there over the terms where one of four
-     * rows of A is nonzero ({@link Kernels.Product#sparseStripProduct}), C's rows anywhere: the
-     * bits of the sequential sum over EVERY term (the zeros left out change nothing, ±0 in A
-     * both), stored or scaled as the reduction's last pass would, for widths with every tail (no
-     * narrow strip, one or two vectors, a partial vector), A from dense to all zeros (no term), and
+     * the deferred δW products pack X), or B as rows, multiplied over the terms where one of four
+     * rows of A is nonzero ({@link Kernels.Product#sparseStripProduct}, {@link
+     * Kernels.Product#sparseRowProduct}), A's rows and C's rows anywhere: the bits of the sequential
+     * sum over EVERY term (the zeros left out change nothing, ±0 in A both), stored, scaled as the
+     * reduction's last pass would or added, for widths with every tail (no narrow strip, one or two
+     * vectors, a partial vector; rows that end the array), A from dense to all zeros (no term), and
      * NaN everywhere the layout leaves unused would poison.
      */
     @Test
-    void sparseStripProductEqualsTheSequentialSumOverEveryTerm() {
+    void sparseProductsEqualTheSequentialSumOverEveryTerm() {
         assumeTrue(Kernels.VECTOR != null, "the Vector API kernel runs here");
         Random r = new Random(19);
         int w = Kernels.VECTOR.stripWidth();
         int[] widths = {1, 3, w / 2, w - 1, w, w + 1, 2 * w + w / 4, 2 * w + w / 2 + 3, 784};
         int[] ks = {1, 7, 32, 64, 63, 128};
         double[] zeroShare = {0, 0.5, 0.9, 1};
+        int as = 5; // A's row q at base[q] + t·as: four rows interleaved in some order
+        int[] base = {3, 1, 4, 0};
         for (int n : widths) {
             for (int k : ks) {
                 for (double share : zeroShare) {
-                    // four rows of A [4, k], each term zero in a row with probability share (as relu's δ)
-                    double[][] a = new double[4][k];
-                    for (double[] row : a) {
+                    double[] a = new double[as * k + 5];
+                    java.util.Arrays.fill(a, Double.NaN); // the fifth of each five is never read
+                    for (int q = 0; q < 4; q++) {
                         for (int t = 0; t < k; t++) {
-                            row[t] = r.nextDouble() < share ? (r.nextBoolean() ? 0.0 : -0.0)
+                            a[base[q] + t * as] = r.nextDouble() < share ? (r.nextBoolean() ? 0.0 : -0.0)
                                     : r.nextGaussian() * Math.exp(3 * r.nextGaussian());
                         }
                     }
@@ -196,41 +199,97 @@ class KernelsTest {
                     int first = k / 2; // two blocks of rows, the second first
                     Kernels.strips(b, first * n, n, k - first, strips, 0, first, k, w);
                     Kernels.strips(b, 0, n, first, strips, 0, 0, k, w);
-                    // the terms where a row is nonzero, A four at a time
                     int[] terms = new int[k];
-                    double[] packed = new double[4 * k];
                     int count = 0;
                     for (int t = 0; t < k; t++) {
-                        if (a[0][t] != 0 || a[1][t] != 0 || a[2][t] != 0 || a[3][t] != 0) {
-                            for (int q = 0; q < 4; q++) {
-                                packed[4 * count + q] = a[q][t];
-                            }
+                        boolean kept = false;
+                        for (int q = 0; q < 4; q++) {
+                            kept |= a[base[q] + t * as] != 0;
+                        }
+                        if (kept) {
                             terms[count++] = t;
                         }
                     }
-                    // the rows of C anywhere, in any order: row q at rowAt[q]
-                    int[] rowAt = {3 + 2 * n, 3, 3 + 3 * n + 1, 3 + n};
+                    int[] rowAt = {3 + 2 * n, 3, 3 + 3 * n + 1, 3 + n}; // the rows of C anywhere, in any order
+                    double[] sums = new double[4 * n];
+                    for (int q = 0; q < 4; q++) {
+                        for (int j = 0; j < n; j++) {
+                            double sum = 0;
+                            for (int t = 0; t < k; t++) { // every term, zeros too
+                                sum = Math.fma(a[base[q] + t * as], b[t * n + j], sum);
+                            }
+                            sums[q * n + j] = sum;
+                        }
+                    }
+                    String where = n + " columns, " + k + " terms, zeros " + share;
                     for (double scale : new double[] {Double.NaN, 1.0 / 64, 1}) {
                         double[] c = new double[4 + 4 * n + 2];
                         java.util.Arrays.fill(c, Double.NaN);
                         double[] expected = c.clone();
                         for (int q = 0; q < 4; q++) {
                             for (int j = 0; j < n; j++) {
-                                double sum = 0;
-                                for (int t = 0; t < k; t++) { // every term, zeros too
-                                    sum = Math.fma(a[q][t], b[t * n + j], sum);
-                                }
+                                double sum = sums[q * n + j];
                                 expected[rowAt[q] + j] = scale == scale ? (0.0 + sum) * scale : sum;
                             }
                         }
-                        Kernels.VECTOR.sparseStripProduct(packed, 0, count, terms, strips, n, k, c, rowAt[0], rowAt[1],
-                                rowAt[2], rowAt[3], scale);
-                        for (int e = 0; e < c.length; e++) {
-                            assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(c[e]),
-                                    n + " columns, " + k + " terms, zeros " + share + ", scale " + scale + ": element " + e);
+                        Kernels.VECTOR.sparseStripProduct(a, base[0], base[1], base[2], base[3], as, count, terms, strips,
+                                n, k, c, rowAt[0], rowAt[1], rowAt[2], rowAt[3], scale);
+                        assertBits(expected, c, where + ", strips, scale " + scale);
+                    }
+                    for (int slack : new int[] {0, 40}) { // B's rows end the array, or not
+                        double[] rows = java.util.Arrays.copyOf(b, b.length + slack);
+                        for (boolean add : new boolean[] {false, true}) {
+                            double[] c = new double[4 + 4 * n + 2];
+                            for (int e = 0; e < c.length; e++) {
+                                c[e] = r.nextGaussian();
+                            }
+                            double[] expected = c.clone();
+                            for (int q = 0; q < 4; q++) {
+                                for (int j = 0; j < n; j++) {
+                                    double sum = sums[q * n + j];
+                                    expected[rowAt[q] + j] = add ? expected[rowAt[q] + j] + sum : sum;
+                                }
+                            }
+                            Kernels.VECTOR.sparseRowProduct(a, base[0], base[1], base[2], base[3], as, count, terms, rows,
+                                    0, n, n, c, rowAt[0], rowAt[1], rowAt[2], rowAt[3], add);
+                            assertBits(expected, c, where + ", rows, slack " + slack + ", add " + add);
                         }
                     }
                 }
+            }
+        }
+    }
+
+    private static void assertBits(double[] expected, double[] got, String where) {
+        for (int e = 0; e < got.length; e++) {
+            assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(got[e]),
+                    where + ": element " + e);
+        }
+    }
+
+    /** {@link Kernels.Product#countNonzeroColumns}: per column, the elements that are not ±0 (NaN counts). */
+    @Test
+    void countNonzeroColumnsCountsWhatIsNotZero() {
+        assumeTrue(Kernels.VECTOR != null, "the Vector API kernel runs here");
+        Random r = new Random(29);
+        double[] kinds = {0.0, -0.0, 1.5, -2e-310, Double.NaN, Double.NEGATIVE_INFINITY};
+        for (int n : new int[] {1, 3, 4, 8, 13, 32, 37}) {
+            for (int rows : new int[] {0, 1, 5, 64}) {
+                double[] d = new double[rows * n];
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = kinds[r.nextInt(kinds.length)];
+                }
+                int[] counts = new int[n + 1];
+                counts[n] = -7;
+                Kernels.VECTOR.countNonzeroColumns(d, rows, n, counts);
+                for (int j = 0; j < n; j++) {
+                    int expected = 0;
+                    for (int t = 0; t < rows; t++) {
+                        expected += d[t * n + j] != 0 ? 1 : 0;
+                    }
+                    assertEquals(expected, counts[j], n + " columns, " + rows + " rows, column " + j);
+                }
+                assertEquals(-7, counts[n]);
             }
         }
     }
