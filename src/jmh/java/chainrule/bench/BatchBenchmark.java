@@ -37,7 +37,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * Mean loss and gradient over a data set by the batched engine ({@code chainrule.batch}):
  * {@code digits} is examples/digits/digits.nn over all 1,797 rows of examples/digits/digits.csv (64-32-10,
  * relu, softmax cross-entropy; run from the repository root), {@code mnist64} a 784-128-10 relu
- * softmax network over 64 random rows. {@code perRow} is the previous way, the compiled
+ * softmax network over 64 random rows (inputs uniform on [0, 1), weights normal with standard deviation
+ * 0.05 and 0.1, biases 0: as docs/scripts/torch_batched.py makes them), {@code mnist64c} the same with
+ * every weight and bias 0.01 (every hidden unit on for every row: no zero in relu's δ, the dense case). {@code perRow} is the previous way, the compiled
  * single-sample gradient once per row, for comparison.
  *
  * <p>The fork runs with {@code --add-modules jdk.incubator.vector}, as bin/chainrule runs commands
@@ -49,7 +51,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Benchmark)
 public class BatchBenchmark {
-    @Param({"digits", "mnist64"})
+    @Param({"digits", "mnist64", "mnist64c"})
     public String net;
 
     @Param({"1", "2"})
@@ -72,8 +74,14 @@ public class BatchBenchmark {
             build(network, ast, data);
         } else {
             String text = Layers.text(Layers.Head.SOFTMAX_CE, 784, 128, 10);
+            if (net.equals("mnist64")) { // weights drawn as docs/scripts/torch_batched.py draws them, biases 0
+                text = text.replace("weight W1[128,784] = 0.01", "weight W1[128,784] ~ normal(0, 0.05)")
+                        .replace("weight W2[10,128] = 0.01", "weight W2[10,128] ~ normal(0, 0.1)")
+                        .replace("bias b1[128] = 0.01", "bias b1[128] = 0")
+                        .replace("bias b2[10] = 0.01", "bias b2[10] = 0");
+            }
             source = new Source("mnist.nn", text);
-            Ast.File ast = SourceParser.parseFile(source);
+            Ast.File ast = Initializer.apply(source, SourceParser.parseFile(source), 1);
             Network network = Analyzer.analyze(source, ast);
             Random r = new Random(3);
             List<String> columns = new ArrayList<>();

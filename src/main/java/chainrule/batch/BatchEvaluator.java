@@ -145,8 +145,16 @@ public final class BatchEvaluator implements AutoCloseable {
                 double d = chunkEnd >= to ? divisor : 1;
                 boolean fresh = overwrite && first;
                 double[] out = gradSum;
-                BatchEngine.Finish finish = (g, lo, hi) -> last(g, null, out, lo, hi, fresh, d);
+                // Where it is (0.0 + g)·(1/d) into g itself (block 0's partial is the output), the
+                // product's kernel may do it in its registers as it stores (Finish.scale).
+                double inverse = d == 1 ? 1 : Kernels.exactInverse(d);
+                BatchEngine.Finish finish = fresh && out == firstPartial && inverse != 0
+                        ? BatchEngine.Finish.scaling(inverse)
+                        : (g, lo, hi) -> last(g, null, out, lo, hi, fresh, d);
                 later.prepare();
+                if (Stages.ON) {
+                    Stages.mark("δW: prepare");
+                }
                 if (pool == null) {
                     later.complete(firstPartial, 0, 1, finish);
                 } else {

@@ -52,12 +52,39 @@ final class Kernels {
         void reluBackward(double[] d, double[] h, double[] az, double[] ab, int rows, int size);
 
         /**
-         * {@code c[c0 + i·n + j] = Σ_{t<k} a[a0 + i·ai + t·at]·B[t][j]} for i < m (a multiple of
-         * four), j < n, stored: B [k, n] laid out in strips ({@link Kernels#strips}, of {@link
-         * #stripWidth} columns), so that each register tile reads its B one vector after the other.
-         * The same sums in the same order as {@link #product}: the same bits.
+         * Four rows of C, {@code c[rq + j] = Σ_{u<count} a[aq + t·as]·B[t][j]} with t = terms[u], for
+         * q < 4 and j < n, stored (C's rows start at r0..r3, anywhere; A's row q at aq, a term every
+         * {@code as}): B [k, n] laid out in strips ({@link Kernels#strips}, of {@link #stripWidth}
+         * columns), so that each register tile reads its B one vector after the other, and only the
+         * terms listed (increasing) are read. Where the terms left out have a zero in all four rows
+         * of A, and B is finite, each element is the sum {@link #product} makes over all k terms, bit
+         * for bit: a term 0·b adds ±0 to a sum that starts at +0.0, which changes nothing (a relu
+         * layer's δ is zero wherever its unit was off), but for the sign of a chain that underflowed
+         * to -0.0, which the reduction's last pass (adding to +0.0) makes +0.0 either way
+         * (docs/design.md). With {@code scale} not NaN each element is stored as {@code fma(sum,
+         * scale, +0.0)}, which is {@code (0.0 + sum)·scale} bit for bit: the reduction's last pass
+         * ({@link BatchEngine.Finish#scale}) done in the registers instead of over the stored rows.
          */
-        void stripProduct(double[] a, int a0, int ai, int at, int m, double[] strips, int n, int k, double[] c, int c0);
+        void sparseStripProduct(double[] a, int a0, int a1, int a2, int a3, int as, int count, int[] terms,
+                                double[] strips, int n, int k, double[] c, int r0, int r1, int r2, int r3, double scale);
+
+        /**
+         * {@link #sparseStripProduct} with B as rows ({@code b[b0 + t·bs + j]}, a block's inputs as
+         * they lie), stored or added ({@code C + sum}, one rounding, as {@link #product} adds): the
+         * bits of the sum over every term.
+         */
+        void sparseRowProduct(double[] a, int a0, int a1, int a2, int a3, int as, int count, int[] terms, double[] b,
+                              int b0, int bs, int n, double[] c, int r0, int r1, int r2, int r3, boolean add);
+
+        /** How many elements of each column of d [rows, n] (row-major) are nonzero, into {@code counts[0 .. n-1]}. */
+        void countNonzeroColumns(double[] d, int rows, int n, int[] counts);
+
+        /**
+         * How many of each of four rows' {@code terms} elements are nonzero, the rows laid out as
+         * {@link #interleave4} does (row q's term t at {@code d[base + 4t + q]}), into {@code
+         * counts[at .. at + 3]}.
+         */
+        void countNonzero4(double[] d, int base, int terms, int[] counts, int at);
 
         /** The columns of a whole strip: the widest register tile's. */
         int stripWidth();
@@ -93,10 +120,12 @@ final class Kernels {
      * then reads its four scalars of each term from one place, and making it moves runs of four.
      */
     static void interleave4(double[] d, int count, int r, double[] t, int offset, int k) {
-        for (int row = 0; row < count; row++) {
-            int src = row * r;
-            int dst = (offset + row) * 4;
-            for (int g = 0; g < r; g += 4, src += 4, dst += 4 * k) {
+        // a group at a time: its block written in order, the rows of d read with a stride (in the
+        // L1 cache: a block of rows of d is); row by row, the writes went 4k apart (784-128-10: 0.0067 →
+        // 0.0045 ms a minibatch)
+        for (int g = 0; g < r; g += 4) {
+            int dst = g * k + offset * 4;
+            for (int row = 0, src = g; row < count; row++, src += r, dst += 4) {
                 t[dst] = d[src];
                 t[dst + 1] = d[src + 1];
                 t[dst + 2] = d[src + 2];

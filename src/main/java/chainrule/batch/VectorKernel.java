@@ -38,6 +38,7 @@ final class VectorKernel implements Kernels.Product {
      */
     private static final DoubleVector ONE = DoubleVector.broadcast(S, 1.0);
     private static final DoubleVector NEGATIVE_ZERO = DoubleVector.broadcast(S, -0.0);
+    private static final DoubleVector POSITIVE_ZERO = DoubleVector.zero(S);
 
     @Override
     public void epilogue(double[] c, int rows, int n, double[] bias, boolean relu) {
@@ -97,30 +98,269 @@ final class VectorKernel implements Kernels.Product {
     }
 
     @Override
-    public void stripProduct(double[] a, int a0, int ai, int at, int m, double[] strips, int n, int k, double[] c,
-                             int c0) {
-        if (m % 4 != 0) {
-            throw new IllegalArgumentException("rows " + m + " not a multiple of 4");
-        }
+    public void sparseStripProduct(double[] a, int a0, int a1, int a2, int a3, int as, int count, int[] terms,
+                                   double[] strips, int n, int k, double[] c, int r0, int r1, int r2, int r3,
+                                   double scale) {
         int w = 4 * L;
         int whole = n / w;
+        boolean scaled = scale == scale;
+        for (int s = 0; s < whole; s++) { // strip s: row t's w columns at s·k·w + t·w
+            sparse4(a, a0, a1, a2, a3, as, count, terms, strips, s * k * w, w, c, r0 + s * w, r1 + s * w, r2 + s * w, r3 + s * w,
+                    false, scale, scaled);
+        }
+        if (whole * w == n) {
+            return;
+        }
         int tailStride = Kernels.padded(n - whole * w);
-        int tailB0 = whole * k * w - whole * w; // b0 with b0 + j at the narrow strip's first column
-        for (int i = 0; i < m; i += 4) {
-            int pa = a0 + i * ai;
-            int ci = c0 + i * n;
-            for (int s = 0; s < whole; s++) { // strip s: row t's w columns at s·k·w + t·w
-                four4(a, pa, ai, at, strips, s * k * w - s * w, w, n, k, c, ci, false, s * w);
+        int tailB0 = whole * k * w; // the narrow strip: row t's columns at tailB0 + t·tailStride
+        double[] spill = SPILL.get();
+        for (int j = whole * w; j < n; j += L) { // rows padded: a whole vector, its first lanes kept
+            sparse1(a, a0, a1, a2, a3, as, count, terms, strips, tailB0 + j - whole * w, tailStride, c, r0 + j, r1 + j, r2 + j,
+                    r3 + j, Math.min(L, n - j), false, scale, scaled, spill);
+        }
+    }
+
+    @Override
+    public void sparseRowProduct(double[] a, int a0, int a1, int a2, int a3, int as, int count, int[] terms, double[] b,
+                                 int b0, int bs, int n, double[] c, int r0, int r1, int r2, int r3, boolean add) {
+        int w = 4 * L;
+        int j = 0;
+        for (; j + w <= n; j += w) {
+            sparse4(a, a0, a1, a2, a3, as, count, terms, b, b0 + j, bs, c, r0 + j, r1 + j, r2 + j, r3 + j, add, Double.NaN, false);
+        }
+        double[] spill = null;
+        for (; j < n; j += L) {
+            int lanes = Math.min(L, n - j);
+            if (lanes < L && !wholeVectorFits(b, b0, bs, count == 0 ? 0 : terms[count - 1] + 1, j)) {
+                // past the last row's end: one element at a time, the same chain
+                for (int q = 0; q < 4; q++) {
+                    int at = q == 0 ? r0 : q == 1 ? r1 : q == 2 ? r2 : r3;
+                    int aq = q == 0 ? a0 : q == 1 ? a1 : q == 2 ? a2 : a3;
+                    for (int col = j; col < n; col++) {
+                        double sum = 0;
+                        for (int u = 0; u < count; u++) {
+                            sum = Math.fma(a[aq + terms[u] * as], b[b0 + terms[u] * bs + col], sum);
+                        }
+                        c[at + col] = add ? c[at + col] + sum : sum;
+                    }
+                }
+                break;
             }
-            int j = whole * w;
-            for (; j + 2 * L <= n; j += 2 * L) {
-                four2(a, pa, ai, at, strips, tailB0, tailStride, n, k, c, ci, false, j);
+            if (spill == null) {
+                spill = SPILL.get();
             }
-            for (; j + L <= n; j += L) {
-                four1(a, pa, ai, at, strips, tailB0, tailStride, n, k, c, ci, false, j, L, null);
+            sparse1(a, a0, a1, a2, a3, as, count, terms, b, b0 + j, bs, c, r0 + j, r1 + j, r2 + j, r3 + j, lanes, add, Double.NaN,
+                    false, spill);
+        }
+    }
+
+    @Override
+    public void countNonzeroColumns(double[] d, int rows, int n, int[] counts) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            DoubleVector count = DoubleVector.zero(S);
+            for (int t = 0, e = j; t < rows; t++, e += n) {
+                VectorMask<Double> zero = DoubleVector.fromArray(S, d, e).compare(VectorOperators.EQ, 0.0);
+                count = ONE.blend(POSITIVE_ZERO, zero).fma(ONE, count);
             }
-            if (j < n) { // rows padded: a whole vector, n - j lanes kept
-                four1(a, pa, ai, at, strips, tailB0, tailStride, n, k, c, ci, false, j, n - j, SPILL.get());
+            double[] lanes = SPILL.get();
+            count.intoArray(lanes, 0);
+            for (int i = 0; i < L; i++) {
+                counts[j + i] = (int) lanes[i];
+            }
+        }
+        for (; j < n; j++) {
+            int k = 0;
+            for (int t = 0; t < rows; t++) {
+                k += d[t * n + j] != 0 ? 1 : 0;
+            }
+            counts[j] = k;
+        }
+    }
+
+    @Override
+    public void countNonzero4(double[] d, int base, int terms, int[] counts, int at) {
+        // four rows' terms one after the other: a vector holds L/4 terms of the four rows, lane i
+        // row i % 4; a lane counts 1 where its element is nonzero (NaN too), as a double: exact
+        int e = base;
+        int end = base + 4 * terms;
+        int n0 = 0;
+        int n1 = 0;
+        int n2 = 0;
+        int n3 = 0;
+        if (L % 4 == 0) { // whole terms per vector
+            DoubleVector count = DoubleVector.zero(S);
+            for (; e + L <= end; e += L) {
+                VectorMask<Double> zero = DoubleVector.fromArray(S, d, e).compare(VectorOperators.EQ, 0.0);
+                count = ONE.blend(POSITIVE_ZERO, zero).fma(ONE, count);
+            }
+            double[] lanes = SPILL.get();
+            count.intoArray(lanes, 0);
+            for (int i = 0; i < L; i += 4) {
+                n0 += (int) lanes[i];
+                n1 += (int) lanes[i + 1];
+                n2 += (int) lanes[i + 2];
+                n3 += (int) lanes[i + 3];
+            }
+        }
+        for (; e < end; e += 4) { // the terms a whole vector does not cover
+            n0 += d[e] != 0 ? 1 : 0;
+            n1 += d[e + 1] != 0 ? 1 : 0;
+            n2 += d[e + 2] != 0 ? 1 : 0;
+            n3 += d[e + 3] != 0 ? 1 : 0;
+        }
+        counts[at] = n0;
+        counts[at + 1] = n1;
+        counts[at + 2] = n2;
+        counts[at + 3] = n3;
+    }
+
+    /**
+     * Four rows of C (starting at r0..r3) by one whole strip of 4L columns: {@code Σ_u a[aq + as·terms[u]]·B[terms[u]]}
+     * over u < count, B's row t at {@code b[q0 + t·w]}; stored, or scaled as {@code fma(sum, scale, +0.0)}.
+     */
+    private static void sparse4(double[] a, int a0, int a1, int a2, int a3, int as, int count, int[] terms, double[] b,
+                                int q0, int w, double[] c, int r0, int r1, int r2, int r3, boolean add, double scale,
+                                boolean scaled) {
+        DoubleVector c00 = DoubleVector.zero(S);
+        DoubleVector c01 = c00;
+        DoubleVector c02 = c00;
+        DoubleVector c03 = c00;
+        DoubleVector c10 = c00;
+        DoubleVector c11 = c00;
+        DoubleVector c12 = c00;
+        DoubleVector c13 = c00;
+        DoubleVector c20 = c00;
+        DoubleVector c21 = c00;
+        DoubleVector c22 = c00;
+        DoubleVector c23 = c00;
+        DoubleVector c30 = c00;
+        DoubleVector c31 = c00;
+        DoubleVector c32 = c00;
+        DoubleVector c33 = c00;
+        for (int u = 0; u < count; u++) {
+            int t = terms[u];
+            int q = q0 + t * w;
+            DoubleVector v0 = DoubleVector.fromArray(S, b, q);
+            DoubleVector v1 = DoubleVector.fromArray(S, b, q + L);
+            DoubleVector v2 = DoubleVector.fromArray(S, b, q + 2 * L);
+            DoubleVector v3 = DoubleVector.fromArray(S, b, q + 3 * L);
+            int o = t * as;
+            DoubleVector x = DoubleVector.broadcast(S, a[a0 + o]);
+            c00 = x.fma(v0, c00);
+            c01 = x.fma(v1, c01);
+            c02 = x.fma(v2, c02);
+            c03 = x.fma(v3, c03);
+            x = DoubleVector.broadcast(S, a[a1 + o]);
+            c10 = x.fma(v0, c10);
+            c11 = x.fma(v1, c11);
+            c12 = x.fma(v2, c12);
+            c13 = x.fma(v3, c13);
+            x = DoubleVector.broadcast(S, a[a2 + o]);
+            c20 = x.fma(v0, c20);
+            c21 = x.fma(v1, c21);
+            c22 = x.fma(v2, c22);
+            c23 = x.fma(v3, c23);
+            x = DoubleVector.broadcast(S, a[a3 + o]);
+            c30 = x.fma(v0, c30);
+            c31 = x.fma(v1, c31);
+            c32 = x.fma(v2, c32);
+            c33 = x.fma(v3, c33);
+        }
+        if (add) { // C + s, written out (a call per vector would box it where C2 stops inlining)
+            c00 = DoubleVector.fromArray(S, c, r0).fma(ONE, c00);
+            c01 = DoubleVector.fromArray(S, c, r0 + L).fma(ONE, c01);
+            c02 = DoubleVector.fromArray(S, c, r0 + 2 * L).fma(ONE, c02);
+            c03 = DoubleVector.fromArray(S, c, r0 + 3 * L).fma(ONE, c03);
+            c10 = DoubleVector.fromArray(S, c, r1).fma(ONE, c10);
+            c11 = DoubleVector.fromArray(S, c, r1 + L).fma(ONE, c11);
+            c12 = DoubleVector.fromArray(S, c, r1 + 2 * L).fma(ONE, c12);
+            c13 = DoubleVector.fromArray(S, c, r1 + 3 * L).fma(ONE, c13);
+            c20 = DoubleVector.fromArray(S, c, r2).fma(ONE, c20);
+            c21 = DoubleVector.fromArray(S, c, r2 + L).fma(ONE, c21);
+            c22 = DoubleVector.fromArray(S, c, r2 + 2 * L).fma(ONE, c22);
+            c23 = DoubleVector.fromArray(S, c, r2 + 3 * L).fma(ONE, c23);
+            c30 = DoubleVector.fromArray(S, c, r3).fma(ONE, c30);
+            c31 = DoubleVector.fromArray(S, c, r3 + L).fma(ONE, c31);
+            c32 = DoubleVector.fromArray(S, c, r3 + 2 * L).fma(ONE, c32);
+            c33 = DoubleVector.fromArray(S, c, r3 + 3 * L).fma(ONE, c33);
+        } else if (scaled) { // fma(s, scale, +0.0): (0.0 + s)·scale bit for bit
+            DoubleVector x = DoubleVector.broadcast(S, scale);
+            c00 = c00.fma(x, POSITIVE_ZERO);
+            c01 = c01.fma(x, POSITIVE_ZERO);
+            c02 = c02.fma(x, POSITIVE_ZERO);
+            c03 = c03.fma(x, POSITIVE_ZERO);
+            c10 = c10.fma(x, POSITIVE_ZERO);
+            c11 = c11.fma(x, POSITIVE_ZERO);
+            c12 = c12.fma(x, POSITIVE_ZERO);
+            c13 = c13.fma(x, POSITIVE_ZERO);
+            c20 = c20.fma(x, POSITIVE_ZERO);
+            c21 = c21.fma(x, POSITIVE_ZERO);
+            c22 = c22.fma(x, POSITIVE_ZERO);
+            c23 = c23.fma(x, POSITIVE_ZERO);
+            c30 = c30.fma(x, POSITIVE_ZERO);
+            c31 = c31.fma(x, POSITIVE_ZERO);
+            c32 = c32.fma(x, POSITIVE_ZERO);
+            c33 = c33.fma(x, POSITIVE_ZERO);
+        }
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c02.intoArray(c, r0 + 2 * L);
+        c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c12.intoArray(c, r1 + 2 * L);
+        c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c22.intoArray(c, r2 + 2 * L);
+        c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c32.intoArray(c, r3 + 2 * L);
+        c33.intoArray(c, r3 + 3 * L);
+    }
+
+    /** {@link #sparse4} for one vector of columns, of which the first {@code lanes} reach C (through {@code spill} below L). */
+    private static void sparse1(double[] a, int a0, int a1, int a2, int a3, int as, int count, int[] terms, double[] b,
+                                int q0, int stride, double[] c, int r0, int r1, int r2, int r3, int lanes, boolean add,
+                                double scale, boolean scaled, double[] spill) {
+        DoubleVector s0 = DoubleVector.zero(S);
+        DoubleVector s1 = s0;
+        DoubleVector s2 = s0;
+        DoubleVector s3 = s0;
+        for (int u = 0; u < count; u++) {
+            int t = terms[u];
+            DoubleVector v0 = DoubleVector.fromArray(S, b, q0 + t * stride);
+            int o = t * as;
+            s0 = DoubleVector.broadcast(S, a[a0 + o]).fma(v0, s0);
+            s1 = DoubleVector.broadcast(S, a[a1 + o]).fma(v0, s1);
+            s2 = DoubleVector.broadcast(S, a[a2 + o]).fma(v0, s2);
+            s3 = DoubleVector.broadcast(S, a[a3 + o]).fma(v0, s3);
+        }
+        if (scaled) {
+            DoubleVector x = DoubleVector.broadcast(S, scale);
+            s0 = s0.fma(x, POSITIVE_ZERO);
+            s1 = s1.fma(x, POSITIVE_ZERO);
+            s2 = s2.fma(x, POSITIVE_ZERO);
+            s3 = s3.fma(x, POSITIVE_ZERO);
+        }
+        if (lanes == L) {
+            put(s0, c, r0, add);
+            put(s1, c, r1, add);
+            put(s2, c, r2, add);
+            put(s3, c, r3, add);
+            return;
+        }
+        s0.intoArray(spill, 0);
+        s1.intoArray(spill, L);
+        s2.intoArray(spill, 2 * L);
+        s3.intoArray(spill, 3 * L);
+        int[] at = {r0, r1, r2, r3};
+        for (int q = 0; q < 4; q++) {
+            for (int col = 0; col < lanes; col++) {
+                double v = spill[q * L + col];
+                c[at[q] + col] = add ? c[at[q] + col] + v : v;
             }
         }
     }

@@ -133,55 +133,163 @@ class KernelsTest {
         }
     }
 
+    /** {@link Kernels.Product#countNonzero4}: per row of four, the elements that are not ±0 (NaN counts), for every term count. */
+    @Test
+    void countNonzero4CountsWhatIsNotZero() {
+        assumeTrue(Kernels.VECTOR != null, "the Vector API kernel runs here");
+        Random r = new Random(23);
+        double[] kinds = {0.0, -0.0, 1.5, -2e-310, Double.NaN, Double.POSITIVE_INFINITY};
+        for (int terms = 0; terms <= 70; terms++) {
+            int base = r.nextInt(5);
+            double[] d = new double[base + 4 * terms + 3];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = kinds[r.nextInt(kinds.length)];
+            }
+            int[] counts = new int[6];
+            Kernels.VECTOR.countNonzero4(d, base, terms, counts, 1);
+            for (int q = 0; q < 4; q++) {
+                int expected = 0;
+                for (int t = 0; t < terms; t++) {
+                    expected += d[base + 4 * t + q] != 0 ? 1 : 0;
+                }
+                assertEquals(expected, counts[1 + q], terms + " terms, row " + q);
+            }
+            assertEquals(0, counts[0]);
+            assertEquals(0, counts[5]);
+        }
+    }
+
     /**
      * B packed in strips ({@link Kernels#strips}, a block of rows at a time into a k-row layout, as
-     * the deferred δW products pack X) and multiplied from there ({@link
-     * Kernels.Product#stripProduct}), A read from an offset: the bits of the sequential sum, for
-     * widths with every tail (no narrow strip, one or two vectors, a partial vector) and rows that
+     * the deferred δW products pack X), or B as rows, multiplied over the terms where one of four
+     * rows of A is nonzero ({@link Kernels.Product#sparseStripProduct}, {@link
+     * Kernels.Product#sparseRowProduct}), A's rows and C's rows anywhere: the bits of the sequential
+     * sum over EVERY term (the zeros left out change nothing, ±0 in A both), stored, scaled as the
+     * reduction's last pass would or added, for widths with every tail (no narrow strip, one or two
+     * vectors, a partial vector; rows that end the array), A from dense to all zeros (no term), and
      * NaN everywhere the layout leaves unused would poison.
      */
     @Test
-    void stripProductEqualsTheSequentialSum() {
+    void sparseProductsEqualTheSequentialSumOverEveryTerm() {
         assumeTrue(Kernels.VECTOR != null, "the Vector API kernel runs here");
         Random r = new Random(19);
         int w = Kernels.VECTOR.stripWidth();
         int[] widths = {1, 3, w / 2, w - 1, w, w + 1, 2 * w + w / 4, 2 * w + w / 2 + 3, 784};
-        int[][] mk = {{4, 1}, {8, 7}, {12, 32}, {16, 64}, {4, 63}};
+        int[] ks = {1, 7, 32, 64, 63, 128};
+        double[] zeroShare = {0, 0.5, 0.9, 1};
+        int as = 5; // A's row q at base[q] + t·as: four rows interleaved in some order
+        int[] base = {3, 1, 4, 0};
         for (int n : widths) {
-            for (int[] shape : mk) {
-                int m = shape[0];
-                int k = shape[1];
-                int a0 = 5;
-                double[] a = new double[a0 + m * k];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = r.nextGaussian() * Math.exp(3 * r.nextGaussian());
-                }
-                double[] b = new double[k * n];
-                for (int i = 0; i < b.length; i++) {
-                    b[i] = r.nextGaussian() * Math.exp(3 * r.nextGaussian());
-                }
-                double[] strips = new double[Kernels.stripsLength(n, k, w)];
-                java.util.Arrays.fill(strips, Double.NaN);
-                int first = k / 2; // two blocks of rows, the second first
-                Kernels.strips(b, first * n, n, k - first, strips, 0, first, k, w);
-                Kernels.strips(b, 0, n, first, strips, 0, 0, k, w);
-                int c0 = 3;
-                double[] c = new double[c0 + m * n + 2];
-                double[] expected = c.clone();
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < n; j++) {
-                        double sum = 0;
+            for (int k : ks) {
+                for (double share : zeroShare) {
+                    double[] a = new double[as * k + 5];
+                    java.util.Arrays.fill(a, Double.NaN); // the fifth of each five is never read
+                    for (int q = 0; q < 4; q++) {
                         for (int t = 0; t < k; t++) {
-                            sum = Math.fma(a[a0 + i * k + t], b[t * n + j], sum);
+                            a[base[q] + t * as] = r.nextDouble() < share ? (r.nextBoolean() ? 0.0 : -0.0)
+                                    : r.nextGaussian() * Math.exp(3 * r.nextGaussian());
                         }
-                        expected[c0 + i * n + j] = sum;
+                    }
+                    double[] b = new double[k * n];
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = r.nextGaussian() * Math.exp(3 * r.nextGaussian());
+                    }
+                    double[] strips = new double[Kernels.stripsLength(n, k, w)];
+                    java.util.Arrays.fill(strips, Double.NaN);
+                    int first = k / 2; // two blocks of rows, the second first
+                    Kernels.strips(b, first * n, n, k - first, strips, 0, first, k, w);
+                    Kernels.strips(b, 0, n, first, strips, 0, 0, k, w);
+                    int[] terms = new int[k];
+                    int count = 0;
+                    for (int t = 0; t < k; t++) {
+                        boolean kept = false;
+                        for (int q = 0; q < 4; q++) {
+                            kept |= a[base[q] + t * as] != 0;
+                        }
+                        if (kept) {
+                            terms[count++] = t;
+                        }
+                    }
+                    int[] rowAt = {3 + 2 * n, 3, 3 + 3 * n + 1, 3 + n}; // the rows of C anywhere, in any order
+                    double[] sums = new double[4 * n];
+                    for (int q = 0; q < 4; q++) {
+                        for (int j = 0; j < n; j++) {
+                            double sum = 0;
+                            for (int t = 0; t < k; t++) { // every term, zeros too
+                                sum = Math.fma(a[base[q] + t * as], b[t * n + j], sum);
+                            }
+                            sums[q * n + j] = sum;
+                        }
+                    }
+                    String where = n + " columns, " + k + " terms, zeros " + share;
+                    for (double scale : new double[] {Double.NaN, 1.0 / 64, 1}) {
+                        double[] c = new double[4 + 4 * n + 2];
+                        java.util.Arrays.fill(c, Double.NaN);
+                        double[] expected = c.clone();
+                        for (int q = 0; q < 4; q++) {
+                            for (int j = 0; j < n; j++) {
+                                double sum = sums[q * n + j];
+                                expected[rowAt[q] + j] = scale == scale ? (0.0 + sum) * scale : sum;
+                            }
+                        }
+                        Kernels.VECTOR.sparseStripProduct(a, base[0], base[1], base[2], base[3], as, count, terms, strips,
+                                n, k, c, rowAt[0], rowAt[1], rowAt[2], rowAt[3], scale);
+                        assertBits(expected, c, where + ", strips, scale " + scale);
+                    }
+                    for (int slack : new int[] {0, 40}) { // B's rows end the array, or not
+                        double[] rows = java.util.Arrays.copyOf(b, b.length + slack);
+                        for (boolean add : new boolean[] {false, true}) {
+                            double[] c = new double[4 + 4 * n + 2];
+                            for (int e = 0; e < c.length; e++) {
+                                c[e] = r.nextGaussian();
+                            }
+                            double[] expected = c.clone();
+                            for (int q = 0; q < 4; q++) {
+                                for (int j = 0; j < n; j++) {
+                                    double sum = sums[q * n + j];
+                                    expected[rowAt[q] + j] = add ? expected[rowAt[q] + j] + sum : sum;
+                                }
+                            }
+                            Kernels.VECTOR.sparseRowProduct(a, base[0], base[1], base[2], base[3], as, count, terms, rows,
+                                    0, n, n, c, rowAt[0], rowAt[1], rowAt[2], rowAt[3], add);
+                            assertBits(expected, c, where + ", rows, slack " + slack + ", add " + add);
+                        }
                     }
                 }
-                Kernels.VECTOR.stripProduct(a, a0, k, 1, m, strips, n, k, c, c0);
-                for (int e = 0; e < c.length; e++) {
-                    assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(c[e]),
-                            m + "x" + n + "x" + k + " element " + e);
+            }
+        }
+    }
+
+    private static void assertBits(double[] expected, double[] got, String where) {
+        for (int e = 0; e < got.length; e++) {
+            assertEquals(Double.doubleToRawLongBits(expected[e]), Double.doubleToRawLongBits(got[e]),
+                    where + ": element " + e);
+        }
+    }
+
+    /** {@link Kernels.Product#countNonzeroColumns}: per column, the elements that are not ±0 (NaN counts). */
+    @Test
+    void countNonzeroColumnsCountsWhatIsNotZero() {
+        assumeTrue(Kernels.VECTOR != null, "the Vector API kernel runs here");
+        Random r = new Random(29);
+        double[] kinds = {0.0, -0.0, 1.5, -2e-310, Double.NaN, Double.NEGATIVE_INFINITY};
+        for (int n : new int[] {1, 3, 4, 8, 13, 32, 37}) {
+            for (int rows : new int[] {0, 1, 5, 64}) {
+                double[] d = new double[rows * n];
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = kinds[r.nextInt(kinds.length)];
                 }
+                int[] counts = new int[n + 1];
+                counts[n] = -7;
+                Kernels.VECTOR.countNonzeroColumns(d, rows, n, counts);
+                for (int j = 0; j < n; j++) {
+                    int expected = 0;
+                    for (int t = 0; t < rows; t++) {
+                        expected += d[t * n + j] != 0 ? 1 : 0;
+                    }
+                    assertEquals(expected, counts[j], n + " columns, " + rows + " rows, column " + j);
+                }
+                assertEquals(-7, counts[n]);
             }
         }
     }

@@ -32,15 +32,19 @@ class KernelChoiceTest {
         Random r = new Random(5);
         List<String> commands = new ArrayList<>();
         List<String> inProcess = new ArrayList<>();
-        int[][] cases = {{33, 16}, {36, 65}, {8, 127}, {12, 1124}, {33, 7}, {4, 100}};
+        // {hidden, rows, inputs}: 70 inputs are two whole strips of the δW kernel and a narrow one;
+        // 300 rows of 260 inputs make blocks of 64 whose own δW skips relu's zeros (256 inputs or more)
+        int[][] cases = {{33, 16, 5}, {36, 65, 5}, {8, 127, 5}, {12, 1124, 5}, {33, 7, 5}, {4, 100, 5}, {16, 64, 70},
+                {40, 100, 70}, {8, 300, 260}};
         int streamedCases = 0;
         for (int[] c : cases) {
             int hidden = c[0];
             int rows = c[1];
+            int inputs = c[2];
             Path net = dir.resolve("n" + hidden + "x" + rows + ".nn");
             Path csv = dir.resolve("d" + hidden + "x" + rows + ".csv");
-            Files.writeString(net, network(r, hidden));
-            Files.writeString(csv, data(r, rows));
+            Files.writeString(net, network(r, hidden, inputs));
+            Files.writeString(csv, data(r, rows, inputs));
             String[] eval = {"eval", net.toString(), "--data", csv.toString(), "--json"};
             Cli vector = Cli.run(eval);
             assertEquals(0, vector.status(), vector.err());
@@ -77,8 +81,8 @@ class KernelChoiceTest {
         for (String activation : new String[] {"tanh", "relu"}) {
             Path net = dir.resolve(activation + ".nn");
             Path csv = dir.resolve(activation + ".csv");
-            Files.writeString(net, network(r, 6).replace("relu(", activation + "("));
-            Files.writeString(csv, data(r, 300));
+            Files.writeString(net, network(r, 6, 5).replace("relu(", activation + "("));
+            Files.writeString(csv, data(r, 300, 5));
             Cli memory = Cli.run("check", net.toString(), "--data", csv.toString(), "--json");
             long half = (Files.size(net) + Files.size(csv)) / 2;
             Cli streamed = Cli.run("check", net.toString(), "--data", csv.toString(), "--json", "--max-input", Long.toString(half));
@@ -106,10 +110,11 @@ class KernelChoiceTest {
         return out;
     }
 
-    /** A relu network x[5] → h[hidden] → z[3], softmax cross-entropy, weights drawn here. */
-    private static String network(Random r, int hidden) {
-        StringBuilder s = new StringBuilder("input x[5]\ntarget y[3]\n");
-        s.append("weight W1[").append(hidden).append(",5] = ").append(matrix(r, hidden, 5)).append('\n');
+    /** A relu network x[inputs] → h[hidden] → z[3], softmax cross-entropy, weights drawn here. */
+    private static String network(Random r, int hidden, int inputs) {
+        StringBuilder s = new StringBuilder("input x[" + inputs + "]\ntarget y[3]\n");
+        s.append("weight W1[").append(hidden).append(',').append(inputs).append("] = ").append(matrix(r, hidden, inputs))
+                .append('\n');
         s.append("bias b1[").append(hidden).append("] = ").append(matrix(r, 1, hidden).replace("[[", "[").replace("]]", "]")).append('\n');
         s.append("weight W2[3,").append(hidden).append("] = ").append(matrix(r, 3, hidden)).append('\n');
         s.append("h = relu(W1 @ x + b1)\nz = W2 @ h\nloss L = cross_entropy(softmax(z), y)\n");
@@ -128,10 +133,14 @@ class KernelChoiceTest {
         return s.append(']').toString();
     }
 
-    private static String data(Random r, int rows) {
-        StringBuilder s = new StringBuilder("x[1],x[2],x[3],x[4],x[5],y[1],y[2],y[3]\n");
+    private static String data(Random r, int rows, int inputs) {
+        StringBuilder s = new StringBuilder();
+        for (int j = 1; j <= inputs; j++) {
+            s.append("x[").append(j).append("],");
+        }
+        s.append("y[1],y[2],y[3]\n");
         for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < 5; j++) {
+            for (int j = 0; j < inputs; j++) {
                 s.append(String.format(Locale.ROOT, "%.5f,", r.nextGaussian()));
             }
             int k = r.nextInt(3);
