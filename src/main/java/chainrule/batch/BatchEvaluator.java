@@ -64,7 +64,19 @@ public final class BatchEvaluator implements AutoCloseable {
      */
     public Sums accumulate(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to,
                            double[] gradSum) {
-        return sum(declared, rows, index, from, to, gradSum, false, 1, true);
+        return sum(declared, rows, index, from, to, gradSum, false, 1, true, to - from);
+    }
+
+    /**
+     * {@link #accumulate} for rows {@code from .. to - 1} that are one chunk of a longer evaluation
+     * of {@code evaluationRows} rows (a file streamed a chunk at a time): blocks are cut as that
+     * evaluation cuts them ({@link #blockRows} of its row count), so the chunks' sums, added in
+     * order, have the bits of the whole evaluation's. {@code to - from} must be a whole number of
+     * {@link #CHUNK} blocks, or the evaluation's last rows.
+     */
+    public Sums accumulate(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to,
+                           double[] gradSum, int evaluationRows) {
+        return sum(declared, rows, index, from, to, gradSum, false, 1, true, evaluationRows);
     }
 
     /**
@@ -75,11 +87,12 @@ public final class BatchEvaluator implements AutoCloseable {
      * over the sum would. Without {@code accuracy}, the samples classified right are not counted.
      */
     private synchronized Sums sum(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to,
-                                  double[] gradSum, boolean overwrite, double divisor, boolean accuracy) {
+                                  double[] gradSum, boolean overwrite, double divisor, boolean accuracy,
+                                  int evaluationRows) {
         double loss = 0;
         long correct = 0;
         long call = calls++;
-        int block = blockRows(to - from);
+        int block = blockRows(evaluationRows);
         int n = engine.parameterCount();
         boolean first = true;
         for (int start = from; start < to; start += block * CHUNK) {
@@ -109,7 +122,7 @@ public final class BatchEvaluator implements AutoCloseable {
                     int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
                             gradSum == null ? null : b < 2 ? firstPartial : partialGradient[b & ~1], (b & 1) == 1, call,
-                            to - from, accuracy, later);
+                            evaluationRows, accuracy, later);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
                 }
@@ -119,7 +132,7 @@ public final class BatchEvaluator implements AutoCloseable {
                     int s = chunkStart + b * block;
                     int e = Math.min(chunkEnd, s + block);
                     BatchEngine.BlockResult r = workspace.get().run(declared, rows, index, s, e,
-                            gradSum == null ? null : b == 0 ? firstPartial : partialGradient[b], false, call, to - from, accuracy,
+                            gradSum == null ? null : b == 0 ? firstPartial : partialGradient[b], false, call, evaluationRows, accuracy,
                             later);
                     partialLoss[b] = r.lossSum();
                     partialCorrect[b] = r.correct();
@@ -297,7 +310,7 @@ public final class BatchEvaluator implements AutoCloseable {
 
     /** Zeroes {@code gradOut}, then {@link #accumulate}s into it (one pass: the zeroing is folded in). */
     public Sums evaluate(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to, double[] gradOut) {
-        return sum(declared, rows, index, from, to, gradOut, true, 1, true);
+        return sum(declared, rows, index, from, to, gradOut, true, 1, true, to - from);
     }
 
     /**
@@ -307,7 +320,7 @@ public final class BatchEvaluator implements AutoCloseable {
      * ({@link Sums#correct} is 0).
      */
     public Sums mean(double[] declared, BatchEngine.Rows rows, int[] index, int from, int to, double[] gradOut) {
-        return sum(declared, rows, index, from, to, gradOut, true, to - from, false);
+        return sum(declared, rows, index, from, to, gradOut, true, to - from, false, to - from);
     }
 
     @Override

@@ -195,8 +195,10 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
         long[] correct = {0};
         Runnable flush = () -> {
             if (evaluator != null) {
+                // blocks cut as the whole evaluation's (to - from rows) are: a short last chunk too
                 BatchEvaluator.Sums s = evaluator.accumulate(declared, evaluator.engine().pack(
-                        filled[0] == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, filled[0])), null, 0, filled[0], gradSum);
+                        filled[0] == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, filled[0])), null, 0, filled[0], gradSum,
+                        to - from);
                 lossSum[0] += s.loss();
                 correct[0] += s.correct();
             } else {
