@@ -348,11 +348,13 @@ class RulePropertiesTest {
     void simplifiedIsNeverLonger(@ForAll("inputs") Expr e) {
         Expr s = Simplifier.simplify(e);
         // Length is the tree size (every name, number, operation and call counted once per place),
-        // 1 − σ(u) counted as one node over σ(u) (Simplifier.cost): the measure the runner
-        // minimises. Printed characters can differ by a few either way (y/(x + 1) inside a
-        // factored sum prints as 1/(x + 1)).
+        // 1 − σ(u) and 1 − tanh(u)² counted as one node over σ(u) or tanh(u)² (Simplifier.cost):
+        // the measure the runner minimises. Printed characters can differ by a few either way
+        // (y/(x + 1) inside a factored sum prints as 1/(x + 1)), and so can the plain tree size by
+        // the nodes a kept complement writes: 2 - 2·tanh(2x)² (10 nodes) simplifies to
+        // 2·(1 - tanh(2x)²) (12 nodes, cost 9), tanh(2x)′'s textbook form (a rare draw failed here).
         assertTrue(Simplifier.cost(s) <= Simplifier.cost(e), () -> e + " grew to " + s);
-        assertTrue(s.treeSize() <= e.treeSize() + Simplifier.complements(s, new java.util.IdentityHashMap<>()),
+        assertTrue(s.treeSize() <= e.treeSize() + 3 * Simplifier.complements(s, new java.util.IdentityHashMap<>()),
                 () -> e + " grew to " + s);
     }
 
