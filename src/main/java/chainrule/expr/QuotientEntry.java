@@ -121,12 +121,14 @@ public final class QuotientEntry {
     public static <T> T fold(Product p, Operations<T> ops) {
         List<Expr> factors = p.factors();
         T acc = null;
+        boolean started = false; // not acc != null: a stack machine's values are all null
         for (int k = 0; k < factors.size(); k++) {
             if (!isDenominator(factors.get(k))) {
-                acc = acc == null ? ops.operand(k) : ops.times(acc, ops.operand(k));
+                acc = started ? ops.times(acc, ops.operand(k)) : ops.operand(k);
+                started = true;
             }
         }
-        if (acc == null) {
+        if (!started) {
             acc = ops.one();
         }
         for (int k = 0; k < factors.size(); k++) {
