@@ -45,7 +45,7 @@ public final class QuotientEntry {
         return factor instanceof Power p && p.exponent() instanceof Num n && n.value() < 0;
     }
 
-    /** How many times a denominator factor divides by its {@link #divisor}: n for {@code b^-n} (n ≤ {@link #MAX_REPEATED_DIVISIONS}), else 1; 0 for a numerator factor. */
+    /** How many times a denominator factor divides by its {@link #operand}: n for {@code b^-n} (n ≤ {@link #MAX_REPEATED_DIVISIONS}), else 1; 0 for a numerator factor. */
     public static int divisions(Expr factor) {
         if (!isDenominator(factor)) {
             return 0;
