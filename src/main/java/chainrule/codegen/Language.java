@@ -38,6 +38,13 @@ public enum Language implements chainrule.layer.SourceSyntax {
         @Override String reciprocalHelper() {
             return "def cr_recip(b):\n    return 1.0 / b if b != 0 else math.copysign(math.inf, b)\n";
         }
+        /** Python raises on a / 0.0 where Java and C give ±inf, or nan for 0/0 and nan/0. */
+        @Override public String quotient(String a, String b) { return "cr_div(" + a + ", " + b + ")"; }
+        @Override String quotientHelper() {
+            return "def cr_div(a, b):\n    if b != 0:\n        return a / b\n"
+                    + "    if a == 0 or math.isnan(a):\n        return math.nan\n"
+                    + "    return math.copysign(math.inf, a) * math.copysign(1.0, b)\n";
+        }
         @Override String string(String text) {
             StringBuilder sb = new StringBuilder("\"");
             text.codePoints().forEach(cp -> {
@@ -108,6 +115,12 @@ public enum Language implements chainrule.layer.SourceSyntax {
 
     /** The helper {@link #reciprocal} needs, if any. */
     String reciprocalHelper() { return ""; }
+
+    /** {@code a / b}, with IEEE semantics at 0: one step of a quotient ({@code expr.QuotientEntry}). */
+    @Override public String quotient(String a, String b) { return a + " / " + b; }
+
+    /** The helper {@link #quotient} needs, if any. */
+    String quotientHelper() { return ""; }
 
     /** {@code statement} run only when {@code value} is nan or infinite, on one line. */
     String unlessFinite(String value, String statement) {

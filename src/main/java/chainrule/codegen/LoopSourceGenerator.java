@@ -100,6 +100,9 @@ public final class LoopSourceGenerator {
         if (body.usesReciprocal() && !lang.reciprocalHelper().isEmpty()) {
             sb.append(lang.reciprocalHelper()).append('\n');
         }
+        if (body.usesQuotient() && !lang.quotientHelper().isEmpty()) {
+            sb.append(lang.quotientHelper()).append('\n');
+        }
         return sb.toString();
     }
 

@@ -10,6 +10,7 @@ import chainrule.expr.Power;
 import chainrule.expr.PowerEntry;
 import chainrule.expr.Primitive;
 import chainrule.expr.Product;
+import chainrule.expr.QuotientEntry;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import chainrule.expr.VectorElement;
@@ -53,6 +54,7 @@ public final class SourceGenerator implements Expr.Visitor<String> {
     private final Set<Integer> declaredLocals = new HashSet<>();
     private boolean usesPow;
     private boolean usesReciprocal;
+    private boolean usesQuotient;
     private List<Expr> operands;
 
     private SourceGenerator(Tape tape, Language lang, String className, LimitFallbacks fallbacks) {
@@ -280,6 +282,9 @@ public final class SourceGenerator implements Expr.Visitor<String> {
 
         @Override
         public String product(Product e) {
+            if (QuotientEntry.divides(e)) {
+                return quotient(e);
+            }
             List<String> fixed = new ArrayList<>();
             List<String> rest = new ArrayList<>();
             List<Expr> restFactors = new ArrayList<>();
@@ -298,6 +303,35 @@ public final class SourceGenerator implements Expr.Visitor<String> {
             String r = "(" + String.join(" * ", rest) + ")";
             return lang == Language.PYTHON ? "(0.0 if " + k + " == 0.0 else " + k + " * " + r + ")"
                     : "(" + k + " == 0.0 ? 0.0 : " + k + " * " + r + ")";
+        }
+
+        /**
+         * A product with negative powers, as the interpreter computes it ({@link QuotientEntry}),
+         * guarded like any product: 0 where its factors that no parameter moves are 0.
+         */
+        private String quotient(Product e) {
+            usesQuotient = true;
+            List<Expr> divisors = QuotientEntry.operands(e);
+            String whole = "(" + QuotientEntry.fold(e, new QuotientEntry.Operations<String>() {
+                @Override public String one() { return lang.number(1.0); }
+
+                @Override public String operand(int k) { return print(divisors.get(k)); }
+
+                @Override public String times(String a, String b) { return a + " * " + b; }
+
+                @Override public String over(String a, String b) { return lang.quotient(a, b); }
+            }) + ")";
+            List<Expr> fixed = new ArrayList<>();
+            List<Expr> rest = new ArrayList<>();
+            for (Expr f : e.factors()) {
+                (moved(f) || f instanceof Num ? rest : fixed).add(f);
+            }
+            if (fixed.isEmpty() || rest.isEmpty() || !Divisions.mayDivide(Exprs.mul(rest))) {
+                return whole;
+            }
+            String k = "(" + print(Exprs.mul(fixed)) + ")";
+            return lang == Language.PYTHON ? "(0.0 if " + k + " == 0.0 else " + whole + ")"
+                    : "(" + k + " == 0.0 ? 0.0 : " + whole + ")";
         }
 
         @Override
@@ -370,6 +404,9 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         }
         if (usesReciprocal && !lang.reciprocalHelper().isEmpty()) {
             sb.append(lang.reciprocalHelper()).append('\n');
+        }
+        if (usesQuotient && !lang.quotientHelper().isEmpty()) {
+            sb.append(lang.quotientHelper()).append('\n');
         }
         return sb.toString();
     }
@@ -530,7 +567,13 @@ public final class SourceGenerator implements Expr.Visitor<String> {
     }
 
     private String factor(Step s) {
-        return s.unitFactor() ? adjoint(s.source()) : adjoint(s.source()) + " * " + operand(s.operands().get(0));
+        if (s.unitFactor()) {
+            return adjoint(s.source());
+        }
+        Expr o = s.operands().get(0);
+        // a fused product is computed whole, then multiplies δ, as in the bytecode: δ·(a·b), never (δ·a)·b
+        String f = tape.fusedFactors(o) != null ? "(" + operand(o) + ")" : operand(o);
+        return adjoint(s.source()) + " * " + f;
     }
 
     private String operand(Expr o) {
@@ -541,11 +584,23 @@ public final class SourceGenerator implements Expr.Visitor<String> {
         if (factors == null) {
             return value(tape.slot(o));
         }
-        List<String> parts = new ArrayList<>();
-        for (Expr f : factors) {
-            parts.add(operand(f));
-        }
-        return String.join(" * ", parts);
+        return tape.foldFused(o, quotientOf(factors));
+    }
+
+    /** The operations of a product over {@code factors} (operands of a step or a fused product's factors) in source text. */
+    private QuotientEntry.Operations<String> quotientOf(List<Expr> factors) {
+        return new QuotientEntry.Operations<>() {
+            @Override public String one() { return lang.number(1.0); }
+
+            @Override public String operand(int k) { return SourceGenerator.this.operand(factors.get(k)); }
+
+            @Override public String times(String a, String b) { return a + " * " + b; }
+
+            @Override public String over(String a, String b) {
+                usesQuotient = true;
+                return lang.quotient(a, b);
+            }
+        };
     }
 
     private String join(String op) {
@@ -562,7 +617,11 @@ public final class SourceGenerator implements Expr.Visitor<String> {
 
     @Override public String sum(Sum e) { return join(" + "); }
 
-    @Override public String product(Product e) { return join(" * "); }
+    /** As the bytecode does: a product with negative powers as a true division ({@link QuotientEntry}). */
+    @Override
+    public String product(Product e) {
+        return QuotientEntry.divides(e) ? QuotientEntry.fold(e, quotientOf(operands)) : join(" * ");
+    }
 
     /** As the bytecode does: the power entry's form ({@link PowerEntry}: squares and reciprocals inline, else {@code cr_pow}). */
     @Override

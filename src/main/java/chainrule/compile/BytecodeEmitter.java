@@ -3,6 +3,7 @@ package chainrule.compile;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Num;
+import chainrule.expr.QuotientEntry;
 import chainrule.expr.VectorElement;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -296,11 +297,27 @@ final class BytecodeEmitter {
                 Bytecode.pushDouble(mv, n.value());
             } else if (tape.fusedFactors(o) != null) {
                 List<Expr> factors = tape.fusedFactors(o);
-                operand(factors.get(0));
-                for (int i = 1; i < factors.size(); i++) {
-                    operand(factors.get(i));
-                    mv.visitInsn(Opcodes.DMUL);
-                }
+                tape.foldFused(o, new QuotientEntry.Operations<Void>() {
+                    @Override public Void one() {
+                        mv.visitInsn(Opcodes.DCONST_1);
+                        return null;
+                    }
+
+                    @Override public Void operand(int k) {
+                        StepWriter.this.operand(factors.get(k));
+                        return null;
+                    }
+
+                    @Override public Void times(Void a, Void b) {
+                        mv.visitInsn(Opcodes.DMUL);
+                        return null;
+                    }
+
+                    @Override public Void over(Void a, Void b) {
+                        mv.visitInsn(Opcodes.DDIV);
+                        return null;
+                    }
+                });
             } else {
                 load(tape.slot(o), false);
             }

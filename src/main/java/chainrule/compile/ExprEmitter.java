@@ -7,6 +7,7 @@ import chainrule.expr.Power;
 import chainrule.expr.PowerEntry;
 import chainrule.expr.Primitive;
 import chainrule.expr.Product;
+import chainrule.expr.QuotientEntry;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import chainrule.expr.VectorElement;
@@ -41,7 +42,8 @@ public final class ExprEmitter {
 
     /**
      * Pushes the value of {@code node} computed from {@code args}, the values it reads in the order
-     * of its children (the children themselves, or what the caller lowered them to). A symbol is
+     * of {@link QuotientEntry#operands} (its children, a dividing product's denominators replaced by
+     * their divisors; those themselves, or what the caller lowered them to). A symbol is
      * pushed through the caller; user functions must have been inlined.
      */
     public void emit(Expr node, List<Expr> args) {
@@ -70,8 +72,33 @@ public final class ExprEmitter {
             return null;
         }
 
+        /** A product with negative powers as a true division ({@link QuotientEntry}); {@code args} hold its divisors. */
         @Override public Void product(Product e) {
-            fold(Opcodes.DMUL);
+            if (!QuotientEntry.divides(e)) {
+                fold(Opcodes.DMUL);
+                return null;
+            }
+            QuotientEntry.fold(e, new QuotientEntry.Operations<Void>() {
+                @Override public Void one() {
+                    mv.visitInsn(Opcodes.DCONST_1);
+                    return null;
+                }
+
+                @Override public Void operand(int k) {
+                    operands.push(args.get(k));
+                    return null;
+                }
+
+                @Override public Void times(Void a, Void b) {
+                    mv.visitInsn(Opcodes.DMUL);
+                    return null;
+                }
+
+                @Override public Void over(Void a, Void b) {
+                    mv.visitInsn(Opcodes.DDIV);
+                    return null;
+                }
+            });
             return null;
         }
 

@@ -7,6 +7,7 @@ import chainrule.expr.Exprs;
 import chainrule.expr.Num;
 import chainrule.expr.Primitive;
 import chainrule.expr.Product;
+import chainrule.expr.QuotientEntry;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
@@ -157,14 +158,31 @@ public final class Tape {
                     // Its adjoint is δn: propagate straight to its factors.
                     List<Expr> factors = child.children();
                     for (int j = 0; j < factors.size(); j++) {
-                        int position = j;
-                        contribute(canonical(factors.get(j)), () -> Differentiator.numericLocalPartial(child, position), from);
+                        propagateToFactor(child, j, from);
                     }
+                } else if (QuotientEntry.divides(n)) {
+                    propagateToFactor(n, k, from);
                 } else {
                     int position = k;
                     contribute(child, () -> Differentiator.numericLocalPartial(n, position), from);
                 }
             }
+        }
+    }
+
+    /**
+     * δ(factor k of {@code product}) += δ(slot from) · ∂product/∂factor; a denominator factor
+     * {@code b^e} was never computed (the product divides by b: {@link QuotientEntry}), so its
+     * share goes straight to b, by the chain rule through the power: {@code e·product/b}, which for
+     * {@code a/b} is {@code -a·b^-2}, computed as {@code -(a/b)/b} (never {@code -a·(1/b)²}).
+     */
+    private void propagateToFactor(Expr product, int k, int from) {
+        Expr factor = product.children().get(k);
+        if (QuotientEntry.isDenominator(factor)) {
+            contribute(canonical(((chainrule.expr.Power) factor).base()),
+                    () -> Differentiator.numericLocalPartialThroughPower(product, k), from);
+        } else {
+            contribute(canonical(factor), () -> Differentiator.numericLocalPartial(product, k), from);
         }
     }
 
@@ -235,7 +253,7 @@ public final class Tape {
             // the same product is a partial in reverse): no second, unused slot
             return c;
         }
-        List<Expr> children = c.children();
+        List<Expr> children = QuotientEntry.operands(c); // a quotient reads its divisors, not their reciprocals
         List<Expr> operands = new ArrayList<>(children.size());
         boolean isActive = false;
         for (Expr child : children) {
@@ -262,7 +280,7 @@ public final class Tape {
     private Expr lowerFused(Expr product) {
         List<Expr> factors = new ArrayList<>();
         boolean isActive = false;
-        for (Expr f : product.children()) {
+        for (Expr f : QuotientEntry.operands(product)) {
             Expr o = lower(f);
             factors.add(o);
             isActive |= active.contains(o);
@@ -275,7 +293,8 @@ public final class Tape {
     }
 
     private void emitValue(Expr c, int slot, List<Expr> operands) {
-        if (operands.size() <= MAX_OPERANDS || !(c instanceof Sum || c instanceof Product)) {
+        // a quotient is one step however long (its divisions come after every factor: QuotientEntry)
+        if (operands.size() <= MAX_OPERANDS || !(c instanceof Sum || c instanceof Product) || QuotientEntry.divides(c)) {
             current.add(new Step(Step.Kind.VALUE, slot, false, c, operands, -1));
             return;
         }
@@ -342,10 +361,31 @@ public final class Tape {
         if (factors == null) {
             return work[slot(operand)];
         }
-        double p = 1;
-        for (Expr f : factors) {
-            p *= read(work, f);
+        return foldFused(operand, new QuotientEntry.Operations<Double>() {
+            @Override public Double one() { return 1.0; }
+
+            @Override public Double operand(int k) { return read(work, factors.get(k)); }
+
+            @Override public Double times(Double a, Double b) { return a * b; }
+
+            @Override public Double over(Double a, Double b) { return a / b; }
+        });
+    }
+
+    /**
+     * A fused product (see {@link #fusedFactors}) computed by {@code ops}: its lowered factors
+     * multiplied in order, or, when it divides, by the quotient rule ({@link QuotientEntry}; its
+     * fused factors are then the divisors). {@code ops.operand(k)} is fused factor k.
+     */
+    public <T> T foldFused(Expr operand, QuotientEntry.Operations<T> ops) {
+        List<Expr> factors = fused.get(operand);
+        if (QuotientEntry.divides(operand)) {
+            return QuotientEntry.fold((Product) operand, ops);
         }
-        return p;
+        T acc = ops.operand(0);
+        for (int k = 1; k < factors.size(); k++) {
+            acc = ops.times(acc, ops.operand(k));
+        }
+        return acc;
     }
 }

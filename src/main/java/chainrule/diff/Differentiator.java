@@ -116,6 +116,17 @@ public final class Differentiator {
         return localPartial(node, i, true);
     }
 
+    /**
+     * ∂product/∂b for factor i of {@code product} a power {@code b^e}: the chain rule through that
+     * power, {@code (∂product/∂b^e)·e·b^(e-1)}, for a compiled reverse pass that never computes the
+     * power on its own (a quotient divides by b: {@code expr.QuotientEntry}). For {@code a/b} it
+     * is {@code -a·b^-2}, which is computed as {@code -(a/b)/b}.
+     */
+    public static Expr numericLocalPartialThroughPower(Expr product, int i) {
+        Expr power = product.children().get(i);
+        return Exprs.mul(localPartial(product, i, true), localPartial(power, 0, true));
+    }
+
     /** ∂node/∂(child i), the only place that knows each node kind's derivative. */
     private static Expr localPartial(Expr node, int i, boolean numeric) {
         return node.accept(new Expr.Visitor<Expr>() {

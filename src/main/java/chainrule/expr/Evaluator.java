@@ -102,11 +102,23 @@ public final class Evaluator implements Expr.Visitor<Double> {
 
     @Override
     public Double product(Product e) {
-        double p = 1;
-        for (Expr f : e.factors()) {
-            p *= eval(f);
+        if (!QuotientEntry.divides(e)) {
+            double p = 1;
+            for (Expr f : e.factors()) {
+                p *= eval(f);
+            }
+            return p;
         }
-        return p;
+        List<Expr> operands = QuotientEntry.operands(e);
+        return QuotientEntry.fold(e, new QuotientEntry.Operations<Double>() { // a true division (QuotientEntry)
+            @Override public Double one() { return 1.0; }
+
+            @Override public Double operand(int k) { return eval(operands.get(k)); }
+
+            @Override public Double times(Double a, Double b) { return a * b; }
+
+            @Override public Double over(Double a, Double b) { return a / b; }
+        });
     }
 
     @Override

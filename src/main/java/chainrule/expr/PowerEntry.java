@@ -13,7 +13,9 @@ import chainrule.runtime.Fns;
  * <p>The rule, read by all of them: a square is {@code b * b} inline (exact, and what a person
  * writes), a reciprocal {@code 1 / b} inline (with the language's IEEE division at 0), anything
  * else a call of {@code pow} ({@link Fns#pow} in bytecode and the interpreter, {@code cr_pow} in
- * generated source, which again squares a runtime exponent of 2 exactly). Its derivative is the
+ * generated source, which again squares a runtime exponent of 2 exactly). A power with a negative
+ * exponent inside a product is not computed by this entry but divided out ({@link QuotientEntry}).
+ * Its derivative is the
  * chain rule's ({@code diff.Differentiator}), its printed forms the printers' precedence table.
  */
 public final class PowerEntry {

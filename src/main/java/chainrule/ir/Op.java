@@ -72,7 +72,7 @@ public sealed interface Op {
     /**
      * This op's values, row-major, from its inputs' values (in the order of {@link #inputs}): the
      * op graph evaluated numerically, element by element as the interpreter evaluates the element
-     * expressions (sums in order from 0, a quotient as a product with the reciprocal), so that a
+     * expressions (sums in order from 0, a quotient as a true division: expr.QuotientEntry), so that a
      * value the element view does not expand (an element outside {@code grad --wrt}'s cone) is
      * the number the expanded one would have. A leaf's values are given, not computed.
      */
@@ -397,7 +397,7 @@ public sealed interface Op {
         public double of(double l, double r) {
             return switch (op) {
                 case MULTIPLY -> l * r;
-                case DIVIDE -> l * PowerEntry.value(r, -1); // l·r^-1, as Exprs.div writes it
+                case DIVIDE -> l / r; // a true division, as the interpreter computes l·r^-1 (expr.QuotientEntry)
                 case POWER -> PowerEntry.value(l, r);
                 case ADD, SUBTRACT, MATMUL -> throw new IllegalStateException(op + " is a Chain or a MatMul");
             };

@@ -5,6 +5,7 @@ import chainrule.compile.ExprEmitter;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Num;
+import chainrule.expr.QuotientEntry;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
 import java.util.HashMap;
@@ -161,7 +162,7 @@ final class LoopWriter {
             if (e instanceof Apply a && a.fn() instanceof UserFunction f) {
                 emit(f.inline(a.args())); // a user function is inlined
             } else {
-                emitter.emit(e, e.children());
+                emitter.emit(e, QuotientEntry.operands(e)); // a quotient divides by its divisors
             }
             if (!(e instanceof Num)) {
                 int l = newDouble();

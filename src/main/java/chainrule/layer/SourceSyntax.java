@@ -17,6 +17,9 @@ public interface SourceSyntax {
     /** {@code 1 / base} with IEEE semantics at 0. */
     String reciprocal(String base);
 
+    /** {@code a / b} with IEEE semantics at 0 ({@code a} and {@code b} locals, literals or parenthesised): a step of a quotient ({@code expr.QuotientEntry}). */
+    String quotient(String a, String b);
+
     /** Whether blocks are braces ({@code for (...) {}}, Java and C) rather than indentation (Python). */
     boolean braces();
 

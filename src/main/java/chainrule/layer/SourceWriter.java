@@ -7,6 +7,7 @@ import chainrule.expr.Power;
 import chainrule.expr.PowerEntry;
 import chainrule.expr.Primitive;
 import chainrule.expr.Product;
+import chainrule.expr.QuotientEntry;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
@@ -30,6 +31,7 @@ public final class SourceWriter {
     private final Set<Primitive.Lowering> used = new LinkedHashSet<>();
     private boolean usesPow;
     private boolean usesReciprocal;
+    private boolean usesQuotient;
     private int depth;
     private int next;
 
@@ -48,6 +50,9 @@ public final class SourceWriter {
 
     /** Whether the language's reciprocal helper is used. */
     public boolean usesReciprocal() { return usesReciprocal; }
+
+    /** Whether the language's quotient helper is used. */
+    public boolean usesQuotient() { return usesQuotient; }
 
     void comment(String text) {
         line(syntax.comment(text));
@@ -192,7 +197,23 @@ public final class SourceWriter {
 
         @Override public String sum(Sum e) { return join(e.children(), " + "); }
 
-        @Override public String product(Product e) { return join(e.children(), " * "); }
+        /** As the bytecode: a product with negative powers as a true division ({@link QuotientEntry}). */
+        @Override public String product(Product e) {
+            if (!QuotientEntry.divides(e)) {
+                return join(e.children(), " * ");
+            }
+            usesQuotient = true;
+            List<Expr> operands = QuotientEntry.operands(e);
+            return QuotientEntry.fold(e, new QuotientEntry.Operations<String>() {
+                @Override public String one() { return syntax.number(1.0); }
+
+                @Override public String operand(int k) { return emit(operands.get(k)); }
+
+                @Override public String times(String a, String b) { return a + " * " + b; }
+
+                @Override public String over(String a, String b) { return syntax.quotient(a, b); }
+            });
+        }
 
         private String join(List<Expr> operands, String op) {
             StringBuilder sb = new StringBuilder();
