@@ -7,6 +7,7 @@ import chainrule.expr.Num;
 import chainrule.expr.Power;
 import chainrule.expr.Primitive;
 import chainrule.expr.Product;
+import chainrule.expr.QuotientEntry;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
@@ -178,6 +179,62 @@ final class ArrayExpr {
                         double[] c = s[in[t]];
                         for (int i = 0; i < n; i++) {
                             o[i] += c[i];
+                        }
+                    }
+                }
+            });
+        }
+        if (e instanceof Product product && QuotientEntry.divides(product)) {
+            // a true division, by the quotient entry's rule (numerator first, then each denominator
+            // in turn), as every other back end computes it: a·(1/b) rounds twice and overflows
+            // for |b| below 5.6e-309 where a/b may be finite. The rule is read once into a plan:
+            // the operand that starts (-1: the value 1), then operands to multiply by (≥ 0) or
+            // divide by (-1 - k), each one loop.
+            int[] in = compileAll(QuotientEntry.operands(product), done);
+            List<Integer> plan = new ArrayList<>();
+            QuotientEntry.fold(product, new QuotientEntry.Operations<Integer>() {
+                @Override public Integer one() {
+                    plan.add(-1);
+                    return -1;
+                }
+
+                @Override public Integer operand(int k) {
+                    if (plan.isEmpty()) {
+                        plan.add(k); // the numerator's first factor: the start
+                    }
+                    return k;
+                }
+
+                @Override public Integer times(Integer a, Integer b) {
+                    plan.add(b);
+                    return a;
+                }
+
+                @Override public Integer over(Integer a, Integer b) {
+                    plan.add(-1 - b);
+                    return a;
+                }
+            });
+            int[] steps = plan.stream().mapToInt(Integer::intValue).toArray();
+            return add(new Step(slots++) {
+                @Override void run(double[][] s, int n) {
+                    double[] o = s[out];
+                    if (steps[0] < 0) {
+                        java.util.Arrays.fill(o, 0, n, 1.0);
+                    } else {
+                        System.arraycopy(s[in[steps[0]]], 0, o, 0, n);
+                    }
+                    for (int t = 1; t < steps.length; t++) {
+                        if (steps[t] >= 0) {
+                            double[] c = s[in[steps[t]]];
+                            for (int i = 0; i < n; i++) {
+                                o[i] *= c[i];
+                            }
+                        } else {
+                            double[] c = s[in[-1 - steps[t]]];
+                            for (int i = 0; i < n; i++) {
+                                o[i] /= c[i];
+                            }
                         }
                     }
                 }
