@@ -375,7 +375,7 @@ public final class PathGraph {
                 if (shorter != simplified && shorter.treeSize() <= WRITTEN_OUT_SIMPLIFIED) {
                     shorter = localFactor(shorter, foldBack);
                 }
-                return Substitution.replace(shorter, folded);
+                return FoldedReductions.withMeans(Substitution.replace(shorter, folded), network);
             }
         }
         Expr written = Substitution.replace(merged.routeSum(), inlined());
@@ -395,11 +395,12 @@ public final class PathGraph {
      * call has the shared vertex's value ({@link Values}), so numbers are unchanged.
      */
     public Expr printedForm(Expr e) {
-        if (!sharesReductions) {
-            return e;
+        if (sharesReductions) {
+            Map<Expr, Expr> calls = folded().calls();
+            e = calls.isEmpty() ? e : Substitution.replace(e, calls);
         }
-        Map<Expr, Expr> calls = folded().calls();
-        return calls.isEmpty() ? e : Substitution.replace(e, calls);
+        // k·sum(E)/n as k·mean(E) where simplifying a whole form brought the 1/n beside a call
+        return FoldedReductions.withMeans(e, network);
     }
 
     /** Each shared reduction's symbol to its call as the file writes it ({@link FoldedReductions}); made on first use. */
@@ -446,11 +447,16 @@ public final class PathGraph {
 
         /** A simplified partial of the definition with k·sum(h)/n written k·mean(h) where it holds folded calls. */
         synchronized Expr withMeans(Expr partial) {
-            return folded == null ? partial : FoldedReductions.withMeans(partial, folded);
+            return !hasCalls ? partial : folded == null ? FoldedReductions.withMeans(partial, foldedFor)
+                    : FoldedReductions.withMeans(FoldedReductions.withMeans(partial, folded, foldedFor), foldedFor);
         }
 
         /** The network, to fold the definition's long reductions into their calls; null once derived. */
         private Network network;
+        /** The network the partials were derived in (what their folded calls are registered for). */
+        private Network foldedFor;
+        /** Whether a partial names a folded call (then k·sum(E)/n is written k·mean(E) once simplified). */
+        private boolean hasCalls;
         /** Whether the definition is a shared reduction's own (its sum is the definition: nothing to fold). */
         private final boolean isShared;
 
@@ -523,6 +529,18 @@ public final class PathGraph {
                     partials = throughCalls(folded, wrt);
                     this.folded = folded;
                 }
+                // a long sum a partial is left with (a folded call's derivative by a name in each
+                // of its terms) written as its call too
+                Network n = network;
+                Map<Sym, Expr> withCalls = new HashMap<>(partials.size() * 2);
+                for (Map.Entry<Sym, Expr> p : partials.entrySet()) {
+                    Expr f = FoldedReductions.foldPartial(p.getValue(), n);
+                    hasCalls |= f != p.getValue();
+                    withCalls.put(p.getKey(), f);
+                }
+                partials = withCalls;
+                hasCalls |= this.folded != null;
+                foldedFor = network;
                 uses = null;
                 network = null;
             }

@@ -89,6 +89,18 @@ public class ChainText {
                     if (x instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE) {
                         continue;
                     }
+                    if (collect && writesFormulas() && x instanceof Chain.Factor f
+                            && f.edge().factor() instanceof chainrule.expr.Num q && q.isExact() && q.isFraction()) {
+                        // a fraction among other factors divides them: mean(h)/16, never mean(h)·1/16
+                        if (q.signum() < 0) {
+                            negated = !negated;
+                        }
+                        denominators.add(Exprs.rational(q.denominator(), java.math.BigInteger.ONE));
+                        if (!q.numerator().abs().equals(java.math.BigInteger.ONE)) {
+                            parts.add(printer.print(Exprs.rational(q.numerator().abs(), java.math.BigInteger.ONE)));
+                        }
+                        continue;
+                    }
                     if (negativeNumber(x) && writesFormulas() && s.parts().size() > 1) {
                         if (x instanceof Chain.Factor f && f.edge().factor() instanceof chainrule.expr.Num n && n.negate().isOne()) {
                             negated = !negated; // -δ(c[1]), not -1·δ(c[1])
@@ -117,7 +129,8 @@ public class ChainText {
                 if (!denominators.isEmpty()) {
                     Expr den = Exprs.mul(denominators);
                     String denText = printer.print(den);
-                    if (den instanceof chainrule.expr.Product || den instanceof Sum || den instanceof chainrule.expr.Num) {
+                    if (den instanceof chainrule.expr.Product || den instanceof Sum
+                            || den instanceof chainrule.expr.Num n && !(n.isInteger() && n.signum() > 0)) {
                         denText = groupFactor(denText);
                     }
                     String over = (negated ? "-" : "") + (parts.isEmpty() ? "1" : String.join(times(), parts)) + "/" + denText;
