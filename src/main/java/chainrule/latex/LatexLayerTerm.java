@@ -67,10 +67,13 @@ final class LatexLayerTerm extends LayerTermText {
         return sb.toString();
     }
 
-    @Override public String delta(LayerForm.Group g) {
-        chainrule.expr.Sym call = form().printedCall(g); // a shared reduction as its call, mean(h)
+    @Override public String delta(LayerForm.Group g) { return "\\delta^{(" + printedName(g) + ")}"; }
+
+    /** A group's name, a shared reduction as its call ({@code \operatorname{mean}(h)}, not {@code L.mean}). */
+    public String printedName(LayerForm.Group g) {
+        chainrule.expr.Sym call = form().printedCall(g);
         String name = call == null ? null : LatexPrinter.folded(call).orElse(null);
-        return "\\delta^{(" + (name != null ? name : name(g)) + ")}";
+        return name != null ? name : name(g);
     }
 
     @Override

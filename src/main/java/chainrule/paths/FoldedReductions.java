@@ -105,6 +105,20 @@ public final class FoldedReductions {
 
     private static final Map<Network, FoldedReductions> SHARED = new java.util.WeakHashMap<>();
 
+    /**
+     * Each shared reduction's vertex to its call. A vertex is compared by its name and definition,
+     * which decide the call, so one entry serves every network that has it; held weakly.
+     */
+    private static final Map<Vertex, Sym> SHARED_CALLS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
+     * The call a shared reduction's vertex is printed as ({@code mean(h)} for {@code L.mean}), once
+     * its network's reductions have been folded; empty for any other vertex.
+     */
+    public static Optional<Sym> callOf(Vertex v) {
+        return v.group().origin() == VertexGroup.Origin.SHARED_REDUCTION ? Optional.ofNullable(SHARED_CALLS.get(v)) : Optional.empty();
+    }
+
     private static FoldedReductions made(Network network) {
         Map<Expr, Expr> out = new LinkedHashMap<>();
         List<Linear> linear = new ArrayList<>();
@@ -113,6 +127,7 @@ public final class FoldedReductions {
                 Sym folded = fold(Substitution.replace(v.definition(), out), network, 2, Map.of());
                 if (folded != null) {
                     out.put(v.symbol(), folded);
+                    SHARED_CALLS.put(v, folded);
                 }
                 Linear l = linear(v.symbol(), v.definition());
                 if (l != null) {
@@ -261,6 +276,15 @@ public final class FoldedReductions {
 
     /** {@code definition} with its long reductions as their calls (see {@link Inline}). */
     public static Inline inline(Expr definition, Network network) {
+        return inline(definition, network, true);
+    }
+
+    /**
+     * {@link #inline(Expr, Network)}; {@code cancelling}: a reduction that the shared reductions
+     * make a number (Σ(w[i] - L.mean)·… is 0) is that number, as derivatives take it; else every
+     * reduction is its call as written (what a definition shows).
+     */
+    public static Inline inline(Expr definition, Network network, boolean cancelling) {
         Map<Sym, Expr> calls = new LinkedHashMap<>();
         Map<Expr, Expr> memo = new java.util.IdentityHashMap<>();
         Expr whole = definition instanceof Product p && p.factors().size() == 2
@@ -293,7 +317,7 @@ public final class FoldedReductions {
                     if (out instanceof Sum s) {
                         // also a reduction among other terms (mean((w - mean(w))^2) + 0.00001
                         // under a square root), as written unless it cancels
-                        Expr in = foldIn(s, network, calls, true);
+                        Expr in = foldIn(s, network, calls, true, cancelling);
                         if (in != null) {
                             out = in;
                         }
@@ -572,7 +596,7 @@ public final class FoldedReductions {
      * vectors of n). An identity at each step. Each new call goes into {@code calls} with its
      * definition, and into the network's registry ({@link #definition}) for its value.
      */
-    static Expr foldIn(Sum sum, Network network, Map<Sym, Expr> calls, boolean asWritten) {
+    static Expr foldIn(Sum sum, Network network, Map<Sym, Expr> calls, boolean asWritten, boolean cancelling) {
         List<Expr> indexed = new ArrayList<>();
         List<Expr> rest = new ArrayList<>();
         for (Expr t : sum.terms()) {
@@ -619,7 +643,7 @@ public final class FoldedReductions {
         // what the shared reductions make of it (2·w[1] + … + 2·w[16] - 32·L.mean is 0)
         Expr inner = of(network).foldSums(written);
         if (asWritten) {
-            if (inner instanceof Num) {
+            if (cancelling && inner instanceof Num) {
                 rest.add(0, times(c, common, inner, calls, network)); // it cancels
                 Expr out = Exprs.add(rest);
                 return out == sum ? null : out;
@@ -713,7 +737,7 @@ public final class FoldedReductions {
                 }
                 Expr out = !changed ? x : x instanceof Sum ? Exprs.add(replaced) : Exprs.mul(replaced);
                 if (out instanceof Sum s) {
-                    Expr in = foldIn(s, network, calls, false);
+                    Expr in = foldIn(s, network, calls, false, true);
                     if (in != null) {
                         out = in;
                     }

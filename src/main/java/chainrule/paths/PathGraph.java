@@ -403,6 +403,24 @@ public final class PathGraph {
         return FoldedReductions.withMeans(e, network);
     }
 
+    /**
+     * {@code v}'s definition as printers show it: each long reduction inside it as its call and each
+     * shared reduction as its call ({@code sqrt(mean((w - mean(w))^2) + 0.00001)}), not as its n
+     * terms (written again in each of n elements) or the element view's name ({@code L.mean}).
+     * Below 16 elements its definition as it is.
+     */
+    public Expr printedDefinition(Vertex v) {
+        Expr d = v.definition();
+        if (d == null) {
+            return null;
+        }
+        if (!isSharedReduction(v)) {
+            FoldedReductions.Inline in = FoldedReductions.inline(d, network, false);
+            d = in.isEmpty() ? d : in.definition();
+        }
+        return printedForm(d);
+    }
+
     /** Each shared reduction's symbol to its call as the file writes it ({@link FoldedReductions}); made on first use. */
     private synchronized FoldedReductions folded() {
         if (folded == null) {

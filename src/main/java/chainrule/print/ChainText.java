@@ -64,7 +64,11 @@ public class ChainText {
 
     /** The name of δ(v) in text. */
     public String delta(Vertex v) {
-        return printer == TextPrinter.plain() ? "delta_" + v.name().replace('.', '_') : "δ(" + v.name() + ")";
+        if (printer == TextPrinter.plain()) {
+            return "delta_" + v.name().replace('.', '_');
+        }
+        // a shared reduction by its call, δ(mean(h)): L.mean is no name of the file
+        return "δ(" + chainrule.paths.FoldedReductions.callOf(v).map(printer::print).orElse(v.name()) + ")";
     }
 
     public String print(Chain c) {
