@@ -429,6 +429,18 @@ public final class FoldedReductions {
 
     /** The number of element indices a folded reduction's definition sums over. */
     private static int elements(Expr definition) {
+        Integer known = ELEMENTS.get(definition);
+        if (known == null) {
+            known = countElements(definition);
+            ELEMENTS.put(definition, known);
+        }
+        return known;
+    }
+
+    /** {@link #elements} of definitions counted so far (asked for at every product beside a call). */
+    private static final Map<Expr, Integer> ELEMENTS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static int countElements(Expr definition) {
         List<Expr> terms = terms(definition);
         if (terms == null) {
             return 0;
@@ -716,7 +728,7 @@ public final class FoldedReductions {
             return e;
         }
         Map<Sym, Expr> calls = new LinkedHashMap<>();
-        Map<Expr, Expr> memo = new java.util.IdentityHashMap<>();
+        Map<Expr, Expr> memo = registryOf(network, true).folds();
         java.util.function.Function<Expr, Expr> lookup = new java.util.function.Function<>() {
             @Override
             public Expr apply(Expr x) {
@@ -789,24 +801,33 @@ public final class FoldedReductions {
      */
     private static final List<Registry> REGISTRIES = new ArrayList<>();
 
-    private record Registry(java.lang.ref.WeakReference<Object> key, Map<String, Expr> definitions) {}
+    /**
+     * @param folds each sum (or product) {@link #foldPartial} has rewritten, to what it became: the
+     *              partials of one definition by each of n elements hold the same long sum
+     */
+    private record Registry(java.lang.ref.WeakReference<Object> key, Map<String, Expr> definitions, Map<Expr, Expr> folds) {}
 
     private static Map<String, Expr> registry(Network network, boolean make) {
+        Registry r = registryOf(network, make);
+        return r == null ? null : r.definitions();
+    }
+
+    private static Registry registryOf(Network network, boolean make) {
         Object key = network.definitions();
         synchronized (REGISTRIES) {
-            Map<String, Expr> found = null;
+            Registry found = null;
             for (java.util.Iterator<Registry> i = REGISTRIES.iterator(); i.hasNext(); ) {
                 Registry r = i.next();
                 Object k = r.key().get();
                 if (k == null) {
                     i.remove();
                 } else if (k == key) {
-                    found = r.definitions();
+                    found = r;
                 }
             }
             if (found == null && make) {
-                found = new ConcurrentHashMap<>();
-                REGISTRIES.add(new Registry(new java.lang.ref.WeakReference<>(key), found));
+                found = new Registry(new java.lang.ref.WeakReference<>(key), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+                REGISTRIES.add(found);
             }
             return found;
         }
