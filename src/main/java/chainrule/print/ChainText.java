@@ -397,7 +397,8 @@ public class ChainText {
             // a shared δ written with the target's given values says so, on the first such line
             chainrule.expr.Num sum = noted || printer != TextPrinter.pretty() ? null : ClosedForm.targetSumBehind(e.getValue());
             noted |= sum != null;
-            lines.add(prefix + delta(e.getKey()) + " = ∂" + lossName + "/∂" + e.getKey().name() + " = "
+            String by = chainrule.paths.FoldedReductions.callOf(e.getKey()).map(printer::print).orElse(e.getKey().name());
+            lines.add(prefix + delta(e.getKey()) + " = ∂" + lossName + "/∂" + by + " = "
                     + formula + number + (sum == null ? "" : targetSumNote(sum)));
         }
         return lines;
