@@ -173,6 +173,14 @@ public final class PathGraph {
                 if (numeric != null) {
                     LocalPartials n = from.reached ? numeric : otherNumeric;
                     e.numericDerivation(x -> n.of(x.from().symbol()));
+                } else {
+                    // a factor whose long sums were folded for printing is computed from the
+                    // partial as derived, as before: the numbers do not depend on how it prints
+                    LocalPartials p = from.reached ? partials : otherPartials;
+                    e.numericDerivation(x -> {
+                        Expr raw = p.unfolded(x.from().symbol());
+                        return raw != null ? raw : x.factor();
+                    });
                 }
                 from.outgoing.add(e);
                 from.successors.add(target);
@@ -532,6 +540,15 @@ public final class PathGraph {
             return out;
         }
 
+        /** The partials {@link FoldedReductions#foldPartial} rewrote, as derived (what numbers are computed from). */
+        private Map<Sym, Expr> unfolded;
+
+        /** The partial by {@code s} as derived, where folding its long sums changed it; else null. */
+        synchronized Expr unfolded(Sym s) {
+            of(s);
+            return unfolded == null ? null : unfolded.get(s);
+        }
+
         synchronized Expr of(Sym s) {
             if (partials == null) {
                 Set<Sym> wrt = new HashSet<>();
@@ -552,8 +569,14 @@ public final class PathGraph {
                 Network n = network;
                 Map<Sym, Expr> withCalls = new HashMap<>(partials.size() * 2);
                 for (Map.Entry<Sym, Expr> p : partials.entrySet()) {
-                    Expr f = FoldedReductions.foldPartial(p.getValue(), n);
-                    hasCalls |= f != p.getValue();
+                    Expr f = numeric ? p.getValue() : FoldedReductions.foldPartial(p.getValue(), n);
+                    if (f != p.getValue()) {
+                        hasCalls = true;
+                        if (unfolded == null) {
+                            unfolded = new HashMap<>();
+                        }
+                        unfolded.put(p.getKey(), p.getValue());
+                    }
                     withCalls.put(p.getKey(), f);
                 }
                 partials = withCalls;
