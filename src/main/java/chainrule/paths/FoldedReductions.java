@@ -127,7 +127,12 @@ public final class FoldedReductions {
                 Sym folded = fold(Substitution.replace(v.definition(), out), network, 2, Map.of());
                 if (folded != null) {
                     out.put(v.symbol(), folded);
-                    SHARED_CALLS.put(v, folded);
+                    synchronized (SHARED_CALLS) {
+                        // the newest equal vertex as the key: a weak map keeps the first key put
+                        // and would drop the entry with the network that made it
+                        SHARED_CALLS.remove(v);
+                        SHARED_CALLS.put(v, folded);
+                    }
                 }
                 Linear l = linear(v.symbol(), v.definition());
                 if (l != null) {
