@@ -61,7 +61,7 @@ final class LatexChain extends ChainText {
     @Override
     public String delta(Vertex v) {
         if (deltaValues == null) {
-            return LatexNames.delta(v.name());
+            return LatexNames.delta(v);
         }
         return value(deltaValues.get(v), true);
     }

@@ -164,12 +164,17 @@ public final class LatexDerivation {
                     break;
                 }
                 shown++;
-                StringBuilder rhs = new StringBuilder("= ").append(symbolic.print(v.definition()));
+                // long reductions as their calls, a shared one's row named by its call (mean(w), not L.mean)
+                Expr definition = graph.printedDefinition(v);
+                StringBuilder rhs = new StringBuilder("= ").append(symbolic.print(definition));
                 if (values != null) {
-                    appendNumbers(rhs, substituted, v.definition(), values.vertex(v.name()));
+                    appendNumbers(rhs, substituted, definition, values.vertex(v.name()));
                 }
                 String mark = notation == Notation.BOOK ? Notation.bookMark(graph, v) : "";
-                out.row(LatexNames.name(v.name()), rhs.toString(), mark.isEmpty() ? null : label(mark));
+                Expr called = graph.printedForm(v.symbol());
+                String name = called != v.symbol() && called instanceof Sym c
+                        ? LatexPrinter.folded(c).orElse(LatexNames.name(v.name())) : LatexNames.name(v.name());
+                out.row(name, rhs.toString(), mark.isEmpty() ? null : label(mark));
             }
         }
     }
@@ -303,7 +308,7 @@ public final class LatexDerivation {
         for (LayerForm.Group d : deltas) {
             derived.addAll(chainrule.print.LayerFormText.derivedFunctions(form.delta(d)));
             String mark = notation == Notation.BOOK ? Notation.bookMark(graph, d.elements().get(0)) : "";
-            layerRow(formulas.delta(d), partial(loss(), LatexLayerTerm.wholeName(d)) + eq() + formulas.print(form.delta(d)),
+            layerRow(formulas.delta(d), partial(loss(), formulas.printedName(d)) + eq() + formulas.print(form.delta(d)),
                     d, adjoints, bookWords(formulas, form.delta(d), mark));
         }
     }
@@ -470,7 +475,8 @@ public final class LatexDerivation {
                     + "computed from the loss back:");
         }
         for (Vertex v : fresh) {
-            String name = LatexNames.name(v.name());
+            String name = chainrule.paths.FoldedReductions.callOf(v).flatMap(LatexPrinter::folded)
+                    .orElseGet(() -> LatexNames.name(v.name()));
             String formula = symbolic.print(form.deltas().get(v));
             StringBuilder rhs = new StringBuilder("= ").append(partial(loss(), name)).append(eq()).append(formula);
             if (values != null) {
@@ -481,7 +487,7 @@ public final class LatexDerivation {
                 }
                 deltaValues.put(v, value);
             }
-            out.row(LatexNames.delta(v.name()), rhs.toString(), null);
+            out.row(LatexNames.delta(v), rhs.toString(), null);
         }
         if (values != null) {
             out.paragraph("Numerically:");

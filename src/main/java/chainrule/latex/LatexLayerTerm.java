@@ -67,7 +67,21 @@ final class LatexLayerTerm extends LayerTermText {
         return sb.toString();
     }
 
-    @Override public String delta(LayerForm.Group g) { return "\\delta^{(" + name(g) + ")}"; }
+    @Override public String delta(LayerForm.Group g) { return "\\delta^{(" + printedName(g) + ")}"; }
+
+    /** A group's name, a shared reduction as its call ({@code \operatorname{mean}(h)}, not {@code L.mean}). */
+    public String printedName(LayerForm.Group g) {
+        chainrule.expr.Sym call = form().printedCall(g);
+        String name = call == null ? null : LatexPrinter.folded(call).orElse(null);
+        return name != null ? name : name(g);
+    }
+
+    @Override
+    protected String quotient(String rest, java.math.BigInteger k, java.math.BigInteger denominator) {
+        String sign = k.signum() < 0 ? "-" : "";
+        String times = k.abs().equals(java.math.BigInteger.ONE) ? "" : k.abs() + scalarTimes();
+        return sign + "\\frac{" + times + rest + "}{" + denominator + "}";
+    }
 
     /** A vector or matrix as its elements are named ({@code W^{(1)}} for {@code W1[i,j]}); a scalar as itself. */
     @Override protected String name(LayerForm.Group g) { return wholeName(g); }

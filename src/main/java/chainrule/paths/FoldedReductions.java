@@ -90,13 +90,49 @@ public final class FoldedReductions {
      * network without shared reductions.
      */
     static FoldedReductions of(Network network) {
+        synchronized (SHARED) {
+            FoldedReductions known = SHARED.get(network);
+            if (known != null) {
+                return known;
+            }
+        }
+        FoldedReductions made = made(network);
+        synchronized (SHARED) {
+            SHARED.put(network, made);
+        }
+        return made;
+    }
+
+    private static final Map<Network, FoldedReductions> SHARED = new java.util.WeakHashMap<>();
+
+    /**
+     * Each shared reduction's vertex to its call. A vertex is compared by its name and definition,
+     * which decide the call, so one entry serves every network that has it; held weakly.
+     */
+    private static final Map<Vertex, Sym> SHARED_CALLS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
+     * The call a shared reduction's vertex is printed as ({@code mean(h)} for {@code L.mean}), once
+     * its network's reductions have been folded; empty for any other vertex.
+     */
+    public static Optional<Sym> callOf(Vertex v) {
+        return v.group().origin() == VertexGroup.Origin.SHARED_REDUCTION ? Optional.ofNullable(SHARED_CALLS.get(v)) : Optional.empty();
+    }
+
+    private static FoldedReductions made(Network network) {
         Map<Expr, Expr> out = new LinkedHashMap<>();
         List<Linear> linear = new ArrayList<>();
         for (Vertex v : network.vertices()) { // topological: a reduction's own ones come first
             if (v.group().origin() == VertexGroup.Origin.SHARED_REDUCTION && v.isDefined()) {
-                Sym folded = fold(Substitution.replace(v.definition(), out), network, 2);
+                Sym folded = fold(Substitution.replace(v.definition(), out), network, 2, Map.of());
                 if (folded != null) {
                     out.put(v.symbol(), folded);
+                    synchronized (SHARED_CALLS) {
+                        // the newest equal vertex as the key: a weak map keeps the first key put
+                        // and would drop the entry with the network that made it
+                        SHARED_CALLS.remove(v);
+                        SHARED_CALLS.put(v, folded);
+                    }
                 }
                 Linear l = linear(v.symbol(), v.definition());
                 if (l != null) {
@@ -245,6 +281,15 @@ public final class FoldedReductions {
 
     /** {@code definition} with its long reductions as their calls (see {@link Inline}). */
     public static Inline inline(Expr definition, Network network) {
+        return inline(definition, network, true);
+    }
+
+    /**
+     * {@link #inline(Expr, Network)}; {@code cancelling}: a reduction that the shared reductions
+     * make a number (Σ(w[i] - L.mean)·… is 0) is that number, as derivatives take it; else every
+     * reduction is its call as written (what a definition shows).
+     */
+    public static Inline inline(Expr definition, Network network, boolean cancelling) {
         Map<Sym, Expr> calls = new LinkedHashMap<>();
         Map<Expr, Expr> memo = new java.util.IdentityHashMap<>();
         Expr whole = definition instanceof Product p && p.factors().size() == 2
@@ -271,13 +316,23 @@ public final class FoldedReductions {
                 if (x instanceof Sum) {
                     out = changed ? Exprs.add(replaced) : x;
                 } else {
-                    out = asMean(changed ? Exprs.mul(replaced) : x, calls);
+                    out = asMean(changed ? Exprs.mul(replaced) : x, calls, network);
                 }
                 if (x != definition && x != whole) {
-                    Sym folded = fold(out, network, FOLDED_ABOVE);
-                    if (folded != null) {
-                        calls.putIfAbsent(folded, out);
-                        out = folded;
+                    if (out instanceof Sum s) {
+                        // also a reduction among other terms (mean((w - mean(w))^2) + 0.00001
+                        // under a square root), as written unless it cancels
+                        Expr in = foldIn(s, network, calls, true, cancelling);
+                        if (in != null) {
+                            out = in;
+                        }
+                    } else {
+                        Sym folded = fold(out, network, FOLDED_ABOVE, of(network).calls());
+                        if (folded != null) {
+                            calls.putIfAbsent(folded, out);
+                            register(network, folded, out);
+                            out = folded;
+                        }
                     }
                 }
                 memo.put(x, out);
@@ -294,17 +349,22 @@ public final class FoldedReductions {
      * {@code sum(w^2)*mean(w)} into the product's number. Of several such sums, the one with the
      * shortest argument ({@code mean(w)}, not {@code mean(w²)}), then the first.
      */
-    private static Expr asMean(Expr product, Map<Sym, Expr> calls) {
-        if (!(product instanceof Product p) || !(p.factors().get(0) instanceof Num a)) {
+    private static Expr asMean(Expr product, Map<Sym, Expr> calls, Network network) {
+        // a whole number stays with the sum the file wrote: 2·sum(h), not 32·mean(h)
+        if (!(product instanceof Product p) || !(p.factors().get(0) instanceof Num a) || a.isInteger()) {
             return product;
         }
         Sym best = null;
         Call bestCall = null;
         int bestSize = 0;
         for (Expr f : p.factors()) {
-            if (f instanceof Sym s && calls.containsKey(s) && CALLS.get(s) != null && CALLS.get(s).function().equals("sum")) {
+            if (f instanceof Sym s && CALLS.get(s) != null && CALLS.get(s).function().equals("sum")) {
+                Expr definition = calls.containsKey(s) ? calls.get(s) : definition(network, s.name());
+                if (definition == null) {
+                    continue;
+                }
                 Call c = CALLS.get(s);
-                int n = elements(calls.get(s));
+                int n = elements(definition);
                 if (n > 0 && a.times(Exprs.num(n)).isInteger()
                         && (best == null || c.argument().treeSize() < bestCall.argument().treeSize())) {
                     best = s;
@@ -317,7 +377,10 @@ public final class FoldedReductions {
             return product;
         }
         Sym mean = meanOf(bestCall);
-        calls.putIfAbsent(mean, Exprs.mul(Exprs.num(bestSize).reciprocal(), calls.get(best)));
+        Expr sumDefinition = calls.containsKey(best) ? calls.get(best) : definition(network, best.name());
+        Expr meanDefinition = Exprs.mul(Exprs.num(bestSize).reciprocal(), sumDefinition);
+        calls.putIfAbsent(mean, meanDefinition);
+        register(network, mean, meanDefinition);
         List<Expr> factors = new ArrayList<>(p.factors().size());
         factors.add(a.times(Exprs.num(bestSize)));
         for (Expr f : p.factors().subList(1, p.factors().size())) {
@@ -331,7 +394,7 @@ public final class FoldedReductions {
      * number is k/n written with {@code mean} of one of its folded sums of n elements
      * ({@code sum(h)/16} is {@code mean(h)}; see {@link #asMean}).
      */
-    static Expr withMeans(Expr e, Inline folded) {
+    static Expr withMeans(Expr e, Inline folded, Network network) {
         if (folded.isEmpty()) {
             return e;
         }
@@ -346,7 +409,7 @@ public final class FoldedReductions {
                 for (Expr f : p.factors()) {
                     factors.add(Substitution.replace(f, this));
                 }
-                return asMean(Exprs.mul(factors), calls);
+                return asMean(Exprs.mul(factors), calls, network);
             }
         };
         return Substitution.replace(e, lookup);
@@ -371,6 +434,18 @@ public final class FoldedReductions {
 
     /** The number of element indices a folded reduction's definition sums over. */
     private static int elements(Expr definition) {
+        Integer known = ELEMENTS.get(definition);
+        if (known == null) {
+            known = countElements(definition);
+            ELEMENTS.put(definition, known);
+        }
+        return known;
+    }
+
+    /** {@link #elements} of definitions counted so far (asked for at every product beside a call). */
+    private static final Map<Expr, Integer> ELEMENTS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static int countElements(Expr definition) {
         List<Expr> terms = terms(definition);
         if (terms == null) {
             return 0;
@@ -417,6 +492,9 @@ public final class FoldedReductions {
                 out.putIfAbsent(mean, Exprs.mul(Exprs.num(n).reciprocal(), c.getValue()));
             }
         }
+        for (Map.Entry<Sym, Expr> c : out.entrySet()) {
+            register(network, c.getKey(), c.getValue());
+        }
         synchronized (INLINE_CALLS) {
             INLINE_CALLS.put(network, out);
         }
@@ -425,12 +503,21 @@ public final class FoldedReductions {
 
     private static final Map<Network, Map<Sym, Expr>> INLINE_CALLS = new java.util.WeakHashMap<>();
 
-    /** The folded symbol of a reduction defined as {@code definition}, or null. */
-    private static Sym fold(Expr definition, Network network, int fewest) {
+    /**
+     * The folded symbol of a reduction defined as {@code definition}, or null; named with the
+     * shared reductions in its argument written as their calls ({@code naming}: mean(w), never
+     * the element view's {@code L.mean}).
+     */
+    private static Sym fold(Expr definition, Network network, int fewest, Map<Expr, Expr> naming) {
         List<Expr> terms = terms(definition);
         if (terms == null || terms.size() < fewest) {
             return null;
         }
+        return foldTerms(terms, network, fewest, naming);
+    }
+
+    /** {@link #fold} of a sum's terms. */
+    private static Sym foldTerms(List<Expr> terms, Network network, int fewest, Map<Expr, Expr> naming) {
         // the terms by the one element index each mentions
         TreeMap<Integer, List<Expr>> byIndex = new TreeMap<>();
         for (Expr t : terms) {
@@ -492,6 +579,296 @@ public final class FoldedReductions {
                 return null;
             }
         }
-        return callSymbol(function, argument);
+        return callSymbol(function, naming.isEmpty() ? argument : Substitution.replace(argument, naming));
+    }
+
+    /**
+     * The one element index {@code t} mentions ({@code 3} for {@code c[3]·(w[3] - L.mean)}), 0 for
+     * none (a number, a scalar, a folded call), -1 for several.
+     */
+    private static int indexOf(Expr t) {
+        int index = 0;
+        for (Sym s : Symbols.free(t)) {
+            Matcher m = ELEMENT.matcher(s.name());
+            if (!m.matches()) {
+                continue;
+            }
+            int k = Integer.parseInt(m.group(2));
+            if (index != 0 && index != k) {
+                return -1;
+            }
+            index = k;
+        }
+        return index;
+    }
+
+    /**
+     * {@code sum} with the long reduction among its terms written as its call, or null where
+     * nothing changes. The terms that each mention one element index are the reduction's; the
+     * others ({@code 0.00001} beside {@code mean((w - mean(w))^2)} under a square root) stay as
+     * they are. The factors every such term shares, and their common number, are taken out first
+     * ({@code Σ -(w[i] - L.mean)/(2·sqrt(s)³)} is {@code -sum(w - mean(w))/(2·sqrt(s)³)}), what is
+     * left is written with the shared reductions it holds most of ({@link #foldSums}: Σ w[i] − n·L.mean
+     * is 0), then folded ({@link #fold}: the terms grouped by index are {@code E} at 1 … n of
+     * vectors of n). An identity at each step. Each new call goes into {@code calls} with its
+     * definition, and into the network's registry ({@link #definition}) for its value.
+     */
+    static Expr foldIn(Sum sum, Network network, Map<Sym, Expr> calls, boolean asWritten, boolean cancelling) {
+        List<Expr> indexed = new ArrayList<>();
+        List<Expr> rest = new ArrayList<>();
+        for (Expr t : sum.terms()) {
+            (indexOf(t) > 0 ? indexed : rest).add(t);
+        }
+        if (indexed.size() < FOLDED_ABOVE) {
+            return null;
+        }
+        // the factors (and the number) every indexed term has
+        List<Expr> common = null;
+        Num coefficient = null;
+        boolean sameCoefficient = true;
+        for (Expr t : indexed) {
+            Expr[] cr = split(t);
+            if (coefficient == null) {
+                coefficient = (Num) cr[0];
+            } else if (!coefficient.equals(cr[0])) {
+                sameCoefficient = false;
+            }
+            List<Expr> factors = cr[1] instanceof Product p ? p.factors() : List.of(cr[1]);
+            if (common == null) {
+                common = new ArrayList<>();
+                for (Expr f : factors) {
+                    if (indexOf(f) == 0) {
+                        common.add(f);
+                    }
+                }
+            } else {
+                common.retainAll(factors);
+            }
+        }
+        Num c = sameCoefficient ? coefficient : Exprs.ONE;
+        List<Expr> stripped = new ArrayList<>(indexed.size());
+        for (Expr t : indexed) {
+            Expr[] cr = split(t);
+            List<Expr> factors = new ArrayList<>(cr[1] instanceof Product p ? p.factors() : List.of(cr[1]));
+            for (Expr f : common) {
+                factors.remove(f);
+            }
+            factors.add(0, sameCoefficient ? Exprs.ONE : cr[0]);
+            stripped.add(Exprs.mul(factors));
+        }
+        Expr written = Exprs.add(stripped);
+        // what the shared reductions make of it (2·w[1] + … + 2·w[16] - 32·L.mean is 0)
+        Expr inner = of(network).foldSums(written);
+        if (asWritten) {
+            if (cancelling && inner instanceof Num) {
+                rest.add(0, times(c, common, inner, calls, network)); // it cancels
+                Expr out = Exprs.add(rest);
+                return out == sum ? null : out;
+            }
+            // the call as the file writes it, its terms whole
+            Sym call = foldTerms(indexed, network, FOLDED_ABOVE, of(network).calls());
+            if (call == null) {
+                return null;
+            }
+            Expr definition = Exprs.add(indexed);
+            calls.putIfAbsent(call, definition);
+            register(network, call, definition);
+            rest.add(0, call);
+            return Exprs.add(rest);
+        }
+        // a partial: the shorter of the shared reductions' form (Σ h[i]/16 is mean(h), the vertex
+        // every other factor names) and the terms as one new call (sum(c·(w - mean(w))))
+        Expr byShared = inner == written ? null : times(c, common, inner, calls, network);
+        Expr called = asCall(written, network, calls);
+        Expr byCall = called == null ? null : times(c, common, called, calls, network);
+        Expr chosen = byShared != null && (byCall == null || byShared.treeSize() <= byCall.treeSize()) ? byShared : byCall;
+        if (chosen == null) {
+            return null;
+        }
+        rest.add(0, chosen);
+        Expr out = Exprs.add(rest);
+        return out == sum ? null : out;
+    }
+
+    /** {@code c·common·x}, k/n beside a sum of n as mean ({@link #asMean}). */
+    private static Expr times(Num c, List<Expr> common, Expr x, Map<Sym, Expr> calls, Network network) {
+        List<Expr> factors = new ArrayList<>(common.size() + 2);
+        factors.add(c);
+        factors.addAll(common);
+        factors.add(x);
+        return asMean(Exprs.mul(factors), calls, network);
+    }
+
+    /** {@code e} with its terms that mention one element index each folded into one call, the others beside it; null where they are no call. */
+    private static Expr asCall(Expr e, Network network, Map<Sym, Expr> calls) {
+        List<Expr> reduction = new ArrayList<>();
+        List<Expr> others = new ArrayList<>();
+        for (Expr t : e instanceof Sum s ? s.terms() : List.of(e)) {
+            (indexOf(t) > 0 ? reduction : others).add(t);
+        }
+        if (reduction.size() < FOLDED_ABOVE) {
+            return null;
+        }
+        Sym call = foldTerms(reduction, network, FOLDED_ABOVE, of(network).calls());
+        if (call == null) {
+            return null;
+        }
+        Expr definition = Exprs.add(reduction);
+        calls.putIfAbsent(call, definition);
+        register(network, call, definition);
+        others.add(0, call);
+        return Exprs.add(others);
+    }
+
+    /**
+     * {@code e}, a partial derivative, with each long reduction in it written as its call
+     * ({@link #foldIn}), a number k/n beside a folded sum of n elements as {@code k·mean(E)}: the
+     * derivative of a folded call by a name in its every term is again a sum over every element
+     * (∂ sum(c·(w - m)/sqrt(s))/∂s), and the partial of a reduction by a shared one it holds
+     * ({@code mean(mean(h)·h)} by mean(h)) is the shared one's own sum. Registers each new call
+     * for its value.
+     */
+    static Expr foldPartial(Expr e, Network network) {
+        if (!mayHold(e)) {
+            return e;
+        }
+        Map<Sym, Expr> calls = new LinkedHashMap<>();
+        Map<Expr, Expr> memo = registryOf(network, true).folds();
+        java.util.function.Function<Expr, Expr> lookup = new java.util.function.Function<>() {
+            @Override
+            public Expr apply(Expr x) {
+                if (!(x instanceof Sum) && !(x instanceof Product) || !mayHold(x)) {
+                    return null;
+                }
+                Expr known = memo.get(x);
+                if (known != null) {
+                    return known;
+                }
+                List<Expr> children = x instanceof Sum s ? s.terms() : ((Product) x).factors();
+                List<Expr> replaced = new ArrayList<>(children.size());
+                boolean changed = false;
+                for (Expr c : children) {
+                    Expr r = Substitution.replace(c, this);
+                    changed |= r != c;
+                    replaced.add(r);
+                }
+                Expr out = !changed ? x : x instanceof Sum ? Exprs.add(replaced) : Exprs.mul(replaced);
+                if (out instanceof Sum s) {
+                    Expr in = foldIn(s, network, calls, false, true);
+                    if (in != null) {
+                        out = in;
+                    }
+                } else {
+                    out = asMean(out, calls, network);
+                }
+                memo.put(x, out);
+                return out;
+            }
+        };
+        return Substitution.replace(e, lookup);
+    }
+
+    /**
+     * {@code e} with every product whose number is k/n beside a folded {@code sum} of n elements
+     * written with {@code mean} ({@link #asMean}), for any call made for {@code network}.
+     */
+    static Expr withMeans(Expr e, Network network) {
+        boolean sums = false;
+        for (Sym s : Symbols.free(e)) {
+            Call c = CALLS.get(s);
+            sums |= c != null && c.function().equals("sum");
+        }
+        if (!sums) {
+            return e;
+        }
+        Map<Sym, Expr> calls = new LinkedHashMap<>();
+        java.util.function.Function<Expr, Expr> lookup = new java.util.function.Function<>() {
+            @Override
+            public Expr apply(Expr x) {
+                if (!(x instanceof Product p)) {
+                    return null;
+                }
+                List<Expr> factors = new ArrayList<>(p.factors().size());
+                for (Expr f : p.factors()) {
+                    factors.add(Substitution.replace(f, this));
+                }
+                return asMean(Exprs.mul(factors), calls, network);
+            }
+        };
+        return Substitution.replace(e, lookup);
+    }
+
+    /**
+     * Every call made for a network (in its definitions and in partials derived from them), by
+     * name, to its element-level definition: what gives a call its value. Keyed by the network's
+     * list of definitions, by identity, which the copies with other values share
+     * ({@link Network#withValues}); held weakly.
+     */
+    private static final List<Registry> REGISTRIES = new ArrayList<>();
+
+    /**
+     * @param folds each sum (or product) {@link #foldPartial} has rewritten, to what it became: the
+     *              partials of one definition by each of n elements hold the same long sum
+     */
+    private record Registry(java.lang.ref.WeakReference<Object> key, Map<String, Expr> definitions, Map<Expr, Expr> folds) {}
+
+    private static Map<String, Expr> registry(Network network, boolean make) {
+        Registry r = registryOf(network, make);
+        return r == null ? null : r.definitions();
+    }
+
+    private static Registry registryOf(Network network, boolean make) {
+        Object key = network.definitions();
+        synchronized (REGISTRIES) {
+            Registry found = null;
+            for (java.util.Iterator<Registry> i = REGISTRIES.iterator(); i.hasNext(); ) {
+                Registry r = i.next();
+                Object k = r.key().get();
+                if (k == null) {
+                    i.remove();
+                } else if (k == key) {
+                    found = r;
+                }
+            }
+            if (found == null && make) {
+                found = new Registry(new java.lang.ref.WeakReference<>(key), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+                REGISTRIES.add(found);
+            }
+            return found;
+        }
+    }
+
+    private static void register(Network network, Sym call, Expr definition) {
+        registry(network, true).putIfAbsent(call.name(), definition);
+    }
+
+    /**
+     * {@code e} with every folded call made for {@code network} written out as its definition,
+     * the calls inside it too: what a test of an identity by the normal form needs.
+     */
+    static Expr expandCalls(Expr e, Network network) {
+        boolean any = false;
+        for (Sym s : Symbols.free(e)) {
+            any |= CALLS.containsKey(s) && definition(network, s.name()) != null;
+        }
+        if (!any) {
+            return e;
+        }
+        return Substitution.replace(e, (Expr x) -> {
+            if (x instanceof Sym s && CALLS.containsKey(s)) {
+                Expr d = definition(network, s.name());
+                return d == null ? null : expandCalls(d, network);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The element-level definition of the folded call named {@code name} made for {@code network}
+     * (over the network's vertices and other calls), or null.
+     */
+    public static Expr definition(Network network, String name) {
+        Map<String, Expr> r = registry(network, false);
+        return r == null ? null : r.get(name);
     }
 }

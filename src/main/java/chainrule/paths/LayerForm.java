@@ -139,6 +139,25 @@ public final class LayerForm {
         return graph.printedForm(factor);
     }
 
+    /**
+     * The call a group that is a shared reduction is printed as ({@code mean(h)} for the element
+     * view's {@code L.mean}, whose name is no name of the file), or null for any other group.
+     */
+    public Sym printedCall(Group g) {
+        if (!g.isScalar() || g.elements().get(0).group().origin() != chainrule.model.VertexGroup.Origin.SHARED_REDUCTION) {
+            return null;
+        }
+        Sym s = g.elements().get(0).symbol();
+        Expr printed = graph.printedForm(s);
+        return printed != s && printed instanceof Sym call ? call : null;
+    }
+
+    /** A group's name as printers write it: a shared reduction as its call ({@link #printedCall}), else its name. */
+    public String printedName(Group g) {
+        Sym call = printedCall(g);
+        return call == null ? g.name() : chainrule.expr.TextPrinter.pretty().print(call);
+    }
+
     public static LayerForm of(PathGraph graph, Values values) {
         LayerForm form = new LayerForm(graph);
         form.recognise(new LayerVerification(graph, form.evaluation, values));

@@ -173,6 +173,14 @@ public final class PathGraph {
                 if (numeric != null) {
                     LocalPartials n = from.reached ? numeric : otherNumeric;
                     e.numericDerivation(x -> n.of(x.from().symbol()));
+                } else {
+                    // a factor whose long sums were folded for printing is computed from the
+                    // partial as derived, as before: the numbers do not depend on how it prints
+                    LocalPartials p = from.reached ? partials : otherPartials;
+                    e.numericDerivation(x -> {
+                        Expr raw = p.unfolded(x.from().symbol());
+                        return raw != null ? raw : x.factor();
+                    });
                 }
                 from.outgoing.add(e);
                 from.successors.add(target);
@@ -375,7 +383,7 @@ public final class PathGraph {
                 if (shorter != simplified && shorter.treeSize() <= WRITTEN_OUT_SIMPLIFIED) {
                     shorter = localFactor(shorter, foldBack);
                 }
-                return Substitution.replace(shorter, folded);
+                return FoldedReductions.withMeans(Substitution.replace(shorter, folded), network);
             }
         }
         Expr written = Substitution.replace(merged.routeSum(), inlined());
@@ -395,11 +403,30 @@ public final class PathGraph {
      * call has the shared vertex's value ({@link Values}), so numbers are unchanged.
      */
     public Expr printedForm(Expr e) {
-        if (!sharesReductions) {
-            return e;
+        if (sharesReductions) {
+            Map<Expr, Expr> calls = folded().calls();
+            e = calls.isEmpty() ? e : Substitution.replace(e, calls);
         }
-        Map<Expr, Expr> calls = folded().calls();
-        return calls.isEmpty() ? e : Substitution.replace(e, calls);
+        // k·sum(E)/n as k·mean(E) where simplifying a whole form brought the 1/n beside a call
+        return FoldedReductions.withMeans(e, network);
+    }
+
+    /**
+     * {@code v}'s definition as printers show it: each long reduction inside it as its call and each
+     * shared reduction as its call ({@code sqrt(mean((w - mean(w))^2) + 0.00001)}), not as its n
+     * terms (written again in each of n elements) or the element view's name ({@code L.mean}).
+     * Below 16 elements its definition as it is.
+     */
+    public Expr printedDefinition(Vertex v) {
+        Expr d = v.definition();
+        if (d == null) {
+            return null;
+        }
+        if (!isSharedReduction(v)) {
+            FoldedReductions.Inline in = FoldedReductions.inline(d, network, false);
+            d = in.isEmpty() ? d : in.definition();
+        }
+        return printedForm(d);
     }
 
     /** Each shared reduction's symbol to its call as the file writes it ({@link FoldedReductions}); made on first use. */
@@ -446,11 +473,16 @@ public final class PathGraph {
 
         /** A simplified partial of the definition with k·sum(h)/n written k·mean(h) where it holds folded calls. */
         synchronized Expr withMeans(Expr partial) {
-            return folded == null ? partial : FoldedReductions.withMeans(partial, folded);
+            return !hasCalls ? partial : folded == null ? FoldedReductions.withMeans(partial, foldedFor)
+                    : FoldedReductions.withMeans(FoldedReductions.withMeans(partial, folded, foldedFor), foldedFor);
         }
 
         /** The network, to fold the definition's long reductions into their calls; null once derived. */
         private Network network;
+        /** The network the partials were derived in (what their folded calls are registered for). */
+        private Network foldedFor;
+        /** Whether a partial names a folded call (then k·sum(E)/n is written k·mean(E) once simplified). */
+        private boolean hasCalls;
         /** Whether the definition is a shared reduction's own (its sum is the definition: nothing to fold). */
         private final boolean isShared;
 
@@ -508,6 +540,15 @@ public final class PathGraph {
             return out;
         }
 
+        /** The partials {@link FoldedReductions#foldPartial} rewrote, as derived (what numbers are computed from). */
+        private Map<Sym, Expr> unfolded;
+
+        /** The partial by {@code s} as derived, where folding its long sums changed it; else null. */
+        synchronized Expr unfolded(Sym s) {
+            of(s);
+            return unfolded == null ? null : unfolded.get(s);
+        }
+
         synchronized Expr of(Sym s) {
             if (partials == null) {
                 Set<Sym> wrt = new HashSet<>();
@@ -523,6 +564,24 @@ public final class PathGraph {
                     partials = throughCalls(folded, wrt);
                     this.folded = folded;
                 }
+                // a long sum a partial is left with (a folded call's derivative by a name in each
+                // of its terms) written as its call too
+                Network n = network;
+                Map<Sym, Expr> withCalls = new HashMap<>(partials.size() * 2);
+                for (Map.Entry<Sym, Expr> p : partials.entrySet()) {
+                    Expr f = numeric ? p.getValue() : FoldedReductions.foldPartial(p.getValue(), n);
+                    if (f != p.getValue()) {
+                        hasCalls = true;
+                        if (unfolded == null) {
+                            unfolded = new HashMap<>();
+                        }
+                        unfolded.put(p.getKey(), p.getValue());
+                    }
+                    withCalls.put(p.getKey(), f);
+                }
+                partials = withCalls;
+                hasCalls |= this.folded != null;
+                foldedFor = network;
                 uses = null;
                 network = null;
             }

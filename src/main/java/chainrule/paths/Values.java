@@ -51,7 +51,7 @@ public final class Values {
 
     private Values(Map<String, Double> vertexValues, Network network, Map<Expr, Expr> stable, SigmoidLogs sigmoidLogs,
                    boolean shared) {
-        this.vertexValues = vertexValues;
+        this.vertexValues = new WithCalls(vertexValues, network);
         int capacity = Math.max(16, vertexValues.size() * 2);
         this.factorValues = shared ? new java.util.concurrent.ConcurrentHashMap<>(capacity) : new HashMap<>(capacity);
         this.network = network;
@@ -124,6 +124,54 @@ public final class Values {
         Values out = new Values(env, network, stable, sigmoidLogs, shared);
         out.recomputed = recomputed;
         return out;
+    }
+
+    /**
+     * The vertices' values, and each folded call's ({@code sum(w - mean(w))}, made where a partial
+     * is left with a long sum: {@link FoldedReductions#foldPartial}) computed from its definition
+     * when first asked for, since factors are derived after the forward pass.
+     */
+    private static final class WithCalls extends java.util.AbstractMap<String, Double> {
+        private final Map<String, Double> base;
+        private final Network network;
+        private final Map<String, Double> calls = new java.util.concurrent.ConcurrentHashMap<>();
+
+        WithCalls(Map<String, Double> base, Network network) {
+            this.base = base;
+            this.network = network;
+        }
+
+        @Override
+        public Double get(Object key) {
+            Double v = base.get(key);
+            if (v != null || !(key instanceof String name) || name.indexOf('(') < 0) {
+                return v; // a call's name has its parentheses; no vertex's has
+            }
+            v = calls.get(name);
+            if (v != null) {
+                return v;
+            }
+            Expr definition = FoldedReductions.definition(network, name);
+            if (definition == null) {
+                return null;
+            }
+            try {
+                v = Evaluator.evaluate(definition, this);
+            } catch (Evaluator.MissingValueException e) {
+                return null;
+            }
+            calls.put(name, v);
+            return v;
+        }
+
+        @Override
+        public boolean containsKey(Object key) { return get(key) != null; }
+
+        @Override
+        public int size() { return base.size(); }
+
+        @Override
+        public java.util.Set<Map.Entry<String, Double>> entrySet() { return base.entrySet(); }
     }
 
     /** Sigmoid and softmax vertices to their definitions, declared non-parameters to their values. */

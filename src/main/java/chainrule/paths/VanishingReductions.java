@@ -203,8 +203,8 @@ final class VanishingReductions {
      * so that m's coefficient is collected before m's definition, a sum over the whole vector, is
      * written in: substituted into each of n terms it would make n² of them.
      */
-    private static boolean isIdenticallyZero(Expr e, Vertex m, Set<Vertex> region) {
-        e = withoutCommonFactors(e);
+    private boolean isIdenticallyZero(Expr e, Vertex m, Set<Vertex> region) {
+        e = withoutCommonFactors(FoldedReductions.expandCalls(e, graph.network()));
         if (region != null) {
             for (int round = 0; round < ROUNDS && !isZero(e); round++) {
                 Map<Sym, Expr> below = new HashMap<>();

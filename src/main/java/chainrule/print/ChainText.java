@@ -64,7 +64,11 @@ public class ChainText {
 
     /** The name of δ(v) in text. */
     public String delta(Vertex v) {
-        return printer == TextPrinter.plain() ? "delta_" + v.name().replace('.', '_') : "δ(" + v.name() + ")";
+        if (printer == TextPrinter.plain()) {
+            return "delta_" + v.name().replace('.', '_');
+        }
+        // a shared reduction by its call, δ(mean(h)): L.mean is no name of the file
+        return "δ(" + chainrule.paths.FoldedReductions.callOf(v).map(printer::print).orElse(v.name()) + ")";
     }
 
     public String print(Chain c) {
@@ -87,6 +91,18 @@ public class ChainText {
                 for (int i = s.parts().size() - 1; i >= 0; i--) {
                     Chain x = s.parts().get(i);
                     if (x instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE) {
+                        continue;
+                    }
+                    if (collect && writesFormulas() && x instanceof Chain.Factor f
+                            && f.edge().factor() instanceof chainrule.expr.Num q && q.isExact() && q.isFraction()) {
+                        // a fraction among other factors divides them: mean(h)/16, never mean(h)·1/16
+                        if (q.signum() < 0) {
+                            negated = !negated;
+                        }
+                        denominators.add(Exprs.rational(q.denominator(), java.math.BigInteger.ONE));
+                        if (!q.numerator().abs().equals(java.math.BigInteger.ONE)) {
+                            parts.add(printer.print(Exprs.rational(q.numerator().abs(), java.math.BigInteger.ONE)));
+                        }
                         continue;
                     }
                     if (negativeNumber(x) && writesFormulas() && s.parts().size() > 1) {
@@ -117,7 +133,8 @@ public class ChainText {
                 if (!denominators.isEmpty()) {
                     Expr den = Exprs.mul(denominators);
                     String denText = printer.print(den);
-                    if (den instanceof chainrule.expr.Product || den instanceof Sum || den instanceof chainrule.expr.Num) {
+                    if (den instanceof chainrule.expr.Product || den instanceof Sum
+                            || den instanceof chainrule.expr.Num n && !(n.isInteger() && n.signum() > 0)) {
                         denText = groupFactor(denText);
                     }
                     String over = (negated ? "-" : "") + (parts.isEmpty() ? "1" : String.join(times(), parts)) + "/" + denText;
@@ -380,7 +397,8 @@ public class ChainText {
             // a shared δ written with the target's given values says so, on the first such line
             chainrule.expr.Num sum = noted || printer != TextPrinter.pretty() ? null : ClosedForm.targetSumBehind(e.getValue());
             noted |= sum != null;
-            lines.add(prefix + delta(e.getKey()) + " = ∂" + lossName + "/∂" + e.getKey().name() + " = "
+            String by = chainrule.paths.FoldedReductions.callOf(e.getKey()).map(printer::print).orElse(e.getKey().name());
+            lines.add(prefix + delta(e.getKey()) + " = ∂" + lossName + "/∂" + by + " = "
                     + formula + number + (sum == null ? "" : targetSumNote(sum)));
         }
         return lines;

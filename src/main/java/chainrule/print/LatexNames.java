@@ -152,6 +152,12 @@ public final class LatexNames {
         return !core.startsWith("_") && !core.endsWith("_");
     }
 
+    /** δ for a vertex, a shared reduction by its call ({@code \delta_{\operatorname{mean}(h)}}). */
+    public static String delta(chainrule.model.Vertex v) {
+        return chainrule.paths.FoldedReductions.callOf(v).flatMap(LatexPrinter::folded)
+                .map(call -> "\\delta_{" + call + "}").orElseGet(() -> delta(v.name()));
+    }
+
     /** δ for a vertex: {@code \delta_{\mathrm{net}_{o1}}}. */
     public static String delta(String identifier) {
         return "\\delta_{" + name(identifier) + "}";

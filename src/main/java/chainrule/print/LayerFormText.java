@@ -174,7 +174,7 @@ public final class LayerFormText {
             String lhs = (d == used.get(0) ? where : " ".repeat(where.length()))
                     + TextWidth.pad(formulas.delta(d), width) + " = ";
             LayerTerm term = form.delta(d);
-            sb.append(lhs).append("∂").append(loss).append("/∂").append(d.name()).append(bookMark(d))
+            sb.append(lhs).append("∂").append(loss).append("/∂").append(form.printedName(d)).append(bookMark(d))
                     .append(" = ").append(formulas.print(term)).append(bookWords(term)).append("\n");
             appendStep(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", term);
             appendNumbers(sb, " ".repeat(TextWidth.of(lhs) - 2) + "= ", d, formulas.delta(d));

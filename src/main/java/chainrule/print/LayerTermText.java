@@ -55,8 +55,11 @@ public class LayerTermText {
         return render(t).text();
     }
 
+    /** The form printed. */
+    protected LayerForm form() { return form; }
+
     /** The name of δ(g). */
-    public String delta(LayerForm.Group g) { return "δ(" + g.name() + ")"; }
+    public String delta(LayerForm.Group g) { return "δ(" + form.printedName(g) + ")"; }
 
     protected String name(LayerForm.Group g) { return g.name(); }
 
@@ -109,6 +112,11 @@ public class LayerTermText {
                 if (intoLoss) {
                     return f;
                 }
+                if (!book && e.factor() instanceof chainrule.expr.Num q && q.isExact() && q.isFraction()) {
+                    // a fraction divides what it multiplies: δ(mean(h))/16, never δ(mean(h))·1/16
+                    Printed rest = render(e.rest());
+                    return new Printed(quotient(wrap(rest, HADAMARD), q.numerator(), q.denominator()), HADAMARD, rest.vector());
+                }
                 // backpropagation order, as the scalar closed forms: the δ from above first, then
                 // this layer's factor, δ(h.in) = (W2ᵀ δ(o.in)) ⊙ σ′(h.in) (docs/language.md)
                 Printed rest = render(e.rest());
@@ -157,6 +165,13 @@ public class LayerTermText {
                 return new Printed(String.join(plus(), parts), SUM, vector);
             }
         });
+    }
+
+    /** {@code rest} times the fraction {@code q}: {@code δ(mean(h))/16}, {@code -3·δ(c)/16}. */
+    protected String quotient(String rest, java.math.BigInteger k, java.math.BigInteger denominator) {
+        String sign = k.signum() < 0 ? "-" : "";
+        String times = k.abs().equals(java.math.BigInteger.ONE) ? "" : k.abs() + scalarTimes();
+        return sign + times + rest + "/" + denominator;
     }
 
     private Printed factor(Expr f) {

@@ -427,7 +427,11 @@ final class Analysis {
         for (var d : form.deltas().entrySet()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", d.getKey().name());
-            m.put("latex", katex.delta(d.getKey()) + " = " + KatexChain.partial(loss, d.getKey().name()) + " = " + katex.print(d.getValue()));
+            // a shared reduction by its call, \partial L/\partial \operatorname{mean}(h)
+            String partial = chainrule.paths.FoldedReductions.callOf(d.getKey()).flatMap(LatexPrinter::folded)
+                    .map(call -> "\\frac{\\partial " + LatexNames.name(loss) + "}{\\partial " + call + "}")
+                    .orElseGet(() -> KatexChain.partial(loss, d.getKey().name()));
+            m.put("latex", katex.delta(d.getKey()) + " = " + partial + " = " + katex.print(d.getValue()));
             if (adjoints != null && adjoints.get(d.getKey()) != null) {
                 m.put("valueLatex", LatexPrinter.number(Numbers.rounded(adjoints.get(d.getKey()), 10)));
             }

@@ -21,7 +21,7 @@ final class KatexChain extends ChainText {
 
     @Override protected String groupFactor(String factor) { return "\\left(" + factor + "\\right)"; }
 
-    @Override public String delta(Vertex v) { return LatexNames.delta(v.name()); }
+    @Override public String delta(Vertex v) { return LatexNames.delta(v); }
 
     /** {@code \frac{\partial E}{\partial w_1}}. */
     static String partial(String of, String by) {
