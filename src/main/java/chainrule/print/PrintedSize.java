@@ -89,8 +89,9 @@ public final class PrintedSize {
     static final long INPUT_FACTOR = 4;
 
     private static String message(PathGraph graph, Vertex w, long n, long limit) {
+        // past twice the limit the count stops: say so, not "over N ..., more than the N"
         return "the derivative of " + graph.network().loss().name() + " with respect to " + w.name() + " is "
-                + (n > limit + limit ? "over " + String.format("%,d", limit) : String.format("%,d", n))
+                + (n > limit + limit ? "over " + String.format("%,d", limit + limit) : String.format("%,d", n))
                 + " terms and operations written out, more than the " + String.format("%,d", limit)
                 + " printed at most; `chainrule eval FILE` gives its value without the formula";
     }
