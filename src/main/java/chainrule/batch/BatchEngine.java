@@ -375,10 +375,13 @@ public final class BatchEngine {
          */
         private final java.util.concurrent.atomic.AtomicLong transposedRoom = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.concurrent.atomic.AtomicLong strippedRoom = new java.util.concurrent.atomic.AtomicLong();
+        /** Per packed value, whether all its elements are finite ({@link #allFinite}; null: not asked yet). */
+        private final Boolean[] finite;
 
         private Rows(double[][] rows) {
             this.rows = rows;
             this.packed = new double[graph.values().size()][];
+            this.finite = new Boolean[graph.values().size()];
             for (int v = 0; v < packed.length; v++) {
                 if (batched[v] && fullyCovered[v] && graph.values().get(v).op() instanceof BatchGraph.Declared) {
                     int size = graph.values().get(v).size();
@@ -475,6 +478,19 @@ public final class BatchEngine {
         }
 
         public int size() { return rows.length; }
+
+        /**
+         * Whether every element of packed value v is finite (a cell of a data file is, but a value
+         * computed from the data, x·1e308, may not be): asked once per value, then kept.
+         */
+        boolean allFinite(int v) {
+            Boolean known = finite[v];
+            if (known == null) {
+                known = Kernels.allFinite(packed[v], 0, packed[v].length);
+                finite[v] = known;
+            }
+            return known;
+        }
     }
 
     /** The samples {@code rows[r][c]} (c: the data column) packed for {@link Workspace#run}. */
@@ -520,6 +536,12 @@ public final class BatchEngine {
         private final Rows[] samplesInPlace;
         /** Per matrix: whether this evaluation's blocks left its δᵀ here. */
         private final boolean[] taken;
+        /**
+         * Per matrix: whether a block's X held an inf or a nan this evaluation. Then δW sums every
+         * sample: 0·inf is nan, which skipping relu's zero δ would lose (a unit off, fed by an
+         * activation that overflowed: the loops' dense sum says nan, and so must this).
+         */
+        private final boolean[] nonFinite;
         private int from;
         private int rows;
 
@@ -532,6 +554,7 @@ public final class BatchEngine {
             copied = new double[n][];
             samplesInPlace = new Rows[n];
             taken = new boolean[n];
+            nonFinite = new boolean[n];
         }
 
         private boolean inStrips(BatchGraph.MatVec m) {
@@ -550,6 +573,7 @@ public final class BatchEngine {
             this.from = from;
             this.rows = rows;
             Arrays.fill(taken, false);
+            Arrays.fill(nonFinite, false);
             for (int w = 0; w < deferredBy.length; w++) {
                 BatchGraph.MatVec m = deferredBy[w];
                 if (m == null) {
@@ -581,6 +605,12 @@ public final class BatchEngine {
             int offset = blockFrom - from;
             if (inStrips(m)) { // δᵀ a group of four rows at a time, as the tiles read it
                 Kernels.interleave4(d, count, r, deltaT[w], offset, rows);
+                int v = m.vector();
+                boolean finite = samples.packed[v] != null ? samples.allFinite(v) // the data's rows
+                        : Kernels.allFinite(xs, blockXAt, count * c); // computed this evaluation
+                if (!finite) {
+                    nonFinite[w] = true; // only ever set, by any block: read after they all ran
+                }
             } else {
                 Kernels.transpose(d, 0, count, r, deltaT[w], offset, rows);
             }
@@ -686,6 +716,7 @@ public final class BatchEngine {
             }
             double scale = finish.scale();
             long[] keys = sp.keys;
+            boolean every = nonFinite[w]; // X has an inf or a nan: every sample, as the dense sum
             for (int g = 0; g < hi - lo; g += 4) {
                 int j0 = (int) keys[g];
                 int j1 = (int) keys[g + 1];
@@ -696,7 +727,7 @@ public final class BatchEngine {
                 int a1 = (j1 & ~3) * rows + (j1 & 3);
                 int a2 = (j2 & ~3) * rows + (j2 & 3);
                 int a3 = (j3 & ~3) * rows + (j3 & 3);
-                if (sp.full(g, rows)) {
+                if (every || sp.full(g, rows)) {
                     Kernels.VECTOR.sparseStripProduct(d, a0, a1, a2, a3, 4, rows, sp.every, x[w], c, rows, grad,
                             offset + j0 * c, offset + j1 * c, offset + j2 * c, offset + j3 * c, scale);
                 } else {
@@ -1372,7 +1403,9 @@ public final class BatchEngine {
                             offset = ((BatchGraph.Declared) graph.values().get(m.matrix()).op()).gradientOffset();
                             add = gradAdd;
                         }
-                        if (FLAT && mr % 4 == 0 && mc >= 256) {
+                        if (FLAT && mr % 4 == 0 && mc >= 256 && (blockRows.packed[m.vector()] != null
+                                ? blockRows.allFinite(m.vector()) : Kernels.allFinite(x, xAt, rows * mc))) {
+                            // (X finite: with an inf or a nan, 0·inf is nan, which a skipped term would lose)
                             // over the samples where δ ≠ 0 (relu's zeros), four rows at a time; where each
                             // sample serves fewer than 256 columns (digits: 64) choosing them costs more
                             // than it saves (a block of digits: 0.139 → 0.168 ms)

@@ -134,6 +134,29 @@ final class Kernels {
         }
     }
 
+    /**
+     * Whether {@code a[from .. from + n - 1]} are all finite: x·0 is ±0 for a finite x and nan for
+     * an infinity or a nan, so four sums of them (independent chains) are 0 exactly when all are.
+     */
+    static boolean allFinite(double[] a, int from, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = from;
+        int end = from + n;
+        for (; i + 4 <= end; i += 4) {
+            s0 += a[i] * 0.0;
+            s1 += a[i + 1] * 0.0;
+            s2 += a[i + 2] * 0.0;
+            s3 += a[i + 3] * 0.0;
+        }
+        for (; i < end; i++) {
+            s0 += a[i] * 0.0;
+        }
+        return s0 + s1 + s2 + s3 == 0;
+    }
+
     /** Elements of {@link #strips}'s layout for k rows of n columns in strips of w. */
     static int stripsLength(int n, int k, int w) {
         int whole = n / w;

@@ -94,6 +94,42 @@ class KernelChoiceTest {
         }
     }
 
+    /** What a command printed: its output, or where it failed, its status and its error text. */
+    static String printed(Cli c) {
+        return c.status() == 0 ? c.out() : "exit " + c.status() + "\n" + c.err();
+    }
+
+    /**
+     * Relu's zero δ skipped in δW must not hide a nan: a unit off (δ = 0) fed by an activation that
+     * overflowed to inf gives 0·inf = nan in the loops' dense sum. A review found the Vector API
+     * printing a finite gradient there (exit 0) where the loops refused; both must say the same,
+     * for a minibatch's deferred product (64 rows) and a block's own over 256 inputs (300 rows).
+     */
+    @Test
+    void anInfiniteActivationIsNotHiddenBySkippedZeros(@TempDir Path dir) throws Exception {
+        List<String> commands = new ArrayList<>();
+        List<String> inProcess = new ArrayList<>();
+        for (int width : new int[] {4, 256}) {
+            for (int rows : new int[] {64, 300}) {
+                Path net = dir.resolve("inf" + width + "x" + rows + ".nn");
+                Path csv = dir.resolve("inf" + width + "x" + rows + ".csv");
+                // h1 overflows to inf (1e308·10); W2 < 0 turns every unit of h2 off (δ2 = 0)
+                Files.writeString(net, "input x[1]\ntarget y[1]\nweight W1[" + width + ",1] = 1e308\n"
+                        + "weight W2[4," + width + "] = -1\nweight W3[1,4] = [[0.3, -0.2, 0.5, 0.1]]\n"
+                        + "h1 = relu(W1 @ x)\nh2 = relu(W2 @ h1)\nloss L = mse(W3 @ h2, y)\n");
+                Files.writeString(csv, "x[1],y[1]\n" + "10,0.5\n".repeat(rows));
+                String[] eval = {"eval", net.toString(), "--data", csv.toString(), "--json"};
+                commands.add(String.join("\u0001", eval));
+                inProcess.add(printed(Cli.run(eval)));
+            }
+        }
+        List<String> loops = withoutTheModule(dir, commands);
+        for (int i = 0; i < commands.size(); i++) {
+            assertEquals(loops.get(i), inProcess.get(i), commands.get(i));
+            assertTrue(inProcess.get(i).startsWith("exit 1"), inProcess.get(i));
+        }
+    }
+
     /** The entries of two JSON outputs that differ, as "key: a vs b" (the whole texts where the keys differ). */
     private static List<String> differences(String a, String b) {
         List<String> out = new ArrayList<>();
@@ -179,11 +215,7 @@ class KernelChoiceTest {
                 if (line.isEmpty()) {
                     continue;
                 }
-                Cli c = Cli.run(line.split("\u0001"));
-                if (c.status() != 0) {
-                    throw new IllegalStateException(c.err());
-                }
-                System.out.print(c.out());
+                System.out.print(printed(Cli.run(line.split("\u0001"))));
                 System.out.print(SEPARATOR + "\n");
             }
             System.out.flush();
