@@ -5,6 +5,7 @@ import chainrule.expr.Expr;
 import chainrule.expr.Apply;
 import chainrule.expr.Exprs;
 import chainrule.expr.Primitive;
+import chainrule.expr.QuotientEntry;
 import chainrule.expr.Substitution;
 import chainrule.expr.Sum;
 import chainrule.expr.Sym;
@@ -34,6 +35,12 @@ public final class BatchEngine {
     private final ArrayExpr[] backward;
     /** Per Map/Reduce: the operand positions whose partials {@link #backward} computes, in root order. */
     private final int[][] partialOperands;
+    /**
+     * Per Map, per partial: whether the backward program's root is δ·∂ (the partial a quotient:
+     * δ/s computed as one division by the quotient entry's rule, not δ·(1/s), where 1/s overflows
+     * for a subnormal s) rather than ∂ alone, multiplied by δ after.
+     */
+    private final boolean[][] partialTimesDelta;
     private final int classifierLogits;
     private final int classifierTarget;
     /**
@@ -121,6 +128,7 @@ public final class BatchEngine {
         forward = new ArrayExpr[n];
         backward = new ArrayExpr[n];
         partialOperands = new int[n][];
+        partialTimesDelta = new boolean[n][];
         for (int v = 0; v < n; v++) {
             BatchGraph.Value value = graph.values().get(v);
             if (value.op() instanceof BatchGraph.Declared d) {
@@ -337,21 +345,33 @@ public final class BatchEngine {
     private void prepare(int v, List<Integer> operands, List<Sym> symbols, Expr expr, boolean withOutput) {
         forward[v] = new ArrayExpr(symbols, List.of(expr));
         Sym out = Exprs.local("\u0000batch-out" + v);
+        Sym delta = Exprs.local("\u0000batch-delta" + v);
         List<Sym> all = new ArrayList<>(symbols);
-        if (withOutput) {
+        if (withOutput) { // a Map: its output, then its adjoint δ, elementwise like the operands
             all.add(out);
+            all.add(delta);
         }
         List<Expr> partials = new ArrayList<>();
         List<Integer> which = new ArrayList<>();
+        List<Boolean> timesDelta = new ArrayList<>();
         for (int i = 0; i < operands.size(); i++) {
             if (active[operands.get(i)]) {
                 Expr p = Differentiator.derivative(expr, symbols.get(i));
-                partials.add(withOutput ? Substitution.replace(p, java.util.Map.of(expr, out)) : p);
+                if (withOutput) {
+                    p = Substitution.replace(p, java.util.Map.of(expr, out));
+                }
+                boolean quotient = withOutput && (QuotientEntry.divides(p) || QuotientEntry.isDenominator(p));
+                partials.add(quotient ? Exprs.mul(delta, p) : p);
+                timesDelta.add(quotient);
                 which.add(i);
             }
         }
         backward[v] = new ArrayExpr(all, partials);
         partialOperands[v] = which.stream().mapToInt(Integer::intValue).toArray();
+        partialTimesDelta[v] = new boolean[timesDelta.size()];
+        for (int p = 0; p < timesDelta.size(); p++) {
+            partialTimesDelta[v][p] = timesDelta.get(p);
+        }
     }
 
     /**
@@ -1467,11 +1487,16 @@ public final class BatchEngine {
                 ArrayExpr.Frame f = backwardFrames[v];
                 bindOperands(f, v, m.operands(), rows, size);
                 f.bind(m.operands().size(), val[v]);
+                f.bind(m.operands().size() + 1, d);
                 f.run(rows * size);
                 int[] which = partialOperands[v];
                 for (int p = 0; p < which.length; p++) {
-                    double[] c = contribution(rows * size);
                     double[] partial = f.root(p);
+                    if (partialTimesDelta[v][p]) { // δ·∂ already, a quotient divided once
+                        scatter(partial, rows, size, m.operands().get(which[p]));
+                        continue;
+                    }
+                    double[] c = contribution(rows * size);
                     for (int e = 0; e < rows * size; e++) {
                         c[e] = d[e] * partial[e];
                     }

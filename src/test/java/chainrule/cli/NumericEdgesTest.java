@@ -319,4 +319,36 @@ class NumericEdgesTest {
         assertTrue(r.out().endsWith("= 0\n"), r.out());
         assertFalse(r.out().contains("nan"), r.out());
     }
+
+    /**
+     * A subnormal divisor in an elementwise quotient over data rows (the batched engine's Map): the
+     * forward value and the adjoint δ/s are true divisions, so `eval --data` gives what `eval`
+     * gives on the same row (it refused, "not finite on some row", through 1/s = inf: a review
+     * found it). The exact ∂L/∂W is 0.01·1e-300/1e-310 = 1e8.
+     */
+    @Test
+    void aSubnormalDivisorOverDataRowsIsDividedNotInverted() throws IOException {
+        String net = write("q.nn", "input x[2]\ninput s[2]\nweight W[2,2] = [[0.1, 0.2], [0.3, 0.4]]\n"
+                + "h = (W @ x)/s\nloss L = 1e-2*sum(h)\n");
+        String csv = write("q.csv", "x[1],x[2],s[1],s[2]\n1e-300,2e-300,1e-310,3e-310\n2e-300,1e-300,2e-310,1e-310\n");
+        Cli data = Cli.run("eval", net, "--data", csv, "--json");
+        assertEquals(0, data.status(), data.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> g = (Map<String, Object>) TestJson.object(data.out()).get("gradient");
+        double[][] rows = {{1e-300, 2e-300, 1e-310, 3e-310}, {2e-300, 1e-300, 2e-310, 1e-310}};
+        String[] names = {"W[1,1]", "W[1,2]", "W[2,1]", "W[2,2]"};
+        for (int k = 0; k < 4; k++) {
+            double expected = 0; // the mean over the rows of 0.01·x[j]/s[i], from each row's own eval
+            for (double[] row : rows) {
+                Cli one = Cli.run("eval", net, "--json", "--set", "x=[" + row[0] + "," + row[1] + "]",
+                        "--set", "s=[" + row[2] + "," + row[3] + "]");
+                assertEquals(0, one.status(), one.err());
+                @SuppressWarnings("unchecked")
+                Map<String, Object> og = (Map<String, Object>) TestJson.object(one.out()).get("gradient");
+                expected += (Double) og.get(names[k]) / rows.length;
+            }
+            double got = (Double) g.get(names[k]);
+            assertTrue(Math.abs(got - expected) <= 1e-12 * Math.abs(expected), names[k] + ": " + got + " vs " + expected);
+        }
+    }
 }
