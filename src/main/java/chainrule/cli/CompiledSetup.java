@@ -61,7 +61,7 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
             columns = streamed.columns();
             network = network.withValues(firstRow(columns, streamed.firstRow()));
         } else if (dataFile != null) {
-            Source csv = InputLoader.load(dataFile, options.maxInput);
+            Source csv = InputLoader.loadData(dataFile, options.maxInput, null);
             data = Dataset.parse(csv, network, given(options, network));
             columns = data.columns();
             network = network.withValues(firstRow(columns, data.rows()[0]));
@@ -169,7 +169,7 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
             requireColumns(dataFile, header.columns(), () -> headerSource(file));
             return new StreamedObjective(compiled, batchGraph(), Path.of(file), file, header, threads);
         }
-        Source source = InputLoader.load(file, options.maxInput);
+        Source source = InputLoader.loadData(file, options.maxInput, null);
         Dataset other = Dataset.parse(source, declared, given);
         requireColumns(dataFile, other.columns(), () -> source);
         return objectiveFor(other);

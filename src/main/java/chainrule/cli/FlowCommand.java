@@ -78,6 +78,10 @@ final class FlowCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Under flow's too-large error: its rows are held (every row's factors are kept), never streamed. */
+    private static final String FLOW_HELP = "flow keeps every row's factors, so it reads its --data file whole, never as a"
+            + " stream; raise --max-input to load it, or give flow a sample of the rows";
+
     /** One sample (the file's values), or one per row of {@code --data}. */
     private List<Values> samples(LoadedNetwork loaded) throws CliError, DiagnosticException {
         if (data == null) {
@@ -86,7 +90,7 @@ final class FlowCommand implements Callable<Integer> {
             return List.of(values);
         }
         Network network = loaded.network();
-        Dataset rows = Dataset.parse(InputLoader.load(data, options.maxInput), network, CompiledSetup.given(options, network));
+        Dataset rows = Dataset.parse(InputLoader.loadData(data, options.maxInput, FLOW_HELP), network, CompiledSetup.given(options, network));
         List<Values> out = new ArrayList<>(rows.rows().length);
         for (double[] row : rows.rows()) {
             Map<String, Double> sample = new LinkedHashMap<>();

@@ -24,6 +24,19 @@ final class InputLoader {
 
     /** {@link #load(String, long)}, the too-large error with {@code help} (null: none) under it. */
     static Source load(String file, long maxBytes, String help) throws CliError, DiagnosticException {
+        return load(file, maxBytes, help, false);
+    }
+
+    /**
+     * A CSV data file ({@code --data}, {@code --test}) read whole: its lines as a stream reads them
+     * ({@link chainrule.data.CsvLines}: LF, CRLF or CR ends a line; a NUL or invalid UTF-8 located),
+     * joined by LF; the too-large error with {@code help} (null: none) under it.
+     */
+    static Source loadData(String file, long maxBytes, String help) throws CliError, DiagnosticException {
+        return load(file, maxBytes, help, true);
+    }
+
+    private static Source load(String file, long maxBytes, String help, boolean data) throws CliError, DiagnosticException {
         byte[] bytes;
         String name = file.equals("-") ? "<stdin>" : file;
         try {
@@ -32,7 +45,7 @@ final class InputLoader {
             } else {
                 Path p = Path.of(file);
                 if (Files.isDirectory(p)) {
-                    throw new CliError(file + ": is a directory, not a .nn file");
+                    throw new CliError(file + ": is a directory, not a " + (data ? "data file (CSV)" : ".nn file"));
                 }
                 try (InputStream in = Files.newInputStream(p)) {
                     bytes = readAtMost(in, maxBytes + 1);
@@ -44,21 +57,26 @@ final class InputLoader {
             throw new CliError(file + ": cannot read: " + e.getMessage());
         }
         if (bytes.length > maxBytes) {
-            throw tooLarge(name, bytes, (int) maxBytes, help);
+            throw tooLarge(name, bytes, (int) maxBytes, help, data);
         }
-        return decode(name, bytes);
+        return data ? chainrule.data.CsvLines.text(name, bytes) : decode(name, bytes);
     }
 
     /** Points at the character where the limit is passed (the bytes before it decoded leniently). */
-    private static DiagnosticException tooLarge(String name, byte[] bytes, int maxBytes, String help) {
-        Source read = new Source(name, new String(bytes, 0, bytes.length, StandardCharsets.UTF_8));
-        Source before = new Source(name, new String(bytes, 0, maxBytes, StandardCharsets.UTF_8));
+    private static DiagnosticException tooLarge(String name, byte[] bytes, int maxBytes, String help, boolean data) {
+        Source read = new Source(name, lines(new String(bytes, 0, bytes.length, StandardCharsets.UTF_8), data));
+        Source before = new Source(name, lines(new String(bytes, 0, maxBytes, StandardCharsets.UTF_8), data));
         int line = before.lineCount();
         String text = before.line(line);
         int column = text.codePointCount(0, text.length()) + 1;
         Diagnostic d = Diagnostic.error(read, line, column, 1,
                 "input too large: more than " + maxBytes + " bytes; raise the limit with --max-input");
         return new DiagnosticException(help == null ? d : d.withHelp(help));
+    }
+
+    /** A data file's text with its line ends as LF (a CR alone ends a line there too), a .nn file's as it is. */
+    private static String lines(String text, boolean data) {
+        return data ? text.replace("\r\n", "\n").replace('\r', '\n') : text;
     }
 
     private static byte[] readAtMost(InputStream in, long limit) throws IOException {

@@ -101,7 +101,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--batch must be 1 or more, not " + batch);
         }
         if (split != null && !(split > 0 && split < 1)) {
-            throw new ParameterException(spec.commandLine(), "--split must be a fraction between 0 and 1, such as 0.2, not " + split);
+            throw new ParameterException(spec.commandLine(), "--split must be a fraction between 0 and 1, such as 0.2, not "
+                    + java.math.BigDecimal.valueOf(split).stripTrailingZeros().toPlainString());
         }
         if (split != null && test != null) {
             throw new ParameterException(spec.commandLine(), "give --split or --test, not both");
@@ -179,7 +180,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             int testRows = (int) Math.round(split * n);
             if (testRows == 0 || testRows == n) {
-                throw new CliError("--split " + split + " of " + n + " rows leaves " + (testRows == 0 ? "no held-out" : "no training")
+                throw new CliError("--split " + java.math.BigDecimal.valueOf(split).stripTrailingZeros().toPlainString() + " of " + n + " rows leaves " + (testRows == 0 ? "no held-out" : "no training")
                         + " rows");
             }
             int[] trainIndex = java.util.Arrays.copyOfRange(order, 0, n - testRows);
@@ -200,7 +201,7 @@ final class TrainCommand implements Callable<Integer> {
             if (held != null && held.objective() instanceof AutoCloseable c) {
                 c.close();
             }
-            InputLoader.load(data, options.maxInput, "--batch draws minibatches of rows shuffled every epoch, which needs"
+            InputLoader.loadData(data, options.maxInput, "--batch draws minibatches of rows shuffled every epoch, which needs"
                     + " every row in memory; a data file larger than --max-input is read as a stream, in file order, for"
                     + " full-batch training only (with --steps or --epochs, --split or --test); raise --max-input to load it,"
                     + " or leave out --batch");

@@ -37,29 +37,32 @@ public record Dataset(List<String> columns, double[][] rows) {
         List<String> columns = new ArrayList<>();
         List<double[]> rows = new ArrayList<>();
         int headerLine = 0;
+        long more = 0;
         for (int line = 1; line <= source.lineCount(); line++) {
             String text = source.line(line);
             if (text.isBlank()) {
                 continue;
             }
-            List<Cell> cells = split(text);
             if (headerLine == 0) {
                 headerLine = line;
-                header(source, network, line, cells, columns, problems);
+                header(source, network, line, split(text), columns, given, problems);
                 if (problems.isEmpty()) {
                     missingColumns(source, network, line, columns, given, problems);
                 }
                 if (!problems.isEmpty()) {
-                    break;
+                    throw new DiagnosticException(capped(problems, 0, "columns"));
                 }
                 continue;
             }
-            double[] row = row(source, line, cells, columns, problems);
+            if (problems.size() >= MAX_PROBLEMS) { // counted, not shown: as a stream counts them
+                if (values(text, columns.size()) == null) {
+                    more++;
+                }
+                continue;
+            }
+            double[] row = row(source, line, split(text), columns, problems);
             if (row != null) {
                 rows.add(row);
-            }
-            if (problems.size() >= 20) {
-                break;
             }
         }
         if (problems.isEmpty() && rows.isEmpty()) {
@@ -69,9 +72,29 @@ public record Dataset(List<String> columns, double[][] rows) {
                     : "no samples: the header is not followed by any row"));
         }
         if (!problems.isEmpty()) {
-            throw new DiagnosticException(problems);
+            throw new DiagnosticException(capped(problems, more, "rows"));
         }
         return new Dataset(List.copyOf(columns), rows.toArray(new double[0][]));
+    }
+
+    /** Problems shown at most; the rest are counted ({@link #capped}). */
+    static final int MAX_PROBLEMS = 20;
+
+    /**
+     * The first {@link #MAX_PROBLEMS} of {@code problems}, the last one noting how many more there
+     * are: those past them in the list, and {@code more} counted without being made ({@code what}:
+     * "rows" or "columns" with errors).
+     */
+    static List<Diagnostic> capped(List<Diagnostic> problems, long more, String what) {
+        long hidden = more + Math.max(0, problems.size() - MAX_PROBLEMS);
+        if (hidden == 0) {
+            return problems;
+        }
+        List<Diagnostic> shown = new ArrayList<>(problems.subList(0, Math.min(MAX_PROBLEMS, problems.size())));
+        int last = shown.size() - 1;
+        shown.set(last, shown.get(last).withNote(String.format("and %,d more %s with errors, not shown", hidden,
+                hidden == 1 ? what.substring(0, what.length() - 1) : what)));
+        return shown;
     }
 
     private record Cell(String text, int column, int length) {}
@@ -99,11 +122,15 @@ public record Dataset(List<String> columns, double[][] rows) {
     }
 
     private static void header(Source source, Network network, int line, List<Cell> cells, List<String> columns,
-                               List<Diagnostic> problems) {
+                               Set<String> given, List<Diagnostic> problems) {
         Set<String> seen = new HashSet<>();
         for (Cell c : cells) {
             Vertex v = network.vertex(c.text()).orElse(null);
-            if (v == null || (v.kind() != VertexKind.INPUT && v.kind() != VertexKind.TARGET)) {
+            if (c.text().indexOf('"') >= 0) {
+                problems.add(Diagnostic.error(source, line, c.column(), c.length(),
+                        "column " + c.text() + " is quoted; quoting is not supported in data files")
+                        .withHelp("write the names and numbers without quotes: " + c.text().replace("\"", "")));
+            } else if (v == null || (v.kind() != VertexKind.INPUT && v.kind() != VertexKind.TARGET)) {
                 String what = v == null ? "is not declared in " + network.source().name()
                         : "is a " + v.kind().word() + ", not an input or target";
                 problems.add(Diagnostic.error(source, line, c.column(), c.length(),
@@ -111,6 +138,10 @@ public record Dataset(List<String> columns, double[][] rows) {
             } else if (!seen.add(c.text())) {
                 problems.add(Diagnostic.error(source, line, c.column(), c.length(),
                         "column '" + c.text() + "' appears twice in the header"));
+            } else if (given.contains(c.text())) {
+                problems.add(Diagnostic.error(source, line, c.column(), c.length(),
+                        "column '" + c.text() + "' is also given on the command line (--set); a value comes from one place")
+                        .withHelp("leave out --set to use the column's values, or remove the column to use --set's value for every row"));
             }
             columns.add(c.text());
         }
@@ -188,8 +219,10 @@ public record Dataset(List<String> columns, double[][] rows) {
                     throw new NumberFormatException();
                 }
             } catch (NumberFormatException e) {
-                problems.add(Diagnostic.error(source, line, cell.column(), cell.length(),
-                        "column '" + columns.get(c) + "': '" + cell.text() + "' is not a finite number"));
+                problems.add(Diagnostic.error(source, line, cell.column(), cell.length(), cell.text().indexOf('"') >= 0
+                        ? "column '" + columns.get(c) + "': " + cell.text() + " is quoted; quoting is not supported in data files,"
+                                + " write the number without quotes"
+                        : "column '" + columns.get(c) + "': '" + cell.text() + "' is not a finite number"));
                 return null;
             }
         }

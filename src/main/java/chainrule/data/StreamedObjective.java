@@ -9,11 +9,8 @@ import chainrule.diag.Diagnostic;
 import chainrule.diag.DiagnosticException;
 import chainrule.diag.Source;
 import chainrule.model.Network;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,9 +55,26 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
     private final BatchEvaluator evaluator;
     private final RowSums perRow;
     private final int size;
+    private final Stamp stamp;
 
-    /** The header and first row of a file, and how many rows it has (all checked). */
-    public record Header(List<String> columns, double[] firstRow, int rows) {}
+    /**
+     * The header and first row of a file, and how many rows it has (all checked); {@code stamp}
+     * is what the file was when the check began ({@link Stamp}), to tell a later pass it changed.
+     */
+    public record Header(List<String> columns, double[] firstRow, int rows, Stamp stamp) {}
+
+    /**
+     * A file's size, last-modified time and identity (inode, where the system has one): checked
+     * at every pass against the check's, so a file replaced, rewritten or appended to between
+     * passes is an error rather than rows of two files mixed in one training run.
+     */
+    public record Stamp(long size, java.nio.file.attribute.FileTime modified, Object key) {
+        static Stamp of(Path file) throws IOException {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return new Stamp(a.size(), a.lastModifiedTime(), a.fileKey());
+        }
+    }
 
     /** Reads and checks all of {@code file} (shown as {@code name}) against {@code network}, keeping only the header and first row. */
     public static Header check(Path file, String name, Network network) throws DiagnosticException, IOException {
@@ -69,54 +83,67 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
 
     /**
      * {@link #check(Path, String, Network)}, the header's checks those of {@link Dataset#parse(Source,
-     * Network, java.util.Set)} with the elements {@code given} on the command line.
+     * Network, java.util.Set)} with the elements {@code given} on the command line. The lines are
+     * {@link CsvLines}' as for a file read whole, and the problems the same, at the same places: a
+     * NUL or invalid UTF-8 anywhere is the one error (as decoding the whole file reports it first),
+     * and past {@link Dataset#MAX_PROBLEMS} problems the rest are counted, not shown.
      */
     public static Header check(Path file, String name, Network network, java.util.Set<String> given)
             throws DiagnosticException, IOException {
+        Stamp stamp = Stamp.of(file);
         List<String> columns = null;
         double[] first = null;
         long rows = 0;
+        long more = 0;
         int headerLine = 0;
         String headerText = null;
         List<Diagnostic> problems = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int line = 0;
+        DiagnosticException header = null;
+        try (CsvLines in = new CsvLines(Files.newInputStream(file), name)) {
             String text;
-            while ((text = in.readLine()) != null && problems.size() < 20) {
-                line++;
-                if (line == 1 && text.startsWith("\uFEFF")) { // a byte-order mark, dropped as in memory
-                    text = text.substring(1);
-                }
+            while ((text = in.next()) != null) {
+                int line = in.number();
                 if (text.isBlank()) {
                     continue;
+                }
+                if (header != null) {
+                    continue; // only a NUL or invalid UTF-8 later would be reported instead
                 }
                 if (columns == null) {
                     // The header through Dataset.parse (with a row of zeros, shown at its own line
                     // number), so that its checks and messages are those of a file read whole.
                     int cells = text.split(",", -1).length;
-                    Dataset header = Dataset.parse(new Source(name, "\n".repeat(line - 1) + text + "\n0"
-                            + ",0".repeat(cells - 1)), network, given);
-                    columns = header.columns();
+                    try {
+                        Dataset parsed = Dataset.parse(new Source(name, "\n".repeat(line - 1) + text + "\n0"
+                                + ",0".repeat(cells - 1)), network, given);
+                        columns = parsed.columns();
+                    } catch (DiagnosticException e) {
+                        header = e;
+                    }
                     headerLine = line;
                     headerText = text;
                     continue;
                 }
                 double[] row = Dataset.values(text, columns.size());
-                if (row == null) { // again, with the source showing the right line number
-                    Dataset.parseRow(new Source(name, "\n".repeat(line - 1) + text), line, text, columns, problems);
+                if (row == null) {
+                    if (problems.size() < Dataset.MAX_PROBLEMS) { // again, with the source showing the right line number
+                        Dataset.parseRow(new Source(name, "\n".repeat(line - 1) + text), line, text, columns, problems);
+                    } else {
+                        more++;
+                    }
                 }
                 if (row != null && first == null) {
                     first = row;
                 }
-                if (++rows > Integer.MAX_VALUE) {
+                if (++rows > Integer.MAX_VALUE && problems.isEmpty()) {
                     problems.add(Diagnostic.error(new Source(name, "\n".repeat(line - 1) + text), line, 1, 1,
                             "more than " + Integer.MAX_VALUE + " samples; split the file"));
                     break;
                 }
             }
-        } catch (CharacterCodingException e) {
-            throw new DiagnosticException(List.of(Diagnostic.error(new Source(name, ""), 1, 1, 1,
-                    "not a text file: the data must be UTF-8 text")));
+        }
+        if (header != null) {
+            throw header;
         }
         if (problems.isEmpty() && (columns == null || rows == 0)) {
             problems.add(columns == null
@@ -126,9 +153,9 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
                             "no samples: the header is not followed by any row"));
         }
         if (!problems.isEmpty()) {
-            throw new DiagnosticException(problems);
+            throw new DiagnosticException(Dataset.capped(problems, more, "rows"));
         }
-        return new Header(columns, first, (int) rows);
+        return new Header(columns, first, (int) rows, stamp);
     }
 
     /**
@@ -142,6 +169,7 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
         this.name = name;
         this.columns = header.columns();
         this.size = header.rows();
+        this.stamp = header.stamp();
         this.perRow = new RowSums(compiled, columns);
         this.evaluator = graph.map(g -> new BatchEvaluator(new BatchEngine(g, BatchedObjective.columns(compiled, columns)),
                 threads)).orElse(null);
@@ -220,7 +248,7 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
                 return at[0] < to;
             });
         }
-        if (at[0] < to) {
+        if (at[0] < to) { // fewer rows than checked: read() found the file the same, so the caller's index is wrong
             throw new IllegalArgumentException("rows past the end of " + name + ": " + size + " rows");
         }
         if (filled[0] > 0) {
@@ -253,21 +281,22 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
 
     /**
      * Reads the file's samples in order, each to {@code sample} while it returns true (cells checked
-     * when the objective was made).
+     * when the objective was made). The file must be as it was checked: same size, last-modified
+     * time and identity when opened, then the same rows, as many as were counted (a file replaced
+     * or rewritten during the pass ends it early or with a row that is not numbers).
      *
      * @throws UncheckedIOException the file gone, unreadable or changed since its check; the cause's
      *         message says which, for the command line to print
      */
     private void read(java.util.function.Predicate<double[]> sample) {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (CsvLines in = new CsvLines(Files.newInputStream(file), name)) {
+            if (!Stamp.of(file).equals(stamp)) {
+                throw changed("it is not the file that was checked (its size or time differs)");
+            }
             boolean header = true;
-            boolean firstLine = true;
+            long rows = 0;
             String text;
-            while ((text = in.readLine()) != null) {
-                if (firstLine && text.startsWith("\uFEFF")) {
-                    text = text.substring(1);
-                }
-                firstLine = false;
+            while ((text = in.next()) != null) {
                 if (text.isBlank()) {
                     continue;
                 }
@@ -276,19 +305,29 @@ public final class StreamedObjective implements RowObjective, AutoCloseable {
                     continue;
                 }
                 double[] row = Dataset.values(text, columns.size());
-                if (row == null) {
-                    throw new UncheckedIOException(new IOException(name + ": changed while it was read: a row no longer has "
-                            + columns.size() + " numbers; run again on a file that stays as it is"));
+                if (row == null || ++rows > size) {
+                    throw changed(row == null ? "a row no longer has " + columns.size() + " numbers"
+                            : "it has more than the " + size + " rows checked");
                 }
                 if (!sample.test(row)) {
                     return;
                 }
             }
+            if (rows < size) {
+                throw changed("it has " + rows + " rows, not the " + size + " checked");
+            }
+        } catch (DiagnosticException e) {
+            throw changed("it is no longer UTF-8 text");
         } catch (IOException e) {
             throw e instanceof java.nio.file.NoSuchFileException
                     ? new UncheckedIOException(new IOException(name + ": no such file (it was there when the run started)", e))
                     : new UncheckedIOException(new IOException(name + ": cannot read: " + e.getMessage(), e));
         }
+    }
+
+    private UncheckedIOException changed(String why) {
+        return new UncheckedIOException(new IOException(name + ": changed while it was read: " + why
+                + "; run again on a file that stays as it is"));
     }
 
     @Override
