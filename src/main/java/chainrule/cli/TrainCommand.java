@@ -131,9 +131,7 @@ final class TrainCommand implements Callable<Integer> {
         try {
             result = GradientDescent.run(setup.objective(), setup.declared(), rate, steps, frozen, progress);
         } catch (NonFiniteLoss e) { // a gradient or a parameter: the loss is checked by the progress bar
-            if (e.step() == 0) {
-                EvalCommand.explainNonFinite(setup); // the starting point itself: say where it comes from
-            }
+            explain(setup, e); // at the starting point itself: say where it comes from
             throw new CliError(e.getMessage());
         } catch (NotFinite e) {
             if (e.step == 0) {
