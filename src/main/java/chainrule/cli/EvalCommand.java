@@ -112,7 +112,8 @@ final class EvalCommand implements Callable<Integer> {
             // the first row that is not finite, at its line of the data file, with the cause on that row
             BadRow.locate(setup, setup.declared(), "");
             throw new CliError("the loss or a derivative is not finite over the " + setup.samples() + " rows of the data,"
-                    + " though it is finite on every row alone: their sum overflows; scale the data or the loss down");
+                    + " though every row alone is finite at these values: their sum overflows (or, in check, a value a"
+                    + " finite-difference step away does); scale the data or the loss down");
         }
         Values values = Values.of(setup.network());
         NonFiniteCheck.require(setup.network(), values.vertices());

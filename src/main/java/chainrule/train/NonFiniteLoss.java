@@ -38,8 +38,8 @@ public final class NonFiniteLoss extends Exception {
             return "the loss is " + word(loss) + " at step 0, at the starting values, before any step: the network's"
                     + " values or the data give it, not the learning rate; training stopped, nothing written";
         }
-        return "the loss became " + word(loss) + " at step " + step + "; training stopped, nothing written. The steps are"
-                + " diverging: try a smaller --lr (now " + rate + ")";
+        return "the loss became " + word(loss) + " at step " + step + "; training stopped. Nothing was written. The steps"
+                + " are diverging: try a smaller --lr (now " + rate + ")";
     }
 
     /** "NaN", "+infinity" or "-infinity". */
@@ -86,7 +86,7 @@ public final class NonFiniteLoss extends Exception {
             if (!Double.isFinite(v)) {
                 throw new NonFiniteLoss(Kind.PARAMETER, step, v, names.get(i), x.clone(),
                         names.get(i) + " became " + word(v) + " at step " + step + " (its step overflowed); training"
-                                + " stopped, nothing written. The steps are diverging: try a smaller --lr (now " + rate + ")");
+                                + " stopped. Nothing was written. The steps are diverging: try a smaller --lr (now " + rate + ")");
             }
         }
     }
