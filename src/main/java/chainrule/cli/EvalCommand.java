@@ -118,13 +118,11 @@ final class EvalCommand implements Callable<Integer> {
         Values values = Values.of(setup.network());
         NonFiniteCheck.require(setup.network(), values.vertices());
         NonFiniteCheck.requireFiniteDerivatives(setup.loaded().graph(), values);
-        {
-            // the interpreter found finite values (a stable rewriting, a removable singularity), compiled code did not
-            throw new CliError("the compiled code computes a loss or derivative that is not finite, where the path graph finds"
-                    + " the value " + Numbers.text(values.vertex(setup.network().loss().name())) + " and finite derivatives"
-                    + " (a saturated sigmoid or softmax vertex inside a log, or a removable singularity: docs/hardening.md);"
-                    + " write the sigmoid or softmax inside the loss, as in -log(sigmoid(z)), bce_with_logits(z, t) or"
-                    + " cross_entropy(softmax(z), y), which compile to stable forms");
-        }
+        // the interpreter found finite values (a stable rewriting, a removable singularity), compiled code did not
+        throw new CliError("the compiled code computes a loss or derivative that is not finite, where the path graph finds"
+                + " the value " + Numbers.text(values.vertex(setup.network().loss().name())) + " and finite derivatives"
+                + " (a saturated sigmoid or softmax vertex inside a log, or a removable singularity: docs/hardening.md);"
+                + " write the sigmoid or softmax inside the loss, as in -log(sigmoid(z)), bce_with_logits(z, t) or"
+                + " cross_entropy(softmax(z), y), which compile to stable forms");
     }
 }
