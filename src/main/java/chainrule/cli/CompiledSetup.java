@@ -30,9 +30,12 @@ import java.util.Optional;
  * @param data     the samples in memory, or null (no data, or a file read as a stream)
  * @param columns  the data file's columns (empty without data)
  * @param samples  the number of samples (0 without data)
+ * @param dataSource the data file as read (its lines, to locate a row: {@link BadRow}); for a file read as a
+ *                   stream, its name alone (empty text); null without data
  */
 record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient compiled, Objective objective,
-                     double[] declared, Dataset data, List<String> columns, int threads, long samples) {
+                     double[] declared, Dataset data, List<String> columns, int threads, long samples,
+                     Source dataSource) {
 
     /** Whether the objective is a mean over samples ({@code --data}, in memory or streamed). */
     boolean hasData() { return samples > 0; }
@@ -50,6 +53,7 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
         Dataset data = null;
         StreamedObjective.Header streamed = null;
         List<String> columns = List.of();
+        Source dataSource = null;
         if (dataFile != null && isLarge(dataFile, options.maxInput)) {
             // Larger than --max-input: checked once here, then read a chunk at a time at every
             // evaluation, whatever the network (the same bits as read whole: StreamedObjective).
@@ -59,10 +63,12 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
                 throw new CliError(dataFile + ": cannot read: " + e.getMessage());
             }
             columns = streamed.columns();
+            dataSource = new Source(dataFile, "");
             network = network.withValues(firstRow(columns, streamed.firstRow()));
         } else if (dataFile != null) {
             Source csv = InputLoader.loadData(dataFile, options.maxInput, null);
             data = Dataset.parse(csv, network, given(options, network));
+            dataSource = csv;
             columns = data.columns();
             network = network.withValues(firstRow(columns, data.rows()[0]));
         }
@@ -89,7 +95,7 @@ record CompiledSetup(LoadedNetwork loaded, Network network, CompiledGradient com
                 : data != null ? DatasetObjective.of(compiled, data, graph, threads) : Objective.single(compiled);
         long samples = streamed != null ? streamed.rows() : data != null ? data.size() : 0;
         return new CompiledSetup(loaded, network, compiled, objective, compiled.workspace().declared(), data, columns,
-                threads, samples);
+                threads, samples, dataSource);
     }
 
     /**

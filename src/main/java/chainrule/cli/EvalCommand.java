@@ -104,20 +104,25 @@ final class EvalCommand implements Callable<Integer> {
 
     /**
      * The compiled code produced nan or inf: point at the vertex where the interpreter's forward
-     * pass first goes non-finite (with {@code --data}: on the first row), or say which result did.
+     * pass first goes non-finite, or say which result did; with {@code --data}, at the first row of
+     * the data file that is not finite ({@link BadRow}).
      */
     static void explainNonFinite(CompiledSetup setup) throws CliError, DiagnosticException {
+        if (setup.hasData()) {
+            // the first row that is not finite, at its line of the data file, with the cause on that row
+            BadRow.locate(setup, setup.declared(), "");
+            throw new CliError("the loss or a derivative is not finite over the " + setup.samples() + " rows of the data,"
+                    + " though every row alone is finite at these values: their sum overflows (or, in check, a value a"
+                    + " finite-difference step away does); scale the data or the loss down");
+        }
         Values values = Values.of(setup.network());
         NonFiniteCheck.require(setup.network(), values.vertices());
         NonFiniteCheck.requireFiniteDerivatives(setup.loaded().graph(), values);
-        if (!setup.hasData()) {
-            // the interpreter found finite values (a stable rewriting, a removable singularity), compiled code did not
-            throw new CliError("the compiled code computes a loss or derivative that is not finite, where the path graph finds"
-                    + " the value " + Numbers.text(values.vertex(setup.network().loss().name())) + " and finite derivatives"
-                    + " (a saturated sigmoid or softmax vertex inside a log, or a removable singularity: docs/hardening.md);"
-                    + " write the sigmoid or softmax inside the loss, as in -log(sigmoid(z)), bce_with_logits(z, t) or"
-                    + " cross_entropy(softmax(z), y), which compile to stable forms");
-        }
-        throw new CliError("the loss or a derivative is not finite on some row of the data");
+        // the interpreter found finite values (a stable rewriting, a removable singularity), compiled code did not
+        throw new CliError("the compiled code computes a loss or derivative that is not finite, where the path graph finds"
+                + " the value " + Numbers.text(values.vertex(setup.network().loss().name())) + " and finite derivatives"
+                + " (a saturated sigmoid or softmax vertex inside a log, or a removable singularity: docs/hardening.md);"
+                + " write the sigmoid or softmax inside the loss, as in -log(sigmoid(z)), bce_with_logits(z, t) or"
+                + " cross_entropy(softmax(z), y), which compile to stable forms");
     }
 }

@@ -131,6 +131,9 @@ final class TrainCommand implements Callable<Integer> {
         GradientDescent.Result result;
         try {
             result = GradientDescent.run(setup.objective(), setup.declared(), rate, steps, frozen, progress);
+        } catch (NonFiniteLoss e) { // a gradient or a parameter: the loss is checked by the progress bar
+            explain(setup, e); // at the starting point itself: say where it comes from
+            throw new CliError(e.getMessage());
         } catch (NotFinite e) {
             if (e.step == 0) {
                 EvalCommand.explainNonFinite(setup); // the starting point itself: say where it comes from
@@ -221,6 +224,7 @@ final class TrainCommand implements Callable<Integer> {
                     new Minibatch.Settings(rate, n, batch == null ? 0 : batch, method, seed, frozen), progress);
         } catch (NonFiniteLoss e) {
             progress.finish();
+            explain(setup, e);
             throw new CliError(e.getMessage());
         } finally {
             if (objective instanceof AutoCloseable c) {
@@ -291,6 +295,25 @@ final class TrainCommand implements Callable<Integer> {
             Main.out().println("wrote " + output);
         }
         return 0;
+    }
+
+    /**
+     * A stop at step 0 (the starting values) is the network's or the data's: with --data, the
+     * first row that is not finite, at its line; without, the vertex where it starts. A gradient
+     * that is not finite later may come from one row too (relu(nan) = 0 can keep the loss finite):
+     * that row, if there is one. Returns when there is nothing more to say than {@code e}'s message.
+     */
+    private void explain(CompiledSetup setup, NonFiniteLoss e) throws Exception {
+        boolean start = e.step() == 0 && e.kind() != NonFiniteLoss.Kind.PARAMETER;
+        if (data != null && (start || e.kind() == NonFiniteLoss.Kind.GRADIENT)) {
+            double[] at = e.values() != null ? e.values() : setup.declared();
+            BadRow.locate(setup, at, start
+                    ? "at step 0 of training (the starting values, not the learning rate; stopped, nothing written): "
+                    : "at step " + e.step() + " of training (stopped, nothing written; if the steps are diverging, try a"
+                            + " smaller --lr): ");
+        } else if (data == null && start) {
+            EvalCommand.explainNonFinite(setup);
+        }
     }
 
     /** More trained values than this are not listed in the text output. */

@@ -122,7 +122,10 @@ public final class Minibatch {
             for (int i = 0; i < p; i++) {
                 grad[i] /= sums.count();
             }
+            // a nan gradient under a finite loss (relu(nan) = 0 hides it) must stop here, not reach the values
+            NonFiniteLoss.checkGradient(step, loss, grad, s.frozen(), objective.compiled().parameters(), x, s.rate());
             state.step(x, index, s.frozen(), grad, s.rate());
+            NonFiniteLoss.checkValues(step, x, index, objective.compiled().parameters(), s.rate());
             epochLoss += sums.loss();
             epochCorrect += sums.correct();
             epochCount += sums.count();
