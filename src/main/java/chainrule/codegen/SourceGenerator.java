@@ -571,6 +571,22 @@ public final class SourceGenerator implements Expr.Visitor<String> {
             return adjoint(s.source());
         }
         Expr o = s.operands().get(0);
+        Expr divisor = tape.divisor(o);
+        if (divisor != null) { // δ·b^-n as δ/b/…/b, as in the bytecode (QuotientEntry), never δ·(1/b)
+            String b = operand(divisor);
+            return tape.adjointProduct(adjoint(s.source()), o, new QuotientEntry.Operations<String>() {
+                @Override public String one() { throw new AssertionError(); }
+
+                @Override public String operand(int k) { return b; }
+
+                @Override public String times(String a, String c) { return a + " * " + c; }
+
+                @Override public String over(String a, String c) {
+                    usesQuotient = true;
+                    return lang.quotient(a, c);
+                }
+            });
+        }
         // a fused product is computed whole, then multiplies δ, as in the bytecode: δ·(a·b), never (δ·a)·b
         String f = tape.fusedFactors(o) != null ? "(" + operand(o) + ")" : operand(o);
         return adjoint(s.source()) + " * " + f;

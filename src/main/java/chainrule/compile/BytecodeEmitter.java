@@ -120,7 +120,9 @@ final class BytecodeEmitter {
 
     private void slotsOf(Expr operand, Set<Integer> out) {
         List<Expr> factors = tape.fusedFactors(operand);
-        if (factors != null) {
+        if (tape.divisor(operand) != null) {
+            slotsOf(tape.divisor(operand), out);
+        } else if (factors != null) {
             for (Expr f : factors) {
                 slotsOf(f, out);
             }
@@ -229,8 +231,26 @@ final class BytecodeEmitter {
                     }
                     load(s.source(), false);
                     if (!s.unitFactor()) {
-                        operand(operands.get(0));
-                        mv.visitInsn(Opcodes.DMUL);
+                        Expr factor = operands.get(0);
+                        Expr divisor = tape.divisor(factor);
+                        tape.adjointProduct(null, factor, new QuotientEntry.Operations<Void>() {
+                            @Override public Void one() { throw new AssertionError(); }
+
+                            @Override public Void operand(int k) {
+                                StepWriter.this.operand(divisor != null ? divisor : factor);
+                                return null;
+                            }
+
+                            @Override public Void times(Void a, Void b) {
+                                mv.visitInsn(Opcodes.DMUL);
+                                return null;
+                            }
+
+                            @Override public Void over(Void a, Void b) {
+                                mv.visitInsn(Opcodes.DDIV);
+                                return null;
+                            }
+                        });
                     }
                     if (s.kind() == Step.Kind.ADJOINT_ADD) {
                         mv.visitInsn(Opcodes.DADD);

@@ -55,6 +55,7 @@ public final class Tape {
     private final Map<Expr, Integer> uses = new HashMap<>();
     private final Set<Expr> usedOutsideSums = new HashSet<>();
     private final Map<Expr, List<Expr>> fused = new HashMap<>();
+    private final Map<Expr, Expr> divisors = new HashMap<>();
     private final Set<Expr> active = new HashSet<>();
     private final List<Expr> computed = new ArrayList<>();
     private final List<Step> forward = new ArrayList<>();
@@ -191,7 +192,16 @@ public final class Tape {
         if (!active.contains(child)) {
             return;
         }
-        Expr factor = lower(partial.get());
+        Expr local = partial.get();
+        Expr factor;
+        if (QuotientEntry.isDenominator(local)) {
+            // δ·b^-n is δ divided by b n times (QuotientEntry), never δ·(1/b): 1/b overflows for a
+            // subnormal b where δ/b may be finite (the numerator of a/b has the partial b^-1)
+            factor = local;
+            divisors.put(local, lower(QuotientEntry.operand(local)));
+        } else {
+            factor = lower(local);
+        }
         boolean soleUse = uses.getOrDefault(child, 0) == 1 && !(child instanceof Sym);
         if (factor == Exprs.ONE && soleUse && !adjoints.containsKey(child)) {
             adjoints.put(child, from);
@@ -337,6 +347,33 @@ public final class Tape {
      */
     public List<Expr> fusedFactors(Expr operand) {
         return fused.get(operand);
+    }
+
+    /**
+     * The lowered divisor of an adjoint step's factor that is a lone denominator power
+     * ({@link QuotientEntry#isDenominator}): the step computes {@code δ·b^-n} as {@code δ} divided
+     * {@link QuotientEntry#divisions} times by it, never as {@code δ·(1/b)}; null for any other factor.
+     */
+    public Expr divisor(Expr adjointFactor) {
+        return divisors.get(adjointFactor);
+    }
+
+    /**
+     * The adjoint {@code delta} times an adjoint step's {@code factor}, computed by {@code ops} as
+     * the quotient rule does: {@code delta / b / ...} for a lone denominator power ({@link #divisor};
+     * {@code ops.operand(0)} is then b's value), else {@code delta * factor} ({@code ops.operand(0)}
+     * the factor's value).
+     */
+    public <T> T adjointProduct(T delta, Expr factor, QuotientEntry.Operations<T> ops) {
+        Expr divisor = divisors.get(factor);
+        if (divisor == null) {
+            return ops.times(delta, ops.operand(0));
+        }
+        T acc = delta;
+        for (int d = QuotientEntry.divisions(factor); d > 0; d--) {
+            acc = ops.over(acc, ops.operand(0));
+        }
+        return acc;
     }
 
     /** Operands read by a step, counting each factor of a fused product. */

@@ -4,6 +4,7 @@ import chainrule.diff.Differentiator;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Primitive;
+import chainrule.expr.QuotientEntry;
 import chainrule.expr.Substitution;
 import chainrule.expr.Sym;
 import chainrule.expr.UserFunction;
@@ -95,8 +96,17 @@ final class ElementBody {
                 Node o = e.getKey();
                 Runnable contribution = () -> {
                     w.loadLocal(d);
-                    scope.emit(e.getValue());
-                    w.mv().visitInsn(Opcodes.DMUL);
+                    Expr partial = e.getValue();
+                    if (QuotientEntry.isDenominator(partial)) {
+                        // δ·b^-n as δ/b/…/b (QuotientEntry), never δ·(1/b): 1/b overflows for a subnormal b
+                        for (int n = QuotientEntry.divisions(partial); n > 0; n--) {
+                            scope.emit(QuotientEntry.operand(partial));
+                            w.mv().visitInsn(Opcodes.DDIV);
+                        }
+                    } else {
+                        scope.emit(partial);
+                        w.mv().visitInsn(Opcodes.DMUL);
+                    }
                 };
                 if (o.size == 1) {
                     w.loadLocal(sums.get(o));
@@ -153,7 +163,7 @@ final class ElementBody {
             SourceWriter.Scope scope = s.scope(b);
             for (Map.Entry<Node, Expr> e : partials.entrySet()) {
                 Node o = e.getKey();
-                String contribution = d + " * " + scope.emit(e.getValue());
+                String contribution = scope.times(d, e.getValue());
                 if (o.size == 1) {
                     s.assign(sums.get(o), sums.get(o) + " + " + contribution);
                 } else {

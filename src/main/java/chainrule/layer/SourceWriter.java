@@ -185,6 +185,23 @@ public final class SourceWriter {
             return local;
         }
 
+        /**
+         * {@code delta · partial} (δ a local): as the bytecode, a lone denominator power
+         * {@code b^-n} divides δ by b n times ({@link QuotientEntry}), never {@code δ·(1/b)}.
+         */
+        String times(String delta, Expr partial) {
+            if (!QuotientEntry.isDenominator(partial)) {
+                return delta + " * " + emit(partial);
+            }
+            usesQuotient = true;
+            String acc = delta;
+            for (int n = QuotientEntry.divisions(partial); n > 0; n--) {
+                String b = emit(QuotientEntry.operand(partial));
+                acc = syntax.quotient(acc, b);
+            }
+            return acc;
+        }
+
         @Override public String num(Num e) { return syntax.number(e.value()); }
 
         @Override public String sym(Sym e) {
