@@ -11,7 +11,6 @@ import chainrule.diag.Source;
 import chainrule.parse.Ast;
 import chainrule.parse.SourceParser;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,13 +58,10 @@ class SubnormalDivisorRowsTest {
 
     /**
      * The batched engine, which {@code eval --data} takes for this file: its elementwise backward
-     * ({@code batch.BatchEngine}, the {@code BatchGraph.Map} branch of the backward pass,
-     * {@code c[e] = d[e] * partial[e]}, with the partial {@code s^-1} from {@code prepare} computed by
-     * {@code ArrayExpr}'s power step as {@code Fns.pow(s, -1)} = inf) still multiplies by 1/s. The
-     * batch package is not this branch's to edit: enable this test with the fix there.
+     * ({@code batch.BatchEngine}, a Map whose partial is a quotient) computes δ·s^-1 as one
+     * division, δ/s, not δ·(1/s) with 1/s = inf.
      */
     @Test
-    @Disabled("batch.BatchEngine's Map/Reduce backward multiplies δ by the partial s^-1 = 1/s (inf for a subnormal s)")
     void theBatchedEngineDividesBySubnormalDivisor() throws Exception {
         Ast.File ast = SourceParser.parseFile(new Source("m2.nn", M2));
         LayerProgram program = LayerLowering.lower(ast).orElseThrow();
