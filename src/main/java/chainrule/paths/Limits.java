@@ -107,16 +107,29 @@ public final class Limits {
             if (!dividing.contains(params.get(i)) || !fewEdgesBelow(graph, params.get(i), MAX_EDGES)) {
                 continue;
             }
-            List<Expr> tried = new ArrayList<>();
-            for (Expr form : forms(ClosedForm.of(graph, params.get(i)).toExpr(), graph.network())) {
-                tried.add(form);
-                if (!Divisions.mayDivide(form)) {
-                    break;
-                }
+            // the closed form names a long reduction by its call (FoldedReductions: sum(w) over 16
+            // or more elements), which is no vertex: generated code reads vertices, and a factor's
+            // reach (moved) is known by its elements, so the calls are written out
+            Expr closed = FoldedReductions.expandCalls(ClosedForm.of(graph, params.get(i)).toExpr(), graph.network());
+            if (holdsCall(closed)) {
+                continue; // a call whose definition is not known: no fallback rather than a wrong one
             }
-            out.put(i, tried);
+            List<Expr> tried = forms(closed, graph.network(), MAX_FORM_NODES);
+            if (tried != null) {
+                out.put(i, tried);
+            }
         }
         return out;
+    }
+
+    /** Whether a folded reduction's call ({@link FoldedReductions#call}) is among {@code e}'s symbols. */
+    private static boolean holdsCall(Expr e) {
+        for (chainrule.expr.Sym s : chainrule.model.Symbols.free(e)) {
+            if (FoldedReductions.call(s).isPresent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The symbols of the parameters and of every defined vertex computed from one. */
@@ -152,6 +165,45 @@ public final class Limits {
             out.add(form);
         }
         return out;
+    }
+
+    /**
+     * Nodes a fallback form may have: its source text has at least a character a node, and
+     * generated code takes at most 400,000 characters of fallbacks ({@code SourceGenerator}), so a
+     * larger form would be dropped there, after costing seconds to write out (a 128-element
+     * normalisation inlines to millions of nodes).
+     */
+    static final long MAX_FORM_NODES = 400_000;
+
+    /**
+     * {@link #forms(Expr, Network)} ending at the first form that cannot divide (the further ones
+     * cannot do better), or null when a form would have more than {@code maxNodes} nodes.
+     */
+    private static List<Expr> forms(Expr form, Network network, long maxNodes) {
+        Map<Expr, Expr> definitions = new HashMap<>();
+        for (Vertex v : network.definitions()) {
+            definitions.put(v.symbol(), v.definition());
+        }
+        List<Expr> out = new ArrayList<>();
+        form = expand(form);
+        for (int level = 0; ; level++) {
+            if (form.treeSize() > maxNodes) {
+                return null;
+            }
+            out.add(form);
+            if (level == 3 || !Divisions.mayDivide(form)) {
+                return out;
+            }
+            Expr replaced = Substitution.replace(form, definitions);
+            if (replaced.treeSize() > maxNodes) {
+                return null;
+            }
+            Expr inlined = expand(replaced);
+            if (inlined == form) {
+                return out;
+            }
+            form = inlined;
+        }
     }
 
     /**

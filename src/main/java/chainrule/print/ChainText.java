@@ -93,7 +93,7 @@ public class ChainText {
                     if (x instanceof Chain.Factor f && f.edge().factor() == Exprs.ONE) {
                         continue;
                     }
-                    if (collect && writesFormulas() && x instanceof Chain.Factor f
+                    if ((collect || fractionsDivide() && s.parts().size() > 1) && writesFormulas() && x instanceof Chain.Factor f
                             && f.edge().factor() instanceof chainrule.expr.Num q && q.isExact() && q.isFraction()) {
                         // a fraction among other factors divides them: mean(h)/16, never mean(h)·1/16
                         if (q.signum() < 0) {
@@ -131,13 +131,7 @@ public class ChainText {
                     parts.add(part);
                 }
                 if (!denominators.isEmpty()) {
-                    Expr den = Exprs.mul(denominators);
-                    String denText = printer.print(den);
-                    if (den instanceof chainrule.expr.Product || den instanceof Sum
-                            || den instanceof chainrule.expr.Num n && !(n.isInteger() && n.signum() > 0)) {
-                        denText = groupFactor(denText);
-                    }
-                    String over = (negated ? "-" : "") + (parts.isEmpty() ? "1" : String.join(times(), parts)) + "/" + denText;
+                    String over = (negated ? "-" : "") + over(parts.isEmpty() ? "1" : String.join(times(), parts), Exprs.mul(denominators));
                     return inProduct ? groupFactor(over) : over;
                 }
                 if (negated) {
@@ -175,6 +169,22 @@ public class ChainText {
 
     /** Whether quotient factors of a product are written over one denominator (plain and pretty text; LaTeX has \\frac). */
     protected boolean splitsQuotients() { return !printer.fractionIsGrouping(); }
+
+    /**
+     * Whether an exact fraction 1/k among a product's factors divides the others even where
+     * quotients are not split ({@link #splitsQuotients}): LaTeX's {@code \frac{\operatorname{mean}(h)}{128}}.
+     */
+    protected boolean fractionsDivide() { return false; }
+
+    /** {@code numerator} divided by {@code den}: {@code numerator/den}, the denominator grouped unless a positive integer. */
+    protected String over(String numerator, Expr den) {
+        String denText = printer.print(den);
+        if (den instanceof chainrule.expr.Product || den instanceof Sum
+                || den instanceof chainrule.expr.Num n && !(n.isInteger() && n.signum() > 0)) {
+            denText = groupFactor(denText);
+        }
+        return numerator + "/" + denText;
+    }
 
     /**
      * {numerator, denominator} of a factor that divides (a power with a negative exponent among its

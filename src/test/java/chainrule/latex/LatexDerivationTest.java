@@ -93,6 +93,30 @@ class LatexDerivationTest {
         assertEquals(4, count(b1, "(?m)^P_\\{\\d+\\} &"));
     }
 
+    /**
+     * A factor 1/k of a folded reduction (a mean over 16 or more elements, printed as its call)
+     * divides the other factors in the factored form, as text writes mean(h)/128 (review rev8b):
+     * {@code \frac{\operatorname{mean}(h)}{128}}, never {@code \operatorname{mean}(h) \cdot \frac{1}{128}}.
+     */
+    @Test
+    void aFactorOneOverKIsADivisionInTheFactoredForm() throws Exception {
+        for (String loss : new String[] {"mean(mean(h)*h)", "sum(c*(h - mean(h))/sqrt(mean((h - mean(h))^2) + 0.00001))"}) {
+            StringBuilder h = new StringBuilder("[");
+            for (int i = 0; i < 128; i++) {
+                h.append(i == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.3f", Math.sin(i + 0.5)));
+            }
+            String src = "weight h[128] = " + h + "]\ninput c[128] = 0.25\nloss L = " + loss + "\n";
+            Network net = Analyzer.analyze(new Source("mm.nn", src));
+            PathGraph g = PathGraph.of(net);
+            String doc = LatexDerivation.of(g, net.parameters().subList(0, 1), chainrule.paths.Values.of(net),
+                    chainrule.print.Notation.DEFAULT, "mm.nn", 100, false);
+            String factored = doc.substring(doc.indexOf("Factored"));
+            factored = factored.substring(0, factored.indexOf("\\end{align*}"));
+            assertFalse(factored.contains("\\frac{1}{128}"), loss + ": a factor 1/128 in the factored form:\n" + factored);
+            assertTrue(factored.contains("}{128}"), loss + ": divided by 128:\n" + factored);
+        }
+    }
+
     @Test
     void longSumsBreakAcrossLines() throws Exception {
         StringBuilder src = new StringBuilder("input x = 1\nweight ");
