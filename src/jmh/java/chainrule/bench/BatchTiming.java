@@ -10,7 +10,7 @@ import java.util.Map;
  * means mostly measure the other processes: prints, per round of N calls, the fastest single call
  * and the process CPU time per call (all threads). Run from the repository root:
  * {@code java --add-modules jdk.incubator.vector -cp target/chainrule.jar chainrule.bench.BatchTiming
- * digits|mnist64 THREADS [N [ROUNDS]]} (without --add-modules: the loops instead of the Vector API kernel).
+ * digits|mnist64|mnist64c THREADS [N [ROUNDS]]} (without --add-modules: the loops instead of the Vector API kernel).
  * With {@code -Dchainrule.batch.stages=true} (1 thread) it also prints, per round, the time per call of
  * each stage ({@link Stages}, timed by {@link StageClock}: the kernel calls, the passes around them) and what is left of
  * the mean call outside them; the clock's own cost (about 40 ns a mark) is in the figures.
