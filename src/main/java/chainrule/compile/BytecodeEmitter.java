@@ -3,7 +3,6 @@ package chainrule.compile;
 import chainrule.expr.Apply;
 import chainrule.expr.Expr;
 import chainrule.expr.Num;
-import chainrule.expr.QuotientEntry;
 import chainrule.expr.VectorElement;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -233,22 +232,11 @@ final class BytecodeEmitter {
                     if (!s.unitFactor()) {
                         Expr factor = operands.get(0);
                         Expr divisor = tape.divisor(factor);
-                        tape.adjointProduct(null, factor, new QuotientEntry.Operations<Void>() {
+                        tape.adjointProduct(null, factor, new StackQuotient(mv) {
                             @Override public Void one() { throw new AssertionError(); }
 
-                            @Override public Void operand(int k) {
+                            @Override void push(int k) {
                                 StepWriter.this.operand(divisor != null ? divisor : factor);
-                                return null;
-                            }
-
-                            @Override public Void times(Void a, Void b) {
-                                mv.visitInsn(Opcodes.DMUL);
-                                return null;
-                            }
-
-                            @Override public Void over(Void a, Void b) {
-                                mv.visitInsn(Opcodes.DDIV);
-                                return null;
                             }
                         });
                     }
@@ -317,25 +305,9 @@ final class BytecodeEmitter {
                 Bytecode.pushDouble(mv, n.value());
             } else if (tape.fusedFactors(o) != null) {
                 List<Expr> factors = tape.fusedFactors(o);
-                tape.foldFused(o, new QuotientEntry.Operations<Void>() {
-                    @Override public Void one() {
-                        mv.visitInsn(Opcodes.DCONST_1);
-                        return null;
-                    }
-
-                    @Override public Void operand(int k) {
+                tape.foldFused(o, new StackQuotient(mv) {
+                    @Override void push(int k) {
                         StepWriter.this.operand(factors.get(k));
-                        return null;
-                    }
-
-                    @Override public Void times(Void a, Void b) {
-                        mv.visitInsn(Opcodes.DMUL);
-                        return null;
-                    }
-
-                    @Override public Void over(Void a, Void b) {
-                        mv.visitInsn(Opcodes.DDIV);
-                        return null;
                     }
                 });
             } else {

@@ -78,25 +78,9 @@ public final class ExprEmitter {
                 fold(Opcodes.DMUL);
                 return null;
             }
-            QuotientEntry.fold(e, new QuotientEntry.Operations<Void>() {
-                @Override public Void one() {
-                    mv.visitInsn(Opcodes.DCONST_1);
-                    return null;
-                }
-
-                @Override public Void operand(int k) {
+            QuotientEntry.fold(e, new StackQuotient(mv) {
+                @Override void push(int k) {
                     operands.push(args.get(k));
-                    return null;
-                }
-
-                @Override public Void times(Void a, Void b) {
-                    mv.visitInsn(Opcodes.DMUL);
-                    return null;
-                }
-
-                @Override public Void over(Void a, Void b) {
-                    mv.visitInsn(Opcodes.DDIV);
-                    return null;
                 }
             });
             return null;
