@@ -45,29 +45,9 @@ final class LatexChain extends ChainText {
 
     @Override
     protected String over(String numerator, chainrule.expr.Expr den) {
-        return "\\frac{" + ungrouped(numerator) + "}{" + LatexPrinter.breakable().print(den) + "}";
+        return "\\frac{" + withoutOuterGroup(numerator, "{\\left(", "\\right)}") + "}{" + LatexPrinter.breakable().print(den) + "}";
     }
 
-    /** {@code text} without the parentheses {@link #groupFactor} put around it whole: a numerator needs none. */
-    private static String ungrouped(String text) {
-        String open = "{\\left(";
-        String close = "\\right)}";
-        if (!text.startsWith(open) || !text.endsWith(close)) {
-            return text;
-        }
-        int depth = 0;
-        for (int i = 0; i < text.length() - close.length(); i++) {
-            if (text.startsWith("\\left", i) && !text.startsWith("\\leftarrow", i)) {
-                depth++;
-            } else if (text.startsWith("\\right", i) && !text.startsWith("\\rightarrow", i)) {
-                depth--;
-                if (depth == 0) {
-                    return text; // the first group closes before the end: (a)·(b)
-                }
-            }
-        }
-        return text.substring(open.length(), text.length() - close.length());
-    }
 
     @Override protected String times() { return LatexPrinter.BREAK + " \\cdot "; }
 

@@ -187,6 +187,29 @@ public class ChainText {
     }
 
     /**
+     * {@code text} without the group {@code open … close} (a LaTeX {@code \left( … \right)}, as
+     * {@link #groupFactor} writes it) around it whole, where it is one group: a fraction's
+     * numerator needs none. {@code (a)·(b)}, two groups, is left as it is.
+     */
+    protected static String withoutOuterGroup(String text, String open, String close) {
+        if (!text.startsWith(open) || !text.endsWith(close)) {
+            return text;
+        }
+        int depth = 0;
+        for (int i = 0; i < text.length() - close.length(); i++) {
+            if (text.startsWith("\\left", i) && !text.startsWith("\\leftarrow", i)) {
+                depth++;
+            } else if (text.startsWith("\\right", i) && !text.startsWith("\\rightarrow", i)) {
+                depth--;
+                if (depth == 0) {
+                    return text; // the first group closes before the end: (a)·(b)
+                }
+            }
+        }
+        return text.substring(open.length(), text.length() - close.length());
+    }
+
+    /**
      * {numerator, denominator} of a factor that divides (a power with a negative exponent among its
      * factors), or null: not a quotient, a negative numerator (kept whole, as {@code (-1/x²)}) or a
      * sum over a denominator.

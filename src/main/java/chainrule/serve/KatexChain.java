@@ -23,6 +23,15 @@ final class KatexChain extends ChainText {
 
     @Override public String delta(Vertex v) { return LatexNames.delta(v); }
 
+    /** A factor 1/k divides the others, {@code \frac{\operatorname{mean}(h)}{128}}, as text writes mean(h)/128. */
+    @Override protected boolean fractionsDivide() { return true; }
+
+    @Override
+    protected String over(String numerator, chainrule.expr.Expr den) {
+        return "\\frac{" + withoutOuterGroup(numerator, "\\left(", "\\right)") + "}{" + LatexPrinter.latex().print(den) + "}";
+    }
+
+
     /** {@code \frac{\partial E}{\partial w_1}}. */
     static String partial(String of, String by) {
         return "\\frac{\\partial " + LatexNames.name(of) + "}{\\partial " + LatexNames.name(by) + "}";

@@ -57,4 +57,23 @@ class SharedReductionPlaygroundTest {
         assertEquals(true, flow.get("ok"), flow::toString);
         assertTrue(flow.containsKey("flow"), flow::toString);
     }
+
+    /**
+     * The playground's KaTeX writes a factor 1/k as a fraction, as the text and the LaTeX document
+     * do ({@code \frac{\operatorname{mean}(h)}{128}}, never {@code \cdot \frac{1}{128}}).
+     */
+    @Test
+    void aFactorOneOverKIsAFraction() {
+        StringBuilder h = new StringBuilder("weight h[128] = [");
+        for (int i = 0; i < 128; i++) {
+            h.append(i > 0 ? ", " : "").append(0.01 * (i % 7) - 0.02);
+        }
+        String text = h.append("]\nloss L = mean(mean(h)*h)\n").toString();
+        Analysis.Request r = new Analysis.Request("mm128.nn", text, "h[1]", Map.of(), null, Notation.DEFAULT);
+        Map<String, Object> out = Analysis.of(r, LIMITS, null);
+        assertEquals(true, out.get("ok"), out::toString);
+        String all = out.toString();
+        assertFalse(all.contains("\\frac{1}{128}"), all);
+        assertTrue(all.contains("\\frac{\\operatorname{mean}\\mathopen{}\\left(h\\right)}{128}"), all);
+    }
 }
