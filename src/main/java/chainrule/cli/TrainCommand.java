@@ -235,6 +235,17 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         progress.finish();
+        if (held != null && !Double.isFinite(result.testLoss())) {
+            // the held-out rows were never a step's: a row of them that is not finite at the trained
+            // values is an error like a training row's, and nothing is written
+            if (split != null) {
+                BadRow.locate(setup, result.values(), "held out by --split, at the trained values (nothing written): ");
+            }
+            throw new CliError("the held-out loss " + (split != null ? "" : "over " + test + " ") + "is "
+                    + Numbers.rounded(result.testLoss(), 6) + " at the trained values; nothing was written. "
+                    + (split != null ? "Every held-out row alone is finite: their sum overflows"
+                        : "Find the row: chainrule eval " + input.file + " --data " + test));
+        }
         Map<String, Double> values = trainedValues(setup, g, result.values(), frozen);
         boolean classifier = !Double.isNaN(result.accuracy());
         if (options.json) {

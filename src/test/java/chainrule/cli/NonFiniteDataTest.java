@@ -128,4 +128,34 @@ class NonFiniteDataTest {
         assertTrue(r.err().contains("smaller --lr"), r.err());
         assertFalse(r.err().contains("step 0"), r.err());
     }
+
+    /**
+     * Held-out rows are never a step's, so a non-finite one showed as "held-out loss nan" and the
+     * run ended with exit 0 and its -o file written (a review found it): now an error like a
+     * training row's, located for --split (its rows are the data file's), and nothing written.
+     */
+    @Test
+    void aHeldOutRowThatIsNotFiniteIsAnErrorAndNothingIsWritten() throws IOException {
+        String nn = write("logx.nn", LOGX);
+        String good = write("good.csv", "x,t\n1.0,0.2\n2.0,0.3\n3,0.1\n");
+        String bad = write("bad.csv", "x,t\n1.0,0.2\n-2.0,0.3\n");
+        Path out = dir.resolve("out.nn");
+        Cli test = Cli.run("train", nn, "--data", good, "--test", bad, "--lr", "0.1", "--steps", "2", "-o", out.toString());
+        assertEquals(1, test.status(), test.out() + test.err());
+        assertTrue(test.err().contains("held-out loss over " + bad) && test.err().contains("--data " + bad), test.err());
+        assertFalse(Files.exists(out), "nothing written");
+        // --split 0.5 over 4 rows holds out 2, drawn under --seed; with every row but one finite, the
+        // bad one is where the training or the held-out loss stops
+        StringBuilder rows = new StringBuilder("x,t\n");
+        for (int i = 1; i <= 40; i++) {
+            rows.append(i == 23 ? "-2.0" : Double.toString(i)).append(",0.5\n");
+        }
+        String split = write("split.csv", rows.toString());
+        for (int seed = 1; seed <= 4; seed++) {
+            Cli r = Cli.run("train", nn, "--data", split, "--split", "0.3", "--seed", Integer.toString(seed), "--lr",
+                    "0.001", "--steps", "2", "-o", out.toString());
+            assertRowError(r, split, 24, "-2.0,0.5", "log of -2 in log(x)");
+            assertFalse(Files.exists(out), "nothing written");
+        }
+    }
 }
