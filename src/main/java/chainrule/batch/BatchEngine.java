@@ -347,10 +347,10 @@ public final class BatchEngine {
         Sym out = Exprs.local("\u0000batch-out" + v);
         Sym delta = Exprs.local("\u0000batch-delta" + v);
         List<Sym> all = new ArrayList<>(symbols);
-        if (withOutput) { // a Map: its output, then its adjoint δ, elementwise like the operands
+        if (withOutput) { // a Map: its output
             all.add(out);
-            all.add(delta);
         }
+        all.add(delta); // then its adjoint δ, elementwise like the operands (a Reduce's, per element)
         List<Expr> partials = new ArrayList<>();
         List<Integer> which = new ArrayList<>();
         List<Boolean> timesDelta = new ArrayList<>();
@@ -360,7 +360,7 @@ public final class BatchEngine {
                 if (withOutput) {
                     p = Substitution.replace(p, java.util.Map.of(expr, out));
                 }
-                boolean quotient = withOutput && (QuotientEntry.divides(p) || QuotientEntry.isDenominator(p));
+                boolean quotient = QuotientEntry.divides(p) || QuotientEntry.isDenominator(p);
                 partials.add(quotient ? Exprs.mul(delta, p) : p);
                 timesDelta.add(quotient);
                 which.add(i);
@@ -989,6 +989,8 @@ public final class BatchEngine {
         private final double[][][] tiles;
         /** This workspace's {@link Sparse} (a block's own δW over the samples where δ ≠ 0). */
         private final Sparse blockSparse = new Sparse();
+        /** Per Reduce, its δ spread over its elements (bound to the backward program's δ symbol). */
+        private final double[][] reduceDelta = new double[graph.values().size()][];
         private double[] contribution = new double[0];
         /** Per dense Map: its bias, padded for the kernel's vector loads ({@link Kernels#padded}). */
         private final double[][] denseBiasPadded;
@@ -1506,11 +1508,27 @@ public final class BatchEngine {
                 ArrayExpr.Frame f = backwardFrames[v];
                 int k = red.elements();
                 bindOperands(f, v, red.operands(), rows, k);
+                boolean quotients = false;
+                for (boolean q : partialTimesDelta[v]) {
+                    quotients |= q;
+                }
+                if (quotients) { // δ of each element, its row's scaled as below, for the partials δ·∂
+                    double[] expanded = reduceDelta[v] == null || reduceDelta[v].length < rows * k
+                            ? (reduceDelta[v] = new double[Math.max(rows * k, 1)]) : reduceDelta[v];
+                    for (int r = 0; r < rows; r++) {
+                        Arrays.fill(expanded, r * k, r * k + k, red.scale() == 1.0 ? d[r] : d[r] * red.scale());
+                    }
+                    f.bind(red.operands().size(), expanded);
+                }
                 f.run(rows * k);
                 int[] which = partialOperands[v];
                 for (int p = 0; p < which.length; p++) {
-                    double[] c = contribution(rows * k);
                     double[] partial = f.root(p);
+                    if (partialTimesDelta[v][p]) { // δ·∂ already, a quotient divided once
+                        scatter(partial, rows, k, red.operands().get(which[p]));
+                        continue;
+                    }
+                    double[] c = contribution(rows * k);
                     for (int r = 0; r < rows; r++) {
                         double dr = red.scale() == 1.0 ? d[r] : d[r] * red.scale();
                         for (int e = 0; e < k; e++) {

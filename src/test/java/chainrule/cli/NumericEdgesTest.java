@@ -351,4 +351,28 @@ class NumericEdgesTest {
             assertTrue(Math.abs(got - expected) <= 1e-12 * Math.abs(expected), names[k] + ": " + got + " vs " + expected);
         }
     }
+
+    /**
+     * The same for a reduction of a quotient by a subnormal (a Reduce's partial δ·s^-1 as δ/s):
+     * `eval --data` on one row gives `eval`'s numbers (it said the sum over the rows overflowed).
+     */
+    @Test
+    void aReductionOfAQuotientBySubnormalOverDataRows() throws IOException {
+        String net = write("rq.nn", "input x[3] = [1e-300, 2e-300, 3e-300]\ninput s = 1e-310\n"
+                + "weight W[2,3] = [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]]\nh = W @ x\nloss L = sum(h/s)*1e-10\n");
+        String csv = write("rq.csv", "x[1],x[2],x[3],s\n1e-300,2e-300,3e-300,1e-310\n");
+        Cli data = Cli.run("eval", net, "--data", csv, "--json");
+        Cli one = Cli.run("eval", net, "--json");
+        assertEquals(0, data.status(), data.err());
+        assertEquals(0, one.status(), one.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> g = (Map<String, Object>) TestJson.object(data.out()).get("gradient");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> e = (Map<String, Object>) TestJson.object(one.out()).get("gradient");
+        for (String k : e.keySet()) {
+            double a = (Double) g.get(k);
+            double b = ((Number) e.get(k)).doubleValue();
+            assertTrue(Math.abs(a - b) <= 1e-12 * Math.abs(b), k + ": " + a + " vs " + b);
+        }
+    }
 }
