@@ -39,7 +39,7 @@ public final class NonFiniteLoss extends Exception {
                     + " values or the data give it, not the learning rate; training stopped, nothing written";
         }
         return "the loss became " + word(loss) + " at step " + step + "; training stopped. Nothing was written. The steps"
-                + " are diverging: try a smaller --lr (now " + rate + ")";
+                + " are diverging: try a smaller --lr (now " + chainrule.expr.Numbers.exact(rate) + ")";
     }
 
     /** "NaN", "+infinity" or "-infinity". */
@@ -67,7 +67,7 @@ public final class NonFiniteLoss extends Exception {
                         ? " at step 0, at the starting values, before any step (the loss is " + chainrule.expr.Numbers.text(loss) + "): the network's"
                                 + " values or the data give it, not the learning rate"
                         : " at step " + step + " (the loss is " + chainrule.expr.Numbers.text(loss) + "): the steps are diverging, or a row of the data"
-                                + " makes it so; try a smaller --lr (now " + rate + ")";
+                                + " makes it so; try a smaller --lr (now " + chainrule.expr.Numbers.exact(rate) + ")";
                 throw new NonFiniteLoss(Kind.GRADIENT, step, grad[i], name, x.clone(),
                         "the gradient of the loss with respect to " + name + " is " + word(grad[i]) + where
                                 + "; training stopped, nothing written");
@@ -86,7 +86,7 @@ public final class NonFiniteLoss extends Exception {
             if (!Double.isFinite(v)) {
                 throw new NonFiniteLoss(Kind.PARAMETER, step, v, names.get(i), x.clone(),
                         names.get(i) + " became " + word(v) + " at step " + step + " (its step overflowed); training"
-                                + " stopped. Nothing was written. The steps are diverging: try a smaller --lr (now " + rate + ")");
+                                + " stopped. Nothing was written. The steps are diverging: try a smaller --lr (now " + chainrule.expr.Numbers.exact(rate) + ")");
             }
         }
     }

@@ -130,7 +130,7 @@ class DatasetTrainingTest {
         Cli r = Cli.run("train", f.toString(), "--data", csv.toString(), "--lr", "10", "--steps", "1000");
         assertEquals(1, r.status(), r.out());
         assertTrue(r.err().matches("(?s)chainrule: error: the loss became \\+infinity at step \\d+; training stopped\\..*"
-                + "try a smaller --lr \\(now 10\\.0\\)\\s*"), r.err());
+                + "try a smaller --lr \\(now 10\\)\\s*"), r.err());
     }
 
     /** A data file larger than --max-input is read as a stream at every evaluation, with the same bits as in memory. */
