@@ -202,9 +202,10 @@ public record Dataset(List<String> columns, double[][] rows) {
     private static double[] row(Source source, int line, List<Cell> cells, List<String> columns,
                                 List<Diagnostic> problems) {
         if (cells.size() != columns.size()) {
-            Cell at = cells.get(Math.min(cells.size(), columns.size()) - 1);
+            // a long row: at its first cell past the header's; a short one: at its last cell
+            Cell at = cells.get(cells.size() > columns.size() ? columns.size() : cells.size() - 1);
             problems.add(Diagnostic.error(source, line, at.column(), at.length(),
-                    "row has " + cells.size() + " values but the header names " + columns.size() + " columns"));
+                    "row has " + count(cells.size(), "value") + " but the header names " + count(columns.size(), "column")));
             return null;
         }
         double[] row = new double[cells.size()];
@@ -284,4 +285,9 @@ public record Dataset(List<String> columns, double[][] rows) {
 
     /** Number of samples. */
     public int size() { return rows.length; }
+
+    /** {@code 1 value}, {@code 3 values}. */
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
 }

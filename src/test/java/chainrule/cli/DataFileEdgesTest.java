@@ -157,4 +157,22 @@ class DataFileEdgesTest {
         assertEquals(1, r.status());
         assertTrue(r.err().contains("input too large") && r.err().contains("= help: flow keeps every row's factors"), r.err());
     }
+
+    /**
+     * A row with a cell too many is pointed at that cell, not the last one that fits; a short row
+     * at its last cell; "1 value", not "1 values" (a review found both).
+     */
+    @Test
+    void aRowOfTheWrongLengthIsPointedAtWhereItGoesWrong() throws Exception {
+        Path nn = write("n.nn", NET);
+        String text = rows(30, "\n") + "0.5,0.25,7\n0.5\n";
+        Path csv = write("short.csv", text);
+        Cli r = bothWays("eval", nn.toString(), "--data", csv.toString());
+        assertEquals(1, r.status(), r.err());
+        String[] lines = r.err().split("\n");
+        assertEquals(csv + ":32:10: error: row has 3 values but the header names 2 columns", lines[0], r.err());
+        assertEquals("    0.5,0.25,7", lines[1]);
+        assertEquals("             ^", lines[2]);
+        assertEquals(csv + ":33:1: error: row has 1 value but the header names 2 columns", lines[3], r.err());
+    }
 }
