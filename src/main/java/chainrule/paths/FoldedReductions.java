@@ -399,6 +399,11 @@ public final class FoldedReductions {
             return e;
         }
         Map<Sym, Expr> calls = new LinkedHashMap<>(folded.calls());
+        return meansIn(e, calls, network);
+    }
+
+    /** {@code e} with every product, inner ones first, rewritten by {@link #asMean} (new calls into {@code calls}). */
+    private static Expr meansIn(Expr e, Map<Sym, Expr> calls, Network network) {
         java.util.function.Function<Expr, Expr> lookup = new java.util.function.Function<>() {
             @Override
             public Expr apply(Expr x) {
@@ -782,20 +787,7 @@ public final class FoldedReductions {
             return e;
         }
         Map<Sym, Expr> calls = new LinkedHashMap<>();
-        java.util.function.Function<Expr, Expr> lookup = new java.util.function.Function<>() {
-            @Override
-            public Expr apply(Expr x) {
-                if (!(x instanceof Product p)) {
-                    return null;
-                }
-                List<Expr> factors = new ArrayList<>(p.factors().size());
-                for (Expr f : p.factors()) {
-                    factors.add(Substitution.replace(f, this));
-                }
-                return asMean(Exprs.mul(factors), calls, network);
-            }
-        };
-        return Substitution.replace(e, lookup);
+        return meansIn(e, calls, network);
     }
 
     /**
